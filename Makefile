@@ -1,0 +1,46 @@
+# make run: set up, build and start pantau on config/pantau.json (no hardware needed).
+# make test: set up, build (normal and sanitized), run every test.
+BUILD ?= build
+ASAN_BUILD ?= build-asan
+PORT ?= 8080
+JOBS ?= 2
+
+.PHONY: all setup build build-asan run test test-unit test-asan test-integration test-browser bench format clean
+
+all: build
+
+setup:
+	@sh scripts/setup.sh
+
+build: setup
+	@cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+	@cmake --build $(BUILD) -j $(JOBS)
+
+build-asan: setup
+	@cmake -S . -B $(ASAN_BUILD) -DCMAKE_BUILD_TYPE=Debug -DPANTAU_SANITIZE=ON >/dev/null
+	@cmake --build $(ASAN_BUILD) -j $(JOBS)
+
+run: build
+	@mkdir -p $(BUILD)/state
+	@$(BUILD)/core/pantau --config config/pantau.json --state-dir $(BUILD)/state --port $(PORT)
+
+test: build build-asan
+	@sh scripts/test.sh $(BUILD) $(ASAN_BUILD)
+
+test-unit: build
+	@cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
+
+test-integration: build
+	@PANTAU_BIN=$(CURDIR)/$(BUILD)/core/pantau PANTAU_PLUGIN_DIR=$(CURDIR)/$(BUILD)/lib/pantau/plugins node --test --test-concurrency=1 tests/integration/
+
+test-browser: build
+	@PANTAU_BIN=$(CURDIR)/$(BUILD)/core/pantau PANTAU_PLUGIN_DIR=$(CURDIR)/$(BUILD)/lib/pantau/plugins node --test --test-concurrency=1 tests/browser/
+
+bench: build
+	@sh bench/run.sh $(BUILD)
+
+format:
+	@clang-format -i core/include/pantau/*.h core/src/*.[ch] plugins/*/*.[ch] tests/unit/*.[ch] tests/tools/*/*.c
+
+clean:
+	rm -rf $(BUILD) $(ASAN_BUILD)

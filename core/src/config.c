@@ -1,0 +1,379 @@
+#include "config.h"
+
+#include "json_locate.h"
+#include "layout.h"
+
+#include <stdarg.h>
+#include <string.h>
+
+#define DISPLAY_MAX 16
+#define DISPLAY_PIXELS_MAX 16384
+
+typedef struct checker {
+    const char *path;
+    const char *text;
+    size_t len;
+    GPtrArray *errors;
+} checker;
+
+static void fail_at(checker *c, const char *json_path, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static void fail_at(checker *c, const char *json_path, const char *fmt, ...)
+{
+    int line = 1, column = 1;
+    json_locate(c->text, c->len, json_path, &line, &column);
+    va_list ap;
+    va_start(ap, fmt);
+    char *msg = g_strdup_vprintf(fmt, ap);
+    va_end(ap);
+    g_ptr_array_add(c->errors, g_strdup_printf("%s:%d:%d: %s: %s", c->path, line, column,
+                                               *json_path ? json_path : "(root)", msg));
+    g_free(msg);
+}
+
+/* Reports keys of obj not in allowed (NULL-terminated). */
+static void check_keys(checker *c, const json_t *obj, const char *at,
+                       const char *const *allowed)
+{
+    const char *key;
+    const json_t *v;
+    json_object_foreach((json_t *)obj, key, v)
+    {
+        bool known = false;
+        for (const char *const *a = allowed; *a && !known; a++)
+            known = strcmp(*a, key) == 0;
+        if (!known) {
+            char *p = *at ? g_strdup_printf("%s.%s", at, key) : g_strdup(key);
+            fail_at(c, p, "unknown key '%s'", key);
+            g_free(p);
+        }
+    }
+}
+
+/* Reads an optional integer member into *out; reports wrong types/ranges. */
+static void get_int(checker *c, const json_t *obj, const char *at, const char *key, int *out,
+                    long min, long max, bool required)
+{
+    char *p = g_strdup_printf("%s%s%s", at, *at ? "." : "", key);
+    const json_t *v = json_object_get(obj, key);
+    if (!v) {
+        if (required)
+            fail_at(c, at, "'%s' is required", key);
+    } else if (!json_is_integer(v)) {
+        fail_at(c, p, "must be an integer");
+    } else if (json_integer_value(v) < min || json_integer_value(v) > max) {
+        fail_at(c, p, "must be %ld to %ld", min, max);
+    } else {
+        *out = (int)json_integer_value(v);
+    }
+    g_free(p);
+}
+
+static const char *get_string(checker *c, const json_t *obj, const char *at, const char *key,
+                              bool required)
+{
+    const json_t *v = json_object_get(obj, key);
+    if (!v) {
+        if (required)
+            fail_at(c, at, "'%s' is required", key);
+        return NULL;
+    }
+    if (json_is_string(v))
+        return json_string_value(v);
+    char *p = g_strdup_printf("%s%s%s", at, *at ? "." : "", key);
+    fail_at(c, p, "must be a string");
+    g_free(p);
+    return NULL;
+}
+
+static char *resolve_path(const pantau_config *cfg, const char *p)
+{
+    if (!p)
+        return NULL;
+    if (g_path_is_absolute(p))
+        return g_strdup(p);
+    return g_build_filename(cfg->dir, p, NULL);
+}
+
+static void check_server(checker *c, pantau_config *cfg, const json_t *server)
+{
+    if (!server)
+        return;
+    if (!json_is_object(server)) {
+        fail_at(c, "server", "must be an object");
+        return;
+    }
+    static const char *const keys[] = {"listen", "port", "state_dir", NULL};
+    check_keys(c, server, "server", keys);
+    const char *listen = get_string(c, server, "server", "listen", false);
+    if (listen) {
+        g_free(cfg->listen);
+        cfg->listen = g_strdup(listen);
+    }
+    get_int(c, server, "server", "port", &cfg->port, 0, 65535, false);
+    cfg->state_dir = resolve_path(cfg, get_string(c, server, "server", "state_dir", false));
+}
+
+static void check_plugins(checker *c, pantau_config *cfg, const json_t *plugins)
+{
+    if (!plugins)
+        return;
+    if (!json_is_object(plugins)) {
+        fail_at(c, "plugins", "must be an object");
+        return;
+    }
+    static const char *const keys[] = {"dir", "load", NULL};
+    check_keys(c, plugins, "plugins", keys);
+    cfg->plugin_dir = resolve_path(cfg, get_string(c, plugins, "plugins", "dir", false));
+    const json_t *load = json_object_get(plugins, "load");
+    if (!load)
+        return;
+    if (!json_is_array(load)) {
+        fail_at(c, "plugins.load", "must be an array of plugin names");
+        return;
+    }
+    size_t i;
+    const json_t *name;
+    json_array_foreach(load, i, name)
+    {
+        if (!json_is_string(name) || !layout_id_is_valid(json_string_value(name), 64)) {
+            char *p = g_strdup_printf("plugins.load[%zu]", i);
+            fail_at(c, p, "must be a plugin name (letters, digits, _ - .)");
+            g_free(p);
+        }
+    }
+    cfg->plugin_names = load;
+}
+
+static void check_source(checker *c, const json_t *src, size_t i, GHashTable *ids)
+{
+    char *at = g_strdup_printf("sources[%zu]", i);
+    if (!json_is_object(src)) {
+        fail_at(c, at, "must be an object");
+        goto out;
+    }
+    static const char *const keys[] = {"id", "type", "name", "settings", NULL};
+    check_keys(c, src, at, keys);
+    const char *id = get_string(c, src, at, "id", true);
+    get_string(c, src, at, "type", true);
+    get_string(c, src, at, "name", false);
+    const json_t *settings = json_object_get(src, "settings");
+    if (settings && !json_is_object(settings)) {
+        char *p = g_strdup_printf("%s.settings", at);
+        fail_at(c, p, "must be an object");
+        g_free(p);
+    }
+    if (!id)
+        goto out;
+    char *p = g_strdup_printf("%s.id", at);
+    if (!layout_id_is_valid(id, SOURCE_ID_MAX))
+        fail_at(c, p, "'%s' is not a valid id (1-%d of A-Z a-z 0-9 _ - . :)", id,
+                SOURCE_ID_MAX);
+    else if (g_hash_table_contains(ids, id))
+        fail_at(c, p, "source id '%s' is used twice", id);
+    else
+        g_hash_table_add(ids, (gpointer)id);
+    g_free(p);
+out:
+    g_free(at);
+}
+
+static void check_displays(checker *c, const json_t *displays, const char *at)
+{
+    char *p = g_strdup_printf("%s.displays", at);
+    if (!json_is_object(displays)) {
+        fail_at(c, displays ? p : at, displays ? "must be an object" : "'displays' is required");
+        goto out;
+    }
+    static const char *const keys[] = {"columns", "rows", "width", "height", "bezel", NULL};
+    check_keys(c, displays, p, keys);
+    int ignored;
+    get_int(c, displays, p, "columns", &ignored, 1, DISPLAY_MAX, true);
+    get_int(c, displays, p, "rows", &ignored, 1, DISPLAY_MAX, true);
+    get_int(c, displays, p, "width", &ignored, 1, DISPLAY_PIXELS_MAX, true);
+    get_int(c, displays, p, "height", &ignored, 1, DISPLAY_PIXELS_MAX, true);
+    const json_t *bezel = json_object_get(displays, "bezel");
+    if (bezel) {
+        char *bp = g_strdup_printf("%s.bezel", p);
+        static const char *const bkeys[] = {"x", "y", NULL};
+        if (!json_is_object(bezel)) {
+            fail_at(c, bp, "must be an object like {\"x\": 10, \"y\": 10}");
+        } else {
+            check_keys(c, bezel, bp, bkeys);
+            get_int(c, bezel, bp, "x", &ignored, 0, 1000, false);
+            get_int(c, bezel, bp, "y", &ignored, 0, 1000, false);
+        }
+        g_free(bp);
+    }
+out:
+    g_free(p);
+}
+
+static void check_layout(checker *c, const json_t *lj, const char *at, GHashTable *source_ids)
+{
+    char *p = g_strdup_printf("%s.layout", at);
+    layout *l = g_new0(layout, 1);
+    pantau_error err = {0};
+    if (!lj) {
+        fail_at(c, at, "'layout' is required");
+    } else if (layout_from_json(l, lj, &err)) {
+        error_prefix_field(&err, p);
+        fail_at(c, err.field, "%s", err.message);
+    } else {
+        for (int i = 0; i < l->n_tiles; i++) {
+            if (l->tiles[i].source[0] && !g_hash_table_contains(source_ids, l->tiles[i].source)) {
+                char *tp = g_strdup_printf("%s.tiles[%d].source", p, i);
+                fail_at(c, tp, "no source '%s' is configured", l->tiles[i].source);
+                g_free(tp);
+            }
+        }
+    }
+    g_free(l);
+    g_free(p);
+}
+
+static void check_wall(checker *c, const json_t *wall, size_t i, GHashTable *wall_ids,
+                       GHashTable *source_ids)
+{
+    char *at = g_strdup_printf("walls[%zu]", i);
+    if (!json_is_object(wall)) {
+        fail_at(c, at, "must be an object");
+        goto out;
+    }
+    static const char *const keys[] = {"id", "name", "displays", "layout", NULL};
+    check_keys(c, wall, at, keys);
+    const char *id = get_string(c, wall, at, "id", true);
+    get_string(c, wall, at, "name", false);
+    if (id) {
+        char *p = g_strdup_printf("%s.id", at);
+        if (!layout_id_is_valid(id, LAYOUT_ID_MAX))
+            fail_at(c, p, "'%s' is not a valid id (1-%d of A-Z a-z 0-9 _ - . :)", id,
+                    LAYOUT_ID_MAX);
+        else if (g_hash_table_contains(wall_ids, id))
+            fail_at(c, p, "wall id '%s' is used twice", id);
+        else
+            g_hash_table_add(wall_ids, (gpointer)id);
+        g_free(p);
+    }
+    check_displays(c, json_object_get(wall, "displays"), at);
+    check_layout(c, json_object_get(wall, "layout"), at, source_ids);
+out:
+    g_free(at);
+}
+
+static const json_t *check_array(checker *c, const json_t *root, const char *key)
+{
+    const json_t *a = json_object_get(root, key);
+    if (!a) {
+        fail_at(c, "", "'%s' is required", key);
+        return NULL;
+    }
+    if (!json_is_array(a)) {
+        fail_at(c, key, "must be an array");
+        return NULL;
+    }
+    return a;
+}
+
+static void check_root(checker *c, pantau_config *cfg)
+{
+    const json_t *root = cfg->root;
+    if (!json_is_object(root)) {
+        fail_at(c, "", "the configuration must be a JSON object");
+        return;
+    }
+    static const char *const keys[] = {"server", "plugins", "sources", "walls", NULL};
+    check_keys(c, root, "", keys);
+    check_server(c, cfg, json_object_get(root, "server"));
+    check_plugins(c, cfg, json_object_get(root, "plugins"));
+    GHashTable *source_ids = g_hash_table_new(g_str_hash, g_str_equal);
+    GHashTable *wall_ids = g_hash_table_new(g_str_hash, g_str_equal);
+    size_t i;
+    const json_t *v;
+    cfg->sources = check_array(c, root, "sources");
+    if (cfg->sources)
+        json_array_foreach(cfg->sources, i, v) check_source(c, v, i, source_ids);
+    cfg->walls = check_array(c, root, "walls");
+    if (cfg->walls) {
+        if (json_array_size(cfg->walls) == 0)
+            fail_at(c, "walls", "at least one wall is needed");
+        json_array_foreach(cfg->walls, i, v) check_wall(c, v, i, wall_ids, source_ids);
+    }
+    g_hash_table_destroy(source_ids);
+    g_hash_table_destroy(wall_ids);
+}
+
+pantau_config *config_load(const char *path, GPtrArray *errors)
+{
+    pantau_config *cfg = g_new0(pantau_config, 1);
+    cfg->path = g_strdup(path);
+    cfg->dir = g_path_get_dirname(path);
+    cfg->listen = g_strdup("127.0.0.1");
+    cfg->port = 8080;
+    guint before = errors->len;
+    char *text = NULL;
+    gsize len = 0;
+    GError *gerr = NULL;
+    if (!g_file_get_contents(path, &text, &len, &gerr)) {
+        g_ptr_array_add(errors, g_strdup_printf("%s:1:1: (file): %s", path, gerr->message));
+        g_error_free(gerr);
+        goto fail;
+    }
+    json_error_t jerr;
+    cfg->root = json_loadb(text, len, JSON_REJECT_DUPLICATES, &jerr);
+    if (!cfg->root) {
+        g_ptr_array_add(errors, g_strdup_printf("%s:%d:%d: (syntax): %s", path, jerr.line,
+                                                jerr.column, jerr.text));
+        goto fail;
+    }
+    checker c = {path, text, len, errors};
+    check_root(&c, cfg);
+    if (errors->len != before)
+        goto fail;
+    g_free(text);
+    return cfg;
+fail:
+    g_free(text);
+    config_free(cfg);
+    return NULL;
+}
+
+int config_check_plugins(const pantau_config *cfg, const char *plugin_dir, GPtrArray *errors)
+{
+    if (!cfg->plugin_names)
+        return 0;
+    int found = 0;
+    char *text = NULL;
+    gsize len = 0;
+    g_file_get_contents(cfg->path, &text, &len, NULL);
+    checker c = {cfg->path, text ? text : "", text ? len : 0, errors};
+    size_t i;
+    const json_t *name;
+    json_array_foreach(cfg->plugin_names, i, name)
+    {
+        char *file = g_strdup_printf("%s/%s.so", plugin_dir, json_string_value(name));
+        if (!g_file_test(file, G_FILE_TEST_EXISTS)) {
+            char *p = g_strdup_printf("plugins.load[%zu]", i);
+            fail_at(&c, p, "no plugin '%s' in %s", json_string_value(name), plugin_dir);
+            g_free(p);
+            found++;
+        }
+        g_free(file);
+    }
+    g_free(text);
+    return found;
+}
+
+void config_free(pantau_config *cfg)
+{
+    if (!cfg)
+        return;
+    json_decref(cfg->root);
+    g_free(cfg->path);
+    g_free(cfg->dir);
+    g_free(cfg->listen);
+    g_free(cfg->state_dir);
+    g_free(cfg->plugin_dir);
+    g_free(cfg);
+}

@@ -1,0 +1,34 @@
+/* config.h - reads and checks pantau's JSON configuration. Every error names
+ * the file, line, column and JSON path. The configuration is read-only. */
+#ifndef PANTAU_CONFIG_H
+#define PANTAU_CONFIG_H
+
+#include <glib.h>
+#include <jansson.h>
+
+typedef struct pantau_config {
+    char *path;       /* as given */
+    char *dir;        /* the directory relative paths are resolved against */
+    char *listen;     /* listen address, default 127.0.0.1 */
+    int port;         /* default 8080; 0 = any free port */
+    char *state_dir;  /* NULL = not set in the file */
+    char *plugin_dir; /* NULL = not set in the file */
+    json_t *root;     /* owned */
+    /* Borrowed from root: */
+    const json_t *plugin_names; /* array of names, or NULL = every plugin found */
+    const json_t *sources;      /* array, never NULL */
+    const json_t *walls;        /* array, never NULL */
+} pantau_config;
+
+/* Reads and checks the file. Returns the config, or NULL after appending one
+ * "FILE:LINE:COL: PATH: message" string (g_free'd by the array) per error to
+ * errors. */
+pantau_config *config_load(const char *path, GPtrArray *errors);
+
+/* Checks that every plugin named in plugins.load has <plugin_dir>/<name>.so.
+ * Appends errors as config_load does; returns the number found. */
+int config_check_plugins(const pantau_config *cfg, const char *plugin_dir, GPtrArray *errors);
+
+void config_free(pantau_config *cfg);
+
+#endif

@@ -1,0 +1,15 @@
+/* host.h - the host table handed to each plugin: the services of the core. */
+#ifndef PANTAU_HOST_H
+#define PANTAU_HOST_H
+
+#include "pantau/plugin.h"
+
+struct loaded_plugin;
+
+/* Fills the plugin's host table with the core's services. */
+void host_init(struct loaded_plugin *plugin);
+
+/* Removes every timer still running (at shutdown). */
+void host_remove_all_timers(void);
+
+#endif

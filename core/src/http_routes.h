@@ -1,0 +1,16 @@
+/* http_routes.h - maps a request path to a file to serve: the pages, the
+ * plugins' web folders and the whitelisted browser libraries. */
+#ifndef PANTAU_HTTP_ROUTES_H
+#define PANTAU_HTTP_ROUTES_H
+
+#include "server.h"
+
+/* Returns the file for uri (a newly allocated path, g_free it) and sets
+ * *mime, or NULL with *status 404 (nothing there) or 403 (a path that tries
+ * to leave its folder). Never returns a path outside the served folders. */
+char *http_route_file(const pantau_server *srv, const char *uri, const char **mime, int *status);
+
+/* The MIME type for a file name by its extension. */
+const char *http_mime_type(const char *path);
+
+#endif

@@ -1,0 +1,208 @@
+/* main.c - pantau's command line: check a config, or run the server. */
+#include "config.h"
+#include "log.h"
+#include "plugin_loader.h"
+#include "host.h"
+#include "server.h"
+#include "source.h"
+#include "state_store.h"
+#include "ws_server.h"
+
+#include <errno.h>
+#include <glib-unix.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define EXIT_BAD_CONFIG 2
+
+typedef struct options {
+    char *config;
+    char *check_config;
+    char *state_dir;
+    char *plugin_dir;
+    char *web_dir;
+    int port; /* -1 = from the config */
+    gboolean verbose;
+    gboolean version;
+} options;
+
+static int parse_options(int argc, char **argv, options *o)
+{
+    o->port = -1;
+    GOptionEntry entries[] = {
+        {"config", 'c', 0, G_OPTION_ARG_FILENAME, &o->config, "Configuration file", "FILE"},
+        {"check-config", 0, 0, G_OPTION_ARG_FILENAME, &o->check_config,
+         "Check a configuration file and exit (0 valid, 2 invalid)", "FILE"},
+        {"state-dir", 's', 0, G_OPTION_ARG_FILENAME, &o->state_dir, "State directory", "DIR"},
+        {"plugin-dir", 0, 0, G_OPTION_ARG_FILENAME, &o->plugin_dir, "Plugin directory", "DIR"},
+        {"web-dir", 0, 0, G_OPTION_ARG_FILENAME, &o->web_dir, "Web pages directory", "DIR"},
+        {"port", 'p', 0, G_OPTION_ARG_INT, &o->port, "Port (0 = any free port)", "N"},
+        {"verbose", 'v', 0, G_OPTION_ARG_NONE, &o->verbose, "Debug logging", NULL},
+        {"version", 0, 0, G_OPTION_ARG_NONE, &o->version, "Print the version", NULL},
+        {NULL, 0, 0, 0, NULL, NULL, NULL},
+    };
+    GOptionContext *ctx = g_option_context_new("- command-centre video wall server");
+    g_option_context_add_main_entries(ctx, entries, NULL);
+    GError *err = NULL;
+    gboolean ok = g_option_context_parse(ctx, &argc, &argv, &err);
+    g_option_context_free(ctx);
+    if (!ok) {
+        fprintf(stderr, "pantau: %s\n", err->message);
+        g_error_free(err);
+        return -1;
+    }
+    if (o->port > 65535 || o->port < -1) {
+        fprintf(stderr, "pantau: --port must be 0 to 65535\n");
+        return -1;
+    }
+    return 0;
+}
+
+static void print_errors(GPtrArray *errors)
+{
+    for (guint i = 0; i < errors->len; i++)
+        fprintf(stderr, "%s\n", (char *)g_ptr_array_index(errors, i));
+}
+
+static const char *plugin_dir_for(const options *o, const pantau_config *cfg)
+{
+    if (o->plugin_dir)
+        return o->plugin_dir;
+    return cfg->plugin_dir ? cfg->plugin_dir : PANTAU_DEFAULT_PLUGIN_DIR;
+}
+
+/* Loads and checks a config; prints every error. NULL when invalid. */
+static pantau_config *load_config(const options *o, const char *path)
+{
+    GPtrArray *errors = g_ptr_array_new_with_free_func(g_free);
+    pantau_config *cfg = config_load(path, errors);
+    if (cfg && config_check_plugins(cfg, plugin_dir_for(o, cfg), errors) > 0) {
+        config_free(cfg);
+        cfg = NULL;
+    }
+    print_errors(errors);
+    g_ptr_array_free(errors, TRUE);
+    return cfg;
+}
+
+static gboolean on_signal(gpointer loop)
+{
+    g_main_loop_quit(loop);
+    return G_SOURCE_CONTINUE;
+}
+
+static void load_walls(pantau_server *srv)
+{
+    srv->walls = g_ptr_array_new_with_free_func((GDestroyNotify)wall_free);
+    size_t i;
+    const json_t *entry;
+    json_array_foreach(srv->config->walls, i, entry)
+    {
+        wall *w = wall_from_config(entry);
+        wall_restore(w, srv->state_dir);
+        g_ptr_array_add(srv->walls, w);
+    }
+}
+
+static void print_urls(const pantau_server *srv, const char *listen, int port)
+{
+    const char *host = strcmp(listen, "0.0.0.0") == 0 ? "127.0.0.1" : listen;
+    printf("pantau: ready on http://%s:%d/\n", host, port);
+    printf("pantau: console  http://%s:%d/console\n", host, port);
+    for (guint i = 0; i < srv->walls->len; i++) {
+        const wall *w = g_ptr_array_index(srv->walls, i);
+        printf("pantau: wall     http://%s:%d/wall?wall=%s  (%s)\n", host, port, w->id, w->name);
+    }
+    printf("pantau: press Ctrl-C to stop\n");
+    fflush(stdout);
+}
+
+static int run(const options *o, pantau_config *cfg)
+{
+    int rc = 1;
+    pantau_server srv = {0};
+    srv.config = cfg;
+    srv.state_dir = g_strdup(o->state_dir ? o->state_dir
+                                          : cfg->state_dir ? cfg->state_dir : "pantau-state");
+    srv.plugin_dir = g_strdup(plugin_dir_for(o, cfg));
+    srv.web_dir = g_strdup(o->web_dir ? o->web_dir : PANTAU_DEFAULT_WEB_DIR);
+    srv.vendor_dir = g_strdup(PANTAU_DEFAULT_VENDOR_DIR);
+    srv.loop = g_main_loop_new(NULL, FALSE);
+    if (state_store_init(srv.state_dir)) {
+        log_error("cannot create state directory %s: %s", srv.state_dir, strerror(errno));
+        goto out;
+    }
+    load_walls(&srv);
+    srv.presets = preset_store_open(srv.state_dir);
+    srv.plugins = plugin_loader_load(&srv, srv.plugin_dir, cfg->plugin_names);
+    source_registry_create(&srv, cfg->sources);
+    const char *listen = cfg->listen;
+    int port = o->port >= 0 ? o->port : cfg->port;
+    srv.ws = ws_server_start(&srv, listen, port);
+    if (!srv.ws)
+        goto out;
+    print_urls(&srv, listen, ws_server_port(srv.ws));
+    guint sigint = g_unix_signal_add(SIGINT, on_signal, srv.loop);
+    guint sigterm = g_unix_signal_add(SIGTERM, on_signal, srv.loop);
+    g_main_loop_run(srv.loop);
+    g_source_remove(sigint);
+    g_source_remove(sigterm);
+    log_info("stopping");
+    rc = 0;
+out:
+    ws_server_free(srv.ws);
+    srv.ws = NULL;
+    source_registry_free(srv.sources);
+    host_remove_all_timers();
+    plugin_loader_free(srv.plugins);
+    preset_store_free(srv.presets);
+    if (srv.walls)
+        g_ptr_array_free(srv.walls, TRUE);
+    g_main_loop_unref(srv.loop);
+    g_free(srv.state_dir);
+    g_free(srv.plugin_dir);
+    g_free(srv.web_dir);
+    g_free(srv.vendor_dir);
+    return rc;
+}
+
+int main(int argc, char **argv)
+{
+    options o = {0};
+    int rc = EXIT_BAD_CONFIG;
+    signal(SIGPIPE, SIG_IGN);
+    if (parse_options(argc, argv, &o))
+        goto out;
+    if (o.version) {
+        printf("pantau %s (plugin ABI %d.%d)\n", PANTAU_VERSION, PANTAU_ABI_MAJOR,
+               PANTAU_ABI_MINOR);
+        rc = 0;
+        goto out;
+    }
+    if (o.verbose)
+        log_set_level(PANTAU_LOG_DEBUG);
+    if (o.check_config) {
+        pantau_config *cfg = load_config(&o, o.check_config);
+        if (cfg)
+            printf("%s: valid\n", o.check_config);
+        rc = cfg ? 0 : EXIT_BAD_CONFIG;
+        config_free(cfg);
+        goto out;
+    }
+    pantau_config *cfg = load_config(&o, o.config ? o.config : PANTAU_DEFAULT_CONFIG);
+    if (!cfg) {
+        fprintf(stderr, "pantau: the configuration is invalid; not starting\n");
+        goto out;
+    }
+    rc = run(&o, cfg);
+    config_free(cfg);
+out:
+    g_free(o.config);
+    g_free(o.check_config);
+    g_free(o.state_dir);
+    g_free(o.plugin_dir);
+    g_free(o.web_dir);
+    return rc;
+}

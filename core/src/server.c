@@ -1,0 +1,45 @@
+#include "server.h"
+
+#include "source.h"
+#include "ws_server.h"
+
+#include <string.h>
+
+wall *server_find_wall(const pantau_server *srv, const char *id)
+{
+    if (!id)
+        return NULL;
+    for (guint i = 0; i < srv->walls->len; i++) {
+        wall *w = g_ptr_array_index(srv->walls, i);
+        if (strcmp(w->id, id) == 0)
+            return w;
+    }
+    return NULL;
+}
+
+void server_broadcast(pantau_server *srv, json_t *event)
+{
+    if (srv->ws)
+        ws_server_broadcast(srv->ws, event);
+    json_decref(event);
+}
+
+json_t *server_snapshot(const pantau_server *srv)
+{
+    json_t *sources = json_array(), *walls = json_array(), *data = json_object();
+    if (srv->sources) {
+        for (guint i = 0; i < srv->sources->list->len; i++) {
+            const pantau_source *src = g_ptr_array_index(srv->sources->list, i);
+            json_array_append_new(sources, source_to_json(src));
+            if (src->last_data)
+                json_object_set_new(data, src->id,
+                                    json_pack("{s:O, s:I}", "data", src->last_data, "time",
+                                              (json_int_t)src->last_data_ms));
+        }
+    }
+    for (guint i = 0; i < srv->walls->len; i++)
+        json_array_append_new(walls, wall_to_json(g_ptr_array_index(srv->walls, i)));
+    return json_pack("{s:{s:s, s:s}, s:o, s:o, s:o, s:o}", "server", "name", "pantau", "version",
+                     PANTAU_VERSION, "sources", sources, "walls", walls, "presets",
+                     preset_store_to_json(srv->presets), "data", data);
+}

@@ -1,0 +1,40 @@
+/* server.h - the server's state, owned by the main loop thread. */
+#ifndef PANTAU_SERVER_H
+#define PANTAU_SERVER_H
+
+#include "config.h"
+#include "preset_store.h"
+#include "wall.h"
+
+#include <glib.h>
+#include <jansson.h>
+
+struct plugin_loader;
+struct source_registry;
+struct ws_server;
+
+typedef struct pantau_server {
+    pantau_config *config; /* owned */
+    char *state_dir;
+    char *plugin_dir;
+    char *web_dir;    /* the pages: web/ */
+    char *vendor_dir; /* node_modules/ with the browser libraries */
+    GMainLoop *loop;
+    GPtrArray *walls; /* wall *, owned, in config order */
+    preset_store *presets;
+    struct source_registry *sources;
+    struct plugin_loader *plugins;
+    struct ws_server *ws; /* NULL in unit tests */
+} pantau_server;
+
+/* The wall with this id, or NULL. Borrowed. */
+wall *server_find_wall(const pantau_server *srv, const char *id);
+
+/* Sends an event to every connected client. Steals event. */
+void server_broadcast(pantau_server *srv, json_t *event);
+
+/* The full state as sent in a snapshot: sources, walls, presets, data.
+ * Returns a new reference. */
+json_t *server_snapshot(const pantau_server *srv);
+
+#endif

@@ -1,0 +1,216 @@
+#include "source.h"
+
+#include "log.h"
+#include "plugin_loader.h"
+#include "server.h"
+
+#include <stdbool.h>
+#include <string.h>
+
+const char *source_status_name(enum pantau_source_status status)
+{
+    switch (status) {
+    case PANTAU_STATUS_LIVE:
+        return "live";
+    case PANTAU_STATUS_RECONNECTING:
+        return "reconnecting";
+    case PANTAU_STATUS_OFFLINE:
+        return "offline";
+    case PANTAU_STATUS_STALE:
+        return "stale";
+    case PANTAU_STATUS_ERROR:
+    default:
+        return "error";
+    }
+}
+
+static bool key_names_a_secret(const char *key)
+{
+    static const char *const words[] = {"password", "passwd", "secret", "token", "credential",
+                                        "apikey", "api_key"};
+    char *lower = g_ascii_strdown(key, -1);
+    bool secret = false;
+    for (size_t i = 0; i < G_N_ELEMENTS(words) && !secret; i++)
+        secret = strstr(lower, words[i]) != NULL;
+    g_free(lower);
+    return secret;
+}
+
+static bool schema_marks_secret(const json_t *schema, const char *key)
+{
+    const json_t *prop = json_object_get(json_object_get(schema, "properties"), key);
+    return json_is_true(json_object_get(prop, "secret"));
+}
+
+/* "rtsp://user:pass@host/x" -> "rtsp://user@host/x"; NULL when no password. */
+static char *url_without_password(const char *s)
+{
+    const char *scheme = strstr(s, "://");
+    if (!scheme)
+        return NULL;
+    const char *userinfo = scheme + 3;
+    const char *at = strchr(userinfo, '@');
+    const char *slash = strchr(userinfo, '/');
+    if (!at || (slash && slash < at))
+        return NULL;
+    const char *colon = memchr(userinfo, ':', (size_t)(at - userinfo));
+    if (!colon)
+        return NULL;
+    return g_strdup_printf("%.*s%s", (int)(colon - s), s, at);
+}
+
+static json_t *value_public(const json_t *v)
+{
+    if (json_is_string(v)) {
+        char *clean = url_without_password(json_string_value(v));
+        if (clean) {
+            json_t *r = json_string(clean);
+            g_free(clean);
+            return r;
+        }
+    }
+    if (json_is_object(v))
+        return settings_public(v, NULL);
+    if (json_is_array(v)) {
+        json_t *a = json_array();
+        size_t i;
+        const json_t *e;
+        json_array_foreach(v, i, e) json_array_append_new(a, value_public(e));
+        return a;
+    }
+    return json_deep_copy(v);
+}
+
+json_t *settings_public(const json_t *settings, const json_t *schema)
+{
+    json_t *out = json_object();
+    const char *key;
+    const json_t *v;
+    json_object_foreach((json_t *)settings, key, v)
+    {
+        if (key_names_a_secret(key) || schema_marks_secret(schema, key))
+            continue;
+        json_object_set_new(out, key, value_public(v));
+    }
+    return out;
+}
+
+json_t *source_to_json(const pantau_source *src)
+{
+    json_t *schema = NULL;
+    const char *kind = "unknown", *plugin = NULL, *web_module = NULL;
+    char *web_url = NULL;
+    if (src->type) {
+        kind = src->type->type.kind;
+        plugin = src->type->plugin->name;
+        web_module = src->type->type.web_module;
+        if (src->type->type.schema)
+            schema = src->type->type.schema();
+    }
+    if (web_module)
+        web_url = g_strdup_printf("/plugins/%s/%s", plugin, web_module);
+    json_t *j = json_pack("{s:s, s:s, s:s, s:s, s:s?, s:s, s:s?, s:s?, s:o}", "id", src->id,
+                          "name", src->name, "type", src->type_id, "kind", kind, "plugin", plugin,
+                          "status", source_status_name(src->status), "reason", src->reason,
+                          "web_module", web_url, "settings",
+                          settings_public(src->settings, schema));
+    g_free(web_url);
+    json_decref(schema);
+    return j;
+}
+
+static json_t *merged_settings(const source_type_entry *type, const json_t *given)
+{
+    json_t *settings = type && type->type.defaults ? type->type.defaults() : NULL;
+    if (!json_is_object(settings)) {
+        json_decref(settings);
+        settings = json_object();
+    }
+    if (json_is_object(given))
+        json_object_update(settings, (json_t *)given);
+    return settings;
+}
+
+static void source_fail(pantau_source *src, char *reason)
+{
+    src->status = PANTAU_STATUS_ERROR;
+    src->reason = reason;
+    log_error("source '%s' unavailable: %s", src->id, reason);
+}
+
+static pantau_source *source_create(pantau_server *srv, const json_t *entry)
+{
+    pantau_source *src = g_new0(pantau_source, 1);
+    const char *id = json_string_value(json_object_get(entry, "id"));
+    const char *name = json_string_value(json_object_get(entry, "name"));
+    src->server = srv;
+    src->id = g_strdup(id);
+    src->name = g_strdup(name ? name : id);
+    src->type_id = g_strdup(json_string_value(json_object_get(entry, "type")));
+    src->type = srv->plugins ? plugin_loader_find_type(srv->plugins, src->type_id) : NULL;
+    src->settings = merged_settings(src->type, json_object_get(entry, "settings"));
+    if (!src->type) {
+        source_fail(src, g_strdup_printf("no loaded plugin offers source type '%s'",
+                                         src->type_id));
+        return src;
+    }
+    char *error = NULL;
+    src->instance = src->type->type.create(src, src->settings, &error);
+    if (!src->instance) {
+        source_fail(src, g_strdup_printf("%s", error ? error : "create() failed"));
+        free(error);
+        return src;
+    }
+    if (src->status != PANTAU_STATUS_ERROR && src->type->type.start)
+        src->type->type.start(src->instance);
+    return src;
+}
+
+static void source_free(pantau_source *src)
+{
+    if (src->instance) {
+        if (src->type->type.stop)
+            src->type->type.stop(src->instance);
+        src->type->type.destroy(src->instance);
+    }
+    json_decref(src->settings);
+    json_decref(src->last_data);
+    g_free(src->id);
+    g_free(src->name);
+    g_free(src->type_id);
+    g_free(src->reason);
+    g_free(src);
+}
+
+source_registry *source_registry_create(pantau_server *srv, const json_t *config_sources)
+{
+    source_registry *reg = g_new0(source_registry, 1);
+    reg->list = g_ptr_array_new();
+    reg->by_id = g_hash_table_new(g_str_hash, g_str_equal);
+    srv->sources = reg; /* plugins may publish from create() */
+    size_t i;
+    const json_t *entry;
+    json_array_foreach(config_sources, i, entry)
+    {
+        pantau_source *src = source_create(srv, entry);
+        g_ptr_array_add(reg->list, src);
+        g_hash_table_insert(reg->by_id, src->id, src);
+    }
+    return reg;
+}
+
+void source_registry_free(source_registry *reg)
+{
+    if (!reg)
+        return;
+    for (guint i = 0; i < reg->list->len; i++)
+        source_free(g_ptr_array_index(reg->list, i));
+    g_ptr_array_free(reg->list, TRUE);
+    g_hash_table_destroy(reg->by_id);
+    g_free(reg);
+}
+
+pantau_source *source_registry_find(const source_registry *reg, const char *id)
+{
+    return reg ? g_hash_table_lookup(reg->by_id, id) : NULL;
+}

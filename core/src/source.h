@@ -1,0 +1,54 @@
+/* source.h - the sources configured on this server: each an instance of a
+ * plugin's source type, with status and the widget data it last published. */
+#ifndef PANTAU_SOURCE_H
+#define PANTAU_SOURCE_H
+
+#include "pantau/plugin.h"
+
+#include <glib.h>
+#include <jansson.h>
+
+struct pantau_server;
+struct source_type_entry;
+
+struct pantau_source {
+    char *id;
+    char *name;
+    char *type_id;
+    const struct source_type_entry *type; /* NULL when no plugin offers type_id */
+    json_t *settings;                     /* owned: defaults merged with the config's */
+    void *instance;                       /* the plugin's, between create and destroy */
+    enum pantau_source_status status;
+    char *reason; /* why error/offline, or NULL */
+    json_t *last_data;  /* owned, or NULL */
+    gint64 last_data_ms; /* wall-clock ms of last_data */
+    struct pantau_server *server;
+};
+
+typedef struct source_registry {
+    GPtrArray *list;   /* pantau_source *, owned, config order */
+    GHashTable *by_id; /* id -> pantau_source *, borrowed */
+} source_registry;
+
+/* Creates every source of the config through its plugin's type and starts
+ * it. A source whose type is unknown or whose create() fails is kept with
+ * status error and the reason. */
+source_registry *source_registry_create(struct pantau_server *srv, const json_t *config_sources);
+
+/* Stops and destroys every source. */
+void source_registry_free(source_registry *reg);
+
+pantau_source *source_registry_find(const source_registry *reg, const char *id);
+
+/* The source as sent to clients: secret settings removed. New reference. */
+json_t *source_to_json(const pantau_source *src);
+
+/* Settings with every secret removed: fields the schema marks "secret",
+ * fields whose name says password/token/secret/credential, and the
+ * user:password part of URLs. settings and schema (may be NULL) borrowed;
+ * returns a new reference. */
+json_t *settings_public(const json_t *settings, const json_t *schema);
+
+const char *source_status_name(enum pantau_source_status status);
+
+#endif

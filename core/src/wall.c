@@ -1,0 +1,89 @@
+#include "wall.h"
+
+#include "log.h"
+#include "state_store.h"
+
+#include <glib.h>
+
+static int int_at(const json_t *obj, const char *key, int fallback)
+{
+    const json_t *v = json_object_get(obj, key);
+    return json_is_integer(v) ? (int)json_integer_value(v) : fallback;
+}
+
+wall *wall_from_config(const json_t *entry)
+{
+    wall *w = g_new0(wall, 1);
+    const char *id = json_string_value(json_object_get(entry, "id"));
+    const char *name = json_string_value(json_object_get(entry, "name"));
+    w->id = g_strdup(id);
+    w->name = g_strdup(name ? name : id);
+    const json_t *d = json_object_get(entry, "displays");
+    w->display_columns = int_at(d, "columns", 1);
+    w->display_rows = int_at(d, "rows", 1);
+    w->display_width = int_at(d, "width", 1920);
+    w->display_height = int_at(d, "height", 1080);
+    const json_t *bezel = json_object_get(d, "bezel");
+    w->bezel_x = int_at(bezel, "x", 0);
+    w->bezel_y = int_at(bezel, "y", 0);
+    /* Already validated by config_load, so this cannot fail. */
+    layout_from_json(&w->layout, json_object_get(entry, "layout"), NULL);
+    w->version = 1;
+    return w;
+}
+
+static char *wall_state_name(const wall *w)
+{
+    return g_strdup_printf("walls/%s.json", w->id);
+}
+
+void wall_restore(wall *w, const char *state_dir)
+{
+    char *name = wall_state_name(w);
+    json_t *saved = state_store_read(state_dir, name);
+    if (!saved)
+        goto out;
+    pantau_error err = {0};
+    layout restored;
+    const json_t *version = json_object_get(saved, "version");
+    if (!json_is_integer(version) ||
+        layout_from_json(&restored, json_object_get(saved, "layout"), &err)) {
+        log_warn("state %s/%s is not a valid wall state (%s); using the config's layout",
+                 state_dir, name, err.message[0] ? err.message : "no version");
+        goto out;
+    }
+    w->layout = restored;
+    w->version = json_integer_value(version);
+out:
+    json_decref(saved);
+    g_free(name);
+}
+
+int wall_persist(const wall *w, const char *state_dir)
+{
+    char *name = wall_state_name(w);
+    json_t *state =
+        json_pack("{s:I, s:o}", "version", (json_int_t)w->version, "layout", layout_to_json(&w->layout));
+    int r = state_store_write(state_dir, name, state);
+    json_decref(state);
+    g_free(name);
+    return r;
+}
+
+json_t *wall_to_json(const wall *w)
+{
+    return json_pack("{s:s, s:s, s:I, s:{s:i, s:i, s:i, s:i, s:{s:i, s:i}}, s:o}", "id", w->id,
+                     "name", w->name, "version", (json_int_t)w->version, "displays", "columns",
+                     w->display_columns, "rows", w->display_rows, "width", w->display_width,
+                     "height", w->display_height, "bezel", "x", w->bezel_x, "y", w->bezel_y,
+                     "layout", layout_to_json(&w->layout));
+}
+
+void wall_free(wall *w)
+{
+    if (!w)
+        return;
+    g_free(w->id);
+    g_free(w->name);
+    g_free(w);
+}

@@ -1,0 +1,386 @@
+#include "ws_server.h"
+
+#include "http_routes.h"
+#include "log.h"
+#include "ops.h"
+#include "server.h"
+
+#include <glib.h>
+#include <libwebsockets.h>
+#include <stdbool.h>
+#include <string.h>
+
+/* One serialised message, shared by every client queue that holds it. */
+typedef struct out_msg {
+    int refs;
+    size_t len;
+    unsigned char buf[]; /* LWS_PRE bytes of room, then len bytes */
+} out_msg;
+
+typedef struct ws_client {
+    struct lws *wsi;
+    ws_server *ws;
+    GQueue queue; /* out_msg * */
+    size_t queued_bytes;
+    GByteArray *rx; /* the message being received */
+    bool rx_binary;
+    double tokens;
+    gint64 tokens_at; /* monotonic us */
+    bool kill;        /* close at the next writeable callback */
+} ws_client;
+
+struct ws_server {
+    struct pantau_server *srv;
+    struct lws_context *context;
+    struct lws_vhost *vhost;
+    GHashTable *clients; /* ws_client * set */
+    int port;
+    /* While a request is handled, its broadcasts wait here, so the
+     * requester gets its reply before the change event. */
+    bool deferring;
+    GPtrArray *deferred; /* out_msg * */
+};
+
+typedef struct session {
+    ws_client *client;
+} session;
+
+static out_msg *out_msg_new(const char *text, size_t len)
+{
+    out_msg *m = g_malloc(sizeof *m + LWS_PRE + len);
+    m->refs = 1;
+    m->len = len;
+    memcpy(m->buf + LWS_PRE, text, len);
+    return m;
+}
+
+static void out_msg_unref(out_msg *m)
+{
+    if (--m->refs == 0)
+        g_free(m);
+}
+
+static out_msg *out_msg_from_json(const json_t *value)
+{
+    char *text = json_dumps(value, JSON_COMPACT);
+    if (!text)
+        return NULL;
+    out_msg *m = out_msg_new(text, strlen(text));
+    free(text);
+    return m;
+}
+
+/* Queues m (adds a reference). A client whose queue is full is cut off:
+ * dropping a control message would leave it with a wrong picture. */
+static void client_enqueue(ws_client *c, out_msg *m)
+{
+    if (c->kill)
+        return;
+    if (c->queue.length >= WS_QUEUE_MAX_MESSAGES ||
+        c->queued_bytes + m->len > WS_QUEUE_MAX_BYTES) {
+        log_warn("client queue full (%u messages, %zu bytes); disconnecting it",
+                 c->queue.length, c->queued_bytes);
+        c->kill = true;
+        lws_callback_on_writable(c->wsi);
+        return;
+    }
+    m->refs++;
+    g_queue_push_tail(&c->queue, m);
+    c->queued_bytes += m->len;
+    if (c->queue.length == 1)
+        lws_callback_on_writable(c->wsi);
+}
+
+static void client_send_json(ws_client *c, const json_t *value)
+{
+    out_msg *m = out_msg_from_json(value);
+    if (!m)
+        return;
+    client_enqueue(c, m);
+    out_msg_unref(m);
+}
+
+static void broadcast_msg(ws_server *ws, out_msg *m)
+{
+    GHashTableIter it;
+    gpointer key;
+    g_hash_table_iter_init(&it, ws->clients);
+    while (g_hash_table_iter_next(&it, &key, NULL))
+        client_enqueue(key, m);
+}
+
+void ws_server_broadcast(ws_server *ws, const json_t *event)
+{
+    if (!ws || g_hash_table_size(ws->clients) == 0)
+        return;
+    out_msg *m = out_msg_from_json(event);
+    if (!m)
+        return;
+    if (ws->deferring) {
+        g_ptr_array_add(ws->deferred, m);
+        return;
+    }
+    broadcast_msg(ws, m);
+    out_msg_unref(m);
+}
+
+static void flush_deferred(ws_server *ws)
+{
+    ws->deferring = false;
+    for (guint i = 0; i < ws->deferred->len; i++) {
+        out_msg *m = g_ptr_array_index(ws->deferred, i);
+        broadcast_msg(ws, m);
+        out_msg_unref(m);
+    }
+    g_ptr_array_set_size(ws->deferred, 0);
+}
+
+static ws_client *client_new(ws_server *ws, struct lws *wsi)
+{
+    ws_client *c = g_new0(ws_client, 1);
+    c->wsi = wsi;
+    c->ws = ws;
+    g_queue_init(&c->queue);
+    c->rx = g_byte_array_new();
+    c->tokens = WS_RATE_PER_SECOND;
+    c->tokens_at = g_get_monotonic_time();
+    g_hash_table_add(ws->clients, c);
+    json_t *snap = json_pack("{s:s}", "ev", "snapshot");
+    json_t *state = server_snapshot(ws->srv);
+    json_object_update(snap, state);
+    json_decref(state);
+    client_send_json(c, snap);
+    json_decref(snap);
+    return c;
+}
+
+static void client_free(ws_client *c)
+{
+    g_hash_table_remove(c->ws->clients, c);
+    out_msg *m;
+    while ((m = g_queue_pop_head(&c->queue)))
+        out_msg_unref(m);
+    g_byte_array_free(c->rx, TRUE);
+    g_free(c);
+}
+
+/* Token bucket: WS_RATE_PER_SECOND requests a second, bursts up to as many. */
+static bool client_take_token(ws_client *c)
+{
+    gint64 now = g_get_monotonic_time();
+    c->tokens += (double)(now - c->tokens_at) * WS_RATE_PER_SECOND / 1e6;
+    if (c->tokens > WS_RATE_PER_SECOND)
+        c->tokens = WS_RATE_PER_SECOND;
+    c->tokens_at = now;
+    if (c->tokens < 1.0)
+        return false;
+    c->tokens -= 1.0;
+    return true;
+}
+
+static json_t *rate_limited_reply(const GByteArray *rx)
+{
+    json_t *req = json_loadb((const char *)rx->data, rx->len, 0, NULL);
+    pantau_error err = {0};
+    error_set(&err, ERR_RATE_LIMITED, "", "more than %d requests in a second; slow down",
+              WS_RATE_PER_SECOND);
+    json_t *reply = ops_error_reply(json_object_get(req, "id"), &err);
+    json_decref(req);
+    return reply;
+}
+
+static void client_handle_message(ws_client *c)
+{
+    json_t *reply;
+    if (c->rx_binary) {
+        pantau_error err = {0};
+        error_set(&err, ERR_BAD_JSON, "", "requests are text frames with a JSON object");
+        reply = ops_error_reply(NULL, &err);
+    } else if (!client_take_token(c)) {
+        reply = rate_limited_reply(c->rx);
+    } else {
+        c->ws->deferring = true;
+        reply = ops_handle_text(c->ws->srv, (const char *)c->rx->data, c->rx->len);
+    }
+    client_send_json(c, reply);
+    json_decref(reply);
+    flush_deferred(c->ws);
+    g_byte_array_set_size(c->rx, 0);
+}
+
+static int client_receive(ws_client *c, struct lws *wsi, const void *in, size_t len)
+{
+    if (lws_is_first_fragment(wsi) && c->rx->len == 0)
+        c->rx_binary = lws_frame_is_binary(wsi);
+    if (c->rx->len + len > WS_MAX_MESSAGE) {
+        static const char reason[] = "message too big";
+        lws_close_reason(wsi, LWS_CLOSE_STATUS_MESSAGE_TOO_LARGE, (unsigned char *)reason,
+                         sizeof reason - 1);
+        return -1;
+    }
+    g_byte_array_append(c->rx, in, (guint)len);
+    if (lws_is_final_fragment(wsi))
+        client_handle_message(c);
+    return 0;
+}
+
+static int client_writeable(ws_client *c, struct lws *wsi)
+{
+    if (c->kill) {
+        static const char reason[] = "too slow";
+        lws_close_reason(wsi, LWS_CLOSE_STATUS_POLICY_VIOLATION, (unsigned char *)reason,
+                         sizeof reason - 1);
+        return -1;
+    }
+    out_msg *m = g_queue_pop_head(&c->queue);
+    if (!m)
+        return 0;
+    c->queued_bytes -= m->len;
+    int n = lws_write(wsi, m->buf + LWS_PRE, m->len, LWS_WRITE_TEXT);
+    out_msg_unref(m);
+    if (n < 0)
+        return -1;
+    if (c->queue.length)
+        lws_callback_on_writable(wsi);
+    return 0;
+}
+
+/* Only /ws is a WebSocket endpoint. */
+static bool upgrade_path_is_ws(struct lws *wsi)
+{
+    char uri[64];
+    int n = lws_hdr_copy(wsi, uri, sizeof uri, WSI_TOKEN_GET_URI);
+    return n > 0 && strcmp(uri, "/ws") == 0;
+}
+
+static int serve_http(ws_server *ws, struct lws *wsi, const char *uri)
+{
+    const char *mime = NULL;
+    int status = 404;
+    char *file = http_route_file(ws->srv, uri, &mime, &status);
+    if (!file) {
+        if (lws_return_http_status(wsi, (unsigned)status, NULL))
+            return -1;
+        return lws_http_transaction_completed(wsi) ? -1 : 0;
+    }
+    int n = lws_serve_http_file(wsi, file, mime, NULL, 0);
+    g_free(file);
+    if (n < 0 || (n > 0 && lws_http_transaction_completed(wsi)))
+        return -1;
+    return 0;
+}
+
+static int add_security_headers(struct lws *wsi, struct lws_process_html_args *args)
+{
+    static const struct {
+        const char *name, *value;
+    } headers[] = {
+        {"content-security-policy:",
+         "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
+         "img-src 'self' data: blob:; connect-src 'self' ws: wss:; object-src 'none'; "
+         "base-uri 'none'; frame-ancestors 'self'"},
+        {"x-content-type-options:", "nosniff"},
+        {"referrer-policy:", "no-referrer"},
+        {"cache-control:", "no-cache"},
+    };
+    unsigned char **p = (unsigned char **)&args->p;
+    unsigned char *end = (unsigned char *)args->p + args->max_len;
+    for (size_t i = 0; i < G_N_ELEMENTS(headers); i++)
+        if (lws_add_http_header_by_name(wsi, (const unsigned char *)headers[i].name,
+                                        (const unsigned char *)headers[i].value,
+                                        (int)strlen(headers[i].value), p, end))
+            return 1;
+    return 0;
+}
+
+static int callback_pantau(struct lws *wsi, enum lws_callback_reasons reason, void *user,
+                           void *in, size_t len)
+{
+    session *s = user;
+    ws_server *ws = lws_context_user(lws_get_context(wsi));
+    switch (reason) {
+    case LWS_CALLBACK_HTTP:
+        return serve_http(ws, wsi, in);
+    case LWS_CALLBACK_ADD_HEADERS:
+        return add_security_headers(wsi, in);
+    case LWS_CALLBACK_FILTER_PROTOCOL_CONNECTION:
+        return upgrade_path_is_ws(wsi) ? 0 : 1;
+    case LWS_CALLBACK_ESTABLISHED:
+        s->client = client_new(ws, wsi);
+        return 0;
+    case LWS_CALLBACK_RECEIVE:
+        return s->client ? client_receive(s->client, wsi, in, len) : -1;
+    case LWS_CALLBACK_SERVER_WRITEABLE:
+        return s->client ? client_writeable(s->client, wsi) : 0;
+    case LWS_CALLBACK_CLOSED:
+        if (s->client)
+            client_free(s->client);
+        s->client = NULL;
+        return 0;
+    default:
+        return lws_callback_http_dummy(wsi, reason, user, in, len);
+    }
+}
+
+static const struct lws_protocols protocols[] = {
+    {"pantau.v1", callback_pantau, sizeof(session), 4096, 0, NULL, 0},
+    {NULL, NULL, 0, 0, 0, NULL, 0},
+};
+
+static void lws_log_to_ours(int level, const char *line)
+{
+    size_t n = strlen(line);
+    while (n && (line[n - 1] == '\n' || line[n - 1] == '\r'))
+        n--;
+    log_write(level == LLL_ERR ? PANTAU_LOG_ERROR : PANTAU_LOG_WARN, "lws", "%.*s", (int)n, line);
+}
+
+ws_server *ws_server_start(struct pantau_server *srv, const char *listen, int port)
+{
+    lws_set_log_level(LLL_ERR | LLL_WARN, lws_log_to_ours);
+    ws_server *ws = g_new0(ws_server, 1);
+    ws->srv = srv;
+    ws->clients = g_hash_table_new(g_direct_hash, g_direct_equal);
+    ws->deferred = g_ptr_array_new();
+    void *foreign_loops[1] = {srv->loop};
+    struct lws_context_creation_info info;
+    memset(&info, 0, sizeof info);
+    info.port = port;
+    info.iface = listen;
+    info.protocols = protocols;
+    info.options = LWS_SERVER_OPTION_GLIB | LWS_SERVER_OPTION_VALIDATE_UTF8;
+    info.foreign_loops = foreign_loops;
+    info.user = ws;
+    info.vhost_name = "pantau";
+    info.timeout_secs = 20;
+    ws->context = lws_create_context(&info);
+    if (!ws->context)
+        goto fail;
+    ws->vhost = lws_get_vhost_by_name(ws->context, "pantau");
+    if (!ws->vhost)
+        goto fail;
+    ws->port = lws_get_vhost_listen_port(ws->vhost);
+    if (ws->port <= 0)
+        goto fail;
+    return ws;
+fail:
+    log_error("cannot listen on %s:%d", listen, port);
+    ws_server_free(ws);
+    return NULL;
+}
+
+int ws_server_port(const ws_server *ws)
+{
+    return ws->port;
+}
+
+void ws_server_free(ws_server *ws)
+{
+    if (!ws)
+        return;
+    if (ws->context)
+        lws_context_destroy(ws->context);
+    g_hash_table_destroy(ws->clients);
+    g_ptr_array_free(ws->deferred, TRUE);
+    g_free(ws);
+}

@@ -1,0 +1,34 @@
+#!/bin/sh
+# Installs what pantau needs to build, run and test on Debian 12, only what is missing.
+# Without root it prints the exact install line and exits 1.
+set -eu
+cd "$(dirname "$0")/.."
+
+DEBS="build-essential cmake pkg-config libglib2.0-dev libjansson-dev \
+libwebsockets-dev libwebsockets-evlib-glib check libsubunit-dev \
+nodejs npm chromium"
+
+missing=""
+for p in $DEBS; do
+    if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+        missing="$missing $p"
+    fi
+done
+
+if [ -n "$missing" ]; then
+    if [ "$(id -u)" != 0 ]; then
+        echo "pantau: missing Debian packages. Run as root:" >&2
+        echo "  apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y$missing" >&2
+        exit 1
+    fi
+    echo "pantau: installing$missing"
+    apt-get update -q
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -q $missing
+fi
+
+# npm packages from the committed lockfile, only when the lockfile changed.
+stamp=node_modules/.pantau-lock
+if [ ! -f "$stamp" ] || ! cmp -s package-lock.json "$stamp"; then
+    npm ci --no-audit --no-fund
+    cp package-lock.json "$stamp"
+fi

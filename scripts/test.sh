@@ -1,0 +1,40 @@
+#!/bin/sh
+# Runs every test: Check unit suites (normal and ASan+UBSan builds),
+# integration tests against the sanitized server, browser tests.
+# Usage: scripts/test.sh BUILD_DIR ASAN_BUILD_DIR
+set -u
+cd "$(dirname "$0")/.."
+build=$1
+asan=$2
+root=$(pwd)
+failed=0
+passed=0
+
+step() {
+    name=$1
+    shift
+    echo "=== $name"
+    if "$@"; then
+        passed=$((passed + 1))
+        echo "=== $name: passed"
+    else
+        failed=$((failed + 1))
+        echo "=== $name: FAILED"
+    fi
+}
+
+export ASAN_OPTIONS=detect_leaks=1:abort_on_error=0:halt_on_error=1
+export LSAN_OPTIONS=suppressions=$root/tests/lsan.supp:print_suppressions=0
+export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
+
+step "unit tests" sh -c "cd $build && ctest --output-on-failure -j 2"
+step "unit tests (ASan+UBSan)" sh -c "cd $asan && ctest --output-on-failure -j 2"
+step "integration tests (ASan+UBSan server)" env PANTAU_BIN="$root/$asan/core/pantau" \
+    PANTAU_PLUGIN_DIR="$root/$asan/lib/pantau/plugins" \
+    node --test --test-concurrency=1 --test-reporter=spec tests/integration/
+step "browser tests" env PANTAU_BIN="$root/$build/core/pantau" \
+    PANTAU_PLUGIN_DIR="$root/$build/lib/pantau/plugins" \
+    node --test --test-concurrency=1 --test-reporter=spec tests/browser/
+
+echo "test suites: $passed passed, $failed failed"
+[ "$failed" -eq 0 ]
