@@ -5,8 +5,11 @@ set -eu
 cd "$(dirname "$0")/.."
 
 DEBS="build-essential cmake pkg-config libglib2.0-dev libjansson-dev \
-libwebsockets-dev libwebsockets-evlib-glib check libsubunit-dev \
-nodejs npm chromium"
+libwebsockets-dev libwebsockets-evlib-glib check libsubunit-dev chromium"
+# Node.js may come from elsewhere (this machine image has Node 20 with npm):
+# take Debian's only when there is none.
+command -v node >/dev/null 2>&1 || DEBS="$DEBS nodejs"
+command -v npm >/dev/null 2>&1 || DEBS="$DEBS npm"
 
 missing=""
 for p in $DEBS; do
