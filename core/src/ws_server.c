@@ -253,24 +253,9 @@ static bool upgrade_path_is_ws(struct lws *wsi)
     return n > 0 && strcmp(uri, "/ws") == 0;
 }
 
-static int serve_http(ws_server *ws, struct lws *wsi, const char *uri)
-{
-    const char *mime = NULL;
-    int status = 404;
-    char *file = http_route_file(ws->srv, uri, &mime, &status);
-    if (!file) {
-        if (lws_return_http_status(wsi, (unsigned)status, NULL))
-            return -1;
-        return lws_http_transaction_completed(wsi) ? -1 : 0;
-    }
-    int n = lws_serve_http_file(wsi, file, mime, NULL, 0);
-    g_free(file);
-    if (n < 0 || (n > 0 && lws_http_transaction_completed(wsi)))
-        return -1;
-    return 0;
-}
-
-static int add_security_headers(struct lws *wsi, struct lws_process_html_args *args)
+/* Formats the security headers for this connection's HTTP version into buf.
+ * Returns the length, or -1 when they do not fit. */
+static int security_headers(struct lws *wsi, unsigned char *buf, size_t cap)
 {
     static const struct {
         const char *name, *value;
@@ -281,15 +266,32 @@ static int add_security_headers(struct lws *wsi, struct lws_process_html_args *a
          "base-uri 'none'; frame-ancestors 'self'"},
         {"x-content-type-options:", "nosniff"},
         {"referrer-policy:", "no-referrer"},
-        {"cache-control:", "no-cache"},
     };
-    unsigned char **p = (unsigned char **)&args->p;
-    unsigned char *end = (unsigned char *)args->p + args->max_len;
+    unsigned char *p = buf, *end = buf + cap;
     for (size_t i = 0; i < G_N_ELEMENTS(headers); i++)
         if (lws_add_http_header_by_name(wsi, (const unsigned char *)headers[i].name,
                                         (const unsigned char *)headers[i].value,
-                                        (int)strlen(headers[i].value), p, end))
-            return 1;
+                                        (int)strlen(headers[i].value), &p, end))
+            return -1;
+    return (int)(p - buf);
+}
+
+static int serve_http(ws_server *ws, struct lws *wsi, const char *uri)
+{
+    const char *mime = NULL;
+    int status = 404;
+    char *file = http_route_file(ws->srv, uri, &mime, &status);
+    if (!file) {
+        if (lws_return_http_status(wsi, (unsigned)status, NULL))
+            return -1;
+        return lws_http_transaction_completed(wsi) ? -1 : 0;
+    }
+    unsigned char headers[512];
+    int hlen = security_headers(wsi, headers, sizeof headers);
+    int n = hlen < 0 ? -1 : lws_serve_http_file(wsi, file, mime, (const char *)headers, hlen);
+    g_free(file);
+    if (n < 0 || (n > 0 && lws_http_transaction_completed(wsi)))
+        return -1;
     return 0;
 }
 
@@ -301,8 +303,6 @@ static int callback_pantau(struct lws *wsi, enum lws_callback_reasons reason, vo
     switch (reason) {
     case LWS_CALLBACK_HTTP:
         return serve_http(ws, wsi, in);
-    case LWS_CALLBACK_ADD_HEADERS:
-        return add_security_headers(wsi, in);
     case LWS_CALLBACK_FILTER_PROTOCOL_CONNECTION:
         return upgrade_path_is_ws(wsi) ? 0 : 1;
     case LWS_CALLBACK_ESTABLISHED:
