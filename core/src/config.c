@@ -33,8 +33,7 @@ static void fail_at(checker *c, const char *json_path, const char *fmt, ...)
 }
 
 /* Reports keys of obj not in allowed (NULL-terminated). */
-static void check_keys(checker *c, const json_t *obj, const char *at,
-                       const char *const *allowed)
+static void check_keys(checker *c, const json_t *obj, const char *at, const char *const *allowed)
 {
     const char *key;
     const json_t *v;
@@ -168,8 +167,7 @@ static void check_source(checker *c, const json_t *src, size_t i, GHashTable *id
         goto out;
     char *p = g_strdup_printf("%s.id", at);
     if (!layout_id_is_valid(id, SOURCE_ID_MAX))
-        fail_at(c, p, "'%s' is not a valid id (1-%d of A-Z a-z 0-9 _ - . :)", id,
-                SOURCE_ID_MAX);
+        fail_at(c, p, "'%s' is not a valid id (1-%d of A-Z a-z 0-9 _ - . :)", id, SOURCE_ID_MAX);
     else if (g_hash_table_contains(ids, id))
         fail_at(c, p, "source id '%s' is used twice", id);
     else
@@ -304,7 +302,29 @@ static void check_root(checker *c, pantau_config *cfg)
     g_hash_table_destroy(wall_ids);
 }
 
+static pantau_config *load(const char *path, bool check_plugins, const char *plugin_dir_override,
+                           GPtrArray *errors);
+
 pantau_config *config_load(const char *path, GPtrArray *errors)
+{
+    return load(path, false, NULL, errors);
+}
+
+pantau_config *config_load_checked(const char *path, const char *plugin_dir_override,
+                                   GPtrArray *errors)
+{
+    return load(path, true, plugin_dir_override, errors);
+}
+
+static const char *plugin_dir_of(const pantau_config *cfg, const char *plugin_dir_override)
+{
+    if (plugin_dir_override)
+        return plugin_dir_override;
+    return cfg->plugin_dir ? cfg->plugin_dir : PANTAU_DEFAULT_PLUGIN_DIR;
+}
+
+static pantau_config *load(const char *path, bool check_plugins, const char *plugin_dir_override,
+                           GPtrArray *errors)
 {
     pantau_config *cfg = g_new0(pantau_config, 1);
     cfg->path = g_strdup(path);
@@ -329,6 +349,9 @@ pantau_config *config_load(const char *path, GPtrArray *errors)
     }
     checker c = {path, text, len, errors};
     check_root(&c, cfg);
+    /* Name missing plugins too, so one run of the checker shows everything. */
+    if (check_plugins)
+        config_check_plugins(cfg, plugin_dir_of(cfg, plugin_dir_override), errors);
     if (errors->len != before)
         goto fail;
     g_free(text);

@@ -25,6 +25,12 @@ typedef struct pantau_config {
  * errors. */
 pantau_config *config_load(const char *path, GPtrArray *errors);
 
+/* config_load, then config_check_plugins against plugin_dir_override (or the
+ * config's plugin directory, or the built-in one), reporting every error of
+ * both. NULL when anything is wrong. */
+pantau_config *config_load_checked(const char *path, const char *plugin_dir_override,
+                                   GPtrArray *errors);
+
 /* Checks that every plugin named in plugins.load has <plugin_dir>/<name>.so.
  * Appends errors as config_load does; returns the number found. */
 int config_check_plugins(const pantau_config *cfg, const char *plugin_dir, GPtrArray *errors);

@@ -9,7 +9,7 @@
 #include <stdbool.h>
 #include <string.h>
 
-#define PLUGIN_OF(host) ((loaded_plugin *)((char *)(host) - offsetof(loaded_plugin, host)))
+#define PLUGIN_OF(host) ((loaded_plugin *)((char *)(host)-offsetof(loaded_plugin, host)))
 
 static void host_log(const pantau_host *host, enum pantau_log_level level, const char *fmt, ...)
 {

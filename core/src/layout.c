@@ -46,8 +46,7 @@ int layout_validate(const layout *l, pantau_error *err)
         return error_set(err, ERR_INVALID_LAYOUT, "columns", "columns must be 1 to %d",
                          LAYOUT_MAX_CELLS);
     if (l->rows < 1 || l->rows > LAYOUT_MAX_CELLS)
-        return error_set(err, ERR_INVALID_LAYOUT, "rows", "rows must be 1 to %d",
-                         LAYOUT_MAX_CELLS);
+        return error_set(err, ERR_INVALID_LAYOUT, "rows", "rows must be 1 to %d", LAYOUT_MAX_CELLS);
     if (l->n_tiles < 0 || l->n_tiles > LAYOUT_MAX_TILES)
         return error_set(err, ERR_INVALID_LAYOUT, "tiles", "at most %d tiles", LAYOUT_MAX_TILES);
     for (int i = 0; i < l->n_tiles; i++) {
@@ -93,8 +92,7 @@ static int read_int(const json_t *obj, const char *key, int *out, int min, int m
         return error_set(err, ERR_BAD_REQUEST, field, "'%s' must be an integer", field);
     json_int_t n = json_integer_value(v);
     if (n < min || n > max)
-        return error_set(err, ERR_INVALID_LAYOUT, field, "'%s' must be %d to %d", field, min,
-                         max);
+        return error_set(err, ERR_INVALID_LAYOUT, field, "'%s' must be %d to %d", field, min, max);
     *out = (int)n;
     return 0;
 }
@@ -103,8 +101,11 @@ static int tile_from_json(layout_tile *t, const json_t *j, int index, pantau_err
 {
     char prefix[32];
     snprintf(prefix, sizeof prefix, "tiles[%d].", index);
-    if (!json_is_object(j))
-        return error_set(err, ERR_BAD_REQUEST, prefix, "tiles[%d] must be an object", index);
+    if (!json_is_object(j)) {
+        char field[32];
+        snprintf(field, sizeof field, "tiles[%d]", index);
+        return error_set(err, ERR_BAD_REQUEST, field, "tiles[%d] must be an object", index);
+    }
     memset(t, 0, sizeof *t);
     if (read_int(j, "x", &t->x, 0, LAYOUT_MAX_CELLS - 1, err, prefix) ||
         read_int(j, "y", &t->y, 0, LAYOUT_MAX_CELLS - 1, err, prefix) ||
@@ -170,16 +171,15 @@ json_t *layout_to_json(const layout *l)
     json_t *tiles = json_array();
     for (int i = 0; i < l->n_tiles; i++) {
         const layout_tile *t = &l->tiles[i];
-        json_array_append_new(
-            tiles, json_pack("{s:s, s:i, s:i, s:i, s:i, s:o}", "id", t->id, "x", t->x, "y", t->y,
-                             "w", t->w, "h", t->h, "source",
-                             t->source[0] ? json_string(t->source) : json_null()));
+        json_array_append_new(tiles,
+                              json_pack("{s:s, s:i, s:i, s:i, s:i, s:o}", "id", t->id, "x", t->x,
+                                        "y", t->y, "w", t->w, "h", t->h, "source",
+                                        t->source[0] ? json_string(t->source) : json_null()));
     }
     return json_pack("{s:i, s:i, s:o}", "columns", l->columns, "rows", l->rows, "tiles", tiles);
 }
 
-static int find_or_fail(const layout *l, const char *tile_id, const char *field,
-                        pantau_error *err)
+static int find_or_fail(const layout *l, const char *tile_id, const char *field, pantau_error *err)
 {
     int i = layout_find_tile(l, tile_id);
     if (i < 0)
@@ -226,8 +226,7 @@ int layout_split(layout *l, const char *tile_id, int columns, int rows, pantau_e
         return error_set(err, ERR_BAD_REQUEST, "columns", "'columns' must be 1 to %d",
                          LAYOUT_MAX_CELLS);
     if (rows < 1 || rows > LAYOUT_MAX_CELLS)
-        return error_set(err, ERR_BAD_REQUEST, "rows", "'rows' must be 1 to %d",
-                         LAYOUT_MAX_CELLS);
+        return error_set(err, ERR_BAD_REQUEST, "rows", "'rows' must be 1 to %d", LAYOUT_MAX_CELLS);
     int i = find_or_fail(l, tile_id, "tile", err);
     if (i < 0)
         return -1;
@@ -310,8 +309,7 @@ int layout_merge(layout *l, const char *const *tile_ids, int n_ids, pantau_error
             continue;
         if (tiles_overlap(&l->tiles[i], &merged))
             return error_set(err, ERR_INVALID_LAYOUT, "tiles",
-                             "the merged rectangle would cover part of tile '%s'",
-                             l->tiles[i].id);
+                             "the merged rectangle would cover part of tile '%s'", l->tiles[i].id);
         next.tiles[next.n_tiles++] = l->tiles[i];
     }
     if (layout_validate(&next, err))
@@ -334,8 +332,9 @@ int layout_resize(layout *l, const char *tile_id, int x, int y, int w, int h, pa
         return error_set(err, ERR_INVALID_LAYOUT, w < 1 ? "w" : "h",
                          "a tile is at least one cell wide and high");
     if (x < 0 || y < 0 || x + w > l->columns || y + h > l->rows)
-        return error_set(err, ERR_INVALID_LAYOUT, "tile", "tile '%s' would lie outside the %dx%d grid",
-                         tile_id, l->columns, l->rows);
+        return error_set(err, ERR_INVALID_LAYOUT, "tile",
+                         "tile '%s' would lie outside the %dx%d grid", tile_id, l->columns,
+                         l->rows);
     for (int j = 0; j < l->n_tiles; j++)
         if (j != i && tiles_overlap(&l->tiles[j], &moved))
             return error_set(err, ERR_INVALID_LAYOUT, "tile", "tile '%s' would overlap tile '%s'",

@@ -22,8 +22,8 @@ void log_writev(enum pantau_log_level level, const char *who, const char *fmt, v
     gmtime_r(&now.tv_sec, &tm);
     char line[2048];
     int n = snprintf(line, sizeof line, "%04d-%02d-%02dT%02d:%02d:%02d.%03ldZ %-5s [%s] ",
-                     tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min,
-                     tm.tm_sec, now.tv_nsec / 1000000, names[level], who ? who : "?");
+                     tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
+                     now.tv_nsec / 1000000, names[level], who ? who : "?");
     if (n < 0 || (size_t)n >= sizeof line)
         return;
     vsnprintf(line + n, sizeof line - (size_t)n - 1, fmt, ap);

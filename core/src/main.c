@@ -77,11 +77,7 @@ static const char *plugin_dir_for(const options *o, const pantau_config *cfg)
 static pantau_config *load_config(const options *o, const char *path)
 {
     GPtrArray *errors = g_ptr_array_new_with_free_func(g_free);
-    pantau_config *cfg = config_load(path, errors);
-    if (cfg && config_check_plugins(cfg, plugin_dir_for(o, cfg), errors) > 0) {
-        config_free(cfg);
-        cfg = NULL;
-    }
+    pantau_config *cfg = config_load_checked(path, o->plugin_dir, errors);
     print_errors(errors);
     g_ptr_array_free(errors, TRUE);
     return cfg;
@@ -124,8 +120,9 @@ static int run(const options *o, pantau_config *cfg)
     int rc = 1;
     pantau_server srv = {0};
     srv.config = cfg;
-    srv.state_dir = g_strdup(o->state_dir ? o->state_dir
-                                          : cfg->state_dir ? cfg->state_dir : "pantau-state");
+    srv.state_dir = g_strdup(o->state_dir     ? o->state_dir
+                             : cfg->state_dir ? cfg->state_dir
+                                              : "pantau-state");
     srv.plugin_dir = g_strdup(plugin_dir_for(o, cfg));
     srv.web_dir = g_strdup(o->web_dir ? o->web_dir : PANTAU_DEFAULT_WEB_DIR);
     srv.vendor_dir = g_strdup(PANTAU_DEFAULT_VENDOR_DIR);

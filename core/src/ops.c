@@ -67,8 +67,8 @@ static int check_source_exists(pantau_server *srv, const char *id, const char *f
 typedef int (*layout_change_fn)(pantau_server *srv, const json_t *req, layout *l,
                                 pantau_error *err);
 
-static int wall_change(pantau_server *srv, const json_t *req, layout_change_fn change,
-                       json_t **ok, pantau_error *err)
+static int wall_change(pantau_server *srv, const json_t *req, layout_change_fn change, json_t **ok,
+                       pantau_error *err)
 {
     wall *w = find_wall(srv, req, err);
     if (!w)
@@ -94,8 +94,7 @@ static int wall_change(pantau_server *srv, const json_t *req, layout_change_fn c
     w->layout = *next;
     w->version++;
     if (wall_persist(w, srv->state_dir)) {
-        error_set(err, ERR_INTERNAL, "", "the wall state could not be saved: %s",
-                  strerror(errno));
+        error_set(err, ERR_INTERNAL, "", "the wall state could not be saved: %s", strerror(errno));
         w->layout = old;
         w->version--;
         rc = -1;
@@ -213,10 +212,10 @@ static int change_recall(pantau_server *srv, const json_t *req, layout *l, panta
     return 0;
 }
 
-#define WALL_OP(name, change)                                                                  \
-    static int name(pantau_server *srv, const json_t *req, json_t **ok, pantau_error *err)     \
-    {                                                                                          \
-        return wall_change(srv, req, change, ok, err);                                         \
+#define WALL_OP(name, change)                                                                      \
+    static int name(pantau_server *srv, const json_t *req, json_t **ok, pantau_error *err)         \
+    {                                                                                              \
+        return wall_change(srv, req, change, ok, err);                                             \
     }
 WALL_OP(op_layout_apply, change_apply)
 WALL_OP(op_tile_set_source, change_set_source)
@@ -229,10 +228,11 @@ WALL_OP(op_preset_recall, change_recall)
 
 /* ---- presets ---- */
 
-static void broadcast_presets(pantau_server *srv)
+/* One event per changed preset, not the whole list: a burst of saves must
+ * cost every client O(1) bytes per save, whatever the number of presets. */
+static void broadcast_preset(pantau_server *srv, const preset *p)
 {
-    server_broadcast(srv, json_pack("{s:s, s:o}", "ev", "presets", "presets",
-                                    preset_store_to_json(srv->presets)));
+    server_broadcast(srv, json_pack("{s:s, s:o}", "ev", "preset", "preset", preset_to_json(p)));
 }
 
 static int op_preset_save(pantau_server *srv, const json_t *req, json_t **ok, pantau_error *err)
@@ -247,7 +247,7 @@ static int op_preset_save(pantau_server *srv, const json_t *req, json_t **ok, pa
     preset *saved;
     if (preset_store_save(srv->presets, name, &w->layout, json_is_true(overwrite), &saved, err))
         return -1;
-    broadcast_presets(srv);
+    broadcast_preset(srv, saved);
     *ok = json_pack("{s:o}", "preset", preset_to_json(saved));
     return 0;
 }
@@ -259,7 +259,7 @@ static int op_preset_rename(pantau_server *srv, const json_t *req, json_t **ok, 
     if (get_string(req, "preset", &id, err) || get_string(req, "name", &name, err) ||
         preset_store_rename(srv->presets, id, name, &renamed, err))
         return -1;
-    broadcast_presets(srv);
+    broadcast_preset(srv, renamed);
     *ok = json_pack("{s:o}", "preset", preset_to_json(renamed));
     return 0;
 }
@@ -269,7 +269,8 @@ static int op_preset_delete(pantau_server *srv, const json_t *req, json_t **ok, 
     const char *id;
     if (get_string(req, "preset", &id, err) || preset_store_delete(srv->presets, id, err))
         return -1;
-    broadcast_presets(srv);
+    /* id points into the request, which outlives the deleted preset. */
+    server_broadcast(srv, json_pack("{s:s, s:s}", "ev", "preset.deleted", "preset", id));
     *ok = json_pack("{s:s}", "preset", id);
     return 0;
 }
@@ -336,7 +337,8 @@ json_t *ops_handle(pantau_server *srv, const json_t *request)
         if (operations[i].fn(srv, request, &ok, &err)) {
             json_t *reply = ops_error_reply(id, &err);
             if (strcmp(err.code, ERR_CONFLICT) == 0) {
-                wall *w = server_find_wall(srv, json_string_value(json_object_get(request, "wall")));
+                wall *w =
+                    server_find_wall(srv, json_string_value(json_object_get(request, "wall")));
                 if (w)
                     json_object_set_new(json_object_get(reply, "error"), "current",
                                         json_integer(w->version));

@@ -7,6 +7,12 @@
 #include <stdbool.h>
 #include <string.h>
 
+/* GPtrArray hands its compare function pointers to the elements. */
+static gint compare_paths(gconstpointer a, gconstpointer b)
+{
+    return g_strcmp0(*(const char *const *)a, *(const char *const *)b);
+}
+
 static void plugin_free(loaded_plugin *p)
 {
     if (!p)
@@ -48,8 +54,9 @@ static char *check_descriptor(const plugin_loader *loader, const pantau_plugin_d
     if (!d)
         return g_strdup("its descriptor function returned NULL");
     if (d->abi_major != PANTAU_ABI_MAJOR)
-        return g_strdup_printf("it was built for ABI %u.%u, this server has ABI %d.%d (major differs)",
-                               d->abi_major, d->abi_minor, PANTAU_ABI_MAJOR, PANTAU_ABI_MINOR);
+        return g_strdup_printf(
+            "it was built for ABI %u.%u, this server has ABI %d.%d (major differs)", d->abi_major,
+            d->abi_minor, PANTAU_ABI_MAJOR, PANTAU_ABI_MINOR);
     if (d->abi_minor > PANTAU_ABI_MINOR)
         return g_strdup_printf("it needs ABI %u.%u, newer than this server's %d.%d", d->abi_major,
                                d->abi_minor, PANTAU_ABI_MAJOR, PANTAU_ABI_MINOR);
@@ -91,8 +98,7 @@ int plugin_loader_load_file(plugin_loader *loader, const char *file)
     host_init(p);
     int rc = p->descriptor->load(&p->host);
     if (rc != 0 || p->refusal) {
-        reason = p->refusal ? g_strdup(p->refusal)
-                            : g_strdup_printf("its load() returned %d", rc);
+        reason = p->refusal ? g_strdup(p->refusal) : g_strdup_printf("its load() returned %d", rc);
         forget_types(loader, p);
         if (rc == 0 && p->descriptor->unload)
             p->descriptor->unload();
@@ -138,7 +144,7 @@ static void load_all(plugin_loader *loader)
             g_ptr_array_add(files, g_build_filename(loader->dir, entry, NULL));
     g_dir_close(dir);
     /* Sorted, so which of two duplicates wins does not depend on the disk. */
-    g_ptr_array_sort(files, (GCompareFunc)(void *)g_strcmp0);
+    g_ptr_array_sort(files, compare_paths);
     for (guint i = 0; i < files->len; i++)
         plugin_loader_load_file(loader, *(char **)&files->pdata[i]);
     g_ptr_array_free(files, TRUE);

@@ -55,6 +55,10 @@ static void load_saved(preset_store *ps, const json_t *saved)
         }
         memcpy(p.id, id, strlen(id) + 1);
         p.name = (char *)name;
+        /* A hand-edited file may hold ids above next_id; never reuse one. */
+        unsigned n;
+        if (sscanf(id, "p%u", &n) == 1 && n >= ps->next_id)
+            ps->next_id = n + 1;
         g_ptr_array_add(ps->presets, preset_copy(&p));
     }
 }
@@ -108,8 +112,7 @@ static int persist(const preset_store *ps, unsigned next_id, pantau_error *err)
     int r = state_store_write(ps->state_dir, PRESETS_FILE, doc);
     json_decref(doc);
     if (r)
-        return error_set(err, ERR_INTERNAL, "", "presets could not be saved: %s",
-                         strerror(errno));
+        return error_set(err, ERR_INTERNAL, "", "presets could not be saved: %s", strerror(errno));
     return 0;
 }
 

@@ -1,5 +1,7 @@
 #include "source.h"
 
+#include "redact.h"
+
 #include "log.h"
 #include "plugin_loader.h"
 #include "server.h"
@@ -26,8 +28,8 @@ const char *source_status_name(enum pantau_source_status status)
 
 static bool key_names_a_secret(const char *key)
 {
-    static const char *const words[] = {"password", "passwd", "secret", "token", "credential",
-                                        "apikey", "api_key"};
+    static const char *const words[] = {"password",   "passwd", "secret", "token",
+                                        "credential", "apikey", "api_key"};
     char *lower = g_ascii_strdown(key, -1);
     bool secret = false;
     for (size_t i = 0; i < G_N_ELEMENTS(words) && !secret; i++)
@@ -43,31 +45,13 @@ static bool schema_marks_secret(const json_t *schema, const char *key)
 }
 
 /* "rtsp://user:pass@host/x" -> "rtsp://user@host/x"; NULL when no password. */
-static char *url_without_password(const char *s)
-{
-    const char *scheme = strstr(s, "://");
-    if (!scheme)
-        return NULL;
-    const char *userinfo = scheme + 3;
-    const char *at = strchr(userinfo, '@');
-    const char *slash = strchr(userinfo, '/');
-    if (!at || (slash && slash < at))
-        return NULL;
-    const char *colon = memchr(userinfo, ':', (size_t)(at - userinfo));
-    if (!colon)
-        return NULL;
-    return g_strdup_printf("%.*s%s", (int)(colon - s), s, at);
-}
-
 static json_t *value_public(const json_t *v)
 {
     if (json_is_string(v)) {
-        char *clean = url_without_password(json_string_value(v));
-        if (clean) {
-            json_t *r = json_string(clean);
-            g_free(clean);
-            return r;
-        }
+        char *clean = redact_url_passwords(json_string_value(v));
+        json_t *r = json_string(clean);
+        g_free(clean);
+        return r;
     }
     if (json_is_object(v))
         return settings_public(v, NULL);
@@ -109,11 +93,10 @@ json_t *source_to_json(const pantau_source *src)
     }
     if (web_module)
         web_url = g_strdup_printf("/plugins/%s/%s", plugin, web_module);
-    json_t *j = json_pack("{s:s, s:s, s:s, s:s, s:s?, s:s, s:s?, s:s?, s:o}", "id", src->id,
-                          "name", src->name, "type", src->type_id, "kind", kind, "plugin", plugin,
-                          "status", source_status_name(src->status), "reason", src->reason,
-                          "web_module", web_url, "settings",
-                          settings_public(src->settings, schema));
+    json_t *j = json_pack("{s:s, s:s, s:s, s:s, s:s?, s:s, s:s?, s:s?, s:o}", "id", src->id, "name",
+                          src->name, "type", src->type_id, "kind", kind, "plugin", plugin, "status",
+                          source_status_name(src->status), "reason", src->reason, "web_module",
+                          web_url, "settings", settings_public(src->settings, schema));
     g_free(web_url);
     json_decref(schema);
     return j;
@@ -150,8 +133,7 @@ static pantau_source *source_create(pantau_server *srv, const json_t *entry)
     src->type = srv->plugins ? plugin_loader_find_type(srv->plugins, src->type_id) : NULL;
     src->settings = merged_settings(src->type, json_object_get(entry, "settings"));
     if (!src->type) {
-        source_fail(src, g_strdup_printf("no loaded plugin offers source type '%s'",
-                                         src->type_id));
+        source_fail(src, g_strdup_printf("no loaded plugin offers source type '%s'", src->type_id));
         return src;
     }
     char *error = NULL;

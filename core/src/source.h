@@ -19,8 +19,8 @@ struct pantau_source {
     json_t *settings;                     /* owned: defaults merged with the config's */
     void *instance;                       /* the plugin's, between create and destroy */
     enum pantau_source_status status;
-    char *reason; /* why error/offline, or NULL */
-    json_t *last_data;  /* owned, or NULL */
+    char *reason;        /* why error/offline, or NULL */
+    json_t *last_data;   /* owned, or NULL */
     gint64 last_data_ms; /* wall-clock ms of last_data */
     struct pantau_server *server;
 };

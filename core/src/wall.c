@@ -48,8 +48,8 @@ void wall_restore(wall *w, const char *state_dir)
     const json_t *version = json_object_get(saved, "version");
     if (!json_is_integer(version) ||
         layout_from_json(&restored, json_object_get(saved, "layout"), &err)) {
-        log_warn("state %s/%s is not a valid wall state (%s); using the config's layout",
-                 state_dir, name, err.message[0] ? err.message : "no version");
+        log_warn("state %s/%s is not a valid wall state (%s); using the config's layout", state_dir,
+                 name, err.message[0] ? err.message : "no version");
         goto out;
     }
     w->layout = restored;
@@ -62,8 +62,8 @@ out:
 int wall_persist(const wall *w, const char *state_dir)
 {
     char *name = wall_state_name(w);
-    json_t *state =
-        json_pack("{s:I, s:o}", "version", (json_int_t)w->version, "layout", layout_to_json(&w->layout));
+    json_t *state = json_pack("{s:I, s:o}", "version", (json_int_t)w->version, "layout",
+                              layout_to_json(&w->layout));
     int r = state_store_write(state_dir, name, state);
     json_decref(state);
     g_free(name);

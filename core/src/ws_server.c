@@ -76,10 +76,9 @@ static void client_enqueue(ws_client *c, out_msg *m)
 {
     if (c->kill)
         return;
-    if (c->queue.length >= WS_QUEUE_MAX_MESSAGES ||
-        c->queued_bytes + m->len > WS_QUEUE_MAX_BYTES) {
-        log_warn("client queue full (%u messages, %zu bytes); disconnecting it",
-                 c->queue.length, c->queued_bytes);
+    if (c->queue.length >= WS_QUEUE_MAX_MESSAGES || c->queued_bytes + m->len > WS_QUEUE_MAX_BYTES) {
+        log_warn("client queue full (%u messages, %zu bytes); disconnecting it", c->queue.length,
+                 c->queued_bytes);
         c->kill = true;
         lws_callback_on_writable(c->wsi);
         return;
@@ -295,8 +294,8 @@ static int serve_http(ws_server *ws, struct lws *wsi, const char *uri)
     return 0;
 }
 
-static int callback_pantau(struct lws *wsi, enum lws_callback_reasons reason, void *user,
-                           void *in, size_t len)
+static int callback_pantau(struct lws *wsi, enum lws_callback_reasons reason, void *user, void *in,
+                           size_t len)
 {
     session *s = user;
     ws_server *ws = lws_context_user(lws_get_context(wsi));

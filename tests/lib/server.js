@@ -34,15 +34,16 @@ export function testConfig(overrides = {}) {
 }
 
 // Starts pantau. Options: config (object), stateDir (reuse one to test
-// restarts), port (fixed port; default 0 = any free), env.
+// restarts), port (fixed port; default 0 = any free), env, pluginDir
+// (default $PANTAU_PLUGIN_DIR; none: the config's or the build's).
 // Resolves to { port, url, wsUrl, stateDir, proc, stop(), kill9(), output() }.
-export async function startServer({ config = testConfig(), stateDir, port = 0, env = {} } = {}) {
+export async function startServer({ config = testConfig(), stateDir, port = 0, env = {}, pluginDir = process.env.PANTAU_PLUGIN_DIR } = {}) {
   const dir = mkdtempSync(join(tmpdir(), 'pantau-test-'));
   stateDir = stateDir || join(dir, 'state');
   const configPath = join(dir, 'pantau.json');
   writeFileSync(configPath, typeof config === 'string' ? config : JSON.stringify(config, null, 2));
   const args = ['--config', configPath, '--state-dir', stateDir, '--port', String(port)];
-  if (process.env.PANTAU_PLUGIN_DIR) args.push('--plugin-dir', process.env.PANTAU_PLUGIN_DIR);
+  if (pluginDir) args.push('--plugin-dir', pluginDir);
   const proc = spawn(pantauBin, args, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   proc.stdout.on('data', (d) => { out += d; });

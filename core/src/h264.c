@@ -1,0 +1,214 @@
+#include "h264.h"
+
+#include <stdio.h>
+#include <string.h>
+
+/* Index of the next 00 00 01 at or after from, or len. */
+static size_t find_start_code(const uint8_t *buf, size_t len, size_t from)
+{
+    for (size_t i = from; i + 3 <= len; i++)
+        if (buf[i] == 0 && buf[i + 1] == 0 && buf[i + 2] == 1)
+            return i;
+    return len;
+}
+
+bool h264_next_nal(const uint8_t *buf, size_t len, size_t *pos, const uint8_t **nal,
+                   size_t *nal_len)
+{
+    for (;;) {
+        size_t sc = find_start_code(buf, len, *pos);
+        if (sc >= len)
+            return false;
+        size_t start = sc + 3;
+        size_t end = find_start_code(buf, len, start);
+        *pos = end;
+        /* Zeros before the next start code belong to it (00 00 00 01). */
+        while (end > start && buf[end - 1] == 0)
+            end--;
+        if (end > start) {
+            *nal = buf + start;
+            *nal_len = end - start;
+            return true;
+        }
+    }
+}
+
+static bool au_has_type(const uint8_t *au, size_t len, int type)
+{
+    size_t pos = 0;
+    const uint8_t *nal;
+    size_t n;
+    while (h264_next_nal(au, len, &pos, &nal, &n))
+        if ((nal[0] & 0x1f) == type)
+            return true;
+    return false;
+}
+
+bool h264_au_is_keyframe(const uint8_t *au, size_t len)
+{
+    return au_has_type(au, len, H264_NAL_IDR);
+}
+
+bool h264_au_has_parameter_sets(const uint8_t *au, size_t len)
+{
+    return au_has_type(au, len, H264_NAL_SPS) && au_has_type(au, len, H264_NAL_PPS);
+}
+
+static const uint8_t *find_sps(const uint8_t *au, size_t len, size_t *sps_len)
+{
+    size_t pos = 0;
+    const uint8_t *nal;
+    while (h264_next_nal(au, len, &pos, &nal, sps_len))
+        if ((nal[0] & 0x1f) == H264_NAL_SPS)
+            return nal;
+    return NULL;
+}
+
+bool h264_codec_string(const uint8_t *au, size_t len, char *out, size_t out_size)
+{
+    size_t n;
+    const uint8_t *sps = find_sps(au, len, &n);
+    if (!sps || n < 4 || out_size < 12)
+        return false;
+    snprintf(out, out_size, "avc1.%02X%02X%02X", sps[1], sps[2], sps[3]);
+    return true;
+}
+
+/* A bit reader over an RBSP, skipping emulation prevention bytes. */
+typedef struct bit_reader {
+    const uint8_t *data;
+    size_t len, byte;
+    int bit;
+    int zeros;
+    bool overrun;
+} bit_reader;
+
+static int read_bit(bit_reader *r)
+{
+    if (r->byte >= r->len) {
+        r->overrun = true;
+        return 0;
+    }
+    if (r->bit == 0 && r->zeros >= 2 && r->data[r->byte] == 3) {
+        r->zeros = 0;
+        r->byte++; /* emulation prevention byte */
+        if (r->byte >= r->len) {
+            r->overrun = true;
+            return 0;
+        }
+    }
+    uint8_t b = r->data[r->byte];
+    int v = (b >> (7 - r->bit)) & 1;
+    if (++r->bit == 8) {
+        r->zeros = b == 0 ? r->zeros + 1 : 0;
+        r->bit = 0;
+        r->byte++;
+    }
+    return v;
+}
+
+static unsigned read_bits(bit_reader *r, int n)
+{
+    unsigned v = 0;
+    while (n-- > 0)
+        v = (v << 1) | (unsigned)read_bit(r);
+    return v;
+}
+
+static unsigned read_ue(bit_reader *r)
+{
+    int zeros = 0;
+    while (!read_bit(r) && !r->overrun && zeros < 32)
+        zeros++;
+    if (zeros >= 32)
+        r->overrun = true;
+    return ((1u << zeros) - 1) + read_bits(r, zeros);
+}
+
+static int read_se(bit_reader *r)
+{
+    unsigned k = read_ue(r);
+    return (k & 1) ? (int)((k + 1) / 2) : -(int)(k / 2);
+}
+
+static void skip_scaling_list(bit_reader *r, int size)
+{
+    int last = 8, next = 8;
+    for (int j = 0; j < size && !r->overrun; j++) {
+        if (next != 0)
+            next = (last + read_se(r) + 256) % 256;
+        last = next == 0 ? last : next;
+    }
+}
+
+static bool high_profile(unsigned profile)
+{
+    static const unsigned ids[] = {100, 110, 122, 244, 44, 83, 86, 118, 128, 138, 139, 134, 135};
+    for (size_t i = 0; i < sizeof ids / sizeof ids[0]; i++)
+        if (ids[i] == profile)
+            return true;
+    return false;
+}
+
+bool h264_picture_size(const uint8_t *au, size_t len, int *width, int *height)
+{
+    size_t n;
+    const uint8_t *sps = find_sps(au, len, &n);
+    if (!sps || n < 4)
+        return false;
+    bit_reader r = {sps + 1, n - 1, 0, 0, 0, false};
+    unsigned profile = read_bits(&r, 8);
+    read_bits(&r, 16); /* constraint flags, level */
+    read_ue(&r);       /* seq_parameter_set_id */
+    unsigned chroma = 1;
+    if (high_profile(profile)) {
+        chroma = read_ue(&r);
+        if (chroma == 3)
+            read_bit(&r);
+        read_ue(&r); /* bit depth luma */
+        read_ue(&r); /* bit depth chroma */
+        read_bit(&r);
+        if (read_bit(&r))
+            for (int i = 0; i < (chroma != 3 ? 8 : 12); i++)
+                if (read_bit(&r))
+                    skip_scaling_list(&r, i < 6 ? 16 : 64);
+    }
+    read_ue(&r); /* log2_max_frame_num */
+    unsigned poc_type = read_ue(&r);
+    if (poc_type == 0) {
+        read_ue(&r);
+    } else if (poc_type == 1) {
+        read_bit(&r);
+        read_se(&r);
+        read_se(&r);
+        unsigned cycle = read_ue(&r);
+        for (unsigned i = 0; i < cycle && i < 256 && !r.overrun; i++)
+            read_se(&r);
+    }
+    read_ue(&r);  /* max_num_ref_frames */
+    read_bit(&r); /* gaps allowed */
+    unsigned mbs_w = read_ue(&r) + 1;
+    unsigned map_h = read_ue(&r) + 1;
+    unsigned frame_mbs_only = (unsigned)read_bit(&r);
+    if (!frame_mbs_only)
+        read_bit(&r);
+    read_bit(&r); /* direct_8x8_inference */
+    unsigned crop_l = 0, crop_r = 0, crop_t = 0, crop_b = 0;
+    if (read_bit(&r)) {
+        crop_l = read_ue(&r);
+        crop_r = read_ue(&r);
+        crop_t = read_ue(&r);
+        crop_b = read_ue(&r);
+    }
+    if (r.overrun || mbs_w > 1024 || map_h > 1024)
+        return false;
+    unsigned sub_w = chroma == 1 || chroma == 2 ? 2 : 1;
+    unsigned sub_h = (chroma == 1 ? 2 : 1) * (2 - frame_mbs_only);
+    long w = (long)mbs_w * 16 - (long)(crop_l + crop_r) * sub_w;
+    long h = (long)map_h * 16 * (2 - frame_mbs_only) - (long)(crop_t + crop_b) * sub_h;
+    if (w <= 0 || h <= 0)
+        return false;
+    *width = (int)w;
+    *height = (int)h;
+    return true;
+}

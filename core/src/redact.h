@@ -1,0 +1,11 @@
+/* redact.h - removing secrets from text before it leaves the server. */
+#ifndef PANTAU_REDACT_H
+#define PANTAU_REDACT_H
+
+/* A copy of s in which the password of every "scheme://user:password@host"
+ * URL is removed ("scheme://user@host"). The password may itself contain
+ * '@' or ':'; everything up to the last '@' of the authority goes. Returns a
+ * newly allocated string (g_free) or NULL when s is NULL. */
+char *redact_url_passwords(const char *s);
+
+#endif

@@ -1,0 +1,57 @@
+// Headless Debian Chromium for the browser tests, and pages that fail the
+// test on any console error, uncaught exception or CSP violation.
+import { chromium } from 'playwright-core';
+
+const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
+
+// Playwright's launch() always starts Chromium on a fresh temporary profile
+// (--user-data-dir) of its own and deletes it on close; it refuses the flag.
+export async function launchBrowser() {
+  const browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+      '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+  return { browser, close: () => browser.close() };
+}
+
+// Reports CSP violations as console errors, so the console watch sees them
+// even where Chromium would only count them.
+function reportCspViolations() {
+  document.addEventListener('securitypolicyviolation', (event) => {
+    console.error(`CSP violation: ${event.violatedDirective} blocked ${event.blockedURI || 'inline'}`);
+  });
+}
+
+// Opens a page whose problems are collected in page.problems. `allow` lists
+// regular expressions for console errors a test expects (a server that is
+// down on purpose); `context` adds browser context options; `beforeGoto`
+// prepares the page before it loads.
+export async function openPage(browser, url, {
+  viewport = { width: 1280, height: 720 }, allow = [], context: contextOptions = {}, beforeGoto,
+} = {}) {
+  const context = await browser.newContext({ viewport, ...contextOptions });
+  const page = await context.newPage();
+  page.problems = [];
+  page.allowedErrors = allow;
+  await page.addInitScript(reportCspViolations);
+  page.on('console', (msg) => {
+    if (msg.type() !== 'error') return;
+    const text = msg.text();
+    if (!page.allowedErrors.some((re) => re.test(text))) page.problems.push(`console error: ${text}`);
+  });
+  page.on('pageerror', (err) => page.problems.push(`uncaught: ${err.message}`));
+  if (beforeGoto) await beforeGoto(page);
+  await page.goto(url);
+  return page;
+}
+
+// Throws if a page logged an error, threw, or violated the CSP.
+export function assertNoProblems(...pages) {
+  const problems = pages.flatMap((page) => page.problems);
+  if (problems.length) throw new Error(`page problems:\n${problems.join('\n')}`);
+}
+
+export async function waitConnected(page) {
+  await page.waitForSelector('body[data-connected="true"]', { timeout: 10000 });
+}

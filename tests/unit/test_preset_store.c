@@ -1,0 +1,317 @@
+/* test_preset_store.c - named layouts kept in state_dir/presets.json. */
+#include "preset_store.h"
+#include "test_util.h"
+
+#include <glib.h>
+#include <string.h>
+
+static char *dir;
+static preset_store *ps;
+static layout *one, *two; /* a 1x1 and a 2x1 layout */
+
+static void make_layout(layout *l, const char *text)
+{
+    json_t *j = tu_json(text);
+    ck_assert_int_eq(layout_from_json(l, j, NULL), 0);
+    json_decref(j);
+}
+
+static void setup(void)
+{
+    dir = tu_temp_dir();
+    ps = preset_store_open(dir);
+    one = g_new0(layout, 1);
+    two = g_new0(layout, 1);
+    make_layout(one, "{\"columns\": 1, \"rows\": 1, \"tiles\": [{\"x\": 0, \"y\": 0, \"w\": 1, "
+                     "\"h\": 1, \"source\": \"cam\"}]}");
+    make_layout(two, "{\"columns\": 2, \"rows\": 1, \"tiles\": []}");
+}
+
+static void teardown(void)
+{
+    preset_store_free(ps);
+    g_free(one);
+    g_free(two);
+    tu_remove_tree(dir);
+    g_free(dir);
+}
+
+static preset *save_ok(const char *name, const layout *l, bool overwrite)
+{
+    preset *p = NULL;
+    pantau_error err = {0};
+    ck_assert_msg(preset_store_save(ps, name, l, overwrite, &p, &err) == 0, "save %s: %s", name,
+                  err.message);
+    ck_assert_ptr_nonnull(p);
+    return p;
+}
+
+static void reopen(void)
+{
+    preset_store_free(ps);
+    ps = preset_store_open(dir);
+}
+
+static void assert_ids(const char *expected)
+{
+    GString *ids = g_string_new(NULL);
+    for (guint i = 0; i < ps->presets->len; i++) {
+        preset *p = g_ptr_array_index(ps->presets, i);
+        g_string_append_printf(ids, "%s%s=%s", i ? " " : "", p->id, p->name);
+    }
+    ck_assert_str_eq(ids->str, expected);
+    g_string_free(ids, TRUE);
+}
+
+static void assert_refused(int rc, const pantau_error *err, const char *code, const char *field)
+{
+    ck_assert_int_eq(rc, -1);
+    ck_assert_str_eq(err->code, code);
+    ck_assert_str_eq(err->field, field);
+}
+
+/* Points the store at a directory that cannot be created, so writes fail. */
+static char *break_state_dir(void)
+{
+    char *file = tu_write_file(dir, "plain", "x");
+    g_free(ps->state_dir);
+    ps->state_dir = g_build_filename(file, "state", NULL);
+    return file;
+}
+
+/* ---- save ---- */
+
+START_TEST(save_gives_ids_in_creation_order)
+{
+    preset *a = save_ok("Morning briefing", one, false);
+    ck_assert_str_eq(a->id, "p1");
+    ck_assert_str_eq(a->name, "Morning briefing");
+    preset *b = save_ok("Banjir", two, false);
+    ck_assert_str_eq(b->id, "p2");
+    ck_assert_ptr_eq(preset_store_find(ps, "p1"), a);
+    ck_assert_ptr_null(preset_store_find(ps, "p3"));
+    ck_assert_int_eq(a->layout.n_tiles, 1);
+    ck_assert_str_eq(a->layout.tiles[0].source, "cam");
+    json_t *j = preset_store_to_json(ps);
+    ck_assert_int_eq(json_array_size(j), 2);
+    ck_assert_str_eq(json_string_value(json_object_get(json_array_get(j, 1), "name")), "Banjir");
+    json_decref(j);
+}
+END_TEST
+
+START_TEST(save_existing_name_needs_overwrite)
+{
+    save_ok("A", one, false);
+    preset *p = NULL;
+    pantau_error err = {0};
+    assert_refused(preset_store_save(ps, "A", two, false, &p, &err), &err, ERR_EXISTS, "name");
+    ck_assert_int_eq(preset_store_find(ps, "p1")->layout.columns, 1);
+    preset *again = save_ok("A", two, true);
+    ck_assert_str_eq(again->id, "p1");
+    ck_assert_int_eq(again->layout.columns, 2);
+    ck_assert_int_eq(ps->presets->len, 1);
+    ck_assert_str_eq(save_ok("B", one, false)->id, "p2");
+}
+END_TEST
+
+START_TEST(save_checks_the_name)
+{
+    preset *p = NULL;
+    pantau_error err = {0};
+    assert_refused(preset_store_save(ps, "", one, false, &p, &err), &err, ERR_BAD_REQUEST, "name");
+    char long_name[PRESET_NAME_MAX + 2];
+    memset(long_name, 'n', sizeof long_name - 1);
+    long_name[PRESET_NAME_MAX + 1] = '\0';
+    assert_refused(preset_store_save(ps, long_name, one, false, &p, &err), &err, ERR_BAD_REQUEST,
+                   "name");
+    assert_refused(preset_store_save(ps, "bad \xff utf8", one, false, &p, &err), &err,
+                   ERR_BAD_REQUEST, "name");
+    long_name[PRESET_NAME_MAX] = '\0';
+    save_ok(long_name, one, false);
+    save_ok("Rapat \xe2\x80\x94 pagi", one, false);
+    ck_assert_int_eq(ps->presets->len, 2);
+}
+END_TEST
+
+START_TEST(failed_save_changes_nothing)
+{
+    save_ok("A", one, false);
+    char *file = break_state_dir();
+    preset *p = NULL;
+    pantau_error err = {0};
+    assert_refused(preset_store_save(ps, "B", two, false, &p, &err), &err, ERR_INTERNAL, "");
+    assert_refused(preset_store_save(ps, "A", two, true, &p, &err), &err, ERR_INTERNAL, "");
+    assert_ids("p1=A");
+    ck_assert_int_eq(preset_store_find(ps, "p1")->layout.columns, 1);
+    ck_assert_uint_eq(ps->next_id, 2);
+    g_free(file);
+}
+END_TEST
+
+/* ---- rename and delete ---- */
+
+START_TEST(rename_keeps_the_id)
+{
+    save_ok("A", one, false);
+    save_ok("B", two, false);
+    preset *r = NULL;
+    pantau_error err = {0};
+    ck_assert_int_eq(preset_store_rename(ps, "p1", "Alpha", &r, &err), 0);
+    ck_assert_str_eq(r->id, "p1");
+    ck_assert_int_eq(preset_store_rename(ps, "p1", "Alpha", &r, &err), 0);
+    assert_ids("p1=Alpha p2=B");
+}
+END_TEST
+
+START_TEST(rename_refusals)
+{
+    save_ok("A", one, false);
+    save_ok("B", two, false);
+    preset *r = NULL;
+    pantau_error err = {0};
+    assert_refused(preset_store_rename(ps, "p1", "B", &r, &err), &err, ERR_EXISTS, "name");
+    assert_refused(preset_store_rename(ps, "p9", "C", &r, &err), &err, ERR_NOT_FOUND, "preset");
+    assert_refused(preset_store_rename(ps, "p1", "", &r, &err), &err, ERR_BAD_REQUEST, "name");
+    char *file = break_state_dir();
+    assert_refused(preset_store_rename(ps, "p1", "C", &r, &err), &err, ERR_INTERNAL, "");
+    assert_ids("p1=A p2=B");
+    g_free(file);
+}
+END_TEST
+
+START_TEST(delete_removes_and_refuses_unknown)
+{
+    save_ok("A", one, false);
+    save_ok("B", two, false);
+    save_ok("C", two, false);
+    pantau_error err = {0};
+    ck_assert_int_eq(preset_store_delete(ps, "p2", &err), 0);
+    assert_ids("p1=A p3=C");
+    assert_refused(preset_store_delete(ps, "p2", &err), &err, ERR_NOT_FOUND, "preset");
+    char *file = break_state_dir();
+    assert_refused(preset_store_delete(ps, "p1", &err), &err, ERR_INTERNAL, "");
+    assert_ids("p1=A p3=C");
+    g_free(file);
+}
+END_TEST
+
+/* ---- persistence ---- */
+
+START_TEST(presets_survive_reopen)
+{
+    save_ok("A", one, false);
+    save_ok("B", two, false);
+    preset *r = NULL;
+    ck_assert_int_eq(preset_store_rename(ps, "p2", "Beta", &r, NULL), 0);
+    save_ok("A", two, true);
+    reopen();
+    assert_ids("p1=A p2=Beta");
+    ck_assert_int_eq(preset_store_find(ps, "p1")->layout.columns, 2);
+    ck_assert_uint_eq(ps->next_id, 3);
+}
+END_TEST
+
+START_TEST(deleted_ids_are_never_reused)
+{
+    save_ok("A", one, false);
+    save_ok("B", one, false);
+    ck_assert_int_eq(preset_store_delete(ps, "p2", NULL), 0);
+    ck_assert_int_eq(preset_store_delete(ps, "p1", NULL), 0);
+    reopen();
+    assert_ids("");
+    ck_assert_str_eq(save_ok("C", one, false)->id, "p3");
+    reopen();
+    assert_ids("p3=C");
+}
+END_TEST
+
+START_TEST(open_without_file_is_empty)
+{
+    assert_ids("");
+    ck_assert_uint_eq(ps->next_id, 1);
+    char *path = g_build_filename(dir, "presets.json", NULL);
+    ck_assert(!tu_exists(path));
+    save_ok("A", one, false);
+    ck_assert(tu_exists(path));
+    g_free(path);
+}
+END_TEST
+
+START_TEST(broken_file_gives_an_empty_store)
+{
+    g_free(tu_write_file(dir, "presets.json", "{\"next_id\": 4, \"presets\": [{"));
+    tu_capture cap;
+    tu_capture_begin(&cap);
+    reopen();
+    g_free(tu_capture_end(&cap));
+    assert_ids("");
+    save_ok("A", one, false);
+}
+END_TEST
+
+START_TEST(broken_entries_are_skipped)
+{
+    g_free(
+        tu_write_file(dir, "presets.json",
+                      "{\"next_id\": 4, \"presets\": ["
+                      "{\"id\": \"p1\", \"name\": \"A\", \"layout\": {\"columns\": 0}},"
+                      "{\"id\": \"p2\", \"layout\": {\"columns\": 1, \"rows\": 1, \"tiles\": []}},"
+                      "{\"id\": \"p3\", \"name\": \"C\", \"layout\": {\"columns\": 1, \"rows\": "
+                      "1, \"tiles\": []}}]}"));
+    tu_capture cap;
+    tu_capture_begin(&cap);
+    reopen();
+    g_free(tu_capture_end(&cap));
+    assert_ids("p3=C");
+    ck_assert_str_eq(save_ok("D", one, false)->id, "p4");
+}
+END_TEST
+
+/* A presets.json without next_id (or with one too small, e.g. written by
+ * hand) must not make a new preset reuse an existing id. */
+START_TEST(new_ids_never_collide_with_loaded_ones)
+{
+    g_free(tu_write_file(dir, "presets.json",
+                         "{\"presets\": [{\"id\": \"p1\", \"name\": \"A\", \"layout\": "
+                         "{\"columns\": 1, \"rows\": 1, \"tiles\": []}}]}"));
+    reopen();
+    assert_ids("p1=A");
+    preset *b = save_ok("B", one, false);
+    ck_assert_str_ne(b->id, "p1");
+}
+END_TEST
+
+static Suite *preset_store_suite(void)
+{
+    Suite *s = suite_create("preset_store");
+    TCase *tc = tcase_create("save");
+    tcase_add_checked_fixture(tc, setup, teardown);
+    tcase_add_test(tc, save_gives_ids_in_creation_order);
+    tcase_add_test(tc, save_existing_name_needs_overwrite);
+    tcase_add_test(tc, save_checks_the_name);
+    tcase_add_test(tc, failed_save_changes_nothing);
+    suite_add_tcase(s, tc);
+
+    tc = tcase_create("rename_delete");
+    tcase_add_checked_fixture(tc, setup, teardown);
+    tcase_add_test(tc, rename_keeps_the_id);
+    tcase_add_test(tc, rename_refusals);
+    tcase_add_test(tc, delete_removes_and_refuses_unknown);
+    suite_add_tcase(s, tc);
+
+    tc = tcase_create("persistence");
+    tcase_add_checked_fixture(tc, setup, teardown);
+    tcase_add_test(tc, presets_survive_reopen);
+    tcase_add_test(tc, deleted_ids_are_never_reused);
+    tcase_add_test(tc, open_without_file_is_empty);
+    tcase_add_test(tc, broken_file_gives_an_empty_store);
+    tcase_add_test(tc, broken_entries_are_skipped);
+    tcase_add_test(tc, new_ids_never_collide_with_loaded_ones);
+    suite_add_tcase(s, tc);
+    return s;
+}
+
+int main(int argc, char **argv)
+{
+    return tu_run(preset_store_suite(), argc, argv);
+}

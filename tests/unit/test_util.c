@@ -1,0 +1,137 @@
+#include "test_util.h"
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <ftw.h>
+#include <glib.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+/* Makes a scratch directory for this run and points TMPDIR at it, so what a
+ * failed test leaves behind (its teardown does not run) is removed too. */
+static char *scratch_begin(void)
+{
+    const char *base = getenv("TMPDIR");
+    char *tmpl = g_strdup_printf("%s/pantau-unit-run-XXXXXX", base && *base ? base : "/tmp");
+    if (!mkdtemp(tmpl)) {
+        g_free(tmpl);
+        return NULL;
+    }
+    setenv("TMPDIR", tmpl, 1);
+    return tmpl;
+}
+
+int tu_run(Suite *s, int argc, char **argv)
+{
+    const char *tcase = argc > 1 ? argv[1] : NULL;
+    char *scratch = scratch_begin();
+    SRunner *sr = srunner_create(s);
+    srunner_run(sr, NULL, tcase, CK_NORMAL);
+    int run = srunner_ntests_run(sr);
+    int failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    tu_remove_tree(scratch);
+    g_free(scratch);
+    if (run == 0) {
+        fprintf(stderr, "no test ran: no TCase named '%s'\n", tcase ? tcase : "");
+        return 1;
+    }
+    return failed == 0 ? 0 : 1;
+}
+
+char *tu_temp_dir(void)
+{
+    GError *err = NULL;
+    char *dir = g_dir_make_tmp("pantau-unit-XXXXXX", &err);
+    ck_assert_msg(dir != NULL, "cannot make a temporary directory: %s", err ? err->message : "?");
+    return dir;
+}
+
+static int remove_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+    (void)st, (void)flag, (void)ftw;
+    remove(path);
+    return 0;
+}
+
+void tu_remove_tree(const char *path)
+{
+    if (path)
+        nftw(path, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
+}
+
+char *tu_write_file(const char *dir, const char *name, const char *text)
+{
+    char *path = g_build_filename(dir, name, NULL);
+    ck_assert_msg(g_file_set_contents(path, text, -1, NULL), "cannot write %s", path);
+    return path;
+}
+
+char *tu_read_file(const char *path)
+{
+    char *text = NULL;
+    if (!g_file_get_contents(path, &text, NULL, NULL))
+        return NULL;
+    return text;
+}
+
+bool tu_exists(const char *path)
+{
+    struct stat st;
+    return lstat(path, &st) == 0;
+}
+
+int tu_count_entries(const char *dir, const char *part)
+{
+    DIR *d = opendir(dir);
+    if (!d)
+        return 0;
+    int n = 0;
+    struct dirent *e;
+    while ((e = readdir(d)))
+        if (strcmp(e->d_name, ".") && strcmp(e->d_name, "..") && strstr(e->d_name, part))
+            n++;
+    closedir(d);
+    return n;
+}
+
+json_t *tu_json(const char *text)
+{
+    json_error_t jerr;
+    json_t *v = json_loads(text, JSON_DECODE_ANY, &jerr);
+    ck_assert_msg(v != NULL, "bad JSON in test (%d:%d %s): %s", jerr.line, jerr.column, jerr.text,
+                  text);
+    return v;
+}
+
+char *tu_dump(const json_t *value)
+{
+    return json_dumps(value, JSON_COMPACT | JSON_SORT_KEYS | JSON_ENCODE_ANY);
+}
+
+void tu_capture_begin(tu_capture *cap)
+{
+    cap->path = g_build_filename(g_get_tmp_dir(), "pantau-unit-stderr-XXXXXX", NULL);
+    int fd = g_mkstemp(cap->path);
+    ck_assert_int_ge(fd, 0);
+    fflush(stderr);
+    cap->saved_fd = dup(2);
+    ck_assert_int_ge(cap->saved_fd, 0);
+    dup2(fd, 2);
+    close(fd);
+}
+
+char *tu_capture_end(tu_capture *cap)
+{
+    fflush(stderr);
+    dup2(cap->saved_fd, 2);
+    close(cap->saved_fd);
+    char *text = tu_read_file(cap->path);
+    unlink(cap->path);
+    g_free(cap->path);
+    cap->path = NULL;
+    return text ? text : g_strdup("");
+}

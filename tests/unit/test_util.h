@@ -1,0 +1,47 @@
+/* test_util.h - helpers shared by the Check suites: running one TCase per
+ * process, temporary directories and files, capturing stderr. */
+#ifndef PANTAU_TEST_UTIL_H
+#define PANTAU_TEST_UTIL_H
+
+#include <check.h>
+#include <jansson.h>
+#include <stdbool.h>
+
+/* Runs the TCase named argv[1] of s (every TCase without an argument).
+ * Returns the process exit status: 0 when every test passed and at least one
+ * ran. Frees s. */
+int tu_run(Suite *s, int argc, char **argv);
+
+/* A fresh directory under $TMPDIR; g_free the result. */
+char *tu_temp_dir(void);
+
+/* Removes path and everything below it; never follows symbolic links. */
+void tu_remove_tree(const char *path);
+
+/* Writes text to dir/name (creating nothing else). Returns the path; g_free it. */
+char *tu_write_file(const char *dir, const char *name, const char *text);
+
+/* The whole file, or NULL when it cannot be read; g_free it. */
+char *tu_read_file(const char *path);
+
+bool tu_exists(const char *path);
+
+/* Number of entries in dir whose name contains part. */
+int tu_count_entries(const char *dir, const char *part);
+
+/* Parses JSON text or fails the test. New reference. */
+json_t *tu_json(const char *text);
+
+/* Compact, key-sorted JSON text of value; free() it. */
+char *tu_dump(const json_t *value);
+
+/* Redirects fd 2 to a temporary file until tu_capture_end(), which restores
+ * it and returns what was written (g_free it). */
+typedef struct tu_capture {
+    int saved_fd;
+    char *path;
+} tu_capture;
+void tu_capture_begin(tu_capture *cap);
+char *tu_capture_end(tu_capture *cap);
+
+#endif

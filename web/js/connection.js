@@ -1,0 +1,234 @@
+// The one WebSocket a page keeps to the server (docs/protocol.md).
+//
+// It reconnects by itself, forever, with exponential backoff, because a wall
+// display has no one in front of it to press reload. Every (re)connection
+// starts with a snapshot that replaces all state, so nothing from before an
+// outage can linger.
+
+const SUBPROTOCOL = 'pantau.v1';
+const BACKOFF_FIRST_MS = 500;
+const BACKOFF_MAX_MS = 10000;
+// A connection can die without a close (a cable pulled, a laptop asleep):
+// ping now and then and give up on it when the reply does not come.
+const PING_EVERY_MS = 15000;
+const PING_TIMEOUT_MS = 5000;
+
+const EVENT_NAMES = ['snapshot', 'wall', 'presets', 'source', 'data', 'status'];
+
+export function defaultSocketUrl() {
+  const scheme = location.protocol === 'https:' ? 'wss' : 'ws';
+  return `${scheme}://${location.host}/ws`;
+}
+
+// Backoff before reconnect attempt `attempt` (0-based): 0.5 s doubling up to
+// 10 s, each randomised down to half so that many walls restarting together
+// do not all knock at the same instant.
+export function backoffDelay(attempt) {
+  const ceiling = Math.min(BACKOFF_MAX_MS, BACKOFF_FIRST_MS * 2 ** attempt);
+  return ceiling / 2 + Math.random() * (ceiling / 2);
+}
+
+function emptyState() {
+  return { server: null, sources: new Map(), walls: new Map(), presets: [], data: new Map() };
+}
+
+function disconnectedError() {
+  return { code: 'disconnected', message: 'not connected to the server' };
+}
+
+export class Connection {
+  constructor(url = defaultSocketUrl()) {
+    this.url = url;
+    this.state = emptyState();
+    this.connected = false; // true from the snapshot until the socket closes
+    this.listeners = new Map(EVENT_NAMES.map((name) => [name, new Set()]));
+    this.pending = new Map(); // request id -> { resolve, reject }
+    this.nextId = 1;
+    this.attempt = 0;
+    this.socket = null;
+    this.retryTimer = null;
+    this.pingTimer = null;
+    this.stopped = false;
+  }
+
+  // Subscribes to 'snapshot' (state), 'wall' (wall), 'presets' (list),
+  // 'source' (source), 'data' ({source, data, time}) or 'status'
+  // (connected: boolean). Returns a function that unsubscribes.
+  on(name, callback) {
+    const set = this.listeners.get(name);
+    if (!set) throw new Error(`unknown event '${name}'`);
+    set.add(callback);
+    return () => set.delete(callback);
+  }
+
+  start() {
+    this.stopped = false;
+    this.open();
+    return this;
+  }
+
+  stop() {
+    this.stopped = true;
+    clearTimeout(this.retryTimer);
+    this.dropSocket();
+  }
+
+  // Sends a request; resolves with the reply's `ok` object, rejects with
+  // its `error` object ({code, message, field?, current?}).
+  request(op, fields = {}) {
+    if (!this.connected) return Promise.reject(disconnectedError());
+    const id = this.nextId++;
+    return new Promise((resolve, reject) => {
+      this.pending.set(id, { resolve, reject });
+      this.socket.send(JSON.stringify({ ...fields, op, id }));
+    });
+  }
+
+  emit(name, value) {
+    for (const callback of this.listeners.get(name)) {
+      try {
+        callback(value);
+      } catch (err) {
+        // One broken listener must not stop the others (or the socket).
+        console.error(`pantau: '${name}' listener failed`, err);
+      }
+    }
+  }
+
+  open() {
+    const socket = new WebSocket(this.url, SUBPROTOCOL);
+    this.socket = socket;
+    socket.onmessage = (event) => this.receive(event.data);
+    socket.onclose = () => this.lost(socket);
+    // An error is always followed by a close; the close does the work.
+    socket.onerror = () => {};
+  }
+
+  // Forgets the current socket without waiting for its close handshake.
+  dropSocket() {
+    const socket = this.socket;
+    if (!socket) return;
+    this.socket = null;
+    socket.onmessage = socket.onclose = null;
+    socket.close();
+    this.disconnected();
+  }
+
+  lost(socket) {
+    if (socket !== this.socket) return;
+    this.socket = null;
+    this.disconnected();
+    this.scheduleReconnect();
+  }
+
+  disconnected() {
+    clearInterval(this.pingTimer);
+    for (const { reject } of this.pending.values()) reject(disconnectedError());
+    this.pending.clear();
+    if (this.connected) {
+      this.connected = false;
+      this.emit('status', false);
+    }
+  }
+
+  scheduleReconnect() {
+    if (this.stopped) return;
+    const delay = backoffDelay(this.attempt++);
+    this.retryTimer = setTimeout(() => this.open(), delay);
+  }
+
+  startPinging() {
+    clearInterval(this.pingTimer);
+    this.pingTimer = setInterval(() => this.checkAlive(), PING_EVERY_MS);
+  }
+
+  checkAlive() {
+    const timeout = new Promise((resolve, reject) => setTimeout(reject, PING_TIMEOUT_MS, 'timeout'));
+    Promise.race([this.request('ping'), timeout]).catch((why) => {
+      if (why !== 'timeout' || !this.socket) return;
+      this.dropSocket();
+      this.scheduleReconnect();
+    });
+  }
+
+  receive(text) {
+    if (typeof text !== 'string') return; // binary frames are media, not handled here
+    let message;
+    try {
+      message = JSON.parse(text);
+    } catch {
+      console.error('pantau: the server sent a frame that is not JSON');
+      return;
+    }
+    if ('re' in message) this.settle(message);
+    else if (message.ev) this.handleEvent(message);
+  }
+
+  settle(reply) {
+    const waiter = this.pending.get(reply.re);
+    if (!waiter) return;
+    this.pending.delete(reply.re);
+    if (reply.error) waiter.reject(reply.error);
+    else waiter.resolve(reply.ok);
+  }
+
+  handleEvent(message) {
+    switch (message.ev) {
+      case 'snapshot': return this.applySnapshot(message);
+      case 'wall': return this.applyWall(message.wall);
+      case 'preset': return this.applyPreset(message.preset);
+      case 'preset.deleted': return this.applyPresetDeleted(message.preset);
+      case 'source': return this.applySource(message.source);
+      case 'data': return this.applyData(message);
+      default: return undefined; // newer servers may send more; ignore them
+    }
+  }
+
+  applySnapshot(snapshot) {
+    const state = emptyState();
+    state.server = snapshot.server || null;
+    for (const source of snapshot.sources || []) state.sources.set(source.id, source);
+    for (const wall of snapshot.walls || []) state.walls.set(wall.id, wall);
+    state.presets = snapshot.presets || [];
+    for (const [id, entry] of Object.entries(snapshot.data || {})) state.data.set(id, entry);
+    this.state = state;
+    this.attempt = 0;
+    const wasConnected = this.connected;
+    this.connected = true;
+    this.startPinging();
+    this.emit('snapshot', state);
+    if (!wasConnected) this.emit('status', true);
+  }
+
+  applyWall(wall) {
+    const known = this.state.walls.get(wall.id);
+    if (known && known.version > wall.version) return; // never step back
+    this.state.walls.set(wall.id, wall);
+    this.emit('wall', wall);
+  }
+
+  // A saved preset replaces the one with its id, or joins the end of the list.
+  applyPreset(preset) {
+    const list = this.state.presets;
+    const at = list.findIndex((p) => p.id === preset.id);
+    if (at >= 0) list[at] = preset;
+    else list.push(preset);
+    this.emit('presets', list);
+  }
+
+  applyPresetDeleted(id) {
+    this.state.presets = this.state.presets.filter((p) => p.id !== id);
+    this.emit('presets', this.state.presets);
+  }
+
+  applySource(source) {
+    this.state.sources.set(source.id, source);
+    this.emit('source', source);
+  }
+
+  applyData(message) {
+    const entry = { data: message.data, time: message.time };
+    this.state.data.set(message.source, entry);
+    this.emit('data', { source: message.source, ...entry });
+  }
+}

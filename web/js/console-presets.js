@@ -1,0 +1,155 @@
+// The console's presets panel: save the selected wall's layout under a
+// name (offering to overwrite when the name is taken), recall, rename and
+// delete. Presets 1-9 are also on the number keys (see console.js).
+
+import { element } from './layout-render.js';
+
+const CONFIRM_MS = 4000;
+
+// A button that needs a second press within a few seconds, instead of a
+// modal confirm() that would block the page (and every live tile with it).
+export function confirmingButton(label, confirmLabel, className, action) {
+  const button = element('button', className, label);
+  button.type = 'button';
+  let timer = 0;
+  button.addEventListener('click', () => {
+    if (button.dataset.armed !== 'true') {
+      button.dataset.armed = 'true';
+      button.textContent = confirmLabel;
+      timer = setTimeout(() => { button.dataset.armed = 'false'; button.textContent = label; }, CONFIRM_MS);
+      return;
+    }
+    clearTimeout(timer);
+    button.dataset.armed = 'false';
+    button.textContent = label;
+    action();
+  });
+  return button;
+}
+
+function layoutSummary(layout) {
+  const used = layout.tiles.filter((tile) => tile.source).length;
+  return `${layout.columns}×${layout.rows} grid · ${layout.tiles.length} tiles · ${used} in use`;
+}
+
+export class PresetPanel {
+  // actions: recall(preset), wallId() -> the selected wall's id.
+  constructor(client, messages, actions) {
+    this.client = client;
+    this.messages = messages;
+    this.actions = actions;
+    this.listEl = document.getElementById('presets');
+    this.form = document.getElementById('preset-save');
+    this.nameInput = document.getElementById('preset-name');
+    this.existsEl = document.getElementById('preset-exists');
+    this.form.addEventListener('submit', (event) => {
+      event.preventDefault();
+      this.save(this.nameInput.value.trim(), false);
+    });
+    document.getElementById('preset-overwrite').addEventListener('click', () => this.save(this.pendingName, true));
+    document.getElementById('preset-cancel').addEventListener('click', () => this.hideExists());
+    client.on('snapshot', () => this.render());
+    client.on('presets', () => this.render());
+  }
+
+  async save(name, overwrite) {
+    if (!name) {
+      this.nameInput.focus();
+      return;
+    }
+    this.hideExists();
+    const fields = { wall: this.actions.wallId(), name };
+    if (overwrite) fields.overwrite = true;
+    try {
+      await this.client.request('preset.save', fields);
+      this.nameInput.value = '';
+      this.messages.notice(`Preset '${name}' ${overwrite ? 'overwritten' : 'saved'}.`);
+    } catch (err) {
+      if (err.code === 'exists') this.offerOverwrite(name);
+      else this.messages.error(err, 'Saving the preset');
+    }
+  }
+
+  offerOverwrite(name) {
+    this.pendingName = name;
+    this.existsEl.querySelector('.exists-text').textContent = `A preset named '${name}' already exists.`;
+    this.existsEl.hidden = false;
+  }
+
+  hideExists() {
+    this.existsEl.hidden = true;
+  }
+
+  render() {
+    const presets = this.client.state.presets;
+    if (!presets.length) {
+      this.listEl.replaceChildren(element('li', 'empty-note', 'No presets yet. Save the current layout above.'));
+      return;
+    }
+    this.listEl.replaceChildren(...presets.map((preset, index) => this.presetItem(preset, index)));
+  }
+
+  presetItem(preset, index) {
+    const item = element('li', 'preset-item');
+    item.dataset.presetId = preset.id;
+    const key = element('kbd', 'preset-key', index < 9 ? String(index + 1) : '');
+    const text = element('div', 'preset-text');
+    text.append(element('div', 'preset-name', preset.name), element('div', 'preset-meta', layoutSummary(preset.layout)));
+    const buttons = element('div', 'preset-buttons');
+    buttons.append(
+      this.button('Recall', 'recall', () => this.actions.recall(preset)),
+      this.button('Rename', 'rename', () => this.startRename(item, text, preset)),
+      confirmingButton('Delete', 'Sure?', 'delete danger', () => this.remove(preset)),
+    );
+    item.append(key, text, buttons);
+    return item;
+  }
+
+  button(label, className, action) {
+    const button = element('button', className, label);
+    button.type = 'button';
+    button.addEventListener('click', action);
+    return button;
+  }
+
+  // Replaces the name with an input: Enter renames, Escape or leaving cancels.
+  startRename(item, text, preset) {
+    const input = element('input', 'rename-input');
+    input.value = preset.name;
+    input.setAttribute('aria-label', `New name for '${preset.name}'`);
+    text.replaceChildren(input);
+    input.focus();
+    input.select();
+    let done = false;
+    const finish = (commit) => {
+      if (done) return;
+      done = true;
+      const name = input.value.trim();
+      if (commit && name && name !== preset.name) this.rename(preset, name);
+      else this.render();
+    };
+    input.addEventListener('keydown', (event) => {
+      if (event.key === 'Enter') finish(true);
+      if (event.key === 'Escape') finish(false);
+    });
+    input.addEventListener('blur', () => finish(false));
+  }
+
+  async rename(preset, name) {
+    try {
+      await this.client.request('preset.rename', { preset: preset.id, name });
+    } catch (err) {
+      this.messages.error(err, 'Renaming the preset');
+      this.render();
+    }
+  }
+
+  async remove(preset) {
+    try {
+      await this.client.request('preset.delete', { preset: preset.id });
+      this.messages.notice(`Preset '${preset.name}' deleted.`);
+    } catch (err) {
+      this.messages.error(err, 'Deleting the preset');
+    }
+  }
+}

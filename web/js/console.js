@@ -1,0 +1,237 @@
+// /console[?wall=ID]: the operator's page. Sources on the left, the selected
+// wall's editor in the middle, presets on the right, every wall in miniature
+// below. Everything shown comes from the server's state; every change is a
+// request that names the wall version it was based on (docs/protocol.md).
+
+import { Connection } from './connection.js';
+import { LayoutView, element } from './layout-render.js';
+import { WallEditor } from './console-editor.js';
+import { SourceList } from './console-sources.js';
+import { PresetPanel, confirmingButton } from './console-presets.js';
+import { MessageBar } from './console-message.js';
+
+const byId = (id) => document.getElementById(id);
+
+const client = new Connection();
+const messages = new MessageBar(byId('message'), byId('notice'));
+const wallSelect = byId('wall-select');
+let selectedWallId = new URLSearchParams(location.search).get('wall');
+// Version each wall reached by our own last change. The reply comes before
+// the `wall` event, so a quick second change must build on the reply.
+const versionsFromReplies = new Map();
+
+const editor = new WallEditor(byId('editor-frame'), client, {
+  onLayoutEdit: sendLayoutEdit,
+  onDropSource: (tile, source) => changeWall('Showing the source', 'tile.set_source', { tile, source }),
+  onSelectionChange: updateTools,
+});
+new SourceList(byId('sources'), client);
+new PresetPanel(client, messages, { recall: recallPreset, wallId: () => selectedWallId });
+
+function selectedWall() {
+  return client.state.walls.get(selectedWallId) || null;
+}
+
+function baseVersion(wall) {
+  return Math.max(wall.version, versionsFromReplies.get(wall.id) ?? 0);
+}
+
+// Sends a change to the selected wall. On refusal shows why and puts the
+// editor back to the server's state. Resolves to the reply or null.
+async function changeWall(what, op, fields = {}) {
+  const wall = selectedWall();
+  if (!wall) return null;
+  try {
+    const reply = await client.request(op, { ...fields, wall: wall.id, version: baseVersion(wall) });
+    versionsFromReplies.set(wall.id, reply.version);
+    return reply;
+  } catch (err) {
+    messages.error(err, what);
+    editor.resync();
+    return null;
+  }
+}
+
+// After a drag or resize: one tile moved alone is a tile.resize; if the grid
+// pushed other tiles aside too, the whole arrangement goes as one
+// layout.apply, so it is accepted or refused as a whole.
+function sendLayoutEdit(tiles, changed, moved) {
+  const wall = selectedWall();
+  if (changed.length === 1 && changed[0] === moved) {
+    const { x, y, w, h } = tiles.find((tile) => tile.id === moved);
+    return changeWall('Moving the tile', 'tile.resize', { tile: moved, x, y, w, h });
+  }
+  const layout = { columns: wall.layout.columns, rows: wall.layout.rows, tiles };
+  return changeWall('Rearranging the tiles', 'layout.apply', { layout });
+}
+
+function recallPreset(preset) {
+  return changeWall(`Recalling '${preset.name}'`, 'preset.recall', { preset: preset.id });
+}
+
+// ---- tile tools ----
+
+const tools = {
+  split21: byId('split-2x1'),
+  split12: byId('split-1x2'),
+  split22: byId('split-2x2'),
+  merge: byId('merge'),
+  swap: byId('swap'),
+  clearTile: byId('clear-tile'),
+};
+
+function updateTools(selection = editor.selection) {
+  const one = selection.length === 1;
+  for (const button of [tools.split21, tools.split12, tools.split22]) button.disabled = !one;
+  tools.merge.disabled = selection.length < 2;
+  tools.swap.disabled = selection.length !== 2;
+  tools.clearTile.disabled = selection.length === 0;
+  byId('selection-info').textContent = selection.length
+    ? `Selected: ${selection.join(', ')}`
+    : 'Click a tile to select it; Shift- or Ctrl-click to select more.';
+}
+
+function split(columns, rows) {
+  const [tile] = editor.selection;
+  return changeWall(`Splitting ${tile}`, 'tile.split', { tile, columns, rows });
+}
+
+async function merge() {
+  const tiles = [...editor.selection];
+  if (await changeWall('Merging the tiles', 'tile.merge', { tiles })) editor.setSelection([tiles[0]]);
+}
+
+function swap() {
+  const [a, b] = editor.selection;
+  return changeWall('Swapping the tiles', 'tile.swap', { a, b });
+}
+
+// One request per tile, each building on the version the last one made.
+async function clearSelectedTiles() {
+  for (const tile of editor.selection) {
+    if (!(await changeWall(`Clearing ${tile}`, 'tile.set_source', { tile, source: null }))) return;
+  }
+}
+
+function setupTools() {
+  tools.split21.addEventListener('click', () => split(2, 1));
+  tools.split12.addEventListener('click', () => split(1, 2));
+  tools.split22.addEventListener('click', () => split(2, 2));
+  tools.merge.addEventListener('click', merge);
+  tools.swap.addEventListener('click', swap);
+  tools.clearTile.addEventListener('click', clearSelectedTiles);
+  const clearWall = confirmingButton('Clear wall', 'Clear every tile?', 'danger', () =>
+    changeWall('Clearing the wall', 'wall.clear'));
+  clearWall.id = 'clear-wall';
+  byId('clear-wall-slot').replaceWith(clearWall);
+  updateTools([]);
+}
+
+// ---- walls: selector, editor, miniatures ----
+
+const miniatures = new Map(); // wall id -> { card, view }
+
+function showWallInfo(wall) {
+  const info = byId('wall-info');
+  const { displays, layout } = wall;
+  info.textContent = `${displays.columns}×${displays.rows} screens · ` +
+    `${layout.columns}×${layout.rows} grid · version ${wall.version}`;
+  info.dataset.version = String(wall.version);
+  byId('open-wall').href = `/wall?wall=${encodeURIComponent(wall.id)}`;
+}
+
+function selectWall(id) {
+  const wall = client.state.walls.get(id) || client.state.walls.values().next().value;
+  if (!wall) return;
+  selectedWallId = wall.id;
+  wallSelect.value = wall.id;
+  history.replaceState(null, '', `/console?wall=${encodeURIComponent(wall.id)}`);
+  for (const [wallId, { card }] of miniatures) card.classList.toggle('is-selected', wallId === wall.id);
+  showWallInfo(wall);
+  editor.show(wall);
+}
+
+function renderWallSelect() {
+  const options = [...client.state.walls.values()].map((wall) => {
+    const option = element('option', '', wall.name);
+    option.value = wall.id;
+    return option;
+  });
+  wallSelect.replaceChildren(...options);
+}
+
+function miniatureCard(wall) {
+  const card = element('article', 'wall-mini');
+  card.dataset.wall = wall.id;
+  const head = element('header', 'wall-mini-head');
+  const link = element('a', 'wall-mini-open', 'Open ↗');
+  link.href = `/wall?wall=${encodeURIComponent(wall.id)}`;
+  link.target = '_blank';
+  head.append(element('span', 'wall-mini-name', wall.name), link);
+  const viewEl = element('div', 'wall-mini-view');
+  card.append(head, viewEl);
+  card.addEventListener('click', (event) => {
+    if (!event.target.closest('a')) selectWall(wall.id);
+  });
+  return { card, view: new LayoutView(viewEl, client) };
+}
+
+function renderMiniatures() {
+  for (const { view } of miniatures.values()) view.destroy();
+  miniatures.clear();
+  const strip = byId('wall-minis');
+  strip.replaceChildren();
+  for (const wall of client.state.walls.values()) {
+    const mini = miniatureCard(wall);
+    miniatures.set(wall.id, mini);
+    strip.append(mini.card);
+    mini.view.render(wall);
+  }
+}
+
+function onSnapshot() {
+  versionsFromReplies.clear();
+  renderWallSelect();
+  renderMiniatures();
+  selectWall(selectedWallId);
+}
+
+function onWall(wall) {
+  miniatures.get(wall.id)?.view.render(wall);
+  if (wall.id !== selectedWallId) return;
+  showWallInfo(wall);
+  editor.show(wall);
+}
+
+// ---- keyboard: 1-9 recall the first nine presets ----
+
+function isTyping(target) {
+  return target.closest?.('input, textarea, select, [contenteditable="true"]');
+}
+
+function onKey(event) {
+  if (event.repeat || event.ctrlKey || event.altKey || event.metaKey || isTyping(event.target)) return;
+  if (!/^[1-9]$/.test(event.key)) return;
+  const preset = client.state.presets[Number(event.key) - 1];
+  if (!preset) {
+    messages.notice(`No preset ${event.key}.`);
+    return;
+  }
+  event.preventDefault();
+  recallPreset(preset);
+}
+
+function onConnectionStatus(connected) {
+  document.body.dataset.connected = String(connected);
+  const pill = byId('connection');
+  pill.textContent = connected ? 'connected' : 'reconnecting…';
+  pill.dataset.state = connected ? 'up' : 'down';
+}
+
+setupTools();
+wallSelect.addEventListener('change', () => selectWall(wallSelect.value));
+document.addEventListener('keydown', onKey);
+client.on('snapshot', onSnapshot);
+client.on('wall', onWall);
+client.on('status', onConnectionStatus);
+client.start();

@@ -1,0 +1,238 @@
+// Renders a wall's layout into a container, and shows sources in tiles.
+//
+// A source is shown through its web component (docs/web.md): the ES module
+// at the source's `web_module` URL exports `mount(element, source)`, which
+// returns `{ update(data), destroy() }`. Cameras get a labelled placeholder
+// for now; a source without a component shows its name.
+
+import { canvasSize, intersects, tileRect, viewportRect } from './wall-geometry.js';
+
+const modules = new Map(); // web_module URL -> Promise of the module
+
+function loadModule(url) {
+  if (!modules.has(url)) modules.set(url, import(url));
+  return modules.get(url);
+}
+
+export function element(tag, className, text) {
+  const el = document.createElement(tag);
+  if (className) el.className = className;
+  if (text !== undefined) el.textContent = text;
+  return el;
+}
+
+// A labelled card shown when a source has no component of its own.
+function placeholder(kind, title, detail) {
+  const card = element('div', `source-placeholder source-placeholder-${kind}`);
+  card.append(element('div', 'placeholder-kind', kind), element('div', 'placeholder-title', title));
+  if (detail) card.append(element('div', 'placeholder-detail', detail));
+  return card;
+}
+
+// What one tile shows: nothing, a source's component, or a placeholder.
+// Keeps its component mounted while the tile keeps showing the same source,
+// so moving or resizing a tile never restarts what is in it.
+export class TileContent {
+  constructor(client) {
+    this.client = client;
+    this.el = element('div', 'tile-content');
+    this.sourceId = undefined; // undefined: nothing shown yet; null: empty tile
+    this.component = null;
+    this.mountToken = 0;
+  }
+
+  show(sourceId) {
+    sourceId = sourceId ?? null;
+    if (sourceId === this.sourceId) return this.refreshStatus();
+    this.clear();
+    this.sourceId = sourceId;
+    this.el.dataset.source = sourceId ?? '';
+    if (sourceId === null) {
+      this.el.classList.add('tile-empty');
+      return undefined;
+    }
+    this.el.classList.remove('tile-empty');
+    this.refreshStatus();
+    return this.mountSource(this.client.state.sources.get(sourceId), sourceId);
+  }
+
+  // Re-reads the source (its status may have changed).
+  refreshStatus() {
+    const source = this.client.state.sources.get(this.sourceId);
+    const status = this.sourceId === null ? '' : source ? source.status : 'error';
+    this.el.dataset.status = status;
+    const badge = this.el.querySelector(':scope > .tile-status');
+    const showBadge = status && status !== 'live';
+    if (!showBadge) {
+      badge?.remove();
+      return;
+    }
+    const text = source?.reason ? `${status}: ${source.reason}` : status;
+    const el = badge || this.el.appendChild(element('div', 'tile-status'));
+    el.textContent = text;
+    el.dataset.status = status;
+  }
+
+  async mountSource(source, sourceId) {
+    const body = this.el.appendChild(element('div', 'tile-body'));
+    if (!source) {
+      body.append(placeholder('unknown', sourceId, 'no such source'));
+      return;
+    }
+    if (source.kind === 'camera') {
+      body.append(placeholder('camera', source.name, source.type));
+      return;
+    }
+    if (!source.web_module) {
+      body.append(placeholder(source.kind || 'source', source.name));
+      return;
+    }
+    const token = ++this.mountToken;
+    try {
+      const module = await loadModule(source.web_module);
+      if (token !== this.mountToken) return; // the tile moved on meanwhile
+      this.component = module.mount(body, source);
+      const latest = this.client.state.data.get(source.id);
+      if (latest) this.update(latest.data);
+    } catch (err) {
+      console.error(`pantau: component ${source.web_module} of '${source.id}' failed`, err);
+      body.replaceChildren(placeholder(source.kind || 'source', source.name, 'component failed'));
+    }
+  }
+
+  update(data) {
+    try {
+      this.component?.update(data);
+    } catch (err) {
+      console.error(`pantau: component of '${this.sourceId}' failed to update`, err);
+    }
+  }
+
+  clear() {
+    this.mountToken++;
+    try {
+      this.component?.destroy();
+    } catch (err) {
+      console.error(`pantau: component of '${this.sourceId}' failed to destroy`, err);
+    }
+    this.component = null;
+    this.el.replaceChildren();
+  }
+
+  destroy() {
+    this.clear();
+    this.el.remove();
+  }
+}
+
+// Feeds data and status events to every TileContent of a page.
+export class ContentRegistry {
+  constructor(client) {
+    this.client = client;
+    this.contents = new Set();
+    this.unsubscribe = [
+      client.on('data', ({ source, data }) => this.forSource(source, (c) => c.update(data))),
+      client.on('source', (source) => this.forSource(source.id, (c) => c.refreshStatus())),
+      client.on('snapshot', () => this.resync()),
+    ];
+  }
+
+  create() {
+    const content = new TileContent(this.client);
+    this.contents.add(content);
+    return content;
+  }
+
+  release(content) {
+    this.contents.delete(content);
+    content.destroy();
+  }
+
+  forSource(sourceId, action) {
+    for (const content of this.contents) if (content.sourceId === sourceId) action(content);
+  }
+
+  // After a reconnect: statuses and the latest data come from the snapshot.
+  resync() {
+    for (const content of this.contents) {
+      content.refreshStatus();
+      const latest = this.client.state.data.get(content.sourceId);
+      if (latest) content.update(latest.data);
+    }
+  }
+
+  destroy() {
+    for (const off of this.unsubscribe) off();
+    for (const content of this.contents) content.destroy();
+    this.contents.clear();
+  }
+}
+
+function percent(value, total) {
+  return `${(value / total) * 100}%`;
+}
+
+// Shows one wall (or one display of it) inside a container, letterboxed to
+// the wall's proportions. Tiles are positioned in percent of the stage, so
+// the view follows any container size without script.
+export class LayoutView {
+  // options.display: {column, row} to show only that display; default the
+  // whole wall.
+  constructor(container, client, { display = null } = {}) {
+    this.container = container;
+    this.display = display;
+    this.registry = new ContentRegistry(client);
+    this.tiles = new Map(); // tile id -> { el, content }
+    this.stage = element('div', 'wall-stage');
+    container.classList.add('layout-view');
+    container.append(this.stage);
+  }
+
+  render(wall) {
+    const canvas = canvasSize(wall.displays);
+    const view = viewportRect(wall.displays, this.display);
+    this.stage.style.setProperty('--aspect', `${view.width} / ${view.height}`);
+    this.stage.style.setProperty('--ratio', String(view.width / view.height));
+    this.stage.dataset.wall = wall.id;
+    const visible = wall.layout.tiles
+      .map((tile) => ({ tile, rect: tileRect(wall.layout, canvas, tile) }))
+      .filter(({ rect }) => intersects(rect, view));
+    this.removeTilesNotIn(new Set(visible.map(({ tile }) => tile.id)));
+    for (const { tile, rect } of visible) this.placeTile(tile, rect, view);
+  }
+
+  removeTilesNotIn(keep) {
+    for (const [id, { el, content }] of this.tiles) {
+      if (keep.has(id)) continue;
+      this.registry.release(content);
+      el.remove();
+      this.tiles.delete(id);
+    }
+  }
+
+  placeTile(tile, rect, view) {
+    let entry = this.tiles.get(tile.id);
+    if (!entry) {
+      const el = element('div', 'tile');
+      el.dataset.tile = tile.id;
+      const content = this.registry.create();
+      el.append(content.el);
+      this.stage.append(el);
+      entry = { el, content };
+      this.tiles.set(tile.id, entry);
+    }
+    const { style, dataset } = entry.el;
+    style.left = percent(rect.x - view.x, view.width);
+    style.top = percent(rect.y - view.y, view.height);
+    style.width = percent(rect.width, view.width);
+    style.height = percent(rect.height, view.height);
+    dataset.source = tile.source ?? '';
+    entry.content.show(tile.source);
+  }
+
+  destroy() {
+    this.registry.destroy();
+    this.tiles.clear();
+    this.stage.remove();
+  }
+}

@@ -1,0 +1,63 @@
+// /wall?wall=ID[&display=C,R]: a read-only, full-screen view of one wall,
+// or of one display of it. Never needs a mouse and recovers by itself.
+
+import { Connection } from './connection.js';
+import { LayoutView } from './layout-render.js';
+import { displayExists, parseDisplayParam } from './wall-geometry.js';
+
+const params = new URLSearchParams(location.search);
+const wantedWall = params.get('wall');
+const display = parseDisplayParam(params.get('display'));
+
+const client = new Connection();
+const view = new LayoutView(document.getElementById('wall'), client, { display });
+const notice = document.getElementById('wall-notice');
+const indicator = document.getElementById('connection');
+let wallId = null;
+let serverVersion = null;
+
+function showNotice(text) {
+  notice.textContent = text;
+  notice.hidden = !text;
+}
+
+// The wall this page shows: the one named in the URL, else the first.
+function pickWall(state) {
+  if (wantedWall) return state.walls.get(wantedWall) || null;
+  return state.walls.values().next().value || null;
+}
+
+// A wall runs for months: when the server comes back as a new version,
+// load the page again so the wall runs the web code that goes with it.
+function reloadIfServerUpgraded(state) {
+  const version = state.server?.version ?? null;
+  if (serverVersion !== null && version !== serverVersion) location.reload();
+  serverVersion = version;
+}
+
+function showSnapshot(state) {
+  reloadIfServerUpgraded(state);
+  const wall = pickWall(state);
+  wallId = wall ? wall.id : null;
+  if (!wall) return showNotice(`No wall '${wantedWall}' on this server.`);
+  if (display && !displayExists(wall.displays, display)) {
+    return showNotice(`Wall '${wall.id}' has no display ${display.column},${display.row}.`);
+  }
+  showNotice('');
+  document.title = `${wall.name} — Pantau`;
+  return view.render(wall);
+}
+
+function showWall(wall) {
+  if (wall.id === wallId && !notice.textContent) view.render(wall);
+}
+
+function showConnected(connected) {
+  document.body.dataset.connected = String(connected);
+  indicator.hidden = connected;
+}
+
+client.on('snapshot', showSnapshot);
+client.on('wall', showWall);
+client.on('status', showConnected);
+client.start();
