@@ -5,7 +5,11 @@ set -eu
 cd "$(dirname "$0")/.."
 
 DEBS="build-essential cmake pkg-config libglib2.0-dev libjansson-dev \
-libwebsockets-dev libwebsockets-evlib-glib check libsubunit-dev chromium"
+libwebsockets-dev libwebsockets-evlib-glib check libsubunit-dev chromium \
+libsoup-3.0-dev libgstreamer1.0-dev libgstreamer-plugins-base1.0-dev libgstrtspserver-1.0-dev \
+gstreamer1.0-tools gstreamer1.0-plugins-base gstreamer1.0-plugins-good gstreamer1.0-plugins-bad \
+gstreamer1.0-plugins-ugly gstreamer1.0-libav \
+prometheus-node-exporter nut-server nut-client"
 # Node.js may come from elsewhere (this machine image has Node 20 with npm):
 # take Debian's only when there is none.
 command -v node >/dev/null 2>&1 || DEBS="$DEBS nodejs"

@@ -12,6 +12,7 @@ static const struct {
     const char *dir; /* inside node_modules */
 } vendor_libs[] = {
     {"gridstack", "gridstack/dist"},
+    {"uplot", "uplot/dist"},
 };
 
 static const struct {

@@ -27,6 +27,7 @@ typedef struct ws_client {
     double tokens;
     gint64 tokens_at; /* monotonic us */
     bool kill;        /* close at the next writeable callback */
+    bool established; /* the snapshot has gone out through the queue */
 } ws_client;
 
 struct ws_server {
@@ -70,8 +71,20 @@ static out_msg *out_msg_from_json(const json_t *value)
     return m;
 }
 
-/* Queues m (adds a reference). A client whose queue is full is cut off:
- * dropping a control message would leave it with a wrong picture. */
+/* Writes m at once. With nothing queued and nothing left over in lws, this
+ * skips a round through the poll loop per client and message: the kernel
+ * takes the bytes, or lws keeps the remainder and asks for POLLOUT itself,
+ * after which lws_partial_buffered() sends further messages to the queue. */
+static void client_write_now(ws_client *c, out_msg *m)
+{
+    if (lws_write(c->wsi, m->buf + LWS_PRE, m->len, LWS_WRITE_TEXT) < 0) {
+        c->kill = true;
+        lws_callback_on_writable(c->wsi);
+    }
+}
+
+/* Queues m (adds a reference), or writes it at once when the client is idle. A client whose queue
+ * is full is cut off: dropping a control message would leave it with a wrong picture. */
 static void client_enqueue(ws_client *c, out_msg *m)
 {
     if (c->kill)
@@ -81,6 +94,10 @@ static void client_enqueue(ws_client *c, out_msg *m)
                  c->queued_bytes);
         c->kill = true;
         lws_callback_on_writable(c->wsi);
+        return;
+    }
+    if (c->queue.length == 0 && c->established && !lws_partial_buffered(c->wsi)) {
+        client_write_now(c, m);
         return;
     }
     m->refs++;
@@ -231,16 +248,21 @@ static int client_writeable(ws_client *c, struct lws *wsi)
                          sizeof reason - 1);
         return -1;
     }
-    out_msg *m = g_queue_pop_head(&c->queue);
-    if (!m)
-        return 0;
-    c->queued_bytes -= m->len;
-    int n = lws_write(wsi, m->buf + LWS_PRE, m->len, LWS_WRITE_TEXT);
-    out_msg_unref(m);
-    if (n < 0)
-        return -1;
+    /* Several messages per callback while the kernel takes them whole. */
+    out_msg *m;
+    while ((m = g_queue_pop_head(&c->queue)) != NULL) {
+        c->queued_bytes -= m->len;
+        int n = lws_write(wsi, m->buf + LWS_PRE, m->len, LWS_WRITE_TEXT);
+        out_msg_unref(m);
+        if (n < 0)
+            return -1;
+        if (lws_partial_buffered(wsi))
+            break;
+    }
     if (c->queue.length)
         lws_callback_on_writable(wsi);
+    else
+        c->established = true;
     return 0;
 }
 
