@@ -103,7 +103,7 @@ static void check_server(checker *c, pantau_config *cfg, const json_t *server)
         fail_at(c, "server", "must be an object");
         return;
     }
-    static const char *const keys[] = {"listen", "port", "state_dir", NULL};
+    static const char *const keys[] = {"listen", "port", "state_dir", "stream_grace_ms", NULL};
     check_keys(c, server, "server", keys);
     const char *listen = get_string(c, server, "server", "listen", false);
     if (listen) {
@@ -111,6 +111,7 @@ static void check_server(checker *c, pantau_config *cfg, const json_t *server)
         cfg->listen = g_strdup(listen);
     }
     get_int(c, server, "server", "port", &cfg->port, 0, 65535, false);
+    get_int(c, server, "server", "stream_grace_ms", &cfg->stream_grace_ms, 0, 600000, false);
     cfg->state_dir = resolve_path(cfg, get_string(c, server, "server", "state_dir", false));
 }
 
@@ -331,6 +332,7 @@ static pantau_config *load(const char *path, bool check_plugins, const char *plu
     cfg->dir = g_path_get_dirname(path);
     cfg->listen = g_strdup("127.0.0.1");
     cfg->port = 8080;
+    cfg->stream_grace_ms = 10000;
     guint before = errors->len;
     char *text = NULL;
     gsize len = 0;

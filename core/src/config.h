@@ -7,13 +7,14 @@
 #include <jansson.h>
 
 typedef struct pantau_config {
-    char *path;       /* as given */
-    char *dir;        /* the directory relative paths are resolved against */
-    char *listen;     /* listen address, default 127.0.0.1 */
-    int port;         /* default 8080; 0 = any free port */
-    char *state_dir;  /* NULL = not set in the file */
-    char *plugin_dir; /* NULL = not set in the file */
-    json_t *root;     /* owned */
+    char *path;          /* as given */
+    char *dir;           /* the directory relative paths are resolved against */
+    char *listen;        /* listen address, default 127.0.0.1 */
+    int port;            /* default 8080; 0 = any free port */
+    int stream_grace_ms; /* a camera stream stops this long after its last viewer */
+    char *state_dir;     /* NULL = not set in the file */
+    char *plugin_dir;    /* NULL = not set in the file */
+    json_t *root;        /* owned */
     /* Borrowed from root: */
     const json_t *plugin_names; /* array of names, or NULL = every plugin found */
     const json_t *sources;      /* array, never NULL */

@@ -1,9 +1,12 @@
 #include "host.h"
 
 #include "log.h"
+#include "media.h"
 #include "plugin_loader.h"
+#include "redact.h"
 #include "server.h"
 #include "source.h"
+#include "ws_server.h"
 
 #include <stddef.h>
 #include <stdbool.h>
@@ -58,12 +61,12 @@ static void host_publish(pantau_source *source, const json_t *data)
 {
     if (!source || !data)
         return;
-    json_decref(source->last_data);
-    source->last_data = json_deep_copy(data);
-    source->last_data_ms = g_get_real_time() / 1000;
-    server_broadcast(source->server,
-                     json_pack("{s:s, s:s, s:O, s:I}", "ev", "data", "source", source->id, "data",
-                               source->last_data, "time", (json_int_t)source->last_data_ms));
+    source_record_data(source, data);
+    json_t *ev = json_pack("{s:s, s:s, s:O, s:I}", "ev", "data", "source", source->id, "data",
+                           source->last_data, "time", (json_int_t)source->last_data_ms);
+    /* Only pages that show the widget get its data. */
+    ws_server_send_to_viewers(source->server->ws, source->id, ev);
+    json_decref(ev);
 }
 
 static void host_set_status(pantau_source *source, enum pantau_source_status status,
@@ -74,11 +77,46 @@ static void host_set_status(pantau_source *source, enum pantau_source_status sta
     bool same_reason = g_strcmp0(source->reason, reason) == 0;
     if (source->status == status && same_reason)
         return;
+    if (status == PANTAU_STATUS_RECONNECTING && source->status != PANTAU_STATUS_RECONNECTING)
+        source->reconnects++;
     source->status = status;
     g_free(source->reason);
-    source->reason = g_strdup(reason);
+    /* A plugin may quote a camera URL in its reason. */
+    source->reason = redact_url_passwords(reason);
     server_broadcast(source->server,
                      json_pack("{s:s, s:o}", "ev", "source", "source", source_to_json(source)));
+}
+
+typedef struct status_change {
+    pantau_source *source;
+    enum pantau_source_status status;
+    char *reason;
+} status_change;
+
+static gboolean status_change_apply(gpointer data)
+{
+    status_change *c = data;
+    host_set_status(c->source, c->status, c->reason);
+    return G_SOURCE_REMOVE;
+}
+
+static void status_change_free(gpointer data)
+{
+    status_change *c = data;
+    g_free(c->reason);
+    g_free(c);
+}
+
+static void host_set_status_async(pantau_source *source, enum pantau_source_status status,
+                                  const char *reason)
+{
+    if (!source)
+        return;
+    status_change *c = g_new0(status_change, 1);
+    c->source = source;
+    c->status = status;
+    c->reason = g_strdup(reason);
+    g_idle_add_full(G_PRIORITY_DEFAULT, status_change_apply, c, status_change_free);
 }
 
 static const char *const severity_names[] = {"info", "warning", "critical"};
@@ -183,4 +221,6 @@ void host_init(loaded_plugin *plugin)
     h->source_id = host_source_id;
     h->state_dir = host_state_dir;
     h->plugin_data_dir = host_plugin_data_dir;
+    h->media_push = media_push;
+    h->set_status_async = host_set_status_async;
 }

@@ -1,5 +1,8 @@
 #include "log.h"
 
+#include "redact.h"
+
+#include <glib.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -27,10 +30,16 @@ void log_writev(enum pantau_log_level level, const char *who, const char *fmt, v
     if (n < 0 || (size_t)n >= sizeof line)
         return;
     vsnprintf(line + n, sizeof line - (size_t)n - 1, fmt, ap);
-    size_t len = strlen(line);
-    line[len] = '\n';
+    /* A camera URL may carry its password; the log never does. */
+    char *clean = strstr(line, "://") ? redact_url_passwords(line) : NULL;
+    const char *text = clean ? clean : line;
+    size_t len = strlen(text);
     /* One write per line so lines from several threads never interleave. */
-    fwrite(line, 1, len + 1, stderr);
+    char *out = g_strndup(text, len + 1);
+    out[len] = '\n';
+    fwrite(out, 1, len + 1, stderr);
+    g_free(out);
+    g_free(clean);
 }
 
 void log_write(enum pantau_log_level level, const char *who, const char *fmt, ...)

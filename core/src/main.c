@@ -1,6 +1,7 @@
 /* main.c - pantau's command line: check a config, or run the server. */
 #include "config.h"
 #include "log.h"
+#include "media.h"
 #include "plugin_loader.h"
 #include "host.h"
 #include "server.h"
@@ -135,6 +136,7 @@ static int run(const options *o, pantau_config *cfg)
     srv.presets = preset_store_open(srv.state_dir);
     srv.plugins = plugin_loader_load(&srv, srv.plugin_dir, cfg->plugin_names);
     source_registry_create(&srv, cfg->sources);
+    srv.media = media_engine_new(&srv, (unsigned)cfg->stream_grace_ms);
     const char *listen = cfg->listen;
     int port = o->port >= 0 ? o->port : cfg->port;
     srv.ws = ws_server_start(&srv, listen, port);
@@ -149,8 +151,12 @@ static int run(const options *o, pantau_config *cfg)
     log_info("stopping");
     rc = 0;
 out:
+    /* Clients first (they release their streams), then the streams (their
+     * plugins stop pushing), then the sources. */
     ws_server_free(srv.ws);
     srv.ws = NULL;
+    media_engine_free(srv.media);
+    srv.media = NULL;
     source_registry_free(srv.sources);
     host_remove_all_timers();
     plugin_loader_free(srv.plugins);

@@ -2,6 +2,7 @@
 
 #include "log.h"
 #include "source.h"
+#include "subscribe.h"
 
 #include <errno.h>
 #include <string.h>
@@ -319,7 +320,28 @@ json_t *ops_error_reply(const json_t *id, const pantau_error *err)
     return json_pack("{s:O, s:o}", "re", json_is_number(id) ? id : json_null(), "error", e);
 }
 
-json_t *ops_handle(pantau_server *srv, const json_t *request)
+static int op_subscribe(pantau_server *srv, session *ses, const json_t *req, json_t **ok,
+                        pantau_error *err)
+{
+    if (!ses)
+        return error_set(err, ERR_BAD_REQUEST, "op", "subscribe needs a connection");
+    return subscribe_apply(srv, ses, req, ok, err);
+}
+
+/* Operations on the connection itself rather than the shared model. */
+static const struct {
+    const char *name;
+    int (*fn)(pantau_server *srv, session *ses, const json_t *req, json_t **ok, pantau_error *err);
+} session_operations[] = {
+    {"subscribe", op_subscribe},
+};
+
+static json_t *ok_reply(const json_t *id, json_t *ok)
+{
+    return json_pack("{s:O, s:o}", "re", json_is_number(id) ? id : json_null(), "ok", ok);
+}
+
+json_t *ops_handle(pantau_server *srv, session *ses, const json_t *request)
 {
     pantau_error err = {0};
     const json_t *id = json_object_get(request, "id");
@@ -330,6 +352,14 @@ json_t *ops_handle(pantau_server *srv, const json_t *request)
     const char *op;
     if (get_string(request, "op", &op, &err))
         return ops_error_reply(id, &err);
+    for (size_t i = 0; i < G_N_ELEMENTS(session_operations); i++) {
+        if (strcmp(session_operations[i].name, op) != 0)
+            continue;
+        json_t *ok = NULL;
+        if (session_operations[i].fn(srv, ses, request, &ok, &err))
+            return ops_error_reply(id, &err);
+        return ok_reply(id, ok);
+    }
     for (size_t i = 0; i < G_N_ELEMENTS(operations); i++) {
         if (strcmp(operations[i].name, op) != 0)
             continue;
@@ -345,13 +375,13 @@ json_t *ops_handle(pantau_server *srv, const json_t *request)
             }
             return reply;
         }
-        return json_pack("{s:O, s:o}", "re", json_is_number(id) ? id : json_null(), "ok", ok);
+        return ok_reply(id, ok);
     }
     error_set(&err, ERR_UNKNOWN_OP, "op", "unknown operation '%.64s'", op);
     return ops_error_reply(id, &err);
 }
 
-json_t *ops_handle_text(pantau_server *srv, const char *text, size_t len)
+json_t *ops_handle_text(pantau_server *srv, session *ses, const char *text, size_t len)
 {
     json_error_t jerr;
     json_t *request = json_loadb(text, len, JSON_REJECT_DUPLICATES, &jerr);
@@ -361,7 +391,7 @@ json_t *ops_handle_text(pantau_server *srv, const char *text, size_t len)
                   jerr.column, jerr.text);
         return ops_error_reply(NULL, &err);
     }
-    json_t *reply = ops_handle(srv, request);
+    json_t *reply = ops_handle(srv, ses, request);
     json_decref(request);
     return reply;
 }

@@ -12,6 +12,7 @@
 struct plugin_loader;
 struct source_registry;
 struct ws_server;
+struct media_engine;
 
 typedef struct pantau_server {
     pantau_config *config; /* owned */
@@ -24,7 +25,8 @@ typedef struct pantau_server {
     preset_store *presets;
     struct source_registry *sources;
     struct plugin_loader *plugins;
-    struct ws_server *ws; /* NULL in unit tests */
+    struct ws_server *ws;       /* NULL in unit tests */
+    struct media_engine *media; /* NULL in unit tests */
 } pantau_server;
 
 /* The wall with this id, or NULL. Borrowed. */

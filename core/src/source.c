@@ -44,7 +44,6 @@ static bool schema_marks_secret(const json_t *schema, const char *key)
     return json_is_true(json_object_get(prop, "secret"));
 }
 
-/* "rtsp://user:pass@host/x" -> "rtsp://user@host/x"; NULL when no password. */
 static json_t *value_public(const json_t *v)
 {
     if (json_is_string(v)) {
@@ -157,6 +156,7 @@ static void source_free(pantau_source *src)
     }
     json_decref(src->settings);
     json_decref(src->last_data);
+    g_queue_free_full(&src->history, (GDestroyNotify)json_decref);
     g_free(src->id);
     g_free(src->name);
     g_free(src->type_id);
@@ -195,4 +195,24 @@ void source_registry_free(source_registry *reg)
 pantau_source *source_registry_find(const source_registry *reg, const char *id)
 {
     return reg ? g_hash_table_lookup(reg->by_id, id) : NULL;
+}
+
+void source_record_data(pantau_source *src, const json_t *data)
+{
+    json_decref(src->last_data);
+    src->last_data = json_deep_copy(data);
+    src->last_data_ms = g_get_real_time() / 1000;
+    json_t *entry =
+        json_pack("{s:O, s:I}", "data", src->last_data, "time", (json_int_t)src->last_data_ms);
+    g_queue_push_tail(&src->history, entry);
+    while (src->history.length > SOURCE_HISTORY_MAX)
+        json_decref(g_queue_pop_head(&src->history));
+}
+
+json_t *source_history_json(const pantau_source *src)
+{
+    json_t *list = json_array();
+    for (const GList *l = src->history.head; l; l = l->next)
+        json_array_append(list, l->data);
+    return list;
 }

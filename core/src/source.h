@@ -19,9 +19,12 @@ struct pantau_source {
     json_t *settings;                     /* owned: defaults merged with the config's */
     void *instance;                       /* the plugin's, between create and destroy */
     enum pantau_source_status status;
-    char *reason;        /* why error/offline, or NULL */
-    json_t *last_data;   /* owned, or NULL */
-    gint64 last_data_ms; /* wall-clock ms of last_data */
+    char *reason;                    /* why error/offline, or NULL */
+    json_t *last_data;               /* owned, or NULL */
+    gint64 last_data_ms;             /* wall-clock ms of last_data */
+    GQueue history;                  /* json_t * {"data", "time"}, owned, oldest first */
+    struct media_stream *streams[2]; /* cameras: by enum pantau_stream; owned by the media engine */
+    unsigned reconnects;             /* times the status became reconnecting */
     struct pantau_server *server;
 };
 
@@ -48,6 +51,16 @@ json_t *source_to_json(const pantau_source *src);
  * user:password part of URLs. settings and schema (may be NULL) borrowed;
  * returns a new reference. */
 json_t *settings_public(const json_t *settings, const json_t *schema);
+
+/* How many published snapshots a source keeps for pages that open later. */
+#define SOURCE_HISTORY_MAX 240
+
+/* Keeps data (borrowed, copied) as the source's latest and appends it to its
+ * history, dropping the oldest entry beyond SOURCE_HISTORY_MAX. */
+void source_record_data(pantau_source *src, const json_t *data);
+
+/* The history, oldest first: [{"data", "time"}, ...]. New reference. */
+json_t *source_history_json(const pantau_source *src);
 
 const char *source_status_name(enum pantau_source_status status);
 

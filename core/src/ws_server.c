@@ -2,8 +2,11 @@
 
 #include "http_routes.h"
 #include "log.h"
+#include "media_gate.h"
 #include "ops.h"
 #include "server.h"
+#include "session.h"
+#include "subscribe.h"
 
 #include <glib.h>
 #include <libwebsockets.h>
@@ -11,17 +14,25 @@
 #include <string.h>
 
 /* One serialised message, shared by every client queue that holds it. */
-typedef struct out_msg {
+struct ws_msg {
     int refs;
+    bool binary;   /* a video frame: may be dropped for a client that lags */
+    bool keyframe; /* binary only */
+    uint32_t stream;
     size_t len;
     unsigned char buf[]; /* LWS_PRE bytes of room, then len bytes */
-} out_msg;
+};
+typedef ws_msg out_msg;
 
 typedef struct ws_client {
     struct lws *wsi;
     ws_server *ws;
-    GQueue queue; /* out_msg * */
-    size_t queued_bytes;
+    GQueue queue;          /* out_msg * */
+    size_t queued_bytes;   /* text messages in queue */
+    unsigned queued_texts; /* how many */
+    size_t media_bytes;    /* video frames in queue */
+    media_gate gate;
+    session *session;
     GByteArray *rx; /* the message being received */
     bool rx_binary;
     double tokens;
@@ -42,13 +53,14 @@ struct ws_server {
     GPtrArray *deferred; /* out_msg * */
 };
 
-typedef struct session {
+/* lws's per-connection user data. */
+typedef struct conn_slot {
     ws_client *client;
-} session;
+} conn_slot;
 
 static out_msg *out_msg_new(const char *text, size_t len)
 {
-    out_msg *m = g_malloc(sizeof *m + LWS_PRE + len);
+    out_msg *m = g_malloc0(sizeof *m + LWS_PRE + len);
     m->refs = 1;
     m->len = len;
     memcpy(m->buf + LWS_PRE, text, len);
@@ -59,6 +71,46 @@ static void out_msg_unref(out_msg *m)
 {
     if (--m->refs == 0)
         g_free(m);
+}
+
+ws_msg *ws_msg_new_binary(const void *head, size_t head_len, const void *body, size_t body_len,
+                          uint32_t stream, bool keyframe)
+{
+    ws_msg *m = g_malloc(sizeof *m + LWS_PRE + head_len + body_len);
+    m->refs = 1;
+    m->binary = true;
+    m->keyframe = keyframe;
+    m->stream = stream;
+    m->len = head_len + body_len;
+    memcpy(m->buf + LWS_PRE, head, head_len);
+    memcpy(m->buf + LWS_PRE + head_len, body, body_len);
+    return m;
+}
+
+ws_msg *ws_msg_ref(ws_msg *m)
+{
+    m->refs++;
+    return m;
+}
+
+void ws_msg_unref(ws_msg *m)
+{
+    out_msg_unref(m);
+}
+
+size_t ws_msg_size(const ws_msg *m)
+{
+    return m->len;
+}
+
+const uint8_t *ws_msg_bytes(const ws_msg *m)
+{
+    return m->buf + LWS_PRE;
+}
+
+static enum lws_write_protocol write_kind(const out_msg *m)
+{
+    return m->binary ? LWS_WRITE_BINARY : LWS_WRITE_TEXT;
 }
 
 static out_msg *out_msg_from_json(const json_t *value)
@@ -77,7 +129,7 @@ static out_msg *out_msg_from_json(const json_t *value)
  * after which lws_partial_buffered() sends further messages to the queue. */
 static void client_write_now(ws_client *c, out_msg *m)
 {
-    if (lws_write(c->wsi, m->buf + LWS_PRE, m->len, LWS_WRITE_TEXT) < 0) {
+    if (lws_write(c->wsi, m->buf + LWS_PRE, m->len, write_kind(m)) < 0) {
         c->kill = true;
         lws_callback_on_writable(c->wsi);
     }
@@ -89,8 +141,12 @@ static void client_enqueue(ws_client *c, out_msg *m)
 {
     if (c->kill)
         return;
-    if (c->queue.length >= WS_QUEUE_MAX_MESSAGES || c->queued_bytes + m->len > WS_QUEUE_MAX_BYTES) {
-        log_warn("client queue full (%u messages, %zu bytes); disconnecting it", c->queue.length,
+    if (m->binary && !media_gate_admit(&c->gate, m->stream, m->keyframe, m->len, c->media_bytes,
+                                       WS_MEDIA_QUEUE_MAX_BYTES))
+        return;
+    if (!m->binary && (c->queued_texts >= WS_QUEUE_MAX_MESSAGES ||
+                       c->queued_bytes + m->len > WS_QUEUE_MAX_BYTES)) {
+        log_warn("client queue full (%u messages, %zu bytes); disconnecting it", c->queued_texts,
                  c->queued_bytes);
         c->kill = true;
         lws_callback_on_writable(c->wsi);
@@ -102,7 +158,12 @@ static void client_enqueue(ws_client *c, out_msg *m)
     }
     m->refs++;
     g_queue_push_tail(&c->queue, m);
-    c->queued_bytes += m->len;
+    if (m->binary) {
+        c->media_bytes += m->len;
+    } else {
+        c->queued_bytes += m->len;
+        c->queued_texts++;
+    }
     if (c->queue.length == 1)
         lws_callback_on_writable(c->wsi);
 }
@@ -123,6 +184,46 @@ static void broadcast_msg(ws_server *ws, out_msg *m)
     g_hash_table_iter_init(&it, ws->clients);
     while (g_hash_table_iter_next(&it, &key, NULL))
         client_enqueue(key, m);
+}
+
+void ws_client_send_json(ws_client *c, const json_t *value)
+{
+    client_send_json(c, value);
+}
+
+void ws_client_send_media(ws_client *c, ws_msg *frame)
+{
+    client_enqueue(c, frame);
+}
+
+void ws_client_expect_keyframe(ws_client *c, uint32_t stream)
+{
+    media_gate_wait_for_keyframe(&c->gate, stream);
+}
+
+void ws_client_forget_stream(ws_client *c, uint32_t stream)
+{
+    media_gate_forget(&c->gate, stream);
+}
+
+void ws_server_send_to_viewers(ws_server *ws, const char *source_id, const json_t *event)
+{
+    if (!ws || g_hash_table_size(ws->clients) == 0)
+        return;
+    out_msg *m = NULL;
+    GHashTableIter it;
+    gpointer key;
+    g_hash_table_iter_init(&it, ws->clients);
+    while (g_hash_table_iter_next(&it, &key, NULL)) {
+        ws_client *c = key;
+        if (!session_shows(c->session, source_id))
+            continue;
+        if (!m && !(m = out_msg_from_json(event)))
+            return;
+        client_enqueue(c, m);
+    }
+    if (m)
+        out_msg_unref(m);
 }
 
 void ws_server_broadcast(ws_server *ws, const json_t *event)
@@ -160,6 +261,8 @@ static ws_client *client_new(ws_server *ws, struct lws *wsi)
     c->rx = g_byte_array_new();
     c->tokens = WS_RATE_PER_SECOND;
     c->tokens_at = g_get_monotonic_time();
+    media_gate_init(&c->gate);
+    c->session = session_new(c);
     g_hash_table_add(ws->clients, c);
     json_t *snap = json_pack("{s:s}", "ev", "snapshot");
     json_t *state = server_snapshot(ws->srv);
@@ -172,6 +275,9 @@ static ws_client *client_new(ws_server *ws, struct lws *wsi)
 
 static void client_free(ws_client *c)
 {
+    subscribe_release(c->ws->srv, c->session);
+    session_free(c->session);
+    media_gate_clear(&c->gate);
     g_hash_table_remove(c->ws->clients, c);
     out_msg *m;
     while ((m = g_queue_pop_head(&c->queue)))
@@ -216,7 +322,7 @@ static void client_handle_message(ws_client *c)
         reply = rate_limited_reply(c->rx);
     } else {
         c->ws->deferring = true;
-        reply = ops_handle_text(c->ws->srv, (const char *)c->rx->data, c->rx->len);
+        reply = ops_handle_text(c->ws->srv, c->session, (const char *)c->rx->data, c->rx->len);
     }
     client_send_json(c, reply);
     json_decref(reply);
@@ -251,8 +357,13 @@ static int client_writeable(ws_client *c, struct lws *wsi)
     /* Several messages per callback while the kernel takes them whole. */
     out_msg *m;
     while ((m = g_queue_pop_head(&c->queue)) != NULL) {
-        c->queued_bytes -= m->len;
-        int n = lws_write(wsi, m->buf + LWS_PRE, m->len, LWS_WRITE_TEXT);
+        if (m->binary) {
+            c->media_bytes -= m->len;
+        } else {
+            c->queued_bytes -= m->len;
+            c->queued_texts--;
+        }
+        int n = lws_write(wsi, m->buf + LWS_PRE, m->len, write_kind(m));
         out_msg_unref(m);
         if (n < 0)
             return -1;
@@ -319,7 +430,7 @@ static int serve_http(ws_server *ws, struct lws *wsi, const char *uri)
 static int callback_pantau(struct lws *wsi, enum lws_callback_reasons reason, void *user, void *in,
                            size_t len)
 {
-    session *s = user;
+    conn_slot *s = user;
     ws_server *ws = lws_context_user(lws_get_context(wsi));
     switch (reason) {
     case LWS_CALLBACK_HTTP:
@@ -344,7 +455,7 @@ static int callback_pantau(struct lws *wsi, enum lws_callback_reasons reason, vo
 }
 
 static const struct lws_protocols protocols[] = {
-    {"pantau.v1", callback_pantau, sizeof(session), 4096, 0, NULL, 0},
+    {"pantau.v1", callback_pantau, sizeof(conn_slot), 4096, 0, NULL, 0},
     {NULL, NULL, 0, 0, 0, NULL, 0},
 };
 

@@ -4,15 +4,22 @@
 #define PANTAU_WS_SERVER_H
 
 #include <jansson.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
 
 struct pantau_server;
 typedef struct ws_server ws_server;
+typedef struct ws_client ws_client;
+typedef struct ws_msg ws_msg;
 
 /* Limits of the protocol (docs/protocol.md). */
 #define WS_MAX_MESSAGE 65536
 #define WS_RATE_PER_SECOND 100
 #define WS_QUEUE_MAX_MESSAGES 4096
 #define WS_QUEUE_MAX_BYTES (16u * 1024u * 1024u)
+/* Video waiting for one client beyond this is dropped up to a keyframe. */
+#define WS_MEDIA_QUEUE_MAX_BYTES (4u * 1024u * 1024u)
 
 /* Starts listening on the server's main loop. Returns NULL (logged) when
  * the address cannot be bound. */
@@ -23,6 +30,33 @@ int ws_server_port(const ws_server *ws);
 
 /* Queues event (borrowed) for every connected client, serialised once. */
 void ws_server_broadcast(ws_server *ws, const json_t *event);
+
+/* Queues event (borrowed) for every client whose session shows source_id. */
+void ws_server_send_to_viewers(ws_server *ws, const char *source_id, const json_t *event);
+
+/* Queues value (borrowed) for one client; control messages are never
+ * dropped (a client that cannot take them is disconnected). */
+void ws_client_send_json(ws_client *c, const json_t *value);
+
+/* Queues a video frame for one client unless its media gate drops it. */
+void ws_client_send_media(ws_client *c, ws_msg *frame);
+
+/* The client stopped watching stream: forget its drop state. */
+void ws_client_forget_stream(ws_client *c, uint32_t stream);
+
+/* A binary message of head then body (both copied), refcount 1. Safe from
+ * any thread until it is handed to the main loop; ref/unref are main loop
+ * only. */
+ws_msg *ws_msg_new_binary(const void *head, size_t head_len, const void *body, size_t body_len,
+                          uint32_t stream, bool keyframe);
+ws_msg *ws_msg_ref(ws_msg *m);
+void ws_msg_unref(ws_msg *m);
+size_t ws_msg_size(const ws_msg *m);
+/* The message's bytes (ws_msg_size of them). */
+const uint8_t *ws_msg_bytes(const ws_msg *m);
+
+/* The client has a stream's frames only from its next keyframe on. */
+void ws_client_expect_keyframe(ws_client *c, uint32_t stream);
 
 /* Closes every connection and the listening socket. */
 void ws_server_free(ws_server *ws);

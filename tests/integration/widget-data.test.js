@@ -1,5 +1,7 @@
 // Widget data: the clock plugin publishes the server's time every second as
-// `data` events; the snapshot carries the latest data of every widget.
+// `data` events, sent only to clients that subscribed to the clock; the
+// snapshot carries the latest data of every widget, and a subscription's
+// reply the recent history of each widget it adds.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startServer, stopServer, Client, serverFor, connect, testConfig } from '../lib/harness.js';
@@ -12,6 +14,8 @@ before(async () => {
   server = await startServer();
   client = new Client(server.wsUrl);
   await client.opened;
+  const reply = await client.request('subscribe', { sources: ['clock-a', 'clock-b'] });
+  assert.ok(reply.ok, JSON.stringify(reply));
 });
 after(async () => {
   client.ws.terminate();
@@ -73,4 +77,49 @@ test('a clock with an unknown time zone has status error with a reason', async (
   assert.equal(bad.status, 'error');
   assert.equal(typeof bad.reason, 'string');
   assert.ok(bad.reason.length > 0);
+});
+
+test('a client that subscribed to nothing gets no data events; subscribing starts them', async (t) => {
+  const server = await serverFor(t);
+  const { client: quiet } = await connect(t, server);
+  await new Promise((resolve) => setTimeout(resolve, 2300));
+  assert.equal(quiet.messages.filter((m) => m.ev === 'data').length, 0, 'no data before subscribing');
+  const reply = await quiet.request('subscribe', { sources: ['clock-b'] });
+  assert.ok(reply.ok, JSON.stringify(reply));
+  // The reply carries what clock-b published so far, oldest first.
+  const history = reply.ok.history['clock-b'];
+  assert.ok(Array.isArray(history) && history.length >= 2, JSON.stringify(reply.ok));
+  for (let i = 1; i < history.length; i++) assert.ok(history[i].time >= history[i - 1].time, 'oldest first');
+  assert.equal(reply.ok.history['clock-a'], undefined, 'nothing for a widget not asked for');
+  await quiet.waitFor((m) => m.ev === 'data' && m.source === 'clock-b', 3000);
+  await new Promise((resolve) => setTimeout(resolve, 1200));
+  assert.equal(quiet.messages.filter((m) => m.ev === 'data' && m.source === 'clock-a').length, 0,
+    'only the subscribed widget');
+  // An empty list stops them.
+  assert.ok((await quiet.request('subscribe', { sources: [] })).ok);
+  const count = quiet.messages.filter((m) => m.ev === 'data').length;
+  await new Promise((resolve) => setTimeout(resolve, 1500));
+  assert.equal(quiet.messages.filter((m) => m.ev === 'data').length, count, 'no data after unsubscribing');
+});
+
+test('a bad subscription is refused, names the field, and keeps the old one', async (t) => {
+  const server = await serverFor(t);
+  const { client: c } = await connect(t, server);
+  assert.ok((await c.request('subscribe', { sources: ['clock-a'] })).ok);
+  const cases = [
+    [{}, 'bad_request', 'sources'],
+    [{ sources: 'clock-a' }, 'bad_request', 'sources'],
+    [{ sources: ['clock-a', 'nope'] }, 'not_found', 'sources[1]'],
+    [{ sources: [5] }, 'bad_request', 'sources[0]'],
+    [{ sources: [{ id: 'clock-a', stream: 'huge' }] }, 'bad_request', 'sources[0]'],
+    [{ sources: Array.from({ length: 300 }, () => 'clock-a') }, 'bad_request', 'sources'],
+  ];
+  for (const [fields, code, field] of cases) {
+    const reply = await c.request('subscribe', fields);
+    assert.equal(reply.error?.code, code, JSON.stringify(reply));
+    assert.equal(reply.error.field, field, JSON.stringify(reply));
+  }
+  const before = c.messages.filter((m) => m.ev === 'data' && m.source === 'clock-a').length;
+  await c.waitFor((m) => m.ev === 'data' && m.source === 'clock-a'
+    && c.messages.filter((x) => x.ev === 'data' && x.source === 'clock-a').length > before, 3000);
 });

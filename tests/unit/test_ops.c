@@ -100,7 +100,7 @@ static char *with_version(const char *tmpl)
 static json_t *request(const char *tmpl)
 {
     char *text = with_version(tmpl);
-    json_t *reply = ops_handle_text(srv, text, strlen(text));
+    json_t *reply = ops_handle_text(srv, NULL, text, strlen(text));
     ck_assert_ptr_nonnull(reply);
     g_free(text);
     return reply;

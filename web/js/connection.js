@@ -12,8 +12,33 @@ const BACKOFF_MAX_MS = 10000;
 // ping now and then and give up on it when the reply does not come.
 const PING_EVERY_MS = 15000;
 const PING_TIMEOUT_MS = 5000;
+// As many data entries per widget as the server keeps (SOURCE_HISTORY_MAX).
+const HISTORY_MAX = 240;
 
-const EVENT_NAMES = ['snapshot', 'wall', 'presets', 'source', 'data', 'status'];
+const EVENT_NAMES = ['snapshot', 'wall', 'presets', 'source', 'data', 'status', 'history', 'stats', 'event'];
+
+// The binary media frame header (docs/protocol.md), little-endian.
+export const MEDIA_FLAG_KEYFRAME = 1;
+export const MEDIA_FLAG_CONFIG = 2;
+
+// Parses a binary frame: { stream, flags, keyframe, pts, receivedUs, data }
+// or null when it is not a frame this page understands.
+export function parseMediaFrame(buffer) {
+  if (!(buffer instanceof ArrayBuffer) || buffer.byteLength < 24) return null;
+  const view = new DataView(buffer);
+  const version = view.getUint8(0);
+  const headerLength = view.getUint16(2, true);
+  if (version !== 1 || headerLength < 24 || headerLength > buffer.byteLength) return null;
+  const flags = view.getUint8(1);
+  return {
+    stream: view.getUint32(4, true),
+    flags,
+    keyframe: (flags & MEDIA_FLAG_KEYFRAME) !== 0,
+    pts: Number(view.getBigInt64(8, true)),
+    receivedUs: Number(view.getBigInt64(16, true)),
+    data: new Uint8Array(buffer, headerLength),
+  };
+}
 
 export function defaultSocketUrl() {
   const scheme = location.protocol === 'https:' ? 'wss' : 'ws';
@@ -29,7 +54,11 @@ export function backoffDelay(attempt) {
 }
 
 function emptyState() {
-  return { server: null, sources: new Map(), walls: new Map(), presets: [], data: new Map() };
+  return {
+    server: null, sources: new Map(), walls: new Map(), presets: [], data: new Map(),
+    history: new Map(), // source id -> [{data, time}], oldest first
+    stats: {}, // camera source id -> {status, fps, kbps, last_frame_age_ms, ...}
+  };
 }
 
 function disconnectedError() {
@@ -49,6 +78,85 @@ export class Connection {
     this.retryTimer = null;
     this.pingTimer = null;
     this.stopped = false;
+    this.interests = new Map(); // owner -> Map(source id -> 'main' | 'sub')
+    this.subscribed = ''; // the last subscription sent, as JSON
+    this.subscribeQueued = false;
+    this.streams = new Map(); // media stream id -> { source, kind, codec, width, height }
+    this.mediaListeners = new Map(); // source id -> Set of callbacks
+  }
+
+  // Declares what `owner` (a view) shows: a Map or object of source id ->
+  // 'main' | 'sub' (cameras) or anything (widgets). The union of every
+  // owner's interest is sent to the server, which then sends data and media
+  // for those sources only. An owner that shows nothing passes null.
+  setInterest(owner, sources) {
+    if (sources && Object.keys(sources).length + (sources.size || 0) > 0) {
+      this.interests.set(owner, sources instanceof Map ? sources : new Map(Object.entries(sources)));
+    } else {
+      this.interests.delete(owner);
+    }
+    this.queueSubscribe();
+  }
+
+  queueSubscribe() {
+    if (this.subscribeQueued) return;
+    this.subscribeQueued = true;
+    queueMicrotask(() => {
+      this.subscribeQueued = false;
+      this.sendSubscribe(false);
+    });
+  }
+
+  // A camera shown large anywhere gets the main stream.
+  wantedSources() {
+    const wanted = new Map();
+    for (const sources of this.interests.values()) {
+      for (const [id, stream] of sources) {
+        if (wanted.get(id) !== 'main') wanted.set(id, stream === 'sub' ? 'sub' : 'main');
+      }
+    }
+    return [...wanted].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+      .map(([id, stream]) => ({ id, stream }));
+  }
+
+  sendSubscribe(force) {
+    if (!this.connected) return;
+    const sources = this.wantedSources();
+    const text = JSON.stringify(sources);
+    if (!force && text === this.subscribed) return;
+    this.subscribed = text;
+    this.request('subscribe', { sources }).then((ok) => {
+      for (const [id, entries] of Object.entries(ok.history || {})) this.state.history.set(id, entries);
+      this.emit('history', this.state.history);
+    }, (err) => {
+      if (err.code !== 'disconnected') console.error('pantau: subscribe refused', err);
+    });
+  }
+
+  // Calls callback(frame, streamInfo) for each video frame of source id.
+  // Returns a function that stops it.
+  onMedia(sourceId, callback) {
+    if (!this.mediaListeners.has(sourceId)) this.mediaListeners.set(sourceId, new Set());
+    const set = this.mediaListeners.get(sourceId);
+    set.add(callback);
+    return () => {
+      set.delete(callback);
+      if (!set.size) this.mediaListeners.delete(sourceId);
+    };
+  }
+
+  receiveMedia(buffer) {
+    const frame = parseMediaFrame(buffer);
+    if (!frame) return;
+    const info = this.streams.get(frame.stream);
+    if (!info) return;
+    for (const callback of this.mediaListeners.get(info.source) || []) {
+      try {
+        callback(frame, info);
+      } catch (err) {
+        console.error('pantau: media listener failed', err);
+      }
+    }
   }
 
   // Subscribes to 'snapshot' (state), 'wall' (wall), 'presets' (list),
@@ -97,6 +205,7 @@ export class Connection {
 
   open() {
     const socket = new WebSocket(this.url, SUBPROTOCOL);
+    socket.binaryType = 'arraybuffer';
     this.socket = socket;
     socket.onmessage = (event) => this.receive(event.data);
     socket.onclose = () => this.lost(socket);
@@ -152,7 +261,7 @@ export class Connection {
   }
 
   receive(text) {
-    if (typeof text !== 'string') return; // binary frames are media, not handled here
+    if (typeof text !== 'string') return this.receiveMedia(text);
     let message;
     try {
       message = JSON.parse(text);
@@ -180,6 +289,9 @@ export class Connection {
       case 'preset.deleted': return this.applyPresetDeleted(message.preset);
       case 'source': return this.applySource(message.source);
       case 'data': return this.applyData(message);
+      case 'media': return this.streams.set(message.stream, message);
+      case 'stats': return this.applyStats(message.sources);
+      case 'event': return this.emit('event', message);
       default: return undefined; // newer servers may send more; ignore them
     }
   }
@@ -196,8 +308,11 @@ export class Connection {
     const wasConnected = this.connected;
     this.connected = true;
     this.startPinging();
+    this.streams.clear();
     this.emit('snapshot', state);
     if (!wasConnected) this.emit('status', true);
+    // A new connection starts with no subscriptions: send them again.
+    this.sendSubscribe(true);
   }
 
   applyWall(wall) {
@@ -221,6 +336,11 @@ export class Connection {
     this.emit('presets', this.state.presets);
   }
 
+  applyStats(sources) {
+    this.state.stats = sources || {};
+    this.emit('stats', this.state.stats);
+  }
+
   applySource(source) {
     this.state.sources.set(source.id, source);
     this.emit('source', source);
@@ -229,6 +349,10 @@ export class Connection {
   applyData(message) {
     const entry = { data: message.data, time: message.time };
     this.state.data.set(message.source, entry);
+    const history = this.state.history.get(message.source) || [];
+    history.push(entry);
+    if (history.length > HISTORY_MAX) history.shift();
+    this.state.history.set(message.source, history);
     this.emit('data', { source: message.source, ...entry });
   }
 }

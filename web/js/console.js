@@ -173,7 +173,7 @@ function miniatureCard(wall) {
   card.addEventListener('click', (event) => {
     if (!event.target.closest('a')) selectWall(wall.id);
   });
-  return { card, view: new LayoutView(viewEl, client) };
+  return { card, view: new LayoutView(viewEl, client, { small: true }) };
 }
 
 function renderMiniatures() {

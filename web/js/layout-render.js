@@ -2,9 +2,12 @@
 //
 // A source is shown through its web component (docs/web.md): the ES module
 // at the source's `web_module` URL exports `mount(element, source)`, which
-// returns `{ update(data), destroy() }`. Cameras get a labelled placeholder
-// for now; a source without a component shows its name.
+// returns `{ update(data), destroy() }` and optionally `history(entries)`
+// (the widget's recent data, oldest first, when a page opens) and
+// `status(source)`. Cameras are drawn by camera-view.js; a source without a
+// component shows its name.
 
+import { mountCamera } from './camera-view.js';
 import { canvasSize, intersects, tileRect, viewportRect } from './wall-geometry.js';
 
 const modules = new Map(); // web_module URL -> Promise of the module
@@ -73,6 +76,16 @@ export class TileContent {
     el.dataset.status = status;
   }
 
+  // Tells the component about a status change, if it wants to know.
+  notifyStatus() {
+    this.refreshStatus();
+    try {
+      this.component?.status?.(this.client.state.sources.get(this.sourceId));
+    } catch (err) {
+      console.error(`pantau: component of '${this.sourceId}' failed on a status change`, err);
+    }
+  }
+
   async mountSource(source, sourceId) {
     const body = this.el.appendChild(element('div', 'tile-body'));
     if (!source) {
@@ -80,7 +93,7 @@ export class TileContent {
       return;
     }
     if (source.kind === 'camera') {
-      body.append(placeholder('camera', source.name, source.type));
+      this.component = mountCamera(body, source, this.client);
       return;
     }
     if (!source.web_module) {
@@ -92,11 +105,21 @@ export class TileContent {
       const module = await loadModule(source.web_module);
       if (token !== this.mountToken) return; // the tile moved on meanwhile
       this.component = module.mount(body, source);
+      this.history(this.client.state.history.get(source.id));
       const latest = this.client.state.data.get(source.id);
       if (latest) this.update(latest.data);
     } catch (err) {
       console.error(`pantau: component ${source.web_module} of '${source.id}' failed`, err);
       body.replaceChildren(placeholder(source.kind || 'source', source.name, 'component failed'));
+    }
+  }
+
+  history(entries) {
+    if (!entries || !this.component?.history) return;
+    try {
+      this.component.history(entries);
+    } catch (err) {
+      console.error(`pantau: component of '${this.sourceId}' failed to take its history`, err);
     }
   }
 
@@ -132,7 +155,10 @@ export class ContentRegistry {
     this.contents = new Set();
     this.unsubscribe = [
       client.on('data', ({ source, data }) => this.forSource(source, (c) => c.update(data))),
-      client.on('source', (source) => this.forSource(source.id, (c) => c.refreshStatus())),
+      client.on('source', (source) => this.forSource(source.id, (c) => c.notifyStatus())),
+      client.on('history', (history) => {
+        for (const content of this.contents) content.history(history.get(content.sourceId));
+      }),
       client.on('snapshot', () => this.resync()),
     ];
   }
@@ -155,7 +181,7 @@ export class ContentRegistry {
   // After a reconnect: statuses and the latest data come from the snapshot.
   resync() {
     for (const content of this.contents) {
-      content.refreshStatus();
+      content.notifyStatus();
       const latest = this.client.state.data.get(content.sourceId);
       if (latest) content.update(latest.data);
     }
@@ -168,6 +194,13 @@ export class ContentRegistry {
   }
 }
 
+// A tile smaller than a quarter of its wall gets a camera's substream, a
+// larger one the main stream; a tile may also say which ("stream").
+export function streamForTile(layout, tile) {
+  if (tile.stream === 'main' || tile.stream === 'sub') return tile.stream;
+  return tile.w * tile.h * 4 < layout.columns * layout.rows ? 'sub' : 'main';
+}
+
 function percent(value, total) {
   return `${(value / total) * 100}%`;
 }
@@ -177,10 +210,13 @@ function percent(value, total) {
 // the view follows any container size without script.
 export class LayoutView {
   // options.display: {column, row} to show only that display; default the
-  // whole wall.
-  constructor(container, client, { display = null } = {}) {
+  // whole wall. options.small: the view is a miniature, so cameras always
+  // take their substream.
+  constructor(container, client, { display = null, small = false } = {}) {
     this.container = container;
+    this.client = client;
     this.display = display;
+    this.small = small;
     this.registry = new ContentRegistry(client);
     this.tiles = new Map(); // tile id -> { el, content }
     this.stage = element('div', 'wall-stage');
@@ -199,6 +235,18 @@ export class LayoutView {
       .filter(({ rect }) => intersects(rect, view));
     this.removeTilesNotIn(new Set(visible.map(({ tile }) => tile.id)));
     for (const { tile, rect } of visible) this.placeTile(tile, rect, view);
+    this.client.setInterest(this, this.interest(wall.layout, visible));
+  }
+
+  // The sources this view shows, with the camera stream each tile needs.
+  interest(layout, visible) {
+    const sources = new Map();
+    for (const { tile } of visible) {
+      if (!tile.source) continue;
+      const stream = this.small ? 'sub' : streamForTile(layout, tile);
+      if (sources.get(tile.source) !== 'main') sources.set(tile.source, stream);
+    }
+    return sources;
   }
 
   removeTilesNotIn(keep) {
@@ -231,6 +279,7 @@ export class LayoutView {
   }
 
   destroy() {
+    this.client.setInterest(this, null);
     this.registry.destroy();
     this.tiles.clear();
     this.stage.remove();

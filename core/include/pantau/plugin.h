@@ -33,7 +33,7 @@ extern "C" {
 #endif
 
 #define PANTAU_ABI_MAJOR 1
-#define PANTAU_ABI_MINOR 0
+#define PANTAU_ABI_MINOR 1
 
 /* The exported symbol every plugin defines through PANTAU_PLUGIN_DEFINE. */
 #define PANTAU_PLUGIN_SYMBOL "pantau_plugin_describe"
@@ -55,6 +55,20 @@ enum pantau_severity {
     PANTAU_SEVERITY_INFO = 0,
     PANTAU_SEVERITY_WARNING = 1,
     PANTAU_SEVERITY_CRITICAL = 2,
+};
+
+/* The two streams a camera may offer: full resolution, and a smaller one
+ * for small tiles. (ABI 1.1) */
+enum pantau_stream {
+    PANTAU_STREAM_MAIN = 0,
+    PANTAU_STREAM_SUB = 1,
+};
+
+/* Flags of host->media_push. (ABI 1.1) */
+enum pantau_media_flags {
+    /* The plugin decoded and re-encoded this stream (its source is not
+     * H.264); shown to operators as "transcoded". */
+    PANTAU_MEDIA_TRANSCODED = 1u << 0,
 };
 
 enum pantau_source_status {
@@ -101,6 +115,16 @@ typedef struct pantau_source_type {
      * viewer gone). Widgets may publish regardless. */
     void (*start)(void *instance);
     void (*stop)(void *instance);
+
+    /* ---- ABI 1.1: cameras ---- */
+
+    /* Starts delivering `stream` through host->media_push: the core calls it
+     * when the stream gets its first viewer. Returns 0, or -1 when the
+     * camera has no such stream (the core then uses the main stream). */
+    int (*stream_open)(void *instance, enum pantau_stream stream);
+    /* Stops delivering `stream`. After it returns, media_push is never
+     * called for it again until the next stream_open. */
+    void (*stream_close)(void *instance, enum pantau_stream stream);
 } pantau_source_type;
 
 /* Services the core offers. The table starts with its size: check
@@ -129,13 +153,12 @@ struct pantau_host {
     void (*publish)(pantau_source *source, const json_t *data);
 
     /* Sets a source's status and reason (reason may be NULL; borrowed). */
-    void (*set_status)(pantau_source *source, enum pantau_source_status status,
-                       const char *reason);
+    void (*set_status)(pantau_source *source, enum pantau_source_status status, const char *reason);
 
     /* Raises an event (alarm input). message borrowed; details borrowed,
      * may be NULL. */
-    void (*raise_event)(pantau_source *source, enum pantau_severity severity,
-                        const char *message, const json_t *details);
+    void (*raise_event)(pantau_source *source, enum pantau_severity severity, const char *message,
+                        const json_t *details);
 
     /* Calls cb(user) every interval_ms on the main loop until it returns 0
      * or the timer is removed. Returns a non-zero timer id. */
@@ -149,6 +172,22 @@ struct pantau_host {
     const char *(*state_dir)(const pantau_host *host);
     /* The directory of the plugin's own files: <plugin_dir>/<name> (borrowed). */
     const char *(*plugin_data_dir)(const pantau_host *host);
+
+    /* ---- ABI 1.1 ---- */
+
+    /* Hands one H.264 access unit of an open stream to the core: Annex B
+     * byte stream (start codes), exactly one access unit, with SPS/PPS in
+     * front of every keyframe. pts_us is the presentation time in
+     * microseconds (any origin, increasing). data is copied before the call
+     * returns. flags: enum pantau_media_flags. Safe from any thread (meant
+     * for GStreamer streaming threads); only between stream_open and the
+     * return of stream_close. */
+    void (*media_push)(pantau_source *source, enum pantau_stream stream, const void *data,
+                       size_t len, int64_t pts_us, unsigned flags);
+    /* set_status, safe from any thread: the change is applied on the main
+     * loop soon after. reason is copied. */
+    void (*set_status_async)(pantau_source *source, enum pantau_source_status status,
+                             const char *reason);
 };
 
 typedef struct pantau_plugin_descriptor {
@@ -168,9 +207,9 @@ typedef const pantau_plugin_descriptor *(*pantau_plugin_describe_fn)(void);
 /* Defines the plugin's exported descriptor:
  * PANTAU_PLUGIN_DEFINE("clock", "1.0.0", "Clock widget", clock_load, clock_unload) */
 #define PANTAU_PLUGIN_DEFINE(NAME, VERSION, DESCRIPTION, LOAD, UNLOAD)                             \
-    __attribute__((visibility("default"))) const pantau_plugin_descriptor                         \
-        *pantau_plugin_describe(void);                                                             \
-    const pantau_plugin_descriptor *pantau_plugin_describe(void)                                  \
+    __attribute__((visibility("default"))) const pantau_plugin_descriptor *pantau_plugin_describe( \
+        void);                                                                                     \
+    const pantau_plugin_descriptor *pantau_plugin_describe(void)                                   \
     {                                                                                              \
         static const pantau_plugin_descriptor descriptor = {                                       \
             PANTAU_ABI_MAJOR, PANTAU_ABI_MINOR, NAME, VERSION, DESCRIPTION, LOAD, UNLOAD};         \

@@ -1,0 +1,611 @@
+/* media.c - camera streams: ingest from plugin threads, keyframe caches,
+ * fan-out to sessions, start on first viewer and stop after a grace period.
+ *
+ * Threads: media_push() runs on plugin streaming threads. It only builds a
+ * frame and hands it over through a mutex-protected queue; everything else
+ * here runs on the main loop. */
+#include "media.h"
+
+#include "h264.h"
+#include "log.h"
+#include "plugin_loader.h"
+#include "server.h"
+#include "source.h"
+#include "ws_server.h"
+
+#include <string.h>
+
+/* The frames since the last keyframe are kept for new viewers, within
+ * these bounds (a camera with a very long GOP gets no cache). */
+#define GOP_MAX_FRAMES 600
+#define GOP_MAX_BYTES (24u * 1024u * 1024u)
+
+struct media_stream {
+    media_engine *engine;
+    pantau_source *source;
+    enum pantau_stream kind;
+    uint32_t id;
+    bool open;
+    GPtrArray *viewers; /* session *, borrowed */
+    guint grace_timer;
+    GPtrArray *gop; /* ws_msg *, one reference each */
+    size_t gop_bytes;
+    char codec[24];
+    int width, height;
+    bool transcoded;
+    gint64 last_frame_us; /* monotonic; 0: none yet */
+    guint64 frames, bytes;
+    guint64 window_frames, window_bytes; /* since the last stats tick */
+    double fps, kbps;
+};
+
+/* A frame on its way from a plugin thread to the main loop. */
+typedef struct pending_frame {
+    media_stream *stream;
+    ws_msg *msg;
+    bool keyframe;
+    unsigned flags;
+    char codec[24]; /* set when the frame carries an SPS */
+    int width, height;
+} pending_frame;
+
+struct media_engine {
+    struct pantau_server *srv;
+    unsigned grace_ms;
+    uint32_t next_stream_id;
+    GPtrArray *streams; /* media_stream *, owned */
+    guint stats_timer;
+    gint64 stats_at; /* monotonic us of the last stats tick */
+    GMutex lock;     /* guards pending and wake_scheduled */
+    GQueue pending;  /* pending_frame * */
+    bool wake_scheduled;
+};
+
+static void put_le16(uint8_t *p, uint16_t v)
+{
+    p[0] = (uint8_t)v;
+    p[1] = (uint8_t)(v >> 8);
+}
+
+static void put_le32(uint8_t *p, uint32_t v)
+{
+    put_le16(p, (uint16_t)v);
+    put_le16(p + 2, (uint16_t)(v >> 16));
+}
+
+static void put_le64(uint8_t *p, uint64_t v)
+{
+    put_le32(p, (uint32_t)v);
+    put_le32(p + 4, (uint32_t)(v >> 32));
+}
+
+void media_header_write(uint8_t *out, uint32_t stream, unsigned flags, int64_t pts_us,
+                        int64_t recv_us)
+{
+    out[0] = MEDIA_HEADER_VERSION;
+    out[1] = (uint8_t)flags;
+    put_le16(out + 2, MEDIA_HEADER_LEN);
+    put_le32(out + 4, stream);
+    put_le64(out + 8, (uint64_t)pts_us);
+    put_le64(out + 16, (uint64_t)recv_us);
+}
+
+static const char *kind_name(enum pantau_stream kind)
+{
+    return kind == PANTAU_STREAM_SUB ? "sub" : "main";
+}
+
+static bool is_camera(const pantau_source *src)
+{
+    return src && src->type && src->type->type.stream_open && src->type->type.stream_close;
+}
+
+/* ---- streams ---- */
+
+static void gop_clear(media_stream *st)
+{
+    for (guint i = 0; i < st->gop->len; i++)
+        ws_msg_unref(g_ptr_array_index(st->gop, i));
+    g_ptr_array_set_size(st->gop, 0);
+    st->gop_bytes = 0;
+}
+
+static media_stream *stream_get(media_engine *engine, pantau_source *src, enum pantau_stream kind)
+{
+    if (src->streams[kind])
+        return src->streams[kind];
+    media_stream *st = g_new0(media_stream, 1);
+    st->engine = engine;
+    st->source = src;
+    st->kind = kind;
+    st->id = ++engine->next_stream_id;
+    st->viewers = g_ptr_array_new();
+    st->gop = g_ptr_array_new();
+    g_ptr_array_add(engine->streams, st);
+    src->streams[kind] = st;
+    return st;
+}
+
+static void stream_close(media_stream *st)
+{
+    if (st->grace_timer)
+        g_source_remove(st->grace_timer);
+    st->grace_timer = 0;
+    if (!st->open)
+        return;
+    log_info("%s: %s stream stops (no viewers)", st->source->id, kind_name(st->kind));
+    st->source->type->type.stream_close(st->source->instance, st->kind);
+    st->open = false;
+    gop_clear(st);
+    st->codec[0] = '\0';
+    st->fps = st->kbps = 0;
+}
+
+static void stream_free(gpointer data)
+{
+    media_stream *st = data;
+    stream_close(st);
+    st->source->streams[st->kind] = NULL;
+    g_ptr_array_free(st->viewers, TRUE);
+    g_ptr_array_free(st->gop, TRUE);
+    g_free(st);
+}
+
+/* Opens the stream if it is not open. Returns whether it is open. */
+static bool stream_ensure_open(media_stream *st)
+{
+    if (st->open)
+        return true;
+    pantau_source *src = st->source;
+    if (!src->instance || src->type->type.stream_open(src->instance, st->kind) != 0)
+        return false;
+    log_info("%s: %s stream starts", src->id, kind_name(st->kind));
+    st->open = true;
+    st->last_frame_us = 0;
+    return true;
+}
+
+static gboolean grace_expired(gpointer data)
+{
+    media_stream *st = data;
+    st->grace_timer = 0;
+    if (st->viewers->len == 0)
+        stream_close(st);
+    return G_SOURCE_REMOVE;
+}
+
+static json_t *stream_info(const media_stream *st)
+{
+    return json_pack("{s:s, s:s, s:I, s:s, s:s?, s:i, s:i, s:b}", "ev", "media", "source",
+                     st->source->id, "stream", (json_int_t)st->id, "kind", kind_name(st->kind),
+                     "codec", st->codec[0] ? st->codec : NULL, "width", st->width, "height",
+                     st->height, "transcoded", st->transcoded);
+}
+
+static void send_to_session(session *s, const json_t *value)
+{
+    if (s->transport)
+        ws_client_send_json(s->transport, value);
+}
+
+static void stream_attach(media_stream *st, session *s)
+{
+    g_ptr_array_add(st->viewers, s);
+    if (st->grace_timer)
+        g_source_remove(st->grace_timer);
+    st->grace_timer = 0;
+    json_t *info = stream_info(st);
+    send_to_session(s, info);
+    json_decref(info);
+    if (!s->transport)
+        return;
+    if (st->gop->len == 0) {
+        ws_client_expect_keyframe(s->transport, st->id);
+        return;
+    }
+    for (guint i = 0; i < st->gop->len; i++)
+        ws_client_send_media(s->transport, g_ptr_array_index(st->gop, i));
+}
+
+static void stream_detach(media_stream *st, session *s)
+{
+    if (!g_ptr_array_remove(st->viewers, s))
+        return;
+    if (s->transport)
+        ws_client_forget_stream(s->transport, st->id);
+    if (st->viewers->len == 0 && st->open && !st->grace_timer)
+        st->grace_timer = g_timeout_add(st->engine->grace_ms, grace_expired, st);
+}
+
+/* ---- sessions ---- */
+
+static void session_attach(media_engine *engine, session *s, pantau_source *src,
+                           enum session_stream want)
+{
+    media_stream *st = NULL;
+    if (want == SESSION_STREAM_SUB) {
+        st = stream_get(engine, src, PANTAU_STREAM_SUB);
+        if (!stream_ensure_open(st))
+            st = NULL; /* no substream: the main stream serves */
+    }
+    if (!st) {
+        st = stream_get(engine, src, PANTAU_STREAM_MAIN);
+        if (!stream_ensure_open(st)) {
+            log_warn("%s: the camera did not start its stream", src->id);
+            return;
+        }
+    }
+    stream_attach(st, s);
+}
+
+static void session_detach(pantau_source *src, session *s)
+{
+    for (int k = PANTAU_STREAM_MAIN; k <= PANTAU_STREAM_SUB; k++)
+        if (src->streams[k])
+            stream_detach(src->streams[k], s);
+}
+
+void media_session_changed(struct pantau_server *srv, session *s, GHashTable *old)
+{
+    media_engine *engine = srv->media;
+    if (!engine)
+        return;
+    GHashTableIter it;
+    gpointer key, value;
+    /* New streams first, so that a switch from main to sub never leaves the
+     * camera without a viewer (which would start its grace period). */
+    g_hash_table_iter_init(&it, s->subscriptions);
+    while (g_hash_table_iter_next(&it, &key, &value)) {
+        pantau_source *src = source_registry_find(srv->sources, key);
+        if (!is_camera(src) || g_hash_table_lookup(old, key) == value)
+            continue;
+        if (g_hash_table_contains(old, key))
+            session_detach(src, s);
+        session_attach(engine, s, src, (enum session_stream)(GPOINTER_TO_INT(value) - 1));
+    }
+    g_hash_table_iter_init(&it, old);
+    while (g_hash_table_iter_next(&it, &key, NULL)) {
+        pantau_source *src = source_registry_find(srv->sources, key);
+        if (is_camera(src) && !g_hash_table_contains(s->subscriptions, key))
+            session_detach(src, s);
+    }
+}
+
+/* ---- frames ---- */
+
+static void stream_note_config(media_stream *st, const pending_frame *f)
+{
+    if (!f->codec[0])
+        return;
+    bool changed = strcmp(st->codec, f->codec) != 0 || st->width != f->width ||
+                   st->height != f->height ||
+                   st->transcoded != !!(f->flags & MEDIA_FLAG_TRANSCODED);
+    if (!changed)
+        return;
+    g_strlcpy(st->codec, f->codec, sizeof st->codec);
+    st->width = f->width;
+    st->height = f->height;
+    st->transcoded = f->flags & MEDIA_FLAG_TRANSCODED;
+    json_t *info = stream_info(st);
+    for (guint i = 0; i < st->viewers->len; i++)
+        send_to_session(g_ptr_array_index(st->viewers, i), info);
+    json_decref(info);
+}
+
+static void stream_cache(media_stream *st, ws_msg *msg, bool keyframe)
+{
+    if (keyframe)
+        gop_clear(st);
+    else if (st->gop->len == 0)
+        return; /* no keyframe yet: nothing a new viewer could decode */
+    if (st->gop->len >= GOP_MAX_FRAMES || st->gop_bytes + ws_msg_size(msg) > GOP_MAX_BYTES) {
+        gop_clear(st);
+        return;
+    }
+    g_ptr_array_add(st->gop, ws_msg_ref(msg));
+    st->gop_bytes += ws_msg_size(msg);
+}
+
+static void frame_deliver(pending_frame *f)
+{
+    media_stream *st = f->stream;
+    if (!st->open)
+        return; /* it arrived after the stream was closed */
+    size_t len = ws_msg_size(f->msg) - MEDIA_HEADER_LEN;
+    st->frames++;
+    st->window_frames++;
+    st->bytes += len;
+    st->window_bytes += len;
+    st->last_frame_us = g_get_monotonic_time();
+    stream_note_config(st, f);
+    stream_cache(st, f->msg, f->keyframe);
+    for (guint i = 0; i < st->viewers->len; i++) {
+        session *s = g_ptr_array_index(st->viewers, i);
+        if (s->transport)
+            ws_client_send_media(s->transport, f->msg);
+    }
+}
+
+static void pending_free(pending_frame *f)
+{
+    ws_msg_unref(f->msg);
+    g_free(f);
+}
+
+static gboolean drain_pending(gpointer data)
+{
+    media_engine *engine = data;
+    GQueue batch = G_QUEUE_INIT;
+    g_mutex_lock(&engine->lock);
+    batch = engine->pending;
+    g_queue_init(&engine->pending);
+    engine->wake_scheduled = false;
+    g_mutex_unlock(&engine->lock);
+    pending_frame *f;
+    while ((f = g_queue_pop_head(&batch)) != NULL) {
+        frame_deliver(f);
+        pending_free(f);
+    }
+    return G_SOURCE_REMOVE;
+}
+
+void media_push(pantau_source *source, enum pantau_stream kind, const void *data, size_t len,
+                int64_t pts_us, unsigned flags)
+{
+    if (!source || (unsigned)kind > PANTAU_STREAM_SUB || !data || !len ||
+        len > MEDIA_MAX_ACCESS_UNIT)
+        return;
+    media_stream *st = source->streams[kind];
+    if (!st)
+        return;
+    pending_frame *f = g_new0(pending_frame, 1);
+    f->stream = st;
+    f->keyframe = h264_au_is_keyframe(data, len);
+    f->flags = (f->keyframe ? MEDIA_FLAG_KEYFRAME : 0) |
+               (kind == PANTAU_STREAM_SUB ? MEDIA_FLAG_SUB : 0) |
+               (flags & PANTAU_MEDIA_TRANSCODED ? MEDIA_FLAG_TRANSCODED : 0);
+    if (h264_au_has_parameter_sets(data, len)) {
+        f->flags |= MEDIA_FLAG_CONFIG;
+        if (!h264_codec_string(data, len, f->codec, sizeof f->codec) ||
+            !h264_picture_size(data, len, &f->width, &f->height))
+            f->codec[0] = '\0';
+    }
+    uint8_t head[MEDIA_HEADER_LEN];
+    media_header_write(head, st->id, f->flags, pts_us, g_get_real_time());
+    f->msg = ws_msg_new_binary(head, sizeof head, data, len, st->id, f->keyframe);
+    media_engine *engine = st->engine;
+    g_mutex_lock(&engine->lock);
+    g_queue_push_tail(&engine->pending, f);
+    bool wake = !engine->wake_scheduled;
+    engine->wake_scheduled = true;
+    g_mutex_unlock(&engine->lock);
+    if (wake)
+        g_idle_add_full(G_PRIORITY_DEFAULT, drain_pending, engine, NULL);
+}
+
+/* ---- statistics ---- */
+
+static gboolean stats_tick(gpointer data)
+{
+    media_engine *engine = data;
+    gint64 now = g_get_monotonic_time();
+    double seconds = (double)(now - engine->stats_at) / 1e6;
+    engine->stats_at = now;
+    for (guint i = 0; i < engine->streams->len && seconds > 0; i++) {
+        media_stream *st = g_ptr_array_index(engine->streams, i);
+        st->fps = (double)st->window_frames / seconds;
+        st->kbps = (double)st->window_bytes * 8 / 1000 / seconds;
+        st->window_frames = st->window_bytes = 0;
+    }
+    json_t *stats = media_stats_json(engine);
+    if (json_object_size(stats))
+        server_broadcast(engine->srv, json_pack("{s:s, s:o}", "ev", "stats", "sources", stats));
+    else
+        json_decref(stats);
+    return G_SOURCE_CONTINUE;
+}
+
+/* The stream whose figures represent the camera: the main one when open. */
+static const media_stream *representative(const pantau_source *src)
+{
+    const media_stream *main = src->streams[PANTAU_STREAM_MAIN];
+    const media_stream *sub = src->streams[PANTAU_STREAM_SUB];
+    if (main && main->open)
+        return main;
+    return sub && sub->open ? sub : main;
+}
+
+static json_t *camera_stats(const pantau_source *src)
+{
+    const media_stream *st = representative(src);
+    unsigned viewers = 0;
+    for (int k = PANTAU_STREAM_MAIN; k <= PANTAU_STREAM_SUB; k++)
+        viewers += src->streams[k] ? src->streams[k]->viewers->len : 0;
+    json_t *age = st && st->open && st->last_frame_us
+                      ? json_integer((g_get_monotonic_time() - st->last_frame_us) / 1000)
+                      : json_null();
+    return json_pack("{s:s, s:f, s:f, s:o, s:I, s:b, s:I, s:s?, s:i, s:i}", "status",
+                     source_status_name(src->status), "fps", st ? st->fps : 0.0, "kbps",
+                     st ? st->kbps : 0.0, "last_frame_age_ms", age, "reconnects",
+                     (json_int_t)src->reconnects, "transcoded", st && st->transcoded, "viewers",
+                     (json_int_t)viewers, "codec", st && st->codec[0] ? st->codec : NULL, "width",
+                     st ? st->width : 0, "height", st ? st->height : 0);
+}
+
+json_t *media_stats_json(const media_engine *engine)
+{
+    json_t *out = json_object();
+    const source_registry *reg = engine->srv->sources;
+    for (guint i = 0; reg && i < reg->list->len; i++) {
+        const pantau_source *src = g_ptr_array_index(reg->list, i);
+        if (is_camera(src))
+            json_object_set_new(out, src->id, camera_stats(src));
+    }
+    return out;
+}
+
+/* Appends value as a Prometheus label value: backslash, quote and newline
+ * escaped. */
+static void append_label(GString *out, const char *value)
+{
+    for (const char *p = value; *p; p++) {
+        if (*p == '\\' || *p == '"')
+            g_string_append_c(out, '\\');
+        if (*p == '\n') {
+            g_string_append(out, "\\n");
+            continue;
+        }
+        g_string_append_c(out, *p);
+    }
+}
+
+typedef struct metric {
+    const char *name, *type, *help;
+    double (*value)(const pantau_source *src, const media_stream *st);
+} metric;
+
+static double m_fps(const pantau_source *src, const media_stream *st)
+{
+    (void)src;
+    return st && st->open ? st->fps : 0;
+}
+
+static double m_bits(const pantau_source *src, const media_stream *st)
+{
+    (void)src;
+    return st && st->open ? st->kbps * 1000 : 0;
+}
+
+static double m_age(const pantau_source *src, const media_stream *st)
+{
+    (void)src;
+    if (!st || !st->open || !st->last_frame_us)
+        return -1;
+    return (double)(g_get_monotonic_time() - st->last_frame_us) / 1e6;
+}
+
+static double m_viewers(const pantau_source *src, const media_stream *st)
+{
+    (void)src;
+    return st ? st->viewers->len : 0;
+}
+
+static double m_frames(const pantau_source *src, const media_stream *st)
+{
+    (void)src;
+    return st ? (double)st->frames : 0;
+}
+
+static double m_reconnects(const pantau_source *src, const media_stream *st)
+{
+    (void)st;
+    return src->reconnects;
+}
+
+static double m_live(const pantau_source *src, const media_stream *st)
+{
+    (void)st;
+    return src->status == PANTAU_STATUS_LIVE;
+}
+
+static const metric camera_metrics[] = {
+    {"pantau_camera_live", "gauge", "1 when the camera is live, else 0", m_live},
+    {"pantau_camera_reconnects_total", "counter", "Times the camera went reconnecting",
+     m_reconnects},
+};
+
+static const metric stream_metrics[] = {
+    {"pantau_stream_fps", "gauge", "Frames per second received", m_fps},
+    {"pantau_stream_bitrate_bits_per_second", "gauge", "Bits per second received", m_bits},
+    {"pantau_stream_last_frame_age_seconds", "gauge",
+     "Seconds since the last frame (-1: stream not running)", m_age},
+    {"pantau_stream_viewers", "gauge", "Clients watching the stream", m_viewers},
+    {"pantau_stream_frames_total", "counter", "Frames received", m_frames},
+};
+
+static void append_metric_head(GString *out, const metric *m)
+{
+    g_string_append_printf(out, "# HELP %s %s\n# TYPE %s %s\n", m->name, m->help, m->name, m->type);
+}
+
+char *media_metrics_text(const media_engine *engine)
+{
+    GString *out = g_string_new(NULL);
+    const source_registry *reg = engine->srv->sources;
+    guint n = reg ? reg->list->len : 0;
+    for (size_t m = 0; m < G_N_ELEMENTS(camera_metrics); m++) {
+        append_metric_head(out, &camera_metrics[m]);
+        for (guint i = 0; i < n; i++) {
+            const pantau_source *src = g_ptr_array_index(reg->list, i);
+            if (!is_camera(src))
+                continue;
+            g_string_append_printf(out, "%s{source=\"", camera_metrics[m].name);
+            append_label(out, src->id);
+            g_string_append_printf(out, "\"} %g\n", camera_metrics[m].value(src, NULL));
+        }
+    }
+    for (size_t m = 0; m < G_N_ELEMENTS(stream_metrics); m++) {
+        append_metric_head(out, &stream_metrics[m]);
+        for (guint i = 0; i < n; i++) {
+            const pantau_source *src = g_ptr_array_index(reg->list, i);
+            for (int k = PANTAU_STREAM_MAIN; is_camera(src) && k <= PANTAU_STREAM_SUB; k++) {
+                const media_stream *st = src->streams[k];
+                if (!st)
+                    continue;
+                g_string_append_printf(out, "%s{source=\"", stream_metrics[m].name);
+                append_label(out, src->id);
+                g_string_append_printf(out, "\",stream=\"%s\"} %g\n", kind_name(st->kind),
+                                       stream_metrics[m].value(src, st));
+            }
+        }
+    }
+    return g_string_free(out, FALSE);
+}
+
+GBytes *media_current_gop(const media_engine *engine, const char *source_id)
+{
+    const pantau_source *src = source_registry_find(engine->srv->sources, source_id);
+    if (!is_camera(src))
+        return NULL;
+    const media_stream *st = representative(src);
+    if (!st || !st->open || st->gop->len == 0)
+        return NULL;
+    GByteArray *bytes = g_byte_array_sized_new((guint)st->gop_bytes);
+    for (guint i = 0; i < st->gop->len; i++) {
+        const ws_msg *m = g_ptr_array_index(st->gop, i);
+        g_byte_array_append(bytes, ws_msg_bytes(m) + MEDIA_HEADER_LEN,
+                            (guint)(ws_msg_size(m) - MEDIA_HEADER_LEN));
+    }
+    return g_byte_array_free_to_bytes(bytes);
+}
+
+/* ---- the engine ---- */
+
+media_engine *media_engine_new(struct pantau_server *srv, unsigned grace_ms)
+{
+    media_engine *engine = g_new0(media_engine, 1);
+    engine->srv = srv;
+    engine->grace_ms = grace_ms;
+    engine->streams = g_ptr_array_new_with_free_func(stream_free);
+    g_mutex_init(&engine->lock);
+    g_queue_init(&engine->pending);
+    engine->stats_at = g_get_monotonic_time();
+    engine->stats_timer = g_timeout_add_seconds(1, stats_tick, engine);
+    return engine;
+}
+
+void media_engine_free(media_engine *engine)
+{
+    if (!engine)
+        return;
+    g_source_remove(engine->stats_timer);
+    /* Closing the streams stops every plugin thread that could push. */
+    g_ptr_array_free(engine->streams, TRUE);
+    while (g_source_remove_by_user_data(engine))
+        ;
+    pending_frame *f;
+    while ((f = g_queue_pop_head(&engine->pending)) != NULL)
+        pending_free(f);
+    g_mutex_clear(&engine->lock);
+    g_free(engine);
+}

@@ -1,0 +1,87 @@
+/* subscribe.c - per-client subscriptions to sources. */
+#include "subscribe.h"
+
+#include "media.h"
+#include "source.h"
+
+#include <string.h>
+
+/* Reads one entry of "sources" into wanted. Returns 0, or -1 with err. */
+static int read_entry(pantau_server *srv, const json_t *entry, size_t i, GHashTable *wanted,
+                      pantau_error *err)
+{
+    char field[48];
+    snprintf(field, sizeof field, "sources[%zu]", i);
+    const char *id = json_string_value(entry);
+    enum session_stream stream = SESSION_STREAM_MAIN;
+    if (json_is_object(entry)) {
+        id = json_string_value(json_object_get(entry, "id"));
+        const json_t *kind = json_object_get(entry, "stream");
+        if (kind && !json_is_string(kind))
+            return error_set(err, ERR_BAD_REQUEST, field, "%s.stream must be \"main\" or \"sub\"",
+                             field);
+        if (kind && strcmp(json_string_value(kind), "sub") == 0)
+            stream = SESSION_STREAM_SUB;
+        else if (kind && strcmp(json_string_value(kind), "main") != 0)
+            return error_set(err, ERR_BAD_REQUEST, field, "%s.stream must be \"main\" or \"sub\"",
+                             field);
+    }
+    if (!id)
+        return error_set(err, ERR_BAD_REQUEST, field,
+                         "%s must be a source id or an object with \"id\"", field);
+    if (!source_registry_find(srv->sources, id))
+        return error_set(err, ERR_NOT_FOUND, field, "no source '%.64s'", id);
+    g_hash_table_insert(wanted, g_strdup(id), GINT_TO_POINTER(stream + 1));
+    return 0;
+}
+
+static json_t *history_of_new(pantau_server *srv, GHashTable *old, GHashTable *wanted)
+{
+    json_t *history = json_object();
+    GHashTableIter it;
+    gpointer key;
+    g_hash_table_iter_init(&it, wanted);
+    while (g_hash_table_iter_next(&it, &key, NULL)) {
+        pantau_source *src = source_registry_find(srv->sources, key);
+        if (g_hash_table_contains(old, key) || !src->history.length)
+            continue;
+        json_object_set_new(history, key, source_history_json(src));
+    }
+    return history;
+}
+
+int subscribe_apply(pantau_server *srv, session *s, const json_t *req, json_t **ok,
+                    pantau_error *err)
+{
+    const json_t *list = json_object_get(req, "sources");
+    if (!json_is_array(list))
+        return error_set(err, ERR_BAD_REQUEST, "sources", "'sources' must be an array");
+    if (json_array_size(list) > SESSION_MAX_SUBSCRIPTIONS)
+        return error_set(err, ERR_BAD_REQUEST, "sources", "at most %d sources per client",
+                         SESSION_MAX_SUBSCRIPTIONS);
+    GHashTable *wanted = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+    size_t i;
+    const json_t *entry;
+    json_array_foreach(list, i, entry)
+    {
+        if (read_entry(srv, entry, i, wanted, err))
+            goto fail;
+    }
+    GHashTable *old = s->subscriptions;
+    *ok = json_pack("{s:o}", "history", history_of_new(srv, old, wanted));
+    s->subscriptions = wanted;
+    media_session_changed(srv, s, old);
+    g_hash_table_destroy(old);
+    return 0;
+fail:
+    g_hash_table_destroy(wanted);
+    return -1;
+}
+
+void subscribe_release(pantau_server *srv, session *s)
+{
+    GHashTable *old = s->subscriptions;
+    s->subscriptions = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+    media_session_changed(srv, s, old);
+    g_hash_table_destroy(old);
+}
