@@ -1,6 +1,8 @@
 /* main.c - pantau's command line: check a config, or run the server. */
 #include "config.h"
 #include "log.h"
+
+#include <gst/gst.h>
 #include "media.h"
 #include "plugin_loader.h"
 #include "host.h"
@@ -120,6 +122,7 @@ static int run(const options *o, pantau_config *cfg)
 {
     int rc = 1;
     pantau_server srv = {0};
+    gst_init(NULL, NULL);
     srv.config = cfg;
     srv.state_dir = g_strdup(o->state_dir     ? o->state_dir
                              : cfg->state_dir ? cfg->state_dir

@@ -55,9 +55,10 @@ struct media_engine {
     uint32_t next_stream_id;
     GPtrArray *streams; /* media_stream *, owned */
     guint stats_timer;
-    gint64 stats_at; /* monotonic us of the last stats tick */
-    GMutex lock;     /* guards pending and wake_scheduled */
-    GQueue pending;  /* pending_frame * */
+    gint64 stats_at;    /* monotonic us of the last stats tick */
+    GList *gop_waiters; /* gop_waiter *, owned */
+    GMutex lock;        /* guards pending and wake_scheduled */
+    GQueue pending;     /* pending_frame * */
     bool wake_scheduled;
 };
 
@@ -271,6 +272,62 @@ void media_session_changed(struct pantau_server *srv, session *s, GHashTable *ol
     }
 }
 
+/* ---- waiting for a keyframe (snapshots) ---- */
+
+typedef struct gop_waiter {
+    media_engine *engine;
+    pantau_source *source;
+    session *viewer; /* a session of its own, without a transport */
+    media_gop_fn done;
+    void *user;
+    guint timeout;
+} gop_waiter;
+
+static void waiter_finish(gop_waiter *w, GBytes *gop)
+{
+    w->engine->gop_waiters = g_list_remove(w->engine->gop_waiters, w);
+    if (w->timeout)
+        g_source_remove(w->timeout);
+    session_detach(w->source, w->viewer);
+    session_free(w->viewer);
+    w->done(gop, w->user);
+    g_free(w);
+}
+
+static gboolean waiter_timed_out(gpointer data)
+{
+    gop_waiter *w = data;
+    w->timeout = 0;
+    waiter_finish(w, NULL);
+    return G_SOURCE_REMOVE;
+}
+
+static GBytes *gop_bytes(const media_stream *st)
+{
+    GByteArray *bytes = g_byte_array_sized_new((guint)st->gop_bytes);
+    for (guint i = 0; i < st->gop->len; i++) {
+        const ws_msg *m = g_ptr_array_index(st->gop, i);
+        g_byte_array_append(bytes, ws_msg_bytes(m) + MEDIA_HEADER_LEN,
+                            (guint)(ws_msg_size(m) - MEDIA_HEADER_LEN));
+    }
+    return g_byte_array_free_to_bytes(bytes);
+}
+
+/* A keyframe came on st: hand it to whoever waits for this camera. */
+static void waiters_take_keyframe(media_engine *engine, media_stream *st)
+{
+    GList *l = engine->gop_waiters;
+    while (l) {
+        gop_waiter *w = l->data;
+        l = l->next;
+        if (w->source != st->source)
+            continue;
+        GBytes *gop = gop_bytes(st);
+        waiter_finish(w, gop);
+        g_bytes_unref(gop);
+    }
+}
+
 /* ---- frames ---- */
 
 static void stream_note_config(media_stream *st, const pending_frame *f)
@@ -319,6 +376,8 @@ static void frame_deliver(pending_frame *f)
     st->last_frame_us = g_get_monotonic_time();
     stream_note_config(st, f);
     stream_cache(st, f->msg, f->keyframe);
+    if (f->keyframe && st->gop->len && st->engine->gop_waiters)
+        waiters_take_keyframe(st->engine, st);
     for (guint i = 0; i < st->viewers->len; i++) {
         session *s = g_ptr_array_index(st->viewers, i);
         if (s->transport)
@@ -562,21 +621,28 @@ char *media_metrics_text(const media_engine *engine)
     return g_string_free(out, FALSE);
 }
 
-GBytes *media_current_gop(const media_engine *engine, const char *source_id)
+bool media_fetch_gop(media_engine *engine, const char *source_id, media_gop_fn done, void *user)
 {
-    const pantau_source *src = source_registry_find(engine->srv->sources, source_id);
+    pantau_source *src = source_registry_find(engine->srv->sources, source_id);
     if (!is_camera(src))
-        return NULL;
+        return false;
     const media_stream *st = representative(src);
-    if (!st || !st->open || st->gop->len == 0)
-        return NULL;
-    GByteArray *bytes = g_byte_array_sized_new((guint)st->gop_bytes);
-    for (guint i = 0; i < st->gop->len; i++) {
-        const ws_msg *m = g_ptr_array_index(st->gop, i);
-        g_byte_array_append(bytes, ws_msg_bytes(m) + MEDIA_HEADER_LEN,
-                            (guint)(ws_msg_size(m) - MEDIA_HEADER_LEN));
+    if (st && st->open && st->gop->len) {
+        GBytes *gop = gop_bytes(st);
+        done(gop, user);
+        g_bytes_unref(gop);
+        return true;
     }
-    return g_byte_array_free_to_bytes(bytes);
+    gop_waiter *w = g_new0(gop_waiter, 1);
+    w->engine = engine;
+    w->source = src;
+    w->viewer = session_new(NULL);
+    w->done = done;
+    w->user = user;
+    engine->gop_waiters = g_list_prepend(engine->gop_waiters, w);
+    w->timeout = g_timeout_add(MEDIA_FETCH_TIMEOUT_MS, waiter_timed_out, w);
+    session_attach(engine, w->viewer, src, SESSION_STREAM_SUB);
+    return true;
 }
 
 /* ---- the engine ---- */
@@ -599,6 +665,8 @@ void media_engine_free(media_engine *engine)
     if (!engine)
         return;
     g_source_remove(engine->stats_timer);
+    while (engine->gop_waiters)
+        waiter_timed_out(engine->gop_waiters->data);
     /* Closing the streams stops every plugin thread that could push. */
     g_ptr_array_free(engine->streams, TRUE);
     while (g_source_remove_by_user_data(engine))

@@ -57,9 +57,15 @@ json_t *media_stats_json(const media_engine *engine);
 /* The statistics in the Prometheus text format. g_free the result. */
 char *media_metrics_text(const media_engine *engine);
 
-/* The frames since the last keyframe of the source's stream that is open
- * (main preferred), as one Annex B byte string (g_bytes_unref), or NULL
- * when there is none. */
-GBytes *media_current_gop(const media_engine *engine, const char *source_id);
+/* Called on the main loop with the frames since a keyframe (borrowed), or
+ * NULL when none came in time. */
+typedef void (*media_gop_fn)(GBytes *gop, void *user);
+
+/* Gets the source's current frames since its last keyframe: at once when
+ * a stream runs, else by running its substream (or main stream) until a
+ * keyframe arrives, for at most MEDIA_FETCH_TIMEOUT_MS. Returns false (and
+ * never calls done) when the source is not a camera. */
+bool media_fetch_gop(media_engine *engine, const char *source_id, media_gop_fn done, void *user);
+#define MEDIA_FETCH_TIMEOUT_MS 8000
 
 #endif

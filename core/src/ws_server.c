@@ -2,10 +2,12 @@
 
 #include "http_routes.h"
 #include "log.h"
+#include "media.h"
 #include "media_gate.h"
 #include "ops.h"
 #include "server.h"
 #include "session.h"
+#include "snapshot.h"
 #include "subscribe.h"
 
 #include <glib.h>
@@ -53,9 +55,19 @@ struct ws_server {
     GPtrArray *deferred; /* out_msg * */
 };
 
+/* A dynamic HTTP response, possibly still being made (a snapshot). */
+typedef struct http_reply {
+    struct lws *wsi; /* NULL once the connection closed */
+    bool ready;      /* status, mime and body are set */
+    unsigned status;
+    const char *mime;
+    GBytes *body;
+} http_reply;
+
 /* lws's per-connection user data. */
 typedef struct conn_slot {
     ws_client *client;
+    http_reply *reply; /* HTTP only */
 } conn_slot;
 
 static out_msg *out_msg_new(const char *text, size_t len)
@@ -385,9 +397,8 @@ static bool upgrade_path_is_ws(struct lws *wsi)
     return n > 0 && strcmp(uri, "/ws") == 0;
 }
 
-/* Formats the security headers for this connection's HTTP version into buf.
- * Returns the length, or -1 when they do not fit. */
-static int security_headers(struct lws *wsi, unsigned char *buf, size_t cap)
+/* Appends the security headers to a response's header block at *p. */
+static int add_security_headers(struct lws *wsi, unsigned char **p, unsigned char *end)
 {
     static const struct {
         const char *name, *value;
@@ -399,17 +410,148 @@ static int security_headers(struct lws *wsi, unsigned char *buf, size_t cap)
         {"x-content-type-options:", "nosniff"},
         {"referrer-policy:", "no-referrer"},
     };
-    unsigned char *p = buf, *end = buf + cap;
     for (size_t i = 0; i < G_N_ELEMENTS(headers); i++)
         if (lws_add_http_header_by_name(wsi, (const unsigned char *)headers[i].name,
                                         (const unsigned char *)headers[i].value,
-                                        (int)strlen(headers[i].value), &p, end))
+                                        (int)strlen(headers[i].value), p, end))
             return -1;
-    return (int)(p - buf);
+    return 0;
 }
 
-static int serve_http(ws_server *ws, struct lws *wsi, const char *uri)
+/* ---- dynamic responses: /metrics, /api/sources/<id>/snapshot.jpg ---- */
+
+static void http_reply_free(http_reply *r)
 {
+    if (r->body)
+        g_bytes_unref(r->body);
+    g_free(r);
+}
+
+/* Sets the response (body stolen) and asks to write it, unless the
+ * connection is gone, in which case the reply is freed. */
+static void http_reply_finish(http_reply *r, unsigned status, const char *mime, GBytes *body)
+{
+    if (!r->wsi) {
+        if (body)
+            g_bytes_unref(body);
+        http_reply_free(r);
+        return;
+    }
+    r->ready = true;
+    r->status = status;
+    r->mime = mime;
+    r->body = body ? body : g_bytes_new_static("", 0);
+    lws_callback_on_writable(r->wsi);
+}
+
+static GBytes *text_bytes(const char *text)
+{
+    return g_bytes_new(text, strlen(text));
+}
+
+static void snapshot_encoded(GBytes *jpeg, void *user)
+{
+    if (jpeg)
+        http_reply_finish(user, 200, "image/jpeg", g_bytes_ref(jpeg));
+    else
+        http_reply_finish(user, 500, "text/plain",
+                          text_bytes("the picture could not be decoded\n"));
+}
+
+static void snapshot_frames(GBytes *gop, void *user)
+{
+    if (!gop) {
+        http_reply_finish(user, 503, "text/plain", text_bytes("no picture from the camera yet\n"));
+        return;
+    }
+    snapshot_jpeg_async(gop, snapshot_encoded, user);
+}
+
+/* The source id of /api/sources/<id>/snapshot.jpg, or NULL. g_free it. */
+static char *snapshot_source_id(const char *uri)
+{
+    static const char prefix[] = "/api/sources/", suffix[] = "/snapshot.jpg";
+    if (!g_str_has_prefix(uri, prefix) || !g_str_has_suffix(uri, suffix))
+        return NULL;
+    size_t n = strlen(uri) - strlen(prefix) - strlen(suffix);
+    if (n == 0 || memchr(uri + strlen(prefix), '/', n))
+        return NULL;
+    return g_strndup(uri + strlen(prefix), n);
+}
+
+static char *metrics_text(ws_server *ws)
+{
+    char *media = ws->srv->media ? media_metrics_text(ws->srv->media) : g_strdup("");
+    char *text = g_strdup_printf("# HELP pantau_clients Connected WebSocket clients\n"
+                                 "# TYPE pantau_clients gauge\npantau_clients %u\n%s",
+                                 g_hash_table_size(ws->clients), media);
+    g_free(media);
+    return text;
+}
+
+/* Starts a dynamic response for uri. Returns 1 when uri is one, else 0. */
+static int start_dynamic(ws_server *ws, struct lws *wsi, conn_slot *slot, const char *uri)
+{
+    char *id = snapshot_source_id(uri);
+    if (strcmp(uri, "/metrics") != 0 && !id)
+        return 0;
+    http_reply *r = g_new0(http_reply, 1);
+    r->wsi = wsi;
+    slot->reply = r;
+    if (!id) {
+        char *text = metrics_text(ws);
+        http_reply_finish(r, 200, "text/plain; version=0.0.4",
+                          g_bytes_new_take(text, strlen(text)));
+        return 1;
+    }
+    if (!ws->srv->media || !media_fetch_gop(ws->srv->media, id, snapshot_frames, r))
+        http_reply_finish(r, 404, "text/plain", text_bytes("no such camera\n"));
+    g_free(id);
+    return 1;
+}
+
+static int write_dynamic(struct lws *wsi, conn_slot *slot)
+{
+    http_reply *r = slot->reply;
+    if (!r || !r->ready)
+        return 0;
+    unsigned char head[LWS_PRE + 1024];
+    unsigned char *start = head + LWS_PRE, *p = start, *end = head + sizeof head - 1;
+    gsize len;
+    const void *body = g_bytes_get_data(r->body, &len);
+    if (lws_add_http_common_headers(wsi, r->status, r->mime, len, &p, end) ||
+        lws_add_http_header_by_name(wsi, (const unsigned char *)"cache-control:",
+                                    (const unsigned char *)"no-store", 8, &p, end) ||
+        add_security_headers(wsi, &p, end) || lws_finalize_write_http_header(wsi, start, &p, end))
+        return -1;
+    unsigned char *copy = g_malloc(LWS_PRE + len + 1);
+    memcpy(copy + LWS_PRE, body, len);
+    int n = lws_write(wsi, copy + LWS_PRE, len, LWS_WRITE_HTTP_FINAL);
+    g_free(copy);
+    slot->reply = NULL;
+    http_reply_free(r);
+    if (n < 0)
+        return -1;
+    return lws_http_transaction_completed(wsi) ? -1 : 0;
+}
+
+/* The connection closed: a reply still being made frees itself later. */
+static void drop_dynamic(conn_slot *slot)
+{
+    http_reply *r = slot->reply;
+    slot->reply = NULL;
+    if (!r)
+        return;
+    if (r->ready)
+        http_reply_free(r);
+    else
+        r->wsi = NULL;
+}
+
+static int serve_http(ws_server *ws, struct lws *wsi, conn_slot *slot, const char *uri)
+{
+    if (start_dynamic(ws, wsi, slot, uri))
+        return 0;
     const char *mime = NULL;
     int status = 404;
     char *file = http_route_file(ws->srv, uri, &mime, &status);
@@ -418,8 +560,8 @@ static int serve_http(ws_server *ws, struct lws *wsi, const char *uri)
             return -1;
         return lws_http_transaction_completed(wsi) ? -1 : 0;
     }
-    unsigned char headers[512];
-    int hlen = security_headers(wsi, headers, sizeof headers);
+    unsigned char headers[512], *p = headers;
+    int hlen = add_security_headers(wsi, &p, headers + sizeof headers) ? -1 : (int)(p - headers);
     int n = hlen < 0 ? -1 : lws_serve_http_file(wsi, file, mime, (const char *)headers, hlen);
     g_free(file);
     if (n < 0 || (n > 0 && lws_http_transaction_completed(wsi)))
@@ -434,7 +576,12 @@ static int callback_pantau(struct lws *wsi, enum lws_callback_reasons reason, vo
     ws_server *ws = lws_context_user(lws_get_context(wsi));
     switch (reason) {
     case LWS_CALLBACK_HTTP:
-        return serve_http(ws, wsi, in);
+        return serve_http(ws, wsi, s, in);
+    case LWS_CALLBACK_HTTP_WRITEABLE:
+        return write_dynamic(wsi, s);
+    case LWS_CALLBACK_CLOSED_HTTP:
+        drop_dynamic(s);
+        return 0;
     case LWS_CALLBACK_FILTER_PROTOCOL_CONNECTION:
         return upgrade_path_is_ws(wsi) ? 0 : 1;
     case LWS_CALLBACK_ESTABLISHED:
