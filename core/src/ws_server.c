@@ -578,9 +578,11 @@ static int callback_pantau(struct lws *wsi, enum lws_callback_reasons reason, vo
     case LWS_CALLBACK_HTTP:
         return serve_http(ws, wsi, s, in);
     case LWS_CALLBACK_HTTP_WRITEABLE:
-        return write_dynamic(wsi, s);
+        return s ? write_dynamic(wsi, s) : 0;
     case LWS_CALLBACK_CLOSED_HTTP:
-        drop_dynamic(s);
+        /* lws may close a connection that never got its user data. */
+        if (s)
+            drop_dynamic(s);
         return 0;
     case LWS_CALLBACK_FILTER_PROTOCOL_CONNECTION:
         return upgrade_path_is_ws(wsi) ? 0 : 1;
