@@ -203,6 +203,43 @@ function onWall(wall) {
   editor.show(wall);
 }
 
+// ---- double-click a camera: full-screen on the selected wall ----
+
+// What the wall showed before, to go back with Escape: wall id -> {layout,
+// version (the one our full-screen change made)}.
+const beforeFullScreen = new Map();
+
+function sourceIdAt(target) {
+  const el = target.closest?.('[data-source-id], [data-source]');
+  return el ? (el.dataset.sourceId || el.dataset.source || null) : null;
+}
+
+async function showFullScreen(event) {
+  const id = sourceIdAt(event.target);
+  const source = id && client.state.sources.get(id);
+  const wall = selectedWall();
+  if (!source || source.kind !== 'camera' || !wall) return;
+  event.preventDefault();
+  const previous = wall.layout;
+  const layout = { columns: 1, rows: 1, tiles: [{ id: 'full', x: 0, y: 0, w: 1, h: 1, source: id }] };
+  const reply = await changeWall(`Showing ${source.name} full-screen`, 'layout.apply', { layout });
+  if (!reply) return;
+  if (!beforeFullScreen.has(wall.id)) beforeFullScreen.set(wall.id, { layout: previous });
+  beforeFullScreen.get(wall.id).version = reply.version;
+  messages.notice(`${source.name} is full-screen on ${wall.name}. Esc goes back.`);
+}
+
+// Escape: the wall goes back to what it showed, unless it changed since.
+function leaveFullScreen() {
+  const wall = selectedWall();
+  const saved = wall && beforeFullScreen.get(wall.id);
+  if (!saved) return false;
+  beforeFullScreen.delete(wall.id);
+  if (baseVersion(wall) !== saved.version) return false;
+  changeWall('Going back to the previous layout', 'layout.apply', { layout: saved.layout });
+  return true;
+}
+
 // ---- keyboard: 1-9 recall the first nine presets ----
 
 function isTyping(target) {
@@ -211,6 +248,10 @@ function isTyping(target) {
 
 function onKey(event) {
   if (event.repeat || event.ctrlKey || event.altKey || event.metaKey || isTyping(event.target)) return;
+  if (event.key === 'Escape' && leaveFullScreen()) {
+    event.preventDefault();
+    return;
+  }
   if (!/^[1-9]$/.test(event.key)) return;
   const preset = client.state.presets[Number(event.key) - 1];
   if (!preset) {
@@ -231,6 +272,7 @@ function onConnectionStatus(connected) {
 setupTools();
 wallSelect.addEventListener('change', () => selectWall(wallSelect.value));
 document.addEventListener('keydown', onKey);
+document.addEventListener('dblclick', showFullScreen);
 client.on('snapshot', onSnapshot);
 client.on('wall', onWall);
 client.on('status', onConnectionStatus);
