@@ -150,7 +150,6 @@ export function mountCamera(element, source, client) {
   const view = new CameraView(element, client, source);
   return {
     update() {},
-    status() { view.refresh(); },
     destroy() { view.destroy(); },
   };
 }

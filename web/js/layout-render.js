@@ -2,9 +2,10 @@
 //
 // A source is shown through its web component (docs/web.md): the ES module
 // at the source's `web_module` URL exports `mount(element, source)`, which
-// returns `{ update(data), destroy() }` and optionally `history(entries)`
-// (the widget's recent data, oldest first, when a page opens) and
-// `status(source)`. Cameras are drawn by camera-view.js; a source without a
+// returns `{ update(data, time), destroy() }` and optionally
+// `history(entries)` (the widget's recent data, oldest first, when a page
+// opens) and `status(source)` (then the component draws its own status
+// badge; without it the tile shows one). Cameras are drawn by camera-view.js; a source without a
 // component shows its name.
 
 import { mountCamera } from './camera-view.js';
@@ -107,7 +108,8 @@ export class TileContent {
       this.component = module.mount(body, source);
       this.history(this.client.state.history.get(source.id));
       const latest = this.client.state.data.get(source.id);
-      if (latest) this.update(latest.data);
+      if (latest) this.update(latest.data, latest.time);
+      this.notifyStatus();
     } catch (err) {
       console.error(`pantau: component ${source.web_module} of '${source.id}' failed`, err);
       body.replaceChildren(placeholder(source.kind || 'source', source.name, 'component failed'));
@@ -123,9 +125,10 @@ export class TileContent {
     }
   }
 
-  update(data) {
+  // data: the widget's snapshot; time: when the server got it (ms).
+  update(data, time) {
     try {
-      this.component?.update(data);
+      this.component?.update(data, time);
     } catch (err) {
       console.error(`pantau: component of '${this.sourceId}' failed to update`, err);
     }
@@ -154,7 +157,7 @@ export class ContentRegistry {
     this.client = client;
     this.contents = new Set();
     this.unsubscribe = [
-      client.on('data', ({ source, data }) => this.forSource(source, (c) => c.update(data))),
+      client.on('data', ({ source, data, time }) => this.forSource(source, (c) => c.update(data, time))),
       client.on('source', (source) => this.forSource(source.id, (c) => c.notifyStatus())),
       client.on('history', (history) => {
         for (const content of this.contents) content.history(history.get(content.sourceId));
@@ -183,7 +186,7 @@ export class ContentRegistry {
     for (const content of this.contents) {
       content.notifyStatus();
       const latest = this.client.state.data.get(content.sourceId);
-      if (latest) content.update(latest.data);
+      if (latest) content.update(latest.data, latest.time);
     }
   }
 

@@ -1,0 +1,158 @@
+// Traffic widget: one row per corridor or intersection with its congestion
+// level (green free / yellow dense / red jammed), vehicles in the last
+// interval, average speed and a speed history drawn with uPlot. A header
+// sums the levels and shows the age of the data and a stale/error badge.
+import uPlot from '/vendor/uplot/uPlot.esm.js';
+import { StatusBadge } from './widget-status.js';
+
+const STYLESHEETS = [new URL('traffic.css', import.meta.url).href, '/vendor/uplot/uPlot.min.css'];
+const COLOURS = { free: '#2ecc71', dense: '#f1c40f', jammed: '#e74c3c' };
+const LABELS = { free: 'FREE', dense: 'DENSE', jammed: 'JAMMED' };
+
+function ensureStylesheets() {
+  for (const href of STYLESHEETS) {
+    if (document.querySelector(`link[href="${href}"]`)) continue;
+    const link = document.createElement('link');
+    link.rel = 'stylesheet';
+    link.href = href;
+    document.head.append(link);
+  }
+}
+
+function el(tag, className, text) {
+  const node = document.createElement(tag);
+  if (className) node.className = className;
+  if (text !== undefined) node.textContent = text;
+  return node;
+}
+
+function number(value, digits = 0) {
+  return typeof value === 'number' && Number.isFinite(value) ? value.toFixed(digits) : '–';
+}
+
+// One corridor row; keeps its uPlot chart between updates.
+class CorridorRow {
+  constructor(id) {
+    this.el = el('div', 'traffic-row');
+    this.el.dataset.corridor = id;
+    this.name = el('div', 'traffic-name');
+    this.level = el('div', 'traffic-level');
+    this.count = el('div', 'traffic-num traffic-count');
+    this.speed = el('div', 'traffic-num traffic-speed');
+    this.chartBox = el('div', 'traffic-chart');
+    this.el.append(this.name, this.level, this.count, this.speed, this.chartBox);
+    this.chart = null;
+    this.resize = new ResizeObserver(() => this.fit());
+    this.resize.observe(this.chartBox);
+  }
+
+  update(c, intervalS) {
+    const level = COLOURS[c.level] ? c.level : 'free';
+    this.el.dataset.level = level;
+    this.el.classList.toggle('alert', Boolean(c.alert));
+    this.name.textContent = c.name || c.id;
+    const jam = level === 'jammed' && c.jammed_for_s >= 60 ? ` ${Math.round(c.jammed_for_s / 60)} min` : '';
+    this.level.textContent = `${LABELS[level]}${jam}`;
+    this.count.replaceChildren(el('b', '', number(c.count)), el('small', '', `veh/${number(intervalS)} s`));
+    this.speed.replaceChildren(el('b', '', number(c.speed, 0)), el('small', '', 'km/h'));
+    this.draw(c.history || {}, level);
+  }
+
+  draw(history, level) {
+    const t = (history.t || []).map((ms) => ms / 1000);
+    const data = [t, history.speed || []];
+    if (this.chart && this.chartLevel !== level) {
+      this.chart.destroy(); // the line takes the level's colour
+      this.chart = null;
+    }
+    if (!this.chart) {
+      this.chartLevel = level;
+      const { width, height } = this.size();
+      this.chart = new uPlot({
+        width, height, cursor: { show: false }, legend: { show: false }, select: { show: false },
+        axes: [{ show: false }, { show: false }],
+        scales: { x: { time: true }, y: { range: (u, min, max) => [0, Math.max(10, max * 1.1)] } },
+        series: [{}, { stroke: COLOURS[level], width: 2, fill: `${COLOURS[level]}33`, points: { show: false } }],
+      }, data, this.chartBox);
+      return;
+    }
+    this.chart.setData(data);
+  }
+
+  size() {
+    const box = this.chartBox.getBoundingClientRect();
+    return { width: Math.max(40, Math.floor(box.width)), height: Math.max(16, Math.floor(box.height)) };
+  }
+
+  fit() {
+    if (this.chart) this.chart.setSize(this.size());
+  }
+
+  destroy() {
+    this.resize.disconnect();
+    this.chart?.destroy();
+    this.el.remove();
+  }
+}
+
+export function mount(element, source) {
+  ensureStylesheets();
+  const root = el('div', 'pantau-traffic');
+  const head = el('div', 'traffic-head');
+  const title = el('div', 'traffic-title', source.name || 'Traffic');
+  const summary = el('div', 'traffic-summary');
+  const badge = el('div', 'widget-badge');
+  const age = el('div', 'widget-age');
+  const list = el('div', 'traffic-list');
+  const empty = el('div', 'traffic-empty', 'waiting for data…');
+  head.append(title, summary, badge, age);
+  root.append(head, list, empty);
+  element.append(root);
+  const status = new StatusBadge(element, source, { badge, age, root });
+  const rows = new Map();
+
+  function drawSummary(s = {}) {
+    summary.replaceChildren(...['free', 'dense', 'jammed'].map((level) => {
+      const part = el('span', `traffic-sum traffic-sum-${level}`, `${s[level] ?? 0} ${level}`);
+      part.dataset.level = level;
+      return part;
+    }));
+  }
+
+  return {
+    update(data) {
+      if (!data || !Array.isArray(data.corridors)) return;
+      status.data(data.updated_ms);
+      drawSummary(data.summary);
+      const seen = new Set();
+      for (const c of data.corridors) {
+        if (typeof c?.id !== 'string') continue;
+        seen.add(c.id);
+        let row = rows.get(c.id);
+        if (!row) {
+          row = new CorridorRow(c.id);
+          rows.set(c.id, row);
+        }
+        list.append(row.el); // keeps the feed's order
+        row.update(c, data.interval_s);
+      }
+      for (const [id, row] of rows) {
+        if (seen.has(id)) continue;
+        row.destroy();
+        rows.delete(id);
+      }
+      empty.hidden = rows.size > 0;
+      root.dataset.updated = String(data.updated_ms ?? '');
+    },
+    // Called by pages that forward status changes to components.
+    status(src) {
+      status.set(src.status || 'live', src.reason || '');
+    },
+    destroy() {
+      status.destroy();
+      for (const row of rows.values()) row.destroy();
+      rows.clear();
+      root.remove();
+    },
+  };
+}
