@@ -23,7 +23,9 @@ step() {
     fi
 }
 
-export ASAN_OPTIONS=detect_leaks=1:abort_on_error=0:halt_on_error=1
+# Full stacks on malloc, so that suppressions can name the library that
+# really allocated (tests/lsan.supp), never a whole framework.
+export ASAN_OPTIONS=detect_leaks=1:abort_on_error=0:halt_on_error=1:fast_unwind_on_malloc=0
 export LSAN_OPTIONS=suppressions=$root/tests/lsan.supp:print_suppressions=0
 export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 

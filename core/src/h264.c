@@ -120,8 +120,11 @@ static unsigned read_ue(bit_reader *r)
     int zeros = 0;
     while (!read_bit(r) && !r->overrun && zeros < 32)
         zeros++;
-    if (zeros >= 32)
+    /* A code this long is not valid in any parameter set we read. */
+    if (zeros >= 32 || r->overrun) {
         r->overrun = true;
+        return 0;
+    }
     return ((1u << zeros) - 1) + read_bits(r, zeros);
 }
 
@@ -135,8 +138,14 @@ static void skip_scaling_list(bit_reader *r, int size)
 {
     int last = 8, next = 8;
     for (int j = 0; j < size && !r->overrun; j++) {
-        if (next != 0)
-            next = (last + read_se(r) + 256) % 256;
+        if (next != 0) {
+            int delta = read_se(r);
+            if (delta < -128 || delta > 127) {
+                r->overrun = true; /* out of the range the standard allows */
+                return;
+            }
+            next = (last + delta + 256) % 256;
+        }
         last = next == 0 ? last : next;
     }
 }
@@ -204,8 +213,10 @@ bool h264_picture_size(const uint8_t *au, size_t len, int *width, int *height)
         return false;
     unsigned sub_w = chroma == 1 || chroma == 2 ? 2 : 1;
     unsigned sub_h = (chroma == 1 ? 2 : 1) * (2 - frame_mbs_only);
-    long w = (long)mbs_w * 16 - (long)(crop_l + crop_r) * sub_w;
-    long h = (long)map_h * 16 * (2 - frame_mbs_only) - (long)(crop_t + crop_b) * sub_h;
+    /* In 64 bits: hostile offsets must not wrap around to a small sum. */
+    long long w = (long long)mbs_w * 16 - ((long long)crop_l + crop_r) * sub_w;
+    long long h =
+        (long long)map_h * 16 * (2 - frame_mbs_only) - ((long long)crop_t + crop_b) * sub_h;
     if (w <= 0 || h <= 0)
         return false;
     *width = (int)w;

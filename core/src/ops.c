@@ -1,6 +1,10 @@
 #include "ops.h"
 
 #include "log.h"
+#include "alarm.h"
+#include "audit.h"
+#include "auth.h"
+#include "presentation.h"
 #include "source.h"
 #include "subscribe.h"
 
@@ -65,6 +69,24 @@ static int check_source_exists(pantau_server *srv, const char *id, const char *f
 
 /* ---- changing a wall: check version, change a copy, persist, broadcast ---- */
 
+int ops_apply_layout(pantau_server *srv, wall *w, const layout *l, pantau_error *err)
+{
+    layout *old = g_new(layout, 1);
+    *old = w->layout;
+    w->layout = *l;
+    w->version++;
+    if (wall_persist(w, srv->state_dir)) {
+        error_set(err, ERR_INTERNAL, "", "the wall state could not be saved: %s", strerror(errno));
+        w->layout = *old;
+        w->version--;
+        g_free(old);
+        return -1;
+    }
+    g_free(old);
+    server_broadcast(srv, json_pack("{s:s, s:o}", "ev", "wall", "wall", wall_to_json(w)));
+    return 0;
+}
+
 typedef int (*layout_change_fn)(pantau_server *srv, const json_t *req, layout *l,
                                 pantau_error *err);
 
@@ -91,18 +113,9 @@ static int wall_change(pantau_server *srv, const json_t *req, layout_change_fn c
         rc = layout_validate(next, err);
     if (rc != 0)
         goto out;
-    layout old = w->layout;
-    w->layout = *next;
-    w->version++;
-    if (wall_persist(w, srv->state_dir)) {
-        error_set(err, ERR_INTERNAL, "", "the wall state could not be saved: %s", strerror(errno));
-        w->layout = old;
-        w->version--;
-        rc = -1;
-        goto out;
-    }
-    server_broadcast(srv, json_pack("{s:s, s:o}", "ev", "wall", "wall", wall_to_json(w)));
-    *ok = json_pack("{s:s, s:I}", "wall", w->id, "version", (json_int_t)w->version);
+    rc = ops_apply_layout(srv, w, next, err);
+    if (rc == 0)
+        *ok = json_pack("{s:s, s:I}", "wall", w->id, "version", (json_int_t)w->version);
 out:
     g_free(next);
     return rc;
@@ -295,20 +308,21 @@ static int op_snapshot(pantau_server *srv, const json_t *req, json_t **ok, panta
 static const struct {
     const char *name;
     op_fn fn;
+    enum op_permission permission;
 } operations[] = {
-    {"ping", op_ping},
-    {"snapshot", op_snapshot},
-    {"layout.apply", op_layout_apply},
-    {"tile.set_source", op_tile_set_source},
-    {"tile.split", op_tile_split},
-    {"tile.merge", op_tile_merge},
-    {"tile.resize", op_tile_resize},
-    {"tile.swap", op_tile_swap},
-    {"wall.clear", op_wall_clear},
-    {"preset.save", op_preset_save},
-    {"preset.recall", op_preset_recall},
-    {"preset.rename", op_preset_rename},
-    {"preset.delete", op_preset_delete},
+    {"ping", op_ping, OP_READ},
+    {"snapshot", op_snapshot, OP_READ},
+    {"layout.apply", op_layout_apply, OP_OPERATE},
+    {"tile.set_source", op_tile_set_source, OP_OPERATE},
+    {"tile.split", op_tile_split, OP_OPERATE},
+    {"tile.merge", op_tile_merge, OP_OPERATE},
+    {"tile.resize", op_tile_resize, OP_OPERATE},
+    {"tile.swap", op_tile_swap, OP_OPERATE},
+    {"wall.clear", op_wall_clear, OP_OPERATE},
+    {"preset.save", op_preset_save, OP_OPERATE},
+    {"preset.recall", op_preset_recall, OP_OPERATE},
+    {"preset.rename", op_preset_rename, OP_OPERATE},
+    {"preset.delete", op_preset_delete, OP_OPERATE},
 };
 
 json_t *ops_error_reply(const json_t *id, const pantau_error *err)
@@ -320,25 +334,79 @@ json_t *ops_error_reply(const json_t *id, const pantau_error *err)
     return json_pack("{s:O, s:o}", "re", json_is_number(id) ? id : json_null(), "error", e);
 }
 
-static int op_subscribe(pantau_server *srv, session *ses, const json_t *req, json_t **ok,
-                        pantau_error *err)
+static int op_subscribe(op_call *call, json_t **ok, pantau_error *err)
 {
-    if (!ses)
+    if (!call->session)
         return error_set(err, ERR_BAD_REQUEST, "op", "subscribe needs a connection");
-    return subscribe_apply(srv, ses, req, ok, err);
+    return subscribe_apply(call->srv, call->session, call->req, ok, err);
 }
 
 /* Operations on the connection itself rather than the shared model. */
-static const struct {
-    const char *name;
-    int (*fn)(pantau_server *srv, session *ses, const json_t *req, json_t **ok, pantau_error *err);
-} session_operations[] = {
-    {"subscribe", op_subscribe},
+static const op_def session_ops[] = {
+    {"subscribe", op_subscribe, OP_READ},
+    {NULL, NULL, OP_READ},
 };
+
+/* Every module's operations, searched after the core's. */
+static const op_def *const module_tables[] = {session_ops, alarm_ops, presentation_ops, auth_ops};
+
+static const op_def *find_module_op(const char *name)
+{
+    for (size_t t = 0; t < G_N_ELEMENTS(module_tables); t++)
+        for (const op_def *d = module_tables[t]; d->name; d++)
+            if (strcmp(d->name, name) == 0)
+                return d;
+    return NULL;
+}
 
 static json_t *ok_reply(const json_t *id, json_t *ok)
 {
     return json_pack("{s:O, s:o}", "re", json_is_number(id) ? id : json_null(), "ok", ok);
+}
+
+/* The version of the wall the request names, or -1. */
+static gint64 named_wall_version(pantau_server *srv, const json_t *request)
+{
+    const wall *w = server_find_wall(srv, json_string_value(json_object_get(request, "wall")));
+    return w ? (gint64)w->version : -1;
+}
+
+/* Runs a found operation: role check, the operation, the audit line. */
+static json_t *run_op(pantau_server *srv, session *ses, const json_t *request, const char *op,
+                      enum op_permission permission,
+                      int (*invoke)(void *fn, op_call *call, json_t **ok, pantau_error *err),
+                      void *fn)
+{
+    pantau_error err = {0};
+    const json_t *id = json_object_get(request, "id");
+    const char *wall_id = json_string_value(json_object_get(request, "wall"));
+    if (auth_allows(ses, permission, wall_id, &err))
+        return ops_error_reply(id, &err);
+    op_call call = {srv, ses, request};
+    gint64 before = named_wall_version(srv, request);
+    json_t *ok = NULL;
+    if (invoke(fn, &call, &ok, &err)) {
+        json_t *reply = ops_error_reply(id, &err);
+        if (strcmp(err.code, ERR_CONFLICT) == 0 && before >= 0)
+            json_object_set_new(json_object_get(reply, "error"), "current", json_integer(before));
+        return reply;
+    }
+    if (permission != OP_READ &&
+        audit_record(srv, ses, op, wall_id, before, named_wall_version(srv, request), &err)) {
+        json_decref(ok);
+        return ops_error_reply(id, &err);
+    }
+    return ok_reply(id, ok);
+}
+
+static int invoke_core(void *fn, op_call *call, json_t **ok, pantau_error *err)
+{
+    return ((op_fn)fn)(call->srv, call->req, ok, err);
+}
+
+static int invoke_module(void *fn, op_call *call, json_t **ok, pantau_error *err)
+{
+    return ((const op_def *)fn)->fn(call, ok, err);
 }
 
 json_t *ops_handle(pantau_server *srv, session *ses, const json_t *request)
@@ -352,31 +420,13 @@ json_t *ops_handle(pantau_server *srv, session *ses, const json_t *request)
     const char *op;
     if (get_string(request, "op", &op, &err))
         return ops_error_reply(id, &err);
-    for (size_t i = 0; i < G_N_ELEMENTS(session_operations); i++) {
-        if (strcmp(session_operations[i].name, op) != 0)
-            continue;
-        json_t *ok = NULL;
-        if (session_operations[i].fn(srv, ses, request, &ok, &err))
-            return ops_error_reply(id, &err);
-        return ok_reply(id, ok);
-    }
-    for (size_t i = 0; i < G_N_ELEMENTS(operations); i++) {
-        if (strcmp(operations[i].name, op) != 0)
-            continue;
-        json_t *ok = NULL;
-        if (operations[i].fn(srv, request, &ok, &err)) {
-            json_t *reply = ops_error_reply(id, &err);
-            if (strcmp(err.code, ERR_CONFLICT) == 0) {
-                wall *w =
-                    server_find_wall(srv, json_string_value(json_object_get(request, "wall")));
-                if (w)
-                    json_object_set_new(json_object_get(reply, "error"), "current",
-                                        json_integer(w->version));
-            }
-            return reply;
-        }
-        return ok_reply(id, ok);
-    }
+    for (size_t i = 0; i < G_N_ELEMENTS(operations); i++)
+        if (strcmp(operations[i].name, op) == 0)
+            return run_op(srv, ses, request, op, operations[i].permission, invoke_core,
+                          (void *)operations[i].fn);
+    const op_def *def = find_module_op(op);
+    if (def)
+        return run_op(srv, ses, request, op, def->permission, invoke_module, (void *)def);
     error_set(&err, ERR_UNKNOWN_OP, "op", "unknown operation '%.64s'", op);
     return ops_error_reply(id, &err);
 }

@@ -10,6 +10,39 @@
 
 #include <jansson.h>
 
+/* What an operation needs of the session's role (auth.h decides). */
+enum op_permission {
+    OP_READ,    /* every role, viewers included */
+    OP_OPERATE, /* layouts, presets, alarms: operator, admin */
+    OP_PRESENT, /* presentations: presenter, admin */
+    OP_ADMIN,   /* admin only */
+};
+
+/* One request being handled. */
+typedef struct op_call {
+    pantau_server *srv;
+    session *session;  /* NULL without a connection (unit tests) */
+    const json_t *req; /* borrowed */
+} op_call;
+
+/* An operation: sets *ok (new reference) and returns 0, or returns -1 with
+ * err set and nothing changed. */
+typedef int (*op_handler)(op_call *call, json_t **ok, pantau_error *err);
+
+/* A module's operations: a table ending with {NULL}. A request naming a
+ * "wall" is checked against the session's walls too, and audited with the
+ * wall's version before and after. */
+typedef struct op_def {
+    const char *name;
+    op_handler fn;
+    enum op_permission permission;
+} op_def;
+
+/* Applies l (copied) to w as one change: version + 1, persisted, then
+ * broadcast. Returns 0, or -1 with err set and nothing changed. For
+ * modules that change walls by themselves (alarms, presentations). */
+int ops_apply_layout(pantau_server *srv, wall *w, const layout *l, pantau_error *err);
+
 /* Handles one text frame from the client of session ses (NULL: no
  * connection, as in unit tests). Returns the reply (new reference), never
  * NULL. */

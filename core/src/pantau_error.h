@@ -16,6 +16,7 @@
 #define ERR_EXISTS "exists"
 #define ERR_RATE_LIMITED "rate_limited"
 #define ERR_INTERNAL "internal"
+#define ERR_FORBIDDEN "forbidden"
 
 typedef struct pantau_error {
     const char *code; /* one of ERR_*, a string literal; NULL when no error */

@@ -11,12 +11,26 @@ enum session_stream { SESSION_STREAM_MAIN = 0, SESSION_STREAM_SUB = 1 };
 
 #define SESSION_MAX_SUBSCRIPTIONS 256
 
+/* What a user may do (docs/security.md). Ordered: each includes nothing of
+ * the next, except admin, which may do everything. */
+enum session_role { ROLE_VIEWER = 0, ROLE_OPERATOR, ROLE_PRESENTER, ROLE_ADMIN };
+
 typedef struct session {
     GHashTable *subscriptions; /* source id (owned) -> GINT_TO_POINTER(session_stream + 1) */
     void *transport;           /* the ws_client this session belongs to, borrowed */
+    /* Who is on the other end. Without an "auth" section in the config
+     * everyone is an admin named "local". */
+    char *user;
+    enum session_role role;
+    GHashTable *walls; /* wall ids (owned) the user may change; NULL: every wall */
+    char *address;     /* the peer's IP address, or NULL */
 } session;
 
-/* A session subscribed to nothing. Free with session_free. */
+/* The role's name ("viewer", ...). */
+const char *session_role_name(enum session_role role);
+
+/* A session subscribed to nothing, an admin named "local" until the
+ * connection is authenticated. Free with session_free. */
 session *session_new(void *transport);
 
 void session_free(session *s);

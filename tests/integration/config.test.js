@@ -58,12 +58,12 @@ test('the repo config and every example are valid', async () => {
 const broken = [
   ['wrong-type', '"port": 8080', '"port": "8080"', 'server.port', ['"port": "8080"', 8]],
   ['out-of-range', '"port": 8080', '"port": 99999', 'server.port', ['"port": 99999', 8]],
-  ['overlap', '{"id": "t2", "x": 2,', '{"id": "t2", "x": 1,', 'walls[0].layout.tiles[1]', ['{"id": "t2"', 0]],
-  ['outside-grid', '{"id": "t5", "x": 3, "y": 2, "w": 3', '{"id": "t5", "x": 3, "y": 2, "w": 4', 'walls[0].layout.tiles[4]', ['{"id": "t5"', 0]],
-  ['unknown-source', '"w": 3, "h": 2, "source": null}', '"w": 3, "h": 2, "source": "cam-nowhere"}', 'walls[0].layout.tiles[4].source', ['"cam-nowhere"', 0]],
-  ['unknown-plugin', '"load": ["clock"]', '"load": ["clock", "no-such-plugin"]', 'plugins.load[1]', ['"no-such-plugin"', 0]],
+  ['overlap', '{"id": "t2", "x": 4,', '{"id": "t2", "x": 3,', 'walls[0].layout.tiles[8]', ['{"id": "t2"', 0]],
+  ['outside-grid', '{"id": "t4", "x": 3, "y": 3, "w": 3', '{"id": "t4", "x": 3, "y": 3, "w": 4', 'walls[0].layout.tiles[10]', ['{"id": "t4"', 0]],
+  ['unknown-source', '"w": 3, "h": 1, "source": "clock-utc"}', '"w": 3, "h": 1, "source": "cam-nowhere"}', 'walls[0].layout.tiles[10].source', ['"cam-nowhere"', 0]],
+  ['unknown-plugin', '"load": ["clock", "cctv",', '"load": ["clock", "no-such-plugin", "cctv",', 'plugins.load[1]', ['"no-such-plugin"', 0]],
   ['bad-display', '"columns": 3, "rows": 2, "width": 1920', '"columns": 3, "rows": 2, "width": true', 'walls[0].displays.width', ['"width": true', 9]],
-  ['duplicate-source', '{"id": "clock-wita"', '{"id": "clock-wib"', 'sources[1].id', ['{"id": "clock-wib", "type": "clock", "name": "Makassar', 7]],
+  ['duplicate-source', '{"id": "clock-wita"', '{"id": "clock-wib"', 'sources[8].id', ['{"id": "clock-wib", "type": "clock", "name": "Makassar', 7]],
 ];
 
 for (const [name, from, to, path, [marker, offset]] of broken) {
@@ -108,14 +108,14 @@ test('--check-config: a truncated file is an error at its end', async () => {
 
 test('--check-config prints every error, one line each', async () => {
   let text = original.replace('"port": 8080', '"port": "8080"');
-  text = text.replace('"w": 3, "h": 2, "source": null}', '"w": 3, "h": 2, "source": "cam-nowhere"}');
-  text = text.replace('"load": ["clock"]', '"load": ["clock", "no-such-plugin"]');
+  text = text.replace('"w": 3, "h": 1, "source": "clock-utc"}', '"w": 3, "h": 1, "source": "cam-nowhere"}');
+  text = text.replace('"load": ["clock", "cctv",', '"load": ["clock", "no-such-plugin", "cctv",');
   const file = join(dir, 'three-errors.json');
   writeFileSync(file, text);
   const result = await check(file);
   assert.equal(result.code, 2);
   const paths = diagnostics(result.output).map((d) => d.path).sort();
-  assert.deepEqual(paths, ['plugins.load[1]', 'server.port', 'walls[0].layout.tiles[4].source'], result.output);
+  assert.deepEqual(paths, ['plugins.load[1]', 'server.port', 'walls[0].layout.tiles[10].source'], result.output);
 });
 
 test('the server given an invalid config exits 2 without starting', async () => {

@@ -1,0 +1,158 @@
+/* cctv - camera sources: RTSP cameras (main and substream, H.264 passed
+ * through, anything else transcoded once), H.264 MP4 files played in a loop
+ * as if live, and simulated test cameras. Each open stream hands H.264
+ * access units to the core through host->media_push. */
+#include "cctv.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+const pantau_host *cctv_host;
+
+/* create() of a kind: parses settings (borrowed) into a new camera. */
+static void *camera_create(cctv_kind kind, pantau_source *source, const json_t *settings,
+                           char **error)
+{
+    cctv_camera *cam = g_new0(cctv_camera, 1);
+    cam->source = source;
+    if (cctv_config_parse(&cam->cfg, kind, settings, error)) {
+        g_free(cam);
+        return NULL;
+    }
+    return cam;
+}
+
+static void *rtsp_create(pantau_source *source, const json_t *settings, char **error)
+{
+    return camera_create(CCTV_RTSP, source, settings, error);
+}
+
+static void *file_create(pantau_source *source, const json_t *settings, char **error)
+{
+    return camera_create(CCTV_FILE, source, settings, error);
+}
+
+static void *test_create(pantau_source *source, const json_t *settings, char **error)
+{
+    return camera_create(CCTV_TEST, source, settings, error);
+}
+
+static int camera_stream_open(void *instance, enum pantau_stream stream)
+{
+    cctv_camera *cam = instance;
+    if (stream != PANTAU_STREAM_MAIN && stream != PANTAU_STREAM_SUB)
+        return -1;
+    if (cam->streams[stream])
+        return 0;
+    cam->streams[stream] = cctv_stream_open(cam, stream);
+    return cam->streams[stream] ? 0 : -1;
+}
+
+static void camera_stream_close(void *instance, enum pantau_stream stream)
+{
+    cctv_camera *cam = instance;
+    if (stream != PANTAU_STREAM_MAIN && stream != PANTAU_STREAM_SUB)
+        return;
+    cctv_stream_close(cam->streams[stream]);
+    cam->streams[stream] = NULL;
+}
+
+/* Applies new settings (borrowed); open streams restart with them. A stream
+ * the new settings no longer offer (a removed sub_url) stays closed. */
+static int camera_update(void *instance, const json_t *settings, char **error)
+{
+    cctv_camera *cam = instance;
+    cctv_config fresh = {0};
+    if (cctv_config_parse(&fresh, cam->cfg.kind, settings, error))
+        return -1;
+    int open[2] = {cam->streams[0] != NULL, cam->streams[1] != NULL};
+    camera_stream_close(cam, PANTAU_STREAM_MAIN);
+    camera_stream_close(cam, PANTAU_STREAM_SUB);
+    cctv_config_clear(&cam->cfg);
+    cam->cfg = fresh;
+    for (int i = PANTAU_STREAM_MAIN; i <= PANTAU_STREAM_SUB; i++)
+        if (open[i])
+            cam->streams[i] = cctv_stream_open(cam, (enum pantau_stream)i);
+    return 0;
+}
+
+static void camera_destroy(void *instance)
+{
+    cctv_camera *cam = instance;
+    camera_stream_close(cam, PANTAU_STREAM_MAIN);
+    camera_stream_close(cam, PANTAU_STREAM_SUB);
+    cctv_config_clear(&cam->cfg);
+    g_free(cam);
+}
+
+static json_t *rtsp_defaults(void)
+{
+    return cctv_config_defaults(CCTV_RTSP);
+}
+
+static json_t *file_defaults(void)
+{
+    return cctv_config_defaults(CCTV_FILE);
+}
+
+static json_t *test_defaults(void)
+{
+    return cctv_config_defaults(CCTV_TEST);
+}
+
+static json_t *rtsp_schema(void)
+{
+    return cctv_config_schema(CCTV_RTSP);
+}
+
+static json_t *file_schema(void)
+{
+    return cctv_config_schema(CCTV_FILE);
+}
+
+static json_t *test_schema(void)
+{
+    return cctv_config_schema(CCTV_TEST);
+}
+
+#define CAMERA_TYPE(ID, NAME, PREFIX)                                                              \
+    {                                                                                              \
+        .size = sizeof(pantau_source_type), .id = ID, .kind = "camera", .display_name = NAME,      \
+        .defaults = PREFIX##_defaults, .schema = PREFIX##_schema, .create = PREFIX##_create,       \
+        .destroy = camera_destroy, .update = camera_update, .stream_open = camera_stream_open,     \
+        .stream_close = camera_stream_close,                                                       \
+    }
+
+static const pantau_source_type camera_types[] = {
+    CAMERA_TYPE("rtsp", "RTSP camera", rtsp),
+    CAMERA_TYPE("file", "Video file (looped)", file),
+    CAMERA_TYPE("test", "Simulated camera", test),
+};
+
+static int cctv_load(const pantau_host *h)
+{
+    GError *err = NULL;
+    if (h->size < offsetof(pantau_host, set_status_async) + sizeof h->set_status_async) {
+        h->log(h, PANTAU_LOG_ERROR, "the core is too old: media_push needs ABI 1.1");
+        return -1;
+    }
+    if (!gst_init_check(NULL, NULL, &err)) {
+        h->log(h, PANTAU_LOG_ERROR, "cannot initialise GStreamer: %s",
+               err ? err->message : "unknown");
+        g_clear_error(&err);
+        return -1;
+    }
+    cctv_host = h;
+    for (size_t i = 0; i < G_N_ELEMENTS(camera_types); i++)
+        if (h->register_source_type(h, &camera_types[i], sizeof camera_types[i]))
+            return -1;
+    return 0;
+}
+
+static void cctv_unload(void)
+{
+    cctv_host = NULL;
+}
+
+PANTAU_PLUGIN_DEFINE("cctv", "1.0.0", "CCTV cameras: RTSP, looped H.264 files, simulated cameras",
+                     cctv_load, cctv_unload)

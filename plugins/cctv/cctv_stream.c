@@ -1,0 +1,288 @@
+/* cctv_stream.c - one open stream of a camera: runs its pipeline, pushes
+ * access units to the core, watches for errors and stalls, and restarts the
+ * pipeline with capped exponential backoff. Main loop except where noted. */
+#include "backoff.h"
+#include "cctv.h"
+#include "url_redact.h"
+
+#include <stdlib.h>
+
+/* A playing stream without a frame for this long is restarted. */
+#define CCTV_STALL_US (5 * G_USEC_PER_SEC)
+/* Assumed frame duration when buffers carry none. */
+#define CCTV_DEFAULT_FRAME_US 40000
+
+static void stream_start(cctv_stream *s);
+
+static const char *stream_name(const cctv_stream *s)
+{
+    return s->which == PANTAU_STREAM_SUB ? "sub" : "main";
+}
+
+static const char *cam_id(const cctv_stream *s)
+{
+    return cctv_host->source_id(s->cam->source);
+}
+
+/* ---- streaming thread ---- */
+
+/* Presentation time of buf in microseconds, increasing across restarts and
+ * file loops (after s->rebase the stream continues one frame later). */
+static int64_t buffer_pts_us(cctv_stream *s, GstBuffer *buf)
+{
+    GstClockTime t = GST_BUFFER_PTS(buf);
+    if (!GST_CLOCK_TIME_IS_VALID(t))
+        t = GST_BUFFER_DTS(buf);
+    int64_t raw = GST_CLOCK_TIME_IS_VALID(t) ? (int64_t)(t / 1000) : g_get_monotonic_time();
+    if (atomic_exchange(&s->rebase, 0) && s->have_pts)
+        s->pts_offset_us = s->last_pts_us + s->last_dur_us - raw;
+    if (GST_BUFFER_DURATION_IS_VALID(buf) && GST_BUFFER_DURATION(buf) > 0)
+        s->last_dur_us = (int64_t)(GST_BUFFER_DURATION(buf) / 1000);
+    int64_t pts = raw + s->pts_offset_us;
+    if (!s->have_pts || pts > s->last_pts_us)
+        s->last_pts_us = pts;
+    s->have_pts = 1;
+    return pts;
+}
+
+/* Pushes one AU; drops what comes before the first keyframe of a start. */
+static void push_buffer(cctv_stream *s, GstBuffer *buf)
+{
+    int key = !GST_BUFFER_FLAG_IS_SET(buf, GST_BUFFER_FLAG_DELTA_UNIT);
+    if (!key && !atomic_load(&s->keyframe_seen))
+        return;
+    atomic_store(&s->keyframe_seen, 1);
+    GstMapInfo map;
+    if (!gst_buffer_map(buf, &map, GST_MAP_READ))
+        return;
+    int64_t pts = buffer_pts_us(s, buf);
+    cctv_host->media_push(s->cam->source, s->which, map.data, map.size, pts,
+                          atomic_load(&s->flags));
+    gst_buffer_unmap(buf, &map);
+    atomic_store(&s->last_frame_us, g_get_monotonic_time());
+    if (!atomic_exchange(&s->live_reported, 1))
+        cctv_host->set_status_async(s->cam->source, PANTAU_STATUS_LIVE, NULL);
+}
+
+GstFlowReturn cctv_stream_on_sample(GstAppSink *appsink, gpointer stream)
+{
+    GstSample *sample = gst_app_sink_pull_sample(appsink);
+    if (!sample)
+        return GST_FLOW_FLUSHING;
+    GstBuffer *buf = gst_sample_get_buffer(sample);
+    if (buf)
+        push_buffer(stream, buf);
+    gst_sample_unref(sample);
+    return GST_FLOW_OK;
+}
+
+/* ---- main loop ---- */
+
+/* Stops and drops the pipeline; its streaming threads have ended on return. */
+static void stream_teardown(cctv_stream *s)
+{
+    if (s->bus_watch)
+        g_source_remove(s->bus_watch);
+    s->bus_watch = 0;
+    if (!s->pipeline)
+        return;
+    gst_element_set_state(s->pipeline, GST_STATE_NULL);
+    gst_object_unref(s->pipeline);
+    s->pipeline = NULL;
+}
+
+static gboolean retry_cb(gpointer user)
+{
+    cctv_stream *s = user;
+    s->retry_timer = 0;
+    s->cam->reconnects++;
+    cctv_host->log(cctv_host, PANTAU_LOG_INFO, "%s: reconnecting %s stream (reconnect %u)",
+                   cam_id(s), stream_name(s), s->cam->reconnects);
+    stream_start(s);
+    return G_SOURCE_REMOVE;
+}
+
+/* Tears the pipeline down, reports status and reason (redacted here), and
+ * schedules the next start by the backoff schedule. */
+static void stream_fail(cctv_stream *s, enum pantau_source_status status, const char *reason)
+{
+    int delivered = atomic_load(&s->last_frame_us) != 0;
+    stream_teardown(s);
+    if (delivered)
+        s->attempt = 0;
+    unsigned delay = cctv_backoff_ms(s->attempt);
+    if (s->attempt < 64)
+        s->attempt++;
+    char *clean = cctv_redact(reason, s->cam->cfg.password);
+    cctv_host->log(cctv_host, PANTAU_LOG_WARN, "%s: %s stream: %s; retrying in %u s", cam_id(s),
+                   stream_name(s), clean ? clean : "failed", delay / 1000);
+    cctv_host->set_status(s->cam->source, status, clean);
+    free(clean);
+    s->retry_timer = g_timeout_add(delay, retry_cb, s);
+}
+
+/* Status for an error: a camera that cannot be described, reached with these
+ * credentials or decoded is an error; anything else is an outage. */
+static enum pantau_source_status error_status(const cctv_stream *s, const GError *err)
+{
+    if (s->cam->cfg.kind != CCTV_RTSP)
+        return PANTAU_STATUS_ERROR;
+    if (err->domain == GST_RESOURCE_ERROR)
+        return err->code == GST_RESOURCE_ERROR_NOT_FOUND ||
+                       err->code == GST_RESOURCE_ERROR_NOT_AUTHORIZED
+                   ? PANTAU_STATUS_ERROR
+                   : PANTAU_STATUS_RECONNECTING;
+    if (err->domain == GST_STREAM_ERROR || err->domain == GST_CORE_ERROR)
+        return err->code == GST_STREAM_ERROR_CODEC_NOT_FOUND ? PANTAU_STATUS_ERROR
+                                                             : PANTAU_STATUS_RECONNECTING;
+    return PANTAU_STATUS_RECONNECTING;
+}
+
+/* A short explanation put before GStreamer's message, or "". */
+static const char *error_hint(const GError *err)
+{
+    if (err->domain != GST_RESOURCE_ERROR)
+        return "";
+    switch (err->code) {
+    case GST_RESOURCE_ERROR_NOT_AUTHORIZED:
+        return "check username and password: ";
+    case GST_RESOURCE_ERROR_NOT_FOUND:
+        return "check the URL: ";
+    case GST_RESOURCE_ERROR_OPEN_READ_WRITE:
+    case GST_RESOURCE_ERROR_OPEN_READ:
+        return "cannot connect: ";
+    default:
+        return "";
+    }
+}
+
+static void on_error(cctv_stream *s, GstMessage *msg)
+{
+    GError *err = NULL;
+    gst_message_parse_error(msg, &err, NULL);
+    enum pantau_source_status status = error_status(s, err);
+    char *reason = g_strdup_printf("%s%s", error_hint(err), err->message);
+    if (s->unsupported[0]) {
+        status = PANTAU_STATUS_ERROR;
+        g_free(reason);
+        reason = g_strdup_printf("unsupported video codec %s", s->unsupported);
+    }
+    g_clear_error(&err);
+    stream_fail(s, status, reason);
+    g_free(reason);
+}
+
+/* File cameras loop: back to the start, pts continuing after the last AU. */
+static void on_eos(cctv_stream *s)
+{
+    if (s->cam->cfg.kind != CCTV_FILE) {
+        stream_fail(s, PANTAU_STATUS_RECONNECTING, "the camera ended the stream");
+        return;
+    }
+    atomic_store(&s->rebase, 1);
+    if (!gst_element_seek_simple(s->pipeline, GST_FORMAT_TIME,
+                                 GST_SEEK_FLAG_FLUSH | GST_SEEK_FLAG_KEY_UNIT, 0))
+        stream_fail(s, PANTAU_STATUS_ERROR, "cannot seek to the start of the file");
+}
+
+static gboolean bus_cb(GstBus *bus, GstMessage *msg, gpointer user)
+{
+    (void)bus;
+    cctv_stream *s = user;
+    if (GST_MESSAGE_TYPE(msg) == GST_MESSAGE_ERROR) {
+        on_error(s, msg);
+        return G_SOURCE_REMOVE;
+    }
+    if (GST_MESSAGE_TYPE(msg) == GST_MESSAGE_EOS) {
+        on_eos(s);
+        return s->bus_watch ? G_SOURCE_CONTINUE : G_SOURCE_REMOVE;
+    }
+    return G_SOURCE_CONTINUE;
+}
+
+/* Restarts a playing stream that has not delivered a frame for too long. */
+static gboolean watchdog_cb(gpointer user)
+{
+    cctv_stream *s = user;
+    if (!s->pipeline)
+        return G_SOURCE_CONTINUE;
+    gint64 last = MAX(s->started_us, (gint64)atomic_load(&s->last_frame_us));
+    if (g_get_monotonic_time() - last > CCTV_STALL_US)
+        stream_fail(s, PANTAU_STATUS_RECONNECTING, "no video for 5 s");
+    return G_SOURCE_CONTINUE;
+}
+
+/* The error a failed state change left on the bus, g_malloc'd, or NULL. */
+static char *pending_error(GstElement *pipeline)
+{
+    GstBus *bus = gst_element_get_bus(pipeline);
+    GstMessage *msg = gst_bus_pop_filtered(bus, GST_MESSAGE_ERROR);
+    gst_object_unref(bus);
+    if (!msg)
+        return NULL;
+    GError *err = NULL;
+    gst_message_parse_error(msg, &err, NULL);
+    char *reason = g_strdup(err ? err->message : NULL);
+    g_clear_error(&err);
+    gst_message_unref(msg);
+    return reason;
+}
+
+static void stream_start(cctv_stream *s)
+{
+    char *error = NULL;
+    atomic_store(&s->flags, 0);
+    s->pipeline = cctv_pipeline_new(s, &error);
+    if (!s->pipeline) {
+        stream_fail(s, PANTAU_STATUS_ERROR, error);
+        g_free(error);
+        return;
+    }
+    atomic_store(&s->last_frame_us, 0);
+    atomic_store(&s->live_reported, 0);
+    atomic_store(&s->keyframe_seen, 0);
+    atomic_store(&s->rebase, 1);
+    GstBus *bus = gst_element_get_bus(s->pipeline);
+    s->bus_watch = gst_bus_add_watch(bus, bus_cb, s);
+    gst_object_unref(bus);
+    s->started_us = g_get_monotonic_time();
+    if (gst_element_set_state(s->pipeline, GST_STATE_PLAYING) != GST_STATE_CHANGE_FAILURE)
+        return;
+    error = pending_error(s->pipeline);
+    stream_fail(s, PANTAU_STATUS_ERROR, error ? error : "cannot start the pipeline");
+    g_free(error);
+}
+
+cctv_stream *cctv_stream_open(cctv_camera *cam, enum pantau_stream which)
+{
+    if (which == PANTAU_STREAM_SUB &&
+        (cam->cfg.kind == CCTV_FILE || (cam->cfg.kind == CCTV_RTSP && !cam->cfg.sub_url)))
+        return NULL;
+    cctv_stream *s = g_new0(cctv_stream, 1);
+    s->cam = cam;
+    s->which = which;
+    s->last_dur_us = CCTV_DEFAULT_FRAME_US;
+    char *what = cctv_redact(cam->cfg.kind == CCTV_RTSP   ? cctv_stream_url(&cam->cfg, which)
+                             : cam->cfg.kind == CCTV_FILE ? cam->cfg.path
+                                                          : "test pattern",
+                             cam->cfg.password);
+    cctv_host->log(cctv_host, PANTAU_LOG_INFO, "%s: opening %s stream: %s",
+                   cctv_host->source_id(cam->source), stream_name(s), what ? what : "");
+    free(what);
+    s->watchdog = g_timeout_add(1000, watchdog_cb, s);
+    stream_start(s);
+    return s;
+}
+
+void cctv_stream_close(cctv_stream *s)
+{
+    if (!s)
+        return;
+    if (s->retry_timer)
+        g_source_remove(s->retry_timer);
+    if (s->watchdog)
+        g_source_remove(s->watchdog);
+    stream_teardown(s);
+    cctv_host->log(cctv_host, PANTAU_LOG_INFO, "%s: closed %s stream", cam_id(s), stream_name(s));
+    g_free(s);
+}

@@ -1,0 +1,14 @@
+/* url_redact.h - strips credentials from URLs and messages before logging. */
+#ifndef CCTV_URL_REDACT_H
+#define CCTV_URL_REDACT_H
+
+/* Returns a malloc'd copy of text in which the userinfo of every URL
+ * ("scheme://user:pass@host" becomes "scheme://host") is removed, and every
+ * occurrence of `secret` (may be NULL or empty: ignored) becomes "***".
+ * NULL text gives an empty string. Returns NULL only when out of memory. */
+char *cctv_redact(const char *text, const char *secret);
+
+/* Returns 1 when url is rtsp:// or rtsps:// with a non-empty host, else 0. */
+int cctv_url_valid(const char *url);
+
+#endif
