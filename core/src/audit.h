@@ -3,11 +3,22 @@
 #ifndef PANTAU_AUDIT_H
 #define PANTAU_AUDIT_H
 
+#include "config_check.h"
 #include "pantau_error.h"
 #include "server.h"
 #include "session.h"
 
 #include <glib.h>
+
+typedef struct audit_log audit_log;
+
+/* Checks the config's "audit" section (NULL when absent). */
+void audit_config_check(config_checker *c, const json_t *section, const config_sections *ids);
+
+/* Opens the audit log the config names (default: audit.jsonl in the state
+ * directory). NULL (logged) when it cannot be opened. */
+audit_log *audit_log_open(pantau_server *srv);
+void audit_log_close(audit_log *log);
 
 /* Appends a line for action (an op name, "login", ...) by session s (may be
  * NULL) on wall_id (may be NULL) with the wall's version before and after

@@ -1,6 +1,11 @@
 #include "config.h"
 
+#include "alarm.h"
+#include "audit.h"
+#include "auth.h"
+#include "config_check.h"
 #include "json_locate.h"
+#include "presentation.h"
 #include "layout.h"
 
 #include <stdarg.h>
@@ -9,17 +14,18 @@
 #define DISPLAY_MAX 16
 #define DISPLAY_PIXELS_MAX 16384
 
-typedef struct checker {
+struct config_checker {
     const char *path;
     const char *text;
     size_t len;
     GPtrArray *errors;
-} checker;
+};
+typedef config_checker checker;
 
-static void fail_at(checker *c, const char *json_path, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
+#define fail_at config_fail
+#define check_keys config_check_keys
 
-static void fail_at(checker *c, const char *json_path, const char *fmt, ...)
+void config_fail(checker *c, const char *json_path, const char *fmt, ...)
 {
     int line = 1, column = 1;
     json_locate(c->text, c->len, json_path, &line, &column);
@@ -32,8 +38,7 @@ static void fail_at(checker *c, const char *json_path, const char *fmt, ...)
     g_free(msg);
 }
 
-/* Reports keys of obj not in allowed (NULL-terminated). */
-static void check_keys(checker *c, const json_t *obj, const char *at, const char *const *allowed)
+void check_keys(checker *c, const json_t *obj, const char *at, const char *const *allowed)
 {
     const char *key;
     const json_t *v;
@@ -232,18 +237,18 @@ static void check_layout(checker *c, const json_t *lj, const char *at, GHashTabl
     g_free(p);
 }
 
-static void check_wall(checker *c, const json_t *wall, size_t i, GHashTable *wall_ids,
+static void check_wall(checker *c, const json_t *wall_json, size_t i, GHashTable *wall_ids,
                        GHashTable *source_ids)
 {
     char *at = g_strdup_printf("walls[%zu]", i);
-    if (!json_is_object(wall)) {
+    if (!json_is_object(wall_json)) {
         fail_at(c, at, "must be an object");
         goto out;
     }
     static const char *const keys[] = {"id", "name", "displays", "layout", NULL};
-    check_keys(c, wall, at, keys);
-    const char *id = get_string(c, wall, at, "id", true);
-    get_string(c, wall, at, "name", false);
+    check_keys(c, wall_json, at, keys);
+    const char *id = get_string(c, wall_json, at, "id", true);
+    get_string(c, wall_json, at, "name", false);
     if (id) {
         char *p = g_strdup_printf("%s.id", at);
         if (!layout_id_is_valid(id, LAYOUT_ID_MAX))
@@ -255,8 +260,8 @@ static void check_wall(checker *c, const json_t *wall, size_t i, GHashTable *wal
             g_hash_table_add(wall_ids, (gpointer)id);
         g_free(p);
     }
-    check_displays(c, json_object_get(wall, "displays"), at);
-    check_layout(c, json_object_get(wall, "layout"), at, source_ids);
+    check_displays(c, json_object_get(wall_json, "displays"), at);
+    check_layout(c, json_object_get(wall_json, "layout"), at, source_ids);
 out:
     g_free(at);
 }
@@ -282,7 +287,8 @@ static void check_root(checker *c, pantau_config *cfg)
         fail_at(c, "", "the configuration must be a JSON object");
         return;
     }
-    static const char *const keys[] = {"server", "plugins", "sources", "walls", NULL};
+    static const char *const keys[] = {"server", "plugins", "sources",       "walls", "auth",
+                                       "alarms", "audit",   "presentations", NULL};
     check_keys(c, root, "", keys);
     check_server(c, cfg, json_object_get(root, "server"));
     check_plugins(c, cfg, json_object_get(root, "plugins"));
@@ -299,6 +305,11 @@ static void check_root(checker *c, pantau_config *cfg)
             fail_at(c, "walls", "at least one wall is needed");
         json_array_foreach(cfg->walls, i, v) check_wall(c, v, i, wall_ids, source_ids);
     }
+    config_sections ids = {source_ids, wall_ids};
+    auth_config_check(c, json_object_get(root, "auth"), &ids);
+    audit_config_check(c, json_object_get(root, "audit"), &ids);
+    alarm_config_check(c, json_object_get(root, "alarms"), &ids);
+    presentation_config_check(c, json_object_get(root, "presentations"), &ids);
     g_hash_table_destroy(source_ids);
     g_hash_table_destroy(wall_ids);
 }

@@ -1,5 +1,6 @@
 #include "host.h"
 
+#include "alarm.h"
 #include "log.h"
 #include "media.h"
 #include "plugin_loader.h"
@@ -79,12 +80,14 @@ static void host_set_status(pantau_source *source, enum pantau_source_status sta
         return;
     if (status == PANTAU_STATUS_RECONNECTING && source->status != PANTAU_STATUS_RECONNECTING)
         source->reconnects++;
+    enum pantau_source_status old = source->status;
     source->status = status;
     g_free(source->reason);
     /* A plugin may quote a camera URL in its reason. */
     source->reason = redact_url_passwords(reason);
     server_broadcast(source->server,
                      json_pack("{s:s, s:o}", "ev", "source", "source", source_to_json(source)));
+    alarm_source_status(source->server, source, old);
 }
 
 typedef struct status_change {
@@ -134,6 +137,7 @@ static void host_raise_event(pantau_source *source, enum pantau_severity severit
     if (details)
         json_object_set_new(ev, "details", json_deep_copy(details));
     server_broadcast(source->server, ev);
+    alarm_source_event(source->server, source, (enum pantau_severity)s, message, details);
 }
 
 typedef struct plugin_timer {

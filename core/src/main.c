@@ -1,11 +1,13 @@
 /* main.c - pantau's command line: check a config, or run the server. */
+#include "alarm.h"
+#include "audit.h"
+#include "auth.h"
 #include "config.h"
+#include "host.h"
 #include "log.h"
-
-#include <gst/gst.h>
 #include "media.h"
 #include "plugin_loader.h"
-#include "host.h"
+#include "presentation.h"
 #include "server.h"
 #include "source.h"
 #include "state_store.h"
@@ -13,6 +15,7 @@
 
 #include <errno.h>
 #include <glib-unix.h>
+#include <gst/gst.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -140,6 +143,10 @@ static int run(const options *o, pantau_config *cfg)
     srv.plugins = plugin_loader_load(&srv, srv.plugin_dir, cfg->plugin_names);
     source_registry_create(&srv, cfg->sources);
     srv.media = media_engine_new(&srv, (unsigned)cfg->stream_grace_ms);
+    srv.audit = audit_log_open(&srv);
+    srv.auth = auth_center_new(&srv);
+    srv.alarms = alarm_center_new(&srv);
+    srv.presentations = presentation_center_new(&srv);
     const char *listen = cfg->listen;
     int port = o->port >= 0 ? o->port : cfg->port;
     srv.ws = ws_server_start(&srv, listen, port);
@@ -158,6 +165,10 @@ out:
      * plugins stop pushing), then the sources. */
     ws_server_free(srv.ws);
     srv.ws = NULL;
+    presentation_center_free(srv.presentations);
+    alarm_center_free(srv.alarms);
+    auth_center_free(srv.auth);
+    audit_log_close(srv.audit);
     media_engine_free(srv.media);
     srv.media = NULL;
     source_registry_free(srv.sources);

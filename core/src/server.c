@@ -1,5 +1,7 @@
 #include "server.h"
 
+#include "alarm.h"
+#include "presentation.h"
 #include "source.h"
 #include "ws_server.h"
 
@@ -39,7 +41,8 @@ json_t *server_snapshot(const pantau_server *srv)
     }
     for (guint i = 0; i < srv->walls->len; i++)
         json_array_append_new(walls, wall_to_json(g_ptr_array_index(srv->walls, i)));
-    return json_pack("{s:{s:s, s:s}, s:o, s:o, s:o, s:o}", "server", "name", "pantau", "version",
-                     PANTAU_VERSION, "sources", sources, "walls", walls, "presets",
-                     preset_store_to_json(srv->presets), "data", data);
+    return json_pack("{s:{s:s, s:s}, s:o, s:o, s:o, s:o, s:o, s:o}", "server", "name", "pantau",
+                     "version", PANTAU_VERSION, "sources", sources, "walls", walls, "presets",
+                     preset_store_to_json(srv->presets), "data", data, "alarms",
+                     alarm_snapshot(srv), "presentations", presentation_snapshot(srv));
 }

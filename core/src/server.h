@@ -13,6 +13,10 @@ struct plugin_loader;
 struct source_registry;
 struct ws_server;
 struct media_engine;
+struct alarm_center;
+struct presentation_center;
+struct auth_center;
+struct audit_log;
 
 typedef struct pantau_server {
     pantau_config *config; /* owned */
@@ -25,8 +29,12 @@ typedef struct pantau_server {
     preset_store *presets;
     struct source_registry *sources;
     struct plugin_loader *plugins;
-    struct ws_server *ws;       /* NULL in unit tests */
-    struct media_engine *media; /* NULL in unit tests */
+    struct ws_server *ws;                      /* NULL in unit tests */
+    struct media_engine *media;                /* NULL in unit tests */
+    struct alarm_center *alarms;               /* NULL without alarms */
+    struct presentation_center *presentations; /* NULL without presentations */
+    struct auth_center *auth;                  /* NULL: no login (everyone admin) */
+    struct audit_log *audit;                   /* NULL: no audit log */
 } pantau_server;
 
 /* The wall with this id, or NULL. Borrowed. */

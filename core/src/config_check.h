@@ -1,0 +1,26 @@
+/* config_check.h - for modules that check their own section of the
+ * configuration (auth, audit, alarms, presentations): report errors at a
+ * JSON path; config.c turns the path into file, line and column. */
+#ifndef PANTAU_CONFIG_CHECK_H
+#define PANTAU_CONFIG_CHECK_H
+
+#include <glib.h>
+#include <jansson.h>
+
+typedef struct config_checker config_checker;
+
+/* What the core sections hold, for cross-references (borrowed). */
+typedef struct config_sections {
+    GHashTable *source_ids; /* set of source ids */
+    GHashTable *wall_ids;   /* set of wall ids */
+} config_sections;
+
+/* Reports an error at json_path, e.g. "alarms.rules[2].wall". */
+void config_fail(config_checker *c, const char *json_path, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+/* Reports every key of obj (at path `at`) not in allowed (NULL-terminated). */
+void config_check_keys(config_checker *c, const json_t *obj, const char *at,
+                       const char *const *allowed);
+
+#endif
