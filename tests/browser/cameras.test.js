@@ -1,0 +1,104 @@
+// Camera tiles in a real browser: H.264 from a real RTSP server, through the
+// server's WebSocket, decoded by WebCodecs onto a canvas.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { startServer, stopServer, testConfig, sleep } from '../lib/harness.js';
+import { startRtsp } from '../lib/rtsp.js';
+import { launchBrowser, openPage, assertNoProblems, waitConnected } from './browser.js';
+
+let rtsp, server, browser;
+
+function cameraConfig() {
+  const config = testConfig();
+  config.server = { ...config.server, stream_grace_ms: 1000 };
+  config.plugins = { load: ['clock', 'cctv'] };
+  config.sources.push(
+    { id: 'cam-a', type: 'rtsp', name: 'Simpang Lima', settings: { url: rtsp.url('/main'), sub_url: rtsp.url('/sub') } },
+    { id: 'cam-t', type: 'test', name: 'Jl. Sudirman', settings: {} },
+  );
+  config.walls[0].layout = { columns: 2, rows: 2, tiles: [
+    { id: 'big', x: 0, y: 0, w: 2, h: 1, source: 'cam-a' },
+    { id: 'small', x: 0, y: 1, w: 1, h: 1, source: 'cam-t' },
+    { id: 'clock', x: 1, y: 1, w: 1, h: 1, source: 'clock-a' },
+  ] };
+  return config;
+}
+
+before(async () => {
+  rtsp = await startRtsp({ mounts: { '/main': 'test:640x360@15', '/sub': 'test:320x180@10' } });
+  server = await startServer({ config: cameraConfig() });
+  ({ browser } = await launchBrowser());
+});
+after(async () => {
+  await browser?.close();
+  if (server) {
+    await stopServer(server);
+    server.cleanup();
+  }
+  await rtsp?.stop();
+});
+
+// A cheap fingerprint of a tile's canvas: the sum of a sparse sample of
+// its pixels, and whether any is not black.
+function canvasPrint(page, tile) {
+  return page.evaluate((id) => {
+    const canvas = document.querySelector(`[data-tile="${id}"] canvas.camera-canvas`);
+    if (!canvas || canvas.width < 32) return null;
+    const { data } = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height);
+    let sum = 0;
+    let lit = 0;
+    for (let i = 0; i < data.length; i += 4 * 97) {
+      sum += data[i] * 3 + data[i + 1] * 5 + data[i + 2] * 7;
+      if (data[i] + data[i + 1] + data[i + 2] > 30) lit++;
+    }
+    return { sum, lit, width: canvas.width, height: canvas.height };
+  }, tile);
+}
+
+const framesOf = (page, tile) => page.evaluate((id) =>
+  Number(document.querySelector(`[data-tile="${id}"] .camera`)?.dataset.frames || 0), tile);
+
+async function waitFrames(page, tile, count, timeoutMs = 15000) {
+  const deadline = Date.now() + timeoutMs;
+  while ((await framesOf(page, tile)) < count) {
+    if (Date.now() > deadline) throw new Error(`tile ${tile}: only ${await framesOf(page, tile)} frames decoded`);
+    await sleep(100);
+  }
+}
+
+test('camera tiles show decoded video whose pixels change over time', async () => {
+  const page = await openPage(browser, `${server.url}/wall?wall=main`);
+  await waitConnected(page);
+  await waitFrames(page, 'big', 10);
+  await waitFrames(page, 'small', 5);
+  const first = await canvasPrint(page, 'big');
+  assert.ok(first, 'the big tile has a canvas with a picture');
+  assert.equal(first.width, 640, 'the big tile decodes the main stream');
+  assert.ok(first.lit > 10, 'not a black picture');
+  const small = await canvasPrint(page, 'small');
+  assert.ok(small.width <= 640 && small.lit > 10);
+  await sleep(1500);
+  const later = await canvasPrint(page, 'big');
+  assert.notEqual(later.sum, first.sum, 'the picture moves');
+  assert.equal(await page.locator('[data-tile="big"] .camera-label').textContent(), 'Simpang Lima');
+  assertNoProblems(page);
+  await page.context().close();
+});
+
+test('a camera outage shows the badge and keeps the last picture, then recovers by itself', async () => {
+  const page = await openPage(browser, `${server.url}/wall?wall=main`, { allow: [/decoding .* failed/] });
+  await waitConnected(page);
+  await waitFrames(page, 'big', 5);
+  const port = rtsp.port;
+  await rtsp.stop();
+  await page.locator('[data-tile="big"] .tile-status').waitFor({ state: 'visible', timeout: 15000 });
+  assert.match(await page.locator('[data-tile="big"] .tile-status').textContent(), /reconnecting|error|offline/);
+  const frozen = await canvasPrint(page, 'big');
+  assert.ok(frozen.lit > 10, 'the last picture stays (no black frame)');
+  const before = await framesOf(page, 'big');
+  rtsp = await startRtsp({ port, mounts: { '/main': 'test:640x360@15', '/sub': 'test:320x180@10' } });
+  await page.locator('[data-tile="big"] .tile-status').waitFor({ state: 'detached', timeout: 40000 });
+  await waitFrames(page, 'big', before + 10, 10000);
+  assertNoProblems(page);
+  await page.context().close();
+});
