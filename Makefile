@@ -39,6 +39,9 @@ test-browser: build
 bench: build
 	@sh bench/run.sh $(BUILD)
 
+bench-media: build
+	@sh bench/media-run.sh $(BUILD)
+
 format:
 	@clang-format -i core/include/pantau/*.h core/src/*.[ch] plugins/*/*.[ch] tests/unit/*.[ch] tests/tools/*/*.c
 

@@ -33,25 +33,51 @@ bool h264_next_nal(const uint8_t *buf, size_t len, size_t *pos, const uint8_t **
     }
 }
 
-static bool au_has_type(const uint8_t *au, size_t len, int type)
+/* Offset of the first byte after the next start code at or after pos, or
+ * len when there is none. */
+static size_t after_start_code(const uint8_t *buf, size_t len, size_t pos)
 {
-    size_t pos = 0;
-    const uint8_t *nal;
-    size_t n;
-    while (h264_next_nal(au, len, &pos, &nal, &n))
-        if ((nal[0] & 0x1f) == type)
-            return true;
-    return false;
+    for (; pos + 2 < len; pos++)
+        if (buf[pos] == 0 && buf[pos + 1] == 0 && buf[pos + 2] == 1)
+            return pos + 3;
+    return len;
+}
+
+typedef struct au_summary {
+    bool sps, pps, idr;
+} au_summary;
+
+/* One pass over the NAL headers up to the first slice: parameter sets and
+ * SEI come before it, and the slice type says whether it is a keyframe.
+ * The slice data itself (nearly all the bytes) is never scanned. */
+static au_summary au_summarise(const uint8_t *au, size_t len)
+{
+    au_summary sum = {false, false, false};
+    size_t pos = after_start_code(au, len, 0);
+    while (pos < len) {
+        int type = au[pos] & 0x1f;
+        if (type == H264_NAL_SPS)
+            sum.sps = true;
+        else if (type == H264_NAL_PPS)
+            sum.pps = true;
+        if (type >= H264_NAL_SLICE && type <= H264_NAL_IDR) {
+            sum.idr = type == H264_NAL_IDR;
+            break;
+        }
+        pos = after_start_code(au, len, pos + 1);
+    }
+    return sum;
 }
 
 bool h264_au_is_keyframe(const uint8_t *au, size_t len)
 {
-    return au_has_type(au, len, H264_NAL_IDR);
+    return au_summarise(au, len).idr;
 }
 
 bool h264_au_has_parameter_sets(const uint8_t *au, size_t len)
 {
-    return au_has_type(au, len, H264_NAL_SPS) && au_has_type(au, len, H264_NAL_PPS);
+    au_summary sum = au_summarise(au, len);
+    return sum.sps && sum.pps;
 }
 
 static const uint8_t *find_sps(const uint8_t *au, size_t len, size_t *sps_len)
