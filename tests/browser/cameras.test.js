@@ -102,3 +102,22 @@ test('a camera outage shows the badge and keeps the last picture, then recovers 
   assertNoProblems(page);
   await page.context().close();
 });
+
+test('double-click a camera in the console: full-screen on the wall; Escape goes back', async () => {
+  const { Client } = await import('../lib/harness.js');
+  const watcher = new Client(server.wsUrl);
+  await watcher.opened;
+  const page = await openPage(browser, `${server.url}/console?wall=main`);
+  await waitConnected(page);
+  const before = (await watcher.request('snapshot')).ok.walls.find((w) => w.id === 'main');
+  await page.dblclick('#sources [data-source-id="cam-t"]');
+  const full = await watcher.waitFor((m) => m.ev === 'wall' && m.wall.version === before.version + 1, 5000);
+  assert.deepEqual(full.wall.layout.tiles.map((t) => [t.w, t.h, t.source]), [[1, 1, 'cam-t']]);
+  assert.equal(full.wall.layout.columns, 1);
+  await page.keyboard.press('Escape');
+  const back = await watcher.waitFor((m) => m.ev === 'wall' && m.wall.version === before.version + 2, 5000);
+  assert.deepEqual(back.wall.layout, before.layout, 'the layout from before');
+  assertNoProblems(page);
+  watcher.ws.terminate();
+  await page.context().close();
+});
