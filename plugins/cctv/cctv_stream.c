@@ -116,7 +116,9 @@ static void stream_fail(cctv_stream *s, enum pantau_source_status status, const 
     char *clean = cctv_redact(reason, s->cam->cfg.password);
     cctv_host->log(cctv_host, PANTAU_LOG_WARN, "%s: %s stream: %s; retrying in %u s", cam_id(s),
                    stream_name(s), clean ? clean : "failed", delay / 1000);
-    cctv_host->set_status(s->cam->source, status, clean);
+    /* Through the same queue as the streaming thread's "live", so that a
+     * late "live" can never overtake this failure. */
+    cctv_host->set_status_async(s->cam->source, status, clean);
     free(clean);
     s->retry_timer = g_timeout_add(delay, retry_cb, s);
 }
