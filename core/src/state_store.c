@@ -63,7 +63,12 @@ int state_store_write(const char *dir, const char *name, const json_t *value)
     fd = -1;
     if (rename(tmp, path))
         goto fail_unlink;
-    ret = fsync_dir(parent);
+    /* The new file is in place: from here on it is the state, whatever
+     * happens to the directory's own sync (only a power cut could lose the
+     * rename then), so the caller must not roll back. */
+    if (fsync_dir(parent))
+        log_warn("cannot sync directory %s: %s", parent, strerror(errno));
+    ret = 0;
     goto out;
 fail_unlink:
     saved = errno;
