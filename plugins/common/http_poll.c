@@ -7,6 +7,8 @@
 #include <string.h>
 
 #define DEFAULT_MAX_BYTES (4u * 1024u * 1024u)
+#define REASON_TOO_LARGE "feed body is larger than"
+#define REASON_NOT_JSON "feed is not JSON"
 
 /* One request in flight. Outlives its poller when the poller is stopped
  * while the request runs: then owner is NULL and the completion only frees. */
@@ -129,13 +131,13 @@ static json_t *parse_reply(pt_http_poll *p, poll_request *r, GBytes *body, GErro
     gsize size = 0;
     const char *data = g_bytes_get_data(body, &size);
     if (size > p->max_bytes) {
-        *reason = g_strdup_printf("feed body is larger than %zu bytes", p->max_bytes);
+        *reason = g_strdup_printf(REASON_TOO_LARGE " %zu bytes", p->max_bytes);
         return NULL;
     }
     json_error_t jerr;
     json_t *doc = json_loadb(data ? data : "", size, 0, &jerr);
     if (!doc)
-        *reason = g_strdup_printf("feed is not JSON: %.80s (line %d, column %d)", jerr.text,
+        *reason = g_strdup_printf(REASON_NOT_JSON ": %.80s (line %d, column %d)", jerr.text,
                                   jerr.line, jerr.column);
     return doc;
 }
@@ -252,4 +254,20 @@ void pt_http_poll_free(pt_http_poll *p)
     json_decref(p->headers);
     g_free(p->url);
     g_free(p);
+}
+
+bool pt_http_poll_bad_document(const char *error)
+{
+    return error && (strstr(error, REASON_NOT_JSON) || strstr(error, REASON_TOO_LARGE));
+}
+
+json_t *pt_http_headers_with_token(const json_t *headers, const char *token)
+{
+    json_t *h = json_is_object(headers) ? json_deep_copy(headers) : json_object();
+    if (token && *token && !json_object_get(h, "Authorization")) {
+        char *bearer = g_strdup_printf("Bearer %s", token);
+        json_object_set_new(h, "Authorization", json_string(bearer));
+        g_free(bearer);
+    }
+    return h;
 }

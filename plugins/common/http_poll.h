@@ -9,6 +9,7 @@
 #define PANTAU_PLUGIN_HTTP_POLL_H
 
 #include <jansson.h>
+#include <stdbool.h>
 #include <stddef.h>
 
 typedef struct pt_http_poll pt_http_poll;
@@ -38,5 +39,14 @@ void pt_http_poll_stop(pt_http_poll *poll);
 
 /* Stops and frees the poller (NULL is ignored). */
 void pt_http_poll_free(pt_http_poll *poll);
+
+/* Whether a callback's error is about the document (not JSON, too large)
+ * rather than about reaching the feed. */
+bool pt_http_poll_bad_document(const char *error);
+
+/* New reference: a copy of headers (borrowed object, or NULL for none) with
+ * "Authorization: Bearer <token>" added when token is set and no
+ * Authorization header is given. */
+json_t *pt_http_headers_with_token(const json_t *headers, const char *token);
 
 #endif /* PANTAU_PLUGIN_HTTP_POLL_H */

@@ -1,5 +1,7 @@
 #include "threshold.h"
 
+#include <math.h>
+
 static void set_limits(pt_threshold *t, double raise_above, double clear_at_or_below,
                        int64_t hold_ms)
 {
@@ -38,6 +40,8 @@ static pt_change feed_above(pt_threshold *t, int64_t now_ms)
 
 pt_change pt_threshold_feed(pt_threshold *t, double value, int64_t now_ms)
 {
+    if (isnan(value))
+        return PT_UNCHANGED;
     if (value > t->raise_above)
         return feed_above(t, now_ms);
     t->pending = false;

@@ -4,8 +4,9 @@
  * Feed it a value at each new reading. It becomes active when the value has
  * stayed above raise_above for at least hold_ms, and inactive when the value
  * falls to clear_at_or_below or lower. Between the two levels it keeps its
- * state, so a value hovering at the limit never floods events. Pure state, no
- * I/O: safe to unit-test and to use from any plugin. */
+ * state, so a value hovering at the limit never floods events. A NaN limit
+ * never raises. Pure state, no I/O: safe to unit-test and to use from any
+ * plugin. */
 #ifndef PANTAU_PLUGIN_THRESHOLD_H
 #define PANTAU_PLUGIN_THRESHOLD_H
 
@@ -35,7 +36,8 @@ void pt_threshold_init(pt_threshold *t, double raise_above, double clear_at_or_b
 void pt_threshold_set_limits(pt_threshold *t, double raise_above, double clear_at_or_below,
                              int64_t hold_ms);
 
-/* Takes one reading at now_ms; returns what changed (at most one event). */
+/* Takes one reading at now_ms; returns what changed (at most one event). A
+ * NaN reading changes nothing. */
 pt_change pt_threshold_feed(pt_threshold *t, double value, int64_t now_ms);
 
 /* How long the value has been above raise_above at now_ms, 0 when it is not. */

@@ -18,13 +18,13 @@ static json_t *num(double v, int decimals)
 }
 
 /* "ok", "warn" (within 80% of the threshold) or "crit" (threshold active). */
-static const char *level_of(double value, const dch_threshold *t)
+static const char *level_of(double value, const pt_threshold *t)
 {
     if (t->active)
         return "crit";
-    if (isnan(t->raise_at) || !isfinite(value))
+    if (isnan(t->raise_above) || !isfinite(value))
         return "ok";
-    return value >= 0.8 * t->raise_at ? "warn" : "ok";
+    return value >= 0.8 * t->raise_above ? "warn" : "ok";
 }
 
 /* The disks part. Returns a new reference. */

@@ -26,15 +26,16 @@ void dch_condition(dch *w, const char *key, bool active, enum pantau_severity se
 }
 
 /* Feeds a threshold and mirrors its state into the condition key. */
-static void threshold_condition(dch *w, dch_threshold *t, const char *key, const char *what,
+static void threshold_condition(dch *w, pt_threshold *t, const char *key, const char *what,
                                 double value, const char *unit)
 {
-    if (isnan(t->raise_at) || isnan(value))
+    if (isnan(t->raise_above) || isnan(value))
         return;
-    dch_threshold_feed(t, value);
-    char *raised = g_strdup_printf("%s %.1f%s above %.1f%s", what, value, unit, t->raise_at, unit);
+    pt_threshold_feed(t, value, 0); /* no hold time: the time does not matter */
+    char *raised =
+        g_strdup_printf("%s %.1f%s above %.1f%s", what, value, unit, t->raise_above, unit);
     char *cleared = g_strdup_printf("%s back to %.1f%s (threshold %.1f%s)", what, value, unit,
-                                    t->raise_at, unit);
+                                    t->raise_above, unit);
     dch_condition(w, key, t->active, PANTAU_SEVERITY_WARNING, raised, cleared);
     g_free(raised);
     g_free(cleared);

@@ -27,7 +27,7 @@ typedef struct dch_metric_state {
     bool have;
     double value;
     size_t matches;
-    dch_threshold thr;
+    pt_threshold thr;
 } dch_metric_state;
 
 typedef struct dch_exporter_state {
@@ -64,8 +64,8 @@ struct dch {
     dch_host_metrics hm;
     bool host_have;
     gint64 host_updated_ms;
-    dch_threshold thr_cpu, thr_mem, thr_load;
-    dch_threshold *thr_disk; /* one per configured disk */
+    pt_threshold thr_cpu, thr_mem, thr_load;
+    pt_threshold *thr_disk; /* one per configured disk */
     dch_check_state *checks;
     dch_exporter_state *exporters;
     dch_ups_part ups;

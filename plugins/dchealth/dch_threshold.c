@@ -7,27 +7,12 @@ struct dch_conditions {
     GHashTable *active; /* key (owned) -> GINT_TO_POINTER(1) when true */
 };
 
-dch_threshold dch_threshold_make(double raise_at, double hysteresis)
+void dch_threshold_init(pt_threshold *t, double raise_at, double hysteresis)
 {
     if (!(hysteresis > 0))
         hysteresis = 0;
-    dch_threshold t = {raise_at, raise_at - hysteresis, false};
-    return t;
-}
-
-enum dch_edge dch_threshold_feed(dch_threshold *t, double value)
-{
-    if (isnan(value))
-        return DCH_EDGE_NONE;
-    if (!t->active && value > t->raise_at) {
-        t->active = true;
-        return DCH_EDGE_RAISED;
-    }
-    if (t->active && value < t->clear_at) {
-        t->active = false;
-        return DCH_EDGE_CLEARED;
-    }
-    return DCH_EDGE_NONE;
+    /* "below c" is "at or below the next double under c" */
+    pt_threshold_init(t, raise_at, nextafter(raise_at - hysteresis, -INFINITY), 0);
 }
 
 dch_conditions *dch_conditions_new(void)

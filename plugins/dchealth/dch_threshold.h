@@ -1,27 +1,19 @@
-/* dch_threshold - crossing/clearing detection with hysteresis, and a set of
- * named on/off conditions, so that an event is raised once when a condition
- * starts and once when it ends, never while it holds. */
+/* dch_threshold - the thresholds of dchealth (plugins/common's pt_threshold
+ * with hysteresis, no hold time) and a set of named on/off conditions, so
+ * that an event is raised once when a condition starts and once when it
+ * ends, never while it holds. */
 #ifndef DCH_THRESHOLD_H
 #define DCH_THRESHOLD_H
 
-#include <stdbool.h>
+#include "threshold.h"
 
-/* An "above" threshold: raises when value > raise_at, clears when value <
- * clear_at (clear_at <= raise_at; the gap is the hysteresis). */
-typedef struct dch_threshold {
-    double raise_at;
-    double clear_at;
-    bool active;
-} dch_threshold;
+#include <stdbool.h>
 
 enum dch_edge { DCH_EDGE_NONE = 0, DCH_EDGE_RAISED = 1, DCH_EDGE_CLEARED = -1 };
 
-/* Makes a threshold that raises above raise_at and clears below
- * raise_at - hysteresis (hysteresis < 0 is taken as 0). Starts inactive. */
-dch_threshold dch_threshold_make(double raise_at, double hysteresis);
-
-/* Feeds one value; returns the edge it caused. NaN changes nothing. */
-enum dch_edge dch_threshold_feed(dch_threshold *t, double value);
+/* Sets t to raise above raise_at and clear below raise_at - hysteresis
+ * (hysteresis < 0 is taken as 0; a NaN raise_at never raises). Inactive. */
+void dch_threshold_init(pt_threshold *t, double raise_at, double hysteresis);
 
 /* A set of named boolean conditions (e.g. "check:web:down"). */
 typedef struct dch_conditions dch_conditions;

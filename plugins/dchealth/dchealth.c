@@ -90,12 +90,12 @@ static void parts_init(dch *w)
     w->hm.cpu_percent = w->hm.mem_percent = w->hm.rx_bps = w->hm.tx_bps = NAN;
     w->hm.ndisks = ndisks;
     w->hm.disks = g_new0(dch_disk_metrics, ndisks + 1);
-    w->thr_disk = g_new0(dch_threshold, ndisks + 1);
+    w->thr_disk = g_new0(pt_threshold, ndisks + 1);
     for (size_t i = 0; i < ndisks; i++)
-        w->thr_disk[i] = dch_threshold_make(cfg->disk_percent, hyst);
-    w->thr_cpu = dch_threshold_make(cfg->cpu_percent, hyst);
-    w->thr_mem = dch_threshold_make(cfg->mem_percent, hyst);
-    w->thr_load = dch_threshold_make(cfg->load1, cfg->load1 * hyst / 100.0);
+        dch_threshold_init(&w->thr_disk[i], cfg->disk_percent, hyst);
+    dch_threshold_init(&w->thr_cpu, cfg->cpu_percent, hyst);
+    dch_threshold_init(&w->thr_mem, cfg->mem_percent, hyst);
+    dch_threshold_init(&w->thr_load, cfg->load1, cfg->load1 * hyst / 100.0);
     w->checks = g_new0(dch_check_state, cfg->nchecks + 1);
     for (size_t i = 0; i < cfg->nchecks; i++)
         w->checks[i] = (dch_check_state){.w = w, .cfg = &cfg->checks[i], .latency_ms = NAN};
@@ -107,7 +107,7 @@ static void parts_init(dch *w)
         for (size_t m = 0; m < e->cfg->nmetrics; m++) {
             double above = e->cfg->metrics[m].above;
             e->metrics[m].value = NAN;
-            e->metrics[m].thr = dch_threshold_make(above, fabs(above) * hyst / 100.0);
+            dch_threshold_init(&e->metrics[m].thr, above, fabs(above) * hyst / 100.0);
         }
     }
     memset(&w->ups, 0, sizeof w->ups);

@@ -6,6 +6,7 @@
  * threshold, and one when it is back under. */
 #include <pantau/plugin.h>
 
+#include "feed_state.h"
 #include "http_poll.h"
 #include "json_pointer.h"
 #include "threshold.h"
@@ -15,7 +16,6 @@
 #include <errno.h>
 #include <glib/gstdio.h>
 #include <stdbool.h>
-#include <stdlib.h>
 #include <string.h>
 
 static const pantau_host *host;
@@ -42,7 +42,6 @@ typedef struct services_widget {
     pantau_source *source;
     services_settings cfg;
     GArray *tickets; /* the last good tickets */
-    bool has_data;
     int64_t updated_ms;
     int skipped;
     json_t *published; /* the last data published (own reference) */
@@ -55,7 +54,7 @@ typedef struct services_widget {
     guint reload_id;       /* debounce of file monitor events */
     int64_t csv_mtime_us;
     int64_t csv_size;
-    char *failure; /* the reason last logged, NULL while the feed is good */
+    pt_feed_state feed;
 } services_widget;
 
 /* ---- settings ---- */
@@ -150,13 +149,8 @@ static int read_feed(services_settings *s, const json_t *st, char **error)
     const json_t *headers = json_object_get(st, "headers");
     if (headers && !json_is_object(headers))
         return fail(error, "%sheaders must be an object of strings", NULL);
-    s->headers = json_is_object(headers) ? json_deep_copy(headers) : json_object();
-    const char *token = json_string_value(json_object_get(st, "token"));
-    if (token && *token && !json_object_get(s->headers, "Authorization")) {
-        char *bearer = g_strdup_printf("Bearer %s", token);
-        json_object_set_new(s->headers, "Authorization", json_string(bearer));
-        g_free(bearer);
-    }
+    s->headers =
+        pt_http_headers_with_token(headers, json_string_value(json_object_get(st, "token")));
     return 0;
 }
 
@@ -254,7 +248,7 @@ static const char *feed_name(enum feed_kind feed)
  * changed and raises the overdue event on a crossing. */
 static void services_refresh(services_widget *w)
 {
-    if (!w->has_data)
+    if (!w->feed.has_data)
         return;
     int64_t now_ms = g_get_real_time() / 1000;
     workdays wd = {w->cfg.zone, w->cfg.holidays};
@@ -284,23 +278,8 @@ static void services_take(services_widget *w, GArray *tickets, int skipped, int6
     w->tickets = tickets;
     w->skipped = skipped;
     w->updated_ms = updated_ms;
-    w->has_data = true;
-    if (w->failure && w->cfg.feed != FEED_SIMULATED)
-        host->log(host, PANTAU_LOG_INFO, "%s: feed recovered", host->source_id(w->source));
-    g_clear_pointer(&w->failure, g_free);
-    host->set_status(w->source, PANTAU_STATUS_LIVE, NULL);
+    pt_feed_good(&w->feed);
     services_refresh(w);
-}
-
-/* Logs a feed failure once per distinct reason (reasons hold no secrets). */
-static void feed_failed(services_widget *w, enum pantau_source_status status, const char *reason)
-{
-    if (g_strcmp0(w->failure, reason) != 0) {
-        host->log(host, PANTAU_LOG_WARN, "%s: %s", host->source_id(w->source), reason);
-        g_free(w->failure);
-        w->failure = g_strdup(reason);
-    }
-    host->set_status(w->source, w->has_data ? status : PANTAU_STATUS_ERROR, reason);
 }
 
 static GArray *ticket_array(void)
@@ -325,8 +304,7 @@ static void on_feed(void *user, const json_t *body, const char *error)
 {
     services_widget *w = user;
     if (!body) {
-        bool content = strstr(error, "not JSON") || strstr(error, "larger than");
-        feed_failed(w, content ? PANTAU_STATUS_ERROR : PANTAU_STATUS_STALE, error);
+        pt_feed_poll_failed(&w->feed, error);
         return;
     }
     GArray *tickets = ticket_array();
@@ -334,7 +312,7 @@ static void on_feed(void *user, const json_t *body, const char *error)
     int skipped = 0;
     if (tickets_from_json(body, w->cfg.list, w->cfg.zone, tickets, &skipped, err, sizeof err) < 0) {
         g_array_unref(tickets);
-        feed_failed(w, PANTAU_STATUS_ERROR, err);
+        pt_feed_failed(&w->feed, PANTAU_STATUS_ERROR, err);
         return;
     }
     services_take(w, tickets, skipped, g_get_real_time() / 1000);
@@ -342,18 +320,9 @@ static void on_feed(void *user, const json_t *body, const char *error)
 
 static void start_http(services_widget *w)
 {
-    char *error = NULL;
     pt_http_poll_options o = {w->cfg.url, w->cfg.headers, (unsigned)(w->cfg.interval_s * 1000),
                               (unsigned)(w->cfg.timeout_s * 1000), 0};
-    w->poll = pt_http_poll_new(&o, on_feed, w, &error);
-    if (!w->poll) {
-        host->set_status(w->source, PANTAU_STATUS_ERROR, error);
-        free(error);
-        return;
-    }
-    if (!w->has_data)
-        host->set_status(w->source, PANTAU_STATUS_RECONNECTING, "waiting for the feed");
-    pt_http_poll_start(w->poll);
+    w->poll = pt_feed_poll_start(&w->feed, &o, on_feed, w);
 }
 
 /* ---- csv ---- */
@@ -380,7 +349,7 @@ static void on_csv_loaded(GObject *object, GAsyncResult *result, gpointer data)
     g_clear_object(&w->loading);
     if (!ok) {
         char *reason = g_strdup_printf("cannot read CSV file: %.120s", err->message);
-        feed_failed(w, PANTAU_STATUS_STALE, reason);
+        pt_feed_failed(&w->feed, PANTAU_STATUS_STALE, reason);
         g_free(reason);
         goto out;
     }
@@ -391,7 +360,7 @@ static void on_csv_loaded(GObject *object, GAsyncResult *result, gpointer data)
     int skipped = 0;
     if (tickets_from_csv(text, len, w->cfg.zone, tickets, &skipped, reason, sizeof reason) < 0) {
         g_array_unref(tickets);
-        feed_failed(w, PANTAU_STATUS_ERROR, reason);
+        pt_feed_failed(&w->feed, PANTAU_STATUS_ERROR, reason);
         goto out;
     }
     services_take(w, tickets, skipped, load->mtime_us / 1000);
@@ -411,7 +380,7 @@ static void csv_load_start(services_widget *w)
         return;
     if (g_stat(w->cfg.path, &st) != 0) {
         char *reason = g_strdup_printf("cannot read CSV file: %s", g_strerror(errno));
-        feed_failed(w, PANTAU_STATUS_STALE, reason);
+        pt_feed_failed(&w->feed, PANTAU_STATUS_STALE, reason);
         g_free(reason);
         return;
     }
@@ -531,6 +500,7 @@ static void *services_create(pantau_source *source, const json_t *settings, char
         return NULL;
     }
     w->tickets = ticket_array();
+    pt_feed_init(&w->feed, host, source);
     pt_threshold_init(&w->overdue, w->cfg.overdue_alert, w->cfg.overdue_alert, 0);
     return w;
 }
@@ -547,7 +517,7 @@ static int services_update(void *instance, const json_t *settings, char **error)
     w->cfg = next;
     pt_threshold_set_limits(&w->overdue, w->cfg.overdue_alert, w->cfg.overdue_alert, 0);
     g_array_set_size(w->tickets, 0);
-    w->has_data = false;
+    pt_feed_reset(&w->feed);
     w->csv_mtime_us = 0;
     if (was_running)
         services_start(w);
@@ -561,7 +531,7 @@ static void services_destroy(void *instance)
     g_array_unref(w->tickets);
     json_decref(w->published);
     settings_clear(&w->cfg);
-    g_free(w->failure);
+    pt_feed_reset(&w->feed);
     g_free(w);
 }
 

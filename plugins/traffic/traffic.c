@@ -4,6 +4,7 @@
  * field mapping. Raises an event when a corridor stays jammed too long. */
 #include <pantau/plugin.h>
 
+#include "feed_state.h"
 #include "http_poll.h"
 #include "json_pointer.h"
 #include "threshold.h"
@@ -12,7 +13,6 @@
 #include <glib.h>
 #include <math.h>
 #include <stdbool.h>
-#include <stdlib.h>
 #include <string.h>
 
 static const pantau_host *host;
@@ -53,7 +53,7 @@ typedef struct traffic_widget {
     bool running;
     int64_t updated_ms;
     int skipped;
-    char *failure; /* the reason last logged, NULL while the feed is good */
+    pt_feed_state feed;
 } traffic_widget;
 
 /* ---- settings ---- */
@@ -171,18 +171,6 @@ static int read_corridors(traffic_settings *s, const json_t *list, char **error)
     return 0;
 }
 
-/* The request headers: headers (borrowed) plus token as a bearer. New reference. */
-static json_t *request_headers(const json_t *headers, const char *token)
-{
-    json_t *h = json_is_object(headers) ? json_deep_copy(headers) : json_object();
-    if (token && *token && !json_object_get(h, "Authorization")) {
-        char *bearer = g_strdup_printf("Bearer %s", token);
-        json_object_set_new(h, "Authorization", json_string(bearer));
-        g_free(bearer);
-    }
-    return h;
-}
-
 /* Reads feed, url, headers and token from settings st (borrowed). */
 static int read_feed(traffic_settings *s, const json_t *st, char **error)
 {
@@ -197,7 +185,8 @@ static int read_feed(traffic_settings *s, const json_t *st, char **error)
     const json_t *headers = json_object_get(st, "headers");
     if (headers && !json_is_object(headers))
         return fail(error, "%sheaders must be an object of strings", NULL);
-    s->headers = request_headers(headers, json_string_value(json_object_get(st, "token")));
+    s->headers =
+        pt_http_headers_with_token(headers, json_string_value(json_object_get(st, "token")));
     return 0;
 }
 
@@ -436,36 +425,9 @@ static int simulate_tick(void *user)
     apply_readings(w, r, n, now_ms);
     g_free(r);
     w->skipped = 0;
-    host->set_status(w->source, PANTAU_STATUS_LIVE, NULL);
+    pt_feed_good(&w->feed);
     traffic_publish(w);
     return 1;
-}
-
-/* Logs a feed failure once per distinct reason (reasons hold no secrets). */
-static void log_failure(traffic_widget *w, const char *reason)
-{
-    if (g_strcmp0(w->failure, reason) == 0)
-        return;
-    host->log(host, PANTAU_LOG_WARN, "%s: %s", host->source_id(w->source), reason);
-    g_free(w->failure);
-    w->failure = g_strdup(reason);
-}
-
-static void feed_recovered(traffic_widget *w)
-{
-    if (!w->failure)
-        return;
-    host->log(host, PANTAU_LOG_INFO, "%s: feed recovered", host->source_id(w->source));
-    g_clear_pointer(&w->failure, g_free);
-}
-
-static void feed_failed(traffic_widget *w, const char *reason, bool content)
-{
-    log_failure(w, reason);
-    if (w->updated_ms == 0 && !content)
-        host->set_status(w->source, PANTAU_STATUS_ERROR, reason);
-    else
-        host->set_status(w->source, content ? PANTAU_STATUS_ERROR : PANTAU_STATUS_STALE, reason);
 }
 
 /* A poll finished: body (borrowed) is the document, or NULL with error. */
@@ -473,7 +435,7 @@ static void on_feed(void *user, const json_t *body, const char *error)
 {
     traffic_widget *w = user;
     if (!body) {
-        feed_failed(w, error, strstr(error, "not JSON") || strstr(error, "larger than"));
+        pt_feed_poll_failed(&w->feed, error);
         return;
     }
     traffic_mapping map = {w->cfg.map[0], w->cfg.map[1], w->cfg.map[2],
@@ -484,15 +446,14 @@ static void on_feed(void *user, const json_t *body, const char *error)
     int n = traffic_parse_feed(body, &map, &w->cfg.limits, r, TRAFFIC_MAX_ITEMS, &skipped, err,
                                sizeof err);
     if (n < 0) {
-        feed_failed(w, err, true);
+        pt_feed_failed(&w->feed, PANTAU_STATUS_ERROR, err);
         g_free(r);
         return;
     }
     apply_readings(w, r, n, g_get_real_time() / 1000);
     g_free(r);
     w->skipped = skipped;
-    feed_recovered(w);
-    host->set_status(w->source, PANTAU_STATUS_LIVE, NULL);
+    pt_feed_good(&w->feed);
     traffic_publish(w);
 }
 
@@ -509,18 +470,9 @@ static void traffic_stop(void *instance)
 
 static void start_http(traffic_widget *w)
 {
-    char *error = NULL;
     pt_http_poll_options o = {w->cfg.url, w->cfg.headers, (unsigned)(w->cfg.interval_s * 1000),
                               (unsigned)(w->cfg.timeout_s * 1000), 0};
-    w->poll = pt_http_poll_new(&o, on_feed, w, &error);
-    if (!w->poll) {
-        host->set_status(w->source, PANTAU_STATUS_ERROR, error);
-        free(error);
-        return;
-    }
-    if (w->updated_ms == 0)
-        host->set_status(w->source, PANTAU_STATUS_RECONNECTING, "waiting for the feed");
-    pt_http_poll_start(w->poll);
+    w->poll = pt_feed_poll_start(&w->feed, &o, on_feed, w);
 }
 
 static void traffic_start(void *instance)
@@ -549,6 +501,7 @@ static void *traffic_create(pantau_source *source, const json_t *settings, char 
         g_free(w);
         return NULL;
     }
+    pt_feed_init(&w->feed, host, source);
     w->corridors = g_ptr_array_new_with_free_func(corridor_free);
     return w;
 }
@@ -565,6 +518,7 @@ static int traffic_update(void *instance, const json_t *settings, char **error)
     w->cfg = next;
     g_ptr_array_set_size(w->corridors, 0);
     w->updated_ms = 0;
+    pt_feed_reset(&w->feed);
     if (was_running)
         traffic_start(w);
     return 0;
@@ -576,7 +530,7 @@ static void traffic_destroy(void *instance)
     traffic_stop(w);
     g_ptr_array_unref(w->corridors);
     settings_clear(&w->cfg);
-    g_free(w->failure);
+    pt_feed_reset(&w->feed);
     g_free(w);
 }
 

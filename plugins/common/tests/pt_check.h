@@ -3,6 +3,7 @@
 #define PANTAU_PLUGIN_PT_CHECK_H
 
 #include <check.h>
+#include <stdio.h>
 #include <stdlib.h>
 
 /* Runs s (freed), only TCase argv[1] if given; exit status 0 when at least
@@ -14,6 +15,8 @@ static inline int pt_check_run(Suite *s, int argc, char **argv)
     int run = srunner_ntests_run(sr);
     int failed = srunner_ntests_failed(sr);
     srunner_free(sr);
+    if (run == 0)
+        fprintf(stderr, "no test ran (unknown TCase '%s'?)\n", argc > 1 ? argv[1] : "");
     return run > 0 && failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
 }
 

@@ -1,5 +1,7 @@
 /* Unit tests of plugins/common: threshold crossing and clearing without
- * repeats, JSON pointers, and the HTTP poller against a local SoupServer. */
+ * repeats, JSON pointers, the HTTP poller against a local SoupServer, and a
+ * fed widget's status and failure logging against a fake host. */
+#include "feed_state.h"
 #include "http_poll.h"
 #include "json_pointer.h"
 #include "pt_check.h"
@@ -7,6 +9,8 @@
 
 #include <glib.h>
 #include <libsoup/soup.h>
+#include <math.h>
+#include <stdarg.h>
 #include <string.h>
 
 /* ---- threshold ---- */
@@ -71,6 +75,21 @@ START_TEST(clear_level_capped_and_limits_change)
     ck_assert(t.active);
     ck_assert_int_eq(pt_threshold_feed(&t, 15, 1), PT_UNCHANGED);
     ck_assert_int_eq(pt_threshold_feed(&t, 10, 2), PT_CLEARED);
+}
+END_TEST
+
+START_TEST(nan_changes_nothing)
+{
+    pt_threshold t;
+    pt_threshold_init(&t, 10, 5, 0);
+    ck_assert_int_eq(pt_threshold_feed(&t, NAN, 0), PT_UNCHANGED);
+    ck_assert_int_eq(pt_threshold_feed(&t, 11, 1), PT_RAISED);
+    ck_assert_int_eq(pt_threshold_feed(&t, NAN, 2), PT_UNCHANGED);
+    ck_assert(t.active);
+    ck_assert_int_eq(pt_threshold_feed(&t, 5, 3), PT_CLEARED);
+    pt_threshold none;
+    pt_threshold_init(&none, NAN, NAN, 0);
+    ck_assert_int_eq(pt_threshold_feed(&none, INFINITY, 0), PT_UNCHANGED);
 }
 END_TEST
 
@@ -219,10 +238,12 @@ START_TEST(poll_outcomes)
     poll_once(server, &s, "garbage", 0, &o);
     ck_assert_ptr_null(o.body);
     ck_assert_msg(o.error && strstr(o.error, "not JSON"), "%s", o.error);
+    ck_assert(pt_http_poll_bad_document(o.error));
     outcome_clear(&o);
 
     poll_once(server, &s, "500", 0, &o);
     ck_assert_msg(o.error && strstr(o.error, "HTTP 500"), "%s", o.error);
+    ck_assert(!pt_http_poll_bad_document(o.error));
     outcome_clear(&o);
 
     poll_once(server, &s, "hang", 0, &o);
@@ -231,6 +252,7 @@ START_TEST(poll_outcomes)
 
     poll_once(server, &s, "big", 16, &o);
     ck_assert_msg(o.error && strstr(o.error, "larger than 16"), "%s", o.error);
+    ck_assert(pt_http_poll_bad_document(o.error));
     ck_assert(!strstr(o.error, "s3cr3t"));
     outcome_clear(&o);
 
@@ -277,6 +299,124 @@ START_TEST(poll_refused_and_bad_options)
 }
 END_TEST
 
+START_TEST(headers_with_token)
+{
+    json_t *h = pt_http_headers_with_token(NULL, "t0k");
+    ck_assert_str_eq(json_string_value(json_object_get(h, "Authorization")), "Bearer t0k");
+    json_decref(h);
+    json_t *given = json_pack("{s:s, s:s}", "Authorization", "Basic x", "X-A", "1");
+    h = pt_http_headers_with_token(given, "t0k");
+    ck_assert_str_eq(json_string_value(json_object_get(h, "Authorization")), "Basic x");
+    ck_assert_int_eq(json_object_size(h), 2);
+    json_decref(h);
+    h = pt_http_headers_with_token(given, "");
+    ck_assert(json_equal(h, given));
+    ck_assert_ptr_ne(h, given);
+    json_decref(h);
+    json_decref(given);
+}
+END_TEST
+
+/* ---- feed state ---- */
+
+/* What the fake host was told. */
+static struct {
+    int logs;
+    enum pantau_log_level level;
+    char line[256];
+    int statuses;
+    enum pantau_source_status status;
+    char reason[256];
+} told;
+
+static void fake_log(const pantau_host *h, enum pantau_log_level level, const char *fmt, ...)
+{
+    (void)h;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(told.line, sizeof told.line, fmt, ap);
+    va_end(ap);
+    told.level = level;
+    told.logs++;
+}
+
+static void fake_set_status(pantau_source *s, enum pantau_source_status status, const char *reason)
+{
+    (void)s;
+    told.status = status;
+    g_strlcpy(told.reason, reason ? reason : "", sizeof told.reason);
+    told.statuses++;
+}
+
+static const char *fake_source_id(const pantau_source *s)
+{
+    (void)s;
+    return "feed-1";
+}
+
+static const pantau_host fake_host = {
+    .log = fake_log, .set_status = fake_set_status, .source_id = fake_source_id};
+
+START_TEST(feed_failures_logged_once)
+{
+    pt_feed_state f;
+    memset(&told, 0, sizeof told);
+    pt_feed_init(&f, &fake_host, NULL);
+    /* No data yet: every failure is an error; a reason is logged once. */
+    pt_feed_poll_failed(&f, "feed returned HTTP 500");
+    pt_feed_poll_failed(&f, "feed returned HTTP 500");
+    ck_assert_int_eq(told.logs, 1);
+    ck_assert_int_eq(told.level, PANTAU_LOG_WARN);
+    ck_assert_str_eq(told.line, "feed-1: feed returned HTTP 500");
+    ck_assert_int_eq(told.statuses, 2);
+    ck_assert_int_eq(told.status, PANTAU_STATUS_ERROR);
+    ck_assert_str_eq(told.reason, "feed returned HTTP 500");
+    /* Good data: recovered once, live. */
+    pt_feed_good(&f);
+    ck_assert_int_eq(told.logs, 2);
+    ck_assert_str_eq(told.line, "feed-1: feed recovered");
+    ck_assert_int_eq(told.status, PANTAU_STATUS_LIVE);
+    pt_feed_good(&f);
+    ck_assert_int_eq(told.logs, 2);
+    /* With data: unreachable is stale, a bad document an error. */
+    pt_feed_poll_failed(&f, "feed timed out after 300 ms");
+    ck_assert_int_eq(told.status, PANTAU_STATUS_STALE);
+    pt_feed_poll_failed(&f, "feed is not JSON: x");
+    ck_assert_int_eq(told.status, PANTAU_STATUS_ERROR);
+    ck_assert_int_eq(told.logs, 4);
+    pt_feed_reset(&f);
+    ck_assert(!f.has_data && !f.failure);
+    pt_feed_failed(&f, PANTAU_STATUS_STALE, "feed timed out after 300 ms");
+    ck_assert_int_eq(told.status, PANTAU_STATUS_ERROR);
+    ck_assert_int_eq(told.logs, 5);
+    pt_feed_reset(&f);
+}
+END_TEST
+
+START_TEST(feed_poll_start)
+{
+    pt_feed_state f;
+    memset(&told, 0, sizeof told);
+    pt_feed_init(&f, &fake_host, NULL);
+    pt_http_poll_options bad = {"ftp://example.org/x", NULL, 1000, 1000, 0};
+    ck_assert_ptr_null(pt_feed_poll_start(&f, &bad, on_poll, NULL));
+    ck_assert_int_eq(told.status, PANTAU_STATUS_ERROR);
+    ck_assert_ptr_nonnull(strstr(told.reason, "url"));
+    pt_http_poll_options opt = {"http://127.0.0.1:1/feed", NULL, 60000, 2000, 0};
+    pt_http_poll *p = pt_feed_poll_start(&f, &opt, on_poll, NULL);
+    ck_assert_ptr_nonnull(p);
+    ck_assert_int_eq(told.status, PANTAU_STATUS_RECONNECTING);
+    ck_assert_str_eq(told.reason, "waiting for the feed");
+    pt_http_poll_free(p);
+    /* With data the last status stands. */
+    pt_feed_good(&f);
+    p = pt_feed_poll_start(&f, &opt, on_poll, NULL);
+    ck_assert_int_eq(told.status, PANTAU_STATUS_LIVE);
+    pt_http_poll_free(p);
+    pt_feed_reset(&f);
+}
+END_TEST
+
 static Suite *common_suite(void)
 {
     Suite *s = suite_create("plugin_common");
@@ -285,6 +425,7 @@ static Suite *common_suite(void)
     tcase_add_test(tc, hysteresis_band_keeps_state);
     tcase_add_test(tc, hold_time);
     tcase_add_test(tc, clear_level_capped_and_limits_change);
+    tcase_add_test(tc, nan_changes_nothing);
     suite_add_tcase(s, tc);
     tc = tcase_create("json_pointer");
     tcase_add_test(tc, pointer_lookups);
@@ -294,6 +435,11 @@ static Suite *common_suite(void)
     tcase_set_timeout(tc, 30);
     tcase_add_test(tc, poll_outcomes);
     tcase_add_test(tc, poll_refused_and_bad_options);
+    tcase_add_test(tc, headers_with_token);
+    suite_add_tcase(s, tc);
+    tc = tcase_create("feed_state");
+    tcase_add_test(tc, feed_failures_logged_once);
+    tcase_add_test(tc, feed_poll_start);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -1,6 +1,6 @@
 /* The NUT reply parser, status flags and the request text. */
 #include "../dch_nut.h"
-#include "dch_test_run.h"
+#include "pt_check.h"
 
 #include <glib.h>
 #include <string.h>
@@ -165,5 +165,5 @@ static Suite *nut_suite(void)
 
 int main(int argc, char **argv)
 {
-    return dch_test_run(nut_suite(), argc, argv);
+    return pt_check_run(nut_suite(), argc, argv);
 }

@@ -1,6 +1,6 @@
 /* The /proc parsers, on sample text. */
 #include "../dch_proc.h"
-#include "dch_test_run.h"
+#include "pt_check.h"
 
 #include <math.h>
 
@@ -111,5 +111,5 @@ static Suite *proc_suite(void)
 
 int main(int argc, char **argv)
 {
-    return dch_test_run(proc_suite(), argc, argv);
+    return pt_check_run(proc_suite(), argc, argv);
 }

@@ -1,6 +1,6 @@
 /* The Prometheus text format parser and metric selectors. */
 #include "../dch_prom.h"
-#include "dch_test_run.h"
+#include "pt_check.h"
 
 #include <glib.h>
 #include <math.h>
@@ -236,5 +236,5 @@ static Suite *prom_suite(void)
 
 int main(int argc, char **argv)
 {
-    return dch_test_run(prom_suite(), argc, argv);
+    return pt_check_run(prom_suite(), argc, argv);
 }

@@ -6,29 +6,11 @@
 // last values and shows a "stale" or "error" badge with the reason.
 
 import uPlot from '/vendor/uplot/uPlot.esm.js';
+import { el, formatAge, isNum, loadStylesheets } from '/static/js/widget-kit.js';
 
 const STYLESHEETS = [new URL('dchealth.css', import.meta.url).href, '/vendor/uplot/uPlot.min.css'];
 const COLORS = { cpu: '#4fc3f7', mem: '#ba68c8', rx: '#81c784', tx: '#ffb74d' };
 const MAX_POINTS = 600;
-
-function ensureStylesheets() {
-  for (const href of STYLESHEETS) {
-    if (document.querySelector(`link[href="${href}"]`)) continue;
-    const link = document.createElement('link');
-    link.rel = 'stylesheet';
-    link.href = href;
-    document.head.append(link);
-  }
-}
-
-function el(tag, className, text) {
-  const e = document.createElement(tag);
-  if (className) e.className = className;
-  if (text !== undefined) e.textContent = text;
-  return e;
-}
-
-const isNum = (v) => typeof v === 'number' && Number.isFinite(v);
 
 export function formatBytes(n) {
   if (!isNum(n)) return '–';
@@ -45,14 +27,6 @@ export function formatBits(bytesPerSecond) {
   let i = 0;
   while (n >= 1000 && i < units.length - 1) { n /= 1000; i++; }
   return `${n.toFixed(n >= 100 || i === 0 ? 0 : 1)} ${units[i]}`;
-}
-
-export function formatAge(ms) {
-  if (!isNum(ms) || ms < 0) return '';
-  const s = Math.round(ms / 1000);
-  if (s < 60) return `${s} s`;
-  if (s < 3600) return `${Math.floor(s / 60)} min`;
-  return `${Math.floor(s / 3600)} h`;
 }
 
 function formatDuration(s) {
@@ -127,9 +101,9 @@ class Chart {
 }
 
 export function mount(element, source) {
-  ensureStylesheets();
+  loadStylesheets(...STYLESHEETS);
   const settings = source.settings || {};
-  const root = el('div', 'pantau-dchealth');
+  const root = el('div', 'widget-root pantau-dchealth');
   root.dataset.level = 'unknown';
 
   const header = el('div', 'dch-header');

@@ -2,26 +2,11 @@
 // progress, closed), the overdue count in red against its threshold, open
 // tickets by agency and by channel, and the most overdue tickets listed in
 // red. A header shows the age of the data and a stale/error badge.
-import { StatusBadge } from './widget-status.js';
+import { el, loadStylesheets, StatusBadge } from '/static/js/widget-kit.js';
 
 const STYLESHEET = new URL('services.css', import.meta.url).href;
 const STATUSES = [['new', 'New'], ['forwarded', 'Forwarded'], ['in_progress', 'In progress'], ['closed', 'Closed']];
 const MISSED = { forward: 'not forwarded', follow_up: 'not followed up', close: 'not closed' };
-
-function ensureStylesheet() {
-  if (document.querySelector(`link[href="${STYLESHEET}"]`)) return;
-  const link = document.createElement('link');
-  link.rel = 'stylesheet';
-  link.href = STYLESHEET;
-  document.head.append(link);
-}
-
-function el(tag, className, text) {
-  const node = document.createElement(tag);
-  if (className) node.className = className;
-  if (text !== undefined) node.textContent = text;
-  return node;
-}
 
 const int = (v) => (Number.isFinite(v) ? String(v) : '–');
 
@@ -72,21 +57,21 @@ function overdueList(list = []) {
 }
 
 export function mount(element, source) {
-  ensureStylesheet();
-  const root = el('div', 'pantau-services');
+  loadStylesheets(STYLESHEET);
+  const root = el('div', 'widget-root pantau-services');
   const head = el('div', 'svc-head');
   const badge = el('div', 'widget-badge');
   const age = el('div', 'widget-age');
   head.append(el('div', 'svc-title', source.name || 'Public services'), badge, age);
-  const body = el('div', 'svc-body', 'waiting for data…');
+  const body = el('div', 'svc-body widget-dims', 'waiting for data…');
   root.append(head, body);
   element.append(root);
-  const status = new StatusBadge(element, source, { badge, age, root });
+  const status = new StatusBadge(source, { badge, age, root });
 
   return {
-    update(data) {
+    update(data, time) {
       if (!data || typeof data.by_status !== 'object' || !data.overdue) return;
-      status.data(data.updated_ms);
+      status.data(data.updated_ms, time);
       const overdue = data.overdue;
       const over = overdue.count > (overdue.threshold ?? Infinity);
       const late = el('div', 'svc-overdue');
@@ -104,9 +89,9 @@ export function mount(element, source) {
         overdueList(overdue.list), rules);
       root.dataset.overdue = String(overdue.count);
     },
-    // Called by pages that forward status changes to components.
+    // Called by the page after mount and on each status change.
     status(src) {
-      status.set(src.status || 'live', src.reason || '');
+      status.status(src);
     },
     destroy() {
       status.destroy();

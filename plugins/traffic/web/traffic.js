@@ -3,28 +3,11 @@
 // interval, average speed and a speed history drawn with uPlot. A header
 // sums the levels and shows the age of the data and a stale/error badge.
 import uPlot from '/vendor/uplot/uPlot.esm.js';
-import { StatusBadge } from './widget-status.js';
+import { el, loadStylesheets, StatusBadge } from '/static/js/widget-kit.js';
 
 const STYLESHEETS = [new URL('traffic.css', import.meta.url).href, '/vendor/uplot/uPlot.min.css'];
 const COLOURS = { free: '#2ecc71', dense: '#f1c40f', jammed: '#e74c3c' };
 const LABELS = { free: 'FREE', dense: 'DENSE', jammed: 'JAMMED' };
-
-function ensureStylesheets() {
-  for (const href of STYLESHEETS) {
-    if (document.querySelector(`link[href="${href}"]`)) continue;
-    const link = document.createElement('link');
-    link.rel = 'stylesheet';
-    link.href = href;
-    document.head.append(link);
-  }
-}
-
-function el(tag, className, text) {
-  const node = document.createElement(tag);
-  if (className) node.className = className;
-  if (text !== undefined) node.textContent = text;
-  return node;
-}
 
 function number(value, digits = 0) {
   return typeof value === 'number' && Number.isFinite(value) ? value.toFixed(digits) : '–';
@@ -96,19 +79,19 @@ class CorridorRow {
 }
 
 export function mount(element, source) {
-  ensureStylesheets();
-  const root = el('div', 'pantau-traffic');
+  loadStylesheets(...STYLESHEETS);
+  const root = el('div', 'widget-root pantau-traffic');
   const head = el('div', 'traffic-head');
   const title = el('div', 'traffic-title', source.name || 'Traffic');
   const summary = el('div', 'traffic-summary');
   const badge = el('div', 'widget-badge');
   const age = el('div', 'widget-age');
-  const list = el('div', 'traffic-list');
+  const list = el('div', 'traffic-list widget-dims');
   const empty = el('div', 'traffic-empty', 'waiting for data…');
   head.append(title, summary, badge, age);
   root.append(head, list, empty);
   element.append(root);
-  const status = new StatusBadge(element, source, { badge, age, root });
+  const status = new StatusBadge(source, { badge, age, root });
   const rows = new Map();
 
   function drawSummary(s = {}) {
@@ -120,9 +103,9 @@ export function mount(element, source) {
   }
 
   return {
-    update(data) {
+    update(data, time) {
       if (!data || !Array.isArray(data.corridors)) return;
-      status.data(data.updated_ms);
+      status.data(data.updated_ms, time);
       drawSummary(data.summary);
       const seen = new Set();
       for (const c of data.corridors) {
@@ -144,9 +127,9 @@ export function mount(element, source) {
       empty.hidden = rows.size > 0;
       root.dataset.updated = String(data.updated_ms ?? '');
     },
-    // Called by pages that forward status changes to components.
+    // Called by the page after mount and on each status change.
     status(src) {
-      status.set(src.status || 'live', src.reason || '');
+      status.status(src);
     },
     destroy() {
       status.destroy();
