@@ -111,11 +111,16 @@ test('double-click a camera in the console: full-screen on the wall; Escape goes
   await waitConnected(page);
   const before = (await watcher.request('snapshot')).ok.walls.find((w) => w.id === 'main');
   await page.dblclick('#sources [data-source-id="cam-t"]');
-  const full = await watcher.waitFor((m) => m.ev === 'wall' && m.wall.version === before.version + 1, 5000);
+  const full = await watcher.waitFor((m) => m.ev === 'wall' && m.wall.version === before.version + 1, 10000)
+    .catch(async (err) => {
+      const said = await page.evaluate(() => [document.getElementById('message')?.textContent,
+        document.getElementById('notice')?.textContent]);
+      throw new Error(`${err.message}; console said ${JSON.stringify(said)}; wall events ${JSON.stringify(watcher.messages.filter((m) => m.ev === 'wall').map((m) => m.wall.version))}`);
+    });
   assert.deepEqual(full.wall.layout.tiles.map((t) => [t.w, t.h, t.source]), [[1, 1, 'cam-t']]);
   assert.equal(full.wall.layout.columns, 1);
   await page.keyboard.press('Escape');
-  const back = await watcher.waitFor((m) => m.ev === 'wall' && m.wall.version === before.version + 2, 5000);
+  const back = await watcher.waitFor((m) => m.ev === 'wall' && m.wall.version === before.version + 2, 10000);
   assert.deepEqual(back.wall.layout, before.layout, 'the layout from before');
   assertNoProblems(page);
   watcher.ws.terminate();

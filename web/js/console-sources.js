@@ -36,7 +36,21 @@ export class SourceList {
     listEl.addEventListener('dragstart', (event) => this.dragStarted(event));
     listEl.addEventListener('dragend', (event) => event.target.classList?.remove('dragging'));
     client.on('snapshot', () => this.render());
-    client.on('source', () => this.render());
+    client.on('source', (source) => this.replace(source));
+  }
+
+  // One source changed: only its item is replaced, so that a click, a
+  // double-click or a drag on another item is never cut short.
+  replace(source) {
+    const old = this.listEl.querySelector(`.source-item[data-source-id="${CSS.escape(source.id)}"]`);
+    if (!old) return this.render();
+    const item = sourceItem(source);
+    if (old.classList.contains('dragging')) item.classList.add('dragging');
+    // Keep the same element when nothing shown changed (a double-click on
+    // it stays one double-click).
+    if (old.outerHTML === item.outerHTML) return undefined;
+    old.replaceWith(item);
+    return undefined;
   }
 
   render() {
