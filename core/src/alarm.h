@@ -1,5 +1,7 @@
-/* alarm.h - alarms: events from plugins and the core enter a list; rules
- * map them to actions on walls. (Being built: issue 5.) */
+/* alarm.h - alarms: events from plugins and the core enter a list
+ * (active -> acknowledged -> cleared); the config's rules map them to walls,
+ * which go back when the alarm ends (docs/protocol.md, "Alarms"). Main loop
+ * only. alarm_rules.h holds the pure parts, alarm_wall.c the takeovers. */
 #ifndef PANTAU_ALARM_H
 #define PANTAU_ALARM_H
 

@@ -1,26 +1,359 @@
-/* audit.c - (being built: issue 5) */
+/* audit.c - the audit log: JSON lines appended with one write() each and
+ * flushed with fdatasync() before the change they record is acknowledged. */
 #include "audit.h"
 
-int audit_record(pantau_server *srv, const session *s, const char *action, const char *wall_id,
-                 gint64 version_before, gint64 version_after, pantau_error *err)
-{
-    (void)srv, (void)s, (void)action, (void)wall_id, (void)version_before, (void)version_after,
-        (void)err;
-    return 0;
-}
+#include "log.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <glib/gstdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define AUDIT_QUERY_DEFAULT 100
+#define AUDIT_QUERY_MAX 1000
+#define AUDIT_CHUNK (64 * 1024)
+#define AUDIT_SCAN_MAX ((off_t)64 * 1024 * 1024)
+
+struct audit_log {
+    int fd; /* -1: could not be opened; every line fails */
+    char *path;
+    bool torn; /* the file may end inside a line: start the next with "\n" */
+};
+
+/* ---- config ---- */
 
 void audit_config_check(config_checker *c, const json_t *section, const config_sections *ids)
 {
-    (void)c, (void)section, (void)ids;
+    (void)ids;
+    if (!section)
+        return;
+    if (!json_is_object(section)) {
+        config_fail(c, "audit", "must be an object");
+        return;
+    }
+    static const char *const keys[] = {"file", "enabled", NULL};
+    config_check_keys(c, section, "audit", keys);
+    const json_t *file = json_object_get(section, "file");
+    if (file && (!json_is_string(file) || !*json_string_value(file)))
+        config_fail(c, "audit.file", "must be a non-empty path");
+    const json_t *enabled = json_object_get(section, "enabled");
+    if (enabled && !json_is_boolean(enabled))
+        config_fail(c, "audit.enabled", "must be true or false");
+}
+
+/* ---- writing ---- */
+
+static char *log_path(const pantau_server *srv, const json_t *section)
+{
+    const char *file = json_string_value(json_object_get(section, "file"));
+    if (!file)
+        return g_build_filename(srv->state_dir, "audit.jsonl", NULL);
+    if (g_path_is_absolute(file) || !srv->config->dir)
+        return g_strdup(file);
+    return g_build_filename(srv->config->dir, file, NULL);
+}
+
+/* Whether the file is non-empty and does not end with a newline. */
+static bool ends_inside_line(int fd)
+{
+    struct stat st;
+    char last = '\n';
+    if (fstat(fd, &st) || st.st_size == 0)
+        return false;
+    return pread(fd, &last, 1, st.st_size - 1) == 1 && last != '\n';
 }
 
 audit_log *audit_log_open(pantau_server *srv)
 {
-    (void)srv;
-    return NULL;
+    const json_t *section = srv->config ? json_object_get(srv->config->root, "audit") : NULL;
+    if (json_is_false(json_object_get(section, "enabled"))) {
+        log_warn("the audit log is turned off (audit.enabled is false)");
+        return NULL;
+    }
+    audit_log *a = g_new0(audit_log, 1);
+    a->path = log_path(srv, section);
+    char *dir = g_path_get_dirname(a->path);
+    g_mkdir_with_parents(dir, 0700);
+    g_free(dir);
+    a->fd = open(a->path, O_RDWR | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
+    if (a->fd < 0)
+        log_error("cannot open the audit log %s: %s; every change will be refused", a->path,
+                  strerror(errno));
+    else
+        a->torn = ends_inside_line(a->fd);
+    return a;
 }
 
 void audit_log_close(audit_log *log)
 {
-    (void)log;
+    if (!log)
+        return;
+    if (log->fd >= 0)
+        close(log->fd);
+    g_free(log->path);
+    g_free(log);
+}
+
+/* Now as ISO 8601 UTC with milliseconds: 2025-01-31T08:15:02.123Z. */
+static char *now_iso8601(void)
+{
+    GDateTime *now = g_date_time_new_now_utc();
+    char *base = g_date_time_format(now, "%Y-%m-%dT%H:%M:%S");
+    char *text = g_strdup_printf("%s.%03dZ", base, g_date_time_get_microsecond(now) / 1000);
+    g_free(base);
+    g_date_time_unref(now);
+    return text;
+}
+
+static json_t *string_or_null(const char *s)
+{
+    return s ? json_string(s) : json_null();
+}
+
+static json_t *version_or_null(gint64 v)
+{
+    return v >= 0 ? json_integer(v) : json_null();
+}
+
+/* The entry as a line with its newline, and a leading one after a torn
+ * write. g_free it. */
+static char *entry_line(const audit_entry *e, bool torn)
+{
+    char *time = now_iso8601();
+    json_t *o =
+        json_pack("{s:s, s:o, s:o, s:o, s:s, s:o, s:o, s:o, s:b}", "time", time, "user",
+                  json_string(e->user ? e->user : "system"), "role", string_or_null(e->role),
+                  "address", string_or_null(e->address), "action", e->action, "wall",
+                  string_or_null(e->wall), "version_before", version_or_null(e->version_before),
+                  "version_after", version_or_null(e->version_after), "ok", e->ok);
+    g_free(time);
+    char *text = o ? json_dumps(o, JSON_COMPACT) : NULL;
+    json_decref(o);
+    char *line = text ? g_strdup_printf("%s%s\n", torn ? "\n" : "", text) : NULL;
+    free(text);
+    return line;
+}
+
+static int write_all(int fd, const char *buf, size_t len)
+{
+    while (len) {
+        ssize_t n = write(fd, buf, len);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0)
+            return -1;
+        buf += n;
+        len -= (size_t)n;
+    }
+    return 0;
+}
+
+int audit_write(pantau_server *srv, const audit_entry *e, pantau_error *err)
+{
+    audit_log *a = srv ? srv->audit : NULL;
+    if (!a)
+        return 0;
+    if (a->fd < 0)
+        return error_set(err, ERR_INTERNAL, "", "the audit log cannot be written");
+    char *line = entry_line(e, a->torn);
+    if (!line)
+        return error_set(err, ERR_INTERNAL, "", "the audit line could not be made");
+    int rc = write_all(a->fd, line, strlen(line));
+    if (rc == 0)
+        rc = fdatasync(a->fd);
+    g_free(line);
+    a->torn = rc != 0;
+    if (rc != 0) {
+        log_error("cannot write the audit log %s: %s", a->path, strerror(errno));
+        return error_set(err, ERR_INTERNAL, "", "the audit log could not be written");
+    }
+    return 0;
+}
+
+int audit_record(pantau_server *srv, const session *s, const char *action, const char *wall_id,
+                 gint64 version_before, gint64 version_after, pantau_error *err)
+{
+    audit_entry e = {
+        .user = s ? s->user : NULL,
+        .role = s ? session_role_name(s->role) : NULL,
+        .address = s ? s->address : NULL,
+        .action = action,
+        .wall = wall_id,
+        .version_before = version_before,
+        .version_after = version_after,
+        .ok = true,
+    };
+    return audit_write(srv, &e, err);
+}
+
+/* ---- audit.query ---- */
+
+typedef struct audit_filter {
+    const char *user, *action, *wall;
+    char *since, *until; /* normalised ISO 8601, or NULL */
+    size_t limit;
+    json_t *entries; /* newest first */
+    bool more;
+} audit_filter;
+
+static int get_filter_string(const json_t *req, const char *key, const char **out,
+                             pantau_error *err)
+{
+    const json_t *v = json_object_get(req, key);
+    if (!v || json_is_null(v))
+        return 0;
+    if (!json_is_string(v))
+        return error_set(err, ERR_BAD_REQUEST, key, "'%s' must be a string", key);
+    *out = json_string_value(v);
+    return 0;
+}
+
+/* An ISO 8601 time (a zone is needed: "Z" or "+07:00") as our lines write it. */
+static int get_filter_time(const json_t *req, const char *key, char **out, pantau_error *err)
+{
+    const char *text = NULL;
+    if (get_filter_string(req, key, &text, err) || !text)
+        return text ? -1 : 0;
+    GDateTime *t = g_date_time_new_from_iso8601(text, NULL);
+    if (!t)
+        return error_set(err, ERR_BAD_REQUEST, key,
+                         "'%s' must be an ISO 8601 time with a zone, e.g. 2025-01-31T08:00:00Z",
+                         key);
+    GDateTime *utc = g_date_time_to_utc(t);
+    char *base = g_date_time_format(utc, "%Y-%m-%dT%H:%M:%S");
+    *out = g_strdup_printf("%s.%03dZ", base, g_date_time_get_microsecond(utc) / 1000);
+    g_free(base);
+    g_date_time_unref(utc);
+    g_date_time_unref(t);
+    return 0;
+}
+
+static int read_filter(const json_t *req, audit_filter *f, pantau_error *err)
+{
+    f->limit = AUDIT_QUERY_DEFAULT;
+    const json_t *limit = json_object_get(req, "limit");
+    if (limit && (!json_is_integer(limit) || json_integer_value(limit) < 1 ||
+                  json_integer_value(limit) > AUDIT_QUERY_MAX))
+        return error_set(err, ERR_BAD_REQUEST, "limit", "'limit' must be 1 to %d", AUDIT_QUERY_MAX);
+    if (limit)
+        f->limit = (size_t)json_integer_value(limit);
+    if (get_filter_string(req, "user", &f->user, err) ||
+        get_filter_string(req, "action", &f->action, err) ||
+        get_filter_string(req, "wall", &f->wall, err) ||
+        get_filter_time(req, "since", &f->since, err) ||
+        get_filter_time(req, "until", &f->until, err))
+        return -1;
+    return 0;
+}
+
+static bool field_is(const json_t *line, const char *key, const char *want)
+{
+    const char *have = json_string_value(json_object_get(line, key));
+    return !want || (have && strcmp(have, want) == 0);
+}
+
+static bool line_matches(const json_t *line, const audit_filter *f)
+{
+    const char *time = json_string_value(json_object_get(line, "time"));
+    if (!time || !field_is(line, "user", f->user) || !field_is(line, "action", f->action) ||
+        !field_is(line, "wall", f->wall))
+        return false;
+    return (!f->since || strcmp(time, f->since) >= 0) && (!f->until || strcmp(time, f->until) <= 0);
+}
+
+/* Takes one line (not NUL-terminated). Returns false to stop the scan. */
+static bool take_line(audit_filter *f, const char *text, size_t len)
+{
+    if (len == 0)
+        return true;
+    json_t *line = json_loadb(text, len, 0, NULL);
+    if (!json_is_object(line) || !line_matches(line, f)) {
+        json_decref(line);
+        return true;
+    }
+    if (json_array_size(f->entries) == f->limit) {
+        json_decref(line);
+        f->more = true;
+        return false;
+    }
+    json_array_append_new(f->entries, line);
+    return true;
+}
+
+/* Feeds the complete lines of buf (newest last) to the filter, newest
+ * first; keeps the first, partial one in *carry unless at_start. Returns
+ * false once the filter is satisfied. */
+static bool take_lines(audit_filter *f, GString *buf, bool at_start)
+{
+    size_t end = buf->len;
+    for (size_t i = buf->len; i > 0; i--) {
+        if (buf->str[i - 1] != '\n')
+            continue;
+        if (!take_line(f, buf->str + i, end - i))
+            return false;
+        end = i - 1;
+    }
+    if (at_start)
+        return take_line(f, buf->str, end);
+    g_string_truncate(buf, end);
+    return true;
+}
+
+/* Reads the file from its end in chunks, newest line first. */
+static int scan_backwards(const char *path, audit_filter *f, pantau_error *err)
+{
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0 && errno == ENOENT)
+        return 0;
+    struct stat st;
+    if (fd < 0 || fstat(fd, &st)) {
+        if (fd >= 0)
+            close(fd);
+        return error_set(err, ERR_INTERNAL, "", "the audit log cannot be read");
+    }
+    int rc = 0;
+    off_t pos = st.st_size;
+    GString *buf = g_string_new(NULL);
+    char *chunk = g_malloc(AUDIT_CHUNK);
+    while (pos > 0) {
+        if (st.st_size - pos >= AUDIT_SCAN_MAX) {
+            f->more = true;
+            break;
+        }
+        size_t n = (size_t)MIN((off_t)AUDIT_CHUNK, pos);
+        pos -= (off_t)n;
+        if (pread(fd, chunk, n, pos) != (ssize_t)n) {
+            rc = error_set(err, ERR_INTERNAL, "", "the audit log cannot be read");
+            break;
+        }
+        g_string_prepend_len(buf, chunk, (gssize)n);
+        if (!take_lines(f, buf, pos == 0))
+            break;
+    }
+    g_free(chunk);
+    g_string_free(buf, TRUE);
+    close(fd);
+    return rc;
+}
+
+int audit_query(op_call *call, json_t **ok, pantau_error *err)
+{
+    audit_log *a = call->srv->audit;
+    audit_filter f = {0};
+    if (read_filter(call->req, &f, err))
+        goto fail;
+    f.entries = json_array();
+    if (a && scan_backwards(a->path, &f, err))
+        goto fail;
+    *ok = json_pack("{s:o, s:b, s:b}", "entries", f.entries, "more", f.more, "enabled", a != NULL);
+    g_free(f.since);
+    g_free(f.until);
+    return 0;
+fail:
+    json_decref(f.entries);
+    g_free(f.since);
+    g_free(f.until);
+    return -1;
 }

@@ -1,9 +1,51 @@
-/* auth.c - roles and per-wall permissions. */
+/* auth.c - users, viewer tokens and login sessions from the config's "auth"
+ * section; roles and per-wall permissions. Passwords are checked off the
+ * main loop; secrets never reach a log line, a reply or the audit log. */
 #include "auth.h"
 
-const op_def auth_ops[] = {
-    {NULL, NULL, OP_READ},
+#include "audit.h"
+#include "auth_util.h"
+#include "log.h"
+#include "password.h"
+
+#include <gio/gio.h>
+#include <string.h>
+
+#define LOGIN_ATTEMPTS_PER_MINUTE 5
+#define LOGINS_IN_FLIGHT_MAX 4
+#define SESSIONS_MAX 10000
+#define TOKEN_MIN_LEN 16
+#define TOKEN_MAX_LEN 256
+#define NAME_MAX_LEN 64
+
+struct auth_principal {
+    char *name;
+    enum session_role role;
+    GHashTable *walls; /* wall ids (owned); NULL: every wall */
+    char *hash;        /* users: password hash; tokens: argon2id token hash or NULL */
+    char sha256[PASSWORD_SHA256_HEX + 1]; /* tokens with token_sha256, else "" */
 };
+
+typedef struct login_session {
+    const auth_principal *who;
+    gint64 expires; /* monotonic us */
+} login_session;
+
+struct auth_center {
+    pantau_server *srv;
+    GPtrArray *users;        /* auth_principal *, owned */
+    GPtrArray *tokens;       /* auth_principal *, owned */
+    GHashTable *sessions;    /* session token (owned) -> login_session * (owned) */
+    GHashTable *token_cache; /* sha256 of a token that matched a token_hash (owned) -> principal */
+    login_limiter *limiter;
+    char *dummy_hash; /* checked for unknown users, so that they take as long */
+    int session_hours;
+    int in_flight; /* logins being verified */
+};
+
+static const char *const role_names[] = {"viewer", "operator", "presenter", "admin"};
+
+/* ---- permissions ---- */
 
 static bool role_has(enum session_role role, enum op_permission permission)
 {
@@ -34,18 +76,613 @@ int auth_allows(const session *s, enum op_permission permission, const char *wal
     return 0;
 }
 
+/* ---- config check ---- */
+
+static int role_from_name(const char *name)
+{
+    for (size_t i = 0; name && i < G_N_ELEMENTS(role_names); i++)
+        if (strcmp(role_names[i], name) == 0)
+            return (int)i;
+    return -1;
+}
+
+static bool name_ok(const char *s)
+{
+    size_t n = s ? strlen(s) : 0;
+    if (n == 0 || n > NAME_MAX_LEN)
+        return false;
+    for (const char *p = s; *p; p++)
+        if (!g_ascii_isalnum(*p) && !strchr("_-.@", *p))
+            return false;
+    return true;
+}
+
+static bool hex64(const char *s)
+{
+    if (!s || strlen(s) != PASSWORD_SHA256_HEX)
+        return false;
+    for (const char *p = s; *p; p++)
+        if (!g_ascii_isxdigit(*p))
+            return false;
+    return true;
+}
+
+/* Checks entry.name: well-formed and unique in seen. */
+static void check_name(config_checker *c, const json_t *entry, const char *at, GHashTable *seen)
+{
+    const char *name = json_string_value(json_object_get(entry, "name"));
+    char *p = g_strdup_printf("%s.name", at);
+    if (!json_object_get(entry, "name"))
+        config_fail(c, at, "'name' is required");
+    else if (!name_ok(name))
+        config_fail(c, p, "must be 1 to %d of A-Z a-z 0-9 _ - . @", NAME_MAX_LEN);
+    else if (!g_hash_table_add(seen, (gpointer)name))
+        config_fail(c, p, "'%s' is used twice", name);
+    g_free(p);
+}
+
+static void check_walls(config_checker *c, const json_t *entry, const char *at,
+                        const config_sections *ids)
+{
+    const json_t *walls = json_object_get(entry, "walls");
+    if (!walls)
+        return;
+    char *p = g_strdup_printf("%s.walls", at);
+    if (!json_is_array(walls))
+        config_fail(c, p, "must be an array of wall ids");
+    size_t i;
+    const json_t *w;
+    json_array_foreach(walls, i, w)
+    {
+        char *wp = g_strdup_printf("%s[%zu]", p, i);
+        if (!json_is_string(w))
+            config_fail(c, wp, "must be a wall id");
+        else if (ids && ids->wall_ids &&
+                 !g_hash_table_contains(ids->wall_ids, json_string_value(w)))
+            config_fail(c, wp, "no wall '%s'", json_string_value(w));
+        g_free(wp);
+    }
+    g_free(p);
+}
+
+static void check_user(config_checker *c, const json_t *u, const char *at, GHashTable *seen,
+                       const config_sections *ids)
+{
+    static const char *const keys[] = {"name", "role", "password_hash", "walls", NULL};
+    if (!json_is_object(u)) {
+        config_fail(c, at, "must be an object");
+        return;
+    }
+    config_check_keys(c, u, at, keys);
+    check_name(c, u, at, seen);
+    char *p = g_strdup_printf("%s.role", at);
+    if (role_from_name(json_string_value(json_object_get(u, "role"))) < 0)
+        config_fail(c, json_object_get(u, "role") ? p : at,
+                    "'role' must be one of viewer, operator, presenter, admin");
+    g_free(p);
+    p = g_strdup_printf("%s.password_hash", at);
+    if (!password_hash_valid(json_string_value(json_object_get(u, "password_hash"))))
+        config_fail(c, json_object_get(u, "password_hash") ? p : at,
+                    "'password_hash' must be an argon2id hash (pantau --hash-password makes one)");
+    g_free(p);
+    check_walls(c, u, at, ids);
+}
+
+static void check_token(config_checker *c, const json_t *t, const char *at, GHashTable *seen,
+                        const config_sections *ids)
+{
+    static const char *const keys[] = {"name", "token_hash", "token_sha256", "walls", NULL};
+    if (!json_is_object(t)) {
+        config_fail(c, at, "must be an object");
+        return;
+    }
+    config_check_keys(c, t, at, keys);
+    check_name(c, t, at, seen);
+    const json_t *hash = json_object_get(t, "token_hash");
+    const json_t *sha = json_object_get(t, "token_sha256");
+    char *p = g_strdup_printf("%s.%s", at, hash ? "token_hash" : "token_sha256");
+    if (!hash == !sha)
+        config_fail(c, at, "exactly one of 'token_hash' and 'token_sha256' is needed");
+    else if (hash && !password_hash_valid(json_string_value(hash)))
+        config_fail(c, p, "must be an argon2id hash (pantau --hash-password makes one)");
+    else if (sha && !hex64(json_string_value(sha)))
+        config_fail(c, p, "must be 64 hex digits (sha256sum of the token)");
+    g_free(p);
+    check_walls(c, t, at, ids);
+}
+
+typedef void (*entry_check)(config_checker *c, const json_t *e, const char *at, GHashTable *seen,
+                            const config_sections *ids);
+
+static size_t check_list(config_checker *c, const json_t *section, const char *key,
+                         entry_check check, const config_sections *ids)
+{
+    const json_t *list = json_object_get(section, key);
+    char *p = g_strdup_printf("auth.%s", key);
+    if (list && !json_is_array(list))
+        config_fail(c, p, "must be an array");
+    GHashTable *seen = g_hash_table_new(g_str_hash, g_str_equal);
+    size_t i;
+    const json_t *e;
+    json_array_foreach(list, i, e)
+    {
+        char *at = g_strdup_printf("%s[%zu]", p, i);
+        check(c, e, at, seen, ids);
+        g_free(at);
+    }
+    g_hash_table_destroy(seen);
+    g_free(p);
+    return json_array_size(list);
+}
+
+static void check_origins(config_checker *c, const json_t *origins)
+{
+    if (!origins)
+        return;
+    if (!json_is_array(origins)) {
+        config_fail(c, "auth.allowed_origins", "must be an array");
+        return;
+    }
+    size_t i;
+    const json_t *o;
+    json_array_foreach(origins, i, o)
+    {
+        const char *s = json_string_value(o);
+        const char *rest = s && g_str_has_prefix(s, "https://")  ? s + 8
+                           : s && g_str_has_prefix(s, "http://") ? s + 7
+                                                                 : NULL;
+        if (rest && *rest && !strchr(rest, '/'))
+            continue;
+        char *p = g_strdup_printf("auth.allowed_origins[%zu]", i);
+        config_fail(c, p, "must be an origin such as https://wall.example:8443 (no path)");
+        g_free(p);
+    }
+}
+
+static void check_tls(config_checker *c, const json_t *tls)
+{
+    static const char *const keys[] = {"cert", "key", NULL};
+    if (!tls)
+        return;
+    if (!json_is_object(tls)) {
+        config_fail(c, "auth.tls", "must be an object with 'cert' and 'key'");
+        return;
+    }
+    config_check_keys(c, tls, "auth.tls", keys);
+    for (const char *const *k = keys; *k; k++) {
+        const json_t *v = json_object_get(tls, *k);
+        char *p = g_strdup_printf("auth.tls.%s", *k);
+        if (!v)
+            config_fail(c, "auth.tls", "'%s' is required", *k);
+        else if (!json_is_string(v) || !*json_string_value(v))
+            config_fail(c, p, "must be a path to a PEM file");
+        g_free(p);
+    }
+}
+
 void auth_config_check(config_checker *c, const json_t *section, const config_sections *ids)
 {
-    (void)c, (void)section, (void)ids;
+    static const char *const keys[] = {"users",         "viewer_tokens", "allowed_origins",
+                                       "session_hours", "tls",           NULL};
+    if (!section)
+        return;
+    if (!json_is_object(section)) {
+        config_fail(c, "auth", "must be an object");
+        return;
+    }
+    if (password_init())
+        config_fail(c, "auth", "libsodium cannot be initialised");
+    config_check_keys(c, section, "auth", keys);
+    size_t n = check_list(c, section, "users", check_user, ids);
+    n += check_list(c, section, "viewer_tokens", check_token, ids);
+    if (n == 0)
+        config_fail(c, "auth", "at least one user or viewer token is needed");
+    check_origins(c, json_object_get(section, "allowed_origins"));
+    const json_t *hours = json_object_get(section, "session_hours");
+    if (hours && (!json_is_integer(hours) || json_integer_value(hours) < 1 ||
+                  json_integer_value(hours) > 8760))
+        config_fail(c, "auth.session_hours", "must be 1 to 8760");
+    check_tls(c, json_object_get(section, "tls"));
+}
+
+/* ---- the center ---- */
+
+static const json_t *auth_section(const pantau_server *srv)
+{
+    return srv && srv->config ? json_object_get(srv->config->root, "auth") : NULL;
+}
+
+static void principal_free(auth_principal *p)
+{
+    if (p->walls)
+        g_hash_table_destroy(p->walls);
+    g_free(p->name);
+    password_forget(p->hash);
+    g_free(p);
+}
+
+static GHashTable *wall_set(const json_t *walls)
+{
+    if (!json_is_array(walls))
+        return NULL;
+    GHashTable *set = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+    size_t i;
+    const json_t *w;
+    json_array_foreach(walls, i, w) g_hash_table_add(set, g_strdup(json_string_value(w)));
+    return set;
+}
+
+static auth_principal *principal_new(const json_t *e, bool token)
+{
+    auth_principal *p = g_new0(auth_principal, 1);
+    p->name = g_strdup(json_string_value(json_object_get(e, "name")));
+    p->role =
+        token ? ROLE_VIEWER
+              : (enum session_role)role_from_name(json_string_value(json_object_get(e, "role")));
+    p->walls = wall_set(json_object_get(e, "walls"));
+    const char *hash =
+        json_string_value(json_object_get(e, token ? "token_hash" : "password_hash"));
+    p->hash = g_strdup(hash);
+    const char *sha = json_string_value(json_object_get(e, "token_sha256"));
+    for (size_t i = 0; token && sha && i < PASSWORD_SHA256_HEX; i++)
+        p->sha256[i] = g_ascii_tolower(sha[i]);
+    return p;
+}
+
+static GPtrArray *principals(const json_t *list, bool token)
+{
+    GPtrArray *all = g_ptr_array_new_with_free_func((GDestroyNotify)principal_free);
+    size_t i;
+    const json_t *e;
+    json_array_foreach(list, i, e) g_ptr_array_add(all, principal_new(e, token));
+    return all;
+}
+
+static bool is_loopback(const char *listen)
+{
+    if (!listen || strcmp(listen, "localhost") == 0)
+        return true;
+    GInetAddress *a = g_inet_address_new_from_string(listen);
+    bool loopback = a && g_inet_address_get_is_loopback(a);
+    if (a)
+        g_object_unref(a);
+    return loopback;
 }
 
 auth_center *auth_center_new(pantau_server *srv)
 {
-    (void)srv;
-    return NULL;
+    const json_t *section = auth_section(srv);
+    if (!section) {
+        if (srv->config && !is_loopback(srv->config->listen))
+            log_warn("no \"auth\" section: anyone who reaches %s may change every wall "
+                     "(docs/security.md)",
+                     srv->config->listen);
+        return NULL;
+    }
+    auth_center *a = g_new0(auth_center, 1);
+    a->srv = srv;
+    a->users = principals(json_object_get(section, "users"), false);
+    a->tokens = principals(json_object_get(section, "viewer_tokens"), true);
+    a->sessions = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
+    a->token_cache = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+    a->limiter = login_limiter_new(LOGIN_ATTEMPTS_PER_MINUTE, 60 * G_USEC_PER_SEC);
+    const auth_principal *first = a->users->len ? g_ptr_array_index(a->users, 0) : NULL;
+    a->dummy_hash = password_hash_like(first ? first->hash : NULL);
+    const json_t *hours = json_object_get(section, "session_hours");
+    a->session_hours = hours ? (int)json_integer_value(hours) : 12;
+    log_info("login required: %u users, %u viewer tokens", a->users->len, a->tokens->len);
+    return a;
 }
 
 void auth_center_free(auth_center *a)
 {
-    (void)a;
+    if (!a)
+        return;
+    /* A login still being checked finishes on this loop, into the center. */
+    while (a->in_flight > 0)
+        g_main_context_iteration(NULL, TRUE);
+    g_ptr_array_free(a->users, TRUE);
+    g_ptr_array_free(a->tokens, TRUE);
+    g_hash_table_destroy(a->sessions);
+    g_hash_table_destroy(a->token_cache);
+    login_limiter_free(a->limiter);
+    g_free(a->dummy_hash);
+    g_free(a);
 }
+
+int auth_session_hours(const auth_center *a)
+{
+    return a ? a->session_hours : 12;
+}
+
+bool auth_tls_files(const pantau_config *cfg, char **cert, char **key)
+{
+    const json_t *tls = json_object_get(json_object_get(cfg->root, "auth"), "tls");
+    if (!tls)
+        return false;
+    const char *files[2] = {json_string_value(json_object_get(tls, "cert")),
+                            json_string_value(json_object_get(tls, "key"))};
+    char **out[2] = {cert, key};
+    for (int i = 0; i < 2; i++)
+        *out[i] = g_path_is_absolute(files[i]) || !cfg->dir
+                      ? g_strdup(files[i])
+                      : g_build_filename(cfg->dir, files[i], NULL);
+    return true;
+}
+
+bool auth_origin_ok(const pantau_server *srv, const char *origin, const char *host)
+{
+    const json_t *section = auth_section(srv);
+    bool tls = json_object_get(section, "tls") != NULL;
+    return auth_origin_allowed(origin, host, tls, json_object_get(section, "allowed_origins"));
+}
+
+/* ---- identifying a request ---- */
+
+static const auth_principal *token_by_digest(auth_center *a, const char *digest)
+{
+    for (guint i = 0; i < a->tokens->len; i++) {
+        const auth_principal *p = g_ptr_array_index(a->tokens, i);
+        if (p->sha256[0] && password_equal(p->sha256, digest))
+            return p;
+    }
+    return g_hash_table_lookup(a->token_cache, digest);
+}
+
+/* Tokens given as argon2id hashes: checked once (slow, on the loop; see
+ * docs/security.md), then remembered by their SHA-256. */
+static const auth_principal *token_by_hash(auth_center *a, const char *token, const char *digest,
+                                           const char *address)
+{
+    const auth_principal *found = NULL;
+    bool any = false;
+    for (guint i = 0; i < a->tokens->len && !found; i++) {
+        const auth_principal *p = g_ptr_array_index(a->tokens, i);
+        if (!p->hash)
+            continue;
+        if (!any && login_limiter_take(a->limiter, address, g_get_monotonic_time()))
+            return NULL;
+        any = true;
+        if (password_verify(p->hash, token))
+            found = p;
+    }
+    if (found) {
+        login_limiter_forgive(a->limiter, address);
+        g_hash_table_insert(a->token_cache, g_strdup(digest), (gpointer)found);
+    }
+    return found;
+}
+
+static const auth_principal *identify_token(auth_center *a, const char *token, const char *address)
+{
+    size_t n = token ? strlen(token) : 0;
+    if (n < TOKEN_MIN_LEN || n > TOKEN_MAX_LEN)
+        return NULL;
+    char digest[PASSWORD_SHA256_HEX + 1];
+    password_sha256_hex(token, digest);
+    const auth_principal *p = token_by_digest(a, digest);
+    return p ? p : token_by_hash(a, token, digest, address);
+}
+
+static const auth_principal *identify_session(auth_center *a, const char *id)
+{
+    login_session *ls = id && hex64(id) ? g_hash_table_lookup(a->sessions, id) : NULL;
+    if (!ls)
+        return NULL;
+    if (ls->expires <= g_get_monotonic_time()) {
+        g_hash_table_remove(a->sessions, id);
+        return NULL;
+    }
+    return ls->who;
+}
+
+const auth_principal *auth_identify(auth_center *a, const char *cookies, const char *token,
+                                    const char *address)
+{
+    if (!a)
+        return NULL;
+    const auth_principal *who = token && *token ? identify_token(a, token, address) : NULL;
+    if (who || (token && *token))
+        return who;
+    char *id = auth_cookie_get(cookies, AUTH_SESSION_COOKIE);
+    who = identify_session(a, id);
+    g_free(id);
+    if (who)
+        return who;
+    char *cookie_token = auth_cookie_get(cookies, AUTH_TOKEN_COOKIE);
+    who = identify_token(a, cookie_token, address);
+    password_forget(cookie_token);
+    return who;
+}
+
+void auth_session_fill(session *s, const auth_principal *who, const char *address)
+{
+    g_free(s->address);
+    s->address = g_strdup(address);
+    if (!who)
+        return;
+    g_free(s->user);
+    s->user = g_strdup(who->name);
+    s->role = who->role;
+    if (s->walls)
+        g_hash_table_destroy(s->walls);
+    s->walls = NULL;
+    if (!who->walls)
+        return;
+    s->walls = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+    GHashTableIter it;
+    gpointer key;
+    g_hash_table_iter_init(&it, who->walls);
+    while (g_hash_table_iter_next(&it, &key, NULL))
+        g_hash_table_add(s->walls, g_strdup(key));
+}
+
+/* ---- login and logout ---- */
+
+typedef struct login_job {
+    auth_center *a;
+    const auth_principal *who; /* NULL: no such user */
+    char *user;                /* as typed, shortened: for the audit line */
+    char *password;
+    char *hash; /* the user's, or the dummy */
+    char *address;
+    auth_login_done done;
+    void *data;
+} login_job;
+
+static void login_job_free(login_job *j)
+{
+    g_free(j->user);
+    password_forget(j->password);
+    g_free(j->hash);
+    g_free(j->address);
+    g_free(j);
+}
+
+static const auth_principal *find_user(const auth_center *a, const char *name)
+{
+    for (guint i = 0; name && i < a->users->len; i++) {
+        const auth_principal *p = g_ptr_array_index(a->users, i);
+        if (strcmp(p->name, name) == 0)
+            return p;
+    }
+    return NULL;
+}
+
+static void login_thread(GTask *task, gpointer source, gpointer data, GCancellable *cancel)
+{
+    (void)source, (void)cancel;
+    const login_job *j = data;
+    g_task_return_boolean(task, password_verify(j->hash, j->password));
+}
+
+static int audit_login(auth_center *a, const login_job *j, bool ok)
+{
+    audit_entry e = {
+        .user = j->user,
+        .role = ok ? session_role_name(j->who->role) : NULL,
+        .address = j->address,
+        .action = ok ? "login" : "login_failed",
+        .version_before = -1,
+        .version_after = -1,
+        .ok = ok,
+    };
+    pantau_error err = {0};
+    return audit_write(a->srv, &e, &err);
+}
+
+static void prune_sessions(auth_center *a)
+{
+    gint64 now = g_get_monotonic_time();
+    GHashTableIter it;
+    gpointer value;
+    g_hash_table_iter_init(&it, a->sessions);
+    while (g_hash_table_iter_next(&it, NULL, &value))
+        if (((login_session *)value)->expires <= now)
+            g_hash_table_iter_remove(&it);
+}
+
+/* A new login session for who; the token is owned by the table. */
+static const char *session_start(auth_center *a, const auth_principal *who)
+{
+    if (g_hash_table_size(a->sessions) >= SESSIONS_MAX / 2)
+        prune_sessions(a);
+    if (g_hash_table_size(a->sessions) >= SESSIONS_MAX)
+        return NULL;
+    login_session *ls = g_new0(login_session, 1);
+    ls->who = who;
+    ls->expires = g_get_monotonic_time() + (gint64)a->session_hours * 3600 * G_USEC_PER_SEC;
+    char *token = password_random_hex(32);
+    g_hash_table_insert(a->sessions, token, ls);
+    return token;
+}
+
+static void login_finished(GObject *source, GAsyncResult *res, gpointer data)
+{
+    (void)source, (void)data;
+    login_job *j = g_task_get_task_data(G_TASK(res));
+    auth_center *a = j->a;
+    bool ok = g_task_propagate_boolean(G_TASK(res), NULL) && j->who;
+    a->in_flight--;
+    if (!ok) {
+        audit_login(a, j, false);
+        j->done(AUTH_LOGIN_WRONG, NULL, NULL, 0, j->data);
+        return;
+    }
+    login_limiter_forgive(a->limiter, j->address);
+    const char *token = audit_login(a, j, true) ? NULL : session_start(a, j->who);
+    if (token)
+        log_info("'%s' logged in from %s", j->who->name, j->address ? j->address : "?");
+    j->done(token ? AUTH_LOGIN_OK : AUTH_LOGIN_BUSY, token,
+            token ? session_role_name(j->who->role) : NULL, token ? 0 : 1, j->data);
+}
+
+void auth_login(auth_center *a, const char *user, const char *password, const char *address,
+                auth_login_done done, void *data)
+{
+    int wait = login_limiter_take(a->limiter, address, g_get_monotonic_time());
+    if (wait) {
+        done(AUTH_LOGIN_LIMITED, NULL, NULL, wait, data);
+        return;
+    }
+    if (a->in_flight >= LOGINS_IN_FLIGHT_MAX) {
+        login_limiter_forgive(a->limiter, address);
+        done(AUTH_LOGIN_BUSY, NULL, NULL, 1, data);
+        return;
+    }
+    login_job *j = g_new0(login_job, 1);
+    j->a = a;
+    j->who = find_user(a, user);
+    j->user = g_utf8_substring(user, 0, MIN(g_utf8_strlen(user, -1), NAME_MAX_LEN));
+    j->password = g_strdup(password);
+    j->hash = g_strdup(j->who ? j->who->hash : a->dummy_hash);
+    j->address = g_strdup(address);
+    j->done = done;
+    j->data = data;
+    a->in_flight++;
+    GTask *task = g_task_new(NULL, NULL, login_finished, NULL);
+    g_task_set_task_data(task, j, (GDestroyNotify)login_job_free);
+    g_task_run_in_thread(task, login_thread);
+    g_object_unref(task);
+}
+
+void auth_logout(auth_center *a, const char *cookies, const char *address)
+{
+    char *id = a ? auth_cookie_get(cookies, AUTH_SESSION_COOKIE) : NULL;
+    const auth_principal *who = identify_session(a, id);
+    if (who) {
+        audit_entry e = {who->name, session_role_name(who->role), address, "logout", NULL, -1, -1,
+                         true};
+        pantau_error err = {0};
+        audit_write(a->srv, &e, &err);
+        g_hash_table_remove(a->sessions, id);
+    }
+    g_free(id);
+}
+
+/* ---- operations ---- */
+
+static int op_whoami(op_call *call, json_t **ok, pantau_error *err)
+{
+    (void)err;
+    const session *s = call->session;
+    json_t *walls = json_null();
+    if (s && s->walls) {
+        walls = json_array();
+        GHashTableIter it;
+        gpointer key;
+        g_hash_table_iter_init(&it, s->walls);
+        while (g_hash_table_iter_next(&it, &key, NULL))
+            json_array_append_new(walls, json_string(key));
+    }
+    *ok = json_pack("{s:s, s:s, s:o, s:b}", "user", s ? s->user : "local", "role",
+                    session_role_name(s ? s->role : ROLE_ADMIN), "walls", walls, "login",
+                    call->srv->auth != NULL);
+    return 0;
+}
+
+const op_def auth_ops[] = {
+    {"auth.whoami", op_whoami, OP_READ},
+    {"audit.query", audit_query, OP_ADMIN},
+    {NULL, NULL, OP_READ},
+};

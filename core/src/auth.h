@@ -1,4 +1,5 @@
-/* auth.h - who may do what: roles, per-wall permissions. */
+/* auth.h - who may do what: users and viewer tokens from the config, login
+ * sessions, roles, per-wall permissions (docs/security.md). */
 #ifndef PANTAU_AUTH_H
 #define PANTAU_AUTH_H
 
@@ -7,13 +8,25 @@
 #include "pantau_error.h"
 #include "session.h"
 
+#include <stdbool.h>
+
+#define AUTH_SESSION_COOKIE "pantau_session"
+#define AUTH_TOKEN_COOKIE "pantau_token"
+
 typedef struct auth_center auth_center;
+
+/* A configured user or viewer token. Owned by the auth center. */
+typedef struct auth_principal auth_principal;
 
 /* Checks the config's "auth" section (NULL when absent: no login, everyone
  * is an admin; fine on 127.0.0.1, warned about elsewhere). */
 void auth_config_check(config_checker *c, const json_t *section, const config_sections *ids);
 
+/* The users, tokens and login sessions of the (valid) config; NULL without
+ * an "auth" section (then warns when listening beyond loopback). */
 auth_center *auth_center_new(pantau_server *srv);
+
+/* Frees a; waits for logins still being verified. NULL is fine. */
 void auth_center_free(auth_center *a);
 
 /* The authentication operations (ops.h), ending with {NULL}. */
@@ -24,5 +37,50 @@ extern const op_def auth_ops[];
  * field. A NULL session (no connection: unit tests) may do everything. */
 int auth_allows(const session *s, enum op_permission permission, const char *wall_id,
                 pantau_error *err);
+
+/* The config's TLS certificate and key (paths resolved against the config's
+ * directory, g_free them); false without "auth.tls". */
+bool auth_tls_files(const pantau_config *cfg, char **cert, char **key);
+
+/* Whether a browser whose page has origin `origin` may talk to the server
+ * reached as `host` (docs/security.md). NULL origin: false. */
+bool auth_origin_ok(const pantau_server *srv, const char *origin, const char *host);
+
+/* Who presents these credentials: a viewer token (token, e.g. from
+ * ?token=, else the token cookie) or a login session (session cookie),
+ * from the Cookie header cookies (may be NULL). NULL when none is valid.
+ * Failed tokens count against address's login attempts. Borrowed: lives
+ * as long as a. */
+const auth_principal *auth_identify(auth_center *a, const char *cookies, const char *token,
+                                    const char *address);
+
+/* Sets s's user, role and walls to who's (NULL: leaves them) and its
+ * address (may be NULL). */
+void auth_session_fill(session *s, const auth_principal *who, const char *address);
+
+/* Hours a login session lasts. */
+int auth_session_hours(const auth_center *a);
+
+enum auth_login_result {
+    AUTH_LOGIN_OK,
+    AUTH_LOGIN_WRONG,   /* unknown user or wrong password: one answer for both */
+    AUTH_LOGIN_LIMITED, /* too many attempts from the address */
+    AUTH_LOGIN_BUSY,    /* too many logins being verified at once */
+};
+
+/* How a login ended: on OK, token is the new session's (borrowed for the
+ * call), role the user's role; retry_after is seconds for LIMITED/BUSY. */
+typedef void (*auth_login_done)(enum auth_login_result result, const char *token, const char *role,
+                                int retry_after, void *data);
+
+/* Checks user's password off the main loop and calls done (on the main
+ * loop; at once when refused before checking). user and password are
+ * copied; the attempt counts against address before it is checked, and
+ * is audited (never the password). */
+void auth_login(auth_center *a, const char *user, const char *password, const char *address,
+                auth_login_done done, void *data);
+
+/* Ends the login session in the cookies (if any) and audits it. */
+void auth_logout(auth_center *a, const char *cookies, const char *address);
 
 #endif

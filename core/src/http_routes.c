@@ -22,7 +22,17 @@ static const struct {
     {"/", "index.html"},
     {"/wall", "wall.html"},
     {"/console", "console.html"},
+    {"/present", "present.html"},
+    {"/login", "login.html"},
 };
+
+bool http_route_is_page(const char *uri)
+{
+    for (size_t i = 0; i < G_N_ELEMENTS(pages); i++)
+        if (strcmp(uri, pages[i].page) == 0)
+            return true;
+    return false;
+}
 
 const char *http_mime_type(const char *path)
 {
@@ -84,6 +94,22 @@ static char *file_inside(const char *root, const char *rel, int *status)
     return path;
 }
 
+/* The slides folder: "slides" next to the config file. Only images and
+ * JSON slide files are served from it (plugins/slides/README.md). */
+static char *slide_file(const pantau_server *srv, const char *rel, int *status)
+{
+    static const char *const exts[] = {".png", ".jpg", ".jpeg", ".json"};
+    bool allowed = false;
+    for (size_t i = 0; i < G_N_ELEMENTS(exts) && !allowed; i++)
+        allowed = g_str_has_suffix(rel, exts[i]);
+    if (!allowed || !srv->config || !srv->config->dir)
+        return NULL;
+    char *root = g_build_filename(srv->config->dir, "slides", NULL);
+    char *file = file_inside(root, rel, status);
+    g_free(root);
+    return file;
+}
+
 static char *route(const pantau_server *srv, const char *uri, int *status)
 {
     for (size_t i = 0; i < G_N_ELEMENTS(pages); i++)
@@ -103,6 +129,8 @@ static char *route(const pantau_server *srv, const char *uri, int *status)
             return file;
         }
     }
+    if (g_str_has_prefix(uri, "/slides/"))
+        return slide_file(srv, uri + strlen("/slides/"), status);
     if (g_str_has_prefix(uri, "/plugins/") && srv->plugins) {
         const char *rest = uri + strlen("/plugins/");
         const char *slash = strchr(rest, '/');

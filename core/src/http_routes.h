@@ -5,6 +5,8 @@
 
 #include "server.h"
 
+#include <stdbool.h>
+
 /* Returns the file for uri (a newly allocated path, g_free it) and sets
  * *mime, or NULL with *status 404 (nothing there) or 403 (a path that tries
  * to leave its folder). Never returns a path outside the served folders. */
@@ -12,5 +14,8 @@ char *http_route_file(const pantau_server *srv, const char *uri, const char **mi
 
 /* The MIME type for a file name by its extension. */
 const char *http_mime_type(const char *path);
+
+/* Whether uri is one of the pages (/, /wall, /console, ...). */
+bool http_route_is_page(const char *uri);
 
 #endif

@@ -6,6 +6,7 @@
 #include "host.h"
 #include "log.h"
 #include "media.h"
+#include "password.h"
 #include "plugin_loader.h"
 #include "presentation.h"
 #include "server.h"
@@ -32,6 +33,7 @@ typedef struct options {
     int port; /* -1 = from the config */
     gboolean verbose;
     gboolean version;
+    gboolean hash_password;
 } options;
 
 static int parse_options(int argc, char **argv, options *o)
@@ -47,6 +49,8 @@ static int parse_options(int argc, char **argv, options *o)
         {"port", 'p', 0, G_OPTION_ARG_INT, &o->port, "Port (0 = any free port)", "N"},
         {"verbose", 'v', 0, G_OPTION_ARG_NONE, &o->verbose, "Debug logging", NULL},
         {"version", 0, 0, G_OPTION_ARG_NONE, &o->version, "Print the version", NULL},
+        {"hash-password", 0, 0, G_OPTION_ARG_NONE, &o->hash_password,
+         "Read a password (or viewer token) from stdin, print its argon2id hash", NULL},
         {NULL, 0, 0, 0, NULL, NULL, NULL},
     };
     GOptionContext *ctx = g_option_context_new("- command-centre video wall server");
@@ -89,6 +93,27 @@ static pantau_config *load_config(const options *o, const char *path)
     return cfg;
 }
 
+/* --hash-password: one line from stdin (without its newline) to a hash on
+ * stdout. Returns the exit status. */
+static int hash_password_from_stdin(void)
+{
+    char line[1024];
+    if (!fgets(line, sizeof line, stdin)) {
+        fprintf(stderr, "pantau: give the password on stdin\n");
+        return 1;
+    }
+    line[strcspn(line, "\r\n")] = '\0';
+    char *hash = *line ? password_hash(line) : NULL;
+    password_wipe(line, sizeof line);
+    if (!hash) {
+        fprintf(stderr, "pantau: the password is empty or could not be hashed\n");
+        return 1;
+    }
+    printf("%s\n", hash);
+    g_free(hash);
+    return 0;
+}
+
 static gboolean on_signal(gpointer loop)
 {
     g_main_loop_quit(loop);
@@ -111,11 +136,16 @@ static void load_walls(pantau_server *srv)
 static void print_urls(const pantau_server *srv, const char *listen, int port)
 {
     const char *host = strcmp(listen, "0.0.0.0") == 0 ? "127.0.0.1" : listen;
-    printf("pantau: ready on http://%s:%d/\n", host, port);
-    printf("pantau: console  http://%s:%d/console\n", host, port);
+    char *cert = NULL, *key = NULL;
+    const char *scheme = auth_tls_files(srv->config, &cert, &key) ? "https" : "http";
+    g_free(cert);
+    g_free(key);
+    printf("pantau: ready on %s://%s:%d/\n", scheme, host, port);
+    printf("pantau: console  %s://%s:%d/console\n", scheme, host, port);
     for (guint i = 0; i < srv->walls->len; i++) {
         const wall *w = g_ptr_array_index(srv->walls, i);
-        printf("pantau: wall     http://%s:%d/wall?wall=%s  (%s)\n", host, port, w->id, w->name);
+        printf("pantau: wall     %s://%s:%d/wall?wall=%s  (%s)\n", scheme, host, port, w->id,
+               w->name);
     }
     printf("pantau: press Ctrl-C to stop\n");
     fflush(stdout);
@@ -196,6 +226,10 @@ int main(int argc, char **argv)
         printf("pantau %s (plugin ABI %d.%d)\n", PANTAU_VERSION, PANTAU_ABI_MAJOR,
                PANTAU_ABI_MINOR);
         rc = 0;
+        goto out;
+    }
+    if (o.hash_password) {
+        rc = hash_password_from_stdin();
         goto out;
     }
     if (o.verbose)

@@ -1,10 +1,14 @@
 #include "ws_server.h"
 
+#include "auth.h"
 #include "http_routes.h"
 #include "log.h"
+#include "login_http.h"
+#include "password.h"
 #include "media.h"
 #include "media_gate.h"
 #include "ops.h"
+#include "presentation.h"
 #include "server.h"
 #include "session.h"
 #include "snapshot.h"
@@ -62,12 +66,17 @@ typedef struct http_reply {
     unsigned status;
     const char *mime;
     GBytes *body;
+    char *set_cookie; /* a Set-Cookie value, or NULL */
+    char *location;   /* for redirects, or NULL */
+    int retry_after;  /* seconds; 0: none */
 } http_reply;
 
 /* lws's per-connection user data. */
 typedef struct conn_slot {
     ws_client *client;
-    http_reply *reply; /* HTTP only */
+    http_reply *reply;         /* HTTP only */
+    GByteArray *body;          /* a POST body being received, or NULL */
+    const auth_principal *who; /* WebSocket: who the handshake showed (auth.h) */
 } conn_slot;
 
 static out_msg *out_msg_new(const char *text, size_t len)
@@ -264,7 +273,18 @@ static void flush_deferred(ws_server *ws)
     g_ptr_array_set_size(ws->deferred, 0);
 }
 
-static ws_client *client_new(ws_server *ws, struct lws *wsi)
+/* The peer's IP address into buf. */
+static const char *peer_address(struct lws *wsi, char *buf, size_t len)
+{
+    buf[0] = '\0';
+    lws_get_peer_simple(wsi, buf, len);
+    /* An IPv4 peer of an IPv6 socket: "::ffff:10.0.0.5" -> "10.0.0.5". */
+    if (g_str_has_prefix(buf, "::ffff:") && strchr(buf, '.'))
+        memmove(buf, buf + 7, strlen(buf + 7) + 1);
+    return buf;
+}
+
+static ws_client *client_new(ws_server *ws, struct lws *wsi, const auth_principal *who)
 {
     ws_client *c = g_new0(ws_client, 1);
     c->wsi = wsi;
@@ -275,6 +295,8 @@ static ws_client *client_new(ws_server *ws, struct lws *wsi)
     c->tokens_at = g_get_monotonic_time();
     media_gate_init(&c->gate);
     c->session = session_new(c);
+    char address[64];
+    auth_session_fill(c->session, who, peer_address(wsi, address, sizeof address));
     g_hash_table_add(ws->clients, c);
     json_t *snap = json_pack("{s:s}", "ev", "snapshot");
     json_t *state = server_snapshot(ws->srv);
@@ -288,6 +310,7 @@ static ws_client *client_new(ws_server *ws, struct lws *wsi)
 static void client_free(ws_client *c)
 {
     subscribe_release(c->ws->srv, c->session);
+    presentation_session_closed(c->ws->srv, c->session);
     session_free(c->session);
     media_gate_clear(&c->gate);
     g_hash_table_remove(c->ws->clients, c);
@@ -424,6 +447,8 @@ static void http_reply_free(http_reply *r)
 {
     if (r->body)
         g_bytes_unref(r->body);
+    g_free(r->set_cookie);
+    g_free(r->location);
     g_free(r);
 }
 
@@ -510,6 +535,26 @@ static int start_dynamic(ws_server *ws, struct lws *wsi, conn_slot *slot, const 
     return 1;
 }
 
+static int add_header(struct lws *wsi, const char *name, const char *value, unsigned char **p,
+                      unsigned char *end)
+{
+    return lws_add_http_header_by_name(wsi, (const unsigned char *)name,
+                                       (const unsigned char *)value, (int)strlen(value), p, end);
+}
+
+/* Set-Cookie, Location and Retry-After, when r has them. */
+static int add_reply_headers(struct lws *wsi, const http_reply *r, unsigned char **p,
+                             unsigned char *end)
+{
+    char retry[16];
+    snprintf(retry, sizeof retry, "%d", r->retry_after);
+    if ((r->set_cookie && add_header(wsi, "set-cookie:", r->set_cookie, p, end)) ||
+        (r->location && add_header(wsi, "location:", r->location, p, end)) ||
+        (r->retry_after > 0 && add_header(wsi, "retry-after:", retry, p, end)))
+        return -1;
+    return 0;
+}
+
 static int write_dynamic(struct lws *wsi, conn_slot *slot)
 {
     http_reply *r = slot->reply;
@@ -522,7 +567,8 @@ static int write_dynamic(struct lws *wsi, conn_slot *slot)
     if (lws_add_http_common_headers(wsi, r->status, r->mime, len, &p, end) ||
         lws_add_http_header_by_name(wsi, (const unsigned char *)"cache-control:",
                                     (const unsigned char *)"no-store", 8, &p, end) ||
-        add_security_headers(wsi, &p, end) || lws_finalize_write_http_header(wsi, start, &p, end))
+        add_security_headers(wsi, &p, end) || add_reply_headers(wsi, r, &p, end) ||
+        lws_finalize_write_http_header(wsi, start, &p, end))
         return -1;
     unsigned char *copy = g_malloc(LWS_PRE + len + 1);
     memcpy(copy + LWS_PRE, body, len);
@@ -548,8 +594,200 @@ static void drop_dynamic(conn_slot *slot)
         r->wsi = NULL;
 }
 
+/* ---- authentication (docs/security.md) ---- */
+
+/* Header h of wsi into buf ("" when absent). */
+static const char *header(struct lws *wsi, enum lws_token_indexes h, char *buf, int len)
+{
+    if (lws_hdr_copy(wsi, buf, len, h) < 0)
+        buf[0] = '\0';
+    return buf;
+}
+
+/* Who the request's ?token=, session cookie or token cookie shows; NULL
+ * when nobody (or when auth is off). */
+static const auth_principal *request_principal(ws_server *ws, struct lws *wsi, bool *from_url)
+{
+    char cookies[1024], arg[300], address[64];
+    const char *token = lws_get_urlarg_by_name(wsi, "token=", arg, sizeof arg);
+    *from_url = token && *token;
+    const auth_principal *who =
+        auth_identify(ws->srv->auth, header(wsi, WSI_TOKEN_HTTP_COOKIE, cookies, sizeof cookies),
+                      token, peer_address(wsi, address, sizeof address));
+    password_wipe(arg, sizeof arg);
+    return who;
+}
+
+/* The WebSocket handshake: a browser's Origin must be ours (or allowed);
+ * with auth on, a valid token or session is needed too. */
+static bool handshake_allowed(ws_server *ws, struct lws *wsi)
+{
+    char origin[256], host[256];
+    header(wsi, WSI_TOKEN_ORIGIN, origin, sizeof origin);
+    header(wsi, WSI_TOKEN_HOST, host, sizeof host);
+    if (*origin && !auth_origin_ok(ws->srv, origin, host)) {
+        log_warn("refused a WebSocket from origin %.100s", origin);
+        return false;
+    }
+    bool from_url;
+    return !ws->srv->auth || request_principal(ws, wsi, &from_url);
+}
+
+/* Sets r to a 302 to /login?next=<uri and arguments, less any token>. */
+static void redirect_to_login(struct lws *wsi, http_reply *r, const char *uri)
+{
+    GString *next = g_string_new(uri);
+    char arg[256];
+    for (int i = 0; lws_hdr_copy_fragment(wsi, arg, sizeof arg, WSI_TOKEN_HTTP_URI_ARGS, i) > 0;
+         i++) {
+        if (g_str_has_prefix(arg, "token="))
+            continue;
+        g_string_append_c(next, strchr(next->str, '?') ? '&' : '?');
+        g_string_append(next, arg);
+    }
+    char *escaped = g_uri_escape_string(next->str, NULL, FALSE);
+    r->location = g_strdup_printf("/login?next=%s", escaped);
+    g_free(escaped);
+    g_string_free(next, TRUE);
+    http_reply_finish(r, 302, "text/plain", text_bytes("log in first: /login\n"));
+}
+
+/* With auth on, pages (but /login) and camera pictures need a user or a
+ * viewer token; others are redirected to /login. Returns 1 when it
+ * answered, else 0. */
+static int refuse_anonymous(ws_server *ws, struct lws *wsi, conn_slot *slot, const char *uri,
+                            const auth_principal **who, bool *token_in_url)
+{
+    *who = NULL;
+    *token_in_url = false;
+    if (!ws->srv->auth || strcmp(uri, "/login") == 0)
+        return 0;
+    bool snapshot = g_str_has_prefix(uri, "/api/sources/");
+    if (!snapshot && !http_route_is_page(uri))
+        return 0;
+    *who = request_principal(ws, wsi, token_in_url);
+    if (*who)
+        return 0;
+    http_reply *r = g_new0(http_reply, 1);
+    r->wsi = wsi;
+    slot->reply = r;
+    if (snapshot)
+        http_reply_finish(r, 403, "text/plain", text_bytes("log in first\n"));
+    else
+        redirect_to_login(wsi, r, uri);
+    return 1;
+}
+
+/* ---- POST /api/login, /api/logout ---- */
+
+static void api_answered(api_reply *a, void *data)
+{
+    http_reply *r = data;
+    if (r->wsi) {
+        r->set_cookie = a->set_cookie;
+        r->retry_after = a->retry_after;
+        a->set_cookie = NULL;
+    }
+    http_reply_finish(r, a->status, "application/json", g_bytes_new_take(a->body, strlen(a->body)));
+    a->body = NULL;
+    api_reply_free(a);
+}
+
+static int is_post(struct lws *wsi)
+{
+    return lws_hdr_total_length(wsi, WSI_TOKEN_POST_URI) > 0;
+}
+
+static int receive_post(conn_slot *slot, const void *in, size_t len)
+{
+    /* An empty body was answered at once; lws may still pass it on. */
+    if (!slot->body)
+        return len ? -1 : 0;
+    if (slot->body->len + len > LOGIN_HTTP_BODY_MAX)
+        return -1;
+    g_byte_array_append(slot->body, in, (guint)len);
+    return 0;
+}
+
+/* The body is complete: slot->body holds the URI, a NUL, then the body. */
+static int finish_post(ws_server *ws, struct lws *wsi, conn_slot *slot)
+{
+    /* lws may report the end of an empty body that was answered already. */
+    if (!slot->body)
+        return 0;
+    if (!slot->reply)
+        return -1;
+    char cookies[1024], origin[256], host[256], address[64];
+    const char *uri = (const char *)slot->body->data;
+    size_t skip = strlen(uri) + 1;
+    api_request req = {
+        .uri = uri,
+        .body = (const char *)slot->body->data + skip,
+        .len = slot->body->len - skip,
+        .address = peer_address(wsi, address, sizeof address),
+        .cookies = header(wsi, WSI_TOKEN_HTTP_COOKIE, cookies, sizeof cookies),
+        .origin = *header(wsi, WSI_TOKEN_ORIGIN, origin, sizeof origin) ? origin : NULL,
+        .host = header(wsi, WSI_TOKEN_HOST, host, sizeof host),
+    };
+    login_http_post(ws->srv, &req, api_answered, slot->reply);
+    password_wipe(slot->body->data, slot->body->len);
+    g_byte_array_free(slot->body, TRUE);
+    slot->body = NULL;
+    return 0;
+}
+
+/* Starts a POST: its body comes in LWS_CALLBACK_HTTP_BODY; without one it
+ * is answered at once. */
+static int start_post(ws_server *ws, struct lws *wsi, conn_slot *slot, const char *uri)
+{
+    http_reply *r = g_new0(http_reply, 1);
+    r->wsi = wsi;
+    slot->reply = r;
+    slot->body = g_byte_array_new();
+    g_byte_array_append(slot->body, (const guint8 *)uri, (guint)strlen(uri) + 1);
+    char length[32];
+    if (g_ascii_strtoll(header(wsi, WSI_TOKEN_HTTP_CONTENT_LENGTH, length, sizeof length), NULL,
+                        10) <= 0)
+        return finish_post(ws, wsi, slot);
+    return 0;
+}
+
+static void drop_post(conn_slot *slot)
+{
+    if (!slot->body)
+        return;
+    password_wipe(slot->body->data, slot->body->len);
+    g_byte_array_free(slot->body, TRUE);
+    slot->body = NULL;
+}
+
+/* Other headers of a page: the security ones, and the viewer token's
+ * cookie when the URL carried a valid one (so a reload without it works). */
+static int page_headers(struct lws *wsi, bool set_token, unsigned char **p, unsigned char *end)
+{
+    if (add_security_headers(wsi, p, end))
+        return -1;
+    if (!set_token)
+        return 0;
+    char arg[300];
+    const char *token = lws_get_urlarg_by_name(wsi, "token=", arg, sizeof arg);
+    char *cookie = g_strdup_printf("%s=%s; Max-Age=34560000; Path=/; HttpOnly; SameSite=Strict",
+                                   AUTH_TOKEN_COOKIE, token ? token : "");
+    int rc = add_header(wsi, "set-cookie:", cookie, p, end);
+    password_wipe(arg, sizeof arg);
+    password_wipe(cookie, strlen(cookie));
+    g_free(cookie);
+    return rc;
+}
+
 static int serve_http(ws_server *ws, struct lws *wsi, conn_slot *slot, const char *uri)
 {
+    if (is_post(wsi) && login_http_is_api(uri))
+        return start_post(ws, wsi, slot, uri);
+    const auth_principal *who;
+    bool token_in_url;
+    if (refuse_anonymous(ws, wsi, slot, uri, &who, &token_in_url))
+        return 0;
     if (start_dynamic(ws, wsi, slot, uri))
         return 0;
     const char *mime = NULL;
@@ -560,8 +798,9 @@ static int serve_http(ws_server *ws, struct lws *wsi, conn_slot *slot, const cha
             return -1;
         return lws_http_transaction_completed(wsi) ? -1 : 0;
     }
-    unsigned char headers[512], *p = headers;
-    int hlen = add_security_headers(wsi, &p, headers + sizeof headers) ? -1 : (int)(p - headers);
+    unsigned char headers[1024], *p = headers;
+    int hlen =
+        page_headers(wsi, token_in_url, &p, headers + sizeof headers) ? -1 : (int)(p - headers);
     int n = hlen < 0 ? -1 : lws_serve_http_file(wsi, file, mime, (const char *)headers, hlen);
     g_free(file);
     if (n < 0 || (n > 0 && lws_http_transaction_completed(wsi)))
@@ -577,17 +816,32 @@ static int callback_pantau(struct lws *wsi, enum lws_callback_reasons reason, vo
     switch (reason) {
     case LWS_CALLBACK_HTTP:
         return serve_http(ws, wsi, s, in);
+    case LWS_CALLBACK_HTTP_BODY:
+        return receive_post(s, in, len);
+    case LWS_CALLBACK_HTTP_BODY_COMPLETION:
+        return finish_post(ws, wsi, s);
     case LWS_CALLBACK_HTTP_WRITEABLE:
         return s ? write_dynamic(wsi, s) : 0;
     case LWS_CALLBACK_CLOSED_HTTP:
         /* lws may close a connection that never got its user data. */
-        if (s)
+        if (s) {
+            drop_post(s);
             drop_dynamic(s);
+        }
         return 0;
-    case LWS_CALLBACK_FILTER_PROTOCOL_CONNECTION:
-        return upgrade_path_is_ws(wsi) ? 0 : 1;
+    case LWS_CALLBACK_HTTP_CONFIRM_UPGRADE:
+        if (handshake_allowed(ws, wsi))
+            return 0;
+        return lws_return_http_status(wsi, HTTP_STATUS_FORBIDDEN, NULL) ? -1 : 1;
+    case LWS_CALLBACK_FILTER_PROTOCOL_CONNECTION: {
+        bool from_url;
+        if (!upgrade_path_is_ws(wsi))
+            return 1;
+        s->who = request_principal(ws, wsi, &from_url);
+        return ws->srv->auth && !s->who ? 1 : 0;
+    }
     case LWS_CALLBACK_ESTABLISHED:
-        s->client = client_new(ws, wsi);
+        s->client = client_new(ws, wsi, s->who);
         return 0;
     case LWS_CALLBACK_RECEIVE:
         return s->client ? client_receive(s->client, wsi, in, len) : -1;
@@ -636,7 +890,15 @@ ws_server *ws_server_start(struct pantau_server *srv, const char *listen, int po
     info.user = ws;
     info.vhost_name = "pantau";
     info.timeout_secs = 20;
+    char *cert = NULL, *key = NULL;
+    if (srv->config && auth_tls_files(srv->config, &cert, &key)) {
+        info.options |= LWS_SERVER_OPTION_DO_SSL_GLOBAL_INIT;
+        info.ssl_cert_filepath = cert;
+        info.ssl_private_key_filepath = key;
+    }
     ws->context = lws_create_context(&info);
+    g_free(cert);
+    g_free(key);
     if (!ws->context)
         goto fail;
     ws->vhost = lws_get_vhost_by_name(ws->context, "pantau");

@@ -292,3 +292,90 @@ export function requestUnlessClosed(client, op, fields = {}) {
     client.ws.send(JSON.stringify({ op, id, ...fields }));
   });
 }
+
+// ---- authentication (docs/security.md) ----
+
+// The argon2id hash pantau --hash-password makes of password.
+export function hashPassword(password) {
+  return new Promise((resolve, reject) => {
+    const proc = spawn(pantauBin, ['--hash-password'], { stdio: ['pipe', 'pipe', 'pipe'] });
+    let out = '';
+    let err = '';
+    proc.stdout.on('data', (d) => { out += d; });
+    proc.stderr.on('data', (d) => { err += d; });
+    proc.on('error', reject);
+    proc.on('close', (code) => (code === 0 ? resolve(out.trim()) : reject(new Error(`--hash-password: ${code} ${err}`))));
+    proc.stdin.end(`${password}\n`);
+  });
+}
+
+// A raw HTTP request with a body (string or object sent as JSON).
+// Resolves to { status, headers, body, json }.
+export function httpRequest(server, method, path, { body, headers = {} } = {}) {
+  const text = body === undefined ? '' : typeof body === 'string' ? body : JSON.stringify(body);
+  const allHeaders = { ...(body !== undefined && typeof body !== 'string' ? { 'content-type': 'application/json' } : {}), ...headers };
+  if (method !== 'GET') allHeaders['content-length'] = Buffer.byteLength(text);
+  return new Promise((resolve, reject) => {
+    const req = http.request({ host: '127.0.0.1', port: server.port, path, method, headers: allHeaders, agent: false }, (res) => {
+      const chunks = [];
+      res.on('data', (c) => chunks.push(c));
+      res.on('end', () => {
+        const raw = Buffer.concat(chunks).toString('utf8');
+        let json = null;
+        try { json = JSON.parse(raw); } catch { json = null; }
+        resolve({ status: res.statusCode, headers: res.headers, body: raw, json });
+      });
+      res.on('error', reject);
+    });
+    req.setTimeout(10000, () => req.destroy(new Error(`${method} ${path} timed out`)));
+    req.on('error', reject);
+    req.end(text);
+  });
+}
+
+// POST /api/login; resolves to the response plus `cookie` ("pantau_session=..."
+// ready for a Cookie header, or null).
+export async function login(server, user, password, headers = {}) {
+  const res = await httpRequest(server, 'POST', '/api/login', { body: { user, password }, headers });
+  const setCookie = (res.headers['set-cookie'] || []).find((c) => c.startsWith('pantau_session='));
+  return { ...res, setCookie, cookie: setCookie ? setCookie.split(';')[0] : null };
+}
+
+// A test config with login: users [{name, role, password, walls?}] (the
+// passwords are hashed here) and viewer tokens [{name, token, walls?}]
+// (stored as SHA-256). A second wall 'other' is added.
+export async function authConfig({ users = [], tokens = [], auth = {}, overrides = {} } = {}) {
+  const { createHash } = await import('node:crypto');
+  const config = testConfig(overrides);
+  config.walls.push({ id: 'other', name: 'Other wall',
+    displays: { columns: 1, rows: 1, width: 1920, height: 1080 },
+    layout: { columns: 1, rows: 1, tiles: [{ id: 'o1', x: 0, y: 0, w: 1, h: 1, source: null }] } });
+  const hashes = await Promise.all(users.map((u) => hashPassword(u.password)));
+  config.auth = {
+    users: users.map((u, i) => ({ name: u.name, role: u.role, password_hash: hashes[i], ...(u.walls ? { walls: u.walls } : {}) })),
+    viewer_tokens: tokens.map((t) => ({ name: t.name, token_sha256: createHash('sha256').update(t.token).digest('hex'),
+      ...(t.walls ? { walls: t.walls } : {}) })),
+    ...auth,
+  };
+  return config;
+}
+
+// Connects a WebSocket client with a Cookie header and/or an Origin;
+// resolves with { client, snapshot }, or rejects when the handshake is
+// refused (err.status holds the HTTP status).
+export async function connectAs(t, server, { cookie, origin, token } = {}) {
+  const url = token ? `${server.wsUrl}?token=${encodeURIComponent(token)}` : server.wsUrl;
+  const headers = cookie ? { cookie } : {};
+  const client = new Client(url, { headers, ...(origin ? { origin } : {}) });
+  const refused = new Promise((_, reject) => client.ws.once('unexpected-response', (req, res) => {
+    res.resume();
+    req.destroy();
+    const err = new Error(`handshake refused: ${res.statusCode}`);
+    err.status = res.statusCode;
+    reject(err);
+  }));
+  refused.catch(() => {});
+  await Promise.race([client.opened, refused]);
+  t.after(() => client.ws.terminate());
+  return { client, snapshot: await client.snapshot() };
+}

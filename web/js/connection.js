@@ -40,9 +40,11 @@ export function parseMediaFrame(buffer) {
   };
 }
 
+// A wall display's viewer token (?token=) goes on to the socket.
 export function defaultSocketUrl() {
   const scheme = location.protocol === 'https:' ? 'wss' : 'ws';
-  return `${scheme}://${location.host}/ws`;
+  const token = new URLSearchParams(location.search).get('token');
+  return `${scheme}://${location.host}/ws${token ? `?token=${encodeURIComponent(token)}` : ''}`;
 }
 
 // Backoff before reconnect attempt `attempt` (0-based): 0.5 s doubling up to

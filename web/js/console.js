@@ -9,6 +9,9 @@ import { WallEditor } from './console-editor.js';
 import { SourceList } from './console-sources.js';
 import { PresetPanel, confirmingButton } from './console-presets.js';
 import { MessageBar } from './console-message.js';
+import { setupAudit } from './console-audit.js';
+import { AlarmPanel } from './console-alarms.js';
+import { t } from './i18n.js';
 
 const byId = (id) => document.getElementById(id);
 
@@ -26,7 +29,13 @@ const editor = new WallEditor(byId('editor-frame'), client, {
   onSelectionChange: updateTools,
 });
 new SourceList(byId('sources'), client);
+setupAudit(client, messages);
 new PresetPanel(client, messages, { recall: recallPreset, wallId: () => selectedWallId });
+new AlarmPanel(byId('alarms-panel'), client, {
+  messages,
+  wallId: () => selectedWallId,
+  tileId: () => (editor.selection.length === 1 ? editor.selection[0] : null),
+});
 
 function selectedWall() {
   return client.state.walls.get(selectedWallId) || null;
@@ -265,7 +274,7 @@ function onKey(event) {
 function onConnectionStatus(connected) {
   document.body.dataset.connected = String(connected);
   const pill = byId('connection');
-  pill.textContent = connected ? 'connected' : 'reconnecting…';
+  pill.textContent = t(connected ? 'connection.connected' : 'connection.reconnecting');
   pill.dataset.state = connected ? 'up' : 'down';
 }
 

@@ -3,6 +3,7 @@
 
 import { Connection } from './connection.js';
 import { element } from './layout-render.js';
+import './i18n.js';
 
 function link(href, text, className) {
   const a = element('a', className, text);

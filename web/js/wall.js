@@ -4,6 +4,9 @@
 import { Connection } from './connection.js';
 import { LayoutView } from './layout-render.js';
 import { displayExists, parseDisplayParam } from './wall-geometry.js';
+import { AlarmBanner } from './wall-alarms.js';
+import { WallCaption } from './present-caption.js';
+import { language, setLanguage, t } from './i18n.js';
 
 const params = new URLSearchParams(location.search);
 const wantedWall = params.get('wall');
@@ -11,6 +14,11 @@ const display = parseDisplayParam(params.get('display'));
 
 const client = new Connection();
 const view = new LayoutView(document.getElementById('wall'), client, { display });
+new AlarmBanner(document.getElementById('alarm-banner'), client);
+new WallCaption(document.getElementById('wall-caption'), client, {
+  wallId: () => wallId,
+  shown: () => !display || isCaptionDisplay(),
+});
 const notice = document.getElementById('wall-notice');
 const indicator = document.getElementById('connection');
 let wallId = null;
@@ -39,13 +47,19 @@ function showSnapshot(state) {
   reloadIfServerUpgraded(state);
   const wall = pickWall(state);
   wallId = wall ? wall.id : null;
-  if (!wall) return showNotice(`No wall '${wantedWall}' on this server.`);
+  if (!wall) return showNotice(t('wall.no_wall', { wall: wantedWall }));
   if (display && !displayExists(wall.displays, display)) {
-    return showNotice(`Wall '${wall.id}' has no display ${display.column},${display.row}.`);
+    return showNotice(t('wall.no_display', { wall: wall.id, display: `${display.column},${display.row}` }));
   }
   showNotice('');
   document.title = `${wall.name} — Pantau`;
   return view.render(wall);
+}
+
+// With one browser per display, the caption goes on the bottom-left one.
+function isCaptionDisplay() {
+  const wall = client.state.walls.get(wallId);
+  return Boolean(wall) && display.column === 0 && display.row === wall.displays.rows - 1;
 }
 
 function showWall(wall) {
@@ -60,4 +74,8 @@ function showConnected(connected) {
 client.on('snapshot', showSnapshot);
 client.on('wall', showWall);
 client.on('status', showConnected);
+// A wall has no mouse: L switches the language (?lang=en|id sets it too).
+document.addEventListener('keydown', (event) => {
+  if (event.key === 'l' || event.key === 'L') setLanguage(language() === 'en' ? 'id' : 'en');
+});
 client.start();

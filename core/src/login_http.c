@@ -1,0 +1,130 @@
+/* login_http.c - POST /api/login {user, password} and POST /api/logout. */
+#include "login_http.h"
+
+#include "auth.h"
+#include "password.h"
+
+#include <jansson.h>
+#include <string.h>
+
+#define WRONG_LOGIN "wrong user name or password"
+
+typedef struct login_wait {
+    api_reply_fn done;
+    void *data;
+    bool secure;
+    int hours;
+} login_wait;
+
+void api_reply_free(api_reply *r)
+{
+    if (!r)
+        return;
+    g_free(r->body);
+    g_free(r->set_cookie);
+    g_free(r);
+}
+
+bool login_http_is_api(const char *uri)
+{
+    return uri && (strcmp(uri, "/api/login") == 0 || strcmp(uri, "/api/logout") == 0);
+}
+
+/* {"error": message} as a reply with status. */
+static api_reply *error_reply(unsigned status, const char *message)
+{
+    api_reply *r = g_new0(api_reply, 1);
+    r->status = status;
+    json_t *body = json_pack("{s:s}", "error", message);
+    char *text = json_dumps(body, JSON_COMPACT);
+    r->body = g_strdup(text);
+    free(text);
+    json_decref(body);
+    return r;
+}
+
+static char *session_cookie(const char *token, int max_age, bool secure)
+{
+    return g_strdup_printf("%s=%s; Max-Age=%d; Path=/; HttpOnly; SameSite=Strict%s",
+                           AUTH_SESSION_COOKIE, token, max_age, secure ? "; Secure" : "");
+}
+
+static void login_done(enum auth_login_result result, const char *token, const char *role,
+                       int retry_after, void *data)
+{
+    login_wait *w = data;
+    api_reply *r;
+    char *msg = NULL;
+    switch (result) {
+    case AUTH_LOGIN_OK:
+        r = g_new0(api_reply, 1);
+        r->status = 200;
+        r->body = g_strdup_printf("{\"role\":\"%s\"}", role);
+        r->set_cookie = session_cookie(token, w->hours * 3600, w->secure);
+        break;
+    case AUTH_LOGIN_LIMITED:
+        msg = g_strdup_printf("too many login attempts; try again in %d s", retry_after);
+        r = error_reply(429, msg);
+        r->retry_after = retry_after;
+        break;
+    case AUTH_LOGIN_BUSY:
+        r = error_reply(503, "the server is busy; try again in a moment");
+        r->retry_after = retry_after;
+        break;
+    case AUTH_LOGIN_WRONG:
+    default:
+        r = error_reply(401, WRONG_LOGIN);
+        break;
+    }
+    g_free(msg);
+    w->done(r, w->data);
+    g_free(w);
+}
+
+static void login(pantau_server *srv, const api_request *req, api_reply_fn done, void *data)
+{
+    json_t *body = req->body ? json_loadb(req->body, req->len, 0, NULL) : NULL;
+    const char *user = json_string_value(json_object_get(body, "user"));
+    const char *password = json_string_value(json_object_get(body, "password"));
+    if (!user || !password) {
+        done(error_reply(400, "send {\"user\": \"...\", \"password\": \"...\"}"), data);
+        json_decref(body);
+        return;
+    }
+    login_wait *w = g_new0(login_wait, 1);
+    w->done = done;
+    w->data = data;
+    w->secure = json_object_get(json_object_get(srv->config->root, "auth"), "tls") != NULL;
+    w->hours = auth_session_hours(srv->auth);
+    auth_login(srv->auth, user, password, req->address, login_done, w);
+    /* Our copy of the password is the job's; wipe jansson's. */
+    password_wipe((char *)password, strlen(password));
+    json_decref(body);
+}
+
+static void logout(pantau_server *srv, const api_request *req, api_reply_fn done, void *data)
+{
+    bool secure = json_object_get(json_object_get(srv->config->root, "auth"), "tls") != NULL;
+    auth_logout(srv->auth, req->cookies, req->address);
+    api_reply *r = g_new0(api_reply, 1);
+    r->status = 200;
+    r->body = g_strdup("{\"ok\":true}");
+    r->set_cookie = session_cookie("", 0, secure);
+    done(r, data);
+}
+
+void login_http_post(pantau_server *srv, const api_request *req, api_reply_fn done, void *data)
+{
+    if (!srv->auth) {
+        done(error_reply(404, "login is off: the configuration has no \"auth\" section"), data);
+        return;
+    }
+    if (req->origin && !auth_origin_ok(srv, req->origin, req->host)) {
+        done(error_reply(403, "cross-origin request refused"), data);
+        return;
+    }
+    if (strcmp(req->uri, "/api/logout") == 0)
+        logout(srv, req, done, data);
+    else
+        login(srv, req, done, data);
+}

@@ -1,0 +1,83 @@
+// /login: a user logs in and reaches the console (an admin sees the Audit
+// panel, an operator does not); a wall display opens with its viewer token.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { startServer } from '../lib/server.js';
+import { authConfig } from '../lib/harness.js';
+import { launchBrowser, openPage, assertNoProblems, waitConnected } from './browser.js';
+
+const WALL_TOKEN = '7d0c3b9e51f24a68a1e6c2d4b8f09e3a5c7b1d2e4f6a8c0b9d7e5f3a1c2b4d6e';
+const USERS = [
+  { name: 'ana', role: 'admin', password: 'ana-browser-password' },
+  { name: 'otto', role: 'operator', password: 'otto-browser-password' },
+];
+
+let chromium;
+let server;
+before(async () => {
+  chromium = await launchBrowser();
+  server = await startServer({ config: await authConfig({ users: USERS, tokens: [{ name: 'wall-pc', token: WALL_TOKEN }] }) });
+});
+after(async () => {
+  await chromium?.close();
+  await server?.stop();
+  server?.cleanup();
+});
+
+async function logIn(page, user, password) {
+  await page.fill('#login-user', user);
+  await page.fill('#login-password', password);
+  await page.click('#login-submit');
+}
+
+test('the console redirects to /login; a wrong password is refused; the right one reaches the console', async () => {
+  const page = await openPage(chromium.browser, `${server.url}/console?wall=main`, {
+    allow: [/401 \(Unauthorized\)/],
+  });
+  await page.waitForURL(/\/login\?next=/);
+  await logIn(page, 'ana', 'not-the-password');
+  await page.waitForSelector('#login-message:not([hidden])');
+  assert.equal(await page.textContent('#login-message'), 'wrong user name or password');
+  await logIn(page, 'ana', 'ana-browser-password');
+  await page.waitForURL(`${server.url}/console?wall=main`);
+  await waitConnected(page);
+  await page.waitForSelector('#user-badge');
+  assert.match(await page.textContent('#user-badge'), /ana · admin/);
+  // The admin's Audit panel lists the login.
+  await page.waitForSelector('#audit-rows tr');
+  const actions = await page.$$eval('#audit-rows tr td:nth-child(5)', (cells) => cells.map((c) => c.textContent));
+  assert.ok(actions.includes('login'), `audit actions: ${actions}`);
+  assert.ok(actions.includes('login_failed'), `audit actions: ${actions}`);
+  // Filter by action.
+  await page.fill('#audit-filters input[name="action"]', 'login_failed');
+  await page.click('#audit-filters button[type="submit"]');
+  await page.waitForFunction(() => [...document.querySelectorAll('#audit-rows tr td:nth-child(5)')]
+    .every((c) => c.textContent === 'login_failed'));
+  assertNoProblems(page);
+  // Log out: back to /login, and the console wants a login again.
+  await page.click('#logout');
+  await page.waitForURL(/\/login/);
+  await page.goto(`${server.url}/console`);
+  await page.waitForURL(/\/login\?next=/);
+  await page.context().close();
+});
+
+test('an operator gets no Audit panel', async () => {
+  const page = await openPage(chromium.browser, `${server.url}/login`);
+  await logIn(page, 'otto', 'otto-browser-password');
+  await page.waitForURL(`${server.url}/console`);
+  await waitConnected(page);
+  await page.waitForSelector('#user-badge');
+  assert.match(await page.textContent('#user-badge'), /otto · operator/);
+  assert.equal(await page.$('#audit-panel'), null);
+  assertNoProblems(page);
+  await page.context().close();
+});
+
+test('a wall display opens with its viewer token and renders the wall', async () => {
+  const page = await openPage(chromium.browser, `${server.url}/wall?wall=main&token=${WALL_TOKEN}`);
+  await waitConnected(page);
+  await page.waitForSelector('#wall [data-tile="t1"][data-source="clock-a"] .pantau-clock[data-time]', { timeout: 10000 });
+  assertNoProblems(page);
+  await page.context().close();
+});

@@ -1,0 +1,64 @@
+// /login[?next=/console]: posts {user, password} to /api/login; the server
+// answers with an HttpOnly session cookie, then this page goes on to `next`
+// (a path on this server only) or /console. docs/security.md.
+
+const form = document.getElementById('login-form');
+const user = document.getElementById('login-user');
+const password = document.getElementById('login-password');
+const submit = document.getElementById('login-submit');
+const message = document.getElementById('login-message');
+
+// Only a path on this server: never //other.host or a full URL.
+export function safeNext(value) {
+  if (typeof value !== 'string' || !value.startsWith('/') || value.startsWith('//') || value.includes('\\')) {
+    return '/console';
+  }
+  return value;
+}
+
+function show(text) {
+  message.textContent = text;
+  message.hidden = !text;
+}
+
+async function errorText(response) {
+  try {
+    const body = await response.json();
+    if (body && typeof body.error === 'string') return body.error;
+  } catch {
+    // not JSON: fall through
+  }
+  return `the server answered ${response.status}`;
+}
+
+async function logIn(event) {
+  event.preventDefault();
+  if (!user.value || !password.value) {
+    show('Enter your user name and password.');
+    return;
+  }
+  submit.disabled = true;
+  show('');
+  try {
+    const response = await fetch('/api/login', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ user: user.value, password: password.value }),
+      credentials: 'same-origin',
+    });
+    if (response.ok) {
+      location.assign(safeNext(new URLSearchParams(location.search).get('next')));
+      return;
+    }
+    password.value = '';
+    show(await errorText(response));
+    password.focus();
+  } catch {
+    show('The server cannot be reached.');
+  } finally {
+    submit.disabled = false;
+  }
+}
+
+form.addEventListener('submit', logIn);
+user.focus();
