@@ -150,6 +150,14 @@ static int write_all(int fd, const char *buf, size_t len)
     return 0;
 }
 
+int audit_ready(const pantau_server *srv, pantau_error *err)
+{
+    const audit_log *a = srv ? srv->audit : NULL;
+    if (a && a->fd < 0)
+        return error_set(err, ERR_INTERNAL, "", "the audit log cannot be written; nothing changed");
+    return 0;
+}
+
 int audit_write(pantau_server *srv, const audit_entry *e, pantau_error *err)
 {
     audit_log *a = srv ? srv->audit : NULL;

@@ -42,6 +42,11 @@ void audit_log_close(audit_log *log);
  * does nothing and returns 0. */
 int audit_write(pantau_server *srv, const audit_entry *e, pantau_error *err);
 
+/* Whether a change could be audited now: 0, or -1 with err set when the
+ * log is configured but not open. Checked before a change is made, so a
+ * change that could not be audited never happens. */
+int audit_ready(const pantau_server *srv, pantau_error *err);
+
 /* Appends a line for action (an op name, "login", ...) by session s (may be
  * NULL: the server itself) on wall_id (may be NULL) with the wall's version
  * before and after (-1: none), and flushes it to disk. Returns 0, or -1

@@ -380,7 +380,8 @@ static json_t *run_op(pantau_server *srv, session *ses, const json_t *request, c
     pantau_error err = {0};
     const json_t *id = json_object_get(request, "id");
     const char *wall_id = json_string_value(json_object_get(request, "wall"));
-    if (auth_allows(ses, permission, wall_id, &err))
+    if (auth_allows(ses, permission, wall_id, &err) ||
+        (permission != OP_READ && audit_ready(srv, &err)))
         return ops_error_reply(id, &err);
     op_call call = {srv, ses, request};
     gint64 before = named_wall_version(srv, request);

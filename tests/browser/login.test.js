@@ -37,7 +37,10 @@ test('the console redirects to /login; a wrong password is refused; the right on
   await page.waitForURL(/\/login\?next=/);
   await logIn(page, 'ana', 'not-the-password');
   await page.waitForSelector('#login-message:not([hidden])');
-  assert.equal(await page.textContent('#login-message'), 'wrong user name or password');
+  assert.equal(await page.textContent('#login-message'), 'Wrong user name or password.');
+  // The page speaks Bahasa Indonesia when asked, and says the same in it.
+  await page.selectOption('#language-switch select', 'id');
+  assert.equal(await page.textContent('#login-submit'), 'Masuk');
   await logIn(page, 'ana', 'ana-browser-password');
   await page.waitForURL(`${server.url}/console?wall=main`);
   await waitConnected(page);

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { readFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import {
-  serverFor, connect, authConfig, login, connectAs, currentWall, expectError, requestUnlessClosed, wallIn,
+  serverFor, connect, authConfig, login, connectAs, currentWall, expectError, requestUnlessClosed, wallIn, testConfig,
 } from '../lib/harness.js';
 
 function auditLines(server) {
@@ -112,4 +112,19 @@ test('logins and failed logins are audited without the password; audit.query fil
   expectError(await ana.request('audit.query', { since: 'last tuesday' }), 'bad_request', 'since');
   // Who looked at the audit log is itself audited.
   assert.equal(auditLines(server).filter((l) => l.action === 'audit.query').length, 4);
+});
+
+test('when the audit log cannot be opened, a change is refused before it happens', async (t) => {
+  // /proc takes no new files, even for root.
+  const server = await serverFor(t, { config: testConfig({ audit: { file: '/proc/pantau-audit-test.jsonl' } }) });
+  const { client, snapshot } = await connect(t, server);
+  const wall = snapshot.walls.find((w) => w.id === 'main');
+  const reply = await client.request('wall.clear', { wall: 'main', version: wall.version });
+  assert.equal(reply.error?.code, 'internal', JSON.stringify(reply));
+  assert.match(reply.error.message, /audit/);
+  const after = (await client.request('snapshot')).ok.walls.find((w) => w.id === 'main');
+  assert.equal(after.version, wall.version, 'nothing changed');
+  assert.deepEqual(after.layout, wall.layout);
+  assert.equal(client.messages.filter((m) => m.ev === 'wall').length, 0, 'no wall event');
+  assert.ok((await client.request('ping')).ok, 'reading still works');
 });

@@ -2,6 +2,8 @@
 // answers with an HttpOnly session cookie, then this page goes on to `next`
 // (a path on this server only) or /console. docs/security.md.
 
+import { mountLanguageSwitch, t, translate } from './i18n.js';
+
 const form = document.getElementById('login-form');
 const user = document.getElementById('login-user');
 const password = document.getElementById('login-password');
@@ -22,6 +24,11 @@ function show(text) {
 }
 
 async function errorText(response) {
+  // The page's own words, in the page's language, for the answers it knows.
+  if (response.status === 401) return t('login.wrong');
+  if (response.status === 429) {
+    return t('login.limited', { seconds: response.headers.get('retry-after') || '60' });
+  }
   try {
     const body = await response.json();
     if (body && typeof body.error === 'string') return body.error;
@@ -34,7 +41,7 @@ async function errorText(response) {
 async function logIn(event) {
   event.preventDefault();
   if (!user.value || !password.value) {
-    show('Enter your user name and password.');
+    show(t('login.missing'));
     return;
   }
   submit.disabled = true;
@@ -54,11 +61,13 @@ async function logIn(event) {
     show(await errorText(response));
     password.focus();
   } catch {
-    show('The server cannot be reached.');
+    show(t('login.unreachable'));
   } finally {
     submit.disabled = false;
   }
 }
 
+translate();
+mountLanguageSwitch(document.getElementById('language-switch'));
 form.addEventListener('submit', logIn);
 user.focus();
