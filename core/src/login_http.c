@@ -1,7 +1,10 @@
 /* login_http.c - POST /api/login {user, password} and POST /api/logout. */
 #include "login_http.h"
 
+#include "ws_server.h"
+
 #include "auth.h"
+#include "auth_util.h"
 #include "password.h"
 
 #include <jansson.h>
@@ -106,6 +109,9 @@ static void logout(pantau_server *srv, const api_request *req, api_reply_fn done
 {
     bool secure = json_object_get(json_object_get(srv->config->root, "auth"), "tls") != NULL;
     auth_logout(srv->auth, req->cookies, req->address);
+    char *id = auth_cookie_get(req->cookies, AUTH_SESSION_COOKIE);
+    ws_server_close_login(srv->ws, id);
+    password_forget(id);
     api_reply *r = g_new0(api_reply, 1);
     r->status = 200;
     r->body = g_strdup("{\"ok\":true}");

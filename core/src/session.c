@@ -20,6 +20,7 @@ void session_free(session *s)
         g_hash_table_destroy(s->walls);
     g_free(s->user);
     g_free(s->address);
+    g_free(s->login_id);
     g_free(s);
 }
 

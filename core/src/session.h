@@ -24,6 +24,7 @@ typedef struct session {
     enum session_role role;
     GHashTable *walls; /* wall ids (owned) the user may change; NULL: every wall */
     char *address;     /* the peer's IP address, or NULL */
+    char *login_id;    /* the login session it came with (a secret: never sent), or NULL */
 } session;
 
 /* The role's name ("viewer", ...). */

@@ -1,6 +1,7 @@
 #include "ws_server.h"
 
 #include "auth.h"
+#include "auth_util.h"
 #include "http_routes.h"
 #include "log.h"
 #include "login_http.h"
@@ -42,9 +43,10 @@ typedef struct ws_client {
     GByteArray *rx; /* the message being received */
     bool rx_binary;
     double tokens;
-    gint64 tokens_at; /* monotonic us */
-    bool kill;        /* close at the next writeable callback */
-    bool established; /* the snapshot has gone out through the queue */
+    gint64 tokens_at;         /* monotonic us */
+    bool kill;                /* close at the next writeable callback */
+    bool established;         /* the snapshot has gone out through the queue */
+    const char *close_reason; /* with kill: why (a literal); NULL: "too slow" */
 } ws_client;
 
 struct ws_server {
@@ -77,6 +79,7 @@ typedef struct conn_slot {
     http_reply *reply;         /* HTTP only */
     GByteArray *body;          /* a POST body being received, or NULL */
     const auth_principal *who; /* WebSocket: who the handshake showed (auth.h) */
+    char login_id[80];         /* WebSocket: its login session's id (cookie), or "" */
 } conn_slot;
 
 static out_msg *out_msg_new(const char *text, size_t len)
@@ -384,9 +387,9 @@ static int client_receive(ws_client *c, struct lws *wsi, const void *in, size_t 
 static int client_writeable(ws_client *c, struct lws *wsi)
 {
     if (c->kill) {
-        static const char reason[] = "too slow";
+        const char *reason = c->close_reason ? c->close_reason : "too slow";
         lws_close_reason(wsi, LWS_CLOSE_STATUS_POLICY_VIOLATION, (unsigned char *)reason,
-                         sizeof reason - 1);
+                         strlen(reason));
         return -1;
     }
     /* Several messages per callback while the kernel takes them whole. */
@@ -618,6 +621,34 @@ static const auth_principal *request_principal(ws_server *ws, struct lws *wsi, b
     return who;
 }
 
+/* Keeps the id of the login session the handshake came with, so that a
+ * logout can close this WebSocket too. */
+static void remember_login_id(struct lws *wsi, conn_slot *s)
+{
+    char cookies[1024];
+    char *id = auth_cookie_get(header(wsi, WSI_TOKEN_HTTP_COOKIE, cookies, sizeof cookies),
+                               AUTH_SESSION_COOKIE);
+    g_strlcpy(s->login_id, id && strlen(id) < sizeof s->login_id ? id : "", sizeof s->login_id);
+    password_forget(id);
+}
+
+void ws_server_close_login(ws_server *ws, const char *login_id)
+{
+    if (!ws || !login_id || !*login_id)
+        return;
+    GHashTableIter it;
+    gpointer key;
+    g_hash_table_iter_init(&it, ws->clients);
+    while (g_hash_table_iter_next(&it, &key, NULL)) {
+        ws_client *c = key;
+        if (g_strcmp0(c->session->login_id, login_id) != 0 || c->kill)
+            continue;
+        c->kill = true;
+        c->close_reason = "logged out";
+        lws_callback_on_writable(c->wsi);
+    }
+}
+
 /* The WebSocket handshake: a browser's Origin must be ours (or allowed);
  * with auth on, a valid token or session is needed too. */
 static bool handshake_allowed(ws_server *ws, struct lws *wsi)
@@ -838,10 +869,13 @@ static int callback_pantau(struct lws *wsi, enum lws_callback_reasons reason, vo
         if (!upgrade_path_is_ws(wsi))
             return 1;
         s->who = request_principal(ws, wsi, &from_url);
+        remember_login_id(wsi, s);
         return ws->srv->auth && !s->who ? 1 : 0;
     }
     case LWS_CALLBACK_ESTABLISHED:
         s->client = client_new(ws, wsi, s->who);
+        if (s->login_id[0])
+            s->client->session->login_id = g_strdup(s->login_id);
         return 0;
     case LWS_CALLBACK_RECEIVE:
         return s->client ? client_receive(s->client, wsi, in, len) : -1;

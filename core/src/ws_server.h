@@ -58,6 +58,10 @@ const uint8_t *ws_msg_bytes(const ws_msg *m);
 /* The client has a stream's frames only from its next keyframe on. */
 void ws_client_expect_keyframe(ws_client *c, uint32_t stream);
 
+/* Closes (code 1008, "logged out") every WebSocket opened with the login
+ * session login_id. */
+void ws_server_close_login(ws_server *ws, const char *login_id);
+
 /* Closes every connection and the listening socket. */
 void ws_server_free(ws_server *ws);
 

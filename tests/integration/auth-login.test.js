@@ -4,6 +4,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
+  closeCode,
   serverFor, authConfig, login, connectAs, httpGet, httpRequest, expectError, runPantau, diagnostics, testConfig,
 } from '../lib/harness.js';
 import { writeFileSync, mkdtempSync, rmSync } from 'node:fs';
@@ -61,12 +62,20 @@ test('logout ends the session: the cookie no longer opens a socket or a page', a
   const server = await authServer(t);
   const { cookie } = await login(server, 'otto', 'otto-password-1');
   assert.equal((await httpGet(server, '/console', { cookie })).status, 200);
+  // A socket opened with the session, and one opened with another login.
+  const { client: open } = await connectAs(t, server, { cookie });
+  const other = (await login(server, 'otto', 'otto-password-1')).cookie;
+  const { client: stays } = await connectAs(t, server, { cookie: other });
   const out = await httpRequest(server, 'POST', '/api/logout', { headers: { cookie } });
   assert.equal(out.status, 200);
   assert.match(out.headers['set-cookie'][0], /^pantau_session=; Max-Age=0/);
   const page = await httpGet(server, '/console', { cookie });
   assert.equal(page.status, 302);
   await assert.rejects(connectAs(t, server, { cookie }), (err) => err.status === 403);
+  // The socket of the ended session is closed (1008, "logged out"); the
+  // other login's socket goes on.
+  assert.equal(await closeCode(open), 1008);
+  assert.ok((await stays.request('ping')).ok, 'another session is not affected');
 });
 
 test('login is rate-limited per address: the sixth failure within a minute gets 429 with Retry-After', async (t) => {
