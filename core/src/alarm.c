@@ -348,6 +348,7 @@ alarm_center *alarm_center_new(pantau_server *srv)
     /* Sources that were down before the alarms existed. */
     for (guint i = 0; srv->sources && i < srv->sources->list->len; i++)
         alarm_source_status(srv, g_ptr_array_index(srv->sources->list, i), PANTAU_STATUS_LIVE);
+    alarm_wall_recover(a);
     return a;
 }
 

@@ -91,6 +91,10 @@ const layout *alarm_wall_base(const alarm_center *a, const wall *w);
 /* The walls (ids) showing alarm_id now. New reference (array). */
 json_t *alarm_wall_shown_on(const alarm_center *a, const char *alarm_id);
 
+/* At start: a wall left taken over by the last run, and not changed since,
+ * goes back to what it showed before (alarms do not survive a restart). */
+void alarm_wall_recover(alarm_center *a);
+
 /* Ends every takeover without touching the walls (shutting down). */
 void alarm_wall_free_all(alarm_center *a);
 

@@ -8,7 +8,9 @@
 
 #include "audit.h"
 #include "log.h"
+#include "state_store.h"
 
+#include <glib/gstdio.h>
 #include <string.h>
 
 typedef struct wall_takeover {
@@ -89,9 +91,90 @@ static int write_wall(alarm_center *a, wall *w, const layout *l, const char *act
     return 0;
 }
 
+/* ---- surviving a restart ----
+ * While a wall is taken over, <state>/alarms/takeover-<wall>.json holds what
+ * it showed before and the version our last change produced. The alarms
+ * themselves do not survive a restart (plugins raise again what is still
+ * wrong), so at start a wall still as we left it goes back. */
+
+static char *takeover_dir(const alarm_center *a)
+{
+    return g_build_filename(a->srv->state_dir, "alarms", NULL);
+}
+
+static char *takeover_name(const char *wall_id)
+{
+    return g_strdup_printf("takeover-%s.json", wall_id);
+}
+
+/* Wall ids make file names: only plain ones do. */
+static bool plain_id(const char *id)
+{
+    return id && *id &&
+           strspn(id, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-") ==
+               strlen(id);
+}
+
+static void takeover_save(const alarm_center *a, const wall_takeover *t)
+{
+    if (!a->srv->state_dir || !plain_id(t->wall_id))
+        return;
+    char *dir = takeover_dir(a), *name = takeover_name(t->wall_id);
+    g_mkdir_with_parents(dir, 0700);
+    json_t *doc = json_pack("{s:o, s:I}", "original", layout_to_json(t->original), "version",
+                            (json_int_t)t->our_version);
+    if (state_store_write(dir, name, doc))
+        log_write(PANTAU_LOG_WARN, "alarms", "cannot keep the takeover of wall '%s' on disk",
+                  t->wall_id);
+    json_decref(doc);
+    g_free(name);
+    g_free(dir);
+}
+
+static void takeover_forget(const alarm_center *a, const char *wall_id)
+{
+    if (!a->srv->state_dir || !plain_id(wall_id))
+        return;
+    char *dir = takeover_dir(a), *name = takeover_name(wall_id);
+    char *path = g_build_filename(dir, name, NULL);
+    g_unlink(path);
+    g_free(path);
+    g_free(name);
+    g_free(dir);
+}
+
+void alarm_wall_recover(alarm_center *a)
+{
+    for (guint i = 0; a->srv->state_dir && a->srv->walls && i < a->srv->walls->len; i++) {
+        wall *w = g_ptr_array_index(a->srv->walls, i);
+        if (!plain_id(w->id))
+            continue;
+        char *dir = takeover_dir(a), *name = takeover_name(w->id);
+        json_t *doc = state_store_read(dir, name);
+        g_free(name);
+        g_free(dir);
+        if (!doc)
+            continue;
+        layout original;
+        pantau_error err = {0};
+        const json_t *version = json_object_get(doc, "version");
+        bool ours =
+            json_is_integer(version) && json_integer_value(version) == (json_int_t)w->version;
+        if (ours && layout_from_json(&original, json_object_get(doc, "original"), &err) == 0) {
+            log_write(PANTAU_LOG_INFO, "alarms",
+                      "wall '%s' was taken over by an alarm when the server stopped: it goes back",
+                      w->id);
+            write_wall(a, w, &original, "alarm.restore");
+        }
+        json_decref(doc);
+        takeover_forget(a, w->id);
+    }
+}
+
 /* Ends a takeover (freeing t) without touching the wall. */
 static void end_takeover(alarm_center *a, wall_takeover *t)
 {
+    takeover_forget(a, t->wall_id);
     if (t->shown_alarm[0])
         alarm_mark(a, t->shown_alarm);
     g_hash_table_remove(a->takeovers, t->wall_id);
@@ -127,6 +210,7 @@ static void show(alarm_center *a, wall_takeover *t, wall *w, alarm_claim *c)
         alarm_mark(a, t->shown_alarm);
     t->our_version = w->version;
     t->shown = c->seq;
+    takeover_save(a, t);
     g_strlcpy(t->shown_alarm, c->alarm_id, sizeof t->shown_alarm);
     alarm_mark(a, c->alarm_id);
     log_write(PANTAU_LOG_INFO, "alarms", "wall '%s' shows alarm %s (%s)", w->id, c->alarm_id,

@@ -290,3 +290,37 @@ test('--check-config: alarm rules naming an unknown wall or source fail at their
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('a wall taken over when the server dies goes back when it starts again', async (t) => {
+  const { feed, server, client, snapshot } = await setup(t);
+  const v0 = snapshot.walls[0].version;
+  const from = client.messages.length;
+  feed.set('good', corridors('A'));
+  await waitAlarm(client, 'traffic.jammed.A', 'active');
+  await nextWall(client, isFullScreen('clock-b'), from);
+  await server.kill9();
+  // The jam is over by the time the server is back: no alarm takes it again.
+  feed.set('good', corridors());
+  const again = await serverFor(t, { config: config({}, feed.url()), stateDir: server.stateDir });
+  const { snapshot: after } = await connect(t, again);
+  const wall = after.walls.find((w) => w.id === 'main');
+  assert.deepEqual(wall.layout, ORIGINAL, 'what it showed before the alarm');
+  assert.equal(wall.version, v0 + 2, 'one change back, after the takeover');
+  assert.match(again.output(), /taken over by an alarm when the server stopped/);
+});
+
+test('after a restart, a taken-over wall that an operator changed is left alone', async (t) => {
+  const { feed, server, client, snapshot } = await setup(t);
+  const from = client.messages.length;
+  feed.set('good', corridors('A'));
+  const taken = await nextWall(client, isFullScreen('clock-b'), from);
+  await ok(client, 'wall.clear', { wall: 'main', version: taken.version });
+  await server.kill9();
+  feed.set('good', corridors());
+  const again = await serverFor(t, { config: config({}, feed.url()), stateDir: server.stateDir });
+  const { snapshot: after } = await connect(t, again);
+  const wall = after.walls.find((w) => w.id === 'main');
+  assert.equal(wall.version, taken.version + 1, 'the operator\'s change stands');
+  assert.ok(wall.layout.tiles.every((tile) => tile.source === null));
+  assert.ok(snapshot.walls[0].version < wall.version);
+});
