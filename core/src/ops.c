@@ -75,15 +75,20 @@ int ops_apply_layout(pantau_server *srv, wall *w, const layout *l, pantau_error 
     *old = w->layout;
     w->layout = *l;
     w->version++;
+    /* The walls see the change while it is being written: the requester's
+     * acknowledgement (and its own copy of the event) still waits for the
+     * disk. */
+    server_broadcast(srv, json_pack("{s:s, s:o}", "ev", "wall", "wall", wall_to_json(w)));
     if (wall_persist(w, srv->state_dir)) {
         error_set(err, ERR_INTERNAL, "", "the wall state could not be saved: %s", strerror(errno));
+        /* Everyone saw it: take it back as one more change. */
         w->layout = *old;
-        w->version--;
+        w->version++;
+        server_broadcast(srv, json_pack("{s:s, s:o}", "ev", "wall", "wall", wall_to_json(w)));
         g_free(old);
         return -1;
     }
     g_free(old);
-    server_broadcast(srv, json_pack("{s:s, s:o}", "ev", "wall", "wall", wall_to_json(w)));
     return 0;
 }
 

@@ -55,9 +55,9 @@ struct ws_server {
     struct lws_vhost *vhost;
     GHashTable *clients; /* ws_client * set */
     int port;
-    /* While a request is handled, its broadcasts wait here, so the
-     * requester gets its reply before the change event. */
-    bool deferring;
+    /* While a request is handled: who sent it, and the events it caused,
+     * which that client gets only after its reply (the others at once). */
+    ws_client *requester;
     GPtrArray *deferred; /* out_msg * */
 };
 
@@ -257,20 +257,30 @@ void ws_server_broadcast(ws_server *ws, const json_t *event)
     out_msg *m = out_msg_from_json(event);
     if (!m)
         return;
-    if (ws->deferring) {
-        g_ptr_array_add(ws->deferred, m);
+    if (!ws->requester) {
+        broadcast_msg(ws, m);
+        out_msg_unref(m);
         return;
     }
-    broadcast_msg(ws, m);
-    out_msg_unref(m);
+    /* During a request every other client gets the event now; the
+     * requester gets it after its reply (flush_requester). */
+    GHashTableIter it;
+    gpointer key;
+    g_hash_table_iter_init(&it, ws->clients);
+    while (g_hash_table_iter_next(&it, &key, NULL))
+        if (key != ws->requester)
+            client_enqueue(key, m);
+    g_ptr_array_add(ws->deferred, m);
 }
 
-static void flush_deferred(ws_server *ws)
+/* The requester's copies of the events its request caused, after its reply. */
+static void flush_requester(ws_server *ws)
 {
-    ws->deferring = false;
+    ws_client *c = ws->requester;
+    ws->requester = NULL;
     for (guint i = 0; i < ws->deferred->len; i++) {
         out_msg *m = g_ptr_array_index(ws->deferred, i);
-        broadcast_msg(ws, m);
+        client_enqueue(c, m);
         out_msg_unref(m);
     }
     g_ptr_array_set_size(ws->deferred, 0);
@@ -359,12 +369,13 @@ static void client_handle_message(ws_client *c)
     } else if (!client_take_token(c)) {
         reply = rate_limited_reply(c->rx);
     } else {
-        c->ws->deferring = true;
+        c->ws->requester = c;
         reply = ops_handle_text(c->ws->srv, c->session, (const char *)c->rx->data, c->rx->len);
     }
     client_send_json(c, reply);
     json_decref(reply);
-    flush_deferred(c->ws);
+    if (c->ws->requester)
+        flush_requester(c->ws);
     g_byte_array_set_size(c->rx, 0);
 }
 
