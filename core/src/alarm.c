@@ -4,6 +4,8 @@
  * pushed to every client. Main loop only. */
 #include "alarm_internal.h"
 
+#include "auth.h"
+
 #include "log.h"
 #include "plugin_loader.h"
 #include "source.h"
@@ -429,6 +431,19 @@ static int op_alarm_ack(op_call *call, json_t **ok, pantau_error *err)
     if (!al)
         return -1;
     alarm_center *a = call->srv->alarms;
+    /* Acknowledging gives the walls it shows on back: the user must be
+     * allowed to change each of them. */
+    json_t *walls = alarm_wall_shown_on(a, al->id);
+    size_t i;
+    const json_t *w;
+    json_array_foreach(walls, i, w)
+    {
+        if (auth_allows(call->session, OP_OPERATE, json_string_value(w), err)) {
+            json_decref(walls);
+            return -1;
+        }
+    }
+    json_decref(walls);
     if (al->state == ALARM_ACTIVE) {
         ack_alarm(a, al, call->session && call->session->user ? call->session->user : "local");
         alarm_flush(a);

@@ -417,6 +417,15 @@ bool auth_origin_ok(const pantau_server *srv, const char *origin, const char *ho
     return auth_origin_allowed(origin, host, tls, json_object_get(section, "allowed_origins"));
 }
 
+bool auth_origin_listed(const pantau_server *srv, const char *origin)
+{
+    const json_t *list = json_object_get(auth_section(srv), "allowed_origins");
+    size_t i;
+    const json_t *v;
+    json_array_foreach(list, i, v) if (g_strcmp0(json_string_value(v), origin) == 0) return true;
+    return false;
+}
+
 /* ---- identifying a request ---- */
 
 static const auth_principal *token_by_digest(auth_center *a, const char *digest)

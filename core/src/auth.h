@@ -51,6 +51,9 @@ bool auth_origin_ok(const pantau_server *srv, const char *origin, const char *ho
  * from the Cookie header cookies (may be NULL). NULL when none is valid.
  * Failed tokens count against address's login attempts. Borrowed: lives
  * as long as a. */
+/* Whether origin is one of auth.allowed_origins (exactly). */
+bool auth_origin_listed(const pantau_server *srv, const char *origin);
+
 const auth_principal *auth_identify(auth_center *a, const char *cookies, const char *token,
                                     const char *address);
 

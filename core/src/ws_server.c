@@ -76,10 +76,11 @@ typedef struct http_reply {
 /* lws's per-connection user data. */
 typedef struct conn_slot {
     ws_client *client;
-    http_reply *reply;         /* HTTP only */
-    GByteArray *body;          /* a POST body being received, or NULL */
-    const auth_principal *who; /* WebSocket: who the handshake showed (auth.h) */
-    char login_id[80];         /* WebSocket: its login session's id (cookie), or "" */
+    http_reply *reply;          /* HTTP only */
+    GByteArray *body;           /* a POST body being received, or NULL */
+    const auth_principal *who;  /* WebSocket: who the handshake showed (auth.h) */
+    char login_id[80];          /* WebSocket: its login session's id (cookie), or "" */
+    unsigned stray_completions; /* body completions with no body pending */
 } conn_slot;
 
 static out_msg *out_msg_new(const char *text, size_t len)
@@ -662,13 +663,49 @@ void ws_server_close_login(ws_server *ws, const char *login_id)
 
 /* The WebSocket handshake: a browser's Origin must be ours (or allowed);
  * with auth on, a valid token or session is needed too. */
+/* The Origin header into buf: "" when there is none, NULL when there is
+ * one too long to read (a refusal: never "no Origin"). */
+static const char *origin_header(struct lws *wsi, char *buf, int len)
+{
+    if (lws_hdr_total_length(wsi, WSI_TOKEN_ORIGIN) >= len)
+        return NULL;
+    return header(wsi, WSI_TOKEN_ORIGIN, buf, len);
+}
+
+/* Without logins, a browser page is ours only when it names this machine by
+ * address or as localhost: a DNS name could be rebound to 127.0.0.1 by a
+ * foreign site, whose Origin would then match its Host. */
+static bool host_is_local_name(const char *host)
+{
+    char name[256];
+    g_strlcpy(name, host, sizeof name);
+    char *colon = name[0] == '[' ? strchr(name, ']') : strrchr(name, ':');
+    if (colon && name[0] == '[')
+        colon[1] = '\0';
+    else if (colon)
+        *colon = '\0';
+    const char *bare = name;
+    if (name[0] == '[') {
+        name[strlen(name) - 1] = '\0';
+        bare = name + 1;
+    }
+    return g_ascii_strcasecmp(bare, "localhost") == 0 || g_hostname_is_ip_address(bare);
+}
+
 static bool handshake_allowed(ws_server *ws, struct lws *wsi)
 {
-    char origin[256], host[256];
-    header(wsi, WSI_TOKEN_ORIGIN, origin, sizeof origin);
+    char origin_buf[256], host[256];
+    const char *origin = origin_header(wsi, origin_buf, sizeof origin_buf);
     header(wsi, WSI_TOKEN_HOST, host, sizeof host);
-    if (*origin && !auth_origin_ok(ws->srv, origin, host)) {
-        log_warn("refused a WebSocket from origin %.100s", origin);
+    if (!origin || (*origin && !auth_origin_ok(ws->srv, origin, host))) {
+        log_warn("refused a WebSocket from origin %.100s", origin ? origin : "(too long)");
+        return false;
+    }
+    if (*origin && !ws->srv->auth && !host_is_local_name(host) &&
+        !auth_origin_listed(ws->srv, origin)) {
+        log_warn("refused a WebSocket for host %.100s: without logins only addresses and "
+                 "localhost are served to browsers (or list the origin in auth.allowed_origins)",
+                 host);
         return false;
     }
     bool from_url;
@@ -704,7 +741,7 @@ static int refuse_anonymous(ws_server *ws, struct lws *wsi, conn_slot *slot, con
     *token_in_url = false;
     if (!ws->srv->auth || strcmp(uri, "/login") == 0)
         return 0;
-    bool snapshot = g_str_has_prefix(uri, "/api/sources/");
+    bool snapshot = g_str_has_prefix(uri, "/api/sources/") || g_str_has_prefix(uri, "/slides/");
     if (!snapshot && !http_route_is_page(uri))
         return 0;
     *who = request_principal(ws, wsi, token_in_url);
@@ -754,12 +791,20 @@ static int receive_post(conn_slot *slot, const void *in, size_t len)
 /* The body is complete: slot->body holds the URI, a NUL, then the body. */
 static int finish_post(ws_server *ws, struct lws *wsi, conn_slot *slot)
 {
-    /* lws may report the end of an empty body that was answered already. */
+    /* lws may report the end of an empty body that was answered already;
+     * more than once is lws looping on a pipelined body: close. */
     if (!slot->body)
-        return 0;
+        return slot->stray_completions++ ? -1 : 0;
     if (!slot->reply)
         return -1;
     char cookies[1024], origin[256], host[256], address[64];
+    if (!origin_header(wsi, origin, sizeof origin)) {
+        password_wipe(slot->body->data, slot->body->len);
+        g_byte_array_free(slot->body, TRUE);
+        slot->body = NULL;
+        http_reply_finish(slot->reply, 403, "text/plain", text_bytes("origin refused\n"));
+        return 0;
+    }
     const char *uri = (const char *)slot->body->data;
     size_t skip = strlen(uri) + 1;
     api_request req = {
@@ -794,6 +839,8 @@ static int start_post(ws_server *ws, struct lws *wsi, conn_slot *slot, const cha
     return 0;
 }
 
+/* Drops a POST whose body never completed. Its reply was never handed to a
+ * login, so nothing else will free it. */
 static void drop_post(conn_slot *slot)
 {
     if (!slot->body)
@@ -801,6 +848,10 @@ static void drop_post(conn_slot *slot)
     password_wipe(slot->body->data, slot->body->len);
     g_byte_array_free(slot->body, TRUE);
     slot->body = NULL;
+    if (slot->reply && !slot->reply->ready) {
+        http_reply_free(slot->reply);
+        slot->reply = NULL;
+    }
 }
 
 /* Other headers of a page: the security ones, and the viewer token's

@@ -10,12 +10,21 @@ const password = document.getElementById('login-password');
 const submit = document.getElementById('login-submit');
 const message = document.getElementById('login-message');
 
-// Only a path on this server: never //other.host or a full URL.
+// Only a path on this server: never //other.host, a full URL, or anything a
+// browser would clean up into one (tabs, newlines, backslashes).
 export function safeNext(value) {
-  if (typeof value !== 'string' || !value.startsWith('/') || value.startsWith('//') || value.includes('\\')) {
+  if (typeof value !== 'string' || !value.startsWith('/') || value.startsWith('//')
+    || /[\\\u0000-\u001f\u007f]/.test(value)) {
     return '/console';
   }
-  return value;
+  try {
+    const base = 'http://pantau.invalid';
+    const url = new URL(value, base);
+    if (url.origin !== base) return '/console';
+    return url.pathname + url.search + url.hash;
+  } catch {
+    return '/console';
+  }
 }
 
 function show(text) {
