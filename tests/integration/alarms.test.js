@@ -324,3 +324,28 @@ test('after a restart, a taken-over wall that an operator changed is left alone'
   assert.ok(wall.layout.tiles.every((tile) => tile.source === null));
   assert.ok(snapshot.walls[0].version < wall.version);
 });
+
+test('alarm.ack needs the right to change every wall the alarm has taken over', async (t) => {
+  const { authConfig, login, connectAs } = await import('../lib/harness.js');
+  const feed = await startFeedServer();
+  t.after(() => feed.close());
+  feed.set('good', corridors());
+  const rules = [{ id: 'jam-a-other', match: { condition: 'traffic.jammed.A' },
+    action: { wall: 'other', show: 'clock-b' }, until: 'ack', priority: 1 }];
+  const base = config({ rules }, feed.url());
+  const withAuth = await authConfig({
+    users: [{ name: 'admin', role: 'admin', password: 'admin-pass-123' },
+      { name: 'op', role: 'operator', password: 'op-pass-1234', walls: ['main'] }],
+  });
+  const server = await serverFor(t, { config: { ...base, walls: withAuth.walls, auth: withAuth.auth } });
+  const { client: op } = await connectAs(t, server, { cookie: (await login(server, 'op', 'op-pass-1234')).cookie });
+  const { client: admin } = await connectAs(t, server, { cookie: (await login(server, 'admin', 'admin-pass-123')).cookie });
+  feed.set('good', corridors('A'));
+  const alarm = await waitAlarm(admin, 'traffic.jammed.A', 'active');
+  const taken = await waitFor(admin, (m) => m.ev === 'wall' && m.wall.id === 'other'
+    && m.wall.layout.tiles.some((tile) => tile.source === 'clock-b'), 5000, 'the takeover of wall other');
+  expectError(await op.request('alarm.ack', { alarm: alarm.id }), 'forbidden', 'wall');
+  const still = (await admin.request('snapshot')).ok.walls.find((w) => w.id === 'other');
+  assert.equal(still.version, taken.wall.version, 'the refused ack gave nothing back');
+  assert.ok((await admin.request('alarm.ack', { alarm: alarm.id })).ok, 'the admin may');
+});
