@@ -119,6 +119,9 @@ test('double-click a camera in the console: full-screen on the wall; Escape goes
     });
   assert.deepEqual(full.wall.layout.tiles.map((t) => [t.w, t.h, t.source]), [[1, 1, 'cam-t']]);
   assert.equal(full.wall.layout.columns, 1);
+  // Other clients see the change before the console has its reply: Escape
+  // means something once the console says so.
+  await page.locator('#notice', { hasText: 'Esc goes back' }).waitFor({ state: 'visible', timeout: 10000 });
   await page.keyboard.press('Escape');
   const back = await watcher.waitFor((m) => m.ev === 'wall' && m.wall.version === before.version + 2, 10000);
   assert.deepEqual(back.wall.layout, before.layout, 'the layout from before');
