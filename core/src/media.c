@@ -1,9 +1,10 @@
 /* media.c - camera streams: ingest from plugin threads, keyframe caches,
  * fan-out to sessions, start on first viewer and stop after a grace period.
  *
- * Threads: media_push() runs on plugin streaming threads. It only builds a
- * frame and hands it over through a mutex-protected queue; everything else
- * here runs on the main loop. */
+ * Threads: media_push() runs on plugin streaming threads or on the main
+ * loop. On a streaming thread it only builds a frame and hands it over
+ * through a mutex-protected queue; on the main loop it delivers the frame at
+ * once. Everything else here runs on the main loop. */
 #include "media.h"
 
 #include "h264.h"
@@ -55,10 +56,11 @@ struct media_engine {
     uint32_t next_stream_id;
     GPtrArray *streams; /* media_stream *, owned */
     guint stats_timer;
-    gint64 stats_at;    /* monotonic us of the last stats tick */
-    GList *gop_waiters; /* gop_waiter *, owned */
-    GMutex lock;        /* guards pending and wake_scheduled */
-    GQueue pending;     /* pending_frame * */
+    gint64 stats_at;      /* monotonic us of the last stats tick */
+    GList *gop_waiters;   /* gop_waiter *, owned */
+    GThread *main_thread; /* the main loop's: pushes from it skip the queue */
+    GMutex lock;          /* guards pending and wake_scheduled */
+    GQueue pending;       /* pending_frame * */
     bool wake_scheduled;
 };
 
@@ -417,7 +419,9 @@ void media_push(pantau_source *source, enum pantau_stream kind, const void *data
     media_stream *st = source->streams[kind];
     if (!st)
         return;
-    pending_frame *f = g_new0(pending_frame, 1);
+    bool on_main = g_thread_self() == st->engine->main_thread;
+    pending_frame local = {0};
+    pending_frame *f = on_main ? &local : g_new0(pending_frame, 1);
     f->stream = st;
     f->keyframe = h264_au_is_keyframe(data, len);
     f->flags = (f->keyframe ? MEDIA_FLAG_KEYFRAME : 0) |
@@ -432,6 +436,13 @@ void media_push(pantau_source *source, enum pantau_stream kind, const void *data
     uint8_t head[MEDIA_HEADER_LEN];
     media_header_write(head, st->id, f->flags, pts_us, g_get_real_time());
     f->msg = ws_msg_new_binary(head, sizeof head, data, len, st->id, f->keyframe);
+    if (on_main) {
+        /* A stream is fed from one thread only, so nothing of this stream
+         * can be waiting in the queue. */
+        frame_deliver(f);
+        ws_msg_unref(f->msg);
+        return;
+    }
     media_engine *engine = st->engine;
     g_mutex_lock(&engine->lock);
     g_queue_push_tail(&engine->pending, f);
@@ -652,6 +663,7 @@ media_engine *media_engine_new(struct pantau_server *srv, unsigned grace_ms)
     media_engine *engine = g_new0(media_engine, 1);
     engine->srv = srv;
     engine->grace_ms = grace_ms;
+    engine->main_thread = g_thread_self();
     engine->streams = g_ptr_array_new_with_free_func(stream_free);
     g_mutex_init(&engine->lock);
     g_queue_init(&engine->pending);

@@ -45,6 +45,7 @@ typedef struct ws_client {
     double tokens;
     gint64 tokens_at;         /* monotonic us */
     bool kill;                /* close at the next writeable callback */
+    bool corked;              /* in ws->corked: video frames wait for the flush */
     bool established;         /* the snapshot has gone out through the queue */
     const char *close_reason; /* with kill: why (a literal); NULL: "too slow" */
 } ws_client;
@@ -59,6 +60,11 @@ struct ws_server {
      * which that client gets only after its reply (the others at once). */
     ws_client *requester;
     GPtrArray *deferred; /* out_msg * */
+    /* Clients with video frames waiting for the flush at the end of this
+     * main-loop iteration, which writes each client's frames at once. */
+    GPtrArray *corked; /* ws_client *, borrowed */
+    guint flush_source;
+    GByteArray *coalesce; /* scratch: several frames for one write */
 };
 
 /* A dynamic HTTP response, possibly still being made (a snapshot). */
@@ -160,8 +166,108 @@ static void client_write_now(ws_client *c, out_msg *m)
     }
 }
 
+/* Appends m as one unmasked WebSocket frame (RFC 6455 §5.2) to out. */
+static void frame_append(GByteArray *out, const out_msg *m)
+{
+    uint8_t head[10];
+    size_t n = 2;
+    head[0] = 0x80 | (m->binary ? 0x2 : 0x1);
+    if (m->len < 126) {
+        head[1] = (uint8_t)m->len;
+    } else if (m->len <= 0xffff) {
+        head[1] = 126;
+        head[2] = (uint8_t)(m->len >> 8);
+        head[3] = (uint8_t)m->len;
+        n = 4;
+    } else {
+        head[1] = 127;
+        for (int i = 0; i < 8; i++)
+            head[2 + i] = (uint8_t)((uint64_t)m->len >> (56 - 8 * i));
+        n = 10;
+    }
+    g_byte_array_append(out, head, (guint)n);
+    g_byte_array_append(out, m->buf + LWS_PRE, (guint)m->len);
+}
+
+static void queue_take(ws_client *c, out_msg *m)
+{
+    if (m->binary) {
+        c->media_bytes -= m->len;
+    } else {
+        c->queued_bytes -= m->len;
+        c->queued_texts--;
+    }
+    out_msg_unref(m);
+}
+
+/* Writes the queued messages that fit in one write of WS_COALESCE_MAX_BYTES
+ * as one send(): a client watching many cameras gets the frames that came in
+ * together in one system call instead of one each. Returns lws_write's. */
+static int client_write_batch(ws_client *c)
+{
+    out_msg *first = g_queue_peek_head(&c->queue);
+    GList *l = c->queue.head->next;
+    if (!l || first->len >= WS_COALESCE_MAX_BYTES) {
+        g_queue_pop_head(&c->queue);
+        int n = lws_write(c->wsi, first->buf + LWS_PRE, first->len, write_kind(first));
+        queue_take(c, first);
+        return n;
+    }
+    GByteArray *out = c->ws->coalesce;
+    g_byte_array_set_size(out, LWS_PRE);
+    out_msg *m;
+    while ((m = g_queue_peek_head(&c->queue)) != NULL &&
+           (out->len == LWS_PRE || out->len - LWS_PRE + m->len <= WS_COALESCE_MAX_BYTES)) {
+        frame_append(out, m);
+        queue_take(c, g_queue_pop_head(&c->queue));
+    }
+    return lws_write(c->wsi, out->data + LWS_PRE, out->len - LWS_PRE, LWS_WRITE_RAW);
+}
+
+/* Writes the queue while the kernel takes it whole. -1: the connection failed. */
+static int client_drain(ws_client *c)
+{
+    while (c->queue.length) {
+        if (client_write_batch(c) < 0)
+            return -1;
+        if (lws_partial_buffered(c->wsi))
+            break;
+    }
+    return 0;
+}
+
+static gboolean flush_corked(gpointer data)
+{
+    ws_server *ws = data;
+    ws->flush_source = 0;
+    for (guint i = 0; i < ws->corked->len; i++) {
+        ws_client *c = g_ptr_array_index(ws->corked, i);
+        c->corked = false;
+        if (c->kill)
+            continue;
+        if (client_drain(c) < 0)
+            c->kill = true;
+        if (c->queue.length || c->kill)
+            lws_callback_on_writable(c->wsi);
+    }
+    g_ptr_array_set_size(ws->corked, 0);
+    return G_SOURCE_REMOVE;
+}
+
+/* Holds c's video frames back until the end of this main-loop iteration. */
+static void client_cork(ws_client *c)
+{
+    if (c->corked)
+        return;
+    c->corked = true;
+    g_ptr_array_add(c->ws->corked, c);
+    if (!c->ws->flush_source)
+        c->ws->flush_source = g_idle_add_full(G_PRIORITY_DEFAULT, flush_corked, c->ws, NULL);
+}
+
 /* Queues m (adds a reference), or writes it at once when the client is idle. A client whose queue
- * is full is cut off: dropping a control message would leave it with a wrong picture. */
+ * is full is cut off: dropping a control message would leave it with a wrong picture. Video
+ * frames to an idle client wait for the end of the main-loop iteration (client_cork). */
 static void client_enqueue(ws_client *c, out_msg *m)
 {
     if (c->kill)
@@ -177,7 +283,8 @@ static void client_enqueue(ws_client *c, out_msg *m)
         lws_callback_on_writable(c->wsi);
         return;
     }
-    if (c->queue.length == 0 && c->established && !lws_partial_buffered(c->wsi)) {
+    bool idle = c->queue.length == 0 && c->established && !lws_partial_buffered(c->wsi);
+    if (idle && !m->binary) {
         client_write_now(c, m);
         return;
     }
@@ -189,7 +296,9 @@ static void client_enqueue(ws_client *c, out_msg *m)
         c->queued_bytes += m->len;
         c->queued_texts++;
     }
-    if (c->queue.length == 1)
+    if (idle)
+        client_cork(c);
+    else if (c->queue.length == 1 && !c->corked)
         lws_callback_on_writable(c->wsi);
 }
 
@@ -328,6 +437,8 @@ static void client_free(ws_client *c)
     session_free(c->session);
     media_gate_clear(&c->gate);
     g_hash_table_remove(c->ws->clients, c);
+    if (c->corked)
+        g_ptr_array_remove_fast(c->ws->corked, c);
     out_msg *m;
     while ((m = g_queue_pop_head(&c->queue)))
         out_msg_unref(m);
@@ -404,22 +515,10 @@ static int client_writeable(ws_client *c, struct lws *wsi)
                          strlen(reason));
         return -1;
     }
-    /* Several messages per callback while the kernel takes them whole. */
-    out_msg *m;
-    while ((m = g_queue_pop_head(&c->queue)) != NULL) {
-        if (m->binary) {
-            c->media_bytes -= m->len;
-        } else {
-            c->queued_bytes -= m->len;
-            c->queued_texts--;
-        }
-        int n = lws_write(wsi, m->buf + LWS_PRE, m->len, write_kind(m));
-        out_msg_unref(m);
-        if (n < 0)
-            return -1;
-        if (lws_partial_buffered(wsi))
-            break;
-    }
+    if (c->corked)
+        return 0; /* the flush at the end of this iteration writes the queue */
+    if (client_drain(c) < 0)
+        return -1;
     if (c->queue.length)
         lws_callback_on_writable(wsi);
     else
@@ -975,6 +1074,8 @@ ws_server *ws_server_start(struct pantau_server *srv, const char *listen, int po
     ws->srv = srv;
     ws->clients = g_hash_table_new(g_direct_hash, g_direct_equal);
     ws->deferred = g_ptr_array_new();
+    ws->corked = g_ptr_array_new();
+    ws->coalesce = g_byte_array_new();
     void *foreign_loops[1] = {srv->loop};
     struct lws_context_creation_info info;
     memset(&info, 0, sizeof info);
@@ -1023,5 +1124,9 @@ void ws_server_free(ws_server *ws)
         lws_context_destroy(ws->context);
     g_hash_table_destroy(ws->clients);
     g_ptr_array_free(ws->deferred, TRUE);
+    if (ws->flush_source)
+        g_source_remove(ws->flush_source);
+    g_ptr_array_free(ws->corked, TRUE);
+    g_byte_array_free(ws->coalesce, TRUE);
     g_free(ws);
 }

@@ -20,6 +20,8 @@ typedef struct ws_msg ws_msg;
 #define WS_QUEUE_MAX_BYTES (16u * 1024u * 1024u)
 /* Video waiting for one client beyond this is dropped up to a keyframe. */
 #define WS_MEDIA_QUEUE_MAX_BYTES (4u * 1024u * 1024u)
+/* Queued messages are written together up to this many bytes per send(). */
+#define WS_COALESCE_MAX_BYTES (256u * 1024u)
 
 /* Starts listening on the server's main loop. Returns NULL (logged) when
  * the address cannot be bound. */

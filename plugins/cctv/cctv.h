@@ -46,6 +46,8 @@ typedef struct cctv_stream {
     cctv_camera *cam;
     enum pantau_stream which;
     GstElement *pipeline;
+    struct rtsp_client *lean; /* rtsp over TCP: the lean client instead of a pipeline */
+    int use_gstreamer;        /* rtsp: the lean client cannot take this camera's codec */
     guint bus_watch;
     guint retry_timer;
     guint watchdog;

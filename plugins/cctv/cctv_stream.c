@@ -3,6 +3,7 @@
  * pipeline with capped exponential backoff. Main loop except where noted. */
 #include "backoff.h"
 #include "cctv.h"
+#include "rtsp_client.h"
 #include "url_redact.h"
 
 #include <stdlib.h>
@@ -26,18 +27,15 @@ static const char *cam_id(const cctv_stream *s)
 
 /* ---- streaming thread ---- */
 
-/* Presentation time of buf in microseconds, increasing across restarts and
- * file loops (after s->rebase the stream continues one frame later). */
-static int64_t buffer_pts_us(cctv_stream *s, GstBuffer *buf)
+/* Presentation time in microseconds from the source's own clock (raw),
+ * increasing across restarts and file loops (after s->rebase the stream
+ * continues one frame later). dur_us: the frame's duration, 0 if unknown. */
+static int64_t stream_pts_us(cctv_stream *s, int64_t raw, int64_t dur_us)
 {
-    GstClockTime t = GST_BUFFER_PTS(buf);
-    if (!GST_CLOCK_TIME_IS_VALID(t))
-        t = GST_BUFFER_DTS(buf);
-    int64_t raw = GST_CLOCK_TIME_IS_VALID(t) ? (int64_t)(t / 1000) : g_get_monotonic_time();
     if (atomic_exchange(&s->rebase, 0) && s->have_pts)
         s->pts_offset_us = s->last_pts_us + s->last_dur_us - raw;
-    if (GST_BUFFER_DURATION_IS_VALID(buf) && GST_BUFFER_DURATION(buf) > 0)
-        s->last_dur_us = (int64_t)(GST_BUFFER_DURATION(buf) / 1000);
+    if (dur_us > 0)
+        s->last_dur_us = dur_us;
     int64_t pts = raw + s->pts_offset_us;
     if (!s->have_pts || pts > s->last_pts_us)
         s->last_pts_us = pts;
@@ -45,23 +43,36 @@ static int64_t buffer_pts_us(cctv_stream *s, GstBuffer *buf)
     return pts;
 }
 
-/* Pushes one AU; drops what comes before the first keyframe of a start. */
-static void push_buffer(cctv_stream *s, GstBuffer *buf)
+/* Pushes one AU (streaming thread, or the main loop for the lean RTSP
+ * client); drops what comes before the first keyframe of a start. */
+static void stream_push_au(cctv_stream *s, const uint8_t *data, size_t len, int key,
+                           int64_t raw_pts_us, int64_t dur_us)
 {
-    int key = !GST_BUFFER_FLAG_IS_SET(buf, GST_BUFFER_FLAG_DELTA_UNIT);
     if (!key && !atomic_load(&s->keyframe_seen))
         return;
     atomic_store(&s->keyframe_seen, 1);
-    GstMapInfo map;
-    if (!gst_buffer_map(buf, &map, GST_MAP_READ))
-        return;
-    int64_t pts = buffer_pts_us(s, buf);
-    cctv_host->media_push(s->cam->source, s->which, map.data, map.size, pts,
-                          atomic_load(&s->flags));
-    gst_buffer_unmap(buf, &map);
+    int64_t pts = stream_pts_us(s, raw_pts_us, dur_us);
+    cctv_host->media_push(s->cam->source, s->which, data, len, pts, atomic_load(&s->flags));
     atomic_store(&s->last_frame_us, g_get_monotonic_time());
     if (!atomic_exchange(&s->live_reported, 1))
         cctv_host->set_status_async(s->cam->source, PANTAU_STATUS_LIVE, NULL);
+}
+
+/* Pushes the AU in buf. */
+static void push_buffer(cctv_stream *s, GstBuffer *buf)
+{
+    GstClockTime t = GST_BUFFER_PTS(buf);
+    if (!GST_CLOCK_TIME_IS_VALID(t))
+        t = GST_BUFFER_DTS(buf);
+    int64_t raw = GST_CLOCK_TIME_IS_VALID(t) ? (int64_t)(t / 1000) : g_get_monotonic_time();
+    int64_t dur =
+        GST_BUFFER_DURATION_IS_VALID(buf) ? (int64_t)(GST_BUFFER_DURATION(buf) / 1000) : 0;
+    GstMapInfo map;
+    if (!gst_buffer_map(buf, &map, GST_MAP_READ))
+        return;
+    stream_push_au(s, map.data, map.size, !GST_BUFFER_FLAG_IS_SET(buf, GST_BUFFER_FLAG_DELTA_UNIT),
+                   raw, dur);
+    gst_buffer_unmap(buf, &map);
 }
 
 GstFlowReturn cctv_stream_on_sample(GstAppSink *appsink, gpointer stream)
@@ -78,9 +89,12 @@ GstFlowReturn cctv_stream_on_sample(GstAppSink *appsink, gpointer stream)
 
 /* ---- main loop ---- */
 
-/* Stops and drops the pipeline; its streaming threads have ended on return. */
+/* Stops and drops the pipeline (its streaming threads have ended on return)
+ * or the lean client. */
 static void stream_teardown(cctv_stream *s)
 {
+    rtsp_client_free(s->lean);
+    s->lean = NULL;
     if (s->bus_watch)
         g_source_remove(s->bus_watch);
     s->bus_watch = 0;
@@ -206,7 +220,7 @@ static gboolean bus_cb(GstBus *bus, GstMessage *msg, gpointer user)
 static gboolean watchdog_cb(gpointer user)
 {
     cctv_stream *s = user;
-    if (!s->pipeline)
+    if (!s->pipeline && !s->lean)
         return G_SOURCE_CONTINUE;
     gint64 last = MAX(s->started_us, (gint64)atomic_load(&s->last_frame_us));
     if (g_get_monotonic_time() - last > CCTV_STALL_US)
@@ -230,24 +244,95 @@ static char *pending_error(GstElement *pipeline)
     return reason;
 }
 
+/* ---- the lean RTSP client (main loop) ---- */
+
+static void lean_on_access_unit(void *user, const uint8_t *data, size_t len, int keyframe,
+                                int64_t pts_us)
+{
+    stream_push_au(user, data, len, keyframe, pts_us, 0);
+}
+
+static void lean_on_playing(void *user)
+{
+    (void)user;
+}
+
+static void lean_on_end(void *user, rtsp_end why, const char *reason)
+{
+    cctv_stream *s = user;
+    char *text;
+    switch (why) {
+    case RTSP_END_UNSUPPORTED:
+        /* Other codecs are transcoded by the GStreamer pipeline, from now on. */
+        cctv_host->log(cctv_host, PANTAU_LOG_INFO, "%s: %s stream: %s; using GStreamer", cam_id(s),
+                       stream_name(s), reason);
+        s->use_gstreamer = 1;
+        stream_teardown(s);
+        stream_start(s);
+        return;
+    case RTSP_END_AUTH:
+        text = g_strdup_printf("check username and password: %s", reason);
+        stream_fail(s, PANTAU_STATUS_ERROR, text);
+        break;
+    case RTSP_END_NOT_FOUND:
+        text = g_strdup_printf("check the URL: %s", reason);
+        stream_fail(s, PANTAU_STATUS_ERROR, text);
+        break;
+    case RTSP_END_PROTOCOL:
+        text = g_strdup(reason);
+        stream_fail(s, PANTAU_STATUS_ERROR, text);
+        break;
+    default:
+        text = g_strdup(reason);
+        stream_fail(s, PANTAU_STATUS_RECONNECTING, text);
+        break;
+    }
+    g_free(text);
+}
+
+/* Whether s is read by the lean client rather than a GStreamer pipeline:
+ * plain RTSP over TCP, until the camera turns out not to send H.264. */
+static int stream_is_lean(const cctv_stream *s)
+{
+    const cctv_config *c = &s->cam->cfg;
+    const char *url = cctv_stream_url(c, s->which);
+    return c->kind == CCTV_RTSP && c->tcp && !s->use_gstreamer && url &&
+           !g_ascii_strncasecmp(url, "rtsp://", 7) && !g_getenv("PANTAU_CCTV_GSTREAMER_RTSP");
+}
+
+static void lean_start(cctv_stream *s)
+{
+    static const rtsp_client_callbacks cb = {
+        .on_access_unit = lean_on_access_unit,
+        .on_playing = lean_on_playing,
+        .on_end = lean_on_end,
+    };
+    const cctv_config *c = &s->cam->cfg;
+    s->lean = rtsp_client_start(cctv_stream_url(c, s->which), c->username, c->password, &cb, s);
+}
+
 static void stream_start(cctv_stream *s)
 {
     char *error = NULL;
     atomic_store(&s->flags, 0);
+    atomic_store(&s->last_frame_us, 0);
+    atomic_store(&s->live_reported, 0);
+    atomic_store(&s->keyframe_seen, 0);
+    atomic_store(&s->rebase, 1);
+    s->started_us = g_get_monotonic_time();
+    if (stream_is_lean(s)) {
+        lean_start(s);
+        return;
+    }
     s->pipeline = cctv_pipeline_new(s, &error);
     if (!s->pipeline) {
         stream_fail(s, PANTAU_STATUS_ERROR, error);
         g_free(error);
         return;
     }
-    atomic_store(&s->last_frame_us, 0);
-    atomic_store(&s->live_reported, 0);
-    atomic_store(&s->keyframe_seen, 0);
-    atomic_store(&s->rebase, 1);
     GstBus *bus = gst_element_get_bus(s->pipeline);
     s->bus_watch = gst_bus_add_watch(bus, bus_cb, s);
     gst_object_unref(bus);
-    s->started_us = g_get_monotonic_time();
     if (gst_element_set_state(s->pipeline, GST_STATE_PLAYING) != GST_STATE_CHANGE_FAILURE)
         return;
     error = pending_error(s->pipeline);

@@ -1,7 +1,7 @@
 /* pantau-test-rtsp - a test RTSP server on gst-rtsp-server serving any
  * number of mounts, for the cctv plugin's tests and the benchmarks.
  *
- *   pantau-test-rtsp --port N [--address A] [--user U --password P]
+ *   pantau-test-rtsp --port N [--address A] [--user U --password P [--digest]]
  *       --stream /main=test:640x360@15 --stream /sub=test:320x180@10
  *       --stream /clip=file:/path/clip.mp4 --stream /h265=test265:320x180@10
  *
@@ -13,7 +13,7 @@
  * Prints "rtsp: ready on rtsp://ADDRESS:N" once listening; exits cleanly on
  * SIGTERM/SIGINT. The listening socket reuses the address, so a restart on
  * the same port works at once. With --user/--password every mount needs
- * Basic authentication. */
+ * Basic authentication (Digest, MD5, with --digest). */
 #include <glib-unix.h>
 #include <gst/app/gstappsink.h>
 #include <gst/app/gstappsrc.h>
@@ -244,15 +244,21 @@ static void add_mounts(GstRTSPServer *server, char **streams, int auth)
     g_object_unref(mounts);
 }
 
-/* Requires Basic authentication as user:password for every mount. */
-static void add_auth(GstRTSPServer *server, const char *user, const char *password)
+/* Requires Basic (digest: Digest) authentication as user:password for
+ * every mount. */
+static void add_auth(GstRTSPServer *server, const char *user, const char *password, int digest)
 {
     GstRTSPAuth *auth = gst_rtsp_auth_new();
     GstRTSPToken *token =
         gst_rtsp_token_new(GST_RTSP_TOKEN_MEDIA_FACTORY_ROLE, G_TYPE_STRING, "user", NULL);
-    char *basic = gst_rtsp_auth_make_basic(user, password);
-    gst_rtsp_auth_add_basic(auth, basic, token);
-    g_free(basic);
+    if (digest) {
+        gst_rtsp_auth_set_supported_methods(auth, GST_RTSP_AUTH_DIGEST);
+        gst_rtsp_auth_add_digest(auth, user, password, token);
+    } else {
+        char *basic = gst_rtsp_auth_make_basic(user, password);
+        gst_rtsp_auth_add_basic(auth, basic, token);
+        g_free(basic);
+    }
     gst_rtsp_token_unref(token);
     gst_rtsp_server_set_auth(server, auth);
     g_object_unref(auth);
@@ -277,12 +283,14 @@ static gboolean cleanup_sessions(gpointer user)
 int main(int argc, char **argv)
 {
     int port = 0;
+    gboolean digest = FALSE;
     char *address = NULL, *user = NULL, *password = NULL, **streams = NULL;
     GOptionEntry entries[] = {
         {"port", 0, 0, G_OPTION_ARG_INT, &port, "TCP port", "N"},
         {"address", 0, 0, G_OPTION_ARG_STRING, &address, "address (127.0.0.1)", "A"},
         {"user", 0, 0, G_OPTION_ARG_STRING, &user, "Basic auth user", "U"},
         {"password", 0, 0, G_OPTION_ARG_STRING, &password, "Basic auth password", "P"},
+        {"digest", 0, 0, G_OPTION_ARG_NONE, &digest, "Digest auth instead of Basic", NULL},
         {"stream", 0, 0, G_OPTION_ARG_STRING_ARRAY, &streams, "mount", "/PATH=SPEC"},
         {NULL}};
     GError *err = NULL;
@@ -302,7 +310,7 @@ int main(int argc, char **argv)
     gst_rtsp_server_set_address(server, address ? address : "127.0.0.1");
     gst_rtsp_server_set_service(server, service);
     if (user)
-        add_auth(server, user, password);
+        add_auth(server, user, password, digest);
     add_mounts(server, streams, user != NULL);
     guint id = gst_rtsp_server_attach(server, NULL);
     if (!id) {

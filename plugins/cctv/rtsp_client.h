@@ -1,0 +1,85 @@
+/* rtsp_client.h - a lean RTSP client for the common camera case: H.264 over
+ * RTP interleaved on the RTSP TCP connection (RFC 2326 §10.12, RFC 6184).
+ * It reads and depacketises on the GLib main context it was started on, with
+ * no extra threads, no jitter buffer (TCP delivers in order) and no
+ * GStreamer elements. Anything else (UDP, other codecs) is left to the
+ * GStreamer pipeline in cctv_pipeline.c. Not a public API. */
+#ifndef CCTV_RTSP_CLIENT_H
+#define CCTV_RTSP_CLIENT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+typedef struct rtsp_client rtsp_client;
+
+/* Why a client ended (rtsp_client_callbacks.on_end). */
+typedef enum rtsp_end {
+    RTSP_END_LOST,        /* connect failed, connection closed or broken, no answer to
+                           * connect/DESCRIBE/SETUP/PLAY within 10 s, or a 5xx: retry */
+    RTSP_END_AUTH,        /* 401 with the credentials given, or 401 and none given */
+    RTSP_END_NOT_FOUND,   /* 404 or another 4xx (or a 3xx redirect) to DESCRIBE/SETUP/PLAY;
+                           * also a URL that does not parse */
+    RTSP_END_UNSUPPORTED, /* the camera's video is not H.264 (the reason names the codec,
+                           * e.g. "H265"), not plain RTP/AVP, the camera cannot
+                           * interleave (461), or the URL is rtsps://: GStreamer's job */
+    RTSP_END_PROTOCOL,    /* the camera broke the protocol (bad reply, bad SDP, no video) */
+} rtsp_end;
+
+typedef struct rtsp_client_callbacks {
+    /* One access unit: Annex B (4-byte start codes), SPS and PPS before
+     * every IDR, keyframe set for an AU with an IDR slice. The first one is
+     * a keyframe (what comes before the first IDR, or after a loss until
+     * the next IDR, is dropped); access unit delimiters are dropped. pts_us
+     * from the RTP timestamp (90 kHz), unwrapped, 0 at the first RTP
+     * packet: presentation order, so not monotonic if the camera sends
+     * B-frames. data is borrowed for the call. */
+    void (*on_access_unit)(void *user, const uint8_t *data, size_t len, int keyframe,
+                           int64_t pts_us);
+    /* The camera answered PLAY; access units follow. */
+    void (*on_playing)(void *user);
+    /* The client has stopped for good (no callbacks after this one); the
+     * caller still frees it with rtsp_client_free(), possibly from inside
+     * this callback. reason is borrowed, never holds the password, and the
+     * URL in it (if any) has its password removed. */
+    void (*on_end)(void *user, rtsp_end why, const char *reason);
+} rtsp_client_callbacks;
+
+/* Connects to url (rtsp://[user[:pass]@]host[:port]/path) and starts
+ * DESCRIBE, SETUP (TCP interleaved) and PLAY on the thread-default main
+ * context; every callback runs there. username/password (either may be
+ * NULL; empty counts as NULL) take precedence over the URL's; Basic and
+ * Digest (MD5, SHA-256) are both answered. Keepalive (GET_PARAMETER, or
+ * OPTIONS) every half session timeout; a playing stream that stalls is
+ * not detected here (the caller's watchdog). cb is copied; user is passed
+ * back. Never NULL: a bad URL ends it from the main loop soon after. */
+rtsp_client *rtsp_client_start(const char *url, const char *username, const char *password,
+                               const rtsp_client_callbacks *cb, void *user);
+/* Stops (TEARDOWN once SETUP made a session, best effort), closes and
+ * frees c. No callback runs after it returns; safe inside any callback.
+ * NULL is a no-op. A connect in progress is cancelled and finishes on the
+ * main context later (keep iterating it for that memory to be released). */
+void rtsp_client_free(rtsp_client *c);
+
+/* ---- the depacketiser, exposed for unit tests ---- */
+
+typedef struct rtp_h264_depay rtp_h264_depay;
+
+/* A depacketiser; sps/pps (either may be NULL/0) are the SDP's
+ * sprop-parameter-sets, used before an IDR when the stream has none in band
+ * (in-band ones, once seen, replace them). */
+rtp_h264_depay *rtp_h264_depay_new(const uint8_t *sps, size_t sps_len, const uint8_t *pps,
+                                   size_t pps_len);
+/* Frees d; NULL is a no-op. */
+void rtp_h264_depay_free(rtp_h264_depay *d);
+/* Feeds one RTP packet (the bytes of an interleaved frame). Calls emit for
+ * each completed access unit (on the marker bit, or when the timestamp
+ * changes), as on_access_unit above; emit must not free d. A gap in
+ * sequence numbers, a broken FU-A or STAP-A, or an AU over 8 MiB drops the
+ * unit being built and every unit until the next IDR. Returns 0, or -1 for
+ * a packet that is not RTP version 2 or is too short (it is ignored). */
+int rtp_h264_depay_push(rtp_h264_depay *d, const uint8_t *pkt, size_t len,
+                        void (*emit)(void *user, const uint8_t *au, size_t len, int keyframe,
+                                     int64_t pts_us),
+                        void *user);
+
+#endif

@@ -1,0 +1,516 @@
+/* rtsp_client_probe - drives the lean RTSP client (rtsp_client.c) over real
+ * sockets against pantau-test-rtsp:
+ *
+ *   rtsp_client_probe SERVER_BIN play     (frames: credentials in the URL or given)
+ *   rtsp_client_probe SERVER_BIN errors   (bad password, no password, unknown
+ *                                          path, H.265, bad URL, rtsps, refused)
+ *   rtsp_client_probe SERVER_BIN kill     (the server killed mid-stream)
+ *   rtsp_client_probe SERVER_BIN digest   (Digest authentication)
+ *   rtsp_client_probe SERVER_BIN free     (rtsp_client_free in every callback)
+ *   rtsp_client_probe SERVER_BIN silent   (a camera that never answers: 10 s)
+ *
+ * Checks every access unit (Annex B, the first holding SPS, PPS and an IDR,
+ * pts increasing from near 0), that on_end comes once and never from inside
+ * rtsp_client_start, that nothing is called back after rtsp_client_free,
+ * and that no password appears in a reason. Exit 0 on success. */
+#include "rtsp_client.h"
+
+#include <gio/gio.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define USER "operator"
+#define PASSWORD "Rahasia-7391"
+#define WRONG_PASSWORD "Salah-4417"
+
+static int failures;
+static GString *transcript; /* every reason */
+
+#define FAIL(...)                                                                                  \
+    do {                                                                                           \
+        fprintf(stderr, "FAIL: " __VA_ARGS__);                                                     \
+        fputc('\n', stderr);                                                                       \
+        failures++;                                                                                \
+    } while (0)
+
+typedef enum free_in {
+    FREE_NONE,
+    FREE_ON_PLAYING,
+    FREE_ON_AU,
+    FREE_ON_END,
+} free_in;
+
+/* One client run and what it saw. */
+typedef struct run {
+    GMainLoop *loop;
+    rtsp_client *client;
+    free_in free_in;
+    unsigned want_aus; /* quit the loop at this many (0: run until the end) */
+    unsigned aus, keyframes;
+    int64_t last_pts;
+    int playing, ended, in_start, freed;
+    rtsp_end why;
+    char reason[512];
+} run;
+
+/* ---- access unit checks ---- */
+
+/* Offset of the NAL unit after the next 00 00 01 at or after from, or len. */
+static size_t next_nal(const uint8_t *b, size_t len, size_t from)
+{
+    for (size_t i = from; i + 3 <= len; i++)
+        if (!b[i] && !b[i + 1] && b[i + 2] == 1)
+            return i + 3;
+    return len;
+}
+
+/* Bit (1 << type) for every NAL unit type in the AU; 0 when malformed. */
+static unsigned nal_types(const uint8_t *au, size_t len)
+{
+    if (len < 5 || memcmp(au, "\0\0\0\1", 4))
+        return 0;
+    unsigned types = 0;
+    for (size_t pos = 4; pos < len;) {
+        size_t next = next_nal(au, len, pos);
+        size_t end = next < len ? next - 3 : len;
+        while (end > pos && !au[end - 1])
+            end--;
+        if (end == pos)
+            return 0; /* an empty NAL unit */
+        types |= 1u << (au[pos] & 0x1f);
+        pos = next;
+    }
+    return types;
+}
+
+static void check_au(run *r, const uint8_t *au, size_t len, int keyframe, int64_t pts)
+{
+    unsigned types = nal_types(au, len);
+    unsigned key_types = 1u << 7 | 1u << 8 | 1u << 5;
+    if (!types)
+        FAIL("AU %u (%zu bytes) is not well-formed Annex B", r->aus, len);
+    if (keyframe != !!(types & 1u << 5))
+        FAIL("AU %u: keyframe %d but NAL types 0x%x", r->aus, keyframe, types);
+    if (keyframe && (types & key_types) != key_types)
+        FAIL("keyframe AU %u lacks SPS, PPS or IDR (NAL types 0x%x)", r->aus, types);
+    if (r->aus == 0 && !keyframe)
+        FAIL("the first AU is not a keyframe");
+    if (r->aus == 0 && (pts < 0 || pts > 5 * G_USEC_PER_SEC))
+        FAIL("the first pts is %" G_GINT64_FORMAT " us, not near 0", pts);
+    if (r->aus && pts <= r->last_pts)
+        FAIL("pts %" G_GINT64_FORMAT " after %" G_GINT64_FORMAT, pts, r->last_pts);
+    r->last_pts = pts;
+}
+
+/* ---- callbacks ---- */
+
+static void free_now(run *r)
+{
+    rtsp_client_free(r->client);
+    r->client = NULL;
+    r->freed = 1;
+    g_main_loop_quit(r->loop);
+}
+
+static void on_au(void *user, const uint8_t *data, size_t len, int keyframe, int64_t pts_us)
+{
+    run *r = user;
+    if (r->freed || r->ended)
+        FAIL("an AU after rtsp_client_free or on_end");
+    if (!r->playing)
+        FAIL("an AU before on_playing");
+    check_au(r, data, len, keyframe, pts_us);
+    r->aus++;
+    r->keyframes += keyframe != 0;
+    if (r->free_in == FREE_ON_AU)
+        free_now(r);
+    else if (r->want_aus && r->aus == r->want_aus)
+        g_main_loop_quit(r->loop);
+}
+
+static void on_playing(void *user)
+{
+    run *r = user;
+    if (r->freed || r->ended || r->playing)
+        FAIL("on_playing after free, after the end or twice");
+    r->playing = 1;
+    if (r->free_in == FREE_ON_PLAYING)
+        free_now(r);
+}
+
+static void on_end(void *user, rtsp_end why, const char *reason)
+{
+    run *r = user;
+    if (r->in_start)
+        FAIL("on_end from inside rtsp_client_start");
+    if (r->freed || r->ended)
+        FAIL("on_end after free or twice");
+    r->ended = 1;
+    r->why = why;
+    g_strlcpy(r->reason, reason, sizeof r->reason);
+    g_string_append_printf(transcript, "%s\n", reason);
+    if (r->free_in == FREE_ON_END)
+        free_now(r);
+    else
+        g_main_loop_quit(r->loop);
+}
+
+static const rtsp_client_callbacks callbacks = {
+    .on_access_unit = on_au,
+    .on_playing = on_playing,
+    .on_end = on_end,
+};
+
+/* ---- running clients ---- */
+
+static gboolean quit_cb(gpointer loop)
+{
+    g_main_loop_quit(loop);
+    return G_SOURCE_REMOVE;
+}
+
+/* Runs the default main context for ms. */
+static void spin(unsigned ms)
+{
+    GMainLoop *loop = g_main_loop_new(NULL, FALSE);
+    g_timeout_add(ms, quit_cb, loop);
+    g_main_loop_run(loop);
+    g_main_loop_unref(loop);
+}
+
+static void run_start(run *r, const char *url, const char *user, const char *password)
+{
+    r->loop = g_main_loop_new(NULL, FALSE);
+    r->in_start = 1;
+    r->client = rtsp_client_start(url, user, password, &callbacks, r);
+    r->in_start = 0;
+    if (!r->client)
+        FAIL("rtsp_client_start returned NULL");
+}
+
+/* Runs the loop until r quits it or timeout_ms pass. */
+static void run_wait(run *r, unsigned timeout_ms)
+{
+    if ((r->want_aus && r->aus >= r->want_aus) || r->ended || r->freed)
+        return; /* it quit the loop already, while another run had it */
+    GSource *t = g_timeout_source_new(timeout_ms);
+    g_source_set_callback(t, quit_cb, r->loop, NULL);
+    g_source_attach(t, NULL);
+    g_main_loop_run(r->loop);
+    g_source_destroy(t);
+    g_source_unref(t);
+}
+
+/* Frees the client (if still there) and lets cancelled work finish. */
+static void run_finish(run *r)
+{
+    if (r->client)
+        rtsp_client_free(r->client);
+    r->client = NULL;
+    r->freed = 1;
+    spin(100);
+    g_main_loop_unref(r->loop);
+}
+
+static const char *end_name(rtsp_end why)
+{
+    static const char *const names[] = {"LOST", "AUTH", "NOT_FOUND", "UNSUPPORTED", "PROTOCOL"};
+    return (unsigned)why < G_N_ELEMENTS(names) ? names[why] : "?";
+}
+
+/* Plays url until want AUs arrived (within 15 s), then frees the client. */
+static void expect_frames(const char *what, const char *url, const char *user, const char *password,
+                          unsigned want)
+{
+    run r = {.want_aus = want};
+    run_start(&r, url, user, password);
+    run_wait(&r, 15000);
+    fprintf(stderr, "%s: %u AUs, %u keyframes, last pts %" G_GINT64_FORMAT " us%s%s\n", what, r.aus,
+            r.keyframes, r.last_pts, r.ended ? ", ended: " : "", r.ended ? r.reason : "");
+    if (!r.playing)
+        FAIL("%s: never playing", what);
+    if (r.aus < want)
+        FAIL("%s: %u AUs, expected %u", what, r.aus, want);
+    if (r.ended)
+        FAIL("%s: ended (%s): %s", what, end_name(r.why), r.reason);
+    run_finish(&r);
+}
+
+/* Runs url until it ends (within timeout_ms) and checks why and that the
+ * reason holds want_text (may be NULL). */
+static void expect_end(const char *what, const char *url, const char *user, const char *password,
+                       rtsp_end want, const char *want_text, unsigned timeout_ms)
+{
+    run r = {0};
+    gint64 t0 = g_get_monotonic_time();
+    run_start(&r, url, user, password);
+    run_wait(&r, timeout_ms);
+    fprintf(stderr, "%s: %s after %.1f s: %s\n", what, r.ended ? end_name(r.why) : "(no end)",
+            (double)(g_get_monotonic_time() - t0) / 1e6, r.reason);
+    if (!r.ended)
+        FAIL("%s: did not end", what);
+    else if (r.why != want)
+        FAIL("%s: ended %s, expected %s", what, end_name(r.why), end_name(want));
+    if (r.ended && want_text && !strstr(r.reason, want_text))
+        FAIL("%s: the reason does not say '%s'", what, want_text);
+    run_finish(&r);
+}
+
+/* ---- servers ---- */
+
+/* A free TCP port on 127.0.0.1; listening (never accepting) when listen
+ * is set, in which case *keep holds the socket. */
+static int local_port(int listen, GSocket **keep)
+{
+    GSocket *s =
+        g_socket_new(G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_STREAM, G_SOCKET_PROTOCOL_TCP, NULL);
+    GInetAddress *lo = g_inet_address_new_loopback(G_SOCKET_FAMILY_IPV4);
+    GSocketAddress *any = g_inet_socket_address_new(lo, 0);
+    if (!s || !g_socket_bind(s, any, TRUE, NULL) || (listen && !g_socket_listen(s, NULL))) {
+        fprintf(stderr, "cannot bind a local port\n");
+        exit(1);
+    }
+    GSocketAddress *local = g_socket_get_local_address(s, NULL);
+    int port = g_inet_socket_address_get_port(G_INET_SOCKET_ADDRESS(local));
+    g_object_unref(local);
+    g_object_unref(any);
+    g_object_unref(lo);
+    if (listen) {
+        *keep = s;
+        return port;
+    }
+    g_socket_close(s, NULL);
+    g_object_unref(s);
+    return port;
+}
+
+static GSubprocess *server_start(const char *bin, int port, int digest)
+{
+    char portstr[16];
+    snprintf(portstr, sizeof portstr, "%d", port);
+    GError *err = NULL;
+    GSubprocessLauncher *launcher = g_subprocess_launcher_new(G_SUBPROCESS_FLAGS_STDOUT_PIPE);
+    /* The server's leaks at exit (sanitizer builds) are not what is tested. */
+    g_subprocess_launcher_setenv(launcher, "ASAN_OPTIONS", "detect_leaks=0", TRUE);
+    const char *argv[] = {bin,
+                          "--port",
+                          portstr,
+                          "--user",
+                          USER,
+                          "--password",
+                          PASSWORD,
+                          "--stream=/main=test:320x180@15",
+                          "--stream=/h265=test265:160x90@10",
+                          digest ? "--digest" : NULL,
+                          NULL};
+    GSubprocess *p = g_subprocess_launcher_spawnv(launcher, argv, &err);
+    g_object_unref(launcher);
+    if (!p) {
+        fprintf(stderr, "cannot start %s: %s\n", bin, err->message);
+        exit(1);
+    }
+    GDataInputStream *in = g_data_input_stream_new(g_subprocess_get_stdout_pipe(p));
+    char *line = g_data_input_stream_read_line(in, NULL, NULL, NULL);
+    if (!line || !strstr(line, "ready")) {
+        fprintf(stderr, "RTSP server did not start: %s\n", line ? line : "(eof)");
+        exit(1);
+    }
+    g_free(line);
+    g_object_unref(in);
+    return p;
+}
+
+static void server_stop(GSubprocess *p)
+{
+    g_subprocess_send_signal(p, SIGTERM);
+    g_subprocess_wait(p, NULL, NULL);
+    g_object_unref(p);
+}
+
+/* rtsp://[userinfo@]127.0.0.1:port/path, g_malloc'd. */
+static char *url_for(const char *userinfo, int port, const char *path)
+{
+    return g_strdup_printf("rtsp://%s%s127.0.0.1:%d%s", userinfo ? userinfo : "",
+                           userinfo ? "@" : "", port, path);
+}
+
+/* ---- scenarios ---- */
+
+static void scenario_play(const char *bin)
+{
+    int port = local_port(0, NULL);
+    GSubprocess *server = server_start(bin, port, 0);
+    char *in_url = url_for(USER ":" PASSWORD, port, "/main");
+    char *plain = url_for(NULL, port, "/main");
+    char *wrong = url_for(USER ":" WRONG_PASSWORD, port, "/main");
+    expect_frames("credentials in the URL", in_url, NULL, NULL, 45);
+    expect_frames("credentials given", plain, USER, PASSWORD, 10);
+    expect_frames("given credentials win over the URL's", wrong, USER, PASSWORD, 5);
+    g_free(in_url);
+    g_free(plain);
+    g_free(wrong);
+    server_stop(server);
+}
+
+static void scenario_errors(const char *bin)
+{
+    int port = local_port(0, NULL);
+    GSubprocess *server = server_start(bin, port, 0);
+    char *plain = url_for(NULL, port, "/main");
+    char *wrong = url_for(USER ":" WRONG_PASSWORD, port, "/main");
+    char *missing = url_for(NULL, port, "/no-such-mount");
+    char *h265 = url_for(NULL, port, "/h265");
+    char *tls = g_strdup_printf("rtsps://" USER ":" PASSWORD "@127.0.0.1:%d/main", port);
+    expect_end("wrong password", plain, USER, WRONG_PASSWORD, RTSP_END_AUTH, "refused", 5000);
+    expect_end("wrong password in the URL", wrong, NULL, NULL, RTSP_END_AUTH, NULL, 5000);
+    expect_end("no credentials", plain, NULL, NULL, RTSP_END_AUTH, "requires", 5000);
+    expect_end("unknown path", missing, USER, PASSWORD, RTSP_END_NOT_FOUND, "404", 5000);
+    expect_end("H.265 mount", h265, USER, PASSWORD, RTSP_END_UNSUPPORTED, "H265", 5000);
+    expect_end("bad URL", "rtsp://" USER ":" PASSWORD " x@/main", NULL, NULL, RTSP_END_NOT_FOUND,
+               "invalid", 2000);
+    expect_end("rtsps", tls, NULL, NULL, RTSP_END_UNSUPPORTED, "TLS", 2000);
+    server_stop(server);
+    char *closed = url_for(USER ":" PASSWORD, local_port(0, NULL), "/main");
+    expect_end("nothing listening", closed, NULL, NULL, RTSP_END_LOST, "Connection refused", 5000);
+    g_free(closed);
+    g_free(plain);
+    g_free(wrong);
+    g_free(missing);
+    g_free(h265);
+    g_free(tls);
+}
+
+static void scenario_kill(const char *bin)
+{
+    int port = local_port(0, NULL);
+    GSubprocess *server = server_start(bin, port, 0);
+    char *url = url_for(USER ":" PASSWORD, port, "/main");
+    run r = {.want_aus = 10};
+    run_start(&r, url, NULL, NULL);
+    run_wait(&r, 15000);
+    if (r.aus < 10 || r.ended)
+        FAIL("kill: %u AUs before the kill, ended %d", r.aus, r.ended);
+    g_subprocess_force_exit(server);
+    g_subprocess_wait(server, NULL, NULL);
+    gint64 t0 = g_get_monotonic_time();
+    r.want_aus = 0;
+    run_wait(&r, 10000);
+    fprintf(stderr, "kill: %s %.1f s after the kill: %s\n", r.ended ? end_name(r.why) : "(no end)",
+            (double)(g_get_monotonic_time() - t0) / 1e6, r.reason);
+    if (!r.ended || r.why != RTSP_END_LOST)
+        FAIL("kill: expected LOST");
+    run_finish(&r);
+    g_object_unref(server);
+    g_free(url);
+}
+
+static void scenario_digest(const char *bin)
+{
+    int port = local_port(0, NULL);
+    GSubprocess *server = server_start(bin, port, 1);
+    char *url = url_for(USER ":" PASSWORD, port, "/main");
+    char *plain = url_for(NULL, port, "/main");
+    char *missing = url_for(NULL, port, "/no-such-mount");
+    expect_frames("digest", url, NULL, NULL, 20);
+    expect_end("digest, wrong password", plain, USER, WRONG_PASSWORD, RTSP_END_AUTH, "refused",
+               5000);
+    expect_end("digest, unknown path", missing, USER, PASSWORD, RTSP_END_NOT_FOUND, "404", 5000);
+    g_free(url);
+    g_free(plain);
+    g_free(missing);
+    server_stop(server);
+}
+
+/* Starts url, frees the client in the callback given (FREE_NONE: after
+ * delay_ms), and checks that nothing follows. */
+static void free_case(const char *what, const char *url, free_in where, unsigned delay_ms)
+{
+    run r = {.free_in = where};
+    run_start(&r, url, NULL, NULL);
+    if (where == FREE_NONE && delay_ms == 0)
+        free_now(&r);
+    else
+        run_wait(&r, where == FREE_NONE ? delay_ms : 15000);
+    if (where != FREE_NONE && !r.freed)
+        FAIL("%s: the callback never came", what);
+    fprintf(stderr, "%s: freed; %u AUs, playing %d, ended %d\n", what, r.aus, r.playing, r.ended);
+    run_finish(&r);
+}
+
+static void scenario_free(const char *bin)
+{
+    int port = local_port(0, NULL);
+    GSubprocess *server = server_start(bin, port, 0);
+    char *url = url_for(USER ":" PASSWORD, port, "/main");
+    char *wrong = url_for(USER ":" WRONG_PASSWORD, port, "/main");
+    char *closed = url_for(NULL, local_port(0, NULL), "/main");
+    free_case("free at once", url, FREE_NONE, 0);
+    free_case("free at once, bad URL", "rtsp://", FREE_NONE, 0);
+    free_case("free while connecting", url, FREE_NONE, 1);
+    free_case("free during DESCRIBE", url, FREE_NONE, 30);
+    free_case("free in on_playing", url, FREE_ON_PLAYING, 0);
+    free_case("free in on_access_unit", url, FREE_ON_AU, 0);
+    free_case("free in on_end (auth)", wrong, FREE_ON_END, 0);
+    free_case("free in on_end (refused)", closed, FREE_ON_END, 0);
+    free_case("free in on_end (bad URL)", "http://x", FREE_ON_END, 0);
+    /* Several clients on one loop, freed while playing. */
+    run r[4] = {0};
+    for (int i = 0; i < 4; i++) {
+        r[i].want_aus = 15;
+        run_start(&r[i], url, NULL, NULL);
+    }
+    for (int i = 0; i < 4; i++) {
+        run_wait(&r[i], 15000);
+        if (r[i].aus < 15)
+            FAIL("client %d of 4: %u AUs", i, r[i].aus);
+    }
+    for (int i = 0; i < 4; i++)
+        run_finish(&r[i]);
+    g_free(url);
+    g_free(wrong);
+    g_free(closed);
+    server_stop(server);
+}
+
+static void scenario_silent(void)
+{
+    GSocket *keep = NULL;
+    int port = local_port(1, &keep);
+    char *url = url_for(USER ":" PASSWORD, port, "/main");
+    expect_end("camera never answers", url, NULL, NULL, RTSP_END_LOST, "did not answer", 15000);
+    g_free(url);
+    g_socket_close(keep, NULL);
+    g_object_unref(keep);
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 3) {
+        fprintf(stderr,
+                "usage: rtsp_client_probe SERVER_BIN play|errors|kill|digest|free|silent\n");
+        return 2;
+    }
+    transcript = g_string_new(NULL);
+    const char *bin = argv[1], *what = argv[2];
+    if (!strcmp(what, "play"))
+        scenario_play(bin);
+    else if (!strcmp(what, "errors"))
+        scenario_errors(bin);
+    else if (!strcmp(what, "kill"))
+        scenario_kill(bin);
+    else if (!strcmp(what, "digest"))
+        scenario_digest(bin);
+    else if (!strcmp(what, "free"))
+        scenario_free(bin);
+    else if (!strcmp(what, "silent"))
+        scenario_silent();
+    else
+        return 2;
+    if (strstr(transcript->str, PASSWORD) || strstr(transcript->str, WRONG_PASSWORD))
+        FAIL("a password appears in a reason");
+    g_string_free(transcript, TRUE);
+    fprintf(stderr, "%s: %s\n", what, failures ? "FAILED" : "ok");
+    return failures ? 1 : 0;
+}
