@@ -206,8 +206,10 @@ static void stream_attach(media_stream *st, session *s)
         ws_client_expect_keyframe(s->transport, st->id);
         return;
     }
+    ws_server_hold_video(st->engine->srv->ws);
     for (guint i = 0; i < st->gop->len; i++)
         ws_client_send_media(s->transport, g_ptr_array_index(st->gop, i));
+    ws_server_release_video(st->engine->srv->ws);
 }
 
 static void stream_detach(media_stream *st, session *s)
@@ -403,10 +405,12 @@ static gboolean drain_pending(gpointer data)
     engine->wake_scheduled = false;
     g_mutex_unlock(&engine->lock);
     pending_frame *f;
+    ws_server_hold_video(engine->srv->ws);
     while ((f = g_queue_pop_head(&batch)) != NULL) {
         frame_deliver(f);
         pending_free(f);
     }
+    ws_server_release_video(engine->srv->ws);
     return G_SOURCE_REMOVE;
 }
 

@@ -45,7 +45,7 @@ typedef struct ws_client {
     double tokens;
     gint64 tokens_at;         /* monotonic us */
     bool kill;                /* close at the next writeable callback */
-    bool corked;              /* in ws->corked: video frames wait for the flush */
+    bool corked;              /* in ws->corked: video frames wait for the release */
     bool established;         /* the snapshot has gone out through the queue */
     const char *close_reason; /* with kill: why (a literal); NULL: "too slow" */
 } ws_client;
@@ -60,10 +60,10 @@ struct ws_server {
      * which that client gets only after its reply (the others at once). */
     ws_client *requester;
     GPtrArray *deferred; /* out_msg * */
-    /* Clients with video frames waiting for the flush at the end of this
-     * main-loop iteration, which writes each client's frames at once. */
-    GPtrArray *corked; /* ws_client *, borrowed */
-    guint flush_source;
+    /* While video is held (ws_server_hold_video), the clients whose frames
+     * wait for the release, which writes each one's frames together. */
+    unsigned video_holds;
+    GPtrArray *corked;    /* ws_client *, borrowed */
     GByteArray *coalesce; /* scratch: several frames for one write */
 };
 
@@ -236,10 +236,8 @@ static int client_drain(ws_client *c)
     return 0;
 }
 
-static gboolean flush_corked(gpointer data)
+static void flush_corked(ws_server *ws)
 {
-    ws_server *ws = data;
-    ws->flush_source = 0;
     for (guint i = 0; i < ws->corked->len; i++) {
         ws_client *c = g_ptr_array_index(ws->corked, i);
         c->corked = false;
@@ -251,23 +249,33 @@ static gboolean flush_corked(gpointer data)
             lws_callback_on_writable(c->wsi);
     }
     g_ptr_array_set_size(ws->corked, 0);
-    return G_SOURCE_REMOVE;
 }
 
-/* Holds c's video frames back until the end of this main-loop iteration. */
+void ws_server_hold_video(ws_server *ws)
+{
+    if (ws)
+        ws->video_holds++;
+}
+
+void ws_server_release_video(ws_server *ws)
+{
+    if (!ws || !ws->video_holds || --ws->video_holds)
+        return;
+    flush_corked(ws);
+}
+
+/* Holds c's video frames back until the video hold is released. */
 static void client_cork(ws_client *c)
 {
     if (c->corked)
         return;
     c->corked = true;
     g_ptr_array_add(c->ws->corked, c);
-    if (!c->ws->flush_source)
-        c->ws->flush_source = g_idle_add_full(G_PRIORITY_DEFAULT, flush_corked, c->ws, NULL);
 }
 
 /* Queues m (adds a reference), or writes it at once when the client is idle. A client whose queue
  * is full is cut off: dropping a control message would leave it with a wrong picture. Video
- * frames to an idle client wait for the end of the main-loop iteration (client_cork). */
+ * frames to an idle client wait while video is held (client_cork). */
 static void client_enqueue(ws_client *c, out_msg *m)
 {
     if (c->kill)
@@ -284,7 +292,7 @@ static void client_enqueue(ws_client *c, out_msg *m)
         return;
     }
     bool idle = c->queue.length == 0 && c->established && !lws_partial_buffered(c->wsi);
-    if (idle && !m->binary) {
+    if (idle && (!m->binary || !c->ws->video_holds)) {
         client_write_now(c, m);
         return;
     }
@@ -516,7 +524,7 @@ static int client_writeable(ws_client *c, struct lws *wsi)
         return -1;
     }
     if (c->corked)
-        return 0; /* the flush at the end of this iteration writes the queue */
+        return 0; /* the release of the video hold writes the queue */
     if (client_drain(c) < 0)
         return -1;
     if (c->queue.length)
@@ -1124,8 +1132,6 @@ void ws_server_free(ws_server *ws)
         lws_context_destroy(ws->context);
     g_hash_table_destroy(ws->clients);
     g_ptr_array_free(ws->deferred, TRUE);
-    if (ws->flush_source)
-        g_source_remove(ws->flush_source);
     g_ptr_array_free(ws->corked, TRUE);
     g_byte_array_free(ws->coalesce, TRUE);
     g_free(ws);

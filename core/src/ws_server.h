@@ -67,4 +67,10 @@ void ws_server_close_login(ws_server *ws, const char *login_id);
 /* Closes every connection and the listening socket. */
 void ws_server_free(ws_server *ws);
 
+/* Video frames for idle clients sent between hold and release wait and go out together at the
+ * release, one write per client (several frames at once cost one system call). Nests; NULL is
+ * a no-op. Main loop only, and never across a return to the loop. */
+void ws_server_hold_video(ws_server *ws);
+void ws_server_release_video(ws_server *ws);
+
 #endif
