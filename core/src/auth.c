@@ -9,6 +9,7 @@
 #include "password.h"
 
 #include <gio/gio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #define LOGIN_ATTEMPTS_PER_MINUTE 5
@@ -40,7 +41,8 @@ struct auth_center {
     login_limiter *limiter;
     char *dummy_hash; /* checked for unknown users, so that they take as long */
     int session_hours;
-    int in_flight; /* logins being verified */
+    gint64 session_us; /* how long a login session lasts */
+    int in_flight;     /* logins being verified */
 };
 
 static const char *const role_names[] = {"viewer", "operator", "presenter", "admin"};
@@ -370,6 +372,13 @@ auth_center *auth_center_new(pantau_server *srv)
     a->dummy_hash = password_hash_like(first ? first->hash : NULL);
     const json_t *hours = json_object_get(section, "session_hours");
     a->session_hours = hours ? (int)json_integer_value(hours) : 12;
+    a->session_us = (gint64)a->session_hours * 3600 * G_USEC_PER_SEC;
+    /* Tests cannot wait an hour for a session to expire. */
+    const char *test_seconds = getenv("PANTAU_TEST_SESSION_SECONDS");
+    if (test_seconds && atoi(test_seconds) > 0) {
+        a->session_us = (gint64)atoi(test_seconds) * G_USEC_PER_SEC;
+        log_warn("login sessions last %d s (PANTAU_TEST_SESSION_SECONDS)", atoi(test_seconds));
+    }
     log_info("login required: %u users, %u viewer tokens", a->users->len, a->tokens->len);
     return a;
 }
@@ -483,6 +492,11 @@ static const auth_principal *identify_session(auth_center *a, const char *id)
         return NULL;
     }
     return ls->who;
+}
+
+bool auth_session_alive(auth_center *a, const char *login_id)
+{
+    return a && identify_session(a, login_id) != NULL;
 }
 
 const auth_principal *auth_identify(auth_center *a, const char *cookies, const char *token,
@@ -600,7 +614,7 @@ static const char *session_start(auth_center *a, const auth_principal *who)
         return NULL;
     login_session *ls = g_new0(login_session, 1);
     ls->who = who;
-    ls->expires = g_get_monotonic_time() + (gint64)a->session_hours * 3600 * G_USEC_PER_SEC;
+    ls->expires = g_get_monotonic_time() + a->session_us;
     char *token = password_random_hex(32);
     g_hash_table_insert(a->sessions, token, ls);
     return token;

@@ -64,6 +64,10 @@ void auth_session_fill(session *s, const auth_principal *who, const char *addres
 /* Hours a login session lasts. */
 int auth_session_hours(const auth_center *a);
 
+/* Whether login_id (a session cookie's value) is a login session that has
+ * neither expired nor been logged out; an expired one is forgotten. */
+bool auth_session_alive(auth_center *a, const char *login_id);
+
 enum auth_login_result {
     AUTH_LOGIN_OK,
     AUTH_LOGIN_WRONG,   /* unknown user or wrong password: one answer for both */

@@ -65,6 +65,7 @@ struct ws_server {
     unsigned video_holds;
     GPtrArray *corked;    /* ws_client *, borrowed */
     GByteArray *coalesce; /* scratch: several frames for one write */
+    guint session_check;  /* with auth: closes sockets whose login has expired */
 };
 
 /* A dynamic HTTP response, possibly still being made (a snapshot). */
@@ -740,14 +741,19 @@ static const auth_principal *request_principal(ws_server *ws, struct lws *wsi, b
     return who;
 }
 
-/* Keeps the id of the login session the handshake came with, so that a
- * logout can close this WebSocket too. */
-static void remember_login_id(struct lws *wsi, conn_slot *s)
+/* Keeps the id of the login session the handshake was let in with, so that
+ * the socket ends with it (logout, expiry). Not when a viewer token let it
+ * in: a wall display must not be closed for a stale cookie beside its token. */
+static void remember_login_id(ws_server *ws, struct lws *wsi, conn_slot *s, bool from_url)
 {
+    s->login_id[0] = '\0';
+    if (from_url || !ws->srv->auth)
+        return;
     char cookies[1024];
     char *id = auth_cookie_get(header(wsi, WSI_TOKEN_HTTP_COOKIE, cookies, sizeof cookies),
                                AUTH_SESSION_COOKIE);
-    g_strlcpy(s->login_id, id && strlen(id) < sizeof s->login_id ? id : "", sizeof s->login_id);
+    if (id && strlen(id) < sizeof s->login_id && auth_session_alive(ws->srv->auth, id))
+        g_strlcpy(s->login_id, id, sizeof s->login_id);
     password_forget(id);
 }
 
@@ -766,6 +772,26 @@ void ws_server_close_login(ws_server *ws, const char *login_id)
         c->close_reason = "logged out";
         lws_callback_on_writable(c->wsi);
     }
+}
+
+/* A socket opened with a login session ends with it: an operator's console
+ * left open does not keep its rights past the session's expiry. */
+static gboolean close_expired_logins(gpointer data)
+{
+    ws_server *ws = data;
+    GHashTableIter it;
+    gpointer key;
+    g_hash_table_iter_init(&it, ws->clients);
+    while (g_hash_table_iter_next(&it, &key, NULL)) {
+        ws_client *c = key;
+        const char *login_id = c->session->login_id;
+        if (c->kill || !login_id || auth_session_alive(ws->srv->auth, login_id))
+            continue;
+        c->kill = true;
+        c->close_reason = "session expired";
+        lws_callback_on_writable(c->wsi);
+    }
+    return G_SOURCE_CONTINUE;
 }
 
 /* The WebSocket handshake: a browser's Origin must be ours (or allowed);
@@ -1038,7 +1064,7 @@ static int callback_pantau(struct lws *wsi, enum lws_callback_reasons reason, vo
         if (!upgrade_path_is_ws(wsi))
             return 1;
         s->who = request_principal(ws, wsi, &from_url);
-        remember_login_id(wsi, s);
+        remember_login_id(ws, wsi, s, from_url);
         return ws->srv->auth && !s->who ? 1 : 0;
     }
     case LWS_CALLBACK_ESTABLISHED:
@@ -1084,6 +1110,9 @@ ws_server *ws_server_start(struct pantau_server *srv, const char *listen, int po
     ws->deferred = g_ptr_array_new();
     ws->corked = g_ptr_array_new();
     ws->coalesce = g_byte_array_new();
+    if (srv->auth)
+        ws->session_check =
+            g_timeout_add_seconds(WS_SESSION_CHECK_SECONDS, close_expired_logins, ws);
     void *foreign_loops[1] = {srv->loop};
     struct lws_context_creation_info info;
     memset(&info, 0, sizeof info);
@@ -1132,6 +1161,8 @@ void ws_server_free(ws_server *ws)
         lws_context_destroy(ws->context);
     g_hash_table_destroy(ws->clients);
     g_ptr_array_free(ws->deferred, TRUE);
+    if (ws->session_check)
+        g_source_remove(ws->session_check);
     g_ptr_array_free(ws->corked, TRUE);
     g_byte_array_free(ws->coalesce, TRUE);
     g_free(ws);

@@ -77,6 +77,24 @@ test('an operator gets no Audit panel', async () => {
   await page.context().close();
 });
 
+test('a console whose login ends elsewhere goes to /login instead of reconnecting', async () => {
+  const page = await openPage(chromium.browser, `${server.url}/login?next=${encodeURIComponent('/console?wall=main')}`, {
+    allow: [/401 \(Unauthorized\)/],
+  });
+  await logIn(page, 'otto', 'otto-browser-password');
+  await page.waitForURL(`${server.url}/console?wall=main`);
+  await waitConnected(page);
+  // The same login is ended from another tab: the server closes this page's
+  // socket ("logged out", 1008) and the page asks for a login again.
+  const session = (await page.context().cookies()).find((c) => c.name === 'pantau_session');
+  assert.ok(session, 'the login set a session cookie');
+  const res = await fetch(`${server.url}/api/logout`, { method: 'POST', headers: { cookie: `pantau_session=${session.value}` } });
+  assert.equal(res.status, 200);
+  await page.waitForURL(/\/login\?next=%2Fconsole%3Fwall%3Dmain$/, { timeout: 10000 });
+  await page.waitForSelector('#login-user');
+  await page.context().close();
+});
+
 test('a wall display opens with its viewer token and renders the wall', async () => {
   const page = await openPage(chromium.browser, `${server.url}/wall?wall=main&token=${WALL_TOKEN}`);
   await waitConnected(page);

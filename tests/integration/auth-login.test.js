@@ -78,6 +78,28 @@ test('logout ends the session: the cookie no longer opens a socket or a page', a
   assert.ok((await stays.request('ping')).ok, 'another session is not affected');
 });
 
+test('an expired login closes its sockets ("session expired") and no longer opens one; a wall display with its token stays', async (t) => {
+  const server = await serverFor(t, {
+    config: await authConfig({ users: USERS, tokens: [{ name: 'wall-pc', token: WALL_TOKEN }] }),
+    env: { PANTAU_TEST_SESSION_SECONDS: '2' },
+  });
+  const { cookie } = await login(server, 'otto', 'otto-password-1');
+  const { client: console1 } = await connectAs(t, server, { cookie });
+  // A wall PC that also carries the login's cookie is let in by its token: the
+  // login's end must not close it.
+  const { client: wall } = await connectAs(t, server, { token: WALL_TOKEN, cookie });
+  assert.ok((await console1.request('ping')).ok, 'the session works before it expires');
+  // Checked every 5 s: closed within 2 + 5 s and a margin.
+  const closed = await Promise.race([
+    console1.closed,
+    new Promise((_, reject) => setTimeout(() => reject(new Error('not closed within 12 s')), 12000)),
+  ]);
+  assert.deepEqual(closed, { code: 1008, reason: 'session expired' });
+  await assert.rejects(connectAs(t, server, { cookie }), (err) => err.status === 403);
+  assert.equal((await httpGet(server, '/console', { cookie })).status, 302);
+  assert.ok((await wall.request('ping')).ok, 'the token-authenticated socket goes on');
+});
+
 test('login is rate-limited per address: the sixth failure within a minute gets 429 with Retry-After', async (t) => {
   const server = await authServer(t);
   for (let i = 0; i < 5; i++) assert.equal((await login(server, 'ana', `guess-${i}`)).status, 401);

@@ -14,6 +14,8 @@ const PING_EVERY_MS = 15000;
 const PING_TIMEOUT_MS = 5000;
 // As many data entries per widget as the server keeps (SOURCE_HISTORY_MAX).
 const HISTORY_MAX = 240;
+// Close reasons (code 1008) that mean the login behind the socket has ended.
+const LOGIN_ENDED = new Set(['logged out', 'session expired']);
 
 const EVENT_NAMES = ['snapshot', 'wall', 'presets', 'source', 'data', 'status', 'history', 'stats', 'event'];
 
@@ -210,7 +212,7 @@ export class Connection {
     socket.binaryType = 'arraybuffer';
     this.socket = socket;
     socket.onmessage = (event) => this.receive(event.data);
-    socket.onclose = () => this.lost(socket);
+    socket.onclose = (event) => this.lost(socket, event);
     // An error is always followed by a close; the close does the work.
     socket.onerror = () => {};
   }
@@ -225,10 +227,18 @@ export class Connection {
     this.disconnected();
   }
 
-  lost(socket) {
+  lost(socket, event) {
     if (socket !== this.socket) return;
     this.socket = null;
     this.disconnected();
+    if (event?.code === 1008 && LOGIN_ENDED.has(event.reason) && globalThis.location) {
+      // The login this page ran under is over (logged out elsewhere, or
+      // expired): reconnecting would be refused, so ask for a new one.
+      this.stopped = true;
+      const { pathname, search } = globalThis.location;
+      globalThis.location.assign(`/login?next=${encodeURIComponent(pathname + search)}`);
+      return;
+    }
     this.scheduleReconnect();
   }
 

@@ -11,6 +11,7 @@
  * camera password never appears in a log line or status reason. Exit 0 on
  * success. */
 #include <pantau/plugin.h>
+#include "test_rtsp_server.h"
 
 #include <dlfcn.h>
 #include <gio/gio.h>
@@ -291,35 +292,14 @@ static GSubprocess *server_start(const char *bin, int port)
 {
     char portstr[16];
     snprintf(portstr, sizeof portstr, "%d", port);
-    GError *err = NULL;
-    GSubprocessLauncher *launcher = g_subprocess_launcher_new(G_SUBPROCESS_FLAGS_STDOUT_PIPE);
-    /* The server's leaks at exit (sanitizer builds) are not what is tested. */
-    g_subprocess_launcher_setenv(launcher, "ASAN_OPTIONS", "detect_leaks=0", TRUE);
-    GSubprocess *p = g_subprocess_launcher_spawn(
-        launcher, &err, bin, "--port", portstr, "--user", USER, "--password", PASSWORD, "--stream",
-        "/main=test:320x180@15", "--stream", "/sub=test:160x90@10", "--stream",
-        "/h265=test265:320x180@10", NULL);
-    g_object_unref(launcher);
-    if (!p) {
-        fprintf(stderr, "cannot start %s: %s\n", bin, err->message);
-        exit(1);
-    }
-    GDataInputStream *in = g_data_input_stream_new(g_subprocess_get_stdout_pipe(p));
-    char *line = g_data_input_stream_read_line(in, NULL, NULL, NULL);
-    if (!line || !strstr(line, "ready")) {
-        fprintf(stderr, "RTSP server did not start: %s\n", line ? line : "(eof)");
-        exit(1);
-    }
-    g_free(line);
-    g_object_unref(in);
-    return p;
-}
-
-static void server_stop(GSubprocess *p)
-{
-    g_subprocess_send_signal(p, SIGTERM);
-    g_subprocess_wait(p, NULL, NULL);
-    g_object_unref(p);
+    const char *args[] = {"--port",     portstr,
+                          "--user",     USER,
+                          "--password", PASSWORD,
+                          "--stream",   "/main=test:320x180@15",
+                          "--stream",   "/sub=test:160x90@10",
+                          "--stream",   "/h265=test265:320x180@10",
+                          NULL};
+    return test_rtsp_server_start(bin, args);
 }
 
 static int probe_port(void)
@@ -466,7 +446,7 @@ static void scenario_rtsp(const char *server_bin)
         cam_close(all[i], PANTAU_STREAM_SUB);
         cam_destroy(all[i]);
     }
-    server_stop(server);
+    test_rtsp_server_stop(server);
 }
 
 /* Stops the server (kill: SIGKILL, else SIGTERM), waits for RECONNECTING,
@@ -478,7 +458,7 @@ static GSubprocess *outage(cam *c, GSubprocess *server, const char *bin, int por
         g_subprocess_wait(server, NULL, NULL);
         g_object_unref(server);
     } else {
-        server_stop(server);
+        test_rtsp_server_stop(server);
     }
     int waited = run_until(is_reconnecting, c, 8000);
     fprintf(stderr, "RECONNECTING %d ms after the server %s\n", waited,
@@ -540,7 +520,7 @@ static void scenario_reconnect(const char *server_bin)
     stall(&c, server);
     cam_close(&c, PANTAU_STREAM_MAIN);
     cam_destroy(&c);
-    server_stop(server);
+    test_rtsp_server_stop(server);
 }
 
 /* CPU seconds (user + system) this process has used so far. */

@@ -14,6 +14,7 @@
  * rtsp_client_start, that nothing is called back after rtsp_client_free,
  * and that no password appears in a reason. Exit 0 on success. */
 #include "rtsp_client.h"
+#include "test_rtsp_server.h"
 
 #include <gio/gio.h>
 #include <signal.h>
@@ -290,12 +291,7 @@ static GSubprocess *server_start(const char *bin, int port, int digest)
 {
     char portstr[16];
     snprintf(portstr, sizeof portstr, "%d", port);
-    GError *err = NULL;
-    GSubprocessLauncher *launcher = g_subprocess_launcher_new(G_SUBPROCESS_FLAGS_STDOUT_PIPE);
-    /* The server's leaks at exit (sanitizer builds) are not what is tested. */
-    g_subprocess_launcher_setenv(launcher, "ASAN_OPTIONS", "detect_leaks=0", TRUE);
-    const char *argv[] = {bin,
-                          "--port",
+    const char *args[] = {"--port",
                           portstr,
                           "--user",
                           USER,
@@ -305,28 +301,7 @@ static GSubprocess *server_start(const char *bin, int port, int digest)
                           "--stream=/h265=test265:160x90@10",
                           digest ? "--digest" : NULL,
                           NULL};
-    GSubprocess *p = g_subprocess_launcher_spawnv(launcher, argv, &err);
-    g_object_unref(launcher);
-    if (!p) {
-        fprintf(stderr, "cannot start %s: %s\n", bin, err->message);
-        exit(1);
-    }
-    GDataInputStream *in = g_data_input_stream_new(g_subprocess_get_stdout_pipe(p));
-    char *line = g_data_input_stream_read_line(in, NULL, NULL, NULL);
-    if (!line || !strstr(line, "ready")) {
-        fprintf(stderr, "RTSP server did not start: %s\n", line ? line : "(eof)");
-        exit(1);
-    }
-    g_free(line);
-    g_object_unref(in);
-    return p;
-}
-
-static void server_stop(GSubprocess *p)
-{
-    g_subprocess_send_signal(p, SIGTERM);
-    g_subprocess_wait(p, NULL, NULL);
-    g_object_unref(p);
+    return test_rtsp_server_start(bin, args);
 }
 
 /* rtsp://[userinfo@]127.0.0.1:port/path, g_malloc'd. */
@@ -351,7 +326,7 @@ static void scenario_play(const char *bin)
     g_free(in_url);
     g_free(plain);
     g_free(wrong);
-    server_stop(server);
+    test_rtsp_server_stop(server);
 }
 
 static void scenario_errors(const char *bin)
@@ -371,7 +346,7 @@ static void scenario_errors(const char *bin)
     expect_end("bad URL", "rtsp://" USER ":" PASSWORD " x@/main", NULL, NULL, RTSP_END_NOT_FOUND,
                "invalid", 2000);
     expect_end("rtsps", tls, NULL, NULL, RTSP_END_UNSUPPORTED, "TLS", 2000);
-    server_stop(server);
+    test_rtsp_server_stop(server);
     char *closed = url_for(USER ":" PASSWORD, local_port(0, NULL), "/main");
     expect_end("nothing listening", closed, NULL, NULL, RTSP_END_LOST, "Connection refused", 5000);
     g_free(closed);
@@ -420,7 +395,7 @@ static void scenario_digest(const char *bin)
     g_free(url);
     g_free(plain);
     g_free(missing);
-    server_stop(server);
+    test_rtsp_server_stop(server);
 }
 
 /* Starts url, frees the client in the callback given (FREE_NONE: after
@@ -471,7 +446,7 @@ static void scenario_free(const char *bin)
     g_free(url);
     g_free(wrong);
     g_free(closed);
-    server_stop(server);
+    test_rtsp_server_stop(server);
 }
 
 static void scenario_silent(void)
