@@ -125,6 +125,14 @@ test('double-click a camera in the console: full-screen on the wall; Escape goes
   await page.keyboard.press('Escape');
   const back = await watcher.waitFor((m) => m.ev === 'wall' && m.wall.version === before.version + 2, 10000);
   assert.deepEqual(back.wall.layout, before.layout, 'the layout from before');
+  // Escape at once after the double-click, before the console has its
+  // reply, still goes back (when the reply comes).
+  await page.dblclick('#sources [data-source-id="cam-t"]');
+  await page.keyboard.press('Escape');
+  const again = await watcher.waitFor((m) => m.ev === 'wall' && m.wall.version === before.version + 3, 10000);
+  assert.deepEqual(again.wall.layout.tiles.map((t) => t.source), ['cam-t']);
+  const backAgain = await watcher.waitFor((m) => m.ev === 'wall' && m.wall.version === before.version + 4, 10000);
+  assert.deepEqual(backAgain.wall.layout, before.layout, 'the layout from before, after an early Escape');
   assertNoProblems(page);
   watcher.ws.terminate();
   await page.context().close();

@@ -215,7 +215,8 @@ function onWall(wall) {
 // ---- double-click a camera: full-screen on the selected wall ----
 
 // What the wall showed before, to go back with Escape: wall id -> {layout,
-// version (the one our full-screen change made)}.
+// version (the one our full-screen change made), pending (the change has no
+// reply yet), escaped (Escape came while it was pending)}.
 const beforeFullScreen = new Map();
 
 function sourceIdAt(target) {
@@ -229,12 +230,24 @@ async function showFullScreen(event) {
   const wall = selectedWall();
   if (!source || source.kind !== 'camera' || !wall) return;
   event.preventDefault();
-  const previous = wall.layout;
   const layout = { columns: 1, rows: 1, tiles: [{ id: 'full', x: 0, y: 0, w: 1, h: 1, source: id }] };
+  // Full-screen from full-screen still goes back to the layout before the first.
+  const saved = beforeFullScreen.get(wall.id) || { layout: wall.layout };
+  saved.pending = true;
+  saved.escaped = false;
+  beforeFullScreen.set(wall.id, saved);
   const reply = await changeWall(`Showing ${source.name} full-screen`, 'layout.apply', { layout });
-  if (!reply) return;
-  if (!beforeFullScreen.has(wall.id)) beforeFullScreen.set(wall.id, { layout: previous });
-  beforeFullScreen.get(wall.id).version = reply.version;
+  saved.pending = false;
+  if (!reply) {
+    if (saved.version === undefined) beforeFullScreen.delete(wall.id);
+    return;
+  }
+  saved.version = reply.version;
+  // An operator who pressed Escape before the reply came means it now.
+  if (saved.escaped) {
+    leaveFullScreen();
+    return;
+  }
   messages.notice(`${source.name} is full-screen on ${wall.name}. Esc goes back.`);
 }
 
@@ -243,6 +256,10 @@ function leaveFullScreen() {
   const wall = selectedWall();
   const saved = wall && beforeFullScreen.get(wall.id);
   if (!saved) return false;
+  if (saved.pending) {
+    saved.escaped = true;
+    return true;
+  }
   beforeFullScreen.delete(wall.id);
   if (baseVersion(wall) !== saved.version) return false;
   changeWall('Going back to the previous layout', 'layout.apply', { layout: saved.layout });
