@@ -19,7 +19,7 @@
 //
 //   node bench/media-bench.js BUILD_DIR      (normally via bench/media-run.sh)
 // Environment: BENCH_CAMERAS (16), BENCH_CLIENTS (8), BENCH_WARMUP_S (6),
-// BENCH_MEASURE_S (30), BENCH_ONLY (comma list of pantau,node,floor),
+// BENCH_MEASURE_S (30), BENCH_ONLY (comma list of pantau,pantau-gst,node,floor),
 // BENCH_PIN (1), BENCH_PERF (0; 1: perf record -g pantau during its window,
 // into BUILD_DIR/bench/perf-pantau.data; perf's overhead then shows in
 // pantau's CPU figure), BENCH_STRICT (0; 1: exit 1 when a target is missed).
@@ -67,7 +67,7 @@ function killAll() {
   for (const f of cleanups.splice(0)) try { f(); } catch { /* best effort */ }
 }
 function cleanupAndExit(code) { killAll(); process.exit(code); }
-const watchdog = setTimeout(() => { console.error('bench-media: over 230 s; giving up'); cleanupAndExit(4); }, 230000);
+const watchdog = setTimeout(() => { console.error('bench-media: over 300 s; giving up'); cleanupAndExit(4); }, 300000);
 for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.on(sig, () => { console.error(`bench-media: ${sig}`); cleanupAndExit(130); });
 process.on('uncaughtException', (e) => { console.error(`bench-media: ${e.stack || e}`); cleanupAndExit(1); });
 
@@ -201,7 +201,7 @@ function pantauConfig(urls) {
   };
 }
 
-async function benchPantau() {
+async function benchPantau(label = 'pantau', env = {}) {
   // 16 RTSP servers, one camera each, started STAGGER apart so that the
   // cameras' keyframes do not all fall at once (real cameras are not
   // synchronised); they play their files from start-up on.
@@ -220,17 +220,17 @@ async function benchPantau() {
   let perf;
   try {
     await Promise.all(rtsp.map((r, i) => waitOutput(r, /ready on rtsp:/, `test RTSP server ${i + 1}`)));
-    server = await startServer({ config: pantauConfig(urls) });
+    server = await startServer({ config: pantauConfig(urls), env });
     children.add(server.proc);
     cleanups.push(() => server.cleanup());
     if (pin) spawnSync('taskset', ['-a', '-p', '-c', SERVER_CPU, String(server.proc.pid)], { stdio: 'ignore' });
     if (env.BENCH_PERF === '1') {
       setTimeout(() => {
-        perf = start(LOAD_CPU, 'perf', ['record', '-g', '-F', '499', '-o', join(benchDir, 'perf-pantau.data'), '-p',
+        perf = start(LOAD_CPU, 'perf', ['record', '-g', '-F', '499', '-o', join(benchDir, `perf-${label}.data`), '-p',
           String(server.proc.pid), '--', 'sleep', String(P.measureS)]);
       }, (P.warmupS + 0.5) * 1000);
     }
-    const r = await runLoadgen('pantau', server.port, '/ws', [server.proc.pid, ...rtsp.map((p) => p.pid)]);
+    const r = await runLoadgen(label, server.port, '/ws', [server.proc.pid, ...rtsp.map((p) => p.pid)]);
     if (perf) await perf.exited;
     r.helper = `${P.cameras} RTSP servers`;
     return r;
@@ -309,8 +309,12 @@ for (const c of clipStats) {
 const meanKbps = clipStats.reduce((s, c) => s + c.kbps, 0) / clipStats.length;
 const expectedMbps = (meanKbps * P.cameras * P.clients) / 1000;
 
-const runs = [['pantau', benchPantau], ['node-ws', benchNode], ['floor', benchFloor]]
-  .filter(([name]) => !only || only.some((o) => name.startsWith(o)));
+// pantau-gst: the same pantau with every camera through GStreamer's rtspsrc
+// (PANTAU_CCTV_GSTREAMER_RTSP=1), the path UDP and rtsps:// cameras take.
+const runs = [['pantau', () => benchPantau()],
+  ['pantau-gst', () => benchPantau('pantau-gst', { PANTAU_CCTV_GSTREAMER_RTSP: '1' })],
+  ['node-ws', benchNode], ['floor', benchFloor]]
+  .filter(([name]) => !only || only.some((o) => name === o || name === `${o}-ws`));
 const results = {};
 let failed = false;
 for (const [name, fn] of runs) {
@@ -361,18 +365,19 @@ for (const r of Object.values(results)) {
   if (problems.length) console.log(`bench-media: ${r.label}: ${problems.join('; ')}`);
 }
 const pt = results.pantau;
-if (pt?.threads) {
+for (const r of [pt, results['pantau-gst']]) {
+  if (!r?.threads) continue;
   // Thread names without their numbers: GStreamer's task0..task15 are one group.
   const groups = {};
-  for (const [name, t] of Object.entries(pt.threads)) {
+  for (const [name, t] of Object.entries(r.threads)) {
     const g = (groups[name.replace(/\d+$/, '')] ||= { n: 0, cpuS: 0 });
     g.n += t.n;
     g.cpuS += t.cpuS;
   }
-  pt.threadGroups = groups;
+  r.threadGroups = groups;
   const top = Object.entries(groups).sort((a, b) => b[1].cpuS - a[1].cpuS).slice(0, 8)
-    .map(([name, t]) => `${name}${t.n > 1 ? ` x${t.n}` : ''} ${((100 * t.cpuS) / pt.windowS).toFixed(1)}%`);
-  console.log(`pantau CPU by thread name (% of one core): ${top.join(', ')}`);
+    .map(([name, t]) => `${name}${t.n > 1 ? ` x${t.n}` : ''} ${((100 * t.cpuS) / r.windowS).toFixed(1)}%`);
+  console.log(`${r.label} CPU by thread name (% of one core): ${top.join(', ')}`);
 }
 
 const verdicts = [];
@@ -395,7 +400,8 @@ if (pt) {
   target(pt.hwmKb / 1024 < TARGETS.rssMb, `pantau resident memory ${mb(pt.rssKb)} MB, peak ${mb(pt.hwmKb)} MB (target < ${TARGETS.rssMb} MB)`);
 }
 console.log('added latency: a frame\'s read() time in the load generator minus its header\'s receive time (pantau: stamped in');
-console.log('media_push, after rtspsrc/depay/parse; node-ws: when the unit arrived whole from the feeder; floor: when it fell due).');
+console.log('media_push, after the RTSP client (pantau-gst: rtspsrc) has depayloaded it; node-ws: when the unit arrived whole');
+console.log('from the feeder; floor: when it fell due). The targets are checked for pantau, the default path.');
 console.log('server CPU: utime+stime of all its threads from /proc/PID/stat over the measured window; CPU s per Gbit: that over');
 console.log('the bits all clients read. "other load on CPU 1": CPU 1 busy time not spent by the server (others compiling, etc.).');
 console.log(`bench-media: load average after: ${load1.map((x) => x.toFixed(2)).join(' ')}`);

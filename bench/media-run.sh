@@ -5,7 +5,7 @@
 #   sh bench/media-run.sh BUILD_DIR
 # Encodes the test clips once (cached in BUILD_DIR/bench/clips/), builds the C
 # helpers into BUILD_DIR/bench/, then runs bench/media-bench.js (bounded at
-# 230 s). Loopback only. See bench/README.md.
+# 300 s). Loopback only. See bench/README.md.
 set -eu
 cd "$(dirname "$0")/.."
 BUILD_DIR=${1:-build}
