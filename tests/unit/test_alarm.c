@@ -55,33 +55,13 @@ static pantau_source *fake_source(const char *id, const source_type_entry *type)
     return s;
 }
 
-static source_registry *fake_registry(void)
-{
-    source_registry *reg = g_new0(source_registry, 1);
-    reg->list = g_ptr_array_new();
-    reg->by_id = g_hash_table_new(g_str_hash, g_str_equal);
-    pantau_source *list[] = {fake_source("cam1", &camera_type), fake_source("cam2", &camera_type),
-                             fake_source("feed", &widget_type)};
-    for (size_t i = 0; i < G_N_ELEMENTS(list); i++) {
-        g_ptr_array_add(reg->list, list[i]);
-        g_hash_table_insert(reg->by_id, list[i]->id, list[i]);
-    }
-    return reg;
-}
-
 static void setup(void)
 {
     dir = tu_temp_dir();
-    srv = g_new0(pantau_server, 1);
-    srv->state_dir = g_strdup(dir);
-    srv->walls = g_ptr_array_new_with_free_func((GDestroyNotify)wall_free);
-    json_t *walls = tu_json(walls_config);
-    size_t i;
-    json_t *entry;
-    json_array_foreach(walls, i, entry) g_ptr_array_add(srv->walls, wall_from_config(entry));
-    json_decref(walls);
-    srv->presets = preset_store_open(dir);
-    srv->sources = fake_registry();
+    srv = tu_server_new(dir, walls_config);
+    tu_registry_add(srv->sources, fake_source("cam1", &camera_type));
+    tu_registry_add(srv->sources, fake_source("cam2", &camera_type));
+    tu_registry_add(srv->sources, fake_source("feed", &widget_type));
     srv->config = g_new0(pantau_config, 1);
     srv->config->root = json_pack("{s:o}", "alarms", tu_json(alarms_config));
     alarm_center_new(srv);
@@ -92,13 +72,9 @@ static void teardown(void)
 {
     alarm_center_free(srv->alarms);
     ck_assert_ptr_null(srv->alarms);
-    source_registry_free(srv->sources);
-    preset_store_free(srv->presets);
-    g_ptr_array_free(srv->walls, TRUE);
     json_decref(srv->config->root);
     g_free(srv->config);
-    g_free(srv->state_dir);
-    g_free(srv);
+    tu_server_free(srv);
     tu_remove_tree(dir);
     g_free(dir);
 }

@@ -37,43 +37,18 @@ static pantau_source *fake_source(const char *id)
     return s;
 }
 
-static source_registry *fake_registry(void)
-{
-    source_registry *reg = g_new0(source_registry, 1);
-    reg->list = g_ptr_array_new();
-    reg->by_id = g_hash_table_new(g_str_hash, g_str_equal);
-    const char *ids[] = {"cam1", "cam2"};
-    for (size_t i = 0; i < G_N_ELEMENTS(ids); i++) {
-        pantau_source *s = fake_source(ids[i]);
-        g_ptr_array_add(reg->list, s);
-        g_hash_table_insert(reg->by_id, s->id, s);
-    }
-    return reg;
-}
-
 static void setup(void)
 {
     dir = tu_temp_dir();
-    srv = g_new0(pantau_server, 1);
-    srv->state_dir = g_strdup(dir);
-    srv->walls = g_ptr_array_new_with_free_func((GDestroyNotify)wall_free);
-    json_t *walls = tu_json(walls_config);
-    size_t i;
-    json_t *entry;
-    json_array_foreach(walls, i, entry) g_ptr_array_add(srv->walls, wall_from_config(entry));
-    json_decref(walls);
-    srv->presets = preset_store_open(dir);
-    srv->sources = fake_registry();
-    srv->ws = NULL;
+    srv = tu_server_new(dir, walls_config);
+    const char *ids[] = {"cam1", "cam2"};
+    for (size_t i = 0; i < G_N_ELEMENTS(ids); i++)
+        tu_registry_add(srv->sources, fake_source(ids[i]));
 }
 
 static void teardown(void)
 {
-    source_registry_free(srv->sources);
-    preset_store_free(srv->presets);
-    g_ptr_array_free(srv->walls, TRUE);
-    g_free(srv->state_dir);
-    g_free(srv);
+    tu_server_free(srv);
     tu_remove_tree(dir);
     g_free(dir);
 }

@@ -1,5 +1,10 @@
 #include "test_util.h"
 
+#include "preset_store.h"
+#include "server.h"
+#include "source.h"
+#include "wall.h"
+
 #include <dirent.h>
 #include <fcntl.h>
 #include <ftw.h>
@@ -134,4 +139,38 @@ char *tu_capture_end(tu_capture *cap)
     g_free(cap->path);
     cap->path = NULL;
     return text ? text : g_strdup("");
+}
+
+pantau_server *tu_server_new(const char *dir, const char *walls_json)
+{
+    pantau_server *srv = g_new0(pantau_server, 1);
+    srv->state_dir = g_strdup(dir);
+    srv->walls = g_ptr_array_new_with_free_func((GDestroyNotify)wall_free);
+    json_t *walls = tu_json(walls_json);
+    size_t i;
+    json_t *entry;
+    json_array_foreach(walls, i, entry) g_ptr_array_add(srv->walls, wall_from_config(entry));
+    json_decref(walls);
+    srv->presets = preset_store_open(dir);
+    srv->sources = g_new0(source_registry, 1);
+    srv->sources->list = g_ptr_array_new();
+    srv->sources->by_id = g_hash_table_new(g_str_hash, g_str_equal);
+    return srv;
+}
+
+void tu_server_free(pantau_server *srv)
+{
+    if (!srv)
+        return;
+    source_registry_free(srv->sources);
+    preset_store_free(srv->presets);
+    g_ptr_array_free(srv->walls, TRUE);
+    g_free(srv->state_dir);
+    g_free(srv);
+}
+
+void tu_registry_add(source_registry *reg, pantau_source *src)
+{
+    g_ptr_array_add(reg->list, src);
+    g_hash_table_insert(reg->by_id, src->id, src);
 }

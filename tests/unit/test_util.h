@@ -44,4 +44,20 @@ typedef struct tu_capture {
 void tu_capture_begin(tu_capture *cap);
 char *tu_capture_end(tu_capture *cap);
 
+struct pantau_server;
+struct source_registry;
+struct pantau_source;
+
+/* A server for tests of operations: state directory dir (copied), the walls
+ * of walls_json (a JSON array of wall configurations), presets kept in dir
+ * and an empty source registry; everything else zero. */
+struct pantau_server *tu_server_new(const char *dir, const char *walls_json);
+
+/* Frees what tu_server_new made, and the sources added to its registry; a
+ * test frees what it added itself (alarms, config) first. NULL is a no-op. */
+void tu_server_free(struct pantau_server *srv);
+
+/* Adds src to reg, which owns it from then on. */
+void tu_registry_add(struct source_registry *reg, struct pantau_source *src);
+
 #endif
