@@ -71,10 +71,12 @@ writeFileSync(layoutsFile, [1, 2, 3, 0].map((k) => JSON.stringify(layoutFor(k)))
 const loadgenKind = env.BENCH_LOADGEN || 'c';
 const loadgenBin = join(buildDir, 'bench', 'loadgen');
 const floorBin = join(buildDir, 'bench', 'ws-floor');
-// Builds bench/NAME.c into BUILD_DIR/bench/NAME unless it is newer than the source.
+// Builds bench/NAME.c into BUILD_DIR/bench/NAME unless it is newer than the
+// source and the header the load generators share.
 function buildC(name, flags) {
   const src = join(here, `${name}.c`), bin = join(buildDir, 'bench', name);
-  if (existsSync(bin) && statSync(bin).mtimeMs >= statSync(src).mtimeMs) return;
+  const newest = Math.max(statSync(src).mtimeMs, statSync(join(here, 'ws_client.h')).mtimeMs);
+  if (existsSync(bin) && statSync(bin).mtimeMs >= newest) return;
   mkdirSync(dirname(bin), { recursive: true });
   const r = spawnSync(env.CC || 'cc', [...flags, '-o', bin, src], { stdio: 'inherit' });
   if (r.status !== 0) throw new Error(`cannot build bench/${name}.c`);

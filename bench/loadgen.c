@@ -33,6 +33,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "ws_client.h"
+
 #define CLIENT_HEAD 256
 #define OPERATOR_HEAD (4 << 20)
 #define DRAIN_NS (5 * 1000000000LL)
@@ -84,19 +86,13 @@ static int64_t now_ns(void)
     return (int64_t)ts.tv_sec * 1000000000LL + ts.tv_nsec;
 }
 
-static void die(const char *what)
-{
-    fprintf(stderr, "loadgen[%s]: %s: %s\n", label, what, strerror(errno));
-    exit(2);
-}
-
 static void cpu_of(int pid, long *ticks, long long *sched_ns)
 {
     char path[64], buf[1024];
     snprintf(path, sizeof path, "/proc/%d/stat", pid);
     FILE *f = fopen(path, "r");
     if (!f || !fgets(buf, sizeof buf, f))
-        die(path);
+        wsc_die(path);
     fclose(f);
     char *p = strrchr(buf, ')') + 2; /* field 3 */
     unsigned long utime = 0, stime = 0;
@@ -113,58 +109,12 @@ static void cpu_of(int pid, long *ticks, long long *sched_ns)
     snprintf(path, sizeof path, "/proc/%d/schedstat", pid);
     f = fopen(path, "r");
     if (!f || fscanf(f, "%lld", sched_ns) != 1)
-        die(path);
+        wsc_die(path);
     fclose(f);
 }
 
 /* Writes a masked text (0x1) or pong (0xA) frame, all of it. The mask key
  * is zero, which leaves the payload as it is. */
-static void send_frame(int fd, int opcode, const char *data, size_t len)
-{
-    unsigned char hdr[14];
-    size_t h = 0;
-    hdr[h++] = (unsigned char)(0x80 | opcode);
-    if (len < 126) {
-        hdr[h++] = (unsigned char)(0x80 | len);
-    } else if (len < 65536) {
-        hdr[h++] = 0x80 | 126;
-        hdr[h++] = (unsigned char)(len >> 8);
-        hdr[h++] = (unsigned char)len;
-    } else {
-        hdr[h++] = 0x80 | 127;
-        for (int i = 7; i >= 0; i--)
-            hdr[h++] = (unsigned char)((uint64_t)len >> (8 * i));
-    }
-    memset(hdr + h, 0, 4);
-    h += 4;
-    struct iovec iov[2] = {{hdr, h}, {(void *)data, len}};
-    size_t want = h + len, done = 0;
-    while (done < want) {
-        struct msghdr msg = {0};
-        struct iovec v[2];
-        int n = 0;
-        size_t skip = done;
-        for (int i = 0; i < 2; i++) {
-            if (skip >= iov[i].iov_len) {
-                skip -= iov[i].iov_len;
-                continue;
-            }
-            v[n].iov_base = (char *)iov[i].iov_base + skip;
-            v[n].iov_len = iov[i].iov_len - skip;
-            skip = 0;
-            n++;
-        }
-        msg.msg_iov = v;
-        msg.msg_iovlen = (size_t)n;
-        ssize_t w = sendmsg(fd, &msg, MSG_NOSIGNAL);
-        if (w < 0 && (errno == EAGAIN || errno == EINTR))
-            continue;
-        if (w < 0)
-            die("send");
-        done += (size_t)w;
-    }
-}
-
 /* The integer after the first `key` at or after `from` in buf, or -1. */
 static int64_t int_after(const unsigned char *buf, size_t len, const char *key, size_t from)
 {
@@ -302,7 +252,7 @@ static void feed(conn *c, const unsigned char *p, size_t n, int64_t t)
         }
         if (c->hdr_len == c->hdr_need && c->left == 0) { /* frame complete */
             if (c->opcode == 0x9)
-                send_frame(c->fd, 0xA, (const char *)c->ctrl, c->ctrl_len);
+                wsc_send_frame(c->fd, 0xA, (const char *)c->ctrl, c->ctrl_len);
             else if (c->opcode == 0x8) {
                 c->closed = 1;
                 if (!measuring || c->index < 0)
@@ -317,51 +267,17 @@ static void feed(conn *c, const unsigned char *p, size_t n, int64_t t)
 
 static int connect_ws(const char *host, int port, const char *path, conn *c, int index, size_t head_cap)
 {
-    int fd = socket(AF_INET, SOCK_STREAM, 0);
-    if (fd < 0)
-        die("socket");
-    struct sockaddr_in sa = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port)};
-    inet_pton(AF_INET, host, &sa.sin_addr);
-    if (connect(fd, (struct sockaddr *)&sa, sizeof sa))
-        die("connect");
-    int one = 1;
-    setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-    char req[512];
-    int n = snprintf(req, sizeof req,
-                     "GET %s HTTP/1.1\r\nHost: %s:%d\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
-                     "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n",
-                     path, host, port);
-    if (write(fd, req, (size_t)n) != n)
-        die("handshake write");
+    unsigned char rest[WSC_REST_MAX];
+    size_t rest_len;
+    int fd = wsc_connect(host, port, path, rest, &rest_len);
     memset(c, 0, sizeof *c);
     c->fd = fd;
     c->index = index;
     c->hdr_need = 2;
     c->head_cap = head_cap;
     c->head = malloc(head_cap);
-    /* Read the response headers byte-wise-ish; keep what follows them. */
-    char resp[4096];
-    size_t got_len = 0;
-    char *end = NULL;
-    while (!end) {
-        ssize_t r = read(fd, resp + got_len, sizeof resp - 1 - got_len);
-        if (r <= 0)
-            die("handshake read");
-        got_len += (size_t)r;
-        resp[got_len] = 0;
-        end = strstr(resp, "\r\n\r\n");
-        if (!end && got_len >= sizeof resp - 1) {
-            fprintf(stderr, "loadgen[%s]: handshake response too long\n", label);
-            exit(2);
-        }
-    }
-    if (strncmp(resp, "HTTP/1.1 101", 12) != 0) {
-        fprintf(stderr, "loadgen[%s]: handshake refused: %.*s\n", label, (int)(end - resp), resp);
-        exit(2);
-    }
-    size_t hl = (size_t)(end + 4 - resp);
-    if (got_len > hl)
-        feed(c, (unsigned char *)resp + hl, got_len - hl, now_ns());
+    if (rest_len)
+        feed(c, rest, rest_len, now_ns());
     return fd;
 }
 
@@ -372,7 +288,7 @@ static void read_layouts(const char *file)
 {
     FILE *f = fopen(file, "r");
     if (!f)
-        die(file);
+        wsc_die(file);
     char *line = NULL;
     size_t cap = 0;
     ssize_t len;
@@ -408,7 +324,7 @@ static void send_change(int k)
     }
     waiting_reply = 1;
     t_send[k] = now_ns();
-    send_frame(op.fd, 0x1, msgbuf, (size_t)n);
+    wsc_send_frame(op.fd, 0x1, msgbuf, (size_t)n);
 }
 
 static int cmp_double(const void *a, const void *b)
@@ -449,7 +365,7 @@ static int poll_once(int timerfd, int timeout_ms)
         n = epoll_wait(epfd, ev, 512, timeout_ms);
     }
     if (n < 0 && errno != EINTR)
-        die("epoll_wait");
+        wsc_die("epoll_wait");
     int64_t b0 = now_ns();
     int fired = 0;
     static unsigned char buf[1 << 16];
@@ -485,7 +401,7 @@ static void arm(int timerfd, int64_t at_ns)
     if (its.it_value.tv_sec == 0 && its.it_value.tv_nsec == 0)
         its.it_value.tv_nsec = 1;
     if (timerfd_settime(timerfd, TFD_TIMER_ABSTIME, &its, NULL))
-        die("timerfd_settime");
+        wsc_die("timerfd_settime");
 }
 
 int main(int argc, char **argv)
@@ -497,6 +413,8 @@ int main(int argc, char **argv)
     const char *host = argv[1], *path = argv[3];
     int port = atoi(argv[2]), pid = atoi(argv[4]);
     label = argv[5];
+    wsc_prog = "loadgen";
+    wsc_label = label;
     n_clients = atoi(argv[6]);
     n_changes = atoi(argv[7]);
     n_warmup = atoi(argv[8]);
@@ -526,7 +444,7 @@ int main(int argc, char **argv)
         connect_ws(host, port, path, &clients[i], i, CLIENT_HEAD);
         struct epoll_event e = {.events = EPOLLIN, .data.ptr = &clients[i]};
         if (epoll_ctl(epfd, EPOLL_CTL_ADD, clients[i].fd, &e))
-            die("epoll_ctl");
+            wsc_die("epoll_ctl");
     }
     connect_ws(host, port, path, &op, -1, OPERATOR_HEAD);
     struct epoll_event e = {.events = EPOLLIN, .data.ptr = &op};

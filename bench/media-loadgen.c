@@ -39,6 +39,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "ws_client.h"
+
 #define HEAD_KEEP 256
 #define MAX_STREAMS 64
 #define MAX_THREAD_NAMES 64
@@ -88,12 +90,6 @@ static int64_t real_us(void)
     struct timespec ts;
     clock_gettime(CLOCK_REALTIME, &ts);
     return (int64_t)ts.tv_sec * 1000000LL + ts.tv_nsec / 1000;
-}
-
-static void die(const char *what)
-{
-    fprintf(stderr, "media-loadgen[%s]: %s: %s\n", label, what, strerror(errno));
-    exit(2);
 }
 
 /* utime+stime (clock ticks) of /proc/PID/stat or /proc/PID/task/TID/stat;
@@ -212,39 +208,6 @@ static int cpu_ticks(long long *busy, long long *total)
 }
 
 /* A masked frame (zero mask key), all of it. */
-static void send_frame(int fd, int opcode, const char *data, size_t len)
-{
-    unsigned char hdr[14];
-    size_t h = 0;
-    hdr[h++] = (unsigned char)(0x80 | opcode);
-    if (len < 126) {
-        hdr[h++] = (unsigned char)(0x80 | len);
-    } else if (len < 65536) {
-        hdr[h++] = 0x80 | 126;
-        hdr[h++] = (unsigned char)(len >> 8);
-        hdr[h++] = (unsigned char)len;
-    } else {
-        hdr[h++] = 0x80 | 127;
-        for (int i = 7; i >= 0; i--)
-            hdr[h++] = (unsigned char)((uint64_t)len >> (8 * i));
-    }
-    memset(hdr + h, 0, 4);
-    h += 4;
-    unsigned char *buf = malloc(h + len);
-    memcpy(buf, hdr, h);
-    memcpy(buf + h, data, len);
-    size_t done = 0;
-    while (done < h + len) {
-        ssize_t w = send(fd, buf + done, h + len - done, MSG_NOSIGNAL);
-        if (w < 0 && (errno == EAGAIN || errno == EINTR))
-            continue;
-        if (w < 0)
-            die("send");
-        done += (size_t)w;
-    }
-    free(buf);
-}
-
 static int64_t le64(const unsigned char *p)
 {
     uint64_t v = 0;
@@ -295,7 +258,7 @@ static void on_message(conn *c, int64_t t_us)
         cap_lat = cap_lat ? cap_lat * 2 : 1 << 16;
         lat = realloc(lat, cap_lat * sizeof *lat);
         if (!lat)
-            die("realloc");
+            wsc_die("realloc");
     }
     lat[n_lat++] = d > INT32_MAX ? INT32_MAX : (int32_t)d;
     frames_window++;
@@ -355,7 +318,7 @@ static void feed(conn *c, const unsigned char *p, size_t n, int64_t t_us)
         }
         if (c->hdr_len == c->hdr_need && c->left == 0) {
             if (c->opcode == 0x9)
-                send_frame(c->fd, 0xA, (const char *)c->ctrl, c->ctrl_len);
+                wsc_send_frame(c->fd, 0xA, (const char *)c->ctrl, c->ctrl_len);
             else if (c->opcode == 0x8) {
                 c->closed = 1;
                 fprintf(stderr, "media-loadgen[%s]: client %d closed by the server\n", label, c->index);
@@ -369,48 +332,15 @@ static void feed(conn *c, const unsigned char *p, size_t n, int64_t t_us)
 
 static void connect_ws(const char *host, int port, const char *path, conn *c, int index)
 {
-    int fd = socket(AF_INET, SOCK_STREAM, 0);
-    if (fd < 0)
-        die("socket");
-    struct sockaddr_in sa = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port)};
-    inet_pton(AF_INET, host, &sa.sin_addr);
-    if (connect(fd, (struct sockaddr *)&sa, sizeof sa))
-        die("connect");
-    int one = 1;
-    setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-    char req[512];
-    int n = snprintf(req, sizeof req,
-                     "GET %s HTTP/1.1\r\nHost: %s:%d\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
-                     "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n",
-                     path, host, port);
-    if (write(fd, req, (size_t)n) != n)
-        die("handshake write");
+    unsigned char rest[WSC_REST_MAX];
+    size_t rest_len;
+    int fd = wsc_connect(host, port, path, rest, &rest_len);
     memset(c, 0, sizeof *c);
     c->fd = fd;
     c->index = index;
     c->hdr_need = 2;
-    char resp[4096];
-    size_t got = 0;
-    char *end = NULL;
-    while (!end) {
-        ssize_t r = read(fd, resp + got, sizeof resp - 1 - got);
-        if (r <= 0)
-            die("handshake read");
-        got += (size_t)r;
-        resp[got] = 0;
-        end = strstr(resp, "\r\n\r\n");
-        if (!end && got >= sizeof resp - 1) {
-            fprintf(stderr, "media-loadgen[%s]: handshake response too long\n", label);
-            exit(2);
-        }
-    }
-    if (strncmp(resp, "HTTP/1.1 101", 12) != 0) {
-        fprintf(stderr, "media-loadgen[%s]: handshake refused: %.*s\n", label, (int)(end - resp), resp);
-        exit(2);
-    }
-    size_t hl = (size_t)(end + 4 - resp);
-    if (got > hl)
-        feed(c, (unsigned char *)resp + hl, got - hl, real_us());
+    if (rest_len)
+        feed(c, rest, rest_len, real_us());
 }
 
 static int cmp_i32(const void *a, const void *b)
@@ -445,7 +375,7 @@ static void poll_once(int timeout_ms)
     struct epoll_event ev[64];
     int n = epoll_wait(epfd, ev, 64, timeout_ms);
     if (n < 0 && errno != EINTR)
-        die("epoll_wait");
+        wsc_die("epoll_wait");
     int64_t b0 = mono_ns();
     for (int i = 0; i < n; i++) {
         conn *c = ev[i].data.ptr;
@@ -487,6 +417,8 @@ int main(int argc, char **argv)
     const char *host = argv[1], *path = argv[3];
     int port = atoi(argv[2]);
     label = argv[5];
+    wsc_prog = "media-loadgen";
+    wsc_label = label;
     n_clients = atoi(argv[6]);
     double warmup_s = atof(argv[7]), measure_s = atof(argv[8]);
     const char *subscribe = argv[9];
@@ -508,8 +440,8 @@ int main(int argc, char **argv)
         connect_ws(host, port, path, &clients[i], i);
         struct epoll_event e = {.events = EPOLLIN, .data.ptr = &clients[i]};
         if (epoll_ctl(epfd, EPOLL_CTL_ADD, clients[i].fd, &e))
-            die("epoll_ctl");
-        send_frame(clients[i].fd, 0x1, subscribe, strlen(subscribe));
+            wsc_die("epoll_ctl");
+        wsc_send_frame(clients[i].fd, 0x1, subscribe, strlen(subscribe));
     }
     fprintf(stderr, "media-loadgen[%s]: %d clients connected and subscribed in %lld ms; warming up %.0f s\n", label,
             n_clients, (long long)((mono_ns() - t0) / 1000000), warmup_s);

@@ -58,9 +58,9 @@ clip clip2 "pattern=zone-plate kx2=20 ky2=20 kt=1"
 clip clip3 "pattern=colors horizontal-speed=3"
 clip clip4 "pattern=smpte horizontal-speed=-13"
 
-# The C helpers, rebuilt when their source is newer.
+# The C helpers, rebuilt when their source (or the shared header) is newer.
 for prog in media-loadgen media-floor; do
-    if [ ! -x "$OUT/$prog" ] || [ "bench/$prog.c" -nt "$OUT/$prog" ]; then
+    if [ ! -x "$OUT/$prog" ] || [ "bench/$prog.c" -nt "$OUT/$prog" ] || [ bench/ws_client.h -nt "$OUT/$prog" ]; then
         "${CC:-cc}" -O2 -Wall -o "$OUT/$prog" "bench/$prog.c"
     fi
 done
