@@ -83,8 +83,10 @@ static void host_set_status(pantau_source *source, enum pantau_source_status sta
     enum pantau_source_status old = source->status;
     source->status = status;
     g_free(source->reason);
-    /* A plugin may quote a camera URL in its reason. */
-    source->reason = redact_url_passwords(reason);
+    /* A plugin may quote a camera URL, or what a device sent, in its reason. */
+    char *redacted = redact_url_passwords(reason);
+    source->reason = redact_printable(redacted);
+    g_free(redacted);
     server_broadcast(source->server,
                      json_pack("{s:s, s:o}", "ev", "source", "source", source_to_json(source)));
     alarm_source_status(source->server, source, old);
@@ -130,14 +132,16 @@ static void host_raise_event(pantau_source *source, enum pantau_severity severit
     if (!source || !message)
         return;
     int s = severity <= PANTAU_SEVERITY_CRITICAL ? (int)severity : PANTAU_SEVERITY_CRITICAL;
-    log_write(PANTAU_LOG_INFO, source->id, "event (%s): %s", severity_names[s], message);
+    char *text = redact_printable(message);
+    log_write(PANTAU_LOG_INFO, source->id, "event (%s): %s", severity_names[s], text);
     json_t *ev = json_pack("{s:s, s:s, s:s, s:s, s:I}", "ev", "event", "source", source->id,
-                           "severity", severity_names[s], "message", message, "time",
+                           "severity", severity_names[s], "message", text, "time",
                            (json_int_t)(g_get_real_time() / 1000));
     if (details)
         json_object_set_new(ev, "details", json_deep_copy(details));
     server_broadcast(source->server, ev);
-    alarm_source_event(source->server, source, (enum pantau_severity)s, message, details);
+    alarm_source_event(source->server, source, (enum pantau_severity)s, text, details);
+    g_free(text);
 }
 
 typedef struct plugin_timer {

@@ -1,4 +1,4 @@
-/* redact.c - removing URL passwords from strings. */
+/* redact.c - removing URL passwords and unprintable bytes from strings. */
 #include "redact.h"
 
 #include <glib.h>
@@ -34,5 +34,22 @@ char *redact_url_passwords(const char *s)
         p = at;
     }
     g_string_append(out, p);
+    return g_string_free(out, FALSE);
+}
+
+char *redact_printable(const char *s)
+{
+    if (!s)
+        return NULL;
+    char *valid = g_utf8_make_valid(s, -1);
+    GString *out = g_string_sized_new(strlen(valid));
+    for (const char *p = valid; *p; p = g_utf8_next_char(p)) {
+        gunichar ch = g_utf8_get_char(p);
+        if (g_unichar_iscntrl(ch))
+            g_string_append_c(out, '?');
+        else
+            g_string_append_unichar(out, ch);
+    }
+    g_free(valid);
     return g_string_free(out, FALSE);
 }

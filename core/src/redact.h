@@ -8,4 +8,10 @@
  * newly allocated string (g_free) or NULL when s is NULL. */
 char *redact_url_passwords(const char *s);
 
+/* A copy of s that is valid UTF-8 and has no control characters (each
+ * becomes '?'; invalid bytes become U+FFFD), for text from plugins or
+ * devices that goes into JSON and log lines: JSON refuses what is not
+ * UTF-8, and a terminal obeys escape sequences. g_free it; NULL for NULL. */
+char *redact_printable(const char *s);
+
 #endif

@@ -18,6 +18,10 @@
 /* Largest SPS or PPS remembered (real ones are tens of bytes). */
 #define PARAM_MAX 1024
 #define AU_INITIAL_CAP (64 * 1024)
+/* The unwrapped timestamp stays within +-2^56 ticks (25,000 years at
+ * 90 kHz): a camera that jumps its timestamp by 2^31 every packet must not
+ * overflow ticks * 100 / 9 (signed overflow after 43 million packets). */
+#define EXT_TS_LIMIT ((int64_t)1 << 56)
 
 enum {
     NAL_SLICE = 1,
@@ -367,8 +371,10 @@ static void track(rtp_h264_depay *d, const rtp_packet *p)
         lose(d, p->ts);
     d->have_seq = 1;
     d->next_seq = (uint16_t)(p->seq + 1);
-    if (d->have_ts)
-        d->ext_ts += (int32_t)(p->ts - d->last_ts);
+    if (d->have_ts) {
+        int64_t ext = d->ext_ts + (int32_t)(p->ts - d->last_ts);
+        d->ext_ts = CLAMP(ext, -EXT_TS_LIMIT, EXT_TS_LIMIT);
+    }
     d->have_ts = 1;
     d->last_ts = p->ts;
 }

@@ -23,6 +23,11 @@
 /* Reads are this large: a wakeup takes everything the kernel has. */
 #define READ_CHUNK (64 * 1024)
 #define READS_PER_WAKEUP 8
+/* Requests and answers the camera has not taken yet. A camera that sends
+ * requests (OPTIONS, GET_PARAMETER) but never reads the answers would
+ * otherwise grow this without end. The largest single request (a SETUP
+ * whose URL comes from a 1 MiB SDP, twice with Digest) stays below it. */
+#define OUT_MAX (4 * 1024 * 1024)
 
 typedef enum client_state {
     ST_CONNECTING,
@@ -192,24 +197,48 @@ static void shutdown_io(rtsp_client *c, int teardown)
     c->sock = NULL;
 }
 
+/* text as valid UTF-8 without control characters, g_malloc'd: parts of a
+ * reason (a Location, a control URL, a transport profile) come from the
+ * camera as it sent them, and reasons go into log lines and JSON (which
+ * refuses anything that is not UTF-8). */
+static char *printable(const char *text)
+{
+    char *valid = g_utf8_make_valid(text, -1);
+    GString *out = g_string_sized_new(strlen(valid));
+    for (const char *p = valid; *p; p = g_utf8_next_char(p)) {
+        gunichar ch = g_utf8_get_char(p);
+        if (g_unichar_iscntrl(ch))
+            g_string_append_c(out, '?');
+        else
+            g_string_append_unichar(out, ch);
+    }
+    g_free(valid);
+    return g_string_free(out, FALSE);
+}
+
 /* Ends c: shuts it down and calls on_end once (within a dispatch). The
- * reason loses any URL userinfo and every occurrence of the password:
- * parts of it (status phrases, URLs from the SDP) come from the camera. */
+ * reason loses any URL userinfo and every occurrence of the password, then
+ * is made printable: parts of it (status phrases, URLs from the SDP) come
+ * from the camera. */
 static void client_end(rtsp_client *c, rtsp_end why, const char *fmt, ...)
 {
     if (c->state == ST_DONE)
         return;
     va_list ap;
     va_start(ap, fmt);
-    char *text = g_strdup_vprintf(fmt, ap);
+    char *raw = g_strdup_vprintf(fmt, ap);
     va_end(ap);
     c->state = ST_DONE;
     shutdown_io(c, 0);
-    char *clean = cctv_redact(text, c->password);
-    g_free(text);
+    /* Redacted first, on the bytes as they came, so that a password with
+     * bytes printable() would change is still found. */
+    char *redacted = cctv_redact(raw, c->password);
+    g_free(raw);
+    char *clean = printable(redacted ? redacted : "camera failed");
+    free(redacted);
     if (c->cb.on_end)
-        c->cb.on_end(c->user, why, clean ? clean : "camera failed");
-    free(clean);
+        c->cb.on_end(c->user, why, clean);
+    g_free(clean);
 }
 
 static gboolean on_end_idle(gpointer user)
@@ -246,6 +275,17 @@ static int flush_output(rtsp_client *c)
             g_socket_send(c->sock, c->out->str + c->out_off, c->out->len - c->out_off, NULL, &err);
         if (n < 0 && g_error_matches(err, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK)) {
             g_error_free(err);
+            if (c->out->len - c->out_off > OUT_MAX) {
+                client_end(c, RTSP_END_LOST, "camera %s does not read its RTSP connection",
+                           c->url.display);
+                return -1;
+            }
+            /* A camera that reads slowly may never let the queue empty:
+             * drop what was sent rather than keep it. */
+            if (c->out_off >= READ_CHUNK) {
+                g_string_erase(c->out, 0, (gssize)c->out_off);
+                c->out_off = 0;
+            }
             if (!c->out_src)
                 c->out_src = attach(c, g_socket_create_source(c->sock, G_IO_OUT, NULL),
                                     G_SOURCE_FUNC(on_writable));

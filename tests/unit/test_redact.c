@@ -131,6 +131,26 @@ START_TEST(long_text)
 }
 END_TEST
 
+START_TEST(printable_keeps_text)
+{
+    char *out = redact_printable("Jl. Sudirman – kamera 3: 401 Unauthorized");
+    ck_assert_str_eq(out, "Jl. Sudirman – kamera 3: 401 Unauthorized");
+    g_free(out);
+    ck_assert_ptr_null(redact_printable(NULL));
+}
+END_TEST
+
+START_TEST(printable_replaces_controls_and_bad_bytes)
+{
+    /* An escape sequence, a bell, DEL, a C1 control, and bytes that are not UTF-8. */
+    char *out = redact_printable("a\x1b[2Jb\x07"
+                                 "c\x7f\xc2\x9b\xff\xfe\n");
+    ck_assert(g_utf8_validate(out, -1, NULL));
+    ck_assert_str_eq(out, "a?[2Jb?c??\xef\xbf\xbd\xef\xbf\xbd?");
+    g_free(out);
+}
+END_TEST
+
 static Suite *redact_suite(void)
 {
     Suite *s = suite_create("redact");
@@ -148,6 +168,11 @@ static Suite *redact_suite(void)
     tcase_add_test(tc, unchanged_email);
     tcase_add_test(tc, unchanged_scheme_without_authority);
     tcase_add_test(tc, null_gives_null);
+    suite_add_tcase(s, tc);
+
+    tc = tcase_create("printable");
+    tcase_add_test(tc, printable_keeps_text);
+    tcase_add_test(tc, printable_replaces_controls_and_bad_bytes);
     suite_add_tcase(s, tc);
     return s;
 }

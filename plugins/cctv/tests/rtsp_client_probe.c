@@ -8,6 +8,10 @@
  *   rtsp_client_probe SERVER_BIN digest   (Digest authentication)
  *   rtsp_client_probe SERVER_BIN free     (rtsp_client_free in every callback)
  *   rtsp_client_probe SERVER_BIN silent   (a camera that never answers: 10 s)
+ *   rtsp_client_probe SERVER_BIN hostile  (a scripted camera: a Location that is
+ *                                          not printable UTF-8, a flood of
+ *                                          requests never read; also run by
+ *                                          errors)
  *
  * Checks every access unit (Annex B, the first holding SPS, PPS and an IDR,
  * pts increasing from near 0), that on_end comes once and never from inside
@@ -21,6 +25,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 
 #define USER "operator"
 #define PASSWORD "Rahasia-7391"
@@ -311,6 +316,145 @@ static char *url_for(const char *userinfo, int port, const char *path)
                            userinfo ? "@" : "", port, path);
 }
 
+/* ---- a scripted camera, for what pantau-test-rtsp never does ---- */
+
+typedef void (*camera_script)(GSocket *conn);
+
+/* One connection on a loopback port, served by script on its own thread
+ * with blocking sockets. */
+typedef struct fake_camera {
+    GSocket *listener;
+    camera_script script;
+    GThread *thread;
+    int port;
+} fake_camera;
+
+static gpointer fake_camera_main(gpointer data)
+{
+    fake_camera *f = data;
+    GSocket *conn = g_socket_accept(f->listener, NULL, NULL);
+    if (conn) {
+        f->script(conn);
+        g_socket_close(conn, NULL);
+        g_object_unref(conn);
+    }
+    return NULL;
+}
+
+static void fake_camera_start(fake_camera *f, camera_script script)
+{
+    f->port = local_port(1, &f->listener);
+    /* A small window: what the client sends piles up on its side. */
+    g_socket_set_option(f->listener, SOL_SOCKET, SO_RCVBUF, 4096, NULL);
+    f->script = script;
+    f->thread = g_thread_new("camera", fake_camera_main, f);
+}
+
+static void fake_camera_stop(fake_camera *f)
+{
+    g_thread_join(f->thread);
+    g_socket_close(f->listener, NULL);
+    g_object_unref(f->listener);
+}
+
+/* Reads up to the end of the first request's head; FALSE at EOF. */
+static gboolean camera_read_request(GSocket *s)
+{
+    GString *in = g_string_new(NULL);
+    char buf[4096];
+    gssize n = 0;
+    while (!strstr(in->str, "\r\n\r\n") &&
+           (n = g_socket_receive(s, buf, sizeof buf, NULL, NULL)) > 0)
+        g_string_append_len(in, buf, n);
+    g_string_free(in, TRUE);
+    return n > 0;
+}
+
+/* Reads until the client closes. */
+static void camera_drain(GSocket *s)
+{
+    char buf[4096];
+    while (g_socket_receive(s, buf, sizeof buf, NULL, NULL) > 0)
+        ;
+}
+
+/* Sends all of data; FALSE once the client is gone. */
+static gboolean camera_send(GSocket *s, const char *data, size_t len)
+{
+    while (len) {
+        gssize n = g_socket_send(s, data, len, NULL, NULL);
+        if (n <= 0)
+            return FALSE;
+        data += n;
+        len -= (size_t)n;
+    }
+    return TRUE;
+}
+
+/* Redirects DESCRIBE to a Location full of escape sequences and bytes that
+ * are not UTF-8 (the reason goes into logs and JSON). */
+static void script_bad_location(GSocket *s)
+{
+    static const char reply[] =
+        "RTSP/1.0 302 Moved\r\nCSeq: 1\r\n"
+        "Location: rtsp://10.0.0.9/\x1b[2J\xff\xfe\x01\x7f\xc2\x9bx\r\n\r\n";
+    if (camera_read_request(s))
+        camera_send(s, reply, sizeof reply - 1);
+    camera_drain(s);
+}
+
+/* Floods the client with OPTIONS requests and never reads its answers. */
+static void script_flood(GSocket *s)
+{
+    static const char req[] = "OPTIONS * RTSP/1.0\r\nCSeq: 7\r\n\r\n";
+    enum { REQ = sizeof req - 1, COUNT = 2048 };
+    char *chunk = g_malloc(REQ * COUNT);
+    for (size_t i = 0; i < COUNT; i++)
+        memcpy(chunk + i * REQ, req, REQ);
+    for (size_t sent = 0; sent < 48u * 1024 * 1024 && camera_send(s, chunk, REQ * COUNT);)
+        sent += REQ * COUNT;
+    g_free(chunk);
+}
+
+/* Whether text is valid UTF-8 without control characters (C0, DEL, C1). */
+static int printable_utf8(const char *text)
+{
+    if (!g_utf8_validate(text, -1, NULL))
+        return 0;
+    for (const char *p = text; *p; p = g_utf8_next_char(p))
+        if (g_unichar_iscntrl(g_utf8_get_char(p)))
+            return 0;
+    return 1;
+}
+
+static void scenario_hostile(void)
+{
+    fake_camera cam = {0};
+    run r = {0};
+    char *url;
+
+    fake_camera_start(&cam, script_bad_location);
+    url = url_for(NULL, cam.port, "/main");
+    run_start(&r, url, NULL, NULL);
+    run_wait(&r, 5000);
+    fprintf(stderr, "hostile Location: %s\n", r.ended ? end_name(r.why) : "(no end)");
+    if (!r.ended || r.why != RTSP_END_NOT_FOUND)
+        FAIL("hostile Location: expected NOT_FOUND");
+    if (!printable_utf8(r.reason))
+        FAIL("hostile Location: the reason is not printable UTF-8");
+    run_finish(&r);
+    fake_camera_stop(&cam);
+    g_free(url);
+
+    /* The answers to its requests must not pile up without end. */
+    fake_camera_start(&cam, script_flood);
+    url = url_for(NULL, cam.port, "/main");
+    expect_end("camera floods requests and never reads", url, NULL, NULL, RTSP_END_LOST,
+               "does not read", 8000);
+    fake_camera_stop(&cam);
+    g_free(url);
+}
+
 /* ---- scenarios ---- */
 
 static void scenario_play(const char *bin)
@@ -463,8 +607,8 @@ static void scenario_silent(void)
 int main(int argc, char **argv)
 {
     if (argc < 3) {
-        fprintf(stderr,
-                "usage: rtsp_client_probe SERVER_BIN play|errors|kill|digest|free|silent\n");
+        fprintf(stderr, "usage: rtsp_client_probe SERVER_BIN "
+                        "play|errors|kill|digest|free|silent|hostile\n");
         return 2;
     }
     transcript = g_string_new(NULL);
@@ -481,6 +625,8 @@ int main(int argc, char **argv)
         scenario_free(bin);
     else if (!strcmp(what, "silent"))
         scenario_silent();
+    else if (!strcmp(what, "hostile"))
+        scenario_hostile();
     else
         return 2;
     if (strstr(transcript->str, PASSWORD) || strstr(transcript->str, WRONG_PASSWORD))

@@ -391,6 +391,37 @@ START_TEST(depay_caps_huge_access_units)
 }
 END_TEST
 
+/* A camera that jumps its timestamp by 2^31 - 1 ticks every packet: the
+ * unwrapped timestamp must not overflow int64 microseconds (ticks * 100 / 9
+ * did after 43 million packets: undefined behaviour, a negative pts). */
+START_TEST(depay_huge_timestamp_jumps)
+{
+    got g = {0};
+    rtp_h264_depay *d = rtp_h264_depay_new(N(SDP_SPS), N(SDP_PPS));
+    uint8_t pkt[12 + sizeof IDR];
+    size_t len = rtp(pkt, 0, 0, 1, IDR, 0); /* no payload */
+    uint32_t ts = 0;
+    uint16_t seq = 0;
+    for (unsigned i = 0; i < 43u * 1000 * 1000; i++) {
+        pkt[2] = (uint8_t)(seq >> 8);
+        pkt[3] = (uint8_t)seq;
+        pkt[4] = (uint8_t)(ts >> 24);
+        pkt[5] = (uint8_t)(ts >> 16);
+        pkt[6] = (uint8_t)(ts >> 8);
+        pkt[7] = (uint8_t)ts;
+        rtp_h264_depay_push(d, pkt, len, collect, &g);
+        seq++;
+        ts += 0x7fffffffu;
+    }
+    ck_assert_uint_eq(g.n, 0);
+    push(d, &g, seq, ts, 1, N(IDR));
+    ck_assert_uint_eq(g.n, 1);
+    ck_assert_int_gt(g.pts[0], 0);
+    rtp_h264_depay_free(d);
+    got_clear(&g);
+}
+END_TEST
+
 /* Every AU of random input is Annex B with a start code and no empty NAL. */
 static void check_fuzz_au(void *user, const uint8_t *au, size_t len, int keyframe, int64_t pts)
 {
@@ -879,6 +910,7 @@ static Suite *rtsp_suite(void)
     tcase_add_test(depay, depay_rejects_bad_packets);
     tcase_add_test(depay, depay_survives_hostile_payloads);
     tcase_add_test(depay, depay_caps_huge_access_units);
+    tcase_add_test(depay, depay_huge_timestamp_jumps);
     tcase_add_test(depay, depay_fuzz);
     suite_add_tcase(s, depay);
     TCase *url = tcase_create("url");
