@@ -191,10 +191,13 @@ static void note_nal(rtp_h264_depay *d, const uint8_t *nal, size_t n)
 
 /* Appends one whole NAL unit with its start code. Access unit delimiters
  * are dropped: the AU boundary is the callback, and they would otherwise
- * have to stay in front of the parameter sets we insert. */
+ * have to stay in front of the parameter sets we insert. So are types 0 and
+ * 24-31, which mean nothing in a byte stream (24-29 are RTP packet types):
+ * a camera that nests them would hand the browsers' decoders garbage. */
 static int put_nal(rtp_h264_depay *d, const uint8_t *nal, size_t n)
 {
-    if (!n || (nal[0] & 0x1f) == NAL_AUD)
+    unsigned type = n ? nal[0] & 0x1fu : 0;
+    if (type == 0 || type == NAL_AUD || type >= NAL_STAP_A)
         return 0;
     if (reserve(d, 4 + n))
         return -1;

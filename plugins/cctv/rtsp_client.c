@@ -373,13 +373,18 @@ static void request(rtsp_client *c, client_state step, const char *uri, const ch
     send_pending(c);
 }
 
+/* Longest URL from a camera we put into a request line (real ones are a
+ * few hundred bytes at most). */
+#define URL_MAX 4096
+
 /* Whether a URL from the camera can go into a request line. */
 static int url_usable(const char *url)
 {
-    for (const char *p = url; *p; p++)
-        if ((unsigned char)*p <= ' ' || *p == 0x7f)
+    size_t n = 0;
+    for (const char *p = url; *p; p++, n++)
+        if ((unsigned char)*p <= ' ' || *p == 0x7f || n >= URL_MAX)
             return 0;
-    return *url != '\0';
+    return n != 0;
 }
 
 /* The base for the SDP's a=control: Content-Base, Content-Location or the

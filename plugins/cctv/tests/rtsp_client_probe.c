@@ -416,6 +416,25 @@ static void script_flood(GSocket *s)
     g_free(chunk);
 }
 
+/* Answers DESCRIBE with an H.264 SDP whose track control URL is 8 KiB long
+ * (it would go into every SETUP request line). */
+static void script_long_control(GSocket *s)
+{
+    GString *sdp = g_string_new("v=0\r\nm=video 0 RTP/AVP 96\r\na=rtpmap:96 H264/90000\r\n"
+                                "a=control:rtsp://10.0.0.9/");
+    for (int i = 0; i < 8192; i++)
+        g_string_append_c(sdp, 'a');
+    g_string_append(sdp, "\r\n");
+    char *reply = g_strdup_printf("RTSP/1.0 200 OK\r\nCSeq: 1\r\nContent-Type: application/sdp\r\n"
+                                  "Content-Length: %u\r\n\r\n%s",
+                                  (unsigned)sdp->len, sdp->str);
+    if (camera_read_request(s))
+        camera_send(s, reply, strlen(reply));
+    camera_drain(s);
+    g_free(reply);
+    g_string_free(sdp, TRUE);
+}
+
 /* Whether text is valid UTF-8 without control characters (C0, DEL, C1). */
 static int printable_utf8(const char *text)
 {
@@ -443,6 +462,13 @@ static void scenario_hostile(void)
     if (!printable_utf8(r.reason))
         FAIL("hostile Location: the reason is not printable UTF-8");
     run_finish(&r);
+    fake_camera_stop(&cam);
+    g_free(url);
+
+    fake_camera_start(&cam, script_long_control);
+    url = url_for(NULL, cam.port, "/main");
+    expect_end("an 8 KiB control URL in the SDP", url, NULL, NULL, RTSP_END_PROTOCOL,
+               "invalid control URL", 5000);
     fake_camera_stop(&cam);
     g_free(url);
 

@@ -171,6 +171,27 @@ START_TEST(depay_stap_a_and_fu_a)
 }
 END_TEST
 
+START_TEST(depay_drops_nal_types_without_meaning)
+{
+    /* Inside a STAP-A: type 0, a nested STAP-A header (24) and type 31,
+     * around the IDR; only the IDR (after SPS and PPS) comes out. */
+    static const uint8_t type0[] = {0x00, 0x11, 0x22};
+    static const uint8_t type24[] = {0x78, 0x00, 0x01, 0x05};
+    static const uint8_t type31[] = {0x7f, 0x42};
+    got g = {0};
+    uint8_t pl[256];
+    rtp_h264_depay *d = rtp_h264_depay_new(NULL, 0, NULL, 0);
+    push(d, &g, 1, 1000, 0, pl, stap_a(pl, N(SPS), N(PPS)));
+    push(d, &g, 2, 1000, 0, pl, stap_a(pl, N(type0), N(type24)));
+    push(d, &g, 3, 1000, 1, pl, stap_a(pl, N(IDR), N(type31)));
+    ck_assert_uint_eq(g.n, 1);
+    ck_assert_int_eq(g.keyframe, 1);
+    assert_au(&g, N(SPS), N(PPS), N(IDR), NULL);
+    rtp_h264_depay_free(d);
+    got_clear(&g);
+}
+END_TEST
+
 START_TEST(depay_waits_for_the_first_idr)
 {
     got g = {0};
@@ -901,6 +922,7 @@ static Suite *rtsp_suite(void)
     tcase_set_timeout(depay, 30);
     tcase_add_test(depay, depay_single_nal_units);
     tcase_add_test(depay, depay_stap_a_and_fu_a);
+    tcase_add_test(depay, depay_drops_nal_types_without_meaning);
     tcase_add_test(depay, depay_waits_for_the_first_idr);
     tcase_add_test(depay, depay_inserts_parameter_sets);
     tcase_add_test(depay, depay_completes_partial_in_band_sets);
