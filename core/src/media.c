@@ -602,6 +602,13 @@ static void append_metric_head(GString *out, const metric *m)
     g_string_append_printf(out, "# HELP %s %s\n# TYPE %s %s\n", m->name, m->help, m->name, m->type);
 }
 
+/* A substream asked of a camera that has none is created but never opens;
+ * it is not a stream an operator should see in the metrics. */
+static bool stream_ever_ran(const media_stream *st)
+{
+    return st && (st->open || st->frames > 0);
+}
+
 char *media_metrics_text(const media_engine *engine)
 {
     GString *out = g_string_new(NULL);
@@ -624,7 +631,7 @@ char *media_metrics_text(const media_engine *engine)
             const pantau_source *src = g_ptr_array_index(reg->list, i);
             for (int k = PANTAU_STREAM_MAIN; is_camera(src) && k <= PANTAU_STREAM_SUB; k++) {
                 const media_stream *st = src->streams[k];
-                if (!st)
+                if (!stream_ever_ran(st))
                     continue;
                 g_string_append_printf(out, "%s{source=\"", stream_metrics[m].name);
                 append_label(out, src->id);

@@ -222,9 +222,13 @@ test('snapshot.jpg gives the current picture, /metrics the statistics', async (t
   assert.equal((await httpGet(server, '/api/sources/clock-a/snapshot.jpg')).status, 404, 'not a camera');
   assert.equal((await httpGet(server, '/api/sources/nope/snapshot.jpg')).status, 404);
   const { client } = await connect(t, server);
-  await client.request('subscribe', { sources: ['cam-a'] });
+  // cam-url has no substream: asking for one gets its main stream, and no
+  // never-opened "sub" stream appears in the metrics.
+  await client.request('subscribe', { sources: ['cam-a', { id: 'cam-url', stream: 'sub' }] });
   await waitFrames(client, 30);
   const metrics = (await httpGet(server, '/metrics')).body;
+  assert.match(metrics, /pantau_stream_viewers\{source="cam-url",stream="main"\} 1/);
+  assert.doesNotMatch(metrics, /source="cam-url",stream="sub"/);
   const fps = Number(/pantau_stream_fps\{source="cam-a",stream="main"\} ([0-9.]+)/.exec(metrics)?.[1]);
   assert.ok(fps > 5 && fps < 30, `fps ${fps}\n${metrics}`);
   assert.match(metrics, /pantau_camera_live\{source="cam-a"\} 1/);
