@@ -137,3 +137,27 @@ test('double-click a camera in the console: full-screen on the wall; Escape goes
   watcher.ws.terminate();
   await page.context().close();
 });
+
+test('the console lists each camera with its live figures, in the chosen language', async () => {
+  const page = await openPage(browser, `${server.url}/console?wall=main`);
+  await waitConnected(page);
+  const figures = page.locator('#sources [data-source-id="cam-a"] .source-stats');
+  // The console's own preview of the wall is a viewer, so the camera streams.
+  await page.waitForFunction(() => {
+    const text = document.querySelector('#sources [data-source-id="cam-a"] .source-stats')?.textContent || '';
+    return /^[1-9][0-9]*\.[0-9] fps · [0-9.]+ (kbit|Mbit)\/s · [0-9]+×[0-9]+/.test(text);
+  }, null, { timeout: 15000 }).catch(async (err) => {
+    throw new Error(`${err.message}; figures: ${await figures.textContent().catch(() => 'none')}`);
+  });
+  assert.equal(await page.locator('#sources [data-source-id="clock-a"] .source-stats').count(), 0, 'no figures for a clock');
+  const format = (stats) => page.evaluate(async (s) => (await import('/static/js/console-sources.js')).cameraStatsText(s), stats);
+  assert.equal(await format({ viewers: 0, fps: 0, kbps: 0 }), 'not streaming: no viewer');
+  assert.equal(await format({ viewers: 2, fps: 12.5, kbps: 1940, width: 1280, height: 720, transcoded: true, reconnects: 3 }),
+    '12.5 fps · 1.9 Mbit/s · 1280×720 · transcoded · 3 reconnects');
+  await page.selectOption('select.language-select', 'id');
+  assert.equal(await format({ viewers: 1, fps: 0, kbps: 0, reconnects: 1 }), '0.0 fps · 0 kbit/s · 1 kali sambung ulang');
+  await page.waitForFunction(() => /fps/.test(document.querySelector('#sources [data-source-id="cam-a"] .source-stats')?.textContent || ''));
+  await page.selectOption('select.language-select', 'en');
+  assertNoProblems(page);
+  await page.context().close();
+});
