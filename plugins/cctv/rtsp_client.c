@@ -22,6 +22,8 @@
 #define DEFAULT_SESSION_TIMEOUT_S 60
 /* Reads are this large: a wakeup takes everything the kernel has. */
 #define READ_CHUNK (64 * 1024)
+/* The longest end reason handed on, in bytes (a status line, a log line). */
+#define REASON_MAX 300
 #define READS_PER_WAKEUP 8
 /* Requests and answers the camera has not taken yet. A camera that sends
  * requests (OPTIONS, GET_PARAMETER) but never reads the answers would
@@ -216,6 +218,17 @@ static char *printable(const char *text)
     return g_string_free(out, FALSE);
 }
 
+/* Cuts a printable reason (valid UTF-8) to REASON_MAX bytes at a character
+ * boundary, marking the cut: a camera's Location or phrase may be long. */
+static void bound_reason(char *reason)
+{
+    static const char mark[] = "…";
+    if (strlen(reason) <= REASON_MAX)
+        return;
+    char *cut = g_utf8_find_prev_char(reason, reason + REASON_MAX - (sizeof mark - 1) + 1);
+    memcpy(cut, mark, sizeof mark);
+}
+
 /* Ends c: shuts it down and calls on_end once (within a dispatch). The
  * reason loses any URL userinfo and every occurrence of the password, then
  * is made printable: parts of it (status phrases, URLs from the SDP) come
@@ -236,6 +249,7 @@ static void client_end(rtsp_client *c, rtsp_end why, const char *fmt, ...)
     g_free(raw);
     char *clean = printable(redacted ? redacted : "camera failed");
     free(redacted);
+    bound_reason(clean);
     if (c->cb.on_end)
         c->cb.on_end(c->user, why, clean);
     g_free(clean);

@@ -221,12 +221,9 @@ static int parse_start_line(const char *line, rtsp_message *m)
     if (!sp || parse_uint(sp + 1, 3, 999, &status) || status < 100 || (sp[4] && sp[4] != ' '))
         return -1;
     m->status = (int)status;
-    const char *phrase = sp[4] ? sp + 5 : "";
-    size_t n = strlen(phrase);
-    m->phrase = g_strndup(phrase, MIN(n, 64));
-    for (char *c = m->phrase; *c; c++)
-        if (*c < ' ' || *c > '~')
-            *c = '?';
+    /* Kept whole: a camera may echo its URL, password included, and only
+     * the whole phrase can be redacted (the client does, then bounds it). */
+    m->phrase = g_strdup(sp[4] ? sp + 5 : "");
     return 0;
 }
 

@@ -41,7 +41,7 @@ char *rtsp_url_resolve(const char *base, const char *control);
 
 typedef struct rtsp_message {
     int status;   /* a reply's status code; 0 for a request from the server */
-    char *phrase; /* a reply's reason phrase, printable ASCII only, <= 64 chars */
+    char *phrase; /* a reply's reason phrase as the camera sent it: redact it before use */
     int cseq;     /* -1 when missing */
     char *head;   /* owned: the header block, split in place */
     const char *names[RTSP_MAX_HEADERS];

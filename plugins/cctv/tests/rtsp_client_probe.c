@@ -9,9 +9,10 @@
  *   rtsp_client_probe SERVER_BIN free     (rtsp_client_free in every callback)
  *   rtsp_client_probe SERVER_BIN silent   (a camera that never answers: 10 s)
  *   rtsp_client_probe SERVER_BIN hostile  (a scripted camera: a Location that is
- *                                          not printable UTF-8, a flood of
- *                                          requests never read; also run by
- *                                          errors)
+ *                                          not printable UTF-8, a phrase
+ *                                          echoing the password, an 8 KiB
+ *                                          Location, a flood of requests
+ *                                          never read; also run by errors)
  *
  * Checks every access unit (Annex B, the first holding SPS, PPS and an IDR,
  * pts increasing from near 0), that on_end comes once and never from inside
@@ -403,6 +404,33 @@ static void script_bad_location(GSocket *s)
     camera_drain(s);
 }
 
+#define ECHOED_PASSWORD "Sekret-Kamera-77"
+
+/* Refuses DESCRIBE with a reason phrase that echoes the camera's URL with
+ * the password across its 64th byte (where a cut would leave a piece of
+ * the password that no redaction recognises). */
+static void script_echo_password(GSocket *s)
+{
+    static const char reply[] = "RTSP/1.0 404 Stream not found, please check the address "
+                                "rtsp://admin:" ECHOED_PASSWORD "@10.0.0.9/main\r\nCSeq: 1\r\n\r\n";
+    if (camera_read_request(s))
+        camera_send(s, reply, sizeof reply - 1);
+    camera_drain(s);
+}
+
+/* Redirects DESCRIBE to an 8 KiB Location of two-byte characters. */
+static void script_long_location(GSocket *s)
+{
+    GString *reply = g_string_new("RTSP/1.0 302 Moved\r\nCSeq: 1\r\nLocation: rtsp://10.0.0.9/");
+    for (int i = 0; i < 4096; i++)
+        g_string_append(reply, "\xc3\xa9");
+    g_string_append(reply, "\r\n\r\n");
+    if (camera_read_request(s))
+        camera_send(s, reply->str, reply->len);
+    camera_drain(s);
+    g_string_free(reply, TRUE);
+}
+
 /* Floods the client with OPTIONS requests and never reads its answers. */
 static void script_flood(GSocket *s)
 {
@@ -461,6 +489,34 @@ static void scenario_hostile(void)
         FAIL("hostile Location: expected NOT_FOUND");
     if (!printable_utf8(r.reason))
         FAIL("hostile Location: the reason is not printable UTF-8");
+    run_finish(&r);
+    fake_camera_stop(&cam);
+    g_free(url);
+
+    fake_camera_start(&cam, script_echo_password);
+    url = url_for(NULL, cam.port, "/main");
+    r = (run){0};
+    run_start(&r, url, "admin", ECHOED_PASSWORD);
+    run_wait(&r, 5000);
+    fprintf(stderr, "phrase echoing the password: %s\n", r.ended ? r.reason : "(no end)");
+    if (!r.ended || r.why != RTSP_END_NOT_FOUND)
+        FAIL("phrase echoing the password: expected NOT_FOUND");
+    if (r.ended && strstr(r.reason, "Sekret"))
+        FAIL("phrase echoing the password: the reason holds (part of) the password");
+    run_finish(&r);
+    fake_camera_stop(&cam);
+    g_free(url);
+
+    fake_camera_start(&cam, script_long_location);
+    url = url_for(NULL, cam.port, "/main");
+    r = (run){0};
+    run_start(&r, url, NULL, NULL);
+    run_wait(&r, 5000);
+    fprintf(stderr, "8 KiB Location: %zu bytes of reason\n", r.ended ? strlen(r.reason) : 0);
+    if (!r.ended || r.why != RTSP_END_NOT_FOUND)
+        FAIL("8 KiB Location: expected NOT_FOUND");
+    if (r.ended && (strlen(r.reason) > 300 || !printable_utf8(r.reason)))
+        FAIL("8 KiB Location: the reason is over 300 bytes or not printable UTF-8");
     run_finish(&r);
     fake_camera_stop(&cam);
     g_free(url);
