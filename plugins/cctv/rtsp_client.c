@@ -618,6 +618,10 @@ static long parse_one(rtsp_client *c, const uint8_t *p, size_t avail)
         size_t n = (size_t)p[2] << 8 | p[3];
         if (avail < 4 + n)
             return 0;
+        /* Some cameras send media ahead of their PLAY reply; the first
+         * keyframe may be in it, so it is taken as the reply. */
+        if (p[1] == c->rtp_channel && c->state == ST_PLAY)
+            on_played(c);
         if (p[1] == c->rtp_channel && c->state == ST_PLAYING)
             rtp_h264_depay_push(c->depay, p + 4, n, on_depay_au, c);
         return c->state == ST_DONE ? -1 : (long)(4 + n);

@@ -11,7 +11,8 @@
  *   rtsp_client_probe SERVER_BIN hostile  (a scripted camera: a Location that is
  *                                          not printable UTF-8, a phrase
  *                                          echoing the password, an 8 KiB
- *                                          Location, a flood of requests
+ *                                          Location, media ahead of the
+ *                                          PLAY reply, a flood of requests
  *                                          never read; also run by errors)
  *
  * Checks every access unit (Annex B, the first holding SPS, PPS and an IDR,
@@ -358,8 +359,9 @@ static void fake_camera_stop(fake_camera *f)
     g_object_unref(f->listener);
 }
 
-/* Reads up to the end of the first request's head; FALSE at EOF. */
-static gboolean camera_read_request(GSocket *s)
+/* Reads up to the end of the next request's head (the client sends one
+ * at a time); its CSeq, 0 when it has none, or -1 at EOF. */
+static int camera_read_cseq(GSocket *s)
 {
     GString *in = g_string_new(NULL);
     char buf[4096];
@@ -367,8 +369,16 @@ static gboolean camera_read_request(GSocket *s)
     while (!strstr(in->str, "\r\n\r\n") &&
            (n = g_socket_receive(s, buf, sizeof buf, NULL, NULL)) > 0)
         g_string_append_len(in, buf, n);
+    const char *cseq = strstr(in->str, "CSeq:");
+    int out = n <= 0 ? -1 : cseq ? atoi(cseq + 5) : 0;
     g_string_free(in, TRUE);
-    return n > 0;
+    return out;
+}
+
+/* Reads up to the end of the first request's head; FALSE at EOF. */
+static gboolean camera_read_request(GSocket *s)
+{
+    return camera_read_cseq(s) >= 0;
 }
 
 /* Reads until the client closes. */
@@ -429,6 +439,78 @@ static void script_long_location(GSocket *s)
         camera_send(s, reply->str, reply->len);
     camera_drain(s);
     g_string_free(reply, TRUE);
+}
+
+/* Sends one RTP packet (payload type 96, channel 0) holding nal. */
+static gboolean camera_send_rtp(GSocket *s, guint16 seq, guint32 ts, int marker, const uint8_t *nal,
+                                size_t len)
+{
+    uint8_t pkt[4 + 12 + 64];
+    g_assert(len <= 64);
+    size_t rtp_len = 12 + len;
+    uint8_t head[16] = {'$',
+                        0,
+                        (uint8_t)(rtp_len >> 8),
+                        (uint8_t)rtp_len,
+                        0x80,
+                        (uint8_t)(96 | (marker ? 0x80 : 0)),
+                        (uint8_t)(seq >> 8),
+                        (uint8_t)seq,
+                        (uint8_t)(ts >> 24),
+                        (uint8_t)(ts >> 16),
+                        (uint8_t)(ts >> 8),
+                        (uint8_t)ts,
+                        0x12,
+                        0x34,
+                        0x56,
+                        0x78};
+    memcpy(pkt, head, sizeof head);
+    memcpy(pkt + sizeof head, nal, len);
+    return camera_send(s, (const char *)pkt, sizeof head + len);
+}
+
+/* Sends access unit number i: SPS, PPS and IDR for 0, a P slice after. */
+static gboolean camera_send_au(GSocket *s, unsigned i)
+{
+    static const uint8_t sps[] = {0x67, 0x42, 0xc0, 0x1e, 0xd9, 0x00, 0xa0, 0x47, 0xfe, 0xc8};
+    static const uint8_t pps[] = {0x68, 0xce, 0x3c, 0x80};
+    static const uint8_t idr[] = {0x65, 0x88, 0x84, 0x00, 0x33, 0xff, 0xfe, 0xf6};
+    static const uint8_t slice[] = {0x41, 0x9a, 0x02, 0x04, 0x4c, 0x41, 0xff};
+    guint16 seq = (guint16)(i ? i + 2 : 0); /* no gap: the keyframe takes 3 */
+    guint32 ts = i * 3000;
+    if (i > 0)
+        return camera_send_rtp(s, seq, ts, 1, slice, sizeof slice);
+    return camera_send_rtp(s, seq, ts, 0, sps, sizeof sps) &&
+           camera_send_rtp(s, seq + 1, ts, 0, pps, sizeof pps) &&
+           camera_send_rtp(s, seq + 2, ts, 1, idr, sizeof idr);
+}
+
+/* Answers DESCRIBE and SETUP, then sends its first two access units (the
+ * keyframe first) ahead of the PLAY reply, then more. */
+static void script_media_before_reply(GSocket *s)
+{
+    static const char sdp[] = "v=0\r\nm=video 0 RTP/AVP 96\r\na=rtpmap:96 H264/90000\r\n"
+                              "a=control:track1\r\n";
+    int cseq = camera_read_cseq(s);
+    char *reply = g_strdup_printf("RTSP/1.0 200 OK\r\nCSeq: %d\r\nContent-Type: application/sdp\r\n"
+                                  "Content-Length: %u\r\n\r\n%s",
+                                  cseq, (unsigned)strlen(sdp), sdp);
+    gboolean ok = cseq >= 0 && camera_send(s, reply, strlen(reply));
+    g_free(reply);
+    cseq = ok ? camera_read_cseq(s) : -1;
+    reply = g_strdup_printf("RTSP/1.0 200 OK\r\nCSeq: %d\r\nSession: 42;timeout=60\r\n"
+                            "Transport: RTP/AVP/TCP;unicast;interleaved=0-1\r\n\r\n",
+                            cseq);
+    ok = cseq >= 0 && camera_send(s, reply, strlen(reply));
+    g_free(reply);
+    cseq = ok ? camera_read_cseq(s) : -1;
+    ok = cseq >= 0 && camera_send_au(s, 0) && camera_send_au(s, 1);
+    reply = g_strdup_printf("RTSP/1.0 200 OK\r\nCSeq: %d\r\nSession: 42\r\n\r\n", cseq);
+    ok = ok && camera_send(s, reply, strlen(reply));
+    g_free(reply);
+    for (unsigned i = 2; ok && i < 6; i++)
+        ok = camera_send_au(s, i);
+    camera_drain(s);
 }
 
 /* Floods the client with OPTIONS requests and never reads its answers. */
@@ -518,6 +600,12 @@ static void scenario_hostile(void)
     if (r.ended && (strlen(r.reason) > 300 || !printable_utf8(r.reason)))
         FAIL("8 KiB Location: the reason is over 300 bytes or not printable UTF-8");
     run_finish(&r);
+    fake_camera_stop(&cam);
+    g_free(url);
+
+    fake_camera_start(&cam, script_media_before_reply);
+    url = url_for(NULL, cam.port, "/main");
+    expect_frames("media ahead of the PLAY reply", url, NULL, NULL, 4);
     fake_camera_stop(&cam);
     g_free(url);
 
