@@ -33,6 +33,8 @@
 #define PASSWORD "Rahasia-7391"
 #define WRONG_PASSWORD "Salah-4417"
 
+#define REASON_CAP 512
+
 static int failures;
 static GString *transcript; /* every reason */
 
@@ -60,7 +62,7 @@ typedef struct run {
     int64_t last_pts;
     int playing, ended, in_start, freed;
     rtsp_end why;
-    char reason[512];
+    char reason[REASON_CAP];
 } run;
 
 /* ---- access unit checks ---- */
@@ -556,71 +558,60 @@ static int printable_utf8(const char *text)
     return 1;
 }
 
-static void scenario_hostile(void)
+/* Runs a client (with ECHOED_PASSWORD when password is set) against a
+ * camera served by script until it ends (within timeout_ms), checks that
+ * it ended as want, and copies its reason into reason. */
+static void scripted_end(const char *what, camera_script script, int password, rtsp_end want,
+                         unsigned timeout_ms, char reason[REASON_CAP])
 {
     fake_camera cam = {0};
     run r = {0};
-    char *url;
+    fake_camera_start(&cam, script);
+    char *url = url_for(NULL, cam.port, "/main");
+    run_start(&r, url, password ? "admin" : NULL, password ? ECHOED_PASSWORD : NULL);
+    run_wait(&r, timeout_ms);
+    fprintf(stderr, "%s: %s: %s\n", what, r.ended ? end_name(r.why) : "(no end)", r.reason);
+    if (!r.ended || r.why != want)
+        FAIL("%s: expected %s", what, end_name(want));
+    g_strlcpy(reason, r.ended ? r.reason : "", REASON_CAP);
+    run_finish(&r);
+    fake_camera_stop(&cam);
+    g_free(url);
+}
 
-    fake_camera_start(&cam, script_bad_location);
-    url = url_for(NULL, cam.port, "/main");
-    run_start(&r, url, NULL, NULL);
-    run_wait(&r, 5000);
-    fprintf(stderr, "hostile Location: %s\n", r.ended ? end_name(r.why) : "(no end)");
-    if (!r.ended || r.why != RTSP_END_NOT_FOUND)
-        FAIL("hostile Location: expected NOT_FOUND");
-    if (!printable_utf8(r.reason))
+static void scenario_hostile(void)
+{
+    char reason[REASON_CAP];
+
+    scripted_end("hostile Location", script_bad_location, 0, RTSP_END_NOT_FOUND, 5000, reason);
+    if (!printable_utf8(reason))
         FAIL("hostile Location: the reason is not printable UTF-8");
-    run_finish(&r);
-    fake_camera_stop(&cam);
-    g_free(url);
 
-    fake_camera_start(&cam, script_echo_password);
-    url = url_for(NULL, cam.port, "/main");
-    r = (run){0};
-    run_start(&r, url, "admin", ECHOED_PASSWORD);
-    run_wait(&r, 5000);
-    fprintf(stderr, "phrase echoing the password: %s\n", r.ended ? r.reason : "(no end)");
-    if (!r.ended || r.why != RTSP_END_NOT_FOUND)
-        FAIL("phrase echoing the password: expected NOT_FOUND");
-    if (r.ended && strstr(r.reason, "Sekret"))
+    scripted_end("phrase echoing the password", script_echo_password, 1, RTSP_END_NOT_FOUND, 5000,
+                 reason);
+    if (strstr(reason, "Sekret"))
         FAIL("phrase echoing the password: the reason holds (part of) the password");
-    run_finish(&r);
-    fake_camera_stop(&cam);
-    g_free(url);
 
-    fake_camera_start(&cam, script_long_location);
-    url = url_for(NULL, cam.port, "/main");
-    r = (run){0};
-    run_start(&r, url, NULL, NULL);
-    run_wait(&r, 5000);
-    fprintf(stderr, "8 KiB Location: %zu bytes of reason\n", r.ended ? strlen(r.reason) : 0);
-    if (!r.ended || r.why != RTSP_END_NOT_FOUND)
-        FAIL("8 KiB Location: expected NOT_FOUND");
-    if (r.ended && (strlen(r.reason) > 300 || !printable_utf8(r.reason)))
+    scripted_end("8 KiB Location", script_long_location, 0, RTSP_END_NOT_FOUND, 5000, reason);
+    fprintf(stderr, "8 KiB Location: %zu bytes of reason\n", strlen(reason));
+    if (strlen(reason) > 300 || !printable_utf8(reason))
         FAIL("8 KiB Location: the reason is over 300 bytes or not printable UTF-8");
-    run_finish(&r);
-    fake_camera_stop(&cam);
-    g_free(url);
 
-    fake_camera_start(&cam, script_media_before_reply);
-    url = url_for(NULL, cam.port, "/main");
-    expect_frames("media ahead of the PLAY reply", url, NULL, NULL, 4);
-    fake_camera_stop(&cam);
-    g_free(url);
-
-    fake_camera_start(&cam, script_long_control);
-    url = url_for(NULL, cam.port, "/main");
-    expect_end("an 8 KiB control URL in the SDP", url, NULL, NULL, RTSP_END_PROTOCOL,
-               "invalid control URL", 5000);
-    fake_camera_stop(&cam);
-    g_free(url);
+    scripted_end("an 8 KiB control URL in the SDP", script_long_control, 0, RTSP_END_PROTOCOL, 5000,
+                 reason);
+    if (!strstr(reason, "invalid control URL"))
+        FAIL("8 KiB control URL: the reason does not say 'invalid control URL'");
 
     /* The answers to its requests must not pile up without end. */
-    fake_camera_start(&cam, script_flood);
-    url = url_for(NULL, cam.port, "/main");
-    expect_end("camera floods requests and never reads", url, NULL, NULL, RTSP_END_LOST,
-               "does not read", 8000);
+    scripted_end("camera floods requests and never reads", script_flood, 0, RTSP_END_LOST, 8000,
+                 reason);
+    if (!strstr(reason, "does not read"))
+        FAIL("request flood: the reason does not say 'does not read'");
+
+    fake_camera cam = {0};
+    fake_camera_start(&cam, script_media_before_reply);
+    char *url = url_for(NULL, cam.port, "/main");
+    expect_frames("media ahead of the PLAY reply", url, NULL, NULL, 4);
     fake_camera_stop(&cam);
     g_free(url);
 }
