@@ -6,7 +6,11 @@ import { element } from './layout-render.js';
 
 const COLUMNS = ['time', 'user', 'role', 'address', 'action', 'wall', 'version_before', 'version_after'];
 
-async function logOut() {
+// The page's own socket is stopped first: the server closes it on logout,
+// and that close would start a second navigation (to /login?next=) racing
+// this one.
+async function logOut(client) {
+  client.stop();
   try {
     await fetch('/api/logout', { method: 'POST', credentials: 'same-origin' });
   } finally {
@@ -14,7 +18,7 @@ async function logOut() {
   }
 }
 
-function userBadge(me) {
+function userBadge(me, client) {
   const badge = element('span', 'user-badge');
   badge.id = 'user-badge';
   badge.append(element('span', 'user-name', `${me.user} · ${me.role}`));
@@ -22,7 +26,7 @@ function userBadge(me) {
     const button = element('button', '', 'Log out');
     button.type = 'button';
     button.id = 'logout';
-    button.addEventListener('click', logOut);
+    button.addEventListener('click', () => logOut(client));
     badge.append(button);
   }
   return badge;
@@ -117,7 +121,7 @@ export function setupAudit(client, messages) {
       return;
     }
     document.getElementById('user-badge')?.remove();
-    document.querySelector('.topbar')?.append(userBadge(me));
+    document.querySelector('.topbar')?.append(userBadge(me, client));
     if (me.role !== 'admin') {
       panel?.section.remove();
       panel = null;
