@@ -735,7 +735,12 @@ static void scenario_free(const char *bin)
     free_case("free in on_end (auth)", wrong, FREE_ON_END, 0);
     free_case("free in on_end (refused)", closed, FREE_ON_END, 0);
     free_case("free in on_end (bad URL)", "http://x", FREE_ON_END, 0);
-    /* Several clients on one loop, freed while playing. */
+    /* Several clients on one loop, freed while playing, on a server of their
+     * own: gst-rtsp-server 1.22 can abort (gst_rtsp_media_get_rates) when a
+     * PLAY meets the shared media still being torn down for the clients
+     * freed above. */
+    test_rtsp_server_stop(server);
+    server = server_start(bin, port, 0);
     run r[4] = {0};
     for (int i = 0; i < 4; i++) {
         r[i].want_aus = 15;
