@@ -736,15 +736,18 @@ static void scenario_free(const char *bin)
     free_case("free in on_end (refused)", closed, FREE_ON_END, 0);
     free_case("free in on_end (bad URL)", "http://x", FREE_ON_END, 0);
     /* Several clients on one loop, freed while playing, on a server of their
-     * own: gst-rtsp-server 1.22 can abort (gst_rtsp_media_get_rates) when a
-     * PLAY meets the shared media still being torn down for the clients
-     * freed above. */
+     * own, each started once the one before has its first unit:
+     * gst-rtsp-server 1.22 aborts ("complete stream without rate" in
+     * gst_rtsp_media_get_rates) when a PLAY joins a shared media whose sink
+     * has not seen a buffer yet. */
     test_rtsp_server_stop(server);
     server = server_start(bin, port, 0);
     run r[4] = {0};
     for (int i = 0; i < 4; i++) {
         r[i].want_aus = 15;
         run_start(&r[i], url, NULL, NULL);
+        for (int waited = 0; !r[i].aus && !r[i].ended && waited < 10000; waited += 20)
+            spin(20);
     }
     for (int i = 0; i < 4; i++) {
         run_wait(&r[i], 15000);
