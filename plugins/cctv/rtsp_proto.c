@@ -425,6 +425,19 @@ static char *rtpmap_encoding(const char *rtpmap)
     return name;
 }
 
+/* Decodes one base64 parameter set, g_malloc'd. Some cameras leave out the
+ * '=' padding, and g_base64_decode would drop the last partial group (the
+ * NAL unit's final byte). */
+static guchar *decode_parameter_set(const char *b64, gsize *len)
+{
+    size_t n = strlen(b64);
+    char *padded = g_strnfill(n + (4 - n % 4) % 4, '=');
+    memcpy(padded, b64, n);
+    guchar *nal = g_base64_decode(padded, len);
+    g_free(padded);
+    return nal;
+}
+
 /* Keeps the first SPS and PPS of a sprop-parameter-sets value (n bytes). */
 static void parse_sprop(const char *value, size_t n, rtsp_sdp *s)
 {
@@ -432,7 +445,7 @@ static void parse_sprop(const char *value, size_t n, rtsp_sdp *s)
     char **sets = g_strsplit(copy, ",", 16);
     for (char **set = sets; *set; set++) {
         gsize len = 0;
-        guchar *nal = **set ? g_base64_decode(*set, &len) : NULL;
+        guchar *nal = **set ? decode_parameter_set(*set, &len) : NULL;
         int type = nal && len ? nal[0] & 0x1f : 0;
         if (type == 7 && !s->sps) {
             s->sps = nal;

@@ -752,6 +752,21 @@ START_TEST(sdp_h264)
 }
 END_TEST
 
+START_TEST(sdp_unpadded_parameter_sets)
+{
+    /* The same SPS and PPS as GST_SDP's, without the '=' padding. */
+    static const char sdp[] = "v=0\r\nm=video 0 RTP/AVP 96\r\na=rtpmap:96 H264/90000\r\n"
+                              "a=fmtp:96 sprop-parameter-sets=Z0LAHtoCgA,aM48gA\r\n";
+    rtsp_sdp s;
+    ck_assert_int_eq(rtsp_sdp_parse(sdp, sizeof sdp - 1, "rtsp://cam/main", &s), 0);
+    ck_assert_uint_eq(s.sps_len, 7);
+    ck_assert_mem_eq(s.sps, SPS, sizeof SPS);
+    ck_assert_uint_eq(s.pps_len, 4);
+    ck_assert_mem_eq(s.pps, PPS, sizeof PPS);
+    rtsp_sdp_clear(&s);
+}
+END_TEST
+
 START_TEST(sdp_other_codecs)
 {
     static const char h265[] = "v=0\nm=video 0 RTP/AVP 96\na=rtpmap:96 H265/90000\n"
@@ -955,6 +970,7 @@ static Suite *rtsp_suite(void)
     suite_add_tcase(s, response);
     TCase *sdp = tcase_create("sdp");
     tcase_add_test(sdp, sdp_h264);
+    tcase_add_test(sdp, sdp_unpadded_parameter_sets);
     tcase_add_test(sdp, sdp_other_codecs);
     tcase_add_test(sdp, sdp_without_video);
     tcase_add_test(sdp, sdp_hostile_values);
