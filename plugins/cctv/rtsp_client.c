@@ -467,7 +467,15 @@ static void on_set_up(rtsp_client *c, const rtsp_message *m)
         c->timeout_s = DEFAULT_SESSION_TIMEOUT_S;
     const char *transport = rtsp_message_header(m, "Transport", 0);
     int channel = transport ? rtsp_parse_interleaved(transport) : -1;
-    c->rtp_channel = channel >= 0 ? channel : 0;
+    if (channel < 0) {
+        /* It chose another transport (UDP) instead of refusing with 461:
+         * no media would ever come over this connection. */
+        client_end(c, RTSP_END_UNSUPPORTED,
+                   "camera %s will not send RTP over the RTSP connection (Transport: %s)",
+                   c->url.display, transport ? transport : "none");
+        return;
+    }
+    c->rtp_channel = channel;
     request(c, ST_PLAY, c->play_url, "Range: npt=0.000-\r\n");
 }
 

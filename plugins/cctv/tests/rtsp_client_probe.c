@@ -487,9 +487,9 @@ static gboolean camera_send_au(GSocket *s, unsigned i)
            camera_send_rtp(s, seq + 2, ts, 1, idr, sizeof idr);
 }
 
-/* Answers DESCRIBE and SETUP, then sends its first two access units (the
- * keyframe first) ahead of the PLAY reply, then more. */
-static void script_media_before_reply(GSocket *s)
+/* Answers DESCRIBE with an H.264 SDP and SETUP with transport; returns
+ * the CSeq of the request after (PLAY), or -1 once the client is gone. */
+static int camera_answer_setup(GSocket *s, const char *transport)
 {
     static const char sdp[] = "v=0\r\nm=video 0 RTP/AVP 96\r\na=rtpmap:96 H264/90000\r\n"
                               "a=control:track1\r\n";
@@ -501,13 +501,27 @@ static void script_media_before_reply(GSocket *s)
     g_free(reply);
     cseq = ok ? camera_read_cseq(s) : -1;
     reply = g_strdup_printf("RTSP/1.0 200 OK\r\nCSeq: %d\r\nSession: 42;timeout=60\r\n"
-                            "Transport: RTP/AVP/TCP;unicast;interleaved=0-1\r\n\r\n",
-                            cseq);
+                            "Transport: %s\r\n\r\n",
+                            cseq, transport);
     ok = cseq >= 0 && camera_send(s, reply, strlen(reply));
     g_free(reply);
-    cseq = ok ? camera_read_cseq(s) : -1;
-    ok = cseq >= 0 && camera_send_au(s, 0) && camera_send_au(s, 1);
-    reply = g_strdup_printf("RTSP/1.0 200 OK\r\nCSeq: %d\r\nSession: 42\r\n\r\n", cseq);
+    return ok ? camera_read_cseq(s) : -1;
+}
+
+/* Answers SETUP with UDP ports instead of refusing TCP with 461. */
+static void script_setup_udp(GSocket *s)
+{
+    camera_answer_setup(s, "RTP/AVP;unicast;client_port=5000-5001;server_port=6970-6971");
+    camera_drain(s);
+}
+
+/* Answers DESCRIBE and SETUP, then sends its first two access units (the
+ * keyframe first) ahead of the PLAY reply, then more. */
+static void script_media_before_reply(GSocket *s)
+{
+    int cseq = camera_answer_setup(s, "RTP/AVP/TCP;unicast;interleaved=0-1");
+    gboolean ok = cseq >= 0 && camera_send_au(s, 0) && camera_send_au(s, 1);
+    char *reply = g_strdup_printf("RTSP/1.0 200 OK\r\nCSeq: %d\r\nSession: 42\r\n\r\n", cseq);
     ok = ok && camera_send(s, reply, strlen(reply));
     g_free(reply);
     for (unsigned i = 2; ok && i < 6; i++)
@@ -607,6 +621,11 @@ static void scenario_hostile(void)
                  reason);
     if (!strstr(reason, "does not read"))
         FAIL("request flood: the reason does not say 'does not read'");
+
+    scripted_end("SETUP answered with UDP", script_setup_udp, 0, RTSP_END_UNSUPPORTED, 5000,
+                 reason);
+    if (!strstr(reason, "will not send RTP over the RTSP connection"))
+        FAIL("SETUP answered with UDP: the reason does not say so");
 
     fake_camera cam = {0};
     fake_camera_start(&cam, script_media_before_reply);
