@@ -5,10 +5,11 @@
 #include <string.h>
 
 /* The end of a URL's authority: the first character that cannot be part of
- * it. '@' and ':' can, because passwords in camera configs carry them. */
+ * it. '@' and ':' can, because passwords in camera configs carry them; so
+ * can quotes and angle brackets (a cut there would leave the password). */
 static const char *authority_end(const char *p)
 {
-    while (*p && !strchr("/?# \t\r\n\"'<>", *p))
+    while (*p && !strchr("/?# \t\r\n", *p))
         p++;
     return p;
 }
@@ -35,6 +36,21 @@ char *redact_url_passwords(const char *s)
     }
     g_string_append(out, p);
     return g_string_free(out, FALSE);
+}
+
+char *redact_setting_url(const char *s)
+{
+    char *out = redact_url_passwords(s);
+    char *scheme = out ? strstr(out, "://") : NULL;
+    if (!scheme)
+        return out;
+    char *userinfo = scheme + 3;
+    size_t token = strcspn(userinfo, " \t\r\n");
+    char *at = g_strrstr_len(userinfo, (gssize)token, "@");
+    char *colon = at ? memchr(userinfo, ':', (size_t)(at - userinfo)) : NULL;
+    if (colon)
+        memmove(colon, at, strlen(at) + 1);
+    return out;
 }
 
 char *redact_printable(const char *s)

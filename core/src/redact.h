@@ -8,6 +8,13 @@
  * newly allocated string (g_free) or NULL when s is NULL. */
 char *redact_url_passwords(const char *s);
 
+/* redact_url_passwords(s), and then, for a setting that holds one URL,
+ * whatever stands between the first ':' after "scheme://" and the last '@'
+ * before white space: a password with '/', '?' or '#' unencoded ends the
+ * authority early, and the rule above would leave it. Settings only: it
+ * may take more than the password. g_free it; NULL for NULL. */
+char *redact_setting_url(const char *s);
+
 /* A copy of s that is valid UTF-8 and has no control characters (each
  * becomes '?'; invalid bytes become U+FFFD), for text from plugins or
  * devices that goes into JSON and log lines: JSON refuses what is not

@@ -47,7 +47,7 @@ static bool schema_marks_secret(const json_t *schema, const char *key)
 static json_t *value_public(const json_t *v)
 {
     if (json_is_string(v)) {
-        char *clean = redact_url_passwords(json_string_value(v));
+        char *clean = redact_setting_url(json_string_value(v));
         json_t *r = json_string(clean);
         g_free(clean);
         return r;

@@ -4,11 +4,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Length of the URL authority starting at p (up to '/', '?', '#', space or end). */
+/* Length of the URL authority starting at p (up to '/', '?', '#', white
+ * space or end). Quotes and angle brackets do not end it: a password may
+ * hold them, and a cut there would leave the password in place. */
 static size_t authority_len(const char *p)
 {
     size_t n = 0;
-    while (p[n] && !strchr("/?#\" \t\r\n'<>", p[n]))
+    while (p[n] && !strchr("/?# \t\r\n", p[n]))
         n++;
     return n;
 }
@@ -85,4 +87,14 @@ int cctv_url_valid(const char *url)
     const char *at = memrchr(rest, '@', alen);
     const char *host = at ? at + 1 : rest;
     return host < rest + alen && *host != ':';
+}
+
+int cctv_url_at_after_host(const char *url)
+{
+    const char *rest = url ? strstr(url, "://") : NULL;
+    if (!rest)
+        return 0;
+    rest += 3;
+    rest += authority_len(rest);
+    return strcspn(rest, " \t\r\n") > strcspn(rest, "@");
 }

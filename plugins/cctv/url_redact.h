@@ -11,4 +11,9 @@ char *cctv_redact(const char *text, const char *secret);
 /* Returns 1 when url is rtsp:// or rtsps:// with a non-empty host, else 0. */
 int cctv_url_valid(const char *url);
 
+/* Returns 1 when url has an '@' after its host (in the path, query or
+ * fragment): most likely a password holding '/', '?' or '#' unencoded, which
+ * would then be taken for the host and path, and shown. Else 0. */
+int cctv_url_at_after_host(const char *url);
+
 #endif

@@ -264,6 +264,24 @@ test('a camera that is not there: reconnecting with a reason, the server keeps s
   assert.ok((await client.request('ping')).ok);
 });
 
+test('a URL whose password holds an unencoded "/" is refused with a way out, and the password is never shown', async (t) => {
+  const secret = 'Rahasia-9/77';
+  const config = cameraConfig([
+    { id: 'cam-slash', type: 'rtsp', name: 'Slash', settings: { url: `rtsp://admin:${secret}@10.0.0.9/main` } },
+    { id: 'cam-quote', type: 'rtsp', name: 'Quote', settings: { url: 'rtsp://admin:Kutip"77@127.0.0.1:9/main' } },
+  ]);
+  const server = await serverFor(t, { config });
+  const { client, snapshot } = await connect(t, server);
+  const slash = snapshot.sources.find((s) => s.id === 'cam-slash');
+  assert.equal(slash.status, 'error');
+  assert.match(slash.reason, /an '@' after the host .* %2F/);
+  await client.request('subscribe', { sources: ['cam-quote'] });
+  await client.waitFor((m) => m.ev === 'source' && m.source.id === 'cam-quote' && m.source.status !== 'live', 15000);
+  await sleep(300);
+  const everything = server.output() + JSON.stringify(client.messages);
+  for (const leaked of ['Rahasia', '9/77', 'Kutip']) assert.ok(!everything.includes(leaked), `'${leaked}' leaked`);
+});
+
 test('simulated test cameras deliver decodable H.264', async (t) => {
   const config = cameraConfig([{ id: 'cam-test', type: 'test', name: 'Jl. Sudirman', settings: {} }]);
   const server = await serverFor(t, { config });

@@ -45,6 +45,34 @@ START_TEST(passwords_with_at_and_colon)
 }
 END_TEST
 
+START_TEST(passwords_with_quotes_and_brackets)
+{
+    assert_redacted("opening rtsp://admin:pa\"ss@cam/main", "opening rtsp://admin@cam/main");
+    assert_redacted("rtsp://admin:pa'ss@cam/main", "rtsp://admin@cam/main");
+    assert_redacted("rtsp://admin:p<a>ss@cam:554", "rtsp://admin@cam:554");
+}
+END_TEST
+
+START_TEST(setting_urls_with_a_password_that_ends_the_host)
+{
+    static const char *const cases[][2] = {
+        {"rtsp://admin:Rahasia/77@10.0.0.9/main", "rtsp://admin@10.0.0.9/main"},
+        {"rtsp://admin:pa?ss@cam/main", "rtsp://admin@cam/main"},
+        {"rtsp://admin:pa#ss@cam/main", "rtsp://admin@cam/main"},
+        {"rtsp://admin:secret@cam/main", "rtsp://admin@cam/main"},
+        {"rtsp://cam/main", "rtsp://cam/main"},
+        {"rtsp://admin@cam/main", "rtsp://admin@cam/main"},
+        {"not a url", "not a url"},
+    };
+    for (size_t i = 0; i < G_N_ELEMENTS(cases); i++) {
+        char *out = redact_setting_url(cases[i][0]);
+        ck_assert_str_eq(out, cases[i][1]);
+        g_free(out);
+    }
+    ck_assert_ptr_null(redact_setting_url(NULL));
+}
+END_TEST
+
 START_TEST(passwords_several_in_a_line)
 {
     assert_redacted("2024-06-01 12:00:00 warn cam1: cannot open rtsp://a:one@10.0.0.1/s "
@@ -157,6 +185,8 @@ static Suite *redact_suite(void)
     TCase *tc = tcase_create("passwords");
     tcase_add_test(tc, passwords_rtsp_and_http);
     tcase_add_test(tc, passwords_with_at_and_colon);
+    tcase_add_test(tc, passwords_with_quotes_and_brackets);
+    tcase_add_test(tc, setting_urls_with_a_password_that_ends_the_host);
     tcase_add_test(tc, passwords_several_in_a_line);
     tcase_add_test(tc, passwords_url_at_end);
     tcase_add_test(tc, passwords_query_and_fragment_kept);

@@ -54,6 +54,29 @@ START_TEST(strips_userinfo)
 }
 END_TEST
 
+START_TEST(strips_userinfo_with_quotes_and_brackets)
+{
+    /* Quotes and angle brackets in a password do not end the userinfo. */
+    check_redact("opening main stream: rtsp://admin:pa\"ss@cam/main", NULL,
+                 "opening main stream: rtsp://cam/main");
+    check_redact("rtsp://admin:pa'ss@cam/main", NULL, "rtsp://cam/main");
+    check_redact("rtsp://admin:p<a>ss@cam:554", NULL, "rtsp://cam:554");
+}
+END_TEST
+
+START_TEST(finds_an_at_after_the_host)
+{
+    /* A password with '/', '?' or '#' unencoded ends the host early. */
+    ck_assert_int_eq(cctv_url_at_after_host("rtsp://admin:pa/ss@cam/main"), 1);
+    ck_assert_int_eq(cctv_url_at_after_host("rtsp://admin:pa?ss@cam/main"), 1);
+    ck_assert_int_eq(cctv_url_at_after_host("rtsp://admin:pa#ss@cam/main"), 1);
+    ck_assert_int_eq(cctv_url_at_after_host("rtsp://admin:pa%2Fss@cam/main"), 0);
+    ck_assert_int_eq(cctv_url_at_after_host("rtsp://u:p@ss@cam/main"), 0);
+    ck_assert_int_eq(cctv_url_at_after_host("rtsp://cam/main"), 0);
+    ck_assert_int_eq(cctv_url_at_after_host(NULL), 0);
+}
+END_TEST
+
 START_TEST(strips_every_url_in_a_message)
 {
     check_redact("failed rtsp://a:b@h1/x then rtsps://c:d@h2 ok", NULL,
@@ -95,6 +118,8 @@ static Suite *cctv_suite(void)
     suite_add_tcase(s, backoff);
     TCase *redact = tcase_create("redact");
     tcase_add_test(redact, strips_userinfo);
+    tcase_add_test(redact, strips_userinfo_with_quotes_and_brackets);
+    tcase_add_test(redact, finds_an_at_after_the_host);
     tcase_add_test(redact, strips_every_url_in_a_message);
     tcase_add_test(redact, masks_the_password);
     tcase_add_test(redact, validates_urls);
