@@ -75,6 +75,7 @@ struct rtsp_client {
     const char *pending_extra; /* static headers of the pending request */
     unsigned keepalive_cseq;
     int keepalive_options; /* GET_PARAMETER was refused: OPTIONS instead */
+    int keepalive_retried; /* the last keepalive was sent again after a 401 */
 
     char *setup_url, *play_url;
     char *session;
@@ -479,12 +480,17 @@ static void on_set_up(rtsp_client *c, const rtsp_message *m)
     request(c, ST_PLAY, c->play_url, "Range: npt=0.000-\r\n");
 }
 
+static void send_keepalive(rtsp_client *c)
+{
+    c->keepalive_cseq =
+        send_request(c, c->keepalive_options ? "OPTIONS" : "GET_PARAMETER", c->play_url, NULL);
+}
+
 static gboolean on_keepalive(gpointer user)
 {
     rtsp_client *c = user;
     enter(c);
-    c->keepalive_cseq =
-        send_request(c, c->keepalive_options ? "OPTIONS" : "GET_PARAMETER", c->play_url, NULL);
+    send_keepalive(c);
     leave(c);
     return G_SOURCE_CONTINUE;
 }
@@ -570,13 +576,22 @@ static void on_keepalive_reply(rtsp_client *c, const rtsp_message *m)
     c->keepalive_cseq = 0;
     rtsp_auth challenge;
     if (m->status == 401 && c->username && !rtsp_auth_choose(m, &challenge)) {
-        /* A nonce that expired: the next keepalive answers the new one. */
+        /* A nonce that expired: answered at once, since waiting for the next
+         * keepalive would leave the session without one for a whole
+         * timeout. Once per keepalive, so a camera that keeps refusing does
+         * not get a request loop. */
         rtsp_auth_clear(&c->auth);
         c->auth = challenge;
+        if (!c->keepalive_retried) {
+            c->keepalive_retried = 1;
+            send_keepalive(c);
+        }
+        return;
     }
+    c->keepalive_retried = 0;
     if ((m->status == 405 || m->status == 501) && !c->keepalive_options) {
         c->keepalive_options = 1;
-        c->keepalive_cseq = send_request(c, "OPTIONS", c->play_url, NULL);
+        send_keepalive(c);
     }
 }
 

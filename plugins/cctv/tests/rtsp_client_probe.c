@@ -487,9 +487,10 @@ static gboolean camera_send_au(GSocket *s, unsigned i)
            camera_send_rtp(s, seq + 2, ts, 1, idr, sizeof idr);
 }
 
-/* Answers DESCRIBE with an H.264 SDP and SETUP with transport; returns
- * the CSeq of the request after (PLAY), or -1 once the client is gone. */
-static int camera_answer_setup(GSocket *s, const char *transport)
+/* Answers DESCRIBE with an H.264 SDP and SETUP with transport and a
+ * session timeout of timeout_s; returns the CSeq of the request after
+ * (PLAY), or -1 once the client is gone. */
+static int camera_answer_setup(GSocket *s, const char *transport, unsigned timeout_s)
 {
     static const char sdp[] = "v=0\r\nm=video 0 RTP/AVP 96\r\na=rtpmap:96 H264/90000\r\n"
                               "a=control:track1\r\n";
@@ -500,9 +501,9 @@ static int camera_answer_setup(GSocket *s, const char *transport)
     gboolean ok = cseq >= 0 && camera_send(s, reply, strlen(reply));
     g_free(reply);
     cseq = ok ? camera_read_cseq(s) : -1;
-    reply = g_strdup_printf("RTSP/1.0 200 OK\r\nCSeq: %d\r\nSession: 42;timeout=60\r\n"
+    reply = g_strdup_printf("RTSP/1.0 200 OK\r\nCSeq: %d\r\nSession: 42;timeout=%u\r\n"
                             "Transport: %s\r\n\r\n",
-                            cseq, transport);
+                            cseq, timeout_s, transport);
     ok = cseq >= 0 && camera_send(s, reply, strlen(reply));
     g_free(reply);
     return ok ? camera_read_cseq(s) : -1;
@@ -511,7 +512,7 @@ static int camera_answer_setup(GSocket *s, const char *transport)
 /* Answers SETUP with UDP ports instead of refusing TCP with 461. */
 static void script_setup_udp(GSocket *s)
 {
-    camera_answer_setup(s, "RTP/AVP;unicast;client_port=5000-5001;server_port=6970-6971");
+    camera_answer_setup(s, "RTP/AVP;unicast;client_port=5000-5001;server_port=6970-6971", 60);
     camera_drain(s);
 }
 
@@ -519,13 +520,37 @@ static void script_setup_udp(GSocket *s)
  * keyframe first) ahead of the PLAY reply, then more. */
 static void script_media_before_reply(GSocket *s)
 {
-    int cseq = camera_answer_setup(s, "RTP/AVP/TCP;unicast;interleaved=0-1");
+    int cseq = camera_answer_setup(s, "RTP/AVP/TCP;unicast;interleaved=0-1", 60);
     gboolean ok = cseq >= 0 && camera_send_au(s, 0) && camera_send_au(s, 1);
     char *reply = g_strdup_printf("RTSP/1.0 200 OK\r\nCSeq: %d\r\nSession: 42\r\n\r\n", cseq);
     ok = ok && camera_send(s, reply, strlen(reply));
     g_free(reply);
     for (unsigned i = 2; ok && i < 6; i++)
         ok = camera_send_au(s, i);
+    camera_drain(s);
+}
+
+static int keepalive_answered_at_once; /* set by script_keepalive_stale_nonce */
+
+/* Plays with a 2 s session timeout (a keepalive every second), refuses the
+ * first keepalive with a stale Digest nonce, and checks that the client
+ * answers the new challenge at once rather than at its next keepalive. */
+static void script_keepalive_stale_nonce(GSocket *s)
+{
+    int cseq = camera_answer_setup(s, "RTP/AVP/TCP;unicast;interleaved=0-1", 2);
+    char *reply = g_strdup_printf("RTSP/1.0 200 OK\r\nCSeq: %d\r\nSession: 42\r\n\r\n", cseq);
+    gboolean ok = cseq >= 0 && camera_send(s, reply, strlen(reply));
+    g_free(reply);
+    cseq = ok ? camera_read_cseq(s) : -1; /* the first keepalive */
+    reply =
+        g_strdup_printf("RTSP/1.0 401 Unauthorized\r\nCSeq: %d\r\n"
+                        "WWW-Authenticate: Digest realm=\"cam\", nonce=\"n2\", stale=TRUE\r\n\r\n",
+                        cseq);
+    ok = cseq >= 0 && camera_send(s, reply, strlen(reply));
+    g_free(reply);
+    /* Half the keepalive interval: the retry, not the next keepalive. */
+    if (ok && g_socket_condition_timed_wait(s, G_IO_IN, 500 * 1000, NULL, NULL))
+        keepalive_answered_at_once = camera_read_cseq(s) > cseq;
     camera_drain(s);
 }
 
@@ -628,6 +653,19 @@ static void scenario_hostile(void)
         FAIL("SETUP answered with UDP: the reason does not say so");
 
     fake_camera cam = {0};
+    fake_camera_start(&cam, script_keepalive_stale_nonce);
+    char *stale_url = url_for(NULL, cam.port, "/main");
+    run stale = {0};
+    run_start(&stale, stale_url, "admin", ECHOED_PASSWORD);
+    spin(2500);
+    run_finish(&stale);
+    fake_camera_stop(&cam);
+    g_free(stale_url);
+    fprintf(stderr, "keepalive refused with a stale nonce: %s\n",
+            keepalive_answered_at_once ? "answered at once" : "not answered at once");
+    if (!keepalive_answered_at_once)
+        FAIL("keepalive refused with a stale nonce: no new keepalive within 0.5 s");
+
     fake_camera_start(&cam, script_media_before_reply);
     char *url = url_for(NULL, cam.port, "/main");
     expect_frames("media ahead of the PLAY reply", url, NULL, NULL, 4);
