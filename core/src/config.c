@@ -7,6 +7,9 @@
 #include "json_locate.h"
 #include "presentation.h"
 #include "layout.h"
+#include "plugin_loader.h"
+#include "server.h"
+#include "source.h"
 
 #include <stdarg.h>
 #include <string.h>
@@ -314,18 +317,28 @@ static void check_root(checker *c, pantau_config *cfg)
     g_hash_table_destroy(wall_ids);
 }
 
-static pantau_config *load(const char *path, bool check_plugins, const char *plugin_dir_override,
-                           GPtrArray *errors);
+/* How far load() checks: the file alone, that each plugin named exists,
+ * or also each source's settings by its plugin (which loads the plugins). */
+enum check_depth { CHECK_FILE, CHECK_PLUGIN_FILES, CHECK_SOURCE_SETTINGS };
+
+static pantau_config *load(const char *path, enum check_depth depth,
+                           const char *plugin_dir_override, GPtrArray *errors);
 
 pantau_config *config_load(const char *path, GPtrArray *errors)
 {
-    return load(path, false, NULL, errors);
+    return load(path, CHECK_FILE, NULL, errors);
 }
 
 pantau_config *config_load_checked(const char *path, const char *plugin_dir_override,
                                    GPtrArray *errors)
 {
-    return load(path, true, plugin_dir_override, errors);
+    return load(path, CHECK_PLUGIN_FILES, plugin_dir_override, errors);
+}
+
+pantau_config *config_check_file(const char *path, const char *plugin_dir_override,
+                                 GPtrArray *errors)
+{
+    return load(path, CHECK_SOURCE_SETTINGS, plugin_dir_override, errors);
 }
 
 static const char *plugin_dir_of(const pantau_config *cfg, const char *plugin_dir_override)
@@ -335,8 +348,25 @@ static const char *plugin_dir_of(const pantau_config *cfg, const char *plugin_di
     return cfg->plugin_dir ? cfg->plugin_dir : PANTAU_DEFAULT_PLUGIN_DIR;
 }
 
-static pantau_config *load(const char *path, bool check_plugins, const char *plugin_dir_override,
-                           GPtrArray *errors)
+static void report_source_setting(const char *json_path, const char *message, void *user)
+{
+    fail_at(user, json_path, "%s", message);
+}
+
+/* Loads the plugins as the server would (on a server that is never run)
+ * and lets each source type check its sources' settings. */
+static void check_source_settings(checker *c, pantau_config *cfg, const char *plugin_dir)
+{
+    pantau_server srv = {0};
+    srv.config = cfg;
+    srv.plugin_dir = (char *)plugin_dir;
+    plugin_loader *loader = plugin_loader_load(&srv, plugin_dir, cfg->plugin_names);
+    source_check_settings(loader, cfg->sources, report_source_setting, c);
+    plugin_loader_free(loader);
+}
+
+static pantau_config *load(const char *path, enum check_depth depth,
+                           const char *plugin_dir_override, GPtrArray *errors)
 {
     pantau_config *cfg = g_new0(pantau_config, 1);
     cfg->path = g_strdup(path);
@@ -363,8 +393,11 @@ static pantau_config *load(const char *path, bool check_plugins, const char *plu
     checker c = {path, text, len, errors};
     check_root(&c, cfg);
     /* Name missing plugins too, so one run of the checker shows everything. */
-    if (check_plugins)
+    if (depth >= CHECK_PLUGIN_FILES)
         config_check_plugins(cfg, plugin_dir_of(cfg, plugin_dir_override), errors);
+    /* The plugins' own settings checks need a configuration that holds. */
+    if (depth >= CHECK_SOURCE_SETTINGS && errors->len == before)
+        check_source_settings(&c, cfg, plugin_dir_of(cfg, plugin_dir_override));
     if (errors->len != before)
         goto fail;
     g_free(text);

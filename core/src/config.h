@@ -32,6 +32,13 @@ pantau_config *config_load(const char *path, GPtrArray *errors);
 pantau_config *config_load_checked(const char *path, const char *plugin_dir_override,
                                    GPtrArray *errors);
 
+/* config_load_checked, and then each source's settings checked by its
+ * plugin (ABI 1.2 check()), which loads the plugins for a moment:
+ * `pantau --check-config`. A server that starts instead reports a source
+ * its plugin refuses as that source's error status and keeps running. */
+pantau_config *config_check_file(const char *path, const char *plugin_dir_override,
+                                 GPtrArray *errors);
+
 /* Checks that every plugin named in plugins.load has <plugin_dir>/<name>.so.
  * Appends errors as config_load does; returns the number found. */
 int config_check_plugins(const pantau_config *cfg, const char *plugin_dir, GPtrArray *errors);

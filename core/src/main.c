@@ -83,11 +83,13 @@ static const char *plugin_dir_for(const options *o, const pantau_config *cfg)
     return cfg->plugin_dir ? cfg->plugin_dir : PANTAU_DEFAULT_PLUGIN_DIR;
 }
 
-/* Loads and checks a config; prints every error. NULL when invalid. */
-static pantau_config *load_config(const options *o, const char *path)
+/* Loads path, printing every error; `full` also lets the plugins check
+ * their sources' settings (--check-config). */
+static pantau_config *load_config(const options *o, const char *path, bool full)
 {
     GPtrArray *errors = g_ptr_array_new_with_free_func(g_free);
-    pantau_config *cfg = config_load_checked(path, o->plugin_dir, errors);
+    pantau_config *cfg = full ? config_check_file(path, o->plugin_dir, errors)
+                              : config_load_checked(path, o->plugin_dir, errors);
     print_errors(errors);
     g_ptr_array_free(errors, TRUE);
     return cfg;
@@ -235,14 +237,16 @@ int main(int argc, char **argv)
     if (o.verbose)
         log_set_level(PANTAU_LOG_DEBUG);
     if (o.check_config) {
-        pantau_config *cfg = load_config(&o, o.check_config);
+        if (!o.verbose)
+            log_set_level(PANTAU_LOG_WARN); /* the diagnostics, not the plugins' loading */
+        pantau_config *cfg = load_config(&o, o.check_config, true);
         if (cfg)
             printf("%s: valid\n", o.check_config);
         rc = cfg ? 0 : EXIT_BAD_CONFIG;
         config_free(cfg);
         goto out;
     }
-    pantau_config *cfg = load_config(&o, o.config ? o.config : PANTAU_DEFAULT_CONFIG);
+    pantau_config *cfg = load_config(&o, o.config ? o.config : PANTAU_DEFAULT_CONFIG, false);
     if (!cfg) {
         fprintf(stderr, "pantau: the configuration is invalid; not starting\n");
         goto out;

@@ -164,6 +164,38 @@ static void source_free(pantau_source *src)
     g_free(src);
 }
 
+void source_check_settings(const plugin_loader *loader, const json_t *config_sources,
+                           source_check_report report, void *user)
+{
+    size_t i;
+    const json_t *entry;
+    json_array_foreach(config_sources, i, entry)
+    {
+        const char *type_id = json_string_value(json_object_get(entry, "type"));
+        const source_type_entry *type = type_id ? plugin_loader_find_type(loader, type_id) : NULL;
+        if (!type) {
+            char *path = g_strdup_printf("sources[%zu].type", i);
+            char *message =
+                g_strdup_printf("no loaded plugin offers source type '%s'", type_id ? type_id : "");
+            report(path, message, user);
+            g_free(message);
+            g_free(path);
+            continue;
+        }
+        if (!type->type.check)
+            continue;
+        json_t *settings = merged_settings(type, json_object_get(entry, "settings"));
+        char *error = NULL;
+        if (type->type.check(settings, &error)) {
+            char *path = g_strdup_printf("sources[%zu].settings", i);
+            report(path, error ? error : "refused by its plugin", user);
+            g_free(path);
+        }
+        free(error);
+        json_decref(settings);
+    }
+}
+
 source_registry *source_registry_create(pantau_server *srv, const json_t *config_sources)
 {
     source_registry *reg = g_new0(source_registry, 1);

@@ -33,6 +33,18 @@ typedef struct source_registry {
     GHashTable *by_id; /* id -> pantau_source *, borrowed */
 } source_registry;
 
+struct plugin_loader;
+
+/* Called with each refusal of source_check_settings: the JSON path of the
+ * setting ("sources[3].settings") and the plugin's message (borrowed). */
+typedef void (*source_check_report)(const char *json_path, const char *message, void *user);
+
+/* Checks every source of the config (borrowed array) without making any:
+ * its type must be loaded, and the type's check() (ABI 1.2, when it has
+ * one) must take its settings merged with the defaults. */
+void source_check_settings(const struct plugin_loader *loader, const json_t *config_sources,
+                           source_check_report report, void *user);
+
 /* Creates every source of the config through its plugin's type and starts
  * it. A source whose type is unknown or whose create() fails is kept with
  * status error and the reason. */

@@ -22,6 +22,31 @@ static void *camera_create(cctv_kind kind, pantau_source *source, const json_t *
     return cam;
 }
 
+/* check() of a kind: parses settings (borrowed) and throws the result away. */
+static int camera_check(cctv_kind kind, const json_t *settings, char **error)
+{
+    cctv_config cfg = {0};
+    if (cctv_config_parse(&cfg, kind, settings, error))
+        return -1;
+    cctv_config_clear(&cfg);
+    return 0;
+}
+
+static int rtsp_check(const json_t *settings, char **error)
+{
+    return camera_check(CCTV_RTSP, settings, error);
+}
+
+static int file_check(const json_t *settings, char **error)
+{
+    return camera_check(CCTV_FILE, settings, error);
+}
+
+static int test_check(const json_t *settings, char **error)
+{
+    return camera_check(CCTV_TEST, settings, error);
+}
+
 static void *rtsp_create(pantau_source *source, const json_t *settings, char **error)
 {
     return camera_create(CCTV_RTSP, source, settings, error);
@@ -120,7 +145,7 @@ static json_t *test_schema(void)
         .size = sizeof(pantau_source_type), .id = ID, .kind = "camera", .display_name = NAME,      \
         .defaults = PREFIX##_defaults, .schema = PREFIX##_schema, .create = PREFIX##_create,       \
         .destroy = camera_destroy, .update = camera_update, .stream_open = camera_stream_open,     \
-        .stream_close = camera_stream_close,                                                       \
+        .stream_close = camera_stream_close, .check = PREFIX##_check,                              \
     }
 
 static const pantau_source_type camera_types[] = {

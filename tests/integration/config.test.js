@@ -74,6 +74,25 @@ for (const [name, from, to, path, [marker, offset]] of broken) {
   });
 }
 
+test('--check-config: a source its plugin refuses is an error at its settings, without the password', async () => {
+  const secret = 'Rahasia/77';
+  const bad = `{"id": "cam-bad", "type": "rtsp", "name": "Bad", "settings": {"url": "rtsp://admin:${secret}@10.0.0.9/main"}},`;
+  const { file, text } = variant('plugin-refuses', '"sources": [', `"sources": [\n    ${bad}`);
+  const result = await check(file);
+  const { line, col } = locate(text, `{"url": "rtsp://admin:${secret}`);
+  const d = expectDiagnostic(result, file, 'sources[0].settings', line, [col]);
+  assert.match(d.text, /an '@' after the host .*%2F/);
+  assert.ok(!result.output.includes('Rahasia'), `the password in:\n${result.output}`);
+  assert.doesNotMatch(result.output, /plugin '.*' .* loaded/, 'no plugin loading lines, only diagnostics');
+});
+
+test('--check-config: a source type no loaded plugin offers is an error at its type', async () => {
+  const { file, text } = variant('unknown-type', '"sources": [',
+    '"sources": [\n    {"id": "x-1", "type": "no-such-type", "name": "X"},');
+  const { line, col } = locate(text, '"no-such-type"');
+  expectDiagnostic(await check(file), file, 'sources[0].type', line, [col]);
+});
+
 test('--check-config: an unknown key is an error at that key', async () => {
   const { file, text } = variant('unknown-key', '"listen": "127.0.0.1",', '"listen": "127.0.0.1", "lisen": "0.0.0.0",');
   const key = locate(text, '"lisen"');

@@ -33,7 +33,7 @@ extern "C" {
 #endif
 
 #define PANTAU_ABI_MAJOR 1
-#define PANTAU_ABI_MINOR 1
+#define PANTAU_ABI_MINOR 2
 
 /* The exported symbol every plugin defines through PANTAU_PLUGIN_DEFINE. */
 #define PANTAU_PLUGIN_SYMBOL "pantau_plugin_describe"
@@ -125,6 +125,15 @@ typedef struct pantau_source_type {
     /* Stops delivering `stream`. After it returns, media_push is never
      * called for it again until the next stream_open. */
     void (*stream_close)(void *instance, enum pantau_stream stream);
+
+    /* ---- ABI 1.2 ---- */
+
+    /* Checks settings (borrowed, merged with defaults) as create() would,
+     * making nothing: `pantau --check-config` calls it, so that a bad
+     * setting is named with file and line before the server starts.
+     * Returns 0, or -1 with *error set as for create(). May be NULL. Called
+     * on the main thread, after load(). */
+    int (*check)(const json_t *settings, char **error);
 } pantau_source_type;
 
 /* Services the core offers. The table starts with its size: check
