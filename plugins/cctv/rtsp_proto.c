@@ -237,11 +237,15 @@ static int split_head(rtsp_message *m)
     line[rtrim_len(line, strlen(line))] = '\0';
     if (parse_start_line(line, m))
         return -1;
-    while ((line = strtok_r(NULL, "\n", &save)) && m->nheaders < RTSP_MAX_HEADERS) {
+    while ((line = strtok_r(NULL, "\n", &save))) {
         line[rtrim_len(line, strlen(line))] = '\0';
         char *colon = strchr(line, ':');
         if (!colon)
             continue;
+        /* Refused rather than cut: a Content-Length past the cut would be
+         * missed and its body read as the stream. */
+        if (m->nheaders == RTSP_MAX_HEADERS)
+            return -1;
         *colon = '\0';
         m->names[m->nheaders] = line;
         m->values[m->nheaders] = skip_ws(colon + 1);

@@ -53,7 +53,8 @@ typedef struct rtsp_message {
 
 /* Parses one RTSP message (reply or request) at the start of buf. Returns
  * the bytes it takes (head and body) when complete, 0 when more input is
- * needed, or -1 when it is malformed or exceeds RTSP_MAX_HEAD/RTSP_MAX_BODY.
+ * needed, or -1 when it is malformed or exceeds RTSP_MAX_HEAD/RTSP_MAX_BODY
+ * or RTSP_MAX_HEADERS.
  * On a positive return m must be cleared with rtsp_message_clear(). */
 long rtsp_message_parse(const char *buf, size_t len, rtsp_message *m);
 /* Frees what m owns and resets it. */

@@ -675,6 +675,32 @@ START_TEST(response_requests_and_malformed)
 }
 END_TEST
 
+/* A reply with n "X-i: v" headers and then Content-Length: 2 and a body. */
+static char *reply_with_headers(int n)
+{
+    GString *r = g_string_new("RTSP/1.0 200 OK\r\nCSeq: 1\r\n");
+    for (int i = 0; i < n; i++)
+        g_string_append_printf(r, "X-%d: v\r\n", i);
+    g_string_append(r, "Content-Length: 2\r\n\r\nab");
+    return g_string_free(r, FALSE);
+}
+
+START_TEST(response_too_many_headers)
+{
+    /* CSeq + 62 + Content-Length: 64 headers, the most a reply may have. */
+    char *fits = reply_with_headers(RTSP_MAX_HEADERS - 2);
+    rtsp_message m;
+    ck_assert_int_eq(rtsp_message_parse(fits, strlen(fits), &m), (long)strlen(fits));
+    ck_assert_str_eq(rtsp_message_header(&m, "Content-Length", 0), "2");
+    rtsp_message_clear(&m);
+    g_free(fits);
+    /* One more: refused, not cut (the cut would lose Content-Length). */
+    char *over = reply_with_headers(RTSP_MAX_HEADERS - 1);
+    ck_assert_int_eq(rtsp_message_parse(over, strlen(over), &m), -1);
+    g_free(over);
+}
+END_TEST
+
 START_TEST(response_phrase_is_kept_whole)
 {
     /* Whole and as sent, so that the client can redact a password in it
@@ -966,6 +992,7 @@ static Suite *rtsp_suite(void)
     tcase_add_test(response, response_incomplete_and_bare_lf);
     tcase_add_test(response, response_requests_and_malformed);
     tcase_add_test(response, response_phrase_is_kept_whole);
+    tcase_add_test(response, response_too_many_headers);
     tcase_add_test(response, response_session_and_transport);
     suite_add_tcase(s, response);
     TCase *sdp = tcase_create("sdp");
