@@ -367,11 +367,28 @@ static int parse_rtp(const uint8_t *pkt, size_t len, rtp_packet *p)
     return 0;
 }
 
+/* Whether p begins with an SPS (alone or first in a STAP-A): the first NAL
+ * unit of a keyframe's access unit, so nothing of its unit came before. */
+static int begins_with_sps(const rtp_packet *p)
+{
+    if (p->len < 1)
+        return 0;
+    int type = p->payload[0] & 0x1f;
+    if (type == 24)
+        return p->len >= 4 && (p->payload[3] & 0x1f) == 7;
+    return type == 7;
+}
+
 /* Tracks the sequence number (a gap loses the AU) and the timestamp. */
 static void track(rtp_h264_depay *d, const rtp_packet *p)
 {
-    if (d->have_seq && p->seq != d->next_seq)
+    if (d->have_seq && p->seq != d->next_seq) {
         lose(d, p->ts);
+        /* A keyframe starting right after the gap is whole: kept, rather
+         * than waiting a GOP for the next one. */
+        if (begins_with_sps(p) && d->have_ts && p->ts != d->last_ts)
+            d->skipping = 0;
+    }
     d->have_seq = 1;
     d->next_seq = (uint16_t)(p->seq + 1);
     if (d->have_ts) {

@@ -306,6 +306,34 @@ START_TEST(depay_gap_drops_until_idr)
 }
 END_TEST
 
+START_TEST(depay_keyframe_right_after_a_gap_is_kept)
+{
+    got g = {0};
+    uint8_t pl[64];
+    rtp_h264_depay *d = rtp_h264_depay_new(N(SDP_SPS), N(SDP_PPS));
+    push(d, &g, 1, 0, 1, N(IDR));
+    push(d, &g, 2, 3000, 1, N(PFRAME));
+    ck_assert_uint_eq(g.n, 2);
+    /* seq 3 and 4 lost; seq 5 begins a keyframe with SPS and PPS. */
+    push(d, &g, 5, 9000, 0, pl, stap_a(pl, N(SPS), N(PPS)));
+    push(d, &g, 6, 9000, 1, N(IDR));
+    ck_assert_uint_eq(g.n, 3);
+    ck_assert_int_eq(g.keyframe, 1);
+    assert_au(&g, N(SPS), N(PPS), N(IDR), NULL);
+    /* The same after a gap into a lone SPS; but a P frame after a gap
+     * still waits for a keyframe. */
+    push(d, &g, 9, 12000, 1, N(PFRAME));
+    ck_assert_uint_eq(g.n, 3);
+    push(d, &g, 12, 15000, 0, N(SPS));
+    push(d, &g, 13, 15000, 0, N(PPS));
+    push(d, &g, 14, 15000, 1, N(IDR));
+    ck_assert_uint_eq(g.n, 4);
+    assert_au(&g, N(SPS), N(PPS), N(IDR), NULL);
+    rtp_h264_depay_free(d);
+    got_clear(&g);
+}
+END_TEST
+
 START_TEST(depay_sequence_and_timestamp_wrap)
 {
     got g = {0};
@@ -974,6 +1002,7 @@ static Suite *rtsp_suite(void)
     tcase_add_test(depay, depay_completes_partial_in_band_sets);
     tcase_add_test(depay, depay_timestamp_change_ends_an_au);
     tcase_add_test(depay, depay_gap_drops_until_idr);
+    tcase_add_test(depay, depay_keyframe_right_after_a_gap_is_kept);
     tcase_add_test(depay, depay_sequence_and_timestamp_wrap);
     tcase_add_test(depay, depay_rejects_bad_packets);
     tcase_add_test(depay, depay_survives_hostile_payloads);
