@@ -78,6 +78,17 @@ static int clock_tick(void *user)
     return 1;
 }
 
+static int clock_check(const json_t *settings, char **error)
+{
+    clock_widget w = {0};
+    if (clock_apply_settings(&w, settings, error))
+        return -1;
+    g_time_zone_unref(w.zone);
+    free(w.timezone);
+    free(w.label);
+    return 0;
+}
+
 static void *clock_create(pantau_source *source, const json_t *settings, char **error)
 {
     clock_widget *w = calloc(1, sizeof *w);
@@ -139,6 +150,7 @@ static const pantau_source_type clock_type = {
     .defaults = clock_defaults,
     .schema = clock_schema,
     .create = clock_create,
+    .check = clock_check,
     .destroy = clock_destroy,
     .update = clock_update,
     .start = clock_start,

@@ -131,6 +131,15 @@ static void parts_clear(dch *w)
     history_clear(&w->hist);
 }
 
+static int dch_check(const json_t *settings, char **error)
+{
+    dch_config *cfg = dch_config_read(settings, error);
+    if (!cfg)
+        return -1;
+    dch_config_free(cfg);
+    return 0;
+}
+
 static void *dch_create(pantau_source *source, const json_t *settings, char **error)
 {
     dch_config *cfg = dch_config_read(settings, error);
@@ -212,6 +221,7 @@ static const pantau_source_type dch_type = {
     .defaults = dch_defaults,
     .schema = dch_schema,
     .create = dch_create,
+    .check = dch_check,
     .destroy = dch_destroy,
     .update = dch_update,
     .start = dch_start,

@@ -491,6 +491,15 @@ static void services_stop(void *instance)
     csv_cancel(w);
 }
 
+static int services_check(const json_t *settings, char **error)
+{
+    services_settings s;
+    if (settings_read(&s, settings, error))
+        return -1;
+    settings_clear(&s);
+    return 0;
+}
+
 static void *services_create(pantau_source *source, const json_t *settings, char **error)
 {
     services_widget *w = g_new0(services_widget, 1);
@@ -544,6 +553,7 @@ static const pantau_source_type services_type = {
     .defaults = services_defaults,
     .schema = services_schema,
     .create = services_create,
+    .check = services_check,
     .destroy = services_destroy,
     .update = services_update,
     .start = services_start,

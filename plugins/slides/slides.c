@@ -43,8 +43,8 @@ static json_t *text_schema(void)
     return json_pack("{s:s, s:{s:{s:s}, s:{s:s}, s:{s:s, s:s}, s:{s:s}, s:{s:s, s:s}}}", "type",
                      "object", "properties", "title", "title", "Title (text or {en, id})",
                      "subtitle", "title", "Subtitle", "bullets", "type", "array", "title",
-                     "Bullets (text or {en, id} each)", "footer", "title", "Footer", "file",
-                     "type", "string", "title", "Or: a JSON slide file in the slides folder");
+                     "Bullets (text or {en, id} each)", "footer", "title", "Footer", "file", "type",
+                     "string", "title", "Or: a JSON slide file in the slides folder");
 }
 
 /* Reads settings into s; on failure sets *error and leaves s as it was. */
@@ -72,6 +72,24 @@ static void *slide_create(pantau_source *source, const json_t *settings, char **
     }
     host->set_status(source, PANTAU_STATUS_LIVE, NULL);
     return s;
+}
+
+/* check() of a slide type: reads the slide (its file too) and drops it. */
+static int slide_check(const json_t *settings, char **error, slide_reader read)
+{
+    json_t *data = read(settings, error);
+    json_decref(data);
+    return data ? 0 : -1;
+}
+
+static int image_check(const json_t *settings, char **error)
+{
+    return slide_check(settings, error, slides_image_data);
+}
+
+static int text_check(const json_t *settings, char **error)
+{
+    return slide_check(settings, error, slides_text_data);
 }
 
 static void *image_create(pantau_source *source, const json_t *settings, char **error)
@@ -115,6 +133,7 @@ static const pantau_source_type image_type = {
     .defaults = image_defaults,
     .schema = image_schema,
     .create = image_create,
+    .check = image_check,
     .destroy = slide_destroy,
     .update = slide_update,
     .start = slide_start,
@@ -129,6 +148,7 @@ static const pantau_source_type text_type = {
     .defaults = text_defaults,
     .schema = text_schema,
     .create = text_create,
+    .check = text_check,
     .destroy = slide_destroy,
     .update = slide_update,
     .start = slide_start,

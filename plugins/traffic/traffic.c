@@ -493,6 +493,15 @@ static void traffic_start(void *instance)
 
 /* ---- lifecycle ---- */
 
+static int traffic_check(const json_t *settings, char **error)
+{
+    traffic_settings s;
+    if (settings_read(&s, settings, error))
+        return -1;
+    settings_clear(&s);
+    return 0;
+}
+
 static void *traffic_create(pantau_source *source, const json_t *settings, char **error)
 {
     traffic_widget *w = g_new0(traffic_widget, 1);
@@ -543,6 +552,7 @@ static const pantau_source_type traffic_type = {
     .defaults = traffic_defaults,
     .schema = traffic_schema,
     .create = traffic_create,
+    .check = traffic_check,
     .destroy = traffic_destroy,
     .update = traffic_update,
     .start = traffic_start,

@@ -86,6 +86,16 @@ test('--check-config: a source its plugin refuses is an error at its settings, w
   assert.doesNotMatch(result.output, /plugin '.*' .* loaded/, 'no plugin loading lines, only diagnostics');
 });
 
+test('--check-config: widget settings are checked by their plugins too', async () => {
+  const { file, text } = variant('bad-zone', '"timezone": "Asia/Jakarta", "label": "WIB"',
+    '"timezone": "Asia/Nowhere", "label": "WIB"');
+  const result = await check(file);
+  const index = JSON.parse(text).sources.findIndex((s) => s.settings?.timezone === 'Asia/Nowhere');
+  const { line, col } = locate(text, '{"timezone": "Asia/Nowhere"');
+  const d = expectDiagnostic(result, file, `sources[${index}].settings`, line, [col]);
+  assert.match(d.text, /unknown time zone 'Asia\/Nowhere'/);
+});
+
 test('--check-config: a source type no loaded plugin offers is an error at its type', async () => {
   const { file, text } = variant('unknown-type', '"sources": [',
     '"sources": [\n    {"id": "x-1", "type": "no-such-type", "name": "X"},');
