@@ -120,6 +120,13 @@ static void source_fail(pantau_source *src, char *reason)
     log_error("source '%s' unavailable: %s", src->id, reason);
 }
 
+/* Why a source of type_id cannot be made, g_malloc'd: at start and in the
+ * config checker alike. */
+static char *no_type_reason(const char *type_id)
+{
+    return g_strdup_printf("no loaded plugin offers source type '%s'", type_id ? type_id : "");
+}
+
 static pantau_source *source_create(pantau_server *srv, const json_t *entry)
 {
     pantau_source *src = g_new0(pantau_source, 1);
@@ -132,7 +139,7 @@ static pantau_source *source_create(pantau_server *srv, const json_t *entry)
     src->type = srv->plugins ? plugin_loader_find_type(srv->plugins, src->type_id) : NULL;
     src->settings = merged_settings(src->type, json_object_get(entry, "settings"));
     if (!src->type) {
-        source_fail(src, g_strdup_printf("no loaded plugin offers source type '%s'", src->type_id));
+        source_fail(src, no_type_reason(src->type_id));
         return src;
     }
     char *error = NULL;
@@ -175,8 +182,7 @@ void source_check_settings(const plugin_loader *loader, const json_t *config_sou
         const source_type_entry *type = type_id ? plugin_loader_find_type(loader, type_id) : NULL;
         if (!type) {
             char *path = g_strdup_printf("sources[%zu].type", i);
-            char *message =
-                g_strdup_printf("no loaded plugin offers source type '%s'", type_id ? type_id : "");
+            char *message = no_type_reason(type_id);
             report(path, message, user);
             g_free(message);
             g_free(path);
