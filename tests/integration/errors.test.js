@@ -160,3 +160,17 @@ test('after a run of refused requests the connection is still open and serving',
   await expectUnchanged(a, b, wall);
   assert.equal(a.messages.filter((m) => m.ev === 'snapshot').length, 1, 'no reconnect happened');
 });
+
+test('an error message that would cut a UTF-8 character still gets a reply, valid UTF-8', async () => {
+  // Issue 11 finding 8: `%.64s` and the 320-byte message buffer cut "é" in
+  // half, json_pack refused the invalid UTF-8, and the reply was dropped.
+  const op = 'a' + 'é'.repeat(40);
+  const unknownOp = await a.request(op);
+  expectError(unknownOp, 'unknown_op', 'op');
+  assert.ok(!unknownOp.error.message.includes('\ufffd'), unknownOp.error.message);
+  assert.ok(unknownOp.error.message.includes('aé'), unknownOp.error.message);
+  const wallId = 'é'.repeat(300);
+  expectError(await a.request('tile.set_source', { wall: wallId, version: 1, tile: 't1', source: null }), 'not_found', 'wall');
+  expectError(await a.request('preset.recall', { wall: 'main', preset: 'é'.repeat(300), version: wall.version }), 'not_found');
+  await expectUnchanged(a, b, wall);
+});
