@@ -39,7 +39,8 @@ struct auth_center {
     GHashTable *sessions;    /* session token (owned) -> login_session * (owned) */
     GHashTable *token_cache; /* sha256 of a token that matched a token_hash (owned) -> principal */
     login_limiter *limiter;
-    char *dummy_hash; /* checked for unknown users, so that they take as long */
+    char *dummy_hash;          /* checked for unknown users, so that they take as long */
+    auth_principal *anonymous; /* who a request without credentials is; NULL: nobody */
     int session_hours;
     gint64 session_us; /* how long a login session lasts */
     int in_flight;     /* logins being verified */
@@ -262,10 +263,27 @@ static void check_tls(config_checker *c, const json_t *tls)
     }
 }
 
+/* auth.anonymous_role: what anyone who has not logged in may do, on a
+ * closed network. Never admin: changing users' rights needs a login.
+ * Returns whether it is set and valid. */
+static bool check_anonymous_role(config_checker *c, const json_t *role)
+{
+    if (!role)
+        return false;
+    int r = role_from_name(json_string_value(role));
+    if (r < 0 || r == ROLE_ADMIN) {
+        config_fail(c, "auth.anonymous_role",
+                    "must be one of viewer, operator, presenter (nobody is admin without a login)");
+        return false;
+    }
+    return true;
+}
+
 void auth_config_check(config_checker *c, const json_t *section, const config_sections *ids)
 {
-    static const char *const keys[] = {"users",         "viewer_tokens", "allowed_origins",
-                                       "session_hours", "tls",           NULL};
+    static const char *const keys[] = {
+        "users", "viewer_tokens", "allowed_origins", "session_hours", "tls", "anonymous_role",
+        NULL};
     if (!section)
         return;
     if (!json_is_object(section)) {
@@ -277,8 +295,9 @@ void auth_config_check(config_checker *c, const json_t *section, const config_se
     config_check_keys(c, section, "auth", keys);
     size_t n = check_list(c, section, "users", check_user, ids);
     n += check_list(c, section, "viewer_tokens", check_token, ids);
-    if (n == 0)
-        config_fail(c, "auth", "at least one user or viewer token is needed");
+    bool anonymous = check_anonymous_role(c, json_object_get(section, "anonymous_role"));
+    if (n == 0 && !anonymous)
+        config_fail(c, "auth", "at least one user or viewer token (or 'anonymous_role') is needed");
     check_origins(c, json_object_get(section, "allowed_origins"));
     const json_t *hours = json_object_get(section, "session_hours");
     if (hours && (!json_is_integer(hours) || json_integer_value(hours) < 1 ||
@@ -340,27 +359,23 @@ static GPtrArray *principals(const json_t *list, bool token)
     return all;
 }
 
-static bool is_loopback(const char *listen)
+/* The principal of requests without credentials, or NULL when the config
+ * has no auth.anonymous_role. */
+static auth_principal *anonymous_principal(const json_t *role)
 {
-    if (!listen || strcmp(listen, "localhost") == 0)
-        return true;
-    GInetAddress *a = g_inet_address_new_from_string(listen);
-    bool loopback = a && g_inet_address_get_is_loopback(a);
-    if (a)
-        g_object_unref(a);
-    return loopback;
+    if (!role)
+        return NULL;
+    auth_principal *p = g_new0(auth_principal, 1);
+    p->name = g_strdup("anonymous");
+    p->role = (enum session_role)role_from_name(json_string_value(role));
+    return p;
 }
 
 auth_center *auth_center_new(pantau_server *srv)
 {
     const json_t *section = auth_section(srv);
-    if (!section) {
-        if (srv->config && !is_loopback(srv->config->listen))
-            log_warn("no \"auth\" section: anyone who reaches %s may change every wall "
-                     "(docs/security.md)",
-                     srv->config->listen);
-        return NULL;
-    }
+    if (!section)
+        return NULL; /* only on loopback: the config checker sees to it */
     auth_center *a = g_new0(auth_center, 1);
     a->srv = srv;
     a->users = principals(json_object_get(section, "users"), false);
@@ -370,6 +385,7 @@ auth_center *auth_center_new(pantau_server *srv)
     a->limiter = login_limiter_new(LOGIN_ATTEMPTS_PER_MINUTE, 60 * G_USEC_PER_SEC);
     const auth_principal *first = a->users->len ? g_ptr_array_index(a->users, 0) : NULL;
     a->dummy_hash = password_hash_like(first ? first->hash : NULL);
+    a->anonymous = anonymous_principal(json_object_get(section, "anonymous_role"));
     const json_t *hours = json_object_get(section, "session_hours");
     a->session_hours = hours ? (int)json_integer_value(hours) : 12;
     a->session_us = (gint64)a->session_hours * 3600 * G_USEC_PER_SEC;
@@ -396,6 +412,8 @@ void auth_center_free(auth_center *a)
     g_hash_table_destroy(a->token_cache);
     login_limiter_free(a->limiter);
     g_free(a->dummy_hash);
+    if (a->anonymous)
+        principal_free(a->anonymous);
     g_free(a);
 }
 
@@ -516,6 +534,11 @@ const auth_principal *auth_identify(auth_center *a, const char *cookies, const c
     who = identify_token(a, cookie_token, address);
     password_forget(cookie_token);
     return who;
+}
+
+const auth_principal *auth_anonymous(const auth_center *a)
+{
+    return a ? a->anonymous : NULL;
 }
 
 void auth_session_fill(session *s, const auth_principal *who, const char *address)

@@ -19,11 +19,11 @@ typedef struct auth_center auth_center;
 typedef struct auth_principal auth_principal;
 
 /* Checks the config's "auth" section (NULL when absent: no login, everyone
- * is an admin; fine on 127.0.0.1, warned about elsewhere). */
+ * is an admin; the config checker allows that only on loopback). */
 void auth_config_check(config_checker *c, const json_t *section, const config_sections *ids);
 
 /* The users, tokens and login sessions of the (valid) config; NULL without
- * an "auth" section (then warns when listening beyond loopback). */
+ * an "auth" section. */
 auth_center *auth_center_new(pantau_server *srv);
 
 /* Frees a; waits for logins still being verified. NULL is fine. */
@@ -56,6 +56,10 @@ bool auth_origin_listed(const pantau_server *srv, const char *origin);
 
 const auth_principal *auth_identify(auth_center *a, const char *cookies, const char *token,
                                     const char *address);
+
+/* Who a request without valid credentials is: the auth.anonymous_role
+ * principal, or NULL (log in first). Borrowed: lives as long as a. */
+const auth_principal *auth_anonymous(const auth_center *a);
 
 /* Sets s's user, role and walls to who's (NULL: leaves them) and its
  * address (may be NULL). */

@@ -123,6 +123,28 @@ static void check_server(checker *c, pantau_config *cfg, const json_t *server)
     cfg->state_dir = resolve_path(cfg, get_string(c, server, "server", "state_dir", false));
 }
 
+/* Resolves server.listen into cfg->bind. Without an "auth" section only
+ * this machine may connect: on any other address every wall would be
+ * anyone's to change (docs/security.md). */
+static void check_listen(checker *c, pantau_config *cfg, const json_t *root)
+{
+    const char *at =
+        json_object_get(json_object_get(root, "server"), "listen") ? "server.listen" : "server";
+    char *why = NULL;
+    if (listen_addr_resolve(cfg->listen, &cfg->bind, &why)) {
+        fail_at(c, at, "%s", why);
+        g_free(why);
+        return;
+    }
+    if (cfg->bind.loopback || json_object_get(root, "auth"))
+        return;
+    fail_at(c, at,
+            "listening on %s lets other machines in, so an \"auth\" section is needed: add "
+            "users (docs/security.md), or on a closed network allow anonymous viewers with "
+            "\"auth\": {\"anonymous_role\": \"viewer\"}; or listen on 127.0.0.1",
+            cfg->listen);
+}
+
 static void check_plugins(checker *c, pantau_config *cfg, const json_t *plugins)
 {
     if (!plugins)
@@ -294,6 +316,7 @@ static void check_root(checker *c, pantau_config *cfg)
                                        "alarms", "audit",   "presentations", NULL};
     check_keys(c, root, "", keys);
     check_server(c, cfg, json_object_get(root, "server"));
+    check_listen(c, cfg, root);
     check_plugins(c, cfg, json_object_get(root, "plugins"));
     GHashTable *source_ids = g_hash_table_new(g_str_hash, g_str_equal);
     GHashTable *wall_ids = g_hash_table_new(g_str_hash, g_str_equal);

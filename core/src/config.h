@@ -3,13 +3,16 @@
 #ifndef PANTAU_CONFIG_H
 #define PANTAU_CONFIG_H
 
+#include "listen_addr.h"
+
 #include <glib.h>
 #include <jansson.h>
 
 typedef struct pantau_config {
     char *path;          /* as given */
     char *dir;           /* the directory relative paths are resolved against */
-    char *listen;        /* listen address, default 127.0.0.1 */
+    char *listen;        /* listen address as written, default 127.0.0.1 */
+    listen_addr bind;    /* listen resolved (when the config is valid) */
     int port;            /* default 8080; 0 = any free port */
     int stream_grace_ms; /* a camera stream stops this long after its last viewer */
     char *state_dir;     /* NULL = not set in the file */

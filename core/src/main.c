@@ -135,9 +135,21 @@ static void load_walls(pantau_server *srv)
     }
 }
 
-static void print_urls(const pantau_server *srv, const char *listen, int port)
+/* The host part of the printed URLs: a host name as configured, a literal
+ * as it is (IPv6 in brackets), this machine for "every interface". */
+static char *url_host(const pantau_config *cfg)
 {
-    const char *host = strcmp(listen, "0.0.0.0") == 0 ? "127.0.0.1" : listen;
+    const listen_addr *bind = &cfg->bind;
+    if (bind->any)
+        return g_strdup(bind->ipv6 ? "[::1]" : "127.0.0.1");
+    if (!g_hostname_is_ip_address(cfg->listen))
+        return g_strdup(cfg->listen);
+    return bind->ipv6 ? g_strdup_printf("[%s]", bind->numeric) : g_strdup(bind->numeric);
+}
+
+static void print_urls(const pantau_server *srv, int port)
+{
+    char *host = url_host(srv->config);
     char *cert = NULL, *key = NULL;
     const char *scheme = auth_tls_files(srv->config, &cert, &key) ? "https" : "http";
     g_free(cert);
@@ -151,6 +163,7 @@ static void print_urls(const pantau_server *srv, const char *listen, int port)
     }
     printf("pantau: press Ctrl-C to stop\n");
     fflush(stdout);
+    g_free(host);
 }
 
 static int run(const options *o, pantau_config *cfg)
@@ -179,12 +192,11 @@ static int run(const options *o, pantau_config *cfg)
     srv.auth = auth_center_new(&srv);
     srv.alarms = alarm_center_new(&srv);
     srv.presentations = presentation_center_new(&srv);
-    const char *listen = cfg->listen;
     int port = o->port >= 0 ? o->port : cfg->port;
-    srv.ws = ws_server_start(&srv, listen, port);
+    srv.ws = ws_server_start(&srv, &cfg->bind, port);
     if (!srv.ws)
         goto out;
-    print_urls(&srv, listen, ws_server_port(srv.ws));
+    print_urls(&srv, ws_server_port(srv.ws));
     guint sigint = g_unix_signal_add(SIGINT, on_signal, srv.loop);
     guint sigterm = g_unix_signal_add(SIGTERM, on_signal, srv.loop);
     g_main_loop_run(srv.loop);

@@ -738,7 +738,7 @@ static const auth_principal *request_principal(ws_server *ws, struct lws *wsi, b
         auth_identify(ws->srv->auth, header(wsi, WSI_TOKEN_HTTP_COOKIE, cookies, sizeof cookies),
                       token, peer_address(wsi, address, sizeof address));
     password_wipe(arg, sizeof arg);
-    return who;
+    return who ? who : auth_anonymous(ws->srv->auth);
 }
 
 /* Keeps the id of the login session the handshake was let in with, so that
@@ -1101,7 +1101,7 @@ static void lws_log_to_ours(int level, const char *line)
     log_write(level == LLL_ERR ? PANTAU_LOG_ERROR : PANTAU_LOG_WARN, "lws", "%.*s", (int)n, line);
 }
 
-ws_server *ws_server_start(struct pantau_server *srv, const char *listen, int port)
+ws_server *ws_server_start(struct pantau_server *srv, const listen_addr *bind, int port)
 {
     lws_set_log_level(LLL_ERR | LLL_WARN, lws_log_to_ours);
     ws_server *ws = g_new0(ws_server, 1);
@@ -1117,9 +1117,13 @@ ws_server *ws_server_start(struct pantau_server *srv, const char *listen, int po
     struct lws_context_creation_info info;
     memset(&info, 0, sizeof info);
     info.port = port;
-    info.iface = listen;
+    /* lws binds an IPv4 address given to an IPv6 socket as "::" (every
+     * interface): an IPv4 address is bound on an IPv4-only socket. */
+    info.iface = bind->any ? NULL : bind->numeric;
     info.protocols = protocols;
     info.options = LWS_SERVER_OPTION_GLIB | LWS_SERVER_OPTION_VALIDATE_UTF8;
+    if (!bind->ipv6)
+        info.options |= LWS_SERVER_OPTION_DISABLE_IPV6;
     info.foreign_loops = foreign_loops;
     info.user = ws;
     info.vhost_name = "pantau";
@@ -1129,6 +1133,11 @@ ws_server *ws_server_start(struct pantau_server *srv, const char *listen, int po
         info.options |= LWS_SERVER_OPTION_DO_SSL_GLOBAL_INIT;
         info.ssl_cert_filepath = cert;
         info.ssl_private_key_filepath = key;
+        /* HTTP/1.1 only: over HTTP/2 lws 4.1 gives no Host header to the
+         * origin check nor a GET URI to the upgrade, and its WebSocket over
+         * HTTP/2 (RFC 8441) is not what browsers get elsewhere: one
+         * connection per client carries everything anyway (docs/security.md). */
+        info.alpn = "http/1.1";
     }
     ws->context = lws_create_context(&info);
     g_free(cert);
@@ -1143,7 +1152,7 @@ ws_server *ws_server_start(struct pantau_server *srv, const char *listen, int po
         goto fail;
     return ws;
 fail:
-    log_error("cannot listen on %s:%d", listen, port);
+    log_error("cannot listen on %s port %d", bind->numeric, port);
     ws_server_free(ws);
     return NULL;
 }

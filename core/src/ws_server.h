@@ -3,6 +3,8 @@
 #ifndef PANTAU_WS_SERVER_H
 #define PANTAU_WS_SERVER_H
 
+#include "listen_addr.h"
+
 #include <jansson.h>
 #include <stdbool.h>
 #include <stddef.h>
@@ -27,7 +29,7 @@ typedef struct ws_msg ws_msg;
 
 /* Starts listening on the server's main loop. Returns NULL (logged) when
  * the address cannot be bound. */
-ws_server *ws_server_start(struct pantau_server *srv, const char *listen, int port);
+ws_server *ws_server_start(struct pantau_server *srv, const listen_addr *bind, int port);
 
 /* The port actually bound (useful with port 0). */
 int ws_server_port(const ws_server *ws);

@@ -61,3 +61,22 @@ test('with auth.tls: HTTPS pages, a Secure session cookie, and a working wss:// 
   const plain = await fetch(`http://127.0.0.1:${server.port}/login`).then((r) => r.status, () => 'refused');
   assert.notEqual(plain, 200);
 });
+
+test('with auth.tls the server offers only HTTP/1.1 over ALPN, so browsers never speak HTTP/2 to it', async (t) => {
+  const { connect } = await import('node:tls');
+  const tls = selfSigned(t);
+  const config = await authConfig({ users: [{ name: 'ana', role: 'admin', password: 'tls-test-password' }], auth: { tls } });
+  const server = await serverFor(t, { config });
+  const alpn = await new Promise((resolve, reject) => {
+    const socket = connect({ host: '127.0.0.1', port: server.port, ALPNProtocols: ['h2', 'http/1.1'], rejectUnauthorized: false },
+      () => { resolve(socket.alpnProtocol); socket.destroy(); });
+    socket.on('error', reject);
+  });
+  assert.equal(alpn, 'http/1.1');
+  // A browser's login POST carries its Origin: accepted over TLS.
+  const body = JSON.stringify({ user: 'ana', password: 'tls-test-password' });
+  const login = await httpsRequest(server.port, 'POST', '/api/login', {
+    body, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), origin: `https://127.0.0.1:${server.port}` },
+  });
+  assert.equal(login.status, 200, login.body);
+});

@@ -51,7 +51,7 @@ export async function startServer({ config = testConfig(), stateDir, port = 0, e
   const actualPort = await new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`pantau did not start in 10 s:\n${out}`)), 10000);
     const onData = () => {
-      const m = /pantau: ready on https?:\/\/[^:]+:(\d+)\//.exec(out);
+      const m = /pantau: ready on https?:\/\/(?:\[[^\]]+\]|[^:/]+):(\d+)\//.exec(out);
       if (m) { clearTimeout(timer); resolve(Number(m[1])); }
     };
     proc.stdout.on('data', onData);
