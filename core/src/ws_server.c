@@ -997,8 +997,9 @@ static int page_headers(struct lws *wsi, bool set_token, unsigned char **p, unsi
         return 0;
     char arg[300];
     const char *token = lws_get_urlarg_by_name(wsi, "token=", arg, sizeof arg);
-    char *cookie = g_strdup_printf("%s=%s; Max-Age=34560000; Path=/; HttpOnly; SameSite=Strict",
-                                   AUTH_TOKEN_COOKIE, token ? token : "");
+    char *cookie =
+        g_strdup_printf("%s=%s; Max-Age=34560000; Path=/; HttpOnly; SameSite=Strict%s",
+                        AUTH_TOKEN_COOKIE, token ? token : "", lws_is_ssl(wsi) ? "; Secure" : "");
     int rc = add_header(wsi, "set-cookie:", cookie, p, end);
     password_wipe(arg, sizeof arg);
     password_wipe(cookie, strlen(cookie));

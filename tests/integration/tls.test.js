@@ -80,3 +80,16 @@ test('with auth.tls the server offers only HTTP/1.1 over ALPN, so browsers never
   });
   assert.equal(login.status, 200, login.body);
 });
+
+test('with auth.tls the viewer-token cookie set by /wall?token= is Secure', async (t) => {
+  const tls = selfSigned(t);
+  const token = 'b1f0c3d2e5a4978685746352413f2e1d0c9b8a79';
+  const config = await authConfig({ tokens: [{ name: 'wall-pc', token }], auth: { tls } });
+  const server = await serverFor(t, { config });
+  const page = await httpsRequest(server.port, 'GET', `/wall?wall=main&token=${token}`);
+  assert.equal(page.status, 200, page.body);
+  const cookie = (page.headers['set-cookie'] || []).find((c) => c.startsWith('pantau_token='));
+  assert.ok(cookie, 'the token cookie is set');
+  assert.match(cookie, /; HttpOnly/);
+  assert.match(cookie, /; Secure/);
+});
