@@ -683,15 +683,21 @@ static int write_dynamic(struct lws *wsi, conn_slot *slot)
     http_reply *r = slot->reply;
     if (!r || !r->ready)
         return 0;
-    unsigned char head[LWS_PRE + 1024];
-    unsigned char *start = head + LWS_PRE, *p = start, *end = head + sizeof head - 1;
+    /* Room for the fixed headers, and for a Location or Set-Cookie of any
+     * length the reply has. */
+    size_t room = LWS_PRE + 1024 + (r->location ? strlen(r->location) : 0) +
+                  (r->set_cookie ? strlen(r->set_cookie) : 0);
+    unsigned char *head = g_malloc(room);
+    unsigned char *start = head + LWS_PRE, *p = start, *end = head + room - 1;
     gsize len;
     const void *body = g_bytes_get_data(r->body, &len);
-    if (lws_add_http_common_headers(wsi, r->status, r->mime, len, &p, end) ||
-        lws_add_http_header_by_name(wsi, (const unsigned char *)"cache-control:",
-                                    (const unsigned char *)"no-store", 8, &p, end) ||
-        add_security_headers(wsi, &p, end) || add_reply_headers(wsi, r, &p, end) ||
-        lws_finalize_write_http_header(wsi, start, &p, end))
+    int failed = lws_add_http_common_headers(wsi, r->status, r->mime, len, &p, end) ||
+                 lws_add_http_header_by_name(wsi, (const unsigned char *)"cache-control:",
+                                             (const unsigned char *)"no-store", 8, &p, end) ||
+                 add_security_headers(wsi, &p, end) || add_reply_headers(wsi, r, &p, end) ||
+                 lws_finalize_write_http_header(wsi, start, &p, end);
+    g_free(head);
+    if (failed)
         return -1;
     unsigned char *copy = g_malloc(LWS_PRE + len + 1);
     memcpy(copy + LWS_PRE, body, len);
@@ -858,9 +864,15 @@ static void redirect_to_login(struct lws *wsi, http_reply *r, const char *uri)
         g_string_append(next, arg);
     }
     char *escaped = g_uri_escape_string(next->str, NULL, FALSE);
+    g_string_free(next, TRUE);
+    if (strlen(escaped) > WS_REDIRECT_MAX_BYTES) {
+        g_free(escaped);
+        http_reply_finish(r, 414, "text/plain",
+                          text_bytes("the address is too long to come back to after a login\n"));
+        return;
+    }
     r->location = g_strdup_printf("/login?next=%s", escaped);
     g_free(escaped);
-    g_string_free(next, TRUE);
     http_reply_finish(r, 302, "text/plain", text_bytes("log in first: /login\n"));
 }
 

@@ -16,6 +16,9 @@ typedef struct ws_client ws_client;
 typedef struct ws_msg ws_msg;
 
 /* Limits of the protocol (docs/protocol.md). */
+/* The longest Location a redirect to /login carries (the page to come back
+ * to, escaped); a longer address is answered 414. */
+#define WS_REDIRECT_MAX_BYTES 8192
 #define WS_MAX_MESSAGE 65536
 #define WS_RATE_PER_SECOND 100
 #define WS_QUEUE_MAX_MESSAGES 4096
