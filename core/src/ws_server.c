@@ -1124,6 +1124,7 @@ ws_server *ws_server_start(struct pantau_server *srv, const char *listen, int po
     info.user = ws;
     info.vhost_name = "pantau";
     info.timeout_secs = 20;
+    info.max_http_header_data = WS_HEADER_SPACE_BYTES;
     char *cert = NULL, *key = NULL;
     if (srv->config && auth_tls_files(srv->config, &cert, &key)) {
         info.options |= LWS_SERVER_OPTION_DO_SSL_GLOBAL_INIT;
