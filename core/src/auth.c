@@ -669,18 +669,23 @@ void auth_login(auth_center *a, const char *user, const char *password, const ch
     g_object_unref(task);
 }
 
-void auth_logout(auth_center *a, const char *cookies, const char *address)
+enum auth_logout_result auth_logout(auth_center *a, const char *cookies, const char *address)
 {
     char *id = a ? auth_cookie_get(cookies, AUTH_SESSION_COOKIE) : NULL;
+    if (!id)
+        return AUTH_LOGOUT_NO_COOKIE;
     const auth_principal *who = identify_session(a, id);
-    if (who) {
-        audit_entry e = {who->name, session_role_name(who->role), address, "logout", NULL, -1, -1,
-                         true};
-        pantau_error err = {0};
-        audit_write(a->srv, &e, &err);
-        g_hash_table_remove(a->sessions, id);
+    if (!who) {
+        password_forget(id);
+        return AUTH_LOGOUT_UNKNOWN;
     }
-    g_free(id);
+    audit_entry e = {who->name, session_role_name(who->role), address, "logout", NULL, -1, -1,
+                     true};
+    pantau_error err = {0};
+    audit_write(a->srv, &e, &err);
+    g_hash_table_remove(a->sessions, id);
+    password_forget(id);
+    return AUTH_LOGOUT_OK;
 }
 
 /* ---- operations ---- */

@@ -87,7 +87,14 @@ typedef void (*auth_login_done)(enum auth_login_result result, const char *token
 void auth_login(auth_center *a, const char *user, const char *password, const char *address,
                 auth_login_done done, void *data);
 
-/* Ends the login session in the cookies (if any) and audits it. */
-void auth_logout(auth_center *a, const char *cookies, const char *address);
+enum auth_logout_result {
+    AUTH_LOGOUT_OK,        /* the session ended; audited */
+    AUTH_LOGOUT_NO_COOKIE, /* the cookies carry no session cookie */
+    AUTH_LOGOUT_UNKNOWN,   /* no such session: ended, expired or never made */
+};
+
+/* Ends the login session of the session cookie in cookies (the Cookie
+ * header, may be NULL) and audits it; says why when there is none. */
+enum auth_logout_result auth_logout(auth_center *a, const char *cookies, const char *address);
 
 #endif

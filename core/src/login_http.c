@@ -105,10 +105,20 @@ static void login(pantau_server *srv, const api_request *req, api_reply_fn done,
     json_decref(body);
 }
 
+/* A logout that ended nothing says so: the browser keeps its cookie, and a
+ * session the server could not find is never reported as ended. */
 static void logout(pantau_server *srv, const api_request *req, api_reply_fn done, void *data)
 {
     bool secure = json_object_get(json_object_get(srv->config->root, "auth"), "tls") != NULL;
-    auth_logout(srv->auth, req->cookies, req->address);
+    enum auth_logout_result ended = auth_logout(srv->auth, req->cookies, req->address);
+    if (ended == AUTH_LOGOUT_NO_COOKIE) {
+        done(error_reply(400, "no login session cookie in the request: nothing to log out"), data);
+        return;
+    }
+    if (ended == AUTH_LOGOUT_UNKNOWN) {
+        done(error_reply(401, "no such login session: it has ended or expired"), data);
+        return;
+    }
     char *id = auth_cookie_get(req->cookies, AUTH_SESSION_COOKIE);
     ws_server_close_login(srv->ws, id);
     password_forget(id);

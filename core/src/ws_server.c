@@ -727,16 +727,44 @@ static const char *header(struct lws *wsi, enum lws_token_indexes h, char *buf, 
     return buf;
 }
 
+/* The whole Cookie header, however long (within lws's header space), or
+ * NULL without one. Sent as several lines (HTTP/2 sends a header per
+ * cookie), its parts are joined with ";". Holds secrets: password_forget. */
+static char *cookie_header(struct lws *wsi)
+{
+    const enum lws_token_indexes h = WSI_TOKEN_HTTP_COOKIE;
+    int total = lws_hdr_total_length(wsi, h);
+    if (total <= 0)
+        return NULL;
+    /* lws counts no separators for cookies: the parts add up to total. */
+    int parts = 0;
+    for (int sum = 0; sum < total && parts < 256; parts++)
+        sum += lws_hdr_fragment_length(wsi, h, parts);
+    int size = total + parts + 1, at = 0;
+    char *all = g_malloc(size);
+    for (int i = 0; i < parts; i++) {
+        if (i > 0)
+            all[at++] = ';';
+        int n = lws_hdr_copy_fragment(wsi, all + at, size - at, h, i);
+        if (n < 0)
+            break;
+        at += n;
+    }
+    all[at] = '\0';
+    return all;
+}
+
 /* Who the request's ?token=, session cookie or token cookie shows; NULL
  * when nobody (or when auth is off). */
 static const auth_principal *request_principal(ws_server *ws, struct lws *wsi, bool *from_url)
 {
-    char cookies[1024], arg[300], address[64];
+    char arg[300], address[64];
     const char *token = lws_get_urlarg_by_name(wsi, "token=", arg, sizeof arg);
     *from_url = token && *token;
+    char *cookies = cookie_header(wsi);
     const auth_principal *who =
-        auth_identify(ws->srv->auth, header(wsi, WSI_TOKEN_HTTP_COOKIE, cookies, sizeof cookies),
-                      token, peer_address(wsi, address, sizeof address));
+        auth_identify(ws->srv->auth, cookies, token, peer_address(wsi, address, sizeof address));
+    password_forget(cookies);
     password_wipe(arg, sizeof arg);
     return who;
 }
@@ -749,9 +777,9 @@ static void remember_login_id(ws_server *ws, struct lws *wsi, conn_slot *s, bool
     s->login_id[0] = '\0';
     if (from_url || !ws->srv->auth)
         return;
-    char cookies[1024];
-    char *id = auth_cookie_get(header(wsi, WSI_TOKEN_HTTP_COOKIE, cookies, sizeof cookies),
-                               AUTH_SESSION_COOKIE);
+    char *cookies = cookie_header(wsi);
+    char *id = auth_cookie_get(cookies, AUTH_SESSION_COOKIE);
+    password_forget(cookies);
     if (id && strlen(id) < sizeof s->login_id && auth_session_alive(ws->srv->auth, id))
         g_strlcpy(s->login_id, id, sizeof s->login_id);
     password_forget(id);
@@ -930,7 +958,7 @@ static int finish_post(ws_server *ws, struct lws *wsi, conn_slot *slot)
         return slot->stray_completions++ ? -1 : 0;
     if (!slot->reply)
         return -1;
-    char cookies[1024], origin[256], host[256], address[64];
+    char origin[256], host[256], address[64];
     if (!origin_header(wsi, origin, sizeof origin)) {
         password_wipe(slot->body->data, slot->body->len);
         g_byte_array_free(slot->body, TRUE);
@@ -940,16 +968,18 @@ static int finish_post(ws_server *ws, struct lws *wsi, conn_slot *slot)
     }
     const char *uri = (const char *)slot->body->data;
     size_t skip = strlen(uri) + 1;
+    char *cookies = cookie_header(wsi);
     api_request req = {
         .uri = uri,
         .body = (const char *)slot->body->data + skip,
         .len = slot->body->len - skip,
         .address = peer_address(wsi, address, sizeof address),
-        .cookies = header(wsi, WSI_TOKEN_HTTP_COOKIE, cookies, sizeof cookies),
+        .cookies = cookies,
         .origin = *header(wsi, WSI_TOKEN_ORIGIN, origin, sizeof origin) ? origin : NULL,
         .host = header(wsi, WSI_TOKEN_HOST, host, sizeof host),
     };
     login_http_post(ws->srv, &req, api_answered, slot->reply);
+    password_forget(cookies);
     password_wipe(slot->body->data, slot->body->len);
     g_byte_array_free(slot->body, TRUE);
     slot->body = NULL;
