@@ -41,8 +41,9 @@ struct auth_center {
     login_limiter *limiter;
     char *dummy_hash; /* checked for unknown users, so that they take as long */
     int session_hours;
-    gint64 session_us; /* how long a login session lasts */
-    int in_flight;     /* logins being verified */
+    gint64 session_us;                     /* how long a login session lasts */
+    int in_flight;                         /* logins being verified */
+    unsigned char key[PASSWORD_KEY_BYTES]; /* random, this run only: keyed hashes */
 };
 
 static const char *const role_names[] = {"viewer", "operator", "presenter", "admin"};
@@ -368,6 +369,7 @@ auth_center *auth_center_new(pantau_server *srv)
     a->sessions = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
     a->token_cache = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
     a->limiter = login_limiter_new(LOGIN_ATTEMPTS_PER_MINUTE, 60 * G_USEC_PER_SEC);
+    password_key_new(a->key);
     const auth_principal *first = a->users->len ? g_ptr_array_index(a->users, 0) : NULL;
     a->dummy_hash = password_hash_like(first ? first->hash : NULL);
     const json_t *hours = json_object_get(section, "session_hours");
@@ -396,6 +398,7 @@ void auth_center_free(auth_center *a)
     g_hash_table_destroy(a->token_cache);
     login_limiter_free(a->limiter);
     g_free(a->dummy_hash);
+    password_wipe(a->key, sizeof a->key);
     g_free(a);
 }
 
@@ -545,7 +548,7 @@ void auth_session_fill(session *s, const auth_principal *who, const char *addres
 typedef struct login_job {
     auth_center *a;
     const auth_principal *who; /* NULL: no such user */
-    char *user;                /* as typed, shortened: for the audit line */
+    char *user;                /* for the audit line: the user's name, or unknown_user_tag() */
     char *password;
     char *hash; /* the user's, or the dummy */
     char *address;
@@ -570,6 +573,17 @@ static const auth_principal *find_user(const auth_center *a, const char *name)
             return p;
     }
     return NULL;
+}
+
+/* How an unknown user name is audited: "(unknown user" and 8 hex digits of
+ * a keyed hash of it. A password typed into the name field must not reach
+ * the log admins read, yet repeated tries of one name share a tag (for this
+ * run). No configured name has a space, so none looks like this. */
+static char *unknown_user_tag(const auth_center *a, const char *typed)
+{
+    char hex[PASSWORD_KEYED_HEX + 1];
+    password_keyed_hex(a->key, typed, hex);
+    return g_strdup_printf("(unknown user %.8s)", hex);
 }
 
 static void login_thread(GTask *task, gpointer source, gpointer data, GCancellable *cancel)
@@ -656,7 +670,7 @@ void auth_login(auth_center *a, const char *user, const char *password, const ch
     login_job *j = g_new0(login_job, 1);
     j->a = a;
     j->who = find_user(a, user);
-    j->user = g_utf8_substring(user, 0, MIN(g_utf8_strlen(user, -1), NAME_MAX_LEN));
+    j->user = j->who ? g_strdup(j->who->name) : unknown_user_tag(a, user);
     j->password = g_strdup(password);
     j->hash = g_strdup(j->who ? j->who->hash : a->dummy_hash);
     j->address = g_strdup(address);

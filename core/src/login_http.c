@@ -100,8 +100,10 @@ static void login(pantau_server *srv, const api_request *req, api_reply_fn done,
     w->secure = json_object_get(json_object_get(srv->config->root, "auth"), "tls") != NULL;
     w->hours = auth_session_hours(srv->auth);
     auth_login(srv->auth, user, password, req->address, login_done, w);
-    /* Our copy of the password is the job's; wipe jansson's. */
+    /* Our copy of the password is the job's; wipe jansson's, and the name
+     * too: it may be a password typed into the wrong field. */
     password_wipe((char *)password, strlen(password));
+    password_wipe((char *)user, strlen(user));
     json_decref(body);
 }
 
