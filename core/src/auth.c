@@ -7,6 +7,7 @@
 #include "auth_util.h"
 #include "log.h"
 #include "password.h"
+#include "ws_server.h"
 
 #include <gio/gio.h>
 #include <stdlib.h>
@@ -15,6 +16,9 @@
 #define LOGIN_ATTEMPTS_PER_MINUTE 5
 #define LOGINS_IN_FLIGHT_MAX 4
 #define SESSIONS_MAX 10000
+#define SESSIONS_PER_USER 10
+#define SESSIONS_PER_USER_MAX 1000
+#define SESSIONS_FULL_RETRY_SECONDS 60
 #define TOKEN_MIN_LEN 16
 #define TOKEN_MAX_LEN 256
 #define NAME_MAX_LEN 64
@@ -29,7 +33,9 @@ struct auth_principal {
 
 typedef struct login_session {
     const auth_principal *who;
+    char *address;  /* where it logged in from, for the audit line of an early end */
     gint64 expires; /* monotonic us */
+    guint64 serial; /* the order of the logins: lower is older */
 } login_session;
 
 struct auth_center {
@@ -44,6 +50,9 @@ struct auth_center {
     gint64 session_us;                     /* how long a login session lasts */
     int in_flight;                         /* logins being verified */
     unsigned char key[PASSWORD_KEY_BYTES]; /* random, this run only: keyed hashes */
+    guint sessions_max;                    /* the session table's size */
+    guint sessions_per_user;               /* beyond it, a login ends the user's oldest session */
+    guint64 logins;                        /* sessions ever started: the next serial */
 };
 
 static const char *const role_names[] = {"viewer", "operator", "presenter", "admin"};
@@ -265,8 +274,9 @@ static void check_tls(config_checker *c, const json_t *tls)
 
 void auth_config_check(config_checker *c, const json_t *section, const config_sections *ids)
 {
-    static const char *const keys[] = {"users",         "viewer_tokens", "allowed_origins",
-                                       "session_hours", "tls",           NULL};
+    static const char *const keys[] = {
+        "users", "viewer_tokens", "allowed_origins", "session_hours", "sessions_per_user", "tls",
+        NULL};
     if (!section)
         return;
     if (!json_is_object(section)) {
@@ -285,6 +295,10 @@ void auth_config_check(config_checker *c, const json_t *section, const config_se
     if (hours && (!json_is_integer(hours) || json_integer_value(hours) < 1 ||
                   json_integer_value(hours) > 8760))
         config_fail(c, "auth.session_hours", "must be 1 to 8760");
+    const json_t *per_user = json_object_get(section, "sessions_per_user");
+    if (per_user && (!json_is_integer(per_user) || json_integer_value(per_user) < 1 ||
+                     json_integer_value(per_user) > SESSIONS_PER_USER_MAX))
+        config_fail(c, "auth.sessions_per_user", "must be 1 to %d", SESSIONS_PER_USER_MAX);
     check_tls(c, json_object_get(section, "tls"));
 }
 
@@ -341,6 +355,12 @@ static GPtrArray *principals(const json_t *list, bool token)
     return all;
 }
 
+static void login_session_free(login_session *ls)
+{
+    g_free(ls->address);
+    g_free(ls);
+}
+
 static bool is_loopback(const char *listen)
 {
     if (!listen || strcmp(listen, "localhost") == 0)
@@ -366,7 +386,8 @@ auth_center *auth_center_new(pantau_server *srv)
     a->srv = srv;
     a->users = principals(json_object_get(section, "users"), false);
     a->tokens = principals(json_object_get(section, "viewer_tokens"), true);
-    a->sessions = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
+    a->sessions = g_hash_table_new_full(g_str_hash, g_str_equal, (GDestroyNotify)password_forget,
+                                        (GDestroyNotify)login_session_free);
     a->token_cache = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
     a->limiter = login_limiter_new(LOGIN_ATTEMPTS_PER_MINUTE, 60 * G_USEC_PER_SEC);
     password_key_new(a->key);
@@ -375,6 +396,15 @@ auth_center *auth_center_new(pantau_server *srv)
     const json_t *hours = json_object_get(section, "session_hours");
     a->session_hours = hours ? (int)json_integer_value(hours) : 12;
     a->session_us = (gint64)a->session_hours * 3600 * G_USEC_PER_SEC;
+    const json_t *per_user = json_object_get(section, "sessions_per_user");
+    a->sessions_per_user = per_user ? (guint)json_integer_value(per_user) : SESSIONS_PER_USER;
+    a->sessions_max = SESSIONS_MAX;
+    /* Tests cannot log in ten thousand times to fill the table. */
+    const char *test_max = getenv("PANTAU_TEST_SESSIONS_MAX");
+    if (test_max && atoi(test_max) > 0) {
+        a->sessions_max = (guint)atoi(test_max);
+        log_warn("at most %u login sessions (PANTAU_TEST_SESSIONS_MAX)", a->sessions_max);
+    }
     /* Tests cannot wait an hour for a session to expire. */
     const char *test_seconds = getenv("PANTAU_TEST_SESSION_SECONDS");
     if (test_seconds && atoi(test_seconds) > 0) {
@@ -619,16 +649,101 @@ static void prune_sessions(auth_center *a)
             g_hash_table_iter_remove(&it);
 }
 
-/* A new login session for who; the token is owned by the table. */
-static const char *session_start(auth_center *a, const auth_principal *who)
+/* Which sessions oldest_session() looks at. */
+enum session_pick { PICK_OF_USER, PICK_NOT_ADMIN, PICK_ANY };
+
+static bool session_matches(const login_session *ls, enum session_pick pick,
+                            const auth_principal *who)
 {
-    if (g_hash_table_size(a->sessions) >= SESSIONS_MAX / 2)
+    return pick == PICK_ANY ||
+           (pick == PICK_OF_USER ? ls->who == who : ls->who->role != ROLE_ADMIN);
+}
+
+/* The id (borrowed from the table) of the oldest live session that pick
+ * (and who, for PICK_OF_USER) selects, or NULL; *count is how many it
+ * selects. */
+static const char *oldest_session(auth_center *a, enum session_pick pick, const auth_principal *who,
+                                  guint *count)
+{
+    gint64 now = g_get_monotonic_time();
+    const char *oldest = NULL;
+    guint64 oldest_serial = G_MAXUINT64;
+    *count = 0;
+    GHashTableIter it;
+    gpointer key, value;
+    g_hash_table_iter_init(&it, a->sessions);
+    while (g_hash_table_iter_next(&it, &key, &value)) {
+        const login_session *ls = value;
+        if (ls->expires <= now || !session_matches(ls, pick, who))
+            continue;
+        ++*count;
+        if (ls->serial < oldest_serial) {
+            oldest = key;
+            oldest_serial = ls->serial;
+        }
+    }
+    return oldest;
+}
+
+/* Ends session id before its time to make room for a newer login: closes
+ * its sockets (as a logout does) and audits it. */
+static void session_evict(auth_center *a, const char *id)
+{
+    gpointer key, value;
+    if (!g_hash_table_steal_extended(a->sessions, id, &key, &value))
+        return;
+    login_session *ls = value;
+    ws_server_close_login(a->srv->ws, key);
+    audit_entry e = {ls->who->name,
+                     session_role_name(ls->who->role),
+                     ls->address,
+                     "session_evicted",
+                     NULL,
+                     -1,
+                     -1,
+                     true};
+    pantau_error err = {0};
+    audit_write(a->srv, &e, &err);
+    log_info("a login session of '%s' ended early to make room for a newer login", ls->who->name);
+    password_forget(key);
+    login_session_free(ls);
+}
+
+/* Makes room in the table for a login by who: past its per-user cap its
+ * own oldest session ends (*own set), and when the table is full an admin
+ * ends the oldest session of a non-admin (of anyone, if all are admins').
+ * false: no room (the table is full and who is not an admin). */
+static bool session_make_room(auth_center *a, const auth_principal *who, bool *own)
+{
+    guint count;
+    const char *oldest = oldest_session(a, PICK_OF_USER, who, &count);
+    *own = count >= a->sessions_per_user;
+    if (*own)
+        session_evict(a, oldest);
+    if (g_hash_table_size(a->sessions) >= a->sessions_max / 2)
         prune_sessions(a);
-    if (g_hash_table_size(a->sessions) >= SESSIONS_MAX)
-        return NULL;
+    if (g_hash_table_size(a->sessions) < a->sessions_max)
+        return true;
+    if (who->role != ROLE_ADMIN)
+        return false;
+    oldest = oldest_session(a, PICK_NOT_ADMIN, NULL, &count);
+    if (!oldest)
+        oldest = oldest_session(a, PICK_ANY, NULL, &count);
+    if (!oldest)
+        return false;
+    session_evict(a, oldest);
+    return true;
+}
+
+/* A new login session for who from address (room made); the token is
+ * owned by the table. */
+static const char *session_start(auth_center *a, const auth_principal *who, const char *address)
+{
     login_session *ls = g_new0(login_session, 1);
     ls->who = who;
+    ls->address = g_strdup(address);
     ls->expires = g_get_monotonic_time() + a->session_us;
+    ls->serial = a->logins++;
     char *token = password_random_hex(32);
     g_hash_table_insert(a->sessions, token, ls);
     return token;
@@ -646,12 +761,23 @@ static void login_finished(GObject *source, GAsyncResult *res, gpointer data)
         j->done(AUTH_LOGIN_WRONG, NULL, NULL, 0, j->data);
         return;
     }
-    login_limiter_forgive(a->limiter, j->address);
-    const char *token = audit_login(a, j, true) ? NULL : session_start(a, j->who);
-    if (token)
-        log_info("'%s' logged in from %s", j->who->name, j->address ? j->address : "?");
-    j->done(token ? AUTH_LOGIN_OK : AUTH_LOGIN_BUSY, token,
-            token ? session_role_name(j->who->role) : NULL, token ? 0 : 1, j->data);
+    bool own;
+    bool room = session_make_room(a, j->who, &own);
+    /* A login that only replaces the user's own older session keeps its
+     * attempt: logging in again and again is limited like guessing. */
+    if (!own)
+        login_limiter_forgive(a->limiter, j->address);
+    if (!room) {
+        j->done(AUTH_LOGIN_FULL, NULL, NULL, SESSIONS_FULL_RETRY_SECONDS, j->data);
+        return;
+    }
+    if (audit_login(a, j, true)) {
+        j->done(AUTH_LOGIN_BUSY, NULL, NULL, 1, j->data);
+        return;
+    }
+    const char *token = session_start(a, j->who, j->address);
+    log_info("'%s' logged in from %s", j->who->name, j->address ? j->address : "?");
+    j->done(AUTH_LOGIN_OK, token, session_role_name(j->who->role), 0, j->data);
 }
 
 void auth_login(auth_center *a, const char *user, const char *password, const char *address,

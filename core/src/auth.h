@@ -73,10 +73,12 @@ enum auth_login_result {
     AUTH_LOGIN_WRONG,   /* unknown user or wrong password: one answer for both */
     AUTH_LOGIN_LIMITED, /* too many attempts from the address */
     AUTH_LOGIN_BUSY,    /* too many logins being verified at once */
+    AUTH_LOGIN_FULL,    /* the session table is full (an admin always gets in) */
 };
 
 /* How a login ended: on OK, token is the new session's (borrowed for the
- * call), role the user's role; retry_after is seconds for LIMITED/BUSY. */
+ * call), role the user's role; retry_after is seconds for LIMITED, BUSY
+ * and FULL. */
 typedef void (*auth_login_done)(enum auth_login_result result, const char *token, const char *role,
                                 int retry_after, void *data);
 

@@ -74,6 +74,10 @@ static void login_done(enum auth_login_result result, const char *token, const c
         r = error_reply(503, "the server is busy; try again in a moment");
         r->retry_after = retry_after;
         break;
+    case AUTH_LOGIN_FULL:
+        r = error_reply(503, "too many login sessions on the server; try again later");
+        r->retry_after = retry_after;
+        break;
     case AUTH_LOGIN_WRONG:
     default:
         r = error_reply(401, WRONG_LOGIN);
