@@ -15,6 +15,8 @@
 
 #define LOGIN_ATTEMPTS_PER_MINUTE 5
 #define LOGINS_IN_FLIGHT_MAX 4
+#define TOKEN_CHECKS_IN_FLIGHT_MAX 2
+#define TOKENS_FAILED_MAX 4096
 #define SESSIONS_MAX 10000
 #define SESSIONS_PER_USER 10
 #define SESSIONS_PER_USER_MAX 1000
@@ -40,10 +42,16 @@ typedef struct login_session {
 
 struct auth_center {
     pantau_server *srv;
-    GPtrArray *users;        /* auth_principal *, owned */
-    GPtrArray *tokens;       /* auth_principal *, owned */
-    GHashTable *sessions;    /* session token (owned) -> login_session * (owned) */
-    GHashTable *token_cache; /* sha256 of a token that matched a token_hash (owned) -> principal */
+    GPtrArray *users;     /* auth_principal *, owned */
+    GPtrArray *tokens;    /* auth_principal *, owned */
+    GHashTable *sessions; /* session token (owned) -> login_session * (owned) */
+    /* Tokens by their keyed hash (owned): known to match a token_hash
+     * (-> principal), known to match none (a set, bounded), being checked
+     * (-> token_check, owned by its task). */
+    GHashTable *token_known;
+    GHashTable *token_failed;
+    GHashTable *token_checks;
+    bool token_hashes; /* some token is given as a token_hash */
     login_limiter *limiter;
     char *dummy_hash; /* checked for unknown users, so that they take as long */
     int session_hours;
@@ -388,7 +396,11 @@ auth_center *auth_center_new(pantau_server *srv)
     a->tokens = principals(json_object_get(section, "viewer_tokens"), true);
     a->sessions = g_hash_table_new_full(g_str_hash, g_str_equal, (GDestroyNotify)password_forget,
                                         (GDestroyNotify)login_session_free);
-    a->token_cache = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+    a->token_known = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+    a->token_failed = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+    a->token_checks = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+    for (guint i = 0; i < a->tokens->len; i++)
+        a->token_hashes |= ((const auth_principal *)g_ptr_array_index(a->tokens, i))->hash != NULL;
     a->limiter = login_limiter_new(LOGIN_ATTEMPTS_PER_MINUTE, 60 * G_USEC_PER_SEC);
     password_key_new(a->key);
     const auth_principal *first = a->users->len ? g_ptr_array_index(a->users, 0) : NULL;
@@ -419,13 +431,16 @@ void auth_center_free(auth_center *a)
 {
     if (!a)
         return;
-    /* A login still being checked finishes on this loop, into the center. */
-    while (a->in_flight > 0)
+    /* A login or token still being checked finishes on this loop, into
+     * the center. */
+    while (a->in_flight > 0 || g_hash_table_size(a->token_checks) > 0)
         g_main_context_iteration(NULL, TRUE);
     g_ptr_array_free(a->users, TRUE);
     g_ptr_array_free(a->tokens, TRUE);
     g_hash_table_destroy(a->sessions);
-    g_hash_table_destroy(a->token_cache);
+    g_hash_table_destroy(a->token_known);
+    g_hash_table_destroy(a->token_failed);
+    g_hash_table_destroy(a->token_checks);
     login_limiter_free(a->limiter);
     g_free(a->dummy_hash);
     password_wipe(a->key, sizeof a->key);
@@ -470,49 +485,155 @@ bool auth_origin_listed(const pantau_server *srv, const char *origin)
 
 /* ---- identifying a request ---- */
 
-static const auth_principal *token_by_digest(auth_center *a, const char *digest)
+/* A token being checked against the token_hash tokens on a worker thread. */
+typedef struct token_check {
+    auth_center *a;
+    char key[PASSWORD_KEYED_HEX + 1]; /* the token's keyed hash */
+    char *token;                      /* secret: wiped */
+    GPtrArray *candidates;            /* auth_principal * with a hash, borrowed */
+    char **hashes;                    /* their hashes, copied for the thread */
+    char *address;
+    GArray *waiters; /* token_waiter */
+} token_check;
+
+typedef struct token_waiter {
+    auth_token_checked done;
+    void *data;
+} token_waiter;
+
+static void token_check_free(token_check *c)
 {
+    password_forget(c->token);
+    g_ptr_array_free(c->candidates, TRUE);
+    g_strfreev(c->hashes);
+    g_free(c->address);
+    g_array_free(c->waiters, TRUE);
+    g_free(c);
+}
+
+static const auth_principal *token_by_sha256(const auth_center *a, const char *token)
+{
+    char digest[PASSWORD_SHA256_HEX + 1];
+    password_sha256_hex(token, digest);
     for (guint i = 0; i < a->tokens->len; i++) {
         const auth_principal *p = g_ptr_array_index(a->tokens, i);
         if (p->sha256[0] && password_equal(p->sha256, digest))
             return p;
     }
-    return g_hash_table_lookup(a->token_cache, digest);
+    return NULL;
 }
 
-/* Tokens given as argon2id hashes: checked once (slow, on the loop; see
- * docs/security.md), then remembered by their SHA-256. */
-static const auth_principal *token_by_hash(auth_center *a, const char *token, const char *digest,
-                                           const char *address)
+/* The index in c->hashes of the one the token matches, or -1. Slow: the
+ * worker thread. */
+static void token_check_thread(GTask *task, gpointer source, gpointer data, GCancellable *cancel)
 {
-    const auth_principal *found = NULL;
-    bool any = false;
-    for (guint i = 0; i < a->tokens->len && !found; i++) {
-        const auth_principal *p = g_ptr_array_index(a->tokens, i);
-        if (!p->hash)
-            continue;
-        if (!any && login_limiter_take(a->limiter, address, g_get_monotonic_time()))
-            return NULL;
-        any = true;
-        if (password_verify(p->hash, token))
-            found = p;
-    }
-    if (found) {
-        login_limiter_forgive(a->limiter, address);
-        g_hash_table_insert(a->token_cache, g_strdup(digest), (gpointer)found);
-    }
-    return found;
+    (void)source, (void)cancel;
+    const token_check *c = data;
+    gssize found = -1;
+    for (gssize i = 0; c->hashes[i] && found < 0; i++)
+        if (password_verify(c->hashes[i], c->token))
+            found = i;
+    g_task_return_int(task, found);
 }
 
-static const auth_principal *identify_token(auth_center *a, const char *token, const char *address)
+/* Remembers that the token with keyed hash key matches no token; the set is
+ * bounded (emptied when full: a forgotten token is only checked again). */
+static void token_failed_add(auth_center *a, const char *key)
+{
+    if (g_hash_table_size(a->token_failed) >= TOKENS_FAILED_MAX)
+        g_hash_table_remove_all(a->token_failed);
+    g_hash_table_add(a->token_failed, g_strdup(key));
+}
+
+static void token_check_finished(GObject *source, GAsyncResult *res, gpointer data)
+{
+    (void)source, (void)data;
+    token_check *c = g_task_get_task_data(G_TASK(res));
+    auth_center *a = c->a;
+    gssize found = g_task_propagate_int(G_TASK(res), NULL);
+    const auth_principal *who = found >= 0 ? g_ptr_array_index(c->candidates, found) : NULL;
+    if (who) {
+        login_limiter_forgive(a->limiter, c->address);
+        g_hash_table_insert(a->token_known, g_strdup(c->key), (gpointer)who);
+    } else {
+        token_failed_add(a, c->key);
+    }
+    g_hash_table_remove(a->token_checks, c->key);
+    for (guint i = 0; i < c->waiters->len; i++) {
+        const token_waiter *w = &g_array_index(c->waiters, token_waiter, i);
+        w->done(who, w->data);
+    }
+}
+
+static void token_check_wait(token_check *c, auth_token_checked done, void *data)
+{
+    token_waiter w = {done, data};
+    if (done)
+        g_array_append_val(c->waiters, w);
+}
+
+/* Starts checking token (keyed hash key) against the token_hash tokens off
+ * the loop, or joins the check of it that runs. */
+static enum auth_identity token_check_start(auth_center *a, const char *token, const char *key,
+                                            const char *address, int *retry_after,
+                                            auth_token_checked done, void *data)
+{
+    token_check *c = g_hash_table_lookup(a->token_checks, key);
+    if (c) {
+        token_check_wait(c, done, data);
+        return AUTH_CHECKING;
+    }
+    if (g_hash_table_size(a->token_checks) >= TOKEN_CHECKS_IN_FLIGHT_MAX) {
+        *retry_after = 1;
+        return AUTH_BUSY;
+    }
+    if (login_limiter_take(a->limiter, address, g_get_monotonic_time()))
+        return AUTH_NOBODY;
+    c = g_new0(token_check, 1);
+    c->a = a;
+    g_strlcpy(c->key, key, sizeof c->key);
+    c->token = g_strdup(token);
+    c->candidates = g_ptr_array_new();
+    GPtrArray *hashes = g_ptr_array_new();
+    for (guint i = 0; i < a->tokens->len; i++) {
+        const auth_principal *p = g_ptr_array_index(a->tokens, i);
+        if (p->hash) {
+            g_ptr_array_add(c->candidates, (gpointer)p);
+            g_ptr_array_add(hashes, g_strdup(p->hash));
+        }
+    }
+    g_ptr_array_add(hashes, NULL);
+    c->hashes = (char **)g_ptr_array_free(hashes, FALSE);
+    c->address = g_strdup(address);
+    c->waiters = g_array_new(FALSE, FALSE, sizeof(token_waiter));
+    token_check_wait(c, done, data);
+    g_hash_table_insert(a->token_checks, g_strdup(key), c);
+    GTask *task = g_task_new(NULL, NULL, token_check_finished, NULL);
+    g_task_set_task_data(task, c, (GDestroyNotify)token_check_free);
+    g_task_run_in_thread(task, token_check_thread);
+    g_object_unref(task);
+    return AUTH_CHECKING;
+}
+
+/* token_sha256 tokens are compared at once; token_hash ones are checked
+ * once off the loop (token_check_start), then remembered by a keyed hash,
+ * as are tokens that matched none. */
+static enum auth_identity identify_token(auth_center *a, const char *token, const char *address,
+                                         const auth_principal **who, int *retry_after,
+                                         auth_token_checked done, void *data)
 {
     size_t n = token ? strlen(token) : 0;
     if (n < TOKEN_MIN_LEN || n > TOKEN_MAX_LEN)
-        return NULL;
-    char digest[PASSWORD_SHA256_HEX + 1];
-    password_sha256_hex(token, digest);
-    const auth_principal *p = token_by_digest(a, digest);
-    return p ? p : token_by_hash(a, token, digest, address);
+        return AUTH_NOBODY;
+    if ((*who = token_by_sha256(a, token)))
+        return AUTH_KNOWN;
+    char key[PASSWORD_KEYED_HEX + 1];
+    password_keyed_hex(a->key, token, key);
+    if ((*who = g_hash_table_lookup(a->token_known, key)))
+        return AUTH_KNOWN;
+    if (!a->token_hashes || g_hash_table_contains(a->token_failed, key))
+        return AUTH_NOBODY;
+    return token_check_start(a, token, key, address, retry_after, done, data);
 }
 
 static const auth_principal *identify_session(auth_center *a, const char *id)
@@ -532,23 +653,26 @@ bool auth_session_alive(auth_center *a, const char *login_id)
     return a && identify_session(a, login_id) != NULL;
 }
 
-const auth_principal *auth_identify(auth_center *a, const char *cookies, const char *token,
-                                    const char *address)
+enum auth_identity auth_identify(auth_center *a, const auth_credentials *cred,
+                                 const auth_principal **who, int *retry_after,
+                                 auth_token_checked checked, void *data)
 {
+    *who = NULL;
+    *retry_after = 0;
     if (!a)
-        return NULL;
-    const auth_principal *who = token && *token ? identify_token(a, token, address) : NULL;
-    if (who || (token && *token))
-        return who;
-    char *id = auth_cookie_get(cookies, AUTH_SESSION_COOKIE);
-    who = identify_session(a, id);
-    g_free(id);
-    if (who)
-        return who;
-    char *cookie_token = auth_cookie_get(cookies, AUTH_TOKEN_COOKIE);
-    who = identify_token(a, cookie_token, address);
+        return AUTH_NOBODY;
+    if (cred->token && *cred->token)
+        return identify_token(a, cred->token, cred->address, who, retry_after, checked, data);
+    char *id = auth_cookie_get(cred->cookies, AUTH_SESSION_COOKIE);
+    *who = identify_session(a, id);
+    password_forget(id);
+    if (*who)
+        return AUTH_KNOWN;
+    char *cookie_token = auth_cookie_get(cred->cookies, AUTH_TOKEN_COOKIE);
+    enum auth_identity found =
+        identify_token(a, cookie_token, cred->address, who, retry_after, checked, data);
     password_forget(cookie_token);
-    return who;
+    return found;
 }
 
 void auth_session_fill(session *s, const auth_principal *who, const char *address)

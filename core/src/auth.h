@@ -46,16 +46,38 @@ bool auth_tls_files(const pantau_config *cfg, char **cert, char **key);
  * reached as `host` (docs/security.md). NULL origin: false. */
 bool auth_origin_ok(const pantau_server *srv, const char *origin, const char *host);
 
-/* Who presents these credentials: a viewer token (token, e.g. from
- * ?token=, else the token cookie) or a login session (session cookie),
- * from the Cookie header cookies (may be NULL). NULL when none is valid.
- * Failed tokens count against address's login attempts. Borrowed: lives
- * as long as a. */
 /* Whether origin is one of auth.allowed_origins (exactly). */
 bool auth_origin_listed(const pantau_server *srv, const char *origin);
 
-const auth_principal *auth_identify(auth_center *a, const char *cookies, const char *token,
-                                    const char *address);
+/* The credentials of a request, borrowed for the call. */
+typedef struct auth_credentials {
+    const char *cookies; /* the Cookie header, or NULL */
+    const char *token;   /* ?token=, or NULL; when given, the cookies do not count */
+    const char *address; /* the peer's address: token checks count against it */
+} auth_credentials;
+
+enum auth_identity {
+    AUTH_KNOWN,    /* *who is set */
+    AUTH_NOBODY,   /* no valid credential (or the address is rate-limited) */
+    AUTH_CHECKING, /* a token is being checked off the loop; ask again when it ends */
+    AUTH_BUSY,     /* too many token checks at once: try again in *retry_after s */
+};
+
+/* A token check ended (on the main loop): who is the token's viewer, or
+ * NULL when it is not a valid token. Borrowed: lives as long as the center. */
+typedef void (*auth_token_checked)(const auth_principal *who, void *data);
+
+/* Who presents cred: a viewer token (cred->token, else the token cookie) or
+ * a login session (the session cookie), without ever checking a hash on the
+ * loop. A token not seen before that only an argon2id token_hash can tell is
+ * checked on a worker thread (AUTH_CHECKING; the attempt counts against
+ * cred->address, given back when it matches); when that ends, checked (may
+ * be NULL: nobody waits) is called once with data, and the result is
+ * remembered, so the same token is answered at once afterwards. *who: a
+ * principal that lives as long as a, or NULL. */
+enum auth_identity auth_identify(auth_center *a, const auth_credentials *cred,
+                                 const auth_principal **who, int *retry_after,
+                                 auth_token_checked checked, void *data);
 
 /* Sets s's user, role and walls to who's (NULL: leaves them) and its
  * address (may be NULL). */

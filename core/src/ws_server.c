@@ -754,18 +754,32 @@ static char *cookie_header(struct lws *wsi)
     return all;
 }
 
-/* Who the request's ?token=, session cookie or token cookie shows; NULL
- * when nobody (or when auth is off). */
-static const auth_principal *request_principal(ws_server *ws, struct lws *wsi, bool *from_url)
+/* Who the request's ?token=, session cookie or token cookie shows
+ * (auth_identify: a token seen for the first time is checked off the loop,
+ * and checked, if not NULL, is called when that ends). */
+static enum auth_identity request_identify(ws_server *ws, struct lws *wsi, bool *from_url,
+                                           const auth_principal **who, int *retry_after,
+                                           auth_token_checked checked, void *data)
 {
     char arg[300], address[64];
     const char *token = lws_get_urlarg_by_name(wsi, "token=", arg, sizeof arg);
     *from_url = token && *token;
     char *cookies = cookie_header(wsi);
-    const auth_principal *who =
-        auth_identify(ws->srv->auth, cookies, token, peer_address(wsi, address, sizeof address));
+    auth_credentials cred = {cookies, token, peer_address(wsi, address, sizeof address)};
+    enum auth_identity found = auth_identify(ws->srv->auth, &cred, who, retry_after, checked, data);
     password_forget(cookies);
     password_wipe(arg, sizeof arg);
+    return found;
+}
+
+/* Who the request shows now; NULL when nobody (or when auth is off). The
+ * WebSocket handshake cannot wait: a token being checked gets it refused,
+ * and the client's reconnect finds the check's result. */
+static const auth_principal *request_principal(ws_server *ws, struct lws *wsi, bool *from_url)
+{
+    const auth_principal *who;
+    int retry_after;
+    request_identify(ws, wsi, from_url, &who, &retry_after, NULL, NULL);
     return who;
 }
 
@@ -892,9 +906,65 @@ static void redirect_to_login(struct lws *wsi, http_reply *r, const char *uri)
     http_reply_finish(r, 302, "text/plain", text_bytes("log in first: /login\n"));
 }
 
+/* A page or picture request waiting for its token's check. */
+typedef struct token_wait {
+    http_reply *reply;
+    char *uri;
+    bool snapshot;
+} token_wait;
+
+/* The Location of uri with the request's arguments, to ask again. g_free it. */
+static char *same_request(struct lws *wsi, const char *uri)
+{
+    GString *again = g_string_new(uri);
+    char arg[300];
+    for (int i = 0; lws_hdr_copy_fragment(wsi, arg, sizeof arg, WSI_TOKEN_HTTP_URI_ARGS, i) > 0;
+         i++) {
+        char *eq = strchr(arg, '=');
+        if (eq)
+            *eq = '\0';
+        g_string_append_c(again, i ? '&' : '?');
+        g_string_append_uri_escaped(again, arg, NULL, FALSE);
+        if (eq) {
+            g_string_append_c(again, '=');
+            g_string_append_uri_escaped(again, eq + 1, NULL, FALSE);
+        }
+    }
+    password_wipe(arg, sizeof arg);
+    return g_string_free(again, FALSE);
+}
+
+/* Answers a request that shows nobody: 403 for a picture, else /login. */
+static void refuse_stranger(struct lws *wsi, http_reply *r, const char *uri, bool snapshot)
+{
+    if (snapshot)
+        http_reply_finish(r, 403, "text/plain", text_bytes("log in first\n"));
+    else
+        redirect_to_login(wsi, r, uri);
+}
+
+/* The token check of a waiting request ended: a valid token has it asked
+ * again (307 to itself, answered at once now), a wrong one is refused. */
+static void token_checked(const auth_principal *who, void *data)
+{
+    token_wait *w = data;
+    http_reply *r = w->reply;
+    if (!r->wsi) {
+        http_reply_finish(r, 0, NULL, NULL); /* the client left: frees r */
+    } else if (who) {
+        r->location = same_request(r->wsi, w->uri);
+        http_reply_finish(r, 307, "text/plain", text_bytes("token checked; ask again\n"));
+    } else {
+        refuse_stranger(r->wsi, r, w->uri, w->snapshot);
+    }
+    g_free(w->uri);
+    g_free(w);
+}
+
 /* With auth on, pages (but /login) and camera pictures need a user or a
- * viewer token; others are redirected to /login. Returns 1 when it
- * answered, else 0. */
+ * viewer token; others are redirected to /login. A token seen for the
+ * first time is answered when its check (off the loop) ends; with too
+ * many checks running, 503. Returns 1 when it answered (or will), else 0. */
 static int refuse_anonymous(ws_server *ws, struct lws *wsi, conn_slot *slot, const char *uri,
                             const auth_principal **who, bool *token_in_url)
 {
@@ -905,16 +975,28 @@ static int refuse_anonymous(ws_server *ws, struct lws *wsi, conn_slot *slot, con
     bool snapshot = g_str_has_prefix(uri, "/api/sources/") || g_str_has_prefix(uri, "/slides/");
     if (!snapshot && !http_route_is_page(uri))
         return 0;
-    *who = request_principal(ws, wsi, token_in_url);
-    if (*who)
+    token_wait *w = g_new0(token_wait, 1);
+    int retry_after;
+    enum auth_identity found =
+        request_identify(ws, wsi, token_in_url, who, &retry_after, token_checked, w);
+    if (found == AUTH_KNOWN) {
+        g_free(w);
         return 0;
+    }
     http_reply *r = g_new0(http_reply, 1);
     r->wsi = wsi;
     slot->reply = r;
-    if (snapshot)
-        http_reply_finish(r, 403, "text/plain", text_bytes("log in first\n"));
-    else
-        redirect_to_login(wsi, r, uri);
+    if (found == AUTH_CHECKING) {
+        *w = (token_wait){r, g_strdup(uri), snapshot};
+        return 1;
+    }
+    g_free(w);
+    if (found == AUTH_BUSY) {
+        r->retry_after = retry_after;
+        http_reply_finish(r, 503, "text/plain", text_bytes("busy checking tokens; try again\n"));
+    } else {
+        refuse_stranger(wsi, r, uri, snapshot);
+    }
     return 1;
 }
 
