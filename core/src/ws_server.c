@@ -934,6 +934,22 @@ static char *same_request(struct lws *wsi, const char *uri)
     return g_string_free(again, FALSE);
 }
 
+/* Answers a request whose token cannot be checked now: 503, and for a page
+ * one that reloads itself, as a wall PC without a keyboard must. */
+static void refuse_busy(http_reply *r, bool snapshot, int retry_after)
+{
+    r->retry_after = retry_after;
+    if (snapshot) {
+        http_reply_finish(r, 503, "text/plain", text_bytes("busy checking tokens; try again\n"));
+        return;
+    }
+    char *page = g_strdup_printf("<!doctype html><meta http-equiv=\"refresh\" content=\"%d\">"
+                                 "<link rel=\"icon\" href=\"data:,\">"
+                                 "<p>Busy checking viewer tokens; trying again.</p>\n",
+                                 retry_after);
+    http_reply_finish(r, 503, "text/html", g_bytes_new_take(page, strlen(page)));
+}
+
 /* Answers a request that shows nobody: 403 for a picture, else /login. */
 static void refuse_stranger(struct lws *wsi, http_reply *r, const char *uri, bool snapshot)
 {
@@ -991,12 +1007,10 @@ static int refuse_anonymous(ws_server *ws, struct lws *wsi, conn_slot *slot, con
         return 1;
     }
     g_free(w);
-    if (found == AUTH_BUSY) {
-        r->retry_after = retry_after;
-        http_reply_finish(r, 503, "text/plain", text_bytes("busy checking tokens; try again\n"));
-    } else {
+    if (found == AUTH_BUSY)
+        refuse_busy(r, snapshot, retry_after);
+    else
         refuse_stranger(wsi, r, uri, snapshot);
-    }
     return 1;
 }
 

@@ -18,12 +18,13 @@ async function slowTokenConfig() {
   return config;
 }
 
-// GET path from localAddress; resolves with { status, headers }.
+// GET path from localAddress; resolves with { status, headers, body }.
 function get(server, path, { localAddress = '127.0.0.1', headers = {} } = {}) {
   return new Promise((resolve, reject) => {
     const req = http.request({ host: '127.0.0.1', port: server.port, path, localAddress, headers, agent: false }, (res) => {
-      res.resume();
-      res.on('end', () => resolve({ status: res.statusCode, headers: res.headers }));
+      let body = '';
+      res.on('data', (d) => { body += d; });
+      res.on('end', () => resolve({ status: res.statusCode, headers: res.headers, body }));
     });
     req.setTimeout(20000, () => req.destroy(new Error(`GET ${path} timed out`)));
     req.on('error', reject);
@@ -74,7 +75,12 @@ test('junk tokens from several addresses never stall the main loop', async (t) =
   for (const res of answers) assert.ok([302, 307, 503].includes(res.status), `a junk token gets ${res.status}`);
   const busy = answers.filter((res) => res.status === 503);
   assert.ok(busy.length > 0, 'past the bound of checks at once: 503');
-  for (const res of busy) assert.ok(Number(res.headers['retry-after']) >= 1, `Retry-After: ${res.headers['retry-after']}`);
+  for (const res of busy) {
+    assert.ok(Number(res.headers['retry-after']) >= 1, `Retry-After: ${res.headers['retry-after']}`);
+    // A wall PC has no keyboard: the busy page reloads itself.
+    assert.match(res.headers['content-type'], /^text\/html/);
+    assert.match(res.body, /<meta http-equiv="refresh" content="\d+">/);
+  }
 });
 
 test('a correct token_hash token opens the page (after its check) and the WebSocket', async (t) => {
