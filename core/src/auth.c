@@ -7,6 +7,7 @@
 #include "auth_util.h"
 #include "log.h"
 #include "password.h"
+#include "ws_server.h"
 
 #include <gio/gio.h>
 #include <stdlib.h>
@@ -14,7 +15,12 @@
 
 #define LOGIN_ATTEMPTS_PER_MINUTE 5
 #define LOGINS_IN_FLIGHT_MAX 4
+#define TOKEN_CHECKS_IN_FLIGHT_MAX 2
+#define TOKENS_FAILED_MAX 4096
 #define SESSIONS_MAX 10000
+#define SESSIONS_PER_USER 10
+#define SESSIONS_PER_USER_MAX 1000
+#define SESSIONS_FULL_RETRY_SECONDS 60
 #define TOKEN_MIN_LEN 16
 #define TOKEN_MAX_LEN 256
 #define NAME_MAX_LEN 64
@@ -29,21 +35,33 @@ struct auth_principal {
 
 typedef struct login_session {
     const auth_principal *who;
+    char *address;  /* where it logged in from, for the audit line of an early end */
     gint64 expires; /* monotonic us */
+    guint64 serial; /* the order of the logins: lower is older */
 } login_session;
 
 struct auth_center {
     pantau_server *srv;
-    GPtrArray *users;        /* auth_principal *, owned */
-    GPtrArray *tokens;       /* auth_principal *, owned */
-    GHashTable *sessions;    /* session token (owned) -> login_session * (owned) */
-    GHashTable *token_cache; /* sha256 of a token that matched a token_hash (owned) -> principal */
+    GPtrArray *users;     /* auth_principal *, owned */
+    GPtrArray *tokens;    /* auth_principal *, owned */
+    GHashTable *sessions; /* session token (owned) -> login_session * (owned) */
+    /* Tokens by their keyed hash (owned): known to match a token_hash
+     * (-> principal), known to match none (a set, bounded), being checked
+     * (-> token_check, owned by its task). */
+    GHashTable *token_known;
+    GHashTable *token_failed;
+    GHashTable *token_checks;
+    bool token_hashes; /* some token is given as a token_hash */
     login_limiter *limiter;
     char *dummy_hash;          /* checked for unknown users, so that they take as long */
     auth_principal *anonymous; /* who a request without credentials is; NULL: nobody */
     int session_hours;
-    gint64 session_us; /* how long a login session lasts */
-    int in_flight;     /* logins being verified */
+    gint64 session_us;                     /* how long a login session lasts */
+    int in_flight;                         /* logins being verified */
+    unsigned char key[PASSWORD_KEY_BYTES]; /* random, this run only: keyed hashes */
+    guint sessions_max;                    /* the session table's size */
+    guint sessions_per_user;               /* beyond it, a login ends the user's oldest session */
+    guint64 logins;                        /* sessions ever started: the next serial */
 };
 
 static const char *const role_names[] = {"viewer", "operator", "presenter", "admin"};
@@ -282,7 +300,8 @@ static bool check_anonymous_role(config_checker *c, const json_t *role)
 void auth_config_check(config_checker *c, const json_t *section, const config_sections *ids)
 {
     static const char *const keys[] = {
-        "users", "viewer_tokens", "allowed_origins", "session_hours", "tls", "anonymous_role",
+        "users", "viewer_tokens", "allowed_origins", "session_hours", "sessions_per_user", "tls",
+        "anonymous_role",
         NULL};
     if (!section)
         return;
@@ -303,6 +322,10 @@ void auth_config_check(config_checker *c, const json_t *section, const config_se
     if (hours && (!json_is_integer(hours) || json_integer_value(hours) < 1 ||
                   json_integer_value(hours) > 8760))
         config_fail(c, "auth.session_hours", "must be 1 to 8760");
+    const json_t *per_user = json_object_get(section, "sessions_per_user");
+    if (per_user && (!json_is_integer(per_user) || json_integer_value(per_user) < 1 ||
+                     json_integer_value(per_user) > SESSIONS_PER_USER_MAX))
+        config_fail(c, "auth.sessions_per_user", "must be 1 to %d", SESSIONS_PER_USER_MAX);
     check_tls(c, json_object_get(section, "tls"));
 }
 
@@ -359,6 +382,12 @@ static GPtrArray *principals(const json_t *list, bool token)
     return all;
 }
 
+static void login_session_free(login_session *ls)
+{
+    g_free(ls->address);
+    g_free(ls);
+}
+
 /* The principal of requests without credentials, or NULL when the config
  * has no auth.anonymous_role. */
 static auth_principal *anonymous_principal(const json_t *role)
@@ -380,15 +409,30 @@ auth_center *auth_center_new(pantau_server *srv)
     a->srv = srv;
     a->users = principals(json_object_get(section, "users"), false);
     a->tokens = principals(json_object_get(section, "viewer_tokens"), true);
-    a->sessions = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
-    a->token_cache = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+    a->sessions = g_hash_table_new_full(g_str_hash, g_str_equal, (GDestroyNotify)password_forget,
+                                        (GDestroyNotify)login_session_free);
+    a->token_known = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+    a->token_failed = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+    a->token_checks = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+    for (guint i = 0; i < a->tokens->len; i++)
+        a->token_hashes |= ((const auth_principal *)g_ptr_array_index(a->tokens, i))->hash != NULL;
     a->limiter = login_limiter_new(LOGIN_ATTEMPTS_PER_MINUTE, 60 * G_USEC_PER_SEC);
+    password_key_new(a->key);
     const auth_principal *first = a->users->len ? g_ptr_array_index(a->users, 0) : NULL;
     a->dummy_hash = password_hash_like(first ? first->hash : NULL);
     a->anonymous = anonymous_principal(json_object_get(section, "anonymous_role"));
     const json_t *hours = json_object_get(section, "session_hours");
     a->session_hours = hours ? (int)json_integer_value(hours) : 12;
     a->session_us = (gint64)a->session_hours * 3600 * G_USEC_PER_SEC;
+    const json_t *per_user = json_object_get(section, "sessions_per_user");
+    a->sessions_per_user = per_user ? (guint)json_integer_value(per_user) : SESSIONS_PER_USER;
+    a->sessions_max = SESSIONS_MAX;
+    /* Tests cannot log in ten thousand times to fill the table. */
+    const char *test_max = getenv("PANTAU_TEST_SESSIONS_MAX");
+    if (test_max && atoi(test_max) > 0) {
+        a->sessions_max = (guint)atoi(test_max);
+        log_warn("at most %u login sessions (PANTAU_TEST_SESSIONS_MAX)", a->sessions_max);
+    }
     /* Tests cannot wait an hour for a session to expire. */
     const char *test_seconds = getenv("PANTAU_TEST_SESSION_SECONDS");
     if (test_seconds && atoi(test_seconds) > 0) {
@@ -403,17 +447,21 @@ void auth_center_free(auth_center *a)
 {
     if (!a)
         return;
-    /* A login still being checked finishes on this loop, into the center. */
-    while (a->in_flight > 0)
+    /* A login or token still being checked finishes on this loop, into
+     * the center. */
+    while (a->in_flight > 0 || g_hash_table_size(a->token_checks) > 0)
         g_main_context_iteration(NULL, TRUE);
     g_ptr_array_free(a->users, TRUE);
     g_ptr_array_free(a->tokens, TRUE);
     g_hash_table_destroy(a->sessions);
-    g_hash_table_destroy(a->token_cache);
+    g_hash_table_destroy(a->token_known);
+    g_hash_table_destroy(a->token_failed);
+    g_hash_table_destroy(a->token_checks);
     login_limiter_free(a->limiter);
     g_free(a->dummy_hash);
     if (a->anonymous)
         principal_free(a->anonymous);
+    password_wipe(a->key, sizeof a->key);
     g_free(a);
 }
 
@@ -455,49 +503,155 @@ bool auth_origin_listed(const pantau_server *srv, const char *origin)
 
 /* ---- identifying a request ---- */
 
-static const auth_principal *token_by_digest(auth_center *a, const char *digest)
+/* A token being checked against the token_hash tokens on a worker thread. */
+typedef struct token_check {
+    auth_center *a;
+    char key[PASSWORD_KEYED_HEX + 1]; /* the token's keyed hash */
+    char *token;                      /* secret: wiped */
+    GPtrArray *candidates;            /* auth_principal * with a hash, borrowed */
+    char **hashes;                    /* their hashes, copied for the thread */
+    char *address;
+    GArray *waiters; /* token_waiter */
+} token_check;
+
+typedef struct token_waiter {
+    auth_token_checked done;
+    void *data;
+} token_waiter;
+
+static void token_check_free(token_check *c)
 {
+    password_forget(c->token);
+    g_ptr_array_free(c->candidates, TRUE);
+    g_strfreev(c->hashes);
+    g_free(c->address);
+    g_array_free(c->waiters, TRUE);
+    g_free(c);
+}
+
+static const auth_principal *token_by_sha256(const auth_center *a, const char *token)
+{
+    char digest[PASSWORD_SHA256_HEX + 1];
+    password_sha256_hex(token, digest);
     for (guint i = 0; i < a->tokens->len; i++) {
         const auth_principal *p = g_ptr_array_index(a->tokens, i);
         if (p->sha256[0] && password_equal(p->sha256, digest))
             return p;
     }
-    return g_hash_table_lookup(a->token_cache, digest);
+    return NULL;
 }
 
-/* Tokens given as argon2id hashes: checked once (slow, on the loop; see
- * docs/security.md), then remembered by their SHA-256. */
-static const auth_principal *token_by_hash(auth_center *a, const char *token, const char *digest,
-                                           const char *address)
+/* The index in c->hashes of the one the token matches, or -1. Slow: the
+ * worker thread. */
+static void token_check_thread(GTask *task, gpointer source, gpointer data, GCancellable *cancel)
 {
-    const auth_principal *found = NULL;
-    bool any = false;
-    for (guint i = 0; i < a->tokens->len && !found; i++) {
-        const auth_principal *p = g_ptr_array_index(a->tokens, i);
-        if (!p->hash)
-            continue;
-        if (!any && login_limiter_take(a->limiter, address, g_get_monotonic_time()))
-            return NULL;
-        any = true;
-        if (password_verify(p->hash, token))
-            found = p;
-    }
-    if (found) {
-        login_limiter_forgive(a->limiter, address);
-        g_hash_table_insert(a->token_cache, g_strdup(digest), (gpointer)found);
-    }
-    return found;
+    (void)source, (void)cancel;
+    const token_check *c = data;
+    gssize found = -1;
+    for (gssize i = 0; c->hashes[i] && found < 0; i++)
+        if (password_verify(c->hashes[i], c->token))
+            found = i;
+    g_task_return_int(task, found);
 }
 
-static const auth_principal *identify_token(auth_center *a, const char *token, const char *address)
+/* Remembers that the token with keyed hash key matches no token; the set is
+ * bounded (emptied when full: a forgotten token is only checked again). */
+static void token_failed_add(auth_center *a, const char *key)
+{
+    if (g_hash_table_size(a->token_failed) >= TOKENS_FAILED_MAX)
+        g_hash_table_remove_all(a->token_failed);
+    g_hash_table_add(a->token_failed, g_strdup(key));
+}
+
+static void token_check_finished(GObject *source, GAsyncResult *res, gpointer data)
+{
+    (void)source, (void)data;
+    token_check *c = g_task_get_task_data(G_TASK(res));
+    auth_center *a = c->a;
+    gssize found = g_task_propagate_int(G_TASK(res), NULL);
+    const auth_principal *who = found >= 0 ? g_ptr_array_index(c->candidates, found) : NULL;
+    if (who) {
+        login_limiter_forgive(a->limiter, c->address);
+        g_hash_table_insert(a->token_known, g_strdup(c->key), (gpointer)who);
+    } else {
+        token_failed_add(a, c->key);
+    }
+    g_hash_table_remove(a->token_checks, c->key);
+    for (guint i = 0; i < c->waiters->len; i++) {
+        const token_waiter *w = &g_array_index(c->waiters, token_waiter, i);
+        w->done(who, w->data);
+    }
+}
+
+static void token_check_wait(token_check *c, auth_token_checked done, void *data)
+{
+    token_waiter w = {done, data};
+    if (done)
+        g_array_append_val(c->waiters, w);
+}
+
+/* Starts checking token (keyed hash key) against the token_hash tokens off
+ * the loop, or joins the check of it that runs. */
+static enum auth_identity token_check_start(auth_center *a, const char *token, const char *key,
+                                            const char *address, int *retry_after,
+                                            auth_token_checked done, void *data)
+{
+    token_check *c = g_hash_table_lookup(a->token_checks, key);
+    if (c) {
+        token_check_wait(c, done, data);
+        return AUTH_CHECKING;
+    }
+    if (g_hash_table_size(a->token_checks) >= TOKEN_CHECKS_IN_FLIGHT_MAX) {
+        *retry_after = 1;
+        return AUTH_BUSY;
+    }
+    if (login_limiter_take(a->limiter, address, g_get_monotonic_time()))
+        return AUTH_NOBODY;
+    c = g_new0(token_check, 1);
+    c->a = a;
+    g_strlcpy(c->key, key, sizeof c->key);
+    c->token = g_strdup(token);
+    c->candidates = g_ptr_array_new();
+    GPtrArray *hashes = g_ptr_array_new();
+    for (guint i = 0; i < a->tokens->len; i++) {
+        const auth_principal *p = g_ptr_array_index(a->tokens, i);
+        if (p->hash) {
+            g_ptr_array_add(c->candidates, (gpointer)p);
+            g_ptr_array_add(hashes, g_strdup(p->hash));
+        }
+    }
+    g_ptr_array_add(hashes, NULL);
+    c->hashes = (char **)g_ptr_array_free(hashes, FALSE);
+    c->address = g_strdup(address);
+    c->waiters = g_array_new(FALSE, FALSE, sizeof(token_waiter));
+    token_check_wait(c, done, data);
+    g_hash_table_insert(a->token_checks, g_strdup(key), c);
+    GTask *task = g_task_new(NULL, NULL, token_check_finished, NULL);
+    g_task_set_task_data(task, c, (GDestroyNotify)token_check_free);
+    g_task_run_in_thread(task, token_check_thread);
+    g_object_unref(task);
+    return AUTH_CHECKING;
+}
+
+/* token_sha256 tokens are compared at once; token_hash ones are checked
+ * once off the loop (token_check_start), then remembered by a keyed hash,
+ * as are tokens that matched none. */
+static enum auth_identity identify_token(auth_center *a, const char *token, const char *address,
+                                         const auth_principal **who, int *retry_after,
+                                         auth_token_checked done, void *data)
 {
     size_t n = token ? strlen(token) : 0;
     if (n < TOKEN_MIN_LEN || n > TOKEN_MAX_LEN)
-        return NULL;
-    char digest[PASSWORD_SHA256_HEX + 1];
-    password_sha256_hex(token, digest);
-    const auth_principal *p = token_by_digest(a, digest);
-    return p ? p : token_by_hash(a, token, digest, address);
+        return AUTH_NOBODY;
+    if ((*who = token_by_sha256(a, token)))
+        return AUTH_KNOWN;
+    char key[PASSWORD_KEYED_HEX + 1];
+    password_keyed_hex(a->key, token, key);
+    if ((*who = g_hash_table_lookup(a->token_known, key)))
+        return AUTH_KNOWN;
+    if (!a->token_hashes || g_hash_table_contains(a->token_failed, key))
+        return AUTH_NOBODY;
+    return token_check_start(a, token, key, address, retry_after, done, data);
 }
 
 static const auth_principal *identify_session(auth_center *a, const char *id)
@@ -517,23 +671,26 @@ bool auth_session_alive(auth_center *a, const char *login_id)
     return a && identify_session(a, login_id) != NULL;
 }
 
-const auth_principal *auth_identify(auth_center *a, const char *cookies, const char *token,
-                                    const char *address)
+enum auth_identity auth_identify(auth_center *a, const auth_credentials *cred,
+                                 const auth_principal **who, int *retry_after,
+                                 auth_token_checked checked, void *data)
 {
+    *who = NULL;
+    *retry_after = 0;
     if (!a)
-        return NULL;
-    const auth_principal *who = token && *token ? identify_token(a, token, address) : NULL;
-    if (who || (token && *token))
-        return who;
-    char *id = auth_cookie_get(cookies, AUTH_SESSION_COOKIE);
-    who = identify_session(a, id);
-    g_free(id);
-    if (who)
-        return who;
-    char *cookie_token = auth_cookie_get(cookies, AUTH_TOKEN_COOKIE);
-    who = identify_token(a, cookie_token, address);
+        return AUTH_NOBODY;
+    if (cred->token && *cred->token)
+        return identify_token(a, cred->token, cred->address, who, retry_after, checked, data);
+    char *id = auth_cookie_get(cred->cookies, AUTH_SESSION_COOKIE);
+    *who = identify_session(a, id);
+    password_forget(id);
+    if (*who)
+        return AUTH_KNOWN;
+    char *cookie_token = auth_cookie_get(cred->cookies, AUTH_TOKEN_COOKIE);
+    enum auth_identity found =
+        identify_token(a, cookie_token, cred->address, who, retry_after, checked, data);
     password_forget(cookie_token);
-    return who;
+    return found;
 }
 
 const auth_principal *auth_anonymous(const auth_center *a)
@@ -568,7 +725,7 @@ void auth_session_fill(session *s, const auth_principal *who, const char *addres
 typedef struct login_job {
     auth_center *a;
     const auth_principal *who; /* NULL: no such user */
-    char *user;                /* as typed, shortened: for the audit line */
+    char *user;                /* for the audit line: the user's name, or unknown_user_tag() */
     char *password;
     char *hash; /* the user's, or the dummy */
     char *address;
@@ -593,6 +750,17 @@ static const auth_principal *find_user(const auth_center *a, const char *name)
             return p;
     }
     return NULL;
+}
+
+/* How an unknown user name is audited: "(unknown user" and 8 hex digits of
+ * a keyed hash of it. A password typed into the name field must not reach
+ * the log admins read, yet repeated tries of one name share a tag (for this
+ * run). No configured name has a space, so none looks like this. */
+static char *unknown_user_tag(const auth_center *a, const char *typed)
+{
+    char hex[PASSWORD_KEYED_HEX + 1];
+    password_keyed_hex(a->key, typed, hex);
+    return g_strdup_printf("(unknown user %.8s)", hex);
 }
 
 static void login_thread(GTask *task, gpointer source, gpointer data, GCancellable *cancel)
@@ -628,16 +796,101 @@ static void prune_sessions(auth_center *a)
             g_hash_table_iter_remove(&it);
 }
 
-/* A new login session for who; the token is owned by the table. */
-static const char *session_start(auth_center *a, const auth_principal *who)
+/* Which sessions oldest_session() looks at. */
+enum session_pick { PICK_OF_USER, PICK_NOT_ADMIN, PICK_ANY };
+
+static bool session_matches(const login_session *ls, enum session_pick pick,
+                            const auth_principal *who)
 {
-    if (g_hash_table_size(a->sessions) >= SESSIONS_MAX / 2)
+    return pick == PICK_ANY ||
+           (pick == PICK_OF_USER ? ls->who == who : ls->who->role != ROLE_ADMIN);
+}
+
+/* The id (borrowed from the table) of the oldest live session that pick
+ * (and who, for PICK_OF_USER) selects, or NULL; *count is how many it
+ * selects. */
+static const char *oldest_session(auth_center *a, enum session_pick pick, const auth_principal *who,
+                                  guint *count)
+{
+    gint64 now = g_get_monotonic_time();
+    const char *oldest = NULL;
+    guint64 oldest_serial = G_MAXUINT64;
+    *count = 0;
+    GHashTableIter it;
+    gpointer key, value;
+    g_hash_table_iter_init(&it, a->sessions);
+    while (g_hash_table_iter_next(&it, &key, &value)) {
+        const login_session *ls = value;
+        if (ls->expires <= now || !session_matches(ls, pick, who))
+            continue;
+        ++*count;
+        if (ls->serial < oldest_serial) {
+            oldest = key;
+            oldest_serial = ls->serial;
+        }
+    }
+    return oldest;
+}
+
+/* Ends session id before its time to make room for a newer login: closes
+ * its sockets (as a logout does) and audits it. */
+static void session_evict(auth_center *a, const char *id)
+{
+    gpointer key, value;
+    if (!g_hash_table_steal_extended(a->sessions, id, &key, &value))
+        return;
+    login_session *ls = value;
+    ws_server_close_login(a->srv->ws, key);
+    audit_entry e = {ls->who->name,
+                     session_role_name(ls->who->role),
+                     ls->address,
+                     "session_evicted",
+                     NULL,
+                     -1,
+                     -1,
+                     true};
+    pantau_error err = {0};
+    audit_write(a->srv, &e, &err);
+    log_info("a login session of '%s' ended early to make room for a newer login", ls->who->name);
+    password_forget(key);
+    login_session_free(ls);
+}
+
+/* Makes room in the table for a login by who: past its per-user cap its
+ * own oldest session ends (*own set), and when the table is full an admin
+ * ends the oldest session of a non-admin (of anyone, if all are admins').
+ * false: no room (the table is full and who is not an admin). */
+static bool session_make_room(auth_center *a, const auth_principal *who, bool *own)
+{
+    guint count;
+    const char *oldest = oldest_session(a, PICK_OF_USER, who, &count);
+    *own = count >= a->sessions_per_user;
+    if (*own)
+        session_evict(a, oldest);
+    if (g_hash_table_size(a->sessions) >= a->sessions_max / 2)
         prune_sessions(a);
-    if (g_hash_table_size(a->sessions) >= SESSIONS_MAX)
-        return NULL;
+    if (g_hash_table_size(a->sessions) < a->sessions_max)
+        return true;
+    if (who->role != ROLE_ADMIN)
+        return false;
+    oldest = oldest_session(a, PICK_NOT_ADMIN, NULL, &count);
+    if (!oldest)
+        oldest = oldest_session(a, PICK_ANY, NULL, &count);
+    if (!oldest)
+        return false;
+    session_evict(a, oldest);
+    return true;
+}
+
+/* A new login session for who from address (room made); the token is
+ * owned by the table. */
+static const char *session_start(auth_center *a, const auth_principal *who, const char *address)
+{
     login_session *ls = g_new0(login_session, 1);
     ls->who = who;
+    ls->address = g_strdup(address);
     ls->expires = g_get_monotonic_time() + a->session_us;
+    ls->serial = a->logins++;
     char *token = password_random_hex(32);
     g_hash_table_insert(a->sessions, token, ls);
     return token;
@@ -655,12 +908,23 @@ static void login_finished(GObject *source, GAsyncResult *res, gpointer data)
         j->done(AUTH_LOGIN_WRONG, NULL, NULL, 0, j->data);
         return;
     }
-    login_limiter_forgive(a->limiter, j->address);
-    const char *token = audit_login(a, j, true) ? NULL : session_start(a, j->who);
-    if (token)
-        log_info("'%s' logged in from %s", j->who->name, j->address ? j->address : "?");
-    j->done(token ? AUTH_LOGIN_OK : AUTH_LOGIN_BUSY, token,
-            token ? session_role_name(j->who->role) : NULL, token ? 0 : 1, j->data);
+    bool own;
+    bool room = session_make_room(a, j->who, &own);
+    /* A login that only replaces the user's own older session keeps its
+     * attempt: logging in again and again is limited like guessing. */
+    if (!own)
+        login_limiter_forgive(a->limiter, j->address);
+    if (!room) {
+        j->done(AUTH_LOGIN_FULL, NULL, NULL, SESSIONS_FULL_RETRY_SECONDS, j->data);
+        return;
+    }
+    if (audit_login(a, j, true)) {
+        j->done(AUTH_LOGIN_BUSY, NULL, NULL, 1, j->data);
+        return;
+    }
+    const char *token = session_start(a, j->who, j->address);
+    log_info("'%s' logged in from %s", j->who->name, j->address ? j->address : "?");
+    j->done(AUTH_LOGIN_OK, token, session_role_name(j->who->role), 0, j->data);
 }
 
 void auth_login(auth_center *a, const char *user, const char *password, const char *address,
@@ -679,7 +943,7 @@ void auth_login(auth_center *a, const char *user, const char *password, const ch
     login_job *j = g_new0(login_job, 1);
     j->a = a;
     j->who = find_user(a, user);
-    j->user = g_utf8_substring(user, 0, MIN(g_utf8_strlen(user, -1), NAME_MAX_LEN));
+    j->user = j->who ? g_strdup(j->who->name) : unknown_user_tag(a, user);
     j->password = g_strdup(password);
     j->hash = g_strdup(j->who ? j->who->hash : a->dummy_hash);
     j->address = g_strdup(address);
@@ -692,18 +956,23 @@ void auth_login(auth_center *a, const char *user, const char *password, const ch
     g_object_unref(task);
 }
 
-void auth_logout(auth_center *a, const char *cookies, const char *address)
+enum auth_logout_result auth_logout(auth_center *a, const char *cookies, const char *address)
 {
     char *id = a ? auth_cookie_get(cookies, AUTH_SESSION_COOKIE) : NULL;
+    if (!id)
+        return AUTH_LOGOUT_NO_COOKIE;
     const auth_principal *who = identify_session(a, id);
-    if (who) {
-        audit_entry e = {who->name, session_role_name(who->role), address, "logout", NULL, -1, -1,
-                         true};
-        pantau_error err = {0};
-        audit_write(a->srv, &e, &err);
-        g_hash_table_remove(a->sessions, id);
+    if (!who) {
+        password_forget(id);
+        return AUTH_LOGOUT_UNKNOWN;
     }
-    g_free(id);
+    audit_entry e = {who->name, session_role_name(who->role), address, "logout", NULL, -1, -1,
+                     true};
+    pantau_error err = {0};
+    audit_write(a->srv, &e, &err);
+    g_hash_table_remove(a->sessions, id);
+    password_forget(id);
+    return AUTH_LOGOUT_OK;
 }
 
 /* ---- operations ---- */

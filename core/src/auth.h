@@ -46,16 +46,38 @@ bool auth_tls_files(const pantau_config *cfg, char **cert, char **key);
  * reached as `host` (docs/security.md). NULL origin: false. */
 bool auth_origin_ok(const pantau_server *srv, const char *origin, const char *host);
 
-/* Who presents these credentials: a viewer token (token, e.g. from
- * ?token=, else the token cookie) or a login session (session cookie),
- * from the Cookie header cookies (may be NULL). NULL when none is valid.
- * Failed tokens count against address's login attempts. Borrowed: lives
- * as long as a. */
 /* Whether origin is one of auth.allowed_origins (exactly). */
 bool auth_origin_listed(const pantau_server *srv, const char *origin);
 
-const auth_principal *auth_identify(auth_center *a, const char *cookies, const char *token,
-                                    const char *address);
+/* The credentials of a request, borrowed for the call. */
+typedef struct auth_credentials {
+    const char *cookies; /* the Cookie header, or NULL */
+    const char *token;   /* ?token=, or NULL; when given, the cookies do not count */
+    const char *address; /* the peer's address: token checks count against it */
+} auth_credentials;
+
+enum auth_identity {
+    AUTH_KNOWN,    /* *who is set */
+    AUTH_NOBODY,   /* no valid credential (or the address is rate-limited) */
+    AUTH_CHECKING, /* a token is being checked off the loop; ask again when it ends */
+    AUTH_BUSY,     /* too many token checks at once: try again in *retry_after s */
+};
+
+/* A token check ended (on the main loop): who is the token's viewer, or
+ * NULL when it is not a valid token. Borrowed: lives as long as the center. */
+typedef void (*auth_token_checked)(const auth_principal *who, void *data);
+
+/* Who presents cred: a viewer token (cred->token, else the token cookie) or
+ * a login session (the session cookie), without ever checking a hash on the
+ * loop. A token not seen before that only an argon2id token_hash can tell is
+ * checked on a worker thread (AUTH_CHECKING; the attempt counts against
+ * cred->address, given back when it matches); when that ends, checked (may
+ * be NULL: nobody waits) is called once with data, and the result is
+ * remembered, so the same token is answered at once afterwards. *who: a
+ * principal that lives as long as a, or NULL. */
+enum auth_identity auth_identify(auth_center *a, const auth_credentials *cred,
+                                 const auth_principal **who, int *retry_after,
+                                 auth_token_checked checked, void *data);
 
 /* Who a request without valid credentials is: the auth.anonymous_role
  * principal, or NULL (log in first). Borrowed: lives as long as a. */
@@ -77,10 +99,12 @@ enum auth_login_result {
     AUTH_LOGIN_WRONG,   /* unknown user or wrong password: one answer for both */
     AUTH_LOGIN_LIMITED, /* too many attempts from the address */
     AUTH_LOGIN_BUSY,    /* too many logins being verified at once */
+    AUTH_LOGIN_FULL,    /* the session table is full (an admin always gets in) */
 };
 
 /* How a login ended: on OK, token is the new session's (borrowed for the
- * call), role the user's role; retry_after is seconds for LIMITED/BUSY. */
+ * call), role the user's role; retry_after is seconds for LIMITED, BUSY
+ * and FULL. */
 typedef void (*auth_login_done)(enum auth_login_result result, const char *token, const char *role,
                                 int retry_after, void *data);
 
@@ -91,7 +115,14 @@ typedef void (*auth_login_done)(enum auth_login_result result, const char *token
 void auth_login(auth_center *a, const char *user, const char *password, const char *address,
                 auth_login_done done, void *data);
 
-/* Ends the login session in the cookies (if any) and audits it. */
-void auth_logout(auth_center *a, const char *cookies, const char *address);
+enum auth_logout_result {
+    AUTH_LOGOUT_OK,        /* the session ended; audited */
+    AUTH_LOGOUT_NO_COOKIE, /* the cookies carry no session cookie */
+    AUTH_LOGOUT_UNKNOWN,   /* no such session: ended, expired or never made */
+};
+
+/* Ends the login session of the session cookie in cookies (the Cookie
+ * header, may be NULL) and audits it; says why when there is none. */
+enum auth_logout_result auth_logout(auth_center *a, const char *cookies, const char *address);
 
 #endif

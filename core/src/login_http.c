@@ -74,6 +74,10 @@ static void login_done(enum auth_login_result result, const char *token, const c
         r = error_reply(503, "the server is busy; try again in a moment");
         r->retry_after = retry_after;
         break;
+    case AUTH_LOGIN_FULL:
+        r = error_reply(503, "too many login sessions on the server; try again later");
+        r->retry_after = retry_after;
+        break;
     case AUTH_LOGIN_WRONG:
     default:
         r = error_reply(401, WRONG_LOGIN);
@@ -100,15 +104,27 @@ static void login(pantau_server *srv, const api_request *req, api_reply_fn done,
     w->secure = json_object_get(json_object_get(srv->config->root, "auth"), "tls") != NULL;
     w->hours = auth_session_hours(srv->auth);
     auth_login(srv->auth, user, password, req->address, login_done, w);
-    /* Our copy of the password is the job's; wipe jansson's. */
+    /* Our copy of the password is the job's; wipe jansson's, and the name
+     * too: it may be a password typed into the wrong field. */
     password_wipe((char *)password, strlen(password));
+    password_wipe((char *)user, strlen(user));
     json_decref(body);
 }
 
+/* A logout that ended nothing says so: the browser keeps its cookie, and a
+ * session the server could not find is never reported as ended. */
 static void logout(pantau_server *srv, const api_request *req, api_reply_fn done, void *data)
 {
     bool secure = json_object_get(json_object_get(srv->config->root, "auth"), "tls") != NULL;
-    auth_logout(srv->auth, req->cookies, req->address);
+    enum auth_logout_result ended = auth_logout(srv->auth, req->cookies, req->address);
+    if (ended == AUTH_LOGOUT_NO_COOKIE) {
+        done(error_reply(400, "no login session cookie in the request: nothing to log out"), data);
+        return;
+    }
+    if (ended == AUTH_LOGOUT_UNKNOWN) {
+        done(error_reply(401, "no such login session: it has ended or expired"), data);
+        return;
+    }
     char *id = auth_cookie_get(req->cookies, AUTH_SESSION_COOKIE);
     ws_server_close_login(srv->ws, id);
     password_forget(id);

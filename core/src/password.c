@@ -74,6 +74,22 @@ void password_sha256_hex(const char *text, char out[PASSWORD_SHA256_HEX + 1])
     sodium_bin2hex(out, PASSWORD_SHA256_HEX + 1, digest, sizeof digest);
 }
 
+void password_key_new(unsigned char key[PASSWORD_KEY_BYTES])
+{
+    password_init();
+    randombytes_buf(key, PASSWORD_KEY_BYTES);
+}
+
+void password_keyed_hex(const unsigned char key[PASSWORD_KEY_BYTES], const char *text,
+                        char out[PASSWORD_KEYED_HEX + 1])
+{
+    G_STATIC_ASSERT(PASSWORD_KEY_BYTES == crypto_generichash_KEYBYTES);
+    unsigned char digest[PASSWORD_KEYED_HEX / 2];
+    crypto_generichash(digest, sizeof digest, (const unsigned char *)text, strlen(text), key,
+                       PASSWORD_KEY_BYTES);
+    sodium_bin2hex(out, PASSWORD_KEYED_HEX + 1, digest, sizeof digest);
+}
+
 bool password_equal(const char *a, const char *b)
 {
     size_t n = strlen(a);

@@ -31,6 +31,17 @@ bool password_hash_valid(const char *hash);
 /* The SHA-256 of text as 64 lower-case hex digits and a NUL in out. */
 void password_sha256_hex(const char *text, char out[PASSWORD_SHA256_HEX + 1]);
 
+#define PASSWORD_KEY_BYTES 32
+#define PASSWORD_KEYED_HEX 64
+
+/* Fills key with random bytes for password_keyed_hex. */
+void password_key_new(unsigned char key[PASSWORD_KEY_BYTES]);
+
+/* The BLAKE2b hash of text keyed with key, as 64 lower-case hex digits and
+ * a NUL in out: fast, and without the key it tells nothing about text. */
+void password_keyed_hex(const unsigned char key[PASSWORD_KEY_BYTES], const char *text,
+                        char out[PASSWORD_KEYED_HEX + 1]);
+
 /* Whether a and b are equal strings, in time that depends only on their
  * lengths. */
 bool password_equal(const char *a, const char *b);

@@ -733,18 +733,65 @@ static const char *header(struct lws *wsi, enum lws_token_indexes h, char *buf, 
     return buf;
 }
 
-/* Who the request's ?token=, session cookie or token cookie shows; NULL
- * when nobody (or when auth is off). */
-static const auth_principal *request_principal(ws_server *ws, struct lws *wsi, bool *from_url)
+/* The whole Cookie header, however long (within lws's header space), or
+ * NULL without one. Sent as several lines (HTTP/2 sends a header per
+ * cookie), its parts are joined with ";". Holds secrets: password_forget. */
+static char *cookie_header(struct lws *wsi)
 {
-    char cookies[1024], arg[300], address[64];
+    const enum lws_token_indexes h = WSI_TOKEN_HTTP_COOKIE;
+    int total = lws_hdr_total_length(wsi, h);
+    if (total <= 0)
+        return NULL;
+    /* lws counts no separators for cookies: the parts add up to total. */
+    int parts = 0;
+    for (int sum = 0; sum < total && parts < 256; parts++)
+        sum += lws_hdr_fragment_length(wsi, h, parts);
+    int size = total + parts + 1, at = 0;
+    char *all = g_malloc(size);
+    for (int i = 0; i < parts; i++) {
+        if (i > 0)
+            all[at++] = ';';
+        int n = lws_hdr_copy_fragment(wsi, all + at, size - at, h, i);
+        if (n < 0)
+            break;
+        at += n;
+    }
+    all[at] = '\0';
+    return all;
+}
+
+/* Who the request's ?token=, session cookie or token cookie shows
+ * (auth_identify: a token seen for the first time is checked off the loop,
+ * and checked, if not NULL, is called when that ends). */
+static enum auth_identity request_identify(ws_server *ws, struct lws *wsi, bool *from_url,
+                                           const auth_principal **who, int *retry_after,
+                                           auth_token_checked checked, void *data)
+{
+    char arg[300], address[64];
     const char *token = lws_get_urlarg_by_name(wsi, "token=", arg, sizeof arg);
     *from_url = token && *token;
-    const auth_principal *who =
-        auth_identify(ws->srv->auth, header(wsi, WSI_TOKEN_HTTP_COOKIE, cookies, sizeof cookies),
-                      token, peer_address(wsi, address, sizeof address));
+    char *cookies = cookie_header(wsi);
+    auth_credentials cred = {cookies, token, peer_address(wsi, address, sizeof address)};
+    enum auth_identity found = auth_identify(ws->srv->auth, &cred, who, retry_after, checked, data);
+    password_forget(cookies);
     password_wipe(arg, sizeof arg);
-    return who ? who : auth_anonymous(ws->srv->auth);
+    /* On a closed network (auth.anonymous_role) no credentials is that role. */
+    if (found == AUTH_NOBODY && auth_anonymous(ws->srv->auth)) {
+        *who = auth_anonymous(ws->srv->auth);
+        found = AUTH_KNOWN;
+    }
+    return found;
+}
+
+/* Who the request shows now; NULL when nobody (or when auth is off). The
+ * WebSocket handshake cannot wait: a token being checked gets it refused,
+ * and the client's reconnect finds the check's result. */
+static const auth_principal *request_principal(ws_server *ws, struct lws *wsi, bool *from_url)
+{
+    const auth_principal *who;
+    int retry_after;
+    request_identify(ws, wsi, from_url, &who, &retry_after, NULL, NULL);
+    return who;
 }
 
 /* Keeps the id of the login session the handshake was let in with, so that
@@ -755,9 +802,9 @@ static void remember_login_id(ws_server *ws, struct lws *wsi, conn_slot *s, bool
     s->login_id[0] = '\0';
     if (from_url || !ws->srv->auth)
         return;
-    char cookies[1024];
-    char *id = auth_cookie_get(header(wsi, WSI_TOKEN_HTTP_COOKIE, cookies, sizeof cookies),
-                               AUTH_SESSION_COOKIE);
+    char *cookies = cookie_header(wsi);
+    char *id = auth_cookie_get(cookies, AUTH_SESSION_COOKIE);
+    password_forget(cookies);
     if (id && strlen(id) < sizeof s->login_id && auth_session_alive(ws->srv->auth, id))
         g_strlcpy(s->login_id, id, sizeof s->login_id);
     password_forget(id);
@@ -876,9 +923,81 @@ static void redirect_to_login(struct lws *wsi, http_reply *r, const char *uri)
     http_reply_finish(r, 302, "text/plain", text_bytes("log in first: /login\n"));
 }
 
+/* A page or picture request waiting for its token's check. */
+typedef struct token_wait {
+    http_reply *reply;
+    char *uri;
+    bool snapshot;
+} token_wait;
+
+/* The Location of uri with the request's arguments, to ask again. g_free it. */
+static char *same_request(struct lws *wsi, const char *uri)
+{
+    GString *again = g_string_new(uri);
+    char arg[300];
+    for (int i = 0; lws_hdr_copy_fragment(wsi, arg, sizeof arg, WSI_TOKEN_HTTP_URI_ARGS, i) > 0;
+         i++) {
+        char *eq = strchr(arg, '=');
+        if (eq)
+            *eq = '\0';
+        g_string_append_c(again, i ? '&' : '?');
+        g_string_append_uri_escaped(again, arg, NULL, FALSE);
+        if (eq) {
+            g_string_append_c(again, '=');
+            g_string_append_uri_escaped(again, eq + 1, NULL, FALSE);
+        }
+    }
+    password_wipe(arg, sizeof arg);
+    return g_string_free(again, FALSE);
+}
+
+/* Answers a request whose token cannot be checked now: 503, and for a page
+ * one that reloads itself, as a wall PC without a keyboard must. */
+static void refuse_busy(http_reply *r, bool snapshot, int retry_after)
+{
+    r->retry_after = retry_after;
+    if (snapshot) {
+        http_reply_finish(r, 503, "text/plain", text_bytes("busy checking tokens; try again\n"));
+        return;
+    }
+    char *page = g_strdup_printf("<!doctype html><meta http-equiv=\"refresh\" content=\"%d\">"
+                                 "<link rel=\"icon\" href=\"data:,\">"
+                                 "<p>Busy checking viewer tokens; trying again.</p>\n",
+                                 retry_after);
+    http_reply_finish(r, 503, "text/html", g_bytes_new_take(page, strlen(page)));
+}
+
+/* Answers a request that shows nobody: 403 for a picture, else /login. */
+static void refuse_stranger(struct lws *wsi, http_reply *r, const char *uri, bool snapshot)
+{
+    if (snapshot)
+        http_reply_finish(r, 403, "text/plain", text_bytes("log in first\n"));
+    else
+        redirect_to_login(wsi, r, uri);
+}
+
+/* The token check of a waiting request ended: a valid token has it asked
+ * again (307 to itself, answered at once now), a wrong one is refused. */
+static void token_checked(const auth_principal *who, void *data)
+{
+    token_wait *w = data;
+    http_reply *r = w->reply;
+    if (!r->wsi) {
+        http_reply_finish(r, 0, NULL, NULL); /* the client left: frees r */
+    } else if (who) {
+        r->location = same_request(r->wsi, w->uri);
+        http_reply_finish(r, 307, "text/plain", text_bytes("token checked; ask again\n"));
+    } else {
+        refuse_stranger(r->wsi, r, w->uri, w->snapshot);
+    }
+    g_free(w->uri);
+    g_free(w);
+}
+
 /* With auth on, pages (but /login) and camera pictures need a user or a
- * viewer token; others are redirected to /login. Returns 1 when it
- * answered, else 0. */
+ * viewer token; others are redirected to /login. A token seen for the
+ * first time is answered when its check (off the loop) ends; with too
+ * many checks running, 503. Returns 1 when it answered (or will), else 0. */
 static int refuse_anonymous(ws_server *ws, struct lws *wsi, conn_slot *slot, const char *uri,
                             const auth_principal **who, bool *token_in_url)
 {
@@ -889,16 +1008,26 @@ static int refuse_anonymous(ws_server *ws, struct lws *wsi, conn_slot *slot, con
     bool snapshot = g_str_has_prefix(uri, "/api/sources/") || g_str_has_prefix(uri, "/slides/");
     if (!snapshot && !http_route_is_page(uri))
         return 0;
-    *who = request_principal(ws, wsi, token_in_url);
-    if (*who)
+    token_wait *w = g_new0(token_wait, 1);
+    int retry_after;
+    enum auth_identity found =
+        request_identify(ws, wsi, token_in_url, who, &retry_after, token_checked, w);
+    if (found == AUTH_KNOWN) {
+        g_free(w);
         return 0;
+    }
     http_reply *r = g_new0(http_reply, 1);
     r->wsi = wsi;
     slot->reply = r;
-    if (snapshot)
-        http_reply_finish(r, 403, "text/plain", text_bytes("log in first\n"));
+    if (found == AUTH_CHECKING) {
+        *w = (token_wait){r, g_strdup(uri), snapshot};
+        return 1;
+    }
+    g_free(w);
+    if (found == AUTH_BUSY)
+        refuse_busy(r, snapshot, retry_after);
     else
-        redirect_to_login(wsi, r, uri);
+        refuse_stranger(wsi, r, uri, snapshot);
     return 1;
 }
 
@@ -942,7 +1071,7 @@ static int finish_post(ws_server *ws, struct lws *wsi, conn_slot *slot)
         return slot->stray_completions++ ? -1 : 0;
     if (!slot->reply)
         return -1;
-    char cookies[1024], origin[256], host[256], address[64];
+    char origin[256], host[256], address[64];
     if (!origin_header(wsi, origin, sizeof origin)) {
         password_wipe(slot->body->data, slot->body->len);
         g_byte_array_free(slot->body, TRUE);
@@ -952,16 +1081,18 @@ static int finish_post(ws_server *ws, struct lws *wsi, conn_slot *slot)
     }
     const char *uri = (const char *)slot->body->data;
     size_t skip = strlen(uri) + 1;
+    char *cookies = cookie_header(wsi);
     api_request req = {
         .uri = uri,
         .body = (const char *)slot->body->data + skip,
         .len = slot->body->len - skip,
         .address = peer_address(wsi, address, sizeof address),
-        .cookies = header(wsi, WSI_TOKEN_HTTP_COOKIE, cookies, sizeof cookies),
+        .cookies = cookies,
         .origin = *header(wsi, WSI_TOKEN_ORIGIN, origin, sizeof origin) ? origin : NULL,
         .host = header(wsi, WSI_TOKEN_HOST, host, sizeof host),
     };
     login_http_post(ws->srv, &req, api_answered, slot->reply);
+    password_forget(cookies);
     password_wipe(slot->body->data, slot->body->len);
     g_byte_array_free(slot->body, TRUE);
     slot->body = NULL;
@@ -1141,6 +1272,7 @@ ws_server *ws_server_start(struct pantau_server *srv, const listen_addr *bind, i
     info.user = ws;
     info.vhost_name = "pantau";
     info.timeout_secs = 20;
+    info.max_http_header_data = WS_HEADER_SPACE_BYTES;
     char *cert = NULL, *key = NULL;
     if (srv->config && auth_tls_files(srv->config, &cert, &key)) {
         info.options |= LWS_SERVER_OPTION_DO_SSL_GLOBAL_INIT;

@@ -25,6 +25,9 @@ typedef struct ws_msg ws_msg;
 #define WS_QUEUE_MAX_BYTES (16u * 1024u * 1024u)
 /* How often sockets are checked for a login session that has expired. */
 #define WS_SESSION_CHECK_SECONDS 5
+/* Room for all the headers of one HTTP request, cookies included; a
+ * request with more is closed unanswered (docs/security.md). */
+#define WS_HEADER_SPACE_BYTES 16384
 /* Video waiting for one client beyond this is dropped up to a keyframe. */
 #define WS_MEDIA_QUEUE_MAX_BYTES (4u * 1024u * 1024u)
 /* Queued messages are written together up to this many bytes per send(). */

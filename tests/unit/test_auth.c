@@ -80,6 +80,26 @@ START_TEST(tokens_and_digests)
 }
 END_TEST
 
+START_TEST(keyed_digests)
+{
+    unsigned char k1[PASSWORD_KEY_BYTES], k2[PASSWORD_KEY_BYTES];
+    password_key_new(k1);
+    password_key_new(k2);
+    ck_assert(memcmp(k1, k2, sizeof k1) != 0);
+    char a[PASSWORD_KEYED_HEX + 1], again[PASSWORD_KEYED_HEX + 1],
+        other_text[PASSWORD_KEYED_HEX + 1], other_key[PASSWORD_KEYED_HEX + 1];
+    password_keyed_hex(k1, "Tr0ub4dor&3", a);
+    password_keyed_hex(k1, "Tr0ub4dor&3", again);
+    password_keyed_hex(k1, "Tr0ub4dor&4", other_text);
+    password_keyed_hex(k2, "Tr0ub4dor&3", other_key);
+    ck_assert_uint_eq(strlen(a), PASSWORD_KEYED_HEX);
+    ck_assert_uint_eq(strspn(a, "0123456789abcdef"), PASSWORD_KEYED_HEX);
+    ck_assert_str_eq(a, again);
+    ck_assert_str_ne(a, other_text);
+    ck_assert_str_ne(a, other_key);
+}
+END_TEST
+
 /* ---- rate limiter ---- */
 
 #define SEC G_USEC_PER_SEC
@@ -486,6 +506,7 @@ static Suite *suite(void)
     tcase_add_test(tc, malformed_hashes_fail);
     tcase_add_test(tc, dummy_hash_has_the_same_cost);
     tcase_add_test(tc, tokens_and_digests);
+    tcase_add_test(tc, keyed_digests);
     suite_add_tcase(s, tc);
     tc = tcase_create("limiter");
     tcase_add_test(tc, limiter_counts_per_address);
