@@ -734,7 +734,7 @@ static const char *header(struct lws *wsi, enum lws_token_indexes h, char *buf, 
 }
 
 /* The whole Cookie header, however long (within lws's header space), or
- * NULL without one. Sent as several lines (HTTP/2 sends a header per
+ * NULL without one. Sent as several lines (which HTTP/1.1 allows for
  * cookie), its parts are joined with ";". Holds secrets: password_forget. */
 static char *cookie_header(struct lws *wsi)
 {

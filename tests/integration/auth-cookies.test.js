@@ -4,10 +4,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import net from 'node:net';
-import http2 from 'node:http2';
-import { execFileSync } from 'node:child_process';
-import { readFileSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   serverFor, authConfig, login, connectAs, closeCode, httpGet, httpRequest,
@@ -66,47 +63,6 @@ test('a Cookie header sent as two lines is read as one', async (t) => {
     + `Cookie: ${first}\r\nCookie: ${second}\r\nConnection: close\r\n\r\n`;
   assert.match(await rawStatusLine(server.port, request('theme=dark', cookie)), /^HTTP\/1\.1 200/);
   assert.match(await rawStatusLine(server.port, request(cookie, 'theme=dark')), /^HTTP\/1\.1 200/);
-});
-
-function selfSigned(t) {
-  const dir = mkdtempSync(join(tmpdir(), 'pantau-tls-'));
-  t.after(() => rmSync(dir, { recursive: true, force: true }));
-  const cert = join(dir, 'server.pem');
-  const key = join(dir, 'server.key');
-  execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '1', '-subj', '/CN=127.0.0.1',
-    '-keyout', key, '-out', cert], { stdio: 'pipe' });
-  return { cert, key };
-}
-
-// One HTTP/2 request; resolves with { status, headers, body }.
-function h2Request(session, headers, body) {
-  return new Promise((resolve, reject) => {
-    const req = session.request(headers);
-    let response = {};
-    let text = '';
-    req.on('response', (h) => { response = h; });
-    req.on('data', (d) => { text += d; });
-    req.on('end', () => resolve({ status: response[':status'], headers: response, body: text }));
-    req.on('error', reject);
-    req.end(body);
-  });
-}
-
-test('over HTTP/2 the cookies come as separate headers, and are read together', async (t) => {
-  const config = await authConfig({ users: USERS, auth: { tls: selfSigned(t) } });
-  const server = await serverFor(t, { config });
-  const session = http2.connect(`https://127.0.0.1:${server.port}`, { rejectUnauthorized: false });
-  t.after(() => session.destroy());
-  const body = JSON.stringify({ user: 'ana', password: 'ana-cookie-password' });
-  const res = await h2Request(session, { ':method': 'POST', ':path': '/api/login', 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) }, body);
-  assert.equal(res.status, 200, res.body);
-  assert.equal(session.alpnProtocol, 'h2');
-  const cookie = res.headers['set-cookie'][0].split(';')[0];
-  const crumbs = otherCookies(3000).split('; ');
-  for (const cookies of [[...crumbs, cookie], [cookie, ...crumbs], [...crumbs.slice(0, 5), cookie, ...crumbs.slice(5)]]) {
-    const page = await h2Request(session, { ':path': '/console', cookie: cookies });
-    assert.equal(page.status, 200, `session cookie at ${cookies.indexOf(cookie)}: ${page.status} ${page.headers.location || ''}`);
-  }
 });
 
 test('headers too big to read are refused, never taken for no cookie', async (t) => {
