@@ -302,7 +302,8 @@ START_TEST(auth_config_bad)
                   "(no path)\n"
                   "auth.session_hours: must be 1 to 8760\n"
                   "auth.tls: 'key' is required\n");
-    assert_config("\"auth\": {}", "auth: at least one user or viewer token is needed\n");
+    assert_config("\"auth\": {}",
+                  "auth: at least one user or viewer token (or 'anonymous_role') is needed\n");
     assert_config("\"audit\": {\"file\": 3, \"enabled\": \"yes\", \"x\": 1}",
                   "audit.x: unknown key 'x'\n"
                   "audit.file: must be a non-empty path\n"

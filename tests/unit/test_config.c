@@ -67,6 +67,7 @@ START_TEST(full_config_loads)
 {
     const char *text =
         "{\"server\": {\"listen\": \"0.0.0.0\", \"port\": 0, \"state_dir\": \"st\"},\n"
+        " \"auth\": {\"anonymous_role\": \"viewer\"},\n"
         " \"plugins\": {\"dir\": \"/opt/pantau/plugins\", \"load\": [\"clock\"]},\n"
         " \"sources\": [{\"id\": \"cam1\", \"type\": \"clock\", \"name\": \"Cam\", "
         "\"settings\": {\"label\": \"x\"}}],\n"
@@ -80,6 +81,7 @@ START_TEST(full_config_loads)
     pantau_config *cfg = load_text(text, errors, &path);
     ck_assert_msg(cfg != NULL, "refused: %s", errors->len ? (char *)errors->pdata[0] : "?");
     ck_assert_str_eq(cfg->listen, "0.0.0.0");
+    ck_assert(cfg->bind.any && !cfg->bind.ipv6 && !cfg->bind.loopback);
     ck_assert_int_eq(cfg->port, 0);
     char *state = g_build_filename(dir, "st", NULL);
     ck_assert_str_eq(cfg->state_dir, state);
