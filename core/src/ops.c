@@ -95,6 +95,28 @@ int ops_apply_layout(pantau_server *srv, wall *w, const layout *l, pantau_error 
 typedef int (*layout_change_fn)(pantau_server *srv, const json_t *req, layout *l,
                                 pantau_error *err);
 
+static int max_layout_tiles(const pantau_server *srv)
+{
+    return srv->config ? srv->config->max_layout_tiles : LAYOUT_MAX_TILES;
+}
+
+/* A change may not give a layout more tiles than server.max_layout_tiles;
+ * one already past it (a lowered limit) may keep or lose tiles, not gain. */
+static int check_tile_limit(const pantau_server *srv, const json_t *req, const layout *now,
+                            const layout *next, pantau_error *err)
+{
+    int max = max_layout_tiles(srv);
+    if (next->n_tiles <= max || next->n_tiles <= now->n_tiles)
+        return 0;
+    const char *field = json_object_get(req, "layout")   ? "layout.tiles"
+                        : json_object_get(req, "preset") ? "preset"
+                                                         : "tiles";
+    return error_set(err, ERR_LIMIT, field,
+                     "a layout may have at most %d tiles (server.max_layout_tiles); this change "
+                     "would give it %d",
+                     max, next->n_tiles);
+}
+
 static int wall_change(pantau_server *srv, const json_t *req, layout_change_fn change, json_t **ok,
                        pantau_error *err)
 {
@@ -116,6 +138,8 @@ static int wall_change(pantau_server *srv, const json_t *req, layout_change_fn c
     int rc = change(srv, req, next, err);
     if (rc == 0)
         rc = layout_validate(next, err);
+    if (rc == 0)
+        rc = check_tile_limit(srv, req, &w->layout, next, err);
     if (rc != 0)
         goto out;
     rc = ops_apply_layout(srv, w, next, err);
@@ -263,6 +287,11 @@ static int op_preset_save(pantau_server *srv, const json_t *req, json_t **ok, pa
     const json_t *overwrite = json_object_get(req, "overwrite");
     if (overwrite && !json_is_boolean(overwrite))
         return error_set(err, ERR_BAD_REQUEST, "overwrite", "'overwrite' must be true or false");
+    if (w->layout.n_tiles > srv->presets->max_tiles)
+        return error_set(err, ERR_LIMIT, "wall",
+                         "wall '%s' has %d tiles; a preset may have at most %d "
+                         "(server.max_layout_tiles)",
+                         w->id, w->layout.n_tiles, srv->presets->max_tiles);
     preset *saved;
     if (preset_store_save(srv->presets, name, &w->layout, json_is_true(overwrite), &saved, err))
         return -1;
