@@ -18,6 +18,8 @@ const stamp = (path) => { const s = statSync(path, { bigint: true }); return `${
 // A server on a state directory prepared by prepare(stateDir) before it starts.
 async function serverOnState(t, prepare) {
   const first = await serverFor(t);
+  // Once a client is served, the loop runs and SIGTERM stops it cleanly.
+  await connect(t, first);
   await stopServer(first);
   prepare(first.stateDir);
   const server = await serverFor(t, { stateDir: first.stateDir });
