@@ -75,20 +75,22 @@ static const alarm_claim *winner(const wall_takeover *t)
     return g_ptr_array_index(t->claims, best);
 }
 
-/* Writes l onto w as one change (persisted, broadcast, and audited as
- * action by nobody unless an operation audits it). Returns 0, or -1 (logged). */
+/* Writes l onto w as one change (audited, persisted, broadcast): inside an
+ * operation as part of it, else as action by the server. Returns 0, or -1
+ * (logged). */
 static int write_wall(alarm_center *a, wall *w, const layout *l, const char *action)
 {
     pantau_error err = {0};
-    gint64 before = w->version;
-    if (ops_apply_layout(a->srv, w, l, &err)) {
+    if (!a->in_op)
+        audit_begin(a->srv, NULL, action, w->id, w->version);
+    int rc = ops_apply_layout(a->srv, w, l, &err);
+    if (rc)
         log_write(PANTAU_LOG_WARN, "alarms", "%s of wall '%s' failed: %s", action, w->id,
                   err.message);
-        return -1;
-    }
-    if (!a->in_op && audit_record(a->srv, NULL, action, w->id, before, w->version, &err))
-        log_write(PANTAU_LOG_WARN, "alarms", "audit of %s failed: %s", action, err.message);
-    return 0;
+    /* Its line went to the log before the wall file (ops_apply_layout). */
+    if (!a->in_op)
+        audit_end(a->srv, false, w->version, &err);
+    return rc;
 }
 
 /* ---- surviving a restart ----

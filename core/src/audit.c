@@ -16,10 +16,21 @@
 #define AUDIT_CHUNK (64 * 1024)
 #define AUDIT_SCAN_MAX ((off_t)64 * 1024 * 1024)
 
+/* The change being made (audit_begin .. audit_end): who, what, which wall. */
+typedef struct audit_change {
+    int depth; /* 0: none; > 1: nested begins, the outer one counts */
+    const session *who;
+    char *action;
+    char *wall;
+    gint64 version_before;
+    int lines; /* lines written for it by audit_before_write */
+} audit_change;
+
 struct audit_log {
     int fd; /* -1: could not be opened; every line fails */
     char *path;
     bool torn; /* the file may end inside a line: start the next with "\n" */
+    audit_change change;
 };
 
 /* ---- config ---- */
@@ -92,6 +103,8 @@ void audit_log_close(audit_log *log)
         return;
     if (log->fd >= 0)
         close(log->fd);
+    g_free(log->change.action);
+    g_free(log->change.wall);
     g_free(log->path);
     g_free(log);
 }
@@ -129,6 +142,8 @@ static char *entry_line(const audit_entry *e, bool torn)
                   string_or_null(e->wall), "version_before", version_or_null(e->version_before),
                   "version_after", version_or_null(e->version_after), "ok", e->ok);
     g_free(time);
+    if (o && e->rolled_back)
+        json_object_set_new(o, "rolled_back", json_true());
     char *text = o ? json_dumps(o, JSON_COMPACT) : NULL;
     json_decref(o);
     char *line = text ? g_strdup_printf("%s%s\n", torn ? "\n" : "", text) : NULL;
@@ -194,6 +209,95 @@ int audit_record(pantau_server *srv, const session *s, const char *action, const
         .ok = true,
     };
     return audit_write(srv, &e, err);
+}
+
+/* ---- the change being made: its line before its state file ---- */
+
+void audit_begin(pantau_server *srv, const session *s, const char *action, const char *wall_id,
+                 gint64 version_before)
+{
+    audit_change *c = srv && srv->audit ? &srv->audit->change : NULL;
+    if (!c || c->depth++ > 0)
+        return;
+    c->who = s;
+    c->action = g_strdup(action);
+    c->wall = g_strdup(wall_id);
+    c->version_before = version_before;
+    c->lines = 0;
+}
+
+/* A line of the change being made (without one: a change by the server). */
+static int change_line(pantau_server *srv, const char *wall_id, gint64 before, gint64 after,
+                       bool ok, pantau_error *err)
+{
+    const audit_change *c = &srv->audit->change;
+    const session *s = c->depth ? c->who : NULL;
+    audit_entry e = {
+        .user = s ? s->user : NULL,
+        .role = s ? session_role_name(s->role) : NULL,
+        .address = s ? s->address : NULL,
+        .action = c->depth ? c->action : "state.write",
+        .wall = wall_id,
+        .version_before = before,
+        .version_after = after,
+        .ok = ok,
+        .rolled_back = !ok,
+    };
+    return audit_write(srv, &e, err);
+}
+
+int audit_before_write(pantau_server *srv, const char *wall_id, gint64 version_before,
+                       gint64 version_after, pantau_error *err)
+{
+    if (!srv || !srv->audit)
+        return 0;
+    if (change_line(srv, wall_id, version_before, version_after, true, err))
+        return -1;
+    srv->audit->change.lines++;
+    return 0;
+}
+
+void audit_write_failed(pantau_server *srv, const char *wall_id, gint64 version_before,
+                        gint64 version_after)
+{
+    pantau_error err = {0};
+    if (srv && srv->audit && change_line(srv, wall_id, version_before, version_after, false, &err))
+        log_error("the roll-back of a change could not be audited: %s", err.message);
+}
+
+int audit_end(pantau_server *srv, bool done, gint64 version_after, pantau_error *err)
+{
+    audit_change *c = srv && srv->audit ? &srv->audit->change : NULL;
+    if (!c || c->depth == 0)
+        return 0;
+    if (c->depth > 1) {
+        c->depth--;
+        return 0;
+    }
+    int rc = 0;
+    if (done && c->lines == 0)
+        rc = change_line(srv, c->wall, c->version_before, version_after, true, err);
+    g_free(c->action);
+    g_free(c->wall);
+    *c = (audit_change){0};
+    return rc;
+}
+
+int audit_preset_before_write(void *srv, pantau_error *err)
+{
+    const audit_log *a = ((pantau_server *)srv)->audit;
+    if (!a)
+        return 0;
+    /* A preset change leaves the wall it names (if any) as it was. */
+    return audit_before_write(srv, a->change.wall, a->change.version_before,
+                              a->change.version_before, err);
+}
+
+void audit_preset_write_failed(void *srv)
+{
+    const audit_log *a = ((pantau_server *)srv)->audit;
+    if (a)
+        audit_write_failed(srv, a->change.wall, a->change.version_before, a->change.version_before);
 }
 
 /* ---- audit.query ---- */

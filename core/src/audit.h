@@ -25,6 +25,7 @@ typedef struct audit_entry {
     gint64 version_before; /* -1: null */
     gint64 version_after;  /* -1: null */
     bool ok;
+    bool rolled_back; /* written as "rolled_back": true; only on a change's second line */
 } audit_entry;
 
 /* Checks the config's "audit" section (NULL when absent). */
@@ -54,6 +55,44 @@ int audit_ready(const pantau_server *srv, pantau_error *err);
  * configured, does nothing and returns 0. */
 int audit_record(pantau_server *srv, const session *s, const char *action, const char *wall_id,
                  gint64 version_before, gint64 version_after, pantau_error *err);
+
+/* ---- a change and its state file ----
+ * Every change that reaches a state file has its audit line on disk first:
+ * audit_begin() names the change, audit_before_write() writes its line just
+ * before the state file is written, audit_write_failed() adds a line when
+ * that write then fails (the change is rolled back), and audit_end() writes
+ * the line of a change that wrote no state file. Without an audit log each
+ * does nothing (and returns 0). */
+
+/* Starts the change action (an op name, or a system action such as
+ * "presentation.next") by session s (NULL: the server) naming wall_id (may
+ * be NULL) at version_before (-1: none). Strings are copied. A begin inside
+ * a begun change is ignored up to its audit_end: the outer change counts. */
+void audit_begin(pantau_server *srv, const session *s, const char *action, const char *wall_id,
+                 gint64 version_before);
+
+/* Writes and flushes the line of the begun change for wall_id (borrowed,
+ * may be NULL) from version_before to version_after. Call it right before
+ * the change's state file is written. Returns 0, or -1 with err set: then
+ * the change must not be written. */
+int audit_before_write(pantau_server *srv, const char *wall_id, gint64 version_before,
+                       gint64 version_after, pantau_error *err);
+
+/* After audit_before_write, the state write failed and the change is rolled
+ * back: writes the same line with "ok": false, "rolled_back": true. A
+ * failure is logged. */
+void audit_write_failed(pantau_server *srv, const char *wall_id, gint64 version_before,
+                        gint64 version_after);
+
+/* Ends the begun change. When done and no line was written for it, writes
+ * it now (wall and version before from audit_begin, version_after here).
+ * Returns 0, or -1 with err set when that line could not be written. */
+int audit_end(pantau_server *srv, bool done, gint64 version_after, pantau_error *err);
+
+/* The preset store's write hook (preset_store_set_hook, data: the server):
+ * a preset change is audited with the begun change's wall and version. */
+int audit_preset_before_write(void *srv, pantau_error *err);
+void audit_preset_write_failed(void *srv);
 
 /* The op audit.query (docs/protocol.md): the newest lines matching the
  * request's filters. */

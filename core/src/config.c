@@ -6,6 +6,7 @@
 #include "config_check.h"
 #include "json_locate.h"
 #include "presentation.h"
+#include "preset_store.h"
 #include "layout.h"
 #include "plugin_loader.h"
 #include "server.h"
@@ -111,7 +112,8 @@ static void check_server(checker *c, pantau_config *cfg, const json_t *server)
         fail_at(c, "server", "must be an object");
         return;
     }
-    static const char *const keys[] = {"listen", "port", "state_dir", "stream_grace_ms", NULL};
+    static const char *const keys[] = {
+        "listen", "port", "state_dir", "stream_grace_ms", "max_presets", "max_layout_tiles", NULL};
     check_keys(c, server, "server", keys);
     const char *listen = get_string(c, server, "server", "listen", false);
     if (listen) {
@@ -120,6 +122,9 @@ static void check_server(checker *c, pantau_config *cfg, const json_t *server)
     }
     get_int(c, server, "server", "port", &cfg->port, 0, 65535, false);
     get_int(c, server, "server", "stream_grace_ms", &cfg->stream_grace_ms, 0, 600000, false);
+    get_int(c, server, "server", "max_presets", &cfg->max_presets, 1, PRESET_MAX_LIMIT, false);
+    get_int(c, server, "server", "max_layout_tiles", &cfg->max_layout_tiles, 1, LAYOUT_MAX_TILES,
+            false);
     cfg->state_dir = resolve_path(cfg, get_string(c, server, "server", "state_dir", false));
 }
 
@@ -397,6 +402,8 @@ static pantau_config *load(const char *path, enum check_depth depth,
     cfg->listen = g_strdup("127.0.0.1");
     cfg->port = 8080;
     cfg->stream_grace_ms = 10000;
+    cfg->max_presets = PRESET_DEFAULT_MAX;
+    cfg->max_layout_tiles = LAYOUT_MAX_TILES;
     guint before = errors->len;
     char *text = NULL;
     gsize len = 0;

@@ -185,6 +185,9 @@ static int run(const options *o, pantau_config *cfg)
     }
     load_walls(&srv);
     srv.presets = preset_store_open(srv.state_dir);
+    preset_store_set_limits(srv.presets, (unsigned)cfg->max_presets, cfg->max_layout_tiles);
+    preset_store_set_hook(srv.presets, &(preset_write_hook){audit_preset_before_write,
+                                                            audit_preset_write_failed, &srv});
     srv.plugins = plugin_loader_load(&srv, srv.plugin_dir, cfg->plugin_names);
     source_registry_create(&srv, cfg->sources);
     srv.media = media_engine_new(&srv, (unsigned)cfg->stream_grace_ms);

@@ -73,27 +73,56 @@ int ops_apply_layout(pantau_server *srv, wall *w, const layout *l, pantau_error 
 {
     layout *old = g_new(layout, 1);
     *old = w->layout;
+    gint64 before = w->version;
     w->layout = *l;
     w->version++;
     /* The walls see the change while it is being written: the requester's
      * acknowledgement (and its own copy of the event) still waits for the
      * disk. */
     server_broadcast(srv, json_pack("{s:s, s:o}", "ev", "wall", "wall", wall_to_json(w)));
+    /* The audit line goes first, so no version reaches disk unaudited. */
+    if (audit_before_write(srv, w->id, before, w->version, err))
+        goto take_back;
     if (wall_persist(w, srv->state_dir)) {
         error_set(err, ERR_INTERNAL, "", "the wall state could not be saved: %s", strerror(errno));
-        /* Everyone saw it: take it back as one more change. */
-        w->layout = *old;
-        w->version++;
-        server_broadcast(srv, json_pack("{s:s, s:o}", "ev", "wall", "wall", wall_to_json(w)));
-        g_free(old);
-        return -1;
+        audit_write_failed(srv, w->id, before, w->version);
+        goto take_back;
     }
     g_free(old);
     return 0;
+take_back:
+    /* Everyone saw it: take it back as one more change. */
+    w->layout = *old;
+    w->version++;
+    server_broadcast(srv, json_pack("{s:s, s:o}", "ev", "wall", "wall", wall_to_json(w)));
+    g_free(old);
+    return -1;
 }
 
 typedef int (*layout_change_fn)(pantau_server *srv, const json_t *req, layout *l,
                                 pantau_error *err);
+
+static int max_layout_tiles(const pantau_server *srv)
+{
+    return srv->config ? srv->config->max_layout_tiles : LAYOUT_MAX_TILES;
+}
+
+/* A change may not give a layout more tiles than server.max_layout_tiles;
+ * one already past it (a lowered limit) may keep or lose tiles, not gain. */
+static int check_tile_limit(const pantau_server *srv, const json_t *req, const layout *now,
+                            const layout *next, pantau_error *err)
+{
+    int max = max_layout_tiles(srv);
+    if (next->n_tiles <= max || next->n_tiles <= now->n_tiles)
+        return 0;
+    const char *field = json_object_get(req, "layout")   ? "layout.tiles"
+                        : json_object_get(req, "preset") ? "preset"
+                                                         : "tiles";
+    return error_set(err, ERR_LIMIT, field,
+                     "a layout may have at most %d tiles (server.max_layout_tiles); this change "
+                     "would give it %d",
+                     max, next->n_tiles);
+}
 
 static int wall_change(pantau_server *srv, const json_t *req, layout_change_fn change, json_t **ok,
                        pantau_error *err)
@@ -116,6 +145,8 @@ static int wall_change(pantau_server *srv, const json_t *req, layout_change_fn c
     int rc = change(srv, req, next, err);
     if (rc == 0)
         rc = layout_validate(next, err);
+    if (rc == 0)
+        rc = check_tile_limit(srv, req, &w->layout, next, err);
     if (rc != 0)
         goto out;
     rc = ops_apply_layout(srv, w, next, err);
@@ -263,6 +294,11 @@ static int op_preset_save(pantau_server *srv, const json_t *req, json_t **ok, pa
     const json_t *overwrite = json_object_get(req, "overwrite");
     if (overwrite && !json_is_boolean(overwrite))
         return error_set(err, ERR_BAD_REQUEST, "overwrite", "'overwrite' must be true or false");
+    if (w->layout.n_tiles > srv->presets->max_tiles)
+        return error_set(err, ERR_LIMIT, "wall",
+                         "wall '%s' has %d tiles; a preset may have at most %d "
+                         "(server.max_layout_tiles)",
+                         w->id, w->layout.n_tiles, srv->presets->max_tiles);
     preset *saved;
     if (preset_store_save(srv->presets, name, &w->layout, json_is_true(overwrite), &saved, err))
         return -1;
@@ -376,7 +412,9 @@ static gint64 named_wall_version(pantau_server *srv, const json_t *request)
     return w ? (gint64)w->version : -1;
 }
 
-/* Runs a found operation: role check, the operation, the audit line. */
+/* Runs a found operation: role check, then the operation inside its audit
+ * change (audit.h: a change that writes a state file has its line written
+ * before the file; any other has it written after). */
 static json_t *run_op(pantau_server *srv, session *ses, const json_t *request, const char *op,
                       enum op_permission permission,
                       int (*invoke)(void *fn, op_call *call, json_t **ok, pantau_error *err),
@@ -390,17 +428,20 @@ static json_t *run_op(pantau_server *srv, session *ses, const json_t *request, c
         return ops_error_reply(id, &err);
     op_call call = {srv, ses, request};
     gint64 before = named_wall_version(srv, request);
+    bool audited = permission != OP_READ;
+    if (audited)
+        audit_begin(srv, ses, op, wall_id, before);
     json_t *ok = NULL;
-    if (invoke(fn, &call, &ok, &err)) {
+    int rc = invoke(fn, &call, &ok, &err);
+    if (audited && audit_end(srv, rc == 0, named_wall_version(srv, request), &err)) {
+        json_decref(ok);
+        return ops_error_reply(id, &err);
+    }
+    if (rc) {
         json_t *reply = ops_error_reply(id, &err);
         if (strcmp(err.code, ERR_CONFLICT) == 0 && before >= 0)
             json_object_set_new(json_object_get(reply, "error"), "current", json_integer(before));
         return reply;
-    }
-    if (permission != OP_READ &&
-        audit_record(srv, ses, op, wall_id, before, named_wall_version(srv, request), &err)) {
-        json_decref(ok);
-        return ops_error_reply(id, &err);
     }
     return ok_reply(id, ok);
 }

@@ -38,9 +38,10 @@ typedef struct op_def {
     enum op_permission permission;
 } op_def;
 
-/* Applies l (copied) to w as one change: version + 1, persisted, then
- * broadcast. Returns 0, or -1 with err set and nothing changed. For
- * modules that change walls by themselves (alarms, presentations). */
+/* Applies l (copied) to w as one change: version + 1, broadcast, its audit
+ * line written (audit_before_write, for the change begun with audit_begin),
+ * then persisted. Returns 0, or -1 with err set and the change taken back.
+ * For modules that change walls by themselves (alarms, presentations). */
 int ops_apply_layout(pantau_server *srv, wall *w, const layout *l, pantau_error *err);
 
 /* Handles one text frame from the client of session ses (NULL: no

@@ -17,6 +17,7 @@
 #define ERR_RATE_LIMITED "rate_limited"
 #define ERR_INTERNAL "internal"
 #define ERR_FORBIDDEN "forbidden"
+#define ERR_LIMIT "limit"
 
 typedef struct pantau_error {
     const char *code; /* one of ERR_*, a string literal; NULL when no error */

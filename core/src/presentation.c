@@ -130,16 +130,19 @@ static gboolean on_dwell(gpointer data)
     pres_run *r = data;
     r->timer = 0;
     pantau_server *srv = r->center->srv;
-    gint64 before = r->wall->version;
     pantau_error err = {0};
-    if (run_show(r, r->step + 1, &err)) {
+    /* A live step's line goes to the audit log before the wall file
+     * (ops_apply_layout); a rehearsal changes no wall and is not audited. */
+    if (!r->rehearsal)
+        audit_begin(srv, NULL, "presentation.next", r->wall->id, r->wall->version);
+    int rc = run_show(r, r->step + 1, &err);
+    if (!r->rehearsal)
+        audit_end(srv, false, r->wall->version, &err);
+    if (rc) {
         log_warn("presentation '%s' on wall '%s' stays at step %d: %s", r->def->id, r->wall->id,
                  r->step + 1, err.message);
         return G_SOURCE_REMOVE;
     }
-    if (!r->rehearsal &&
-        audit_record(srv, NULL, "presentation.next", r->wall->id, before, r->wall->version, &err))
-        log_warn("presentation step not audited: %s", err.message);
     run_notify(r, notify_state(r));
     return G_SOURCE_REMOVE;
 }

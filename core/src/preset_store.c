@@ -4,9 +4,15 @@
 #include "state_store.h"
 
 #include <errno.h>
+#include <glib/gstdio.h>
+#include <stdlib.h>
 #include <string.h>
 
-#define PRESETS_FILE "presets.json"
+#define PRESETS_DIR "presets"
+/* The file of older versions: every preset and next_id in one document. */
+#define OLD_PRESETS_FILE "presets.json"
+/* next_id, kept when a preset is deleted, so that no id is ever reused. */
+#define PRESET_IDS_FILE "preset_ids.json"
 
 static void preset_free(gpointer p)
 {
@@ -36,31 +42,191 @@ json_t *preset_store_to_json(const preset_store *ps)
     return list;
 }
 
-static void load_saved(preset_store *ps, const json_t *saved)
+/* ---- reading ---- */
+
+static char *preset_file_name(const char *id)
 {
-    const json_t *next = json_object_get(saved, "next_id");
-    ps->next_id = json_is_integer(next) ? (unsigned)json_integer_value(next) : 1;
+    return g_strdup_printf(PRESETS_DIR "/%s.json", id);
+}
+
+/* The N of an id "pN", or 0 for any other id. */
+static unsigned id_number(const char *id)
+{
+    char *end;
+    if (id[0] != 'p' || !g_ascii_isdigit(id[1]))
+        return 0;
+    unsigned long n = strtoul(id + 1, &end, 10);
+    return *end || n > G_MAXUINT - 1 ? 0 : (unsigned)n;
+}
+
+/* Ids make file names: only plain ones are kept. */
+static bool id_is_valid(const char *id)
+{
+    return id && strlen(id) < sizeof((preset *)0)->id && layout_id_is_valid(id, 15) &&
+           strcmp(id, ".") != 0 && strcmp(id, "..") != 0;
+}
+
+/* Fills p (its name borrowed from pj) from one preset's JSON (borrowed).
+ * Returns 0, or -1 with why set. */
+static int preset_from_json(preset *p, const json_t *pj, pantau_error *why)
+{
+    const char *id = json_string_value(json_object_get(pj, "id"));
+    const char *name = json_string_value(json_object_get(pj, "name"));
+    memset(p, 0, sizeof *p);
+    if (!id_is_valid(id))
+        return error_set(why, ERR_BAD_REQUEST, "id", "no valid id");
+    if (!name)
+        return error_set(why, ERR_BAD_REQUEST, "name", "no name");
+    if (layout_from_json(&p->layout, json_object_get(pj, "layout"), why))
+        return -1;
+    memcpy(p->id, id, strlen(id) + 1);
+    p->name = (char *)name;
+    return 0;
+}
+
+/* A hand-edited file may hold ids above next_id; never reuse one. */
+static void note_id(preset_store *ps, const char *id)
+{
+    unsigned n = id_number(id);
+    if (n >= ps->next_id)
+        ps->next_id = n + 1;
+}
+
+/* Loads state_dir/presets/<name> into the store, or keeps it aside. */
+static void load_preset_file(preset_store *ps, const char *file)
+{
+    char *name = g_strdup_printf(PRESETS_DIR "/%s", file);
+    json_t *pj = state_store_read(ps->state_dir, name);
+    preset p;
+    pantau_error why = {0};
+    if (!pj)
+        goto out;
+    char *id = g_strndup(file, strlen(file) - strlen(".json"));
+    bool valid = preset_from_json(&p, pj, &why) == 0;
+    if (valid && strcmp(p.id, id) != 0) {
+        error_set(&why, ERR_BAD_REQUEST, "id", "its id '%s' is not its file's", p.id);
+        valid = false;
+    }
+    g_free(id);
+    if (!valid) {
+        char *reason = g_strdup_printf("not a valid preset (%s: %s)", why.field, why.message);
+        state_store_set_aside(ps->state_dir, name, reason);
+        g_free(reason);
+        goto out;
+    }
+    note_id(ps, p.id);
+    g_ptr_array_add(ps->presets, preset_copy(&p));
+out:
+    json_decref(pj);
+    g_free(name);
+}
+
+/* Creation order: "pN" ids by N, then any others by id. */
+static gint by_creation(gconstpointer a, gconstpointer b)
+{
+    const preset *p = *(preset *const *)a, *q = *(preset *const *)b;
+    unsigned m = id_number(p->id), n = id_number(q->id);
+    if (m && n)
+        return m < n ? -1 : m > n;
+    if (m || n)
+        return m ? -1 : 1;
+    return strcmp(p->id, q->id);
+}
+
+static void load_presets(preset_store *ps)
+{
+    json_t *ids = state_store_read(ps->state_dir, PRESET_IDS_FILE);
+    const json_t *next = json_object_get(ids, "next_id");
+    if (json_is_integer(next) && json_integer_value(next) > 0 &&
+        json_integer_value(next) < G_MAXUINT)
+        ps->next_id = (unsigned)json_integer_value(next);
+    json_decref(ids);
+    char *dir = g_build_filename(ps->state_dir, PRESETS_DIR, NULL);
+    GDir *d = g_dir_open(dir, 0, NULL);
+    const char *file;
+    while (d && (file = g_dir_read_name(d)))
+        if (g_str_has_suffix(file, ".json") && strlen(file) > strlen(".json"))
+            load_preset_file(ps, file);
+    if (d)
+        g_dir_close(d);
+    g_free(dir);
+    g_ptr_array_sort(ps->presets, by_creation);
+}
+
+/* ---- moving presets.json of older versions to presets/ ---- */
+
+static int write_next_id(const preset_store *ps, unsigned next_id)
+{
+    json_t *doc = json_pack("{s:I}", "next_id", (json_int_t)next_id);
+    int rc = state_store_write(ps->state_dir, PRESET_IDS_FILE, doc);
+    json_decref(doc);
+    return rc;
+}
+
+/* Writes every valid preset of the old document (borrowed) to presets/,
+ * and its next_id. Returns how many were written, or -1 (logged). */
+static int move_old_presets(preset_store *ps, const json_t *old)
+{
+    const json_t *next = json_object_get(old, "next_id");
+    if (json_is_integer(next) && json_integer_value(next) > 0 &&
+        json_integer_value(next) < G_MAXUINT)
+        ps->next_id = (unsigned)json_integer_value(next);
+    int moved = 0;
     size_t i;
     const json_t *pj;
-    json_array_foreach(json_object_get(saved, "presets"), i, pj)
+    json_array_foreach(json_object_get(old, "presets"), i, pj)
     {
-        const char *id = json_string_value(json_object_get(pj, "id"));
-        const char *name = json_string_value(json_object_get(pj, "name"));
-        preset p = {0};
-        pantau_error err = {0};
-        if (!id || !name || strlen(id) >= sizeof p.id ||
-            layout_from_json(&p.layout, json_object_get(pj, "layout"), &err)) {
-            log_warn("skipping broken preset %zu in %s/%s", i, ps->state_dir, PRESETS_FILE);
+        preset p;
+        pantau_error why = {0};
+        if (preset_from_json(&p, pj, &why)) {
+            log_warn("skipping broken preset %zu in %s/%s (%s: %s)", i, ps->state_dir,
+                     OLD_PRESETS_FILE, why.field, why.message);
             continue;
         }
-        memcpy(p.id, id, strlen(id) + 1);
-        p.name = (char *)name;
-        /* A hand-edited file may hold ids above next_id; never reuse one. */
-        unsigned n;
-        if (sscanf(id, "p%u", &n) == 1 && n >= ps->next_id)
-            ps->next_id = n + 1;
-        g_ptr_array_add(ps->presets, preset_copy(&p));
+        note_id(ps, p.id);
+        json_t *doc = preset_to_json(&p);
+        char *name = preset_file_name(p.id);
+        int rc = state_store_write(ps->state_dir, name, doc);
+        g_free(name);
+        json_decref(doc);
+        if (rc)
+            return -1;
+        moved++;
     }
+    return write_next_id(ps, ps->next_id) ? -1 : moved;
+}
+
+/* Moves an old presets.json to presets/, then renames it, so it is moved
+ * once. A crash in between moves it again at the next start, which writes
+ * the same files. When it cannot be moved, the store refuses changes (they
+ * would be undone by the next start's move). */
+static void move_old_file(preset_store *ps)
+{
+    char *path = g_build_filename(ps->state_dir, OLD_PRESETS_FILE, NULL);
+    json_t *old = g_file_test(path, G_FILE_TEST_EXISTS)
+                      ? state_store_read(ps->state_dir, OLD_PRESETS_FILE)
+                      : NULL;
+    if (!old)
+        goto out;
+    int moved = move_old_presets(ps, old);
+    GDateTime *now = g_date_time_new_now_utc();
+    char *time = g_date_time_format(now, "%Y%m%dT%H%M%SZ");
+    char *kept = g_strdup_printf("%s.moved-%s", path, time);
+    if (moved < 0 || rename(path, kept)) {
+        log_error("cannot move the presets of %s to %s/%s/ (%s); presets cannot be changed until "
+                  "this is fixed and the server restarted",
+                  path, ps->state_dir, PRESETS_DIR, moved < 0 ? "see above" : strerror(errno));
+        ps->read_only = true;
+    } else {
+        log_info("moved %d presets from %s to %s/%s/ (one file each); the old file is kept as %s",
+                 moved, path, ps->state_dir, PRESETS_DIR, kept);
+    }
+    g_free(kept);
+    g_free(time);
+    g_date_time_unref(now);
+out:
+    json_decref(old);
+    g_free(path);
 }
 
 preset_store *preset_store_open(const char *state_dir)
@@ -69,10 +235,10 @@ preset_store *preset_store_open(const char *state_dir)
     ps->presets = g_ptr_array_new_with_free_func(preset_free);
     ps->state_dir = g_strdup(state_dir);
     ps->next_id = 1;
-    json_t *saved = state_store_read(state_dir, PRESETS_FILE);
-    if (saved)
-        load_saved(ps, saved);
-    json_decref(saved);
+    ps->max_presets = PRESET_DEFAULT_MAX;
+    ps->max_tiles = LAYOUT_MAX_TILES;
+    move_old_file(ps);
+    load_presets(ps);
     return ps;
 }
 
@@ -83,6 +249,17 @@ void preset_store_free(preset_store *ps)
     g_ptr_array_free(ps->presets, TRUE);
     g_free(ps->state_dir);
     g_free(ps);
+}
+
+void preset_store_set_limits(preset_store *ps, unsigned max_presets, int max_tiles)
+{
+    ps->max_presets = max_presets;
+    ps->max_tiles = max_tiles;
+}
+
+void preset_store_set_hook(preset_store *ps, const preset_write_hook *hook)
+{
+    ps->hook = *hook;
 }
 
 preset *preset_store_find(const preset_store *ps, const char *id)
@@ -105,15 +282,30 @@ static preset *find_by_name(const preset_store *ps, const char *name)
     return NULL;
 }
 
-static int persist(const preset_store *ps, unsigned next_id, pantau_error *err)
+/* ---- writing: one file per change ---- */
+
+/* Writes p's file (p NULL: removes the file of id, after keeping next_id),
+ * with the hook around it. Returns 0, or -1 with err set. */
+static int write_change(preset_store *ps, const preset *p, const char *id, pantau_error *err)
 {
-    json_t *doc = json_pack("{s:I, s:o}", "next_id", (json_int_t)next_id, "presets",
-                            preset_store_to_json(ps));
-    int r = state_store_write(ps->state_dir, PRESETS_FILE, doc);
+    if (ps->read_only)
+        return error_set(err, ERR_INTERNAL, "",
+                         "presets cannot be changed: the old presets.json could not be moved "
+                         "(see the server log)");
+    if (ps->hook.before_write && ps->hook.before_write(ps->hook.data, err))
+        return -1;
+    char *name = preset_file_name(p ? p->id : id);
+    json_t *doc = p ? preset_to_json(p) : NULL;
+    int rc = p ? state_store_write(ps->state_dir, name, doc)
+               : write_next_id(ps, ps->next_id) || state_store_remove(ps->state_dir, name);
+    int saved = errno;
     json_decref(doc);
-    if (r)
-        return error_set(err, ERR_INTERNAL, "", "presets could not be saved: %s", strerror(errno));
-    return 0;
+    g_free(name);
+    if (rc == 0)
+        return 0;
+    if (ps->hook.write_failed)
+        ps->hook.write_failed(ps->hook.data);
+    return error_set(err, ERR_INTERNAL, "", "presets could not be saved: %s", strerror(saved));
 }
 
 static int check_name(const char *name, pantau_error *err)
@@ -125,35 +317,56 @@ static int check_name(const char *name, pantau_error *err)
     return 0;
 }
 
-int preset_store_save(preset_store *ps, const char *name, const layout *l, bool overwrite,
+static int check_tiles(const preset_store *ps, const layout *l, pantau_error *err)
+{
+    if (l->n_tiles > ps->max_tiles)
+        return error_set(err, ERR_LIMIT, "layout",
+                         "a preset may have at most %d tiles (server.max_layout_tiles); this "
+                         "layout has %d",
+                         ps->max_tiles, l->n_tiles);
+    return 0;
+}
+
+static int overwrite(preset_store *ps, preset *existing, const layout *l, pantau_error *err)
+{
+    preset *next = g_new(preset, 1);
+    *next = *existing;
+    next->layout = *l;
+    int rc = write_change(ps, next, NULL, err);
+    if (rc == 0)
+        existing->layout = *l;
+    g_free(next);
+    return rc;
+}
+
+int preset_store_save(preset_store *ps, const char *name, const layout *l, bool overwrite_it,
                       preset **saved, pantau_error *err)
 {
-    if (check_name(name, err))
+    if (check_name(name, err) || check_tiles(ps, l, err))
         return -1;
     preset *existing = find_by_name(ps, name);
-    if (existing && !overwrite)
+    if (existing && !overwrite_it)
         return error_set(err, ERR_EXISTS, "name", "a preset named '%s' exists (id %s)", name,
                          existing->id);
     if (existing) {
-        layout old = existing->layout;
-        existing->layout = *l;
-        if (persist(ps, ps->next_id, err)) {
-            existing->layout = old;
+        if (overwrite(ps, existing, l, err))
             return -1;
-        }
         *saved = existing;
         return 0;
     }
+    if (ps->presets->len >= ps->max_presets)
+        return error_set(err, ERR_LIMIT, "",
+                         "at most %u presets can be saved (server.max_presets); delete one or "
+                         "overwrite one",
+                         ps->max_presets);
     preset fresh = {0};
     snprintf(fresh.id, sizeof fresh.id, "p%u", ps->next_id);
     fresh.name = (char *)name;
     fresh.layout = *l;
+    if (write_change(ps, &fresh, NULL, err))
+        return -1;
     preset *p = preset_copy(&fresh);
     g_ptr_array_add(ps->presets, p);
-    if (persist(ps, ps->next_id + 1, err)) {
-        g_ptr_array_remove_index(ps->presets, ps->presets->len - 1);
-        return -1;
-    }
     ps->next_id++;
     *saved = p;
     return 0;
@@ -173,7 +386,7 @@ int preset_store_rename(preset_store *ps, const char *id, const char *name, pres
                          other->id);
     char *old = p->name;
     p->name = g_strdup(name);
-    if (persist(ps, ps->next_id, err)) {
+    if (write_change(ps, p, NULL, err)) {
         g_free(p->name);
         p->name = old;
         return -1;
@@ -189,12 +402,9 @@ int preset_store_delete(preset_store *ps, const char *id, pantau_error *err)
         preset *p = g_ptr_array_index(ps->presets, i);
         if (strcmp(p->id, id) != 0)
             continue;
-        g_ptr_array_steal_index(ps->presets, i);
-        if (persist(ps, ps->next_id, err)) {
-            g_ptr_array_insert(ps->presets, (gint)i, p);
+        if (write_change(ps, NULL, p->id, err))
             return -1;
-        }
-        preset_free(p);
+        g_ptr_array_remove_index(ps->presets, i);
         return 0;
     }
     return error_set(err, ERR_NOT_FOUND, "preset", "no preset '%s'", id);

@@ -6,12 +6,53 @@
 #include <fcntl.h>
 #include <glib.h>
 #include <glib/gstdio.h>
+#include <stdbool.h>
 #include <string.h>
 #include <unistd.h>
 
+#define TEMP_MARK ".json.tmp."
+
+/* Whether name is one of our temporary files: "<x>.json.tmp.<pid>". */
+static bool is_temp_name(const char *name)
+{
+    const char *mark = g_strrstr(name, TEMP_MARK);
+    if (!mark || mark == name)
+        return false;
+    const char *pid = mark + strlen(TEMP_MARK);
+    return *pid && strspn(pid, "0123456789") == strlen(pid);
+}
+
+/* Removes the temporary files in dir; with depth > 0, in its subdirectories
+ * too. Nobody writes yet at start, so every one is a crash's leftover. */
+static void remove_temp_files(const char *dir, int depth)
+{
+    GDir *d = g_dir_open(dir, 0, NULL);
+    if (!d)
+        return;
+    const char *name;
+    while ((name = g_dir_read_name(d))) {
+        char *path = g_build_filename(dir, name, NULL);
+        if (depth > 0 && g_file_test(path, G_FILE_TEST_IS_DIR) &&
+            !g_file_test(path, G_FILE_TEST_IS_SYMLINK))
+            remove_temp_files(path, depth - 1);
+        else if (is_temp_name(name) && g_file_test(path, G_FILE_TEST_IS_REGULAR)) {
+            if (g_unlink(path))
+                log_warn("cannot remove the temporary file %s left by a crash: %s", path,
+                         strerror(errno));
+            else
+                log_info("removed the temporary file %s left by a crash", path);
+        }
+        g_free(path);
+    }
+    g_dir_close(d);
+}
+
 int state_store_init(const char *dir)
 {
-    return g_mkdir_with_parents(dir, 0700);
+    if (g_mkdir_with_parents(dir, 0700))
+        return -1;
+    remove_temp_files(dir, 1);
+    return 0;
 }
 
 static int write_all(int fd, const char *buf, size_t len)
@@ -76,6 +117,8 @@ fail_unlink:
     errno = saved;
 out:
     saved = errno;
+    if (ret)
+        log_error("cannot write the state file %s: %s", path, strerror(saved));
     if (fd >= 0)
         close(fd);
     free(text);
@@ -86,17 +129,69 @@ out:
     return ret;
 }
 
+int state_store_remove(const char *dir, const char *name)
+{
+    char *path = g_build_filename(dir, name, NULL);
+    char *parent = g_path_get_dirname(path);
+    int ret = 0;
+    if (g_unlink(path) && errno != ENOENT) {
+        int saved = errno;
+        log_error("cannot remove the state file %s: %s", path, strerror(saved));
+        errno = saved;
+        ret = -1;
+    } else if (fsync_dir(parent)) {
+        log_warn("cannot sync directory %s: %s", parent, strerror(errno));
+    }
+    g_free(parent);
+    g_free(path);
+    return ret;
+}
+
+int state_store_set_aside(const char *dir, const char *name, const char *why)
+{
+    char *path = g_build_filename(dir, name, NULL);
+    GDateTime *now = g_date_time_new_now_utc();
+    char *time = g_date_time_format(now, "%Y%m%dT%H%M%SZ");
+    char *aside = g_strdup_printf("%s.corrupt-%s", path, time);
+    /* Two in the same second: never replace the first one kept aside. */
+    for (int n = 2; g_file_test(aside, G_FILE_TEST_EXISTS); n++) {
+        g_free(aside);
+        aside = g_strdup_printf("%s.corrupt-%s-%d", path, time, n);
+    }
+    int ret = rename(path, aside);
+    if (ret)
+        log_error("state file %s is %s, and cannot be kept aside as %s: %s", path, why, aside,
+                  strerror(errno));
+    else
+        log_warn("state file %s is %s; kept it as %s and started without it", path, why, aside);
+    g_free(aside);
+    g_free(time);
+    g_date_time_unref(now);
+    g_free(path);
+    return ret;
+}
+
 json_t *state_store_read(const char *dir, const char *name)
 {
     char *path = g_build_filename(dir, name, NULL);
     json_t *value = NULL;
     if (!g_file_test(path, G_FILE_TEST_EXISTS))
         goto out;
+    if (!g_file_test(path, G_FILE_TEST_IS_REGULAR)) {
+        log_warn("state file %s is not a regular file; ignoring it", path);
+        goto out;
+    }
     json_error_t jerr;
     value = json_load_file(path, JSON_REJECT_DUPLICATES, &jerr);
-    if (!value)
-        log_warn("state file %s is unreadable (line %d: %s); ignoring it", path, jerr.line,
-                 jerr.text);
+    if (value)
+        goto out;
+    if (json_error_code(&jerr) == json_error_cannot_open_file) {
+        log_warn("state file %s cannot be read (%s); ignoring it", path, jerr.text);
+        goto out;
+    }
+    char *why = g_strdup_printf("not JSON (line %d: %s)", jerr.line, jerr.text);
+    state_store_set_aside(dir, name, why);
+    g_free(why);
 out:
     g_free(path);
     return value;

@@ -48,8 +48,10 @@ void wall_restore(wall *w, const char *state_dir)
     const json_t *version = json_object_get(saved, "version");
     if (!json_is_integer(version) ||
         layout_from_json(&restored, json_object_get(saved, "layout"), &err)) {
-        log_warn("state %s/%s is not a valid wall state (%s); using the config's layout", state_dir,
-                 name, err.message[0] ? err.message : "no version");
+        char *why = g_strdup_printf("not a valid wall state (%s)",
+                                    err.message[0] ? err.message : "no version");
+        state_store_set_aside(state_dir, name, why);
+        g_free(why);
         goto out;
     }
     w->layout = restored;

@@ -21,7 +21,8 @@ typedef struct wall {
 /* Makes a wall from a config entry (borrowed) that config_load accepted. */
 wall *wall_from_config(const json_t *entry);
 
-/* Replaces layout and version with those saved in state_dir, if any. */
+/* Replaces layout and version with those saved in state_dir, if any. A
+ * saved state that is not valid is kept aside (state_store_set_aside). */
 void wall_restore(wall *w, const char *state_dir);
 
 /* Saves layout and version atomically to state_dir/walls/<id>.json.

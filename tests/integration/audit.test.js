@@ -4,7 +4,7 @@
 // password; audit.query for admins only.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync, existsSync } from 'node:fs';
+import { readFileSync, existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   serverFor, connect, authConfig, login, connectAs, currentWall, expectError, requestUnlessClosed, wallIn, testConfig,
@@ -72,6 +72,25 @@ test('every acknowledged change is in the audit log after a kill -9', async (t) 
   const after = new Set(auditLines(server).filter((l) => l.action === 'tile.swap').map((l) => l.version_after));
   const missing = acked.filter((v) => !after.has(v));
   assert.deepEqual(missing, [], 'acknowledged changes missing from the audit log');
+});
+
+test('a change whose state file cannot be written keeps its line, and a second one says it was rolled back', async (t) => {
+  const server = await serverFor(t);
+  const { client, snapshot } = await connect(t, server);
+  const v = wallIn(snapshot).version;
+  // A directory where the file goes makes the write fail (even as root).
+  mkdirSync(join(server.stateDir, 'walls', 'main.json'), { recursive: true });
+  mkdirSync(join(server.stateDir, 'presets', 'p1.json'), { recursive: true });
+  expectError(await client.request('wall.clear', { wall: 'main', version: v }), 'internal');
+  expectError(await client.request('preset.save', { wall: 'main', name: 'Kept?' }), 'internal');
+  const strip = ({ time, user, role, address, ...rest }) => rest;
+  const now = (await currentWall(client)).version;
+  assert.deepEqual(auditLines(server).map(strip), [
+    { action: 'wall.clear', wall: 'main', version_before: v, version_after: v + 1, ok: true },
+    { action: 'wall.clear', wall: 'main', version_before: v, version_after: v + 1, ok: false, rolled_back: true },
+    { action: 'preset.save', wall: 'main', version_before: now, version_after: now, ok: true },
+    { action: 'preset.save', wall: 'main', version_before: now, version_after: now, ok: false, rolled_back: true },
+  ]);
 });
 
 test('logins and failed logins are audited without the password; audit.query filters and is for admins only', async (t) => {

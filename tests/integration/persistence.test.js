@@ -1,9 +1,9 @@
-// The state directory: walls/<id>.json and presets.json, written before the
-// reply. A clean restart and a kill -9 in the middle of a burst both come
+// The state directory: walls/<id>.json and presets/<id>.json, written before
+// the reply. A clean restart and a kill -9 in the middle of a burst both come
 // back with the last acknowledged state.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync, writeFileSync, existsSync } from 'node:fs';
+import { readFileSync, writeFileSync, existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   serverFor, stopServer, connect, twoClients, wallIn, tileIn, expectWallChange, configWithLayout, testConfig,
@@ -17,13 +17,16 @@ async function restart(t, old, config = testConfig()) {
   return { server, snapshot };
 }
 
+// The wall file and every preset file, parsed (a broken one throws).
 function readStateFiles(stateDir) {
   const wallFile = join(stateDir, 'walls', 'main.json');
-  const presetsFile = join(stateDir, 'presets.json');
+  const presetsDir = join(stateDir, 'presets');
   assert.ok(existsSync(wallFile), 'walls/main.json exists');
   return {
     wall: JSON.parse(readFileSync(wallFile, 'utf8')),
-    presets: existsSync(presetsFile) ? JSON.parse(readFileSync(presetsFile, 'utf8')) : null,
+    presets: existsSync(presetsDir)
+      ? readdirSync(presetsDir).filter((f) => f.endsWith('.json')).map((f) => JSON.parse(readFileSync(join(presetsDir, f), 'utf8')))
+      : null,
   };
 }
 
@@ -42,7 +45,7 @@ test('a clean restart restores the layout, version and presets', async (t) => {
   const { code } = await stopServer(first);
   assert.equal(code, 0, 'SIGTERM stops the server with status 0');
   const files = readStateFiles(first.stateDir);
-  assert.ok(files.presets, 'presets.json exists');
+  assert.equal(files.presets.length, 2, 'presets/ holds a file per preset');
 
   const { server: second, snapshot } = await restart(t, first);
   assert.deepEqual(wallIn(snapshot), wallIn(before.ok), 'the wall is as it was, version included');
@@ -139,7 +142,7 @@ test('kill -9 during a burst of preset saves and wall changes loses nothing ackn
 
   // The files parse.
   const files = readStateFiles(first.stateDir);
-  assert.ok(files.presets, 'presets.json exists and parses');
+  assert.ok(files.presets.length > 0, 'the preset files exist and parse');
 
   const { snapshot: after } = await restart(t, first);
   t.diagnostic(`presets after the restart: ${after.presets.length}`);

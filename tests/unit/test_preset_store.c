@@ -1,4 +1,4 @@
-/* test_preset_store.c - named layouts kept in state_dir/presets.json. */
+/* test_preset_store.c - named layouts kept in state_dir/presets/<id>.json. */
 #include "preset_store.h"
 #include "test_util.h"
 
@@ -229,7 +229,7 @@ START_TEST(open_without_file_is_empty)
 {
     assert_ids("");
     ck_assert_uint_eq(ps->next_id, 1);
-    char *path = g_build_filename(dir, "presets.json", NULL);
+    char *path = g_build_filename(dir, "presets", "p1.json", NULL);
     ck_assert(!tu_exists(path));
     save_ok("A", one, false);
     ck_assert(tu_exists(path));
@@ -237,7 +237,29 @@ START_TEST(open_without_file_is_empty)
 }
 END_TEST
 
-START_TEST(broken_file_gives_an_empty_store)
+/* The cost of a save must not grow with the number of presets: it writes
+ * its own file and no other (a marker in another file survives it). */
+START_TEST(a_change_writes_only_its_preset)
+{
+    save_ok("A", one, false);
+    save_ok("B", one, false);
+    char *sub = g_build_filename(dir, "presets", NULL);
+    char *marked = tu_write_file(sub, "p1.json", "marker");
+    save_ok("C", two, false);
+    save_ok("B", two, true);
+    preset *r = NULL;
+    ck_assert_int_eq(preset_store_rename(ps, "p3", "C2", &r, NULL), 0);
+    ck_assert_int_eq(preset_store_delete(ps, "p2", NULL), 0);
+    char *text = tu_read_file(marked);
+    ck_assert_str_eq(text, "marker");
+    ck_assert_int_eq(tu_count_entries(sub, ".json"), 2);
+    g_free(text);
+    g_free(marked);
+    g_free(sub);
+}
+END_TEST
+
+START_TEST(broken_file_gives_an_empty_store_and_is_kept)
 {
     g_free(tu_write_file(dir, "presets.json", "{\"next_id\": 4, \"presets\": [{"));
     tu_capture cap;
@@ -246,6 +268,53 @@ START_TEST(broken_file_gives_an_empty_store)
     g_free(tu_capture_end(&cap));
     assert_ids("");
     save_ok("A", one, false);
+    ck_assert_int_eq(tu_count_entries(dir, "presets.json.corrupt-"), 1);
+}
+END_TEST
+
+/* presets.json of older versions: moved to presets/ once, kept renamed. */
+START_TEST(old_presets_file_is_moved_once)
+{
+    const char *old = "{\"next_id\": 9, \"presets\": ["
+                      "{\"id\": \"p4\", \"name\": \"A\", \"layout\": {\"columns\": 2, \"rows\": "
+                      "1, \"tiles\": []}},"
+                      "{\"id\": \"p2\", \"name\": \"B\", \"layout\": {\"columns\": 1, \"rows\": "
+                      "1, \"tiles\": []}}]}";
+    g_free(tu_write_file(dir, "presets.json", old));
+    tu_capture cap;
+    tu_capture_begin(&cap);
+    reopen();
+    char *log = tu_capture_end(&cap);
+    ck_assert_msg(strstr(log, "presets.json.moved-") != NULL, "log: %s", log);
+    assert_ids("p2=B p4=A");
+    ck_assert_int_eq(preset_store_find(ps, "p4")->layout.columns, 2);
+    ck_assert_int_eq(tu_count_entries(dir, "presets.json.moved-"), 1);
+    ck_assert_int_eq(tu_count_entries(dir, "presets.json"), 1);
+    ck_assert_str_eq(save_ok("C", one, false)->id, "p9");
+    ck_assert_int_eq(preset_store_delete(ps, "p2", NULL), 0);
+    reopen();
+    assert_ids("p4=A p9=C");
+    g_free(log);
+}
+END_TEST
+
+START_TEST(broken_preset_file_is_kept_aside)
+{
+    save_ok("A", one, false);
+    save_ok("B", one, false);
+    char *sub = g_build_filename(dir, "presets", NULL);
+    g_free(tu_write_file(sub, "p2.json", "{\"id\": \"p2\", \"na"));
+    g_free(tu_write_file(sub, "x.json",
+                         "{\"id\": \"p7\", \"name\": \"X\", \"layout\": "
+                         "{\"columns\": 1, \"rows\": 1, \"tiles\": []}}"));
+    tu_capture cap;
+    tu_capture_begin(&cap);
+    reopen();
+    g_free(tu_capture_end(&cap));
+    assert_ids("p1=A");
+    ck_assert_int_eq(tu_count_entries(sub, "p2.json.corrupt-"), 1);
+    ck_assert_int_eq(tu_count_entries(sub, "x.json.corrupt-"), 1);
+    g_free(sub);
 }
 END_TEST
 
@@ -281,6 +350,110 @@ START_TEST(new_ids_never_collide_with_loaded_ones)
 }
 END_TEST
 
+/* ---- limits ---- */
+
+START_TEST(presets_past_the_limit_are_refused)
+{
+    ck_assert_uint_eq(ps->max_presets, PRESET_DEFAULT_MAX);
+    ck_assert_int_eq(ps->max_tiles, LAYOUT_MAX_TILES);
+    preset_store_set_limits(ps, 2, LAYOUT_MAX_TILES);
+    save_ok("A", one, false);
+    save_ok("B", one, false);
+    preset *p = NULL;
+    pantau_error err = {0};
+    assert_refused(preset_store_save(ps, "C", one, false, &p, &err), &err, ERR_LIMIT, "");
+    ck_assert_msg(strstr(err.message, "2") != NULL, "%s", err.message);
+    assert_ids("p1=A p2=B");
+    ck_assert_uint_eq(ps->next_id, 3);
+    save_ok("B", two, true);
+    ck_assert_int_eq(preset_store_delete(ps, "p1", NULL), 0);
+    ck_assert_str_eq(save_ok("C", one, false)->id, "p3");
+}
+END_TEST
+
+START_TEST(layouts_past_the_tile_limit_are_refused)
+{
+    preset_store_set_limits(ps, 10, 1);
+    layout *three = g_new0(layout, 1);
+    make_layout(three, "{\"columns\": 3, \"rows\": 1, \"tiles\": [{\"x\": 0, \"y\": 0, \"w\": 1, "
+                       "\"h\": 1}, {\"x\": 1, \"y\": 0, \"w\": 1, \"h\": 1}, {\"x\": 2, \"y\": 0, "
+                       "\"w\": 1, \"h\": 1}]}");
+    save_ok("A", one, false);
+    preset *p = NULL;
+    pantau_error err = {0};
+    assert_refused(preset_store_save(ps, "B", three, false, &p, &err), &err, ERR_LIMIT, "layout");
+    assert_refused(preset_store_save(ps, "A", three, true, &p, &err), &err, ERR_LIMIT, "layout");
+    assert_ids("p1=A");
+    ck_assert_int_eq(preset_store_find(ps, "p1")->layout.n_tiles, 1);
+    g_free(three);
+}
+END_TEST
+
+/* A lowered limit drops nothing: what is saved loads, only growth is refused. */
+START_TEST(a_store_over_a_lowered_limit_loads_whole)
+{
+    save_ok("A", one, false);
+    save_ok("B", one, false);
+    save_ok("C", one, false);
+    reopen();
+    preset_store_set_limits(ps, 2, LAYOUT_MAX_TILES);
+    assert_ids("p1=A p2=B p3=C");
+    preset *p = NULL;
+    pantau_error err = {0};
+    assert_refused(preset_store_save(ps, "D", one, false, &p, &err), &err, ERR_LIMIT, "");
+    save_ok("A", two, true);
+    ck_assert_int_eq(preset_store_delete(ps, "p1", NULL), 0);
+    assert_refused(preset_store_save(ps, "D", one, false, &p, &err), &err, ERR_LIMIT, "");
+    ck_assert_int_eq(preset_store_delete(ps, "p2", NULL), 0);
+    save_ok("D", one, false);
+}
+END_TEST
+
+/* ---- the write hook (the audit line goes there) ---- */
+
+typedef struct hook_log {
+    int before, failed;
+    bool refuse;
+} hook_log;
+
+static int hook_before(void *data, pantau_error *err)
+{
+    hook_log *h = data;
+    h->before++;
+    return h->refuse ? error_set(err, ERR_INTERNAL, "", "refused by the hook") : 0;
+}
+
+static void hook_failed(void *data)
+{
+    ((hook_log *)data)->failed++;
+}
+
+START_TEST(the_hook_comes_before_every_write)
+{
+    hook_log h = {0};
+    preset_store_set_hook(ps, &(preset_write_hook){hook_before, hook_failed, &h});
+    preset *p = NULL;
+    pantau_error err = {0};
+    /* A refused request writes nothing: no hook. */
+    assert_refused(preset_store_save(ps, "", one, false, &p, &err), &err, ERR_BAD_REQUEST, "name");
+    ck_assert_int_eq(h.before, 0);
+    save_ok("A", one, false);
+    save_ok("A", two, true);
+    ck_assert_int_eq(preset_store_rename(ps, "p1", "B", &p, NULL), 0);
+    ck_assert_int_eq(h.before, 3);
+    h.refuse = true;
+    assert_refused(preset_store_save(ps, "C", one, false, &p, &err), &err, ERR_INTERNAL, "");
+    assert_refused(preset_store_delete(ps, "p1", &err), &err, ERR_INTERNAL, "");
+    assert_ids("p1=B");
+    ck_assert_int_eq(h.failed, 0);
+    h.refuse = false;
+    char *file = break_state_dir();
+    assert_refused(preset_store_save(ps, "C", one, false, &p, &err), &err, ERR_INTERNAL, "");
+    ck_assert_int_eq(h.failed, 1);
+    g_free(file);
+}
+END_TEST
+
 static Suite *preset_store_suite(void)
 {
     Suite *s = suite_create("preset_store");
@@ -304,9 +477,20 @@ static Suite *preset_store_suite(void)
     tcase_add_test(tc, presets_survive_reopen);
     tcase_add_test(tc, deleted_ids_are_never_reused);
     tcase_add_test(tc, open_without_file_is_empty);
-    tcase_add_test(tc, broken_file_gives_an_empty_store);
+    tcase_add_test(tc, a_change_writes_only_its_preset);
+    tcase_add_test(tc, broken_file_gives_an_empty_store_and_is_kept);
+    tcase_add_test(tc, old_presets_file_is_moved_once);
+    tcase_add_test(tc, broken_preset_file_is_kept_aside);
     tcase_add_test(tc, broken_entries_are_skipped);
     tcase_add_test(tc, new_ids_never_collide_with_loaded_ones);
+    suite_add_tcase(s, tc);
+
+    tc = tcase_create("limits");
+    tcase_add_checked_fixture(tc, setup, teardown);
+    tcase_add_test(tc, presets_past_the_limit_are_refused);
+    tcase_add_test(tc, layouts_past_the_tile_limit_are_refused);
+    tcase_add_test(tc, a_store_over_a_lowered_limit_loads_whole);
+    tcase_add_test(tc, the_hook_comes_before_every_write);
     suite_add_tcase(s, tc);
     return s;
 }

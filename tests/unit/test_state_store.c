@@ -129,6 +129,37 @@ START_TEST(failed_rename_leaves_no_temporary_file)
 }
 END_TEST
 
+/* A failed write names the file and the reason in the server log. */
+START_TEST(failed_write_is_logged)
+{
+    char *blocker = g_build_filename(dir, "walls", "main.json", NULL);
+    ck_assert_int_eq(g_mkdir_with_parents(blocker, 0700), 0);
+    json_t *v = tu_json("{\"v\": 1}");
+    tu_capture cap;
+    tu_capture_begin(&cap);
+    int rc = state_store_write(dir, "walls/main.json", v);
+    int saved = errno;
+    char *log = tu_capture_end(&cap);
+    ck_assert_int_eq(rc, -1);
+    ck_assert_int_eq(saved, EISDIR);
+    ck_assert_msg(strstr(log, blocker) && strstr(log, strerror(EISDIR)), "log: %s", log);
+    json_decref(v);
+    g_free(log);
+    g_free(blocker);
+}
+END_TEST
+
+START_TEST(remove_deletes_and_tolerates_a_missing_file)
+{
+    write_ok(dir, "presets/p1.json", "{\"v\": 1}");
+    ck_assert_int_eq(state_store_remove(dir, "presets/p1.json"), 0);
+    char *sub = g_build_filename(dir, "presets", NULL);
+    ck_assert_int_eq(tu_count_entries(sub, "p1"), 0);
+    ck_assert_int_eq(state_store_remove(dir, "presets/p1.json"), 0);
+    g_free(sub);
+}
+END_TEST
+
 START_TEST(init_creates_parents)
 {
     char *deep = g_build_filename(dir, "a", "b", "c", NULL);
@@ -158,15 +189,85 @@ START_TEST(read_missing_file_is_null)
 }
 END_TEST
 
-START_TEST(read_broken_file_is_null_and_logged)
+/* The only copy of the file as it was: the next write must not replace it. */
+START_TEST(read_broken_file_is_null_logged_and_kept_aside)
 {
-    g_free(tu_write_file(dir, "broken.json", "{\"version\": 3, \"layout\": {"));
+    const char *text = "{\"version\": 3, \"layout\": {";
+    g_free(tu_write_file(dir, "broken.json", text));
     tu_capture cap;
     tu_capture_begin(&cap);
     json_t *v = state_store_read(dir, "broken.json");
     char *log = tu_capture_end(&cap);
     ck_assert_ptr_null(v);
-    ck_assert_msg(strstr(log, "broken.json") != NULL, "log: %s", log);
+    ck_assert_msg(strstr(log, "broken.json.corrupt-") != NULL, "log: %s", log);
+    ck_assert_int_eq(tu_count_entries(dir, "broken.json.corrupt-"), 1);
+    ck_assert_int_eq(tu_count_entries(dir, ""), 1);
+    write_ok(dir, "broken.json", "{\"version\": 4}");
+    GDir *d = g_dir_open(dir, 0, NULL);
+    const char *name;
+    while ((name = g_dir_read_name(d))) {
+        if (!strstr(name, ".corrupt-"))
+            continue;
+        char *path = g_build_filename(dir, name, NULL);
+        char *kept = tu_read_file(path);
+        ck_assert_str_eq(kept, text);
+        g_free(kept);
+        g_free(path);
+    }
+    g_dir_close(d);
+    g_free(log);
+}
+END_TEST
+
+START_TEST(set_aside_never_replaces_an_earlier_one)
+{
+    tu_capture cap;
+    tu_capture_begin(&cap);
+    for (int i = 0; i < 3; i++) {
+        char text[16];
+        snprintf(text, sizeof text, "broken %d", i);
+        g_free(tu_write_file(dir, "x.json", text));
+        ck_assert_int_eq(state_store_set_aside(dir, "x.json", "broken"), 0);
+    }
+    ck_assert_int_eq(state_store_set_aside(dir, "missing.json", "broken"), -1);
+    g_free(tu_capture_end(&cap));
+    ck_assert_int_eq(tu_count_entries(dir, "x.json.corrupt-"), 3);
+    ck_assert_int_eq(tu_count_entries(dir, ""), 3);
+}
+END_TEST
+
+/* Only "<name>.json.tmp.<digits>", in the directory and one level below. */
+START_TEST(init_removes_only_temporary_files_of_a_crash)
+{
+    const char *stray[] = {"a.json.tmp.1", "walls/main.json.tmp.4242", "presets/p1.json.tmp.7"};
+    const char *others[] = {
+        "a.json",        "walls/main.json.tmp.", "walls/main.json.tmp.1x", "walls/.json.tmp.1",
+        "walls/x.tmp.1", "a/b/c.json.tmp.1"};
+    for (size_t i = 0; i < G_N_ELEMENTS(stray); i++)
+        write_ok(dir, stray[i], "{}");
+    for (size_t i = 0; i < G_N_ELEMENTS(others); i++) {
+        char *path = g_build_filename(dir, others[i], NULL);
+        char *parent = g_path_get_dirname(path);
+        ck_assert_int_eq(g_mkdir_with_parents(parent, 0700), 0);
+        g_free(tu_write_file(parent, strrchr(path, '/') + 1, "{}"));
+        g_free(parent);
+        g_free(path);
+    }
+    tu_capture cap;
+    tu_capture_begin(&cap);
+    ck_assert_int_eq(state_store_init(dir), 0);
+    char *log = tu_capture_end(&cap);
+    for (size_t i = 0; i < G_N_ELEMENTS(stray); i++) {
+        char *path = g_build_filename(dir, stray[i], NULL);
+        ck_assert_msg(!tu_exists(path), "%s is left", stray[i]);
+        ck_assert_msg(strstr(log, path) != NULL, "log: %s", log);
+        g_free(path);
+    }
+    for (size_t i = 0; i < G_N_ELEMENTS(others); i++) {
+        char *path = g_build_filename(dir, others[i], NULL);
+        ck_assert_msg(tu_exists(path), "%s is removed", others[i]);
+        g_free(path);
+    }
     g_free(log);
 }
 END_TEST
@@ -189,14 +290,18 @@ static Suite *state_store_suite(void)
     tcase_add_test(tc, write_fails_when_the_parent_is_a_file);
     tcase_add_test(tc, failed_write_keeps_the_old_file);
     tcase_add_test(tc, failed_rename_leaves_no_temporary_file);
+    tcase_add_test(tc, failed_write_is_logged);
+    tcase_add_test(tc, remove_deletes_and_tolerates_a_missing_file);
     tcase_add_test(tc, init_creates_parents);
+    tcase_add_test(tc, init_removes_only_temporary_files_of_a_crash);
     suite_add_tcase(s, tc);
 
     tc = tcase_create("read");
     tcase_add_checked_fixture(tc, setup, teardown);
     tcase_add_test(tc, read_returns_what_was_written);
     tcase_add_test(tc, read_missing_file_is_null);
-    tcase_add_test(tc, read_broken_file_is_null_and_logged);
+    tcase_add_test(tc, read_broken_file_is_null_logged_and_kept_aside);
+    tcase_add_test(tc, set_aside_never_replaces_an_earlier_one);
     tcase_add_test(tc, read_ignores_stray_temporary_files);
     suite_add_tcase(s, tc);
     return s;
