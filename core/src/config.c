@@ -111,7 +111,8 @@ static void check_server(checker *c, pantau_config *cfg, const json_t *server)
         fail_at(c, "server", "must be an object");
         return;
     }
-    static const char *const keys[] = {"listen", "port", "state_dir", "stream_grace_ms", NULL};
+    static const char *const keys[] = {
+        "listen", "port", "state_dir", "stream_grace_ms", "client_queue_budget_mib", NULL};
     check_keys(c, server, "server", keys);
     const char *listen = get_string(c, server, "server", "listen", false);
     if (listen) {
@@ -120,6 +121,8 @@ static void check_server(checker *c, pantau_config *cfg, const json_t *server)
     }
     get_int(c, server, "server", "port", &cfg->port, 0, 65535, false);
     get_int(c, server, "server", "stream_grace_ms", &cfg->stream_grace_ms, 0, 600000, false);
+    get_int(c, server, "server", "client_queue_budget_mib", &cfg->client_queue_budget_mib, 1, 65536,
+            false);
     cfg->state_dir = resolve_path(cfg, get_string(c, server, "server", "state_dir", false));
 }
 
@@ -374,6 +377,7 @@ static pantau_config *load(const char *path, enum check_depth depth,
     cfg->listen = g_strdup("127.0.0.1");
     cfg->port = 8080;
     cfg->stream_grace_ms = 10000;
+    cfg->client_queue_budget_mib = CONFIG_CLIENT_QUEUE_BUDGET_MIB;
     guint before = errors->len;
     char *text = NULL;
     gsize len = 0;
