@@ -15,10 +15,12 @@
 #include "snapshot.h"
 #include "subscribe.h"
 
+#include <errno.h>
 #include <glib.h>
 #include <libwebsockets.h>
 #include <stdbool.h>
 #include <string.h>
+#include <sys/socket.h>
 
 /* One serialised message, shared by every client queue that holds it. */
 struct ws_msg {
@@ -52,6 +54,7 @@ typedef struct ws_client {
     bool corked;              /* in ws->corked: video frames wait for the release */
     bool established;         /* the snapshot has gone out through the queue */
     const char *close_reason; /* with kill: why (a literal); NULL: "too slow" */
+    guint cut_timer;          /* after client_cut: closes it if it does not read */
 } ws_client;
 
 struct ws_server {
@@ -345,15 +348,29 @@ static const char *client_name(const ws_client *c)
     return c->session->address ? c->session->address : "(unknown address)";
 }
 
+/* WS_CUT_CLOSE_SECONDS after a cut, the client has not read its close
+ * frame: it is closed with a reset, so that the kernel drops what it holds
+ * for the socket at once instead of keeping it for a peer that never reads. */
+static gboolean cut_client_expired(gpointer data)
+{
+    ws_client *c = data;
+    c->cut_timer = 0;
+    struct linger reset = {.l_onoff = 1, .l_linger = 0};
+    if (setsockopt(lws_get_socket_fd(c->wsi), SOL_SOCKET, SO_LINGER, &reset, sizeof reset) < 0)
+        log_warn("client %s: cannot reset its socket: %s", client_name(c), g_strerror(errno));
+    lws_set_timeout(c->wsi, PENDING_TIMEOUT_USER_OK, LWS_TO_KILL_ASYNC);
+    return G_SOURCE_REMOVE;
+}
+
 /* Cuts c off: it gets nothing more but a close frame (code 1008, reason, a
  * literal), and what it had queued is freed now. A client that does not
- * read even that is closed without it after WS_CUT_CLOSE_SECONDS. */
+ * read even that is closed without it (cut_client_expired). */
 static void client_cut(ws_client *c, const char *reason)
 {
     c->kill = true;
     c->close_reason = reason;
     queue_clear(c);
-    lws_set_timeout(c->wsi, PENDING_TIMEOUT_USER_OK, WS_CUT_CLOSE_SECONDS);
+    c->cut_timer = g_timeout_add_seconds(WS_CUT_CLOSE_SECONDS, cut_client_expired, c);
     lws_callback_on_writable(c->wsi);
 }
 
@@ -609,6 +626,8 @@ static void client_free(ws_client *c)
     g_hash_table_remove(c->ws->clients, c);
     if (c->corked)
         g_ptr_array_remove_fast(c->ws->corked, c);
+    if (c->cut_timer)
+        g_source_remove(c->cut_timer);
     queue_clear(c);
     g_byte_array_free(c->rx, TRUE);
     g_free(c);

@@ -5,6 +5,7 @@
 // keeps up. A simulated camera sends noise at 10 Mbit/s to six clients that
 // stop reading and to one that reads; the budget is 4 MiB.
 import { test } from 'node:test';
+import { readFileSync } from 'node:fs';
 import assert from 'node:assert/strict';
 import { serverFor, connect, testConfig, httpGet, sleep } from '../lib/harness.js';
 
@@ -33,6 +34,18 @@ async function metric(server, name) {
 }
 
 const cutLines = (server) => server.output().split('\n').filter((l) => /cut off.*budget/.test(l));
+
+// The server's TCP sockets to the given client ports, still in the kernel
+// (/proc/net/tcp6 for the server's dual-stack socket, /proc/net/tcp:
+// "local_address rem_address st ..." with addresses and ports in hex).
+function serverSocketsTo(server, ports) {
+  const lines = ['/proc/net/tcp', '/proc/net/tcp6'].flatMap((f) => readFileSync(f, 'utf8').split('\n').slice(1));
+  return lines.filter((line) => {
+    const [, local, remote] = line.trim().split(/\s+/);
+    if (!local) return false;
+    return parseInt(local.split(':')[1], 16) === server.port && ports.includes(parseInt(remote.split(':')[1], 16));
+  });
+}
 
 // Resolves with "code reason" when the client is closed, or 'open' after ms.
 const closedWithin = (client, ms) =>
@@ -80,7 +93,10 @@ test('past the total queue budget the stalled clients are cut off, the reader ke
   for (const r of cut) assert.equal(r, '1008 too slow (server queue budget)');
 
   // Those that do not read even their close frame are closed without it
-  // (WS_CUT_CLOSE_SECONDS), which frees what their sockets hold.
+  // (WS_CUT_CLOSE_SECONDS), with a reset: the kernel keeps nothing for them,
+  // where a graceful close would leave megabytes queued to a peer that
+  // never reads.
+  const paused = stalled.slice(STALLED / 2);
   const closeBy = Date.now() + 20000;
   for (;;) {
     const clients = await metric(server, 'pantau_clients');
@@ -89,6 +105,9 @@ test('past the total queue budget the stalled clients are cut off, the reader ke
     assert.ok(Date.now() < closeBy, `${clients} clients connected, expected ${expected}`);
     await sleep(500);
   }
+  const uncutPaused = STALLED - cutLines(server).length - reasons.filter((r) => r === 'open').length;
+  const left = serverSocketsTo(server, paused.map((c) => c.ws._socket.localPort));
+  assert.equal(left.length, uncutPaused, `sockets left:\n${left.join('\n')}`);
   const after = frameCount(reader);
   await sleep(1000);
   assert.ok(frameCount(reader) > after + 10, 'the reader still gets frames');
