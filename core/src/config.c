@@ -112,8 +112,14 @@ static void check_server(checker *c, pantau_config *cfg, const json_t *server)
         fail_at(c, "server", "must be an object");
         return;
     }
-    static const char *const keys[] = {
-        "listen", "port", "state_dir", "stream_grace_ms", "max_presets", "max_layout_tiles", NULL};
+    static const char *const keys[] = {"listen",
+                                       "port",
+                                       "state_dir",
+                                       "stream_grace_ms",
+                                       "max_presets",
+                                       "max_layout_tiles",
+                                       "client_queue_budget_mib",
+                                       NULL};
     check_keys(c, server, "server", keys);
     const char *listen = get_string(c, server, "server", "listen", false);
     if (listen) {
@@ -124,6 +130,8 @@ static void check_server(checker *c, pantau_config *cfg, const json_t *server)
     get_int(c, server, "server", "stream_grace_ms", &cfg->stream_grace_ms, 0, 600000, false);
     get_int(c, server, "server", "max_presets", &cfg->max_presets, 1, PRESET_MAX_LIMIT, false);
     get_int(c, server, "server", "max_layout_tiles", &cfg->max_layout_tiles, 1, LAYOUT_MAX_TILES,
+            false);
+    get_int(c, server, "server", "client_queue_budget_mib", &cfg->client_queue_budget_mib, 1, 65536,
             false);
     cfg->state_dir = resolve_path(cfg, get_string(c, server, "server", "state_dir", false));
 }
@@ -404,6 +412,7 @@ static pantau_config *load(const char *path, enum check_depth depth,
     cfg->stream_grace_ms = 10000;
     cfg->max_presets = PRESET_DEFAULT_MAX;
     cfg->max_layout_tiles = LAYOUT_MAX_TILES;
+    cfg->client_queue_budget_mib = CONFIG_CLIENT_QUEUE_BUDGET_MIB;
     guint before = errors->len;
     char *text = NULL;
     gsize len = 0;

@@ -8,6 +8,10 @@
 #include <glib.h>
 #include <jansson.h>
 
+/* The default of server.client_queue_budget_mib: about 16 clients that stopped
+ * reading, each with its 4 MiB of video; a wall that keeps up queues little. */
+#define CONFIG_CLIENT_QUEUE_BUDGET_MIB 64
+
 typedef struct pantau_config {
     char *path;          /* as given */
     char *dir;           /* the directory relative paths are resolved against */
@@ -18,6 +22,9 @@ typedef struct pantau_config {
     char *state_dir;     /* NULL = not set in the file */
     char *plugin_dir;    /* NULL = not set in the file */
     json_t *root;        /* owned */
+    /* All client queues together may hold this many MiB; past it, stalled
+     * clients are cut off (docs/security.md, "Client queues"). */
+    int client_queue_budget_mib;
     /* Borrowed from root: */
     const json_t *plugin_names; /* array of names, or NULL = every plugin found */
     const json_t *sources;      /* array, never NULL */

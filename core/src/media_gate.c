@@ -14,13 +14,18 @@ void media_gate_clear(media_gate *g)
     g->waiting = NULL;
 }
 
+bool media_gate_skips(const media_gate *g, uint32_t stream, bool keyframe)
+{
+    /* A delta frame after a gap would decode to garbage. */
+    return !keyframe && g_hash_table_contains(g->waiting, GUINT_TO_POINTER(stream));
+}
+
 bool media_gate_admit(media_gate *g, uint32_t stream, bool keyframe, size_t frame_len,
                       size_t queued_bytes, size_t max_bytes)
 {
     gpointer key = GUINT_TO_POINTER(stream);
     bool waiting = g_hash_table_contains(g->waiting, key);
-    /* A delta frame after a gap would decode to garbage. */
-    if (waiting && !keyframe)
+    if (media_gate_skips(g, stream, keyframe))
         goto drop;
     if (queued_bytes + frame_len > max_bytes) {
         g_hash_table_add(g->waiting, key);

@@ -24,6 +24,10 @@ void media_gate_clear(media_gate *g);
 bool media_gate_admit(media_gate *g, uint32_t stream, bool keyframe, size_t frame_len,
                       size_t queued_bytes, size_t max_bytes);
 
+/* Whether media_gate_admit drops this frame whatever room there is: a delta
+ * frame while its stream waits for a keyframe. */
+bool media_gate_skips(const media_gate *g, uint32_t stream, bool keyframe);
+
 /* Drops the stream's frames until its next keyframe (a new viewer that
  * joins between keyframes). */
 void media_gate_wait_for_keyframe(media_gate *g, uint32_t stream);

@@ -15,16 +15,19 @@
 #include "snapshot.h"
 #include "subscribe.h"
 
+#include <errno.h>
 #include <glib.h>
 #include <libwebsockets.h>
 #include <stdbool.h>
 #include <string.h>
+#include <sys/socket.h>
 
 /* One serialised message, shared by every client queue that holds it. */
 struct ws_msg {
     int refs;
     bool binary;   /* a video frame: may be dropped for a client that lags */
     bool keyframe; /* binary only */
+    bool snapshot; /* text only: a client's first message, held to no queue limit */
     uint32_t stream;
     size_t len;
     unsigned char buf[]; /* LWS_PRE bytes of room, then len bytes */
@@ -35,9 +38,12 @@ typedef struct ws_client {
     struct lws *wsi;
     ws_server *ws;
     GQueue queue;          /* out_msg * */
-    size_t queued_bytes;   /* text messages in queue */
+    size_t head_sent;      /* bytes of the queue's head written so far (in parts) */
+    size_t queued_bytes;   /* text messages in queue, but the snapshot */
     unsigned queued_texts; /* how many */
     size_t media_bytes;    /* video frames in queue */
+    size_t held_bytes;     /* everything in queue, the snapshot too */
+    gint64 stalled_since;  /* monotonic us: the queue has not moved since; 0: empty */
     media_gate gate;
     session *session;
     GByteArray *rx; /* the message being received */
@@ -48,6 +54,7 @@ typedef struct ws_client {
     bool corked;              /* in ws->corked: video frames wait for the release */
     bool established;         /* the snapshot has gone out through the queue */
     const char *close_reason; /* with kill: why (a literal); NULL: "too slow" */
+    guint cut_timer;          /* after client_cut: closes it if it does not read */
 } ws_client;
 
 struct ws_server {
@@ -66,6 +73,10 @@ struct ws_server {
     GPtrArray *corked;    /* ws_client *, borrowed */
     GByteArray *coalesce; /* scratch: several frames for one write */
     guint session_check;  /* with auth: closes sockets whose login has expired */
+    /* The total budget for client queues (docs/security.md, "Client queues"). */
+    size_t queued_total;  /* held_bytes of every client */
+    gint64 no_cut_before; /* monotonic us: no client will have stalled long enough before */
+    uint64_t budget_cuts; /* clients cut off for the budget so far */
 };
 
 /* A dynamic HTTP response, possibly still being made (a snapshot). */
@@ -190,15 +201,67 @@ static void frame_append(GByteArray *out, const out_msg *m)
     g_byte_array_append(out, m->buf + LWS_PRE, (guint)m->len);
 }
 
+/* Adds m (a new reference) at the tail of c's queue, and to the counts. */
+static void queue_put(ws_client *c, out_msg *m)
+{
+    if (!c->queue.length)
+        c->stalled_since = g_get_monotonic_time();
+    g_queue_push_tail(&c->queue, ws_msg_ref(m));
+    if (m->binary) {
+        c->media_bytes += m->len;
+    } else if (!m->snapshot) {
+        c->queued_bytes += m->len;
+        c->queued_texts++;
+    }
+    c->held_bytes += m->len;
+    c->ws->queued_total += m->len;
+}
+
+/* Takes m, just popped off the head of c's queue, out of the counts, and
+ * drops the queue's reference. */
 static void queue_take(ws_client *c, out_msg *m)
 {
     if (m->binary) {
         c->media_bytes -= m->len;
-    } else {
+    } else if (!m->snapshot) {
         c->queued_bytes -= m->len;
         c->queued_texts--;
     }
+    c->held_bytes -= m->len;
+    c->ws->queued_total -= m->len;
+    c->head_sent = 0;
     out_msg_unref(m);
+}
+
+/* Empties c's queue unsent. */
+static void queue_clear(ws_client *c)
+{
+    out_msg *m;
+    while ((m = g_queue_pop_head(&c->queue)))
+        queue_take(c, m);
+    c->stalled_since = 0;
+}
+
+/* Writes the next part of the queue's head, a message longer than one write,
+ * as a WebSocket fragment (RFC 6455 §5.4): lws never holds more than one part
+ * of it, and each part that goes shows that the client reads. Returns
+ * lws_write's. */
+static int client_write_part(ws_client *c)
+{
+    out_msg *m = g_queue_peek_head(&c->queue);
+    size_t n = MIN(m->len - c->head_sent, WS_COALESCE_MAX_BYTES);
+    bool last = c->head_sent + n == m->len;
+    int kind = lws_write_ws_flags(write_kind(m), c->head_sent == 0, last);
+    /* lws puts the frame header in front of the bytes: in a copy, since the
+     * bytes in front of a later part are the shared message's own. */
+    GByteArray *out = c->ws->coalesce;
+    g_byte_array_set_size(out, LWS_PRE);
+    g_byte_array_append(out, m->buf + LWS_PRE + c->head_sent, (guint)n);
+    int rc = lws_write(c->wsi, out->data + LWS_PRE, n, (enum lws_write_protocol)kind);
+    c->head_sent += n;
+    if (last)
+        queue_take(c, g_queue_pop_head(&c->queue));
+    return rc;
 }
 
 /* Writes the queued messages that fit in one write of WS_COALESCE_MAX_BYTES
@@ -207,6 +270,8 @@ static void queue_take(ws_client *c, out_msg *m)
 static int client_write_batch(ws_client *c)
 {
     out_msg *first = g_queue_peek_head(&c->queue);
+    if (c->head_sent || first->len > WS_COALESCE_MAX_BYTES)
+        return client_write_part(c);
     GList *l = c->queue.head->next;
     if (!l || first->len >= WS_COALESCE_MAX_BYTES) {
         g_queue_pop_head(&c->queue);
@@ -225,7 +290,9 @@ static int client_write_batch(ws_client *c)
     return lws_write(c->wsi, out->data + LWS_PRE, out->len - LWS_PRE, LWS_WRITE_RAW);
 }
 
-/* Writes the queue while the kernel takes it whole. -1: the connection failed. */
+/* Writes the queue while the kernel takes it whole. Called only once the
+ * socket took all that was written before (lws calls us writeable only
+ * then), so the queue has moved. -1: the connection failed. */
 static int client_drain(ws_client *c)
 {
     while (c->queue.length) {
@@ -234,6 +301,7 @@ static int client_drain(ws_client *c)
         if (lws_partial_buffered(c->wsi))
             break;
     }
+    c->stalled_since = c->queue.length ? g_get_monotonic_time() : 0;
     return 0;
 }
 
@@ -274,38 +342,143 @@ static void client_cork(ws_client *c)
     g_ptr_array_add(c->ws->corked, c);
 }
 
-/* Queues m (adds a reference), or writes it at once when the client is idle. A client whose queue
- * is full is cut off: dropping a control message would leave it with a wrong picture. Video
- * frames to an idle client wait while video is held (client_cork). */
+/* Who c is in a log line: its address (never anything secret). */
+static const char *client_name(const ws_client *c)
+{
+    return c->session->address ? c->session->address : "(unknown address)";
+}
+
+/* WS_CUT_CLOSE_SECONDS after a cut, the client has not read its close
+ * frame: it is closed with a reset, so that the kernel drops what it holds
+ * for the socket at once instead of keeping it for a peer that never reads. */
+static gboolean cut_client_expired(gpointer data)
+{
+    ws_client *c = data;
+    c->cut_timer = 0;
+    struct linger reset = {.l_onoff = 1, .l_linger = 0};
+    if (setsockopt(lws_get_socket_fd(c->wsi), SOL_SOCKET, SO_LINGER, &reset, sizeof reset) < 0)
+        log_warn("client %s: cannot reset its socket: %s", client_name(c), g_strerror(errno));
+    lws_set_timeout(c->wsi, PENDING_TIMEOUT_USER_OK, LWS_TO_KILL_ASYNC);
+    return G_SOURCE_REMOVE;
+}
+
+/* Cuts c off: it gets nothing more but a close frame (code 1008, reason, a
+ * literal), and what it had queued is freed now. A client that does not
+ * read even that is closed without it (cut_client_expired). */
+static void client_cut(ws_client *c, const char *reason)
+{
+    c->kill = true;
+    c->close_reason = reason;
+    queue_clear(c);
+    c->cut_timer = g_timeout_add_seconds(WS_CUT_CLOSE_SECONDS, cut_client_expired, c);
+    lws_callback_on_writable(c->wsi);
+}
+
+/* The total budget for client queues, in bytes. */
+static size_t queue_budget(const ws_server *ws)
+{
+    const pantau_config *cfg = ws->srv->config;
+    int mib = cfg ? cfg->client_queue_budget_mib : CONFIG_CLIENT_QUEUE_BUDGET_MIB;
+    return (size_t)mib * 1024u * 1024u;
+}
+
+/* The client whose queue has not moved for longest, at least WS_STALLED_MS
+ * (of equals, the one holding most), or NULL. With none, no client can
+ * qualify before ws->no_cut_before, which this sets. */
+static ws_client *longest_stalled(ws_server *ws, gint64 now)
+{
+    const gint64 stalled = WS_STALLED_MS * G_GINT64_CONSTANT(1000);
+    gint64 first_wait = now; /* the earliest stall that is still too short */
+    ws_client *found = NULL;
+    GHashTableIter it;
+    gpointer key;
+    g_hash_table_iter_init(&it, ws->clients);
+    while (g_hash_table_iter_next(&it, &key, NULL)) {
+        ws_client *c = key;
+        if (c->kill || !c->stalled_since)
+            continue;
+        if (now - c->stalled_since < stalled)
+            first_wait = MIN(first_wait, c->stalled_since);
+        else if (!found || c->stalled_since < found->stalled_since ||
+                 (c->stalled_since == found->stalled_since && c->held_bytes > found->held_bytes))
+            found = c;
+    }
+    if (!found)
+        ws->no_cut_before = first_wait + stalled;
+    return found;
+}
+
+/* Whether need more bytes fit the total budget for client queues, once the
+ * clients that stalled longest are cut off, as many as it takes. A client
+ * whose queue keeps moving is never cut for the budget. */
+static bool budget_room(ws_server *ws, size_t need)
+{
+    size_t budget = queue_budget(ws);
+    while (ws->queued_total + need > budget) {
+        gint64 now = g_get_monotonic_time();
+        ws_client *c = now < ws->no_cut_before ? NULL : longest_stalled(ws, now);
+        if (!c)
+            return false;
+        log_warn("client %s cut off: what it was sent has not moved for %.1f s, and client "
+                 "queues (%zu bytes, %zu of them its) have no room for %zu more in their "
+                 "budget of %zu bytes (server.client_queue_budget_mib)",
+                 client_name(c), (double)(now - c->stalled_since) / 1e6, ws->queued_total,
+                 c->held_bytes, need, budget);
+        ws->budget_cuts++;
+        client_cut(c, "too slow (server queue budget)");
+    }
+    return true;
+}
+
+/* Whether c takes video frame m (the media gate's rule): not a delta frame
+ * while its stream waits for a keyframe, nor past c's own bound, nor past
+ * the total budget when c is behind (a client that is idle keeps up). */
+static bool client_admit_frame(ws_client *c, const out_msg *m, bool idle)
+{
+    size_t room = WS_MEDIA_QUEUE_MAX_BYTES;
+    if (!idle && !media_gate_skips(&c->gate, m->stream, m->keyframe) &&
+        c->media_bytes + m->len <= room && !budget_room(c->ws, m->len))
+        room = 0;
+    return media_gate_admit(&c->gate, m->stream, m->keyframe, m->len, c->media_bytes, room);
+}
+
+/* Whether c takes text message m. Past its own bound c is cut off: dropping
+ * a control message would leave it with a wrong picture. Past the total
+ * budget, stalled clients are cut off to make room, but m is queued anyway.
+ * The snapshot is held to no bound of its own: it must reach every client. */
+static bool client_admit_text(ws_client *c, const out_msg *m, bool idle)
+{
+    if (!m->snapshot && (c->queued_texts >= WS_QUEUE_MAX_MESSAGES ||
+                         c->queued_bytes + m->len > WS_QUEUE_MAX_BYTES)) {
+        log_warn("client %s cut off: queue full (%u messages, %zu bytes)", client_name(c),
+                 c->queued_texts, c->queued_bytes);
+        client_cut(c, "too slow");
+        return false;
+    }
+    if (!idle)
+        budget_room(c->ws, m->len);
+    return true;
+}
+
+/* Queues m (adds a reference), or writes it at once when the client is idle
+ * and m fits one write. Video frames to an idle client wait while video is
+ * held (client_cork). */
 static void client_enqueue(ws_client *c, out_msg *m)
 {
     if (c->kill)
         return;
-    if (m->binary && !media_gate_admit(&c->gate, m->stream, m->keyframe, m->len, c->media_bytes,
-                                       WS_MEDIA_QUEUE_MAX_BYTES))
-        return;
-    if (!m->binary && (c->queued_texts >= WS_QUEUE_MAX_MESSAGES ||
-                       c->queued_bytes + m->len > WS_QUEUE_MAX_BYTES)) {
-        log_warn("client queue full (%u messages, %zu bytes); disconnecting it", c->queued_texts,
-                 c->queued_bytes);
-        c->kill = true;
-        lws_callback_on_writable(c->wsi);
-        return;
-    }
     bool idle = c->queue.length == 0 && c->established && !lws_partial_buffered(c->wsi);
-    if (idle && (!m->binary || !c->ws->video_holds)) {
+    bool admitted = m->binary ? client_admit_frame(c, m, idle) : client_admit_text(c, m, idle);
+    /* Making room in the budget may have cut c itself. */
+    if (!admitted || c->kill)
+        return;
+    bool held = m->binary && c->ws->video_holds;
+    if (idle && !held && m->len <= WS_COALESCE_MAX_BYTES) {
         client_write_now(c, m);
         return;
     }
-    m->refs++;
-    g_queue_push_tail(&c->queue, m);
-    if (m->binary) {
-        c->media_bytes += m->len;
-    } else {
-        c->queued_bytes += m->len;
-        c->queued_texts++;
-    }
-    if (idle)
+    queue_put(c, m);
+    if (idle && held)
         client_cork(c);
     else if (c->queue.length == 1 && !c->corked)
         lws_callback_on_writable(c->wsi);
@@ -434,8 +607,13 @@ static ws_client *client_new(ws_server *ws, struct lws *wsi, const auth_principa
     json_t *state = server_snapshot(ws->srv);
     json_object_update(snap, state);
     json_decref(state);
-    client_send_json(c, snap);
+    out_msg *m = out_msg_from_json(snap);
     json_decref(snap);
+    if (m) {
+        m->snapshot = true;
+        client_enqueue(c, m);
+        out_msg_unref(m);
+    }
     return c;
 }
 
@@ -448,9 +626,9 @@ static void client_free(ws_client *c)
     g_hash_table_remove(c->ws->clients, c);
     if (c->corked)
         g_ptr_array_remove_fast(c->ws->corked, c);
-    out_msg *m;
-    while ((m = g_queue_pop_head(&c->queue)))
-        out_msg_unref(m);
+    if (c->cut_timer)
+        g_source_remove(c->cut_timer);
+    queue_clear(c);
     g_byte_array_free(c->rx, TRUE);
     g_free(c);
 }
@@ -630,9 +808,17 @@ static char *snapshot_source_id(const char *uri)
 static char *metrics_text(ws_server *ws)
 {
     char *media = ws->srv->media ? media_metrics_text(ws->srv->media) : g_strdup("");
-    char *text = g_strdup_printf("# HELP pantau_clients Connected WebSocket clients\n"
-                                 "# TYPE pantau_clients gauge\npantau_clients %u\n%s",
-                                 g_hash_table_size(ws->clients), media);
+    char *text = g_strdup_printf(
+        "# HELP pantau_clients Connected WebSocket clients\n"
+        "# TYPE pantau_clients gauge\npantau_clients %u\n"
+        "# HELP pantau_client_queue_bytes Bytes waiting in the queues of all clients\n"
+        "# TYPE pantau_client_queue_bytes gauge\npantau_client_queue_bytes %zu\n"
+        "# HELP pantau_client_queue_budget_bytes Past this, stalled clients are cut off\n"
+        "# TYPE pantau_client_queue_budget_bytes gauge\npantau_client_queue_budget_bytes %zu\n"
+        "# HELP pantau_client_budget_cuts_total Clients cut off for the queue budget\n"
+        "# TYPE pantau_client_budget_cuts_total counter\npantau_client_budget_cuts_total "
+        "%" G_GUINT64_FORMAT "\n%s",
+        g_hash_table_size(ws->clients), ws->queued_total, queue_budget(ws), ws->budget_cuts, media);
     g_free(media);
     return text;
 }

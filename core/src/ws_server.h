@@ -30,8 +30,16 @@ typedef struct ws_msg ws_msg;
 #define WS_HEADER_SPACE_BYTES 16384
 /* Video waiting for one client beyond this is dropped up to a keyframe. */
 #define WS_MEDIA_QUEUE_MAX_BYTES (4u * 1024u * 1024u)
-/* Queued messages are written together up to this many bytes per send(). */
+/* Queued messages are written together up to this many bytes per send();
+ * a longer message goes out in parts of this size (WebSocket fragments). */
 #define WS_COALESCE_MAX_BYTES (256u * 1024u)
+/* A client whose queue has not moved for this long is not keeping up: past
+ * the total budget for client queues (server.client_queue_budget_mib) it may
+ * be cut off, those stalled longest first. */
+#define WS_STALLED_MS 2000
+/* A client that is cut off and does not read its close frame within this is
+ * closed without it, which frees what its socket holds. */
+#define WS_CUT_CLOSE_SECONDS 10
 
 /* Starts listening on the server's main loop. Returns NULL (logged) when
  * the address cannot be bound. */

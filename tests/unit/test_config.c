@@ -191,6 +191,29 @@ START_TEST(wrong_type_points_at_the_value)
 }
 END_TEST
 
+START_TEST(client_queue_budget)
+{
+    GPtrArray *errors = g_ptr_array_new_with_free_func(g_free);
+    char *path;
+    pantau_config *cfg =
+        load_text("{\"sources\": [], \"walls\": [\n" WALL_LINES "]}", errors, &path);
+    ck_assert_int_eq(cfg->client_queue_budget_mib, CONFIG_CLIENT_QUEUE_BUDGET_MIB);
+    config_free(cfg);
+    g_free(path);
+    cfg = load_text("{\"server\": {\"client_queue_budget_mib\": 4}, \"sources\": [], "
+                    "\"walls\": [\n" WALL_LINES "]}",
+                    errors, &path);
+    ck_assert_int_eq(cfg->client_queue_budget_mib, 4);
+    config_free(cfg);
+    g_free(path);
+    g_ptr_array_free(errors, TRUE);
+    assert_error(
+        "{\"server\": {\"client_queue_budget_mib\": 0}, \"sources\": [], \"walls\": [\n" WALL_LINES
+        "]}",
+        "1:40: server.client_queue_budget_mib: must be 1 to 65536");
+}
+END_TEST
+
 START_TEST(overlapping_tiles)
 {
     assert_error("{\n"
@@ -373,6 +396,7 @@ static Suite *config_suite(void)
     tcase_add_test(tc, missing_file);
     tcase_add_test(tc, syntax_error_has_jansson_position);
     tcase_add_test(tc, wrong_type_points_at_the_value);
+    tcase_add_test(tc, client_queue_budget);
     tcase_add_test(tc, overlapping_tiles);
     tcase_add_test(tc, unknown_source_in_a_tile);
     tcase_add_test(tc, duplicate_source_id);

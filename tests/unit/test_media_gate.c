@@ -78,6 +78,19 @@ START_TEST(admit_keyframe_that_does_not_fit_starts_wait)
 }
 END_TEST
 
+START_TEST(skips_only_delta_frames_of_a_waiting_stream)
+{
+    ck_assert(!media_gate_skips(&gate, 1, false));
+    media_gate_wait_for_keyframe(&gate, 1);
+    ck_assert(media_gate_skips(&gate, 1, false));
+    ck_assert(!media_gate_skips(&gate, 1, true));
+    ck_assert(!media_gate_skips(&gate, 2, false));
+    ck_assert_uint_eq(gate.dropped, 0); /* asking drops nothing */
+    ck_assert(admit(1, true, 1, 0));
+    ck_assert(!media_gate_skips(&gate, 1, false));
+}
+END_TEST
+
 /* ---- streams ---- */
 
 START_TEST(streams_are_independent)
@@ -198,6 +211,7 @@ static Suite *media_gate_suite(void)
     tcase_add_test(tc, admit_while_fitting);
     tcase_add_test(tc, admit_drops_until_keyframe);
     tcase_add_test(tc, admit_big_keyframe_keeps_waiting);
+    tcase_add_test(tc, skips_only_delta_frames_of_a_waiting_stream);
     tcase_add_test(tc, admit_keyframe_that_does_not_fit_starts_wait);
     suite_add_tcase(s, tc);
 
