@@ -199,9 +199,10 @@ static int run(const options *o, pantau_config *cfg)
     srv.ws = ws_server_start(&srv, &cfg->bind, port);
     if (!srv.ws)
         goto out;
-    print_urls(&srv, ws_server_port(srv.ws));
+    /* The handlers before "ready": a SIGTERM sent on reading it stops cleanly. */
     guint sigint = g_unix_signal_add(SIGINT, on_signal, srv.loop);
     guint sigterm = g_unix_signal_add(SIGTERM, on_signal, srv.loop);
+    print_urls(&srv, ws_server_port(srv.ws));
     g_main_loop_run(srv.loop);
     g_source_remove(sigint);
     g_source_remove(sigterm);
