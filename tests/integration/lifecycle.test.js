@@ -19,3 +19,14 @@ for (const signal of ['SIGTERM', 'SIGINT']) {
     assert.ok([1000, 1001, 1006].includes(await closeCode(client)), 'the client connection ends');
   });
 }
+
+test('a SIGTERM sent the moment the server says ready stops it cleanly', async () => {
+  for (let i = 0; i < 5; i++) {
+    const server = await startServer();
+    server.proc.kill('SIGTERM');
+    const { code, signal } = await server.exited;
+    server.cleanup();
+    assert.equal(signal, null, `run ${i}: killed by ${signal} instead of stopping`);
+    assert.equal(code, 0, `run ${i}`);
+  }
+});
