@@ -15,12 +15,12 @@ root=$(pwd)
 
 # ---- one harness (run by the loop below through xargs) ----
 if [ "${1:-}" = --one ]; then
-    bin=$2 seconds=$3 work=$4 artifacts=$5
+    bin=$2 seconds=$3 work=$4 scratch=$5 artifacts=$6
     name=$(basename "$bin")
     log=$work/$name.log
-    mkdir -p "$work/$name/new" "$work/$name/tmp" "$artifacts/$name"
-    # Scratch files of the harness (and of a crashed run) stay in the work dir.
-    export TMPDIR="$work/$name/tmp"
+    mkdir -p "$work/$name/new" "$scratch/$name" "$artifacts/$name"
+    # The harness's scratch files (and a crashed run's) stay in scratch.
+    export TMPDIR="$scratch/$name"
     status=0
     failing="the input is in $artifacts/$name/"
     regressions=$(find "$root/tests/fuzz/regressions/$name" -type f 2>/dev/null | sort)
@@ -70,16 +70,15 @@ for b in $bins; do
 done
 [ -n "$bins" ] || { echo "fuzz: no harness in $build/tests/fuzz" >&2; exit 2; }
 
-if [ -n "${FUZZ_WORK:-}" ]; then
-    work=$FUZZ_WORK
-    mkdir -p "$work"
-else
-    # tmpfs when there is one: the harnesses write state files (and fsync).
-    base=/tmp
-    [ -d /dev/shm ] && [ -w /dev/shm ] && base=/dev/shm
-    work=$(mktemp -d "$base/pantau-fuzz-run-XXXXXX")
-    trap 'rm -rf "$work"' EXIT INT TERM
-fi
+# Scratch space on tmpfs when there is one: the harnesses write state files
+# (and the server fsyncs them).
+base=/tmp
+[ -d /dev/shm ] && [ -w /dev/shm ] && base=/dev/shm
+scratch=$(mktemp -d "$base/pantau-fuzz-run-XXXXXX")
+trap 'rm -rf "$scratch"' EXIT
+trap 'exit 130' INT TERM HUP PIPE
+work=${FUZZ_WORK:-$scratch/work}
+mkdir -p "$work"
 artifacts=$build/fuzz-artifacts
 
 # Leaks checked, with the project's narrow suppressions; but the fast
@@ -95,6 +94,6 @@ echo "fuzz: $(echo $bins | wc -w) harnesses, $seconds s each, ${FUZZ_JOBS:-2} at
 failed=0
 # shellcheck disable=SC2086
 printf '%s\n' $bins | xargs -P "${FUZZ_JOBS:-2}" -I{} sh "$root/tests/fuzz/run.sh" --one {} \
-    "$seconds" "$work" "$artifacts" || failed=1
+    "$seconds" "$work" "$scratch" "$artifacts" || failed=1
 [ "$failed" = 0 ] && echo "fuzz: every harness passed" || echo "fuzz: FAILED"
 exit "$failed"
