@@ -1,11 +1,14 @@
 # make run: set up, build and start pantau on config/pantau.json (no hardware needed).
 # make test: set up, build (normal and sanitized), run every test.
+# make fuzz: build the libFuzzer harnesses (clang) and run each FUZZ_SECONDS.
 BUILD ?= build
 ASAN_BUILD ?= build-asan
+FUZZ_BUILD ?= build-fuzz
+FUZZ_SECONDS ?= 60
 PORT ?= 8080
 JOBS ?= 2
 
-.PHONY: all setup build build-asan run test test-unit test-asan test-integration test-browser bench format clean
+.PHONY: all setup build build-asan build-fuzz run test test-unit test-asan test-integration test-browser fuzz bench format clean
 
 all: build
 
@@ -20,12 +23,17 @@ build-asan: setup
 	@cmake -S . -B $(ASAN_BUILD) -DCMAKE_BUILD_TYPE=Debug -DPANTAU_SANITIZE=ON >/dev/null
 	@cmake --build $(ASAN_BUILD) -j $(JOBS)
 
+# The harnesses only (target fuzzers), clang with libFuzzer, ASan and UBSan.
+build-fuzz: setup
+	@CC=clang cmake -S . -B $(FUZZ_BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DPANTAU_FUZZ=ON >/dev/null
+	@cmake --build $(FUZZ_BUILD) -j $(JOBS) --target fuzzers
+
 run: build
 	@mkdir -p $(BUILD)/state
 	@$(BUILD)/core/pantau --config config/pantau.json --state-dir $(BUILD)/state --port $(PORT)
 
 test: build build-asan
-	@sh scripts/test.sh $(BUILD) $(ASAN_BUILD)
+	@sh scripts/test.sh $(BUILD) $(ASAN_BUILD) $(FUZZ_BUILD)
 
 test-unit: build
 	@cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
@@ -36,6 +44,11 @@ test-integration: build
 test-browser: build
 	@PANTAU_BIN=$(CURDIR)/$(BUILD)/core/pantau PANTAU_PLUGIN_DIR=$(CURDIR)/$(BUILD)/lib/pantau/plugins node --test --test-concurrency=1 tests/browser/
 
+# Each harness FUZZ_SECONDS (make fuzz FUZZ_SECONDS=600); the inputs found
+# are kept in $(FUZZ_BUILD)/corpus, never in the repository.
+fuzz: build-fuzz
+	@FUZZ_WORK=$(CURDIR)/$(FUZZ_BUILD)/corpus FUZZ_JOBS=$(JOBS) sh tests/fuzz/run.sh $(FUZZ_BUILD) $(FUZZ_SECONDS)
+
 bench: build
 	@sh bench/run.sh $(BUILD)
 
@@ -43,7 +56,8 @@ bench-media: build
 	@sh bench/media-run.sh $(BUILD)
 
 format:
-	@clang-format -i core/include/pantau/*.h core/src/*.[ch] plugins/*/*.[ch] tests/unit/*.[ch] tests/tools/*/*.c
+	@clang-format -i core/include/pantau/*.h core/src/*.[ch] plugins/*/*.[ch] tests/unit/*.[ch] tests/tools/*/*.c \
+		tests/fuzz/*.[ch]
 
 clean:
-	rm -rf $(BUILD) $(ASAN_BUILD)
+	rm -rf $(BUILD) $(ASAN_BUILD) $(FUZZ_BUILD)

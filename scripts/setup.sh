@@ -1,5 +1,7 @@
 #!/bin/sh
 # Installs what pantau needs to build, run and test on Debian 12, only what is missing.
+# clang, llvm (llvm-symbolizer) and libclang-rt-dev (libFuzzer, sanitizers)
+# build and run the fuzz harnesses of tests/fuzz.
 # Without root it prints the exact install line and exits 1.
 set -eu
 cd "$(dirname "$0")/.."
@@ -9,7 +11,8 @@ libwebsockets-dev libwebsockets-evlib-glib libsodium-dev check libsubunit-dev ch
 libsoup-3.0-dev libgstreamer1.0-dev libgstreamer-plugins-base1.0-dev libgstrtspserver-1.0-dev \
 gstreamer1.0-tools gstreamer1.0-plugins-base gstreamer1.0-plugins-good gstreamer1.0-plugins-bad \
 gstreamer1.0-plugins-ugly gstreamer1.0-libav \
-prometheus-node-exporter nut-server nut-client"
+prometheus-node-exporter nut-server nut-client \
+clang llvm libclang-rt-dev"
 # Node.js may come from elsewhere (this machine image has Node 20 with npm):
 # take Debian's only when there is none.
 command -v node >/dev/null 2>&1 || DEBS="$DEBS nodejs"

@@ -1,11 +1,13 @@
 #!/bin/sh
 # Runs every test: Check unit suites (normal and ASan+UBSan builds),
-# integration tests against the sanitized server, browser tests.
-# Usage: scripts/test.sh BUILD_DIR ASAN_BUILD_DIR
+# integration tests against the sanitized server, browser tests, and each
+# libFuzzer harness for FUZZ_TEST_SECONDS (10) after its regressions.
+# Usage: scripts/test.sh BUILD_DIR ASAN_BUILD_DIR [FUZZ_BUILD_DIR]
 set -u
 cd "$(dirname "$0")/.."
 build=$1
 asan=$2
+fuzz=${3:-build-fuzz}
 root=$(pwd)
 failed=0
 passed=0
@@ -37,6 +39,10 @@ step "integration tests (ASan+UBSan server)" env PANTAU_BIN="$root/$asan/core/pa
 step "browser tests" env PANTAU_BIN="$root/$build/core/pantau" \
     PANTAU_PLUGIN_DIR="$root/$build/lib/pantau/plugins" \
     node --test --test-concurrency=1 --test-reporter=spec tests/browser/
+# Its own build directory: clang, instrumented for libFuzzer (tests/fuzz).
+step "fuzz harnesses (${FUZZ_TEST_SECONDS:-10} s each)" sh -c "CC=clang cmake -S . -B $fuzz \
+    -DCMAKE_BUILD_TYPE=RelWithDebInfo -DPANTAU_FUZZ=ON >/dev/null && \
+    cmake --build $fuzz -j 2 --target fuzzers && sh tests/fuzz/run.sh $fuzz ${FUZZ_TEST_SECONDS:-10}"
 
 echo "test suites: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]

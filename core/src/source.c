@@ -163,7 +163,8 @@ static void source_free(pantau_source *src)
     }
     json_decref(src->settings);
     json_decref(src->last_data);
-    g_queue_free_full(&src->history, (GDestroyNotify)json_decref);
+    /* history is embedded: clear it, never free it (g_queue_free_full would). */
+    g_queue_clear_full(&src->history, (GDestroyNotify)json_decref);
     g_free(src->id);
     g_free(src->name);
     g_free(src->type_id);

@@ -133,6 +133,30 @@ START_TEST(status_names)
 }
 END_TEST
 
+/* Found by fuzz_ws_request: freeing a source handed its embedded history
+ * queue to g_queue_free_full(), which frees the queue struct itself, an
+ * address inside the source. GLib's slice allocator then gave that memory
+ * out again; with G_SLICE=always-malloc (set for this suite) it is a bad
+ * free, caught at once. */
+START_TEST(registry_free_with_history)
+{
+    source_registry *reg = g_new0(source_registry, 1);
+    reg->list = g_ptr_array_new();
+    reg->by_id = g_hash_table_new(g_str_hash, g_str_equal);
+    pantau_source *src = g_new0(pantau_source, 1);
+    src->id = g_strdup("feed");
+    src->name = g_strdup("Feed");
+    src->type_id = g_strdup("fake");
+    tu_registry_add(reg, src);
+    json_t *data = tu_json("{\"level\": 1}");
+    source_record_data(src, data);
+    source_record_data(src, data);
+    json_decref(data);
+    ck_assert_uint_eq(src->history.length, 2);
+    source_registry_free(reg);
+}
+END_TEST
+
 static Suite *source_suite(void)
 {
     Suite *s = suite_create("source");
@@ -148,6 +172,10 @@ static Suite *source_suite(void)
     tc = tcase_create("source_json");
     tcase_add_test(tc, source_to_json_hides_secrets);
     tcase_add_test(tc, status_names);
+    suite_add_tcase(s, tc);
+
+    tc = tcase_create("registry");
+    tcase_add_test(tc, registry_free_with_history);
     suite_add_tcase(s, tc);
     return s;
 }
