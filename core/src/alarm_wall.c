@@ -89,7 +89,7 @@ static int write_wall(alarm_center *a, wall *w, const layout *l, const char *act
                   err.message);
     /* Its line went to the log before the wall file (ops_apply_layout). */
     if (!a->in_op)
-        audit_end(a->srv, false, w->version, &err);
+        audit_line_free(audit_end(a->srv, false, w->version));
     return rc;
 }
 
