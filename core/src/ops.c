@@ -164,6 +164,11 @@ static void persist(pantau_server *srv, audit_line *line, state_batch *files, co
     disk_writer_submit(srv->writer, persist_run, persist_done, j);
 }
 
+void ops_write_files(pantau_server *srv, state_batch *files)
+{
+    persist(srv, NULL, files, "the state", NULL, NULL, NULL);
+}
+
 /* ---- changing a wall: check version, change a copy, persist, broadcast ---- */
 
 /* A wall write in flight: which wall, the version it writes, its layout. */

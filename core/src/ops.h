@@ -46,6 +46,11 @@ typedef struct op_def {
  * themselves (alarms, presentations) too. */
 int ops_apply_layout(pantau_server *srv, wall *w, const layout *l, pantau_error *err);
 
+/* Hands files (stolen) that need no audit line to the writer thread, in
+ * order with every other write; the request being handled, if any, replies
+ * after them. A failure is logged (and fails that request). */
+void ops_write_files(pantau_server *srv, state_batch *files);
+
 /* The preset store's write hook (preset_store.h, data: the server): the
  * change's files go to the writer thread after its audit line; a failed
  * write takes the change back and broadcasts it. Returns 0. */
