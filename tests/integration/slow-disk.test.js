@@ -137,3 +137,38 @@ test('on a slow disk a failed write is still rolled back and answered internal',
   expectError(await request(operator, 'preset.save', { wall: 'main', name: 'A' }), 'internal');
   assert.deepEqual((await request(operator, 'snapshot')).ok.presets, [], 'no preset is left');
 });
+
+test('on a slow disk a client gets its replies in request order, and no newer change before its own reply', { timeout: 60000 }, async (t) => {
+  const server = await serverFor(t, { env: slowDiskEnv() });
+  const { client: a, snapshot } = await connect(t, server);
+  const { client: b } = await connect(t, server);
+  const v = wallIn(snapshot).version;
+  const from = a.messages.length;
+  // a's change waits for the disk; its ping and b's change come meanwhile.
+  const change = request(a, 'tile.set_source', { wall: 'main', version: v, tile: 't2', source: 'clock-a' });
+  const ping = request(a, 'ping');
+  await b.waitFor((m) => m.ev === 'wall' && m.wall.version === v + 1);
+  const other = request(b, 'tile.set_source', { wall: 'main', version: v + 1, tile: 't2', source: 'clock-b' });
+  const [changed, pinged] = await Promise.all([change, ping, other]);
+  assert.ok(changed.ok, JSON.stringify(changed));
+  const seen = a.messages.slice(from);
+  const at = (pred) => seen.findIndex(pred);
+  assert.ok(at((m) => m === changed) < at((m) => m === pinged), 'the replies in request order');
+  const firstEvent = at((m) => m.ev === 'wall');
+  assert.ok(firstEvent > at((m) => m === changed), 'no wall event before its own reply');
+  await a.waitFor((m) => m.ev === 'wall' && m.wall.version === v + 2, 10000);
+});
+
+test('a client that leaves before its reply is made does not take the server down, and its change stands', { timeout: 60000 }, async (t) => {
+  const server = await serverFor(t, { env: slowDiskEnv() });
+  const { client: a, snapshot } = await connect(t, server);
+  const { client: b } = await connect(t, server);
+  const v = wallIn(snapshot).version;
+  a.sendRaw(JSON.stringify({ op: 'tile.set_source', id: 1, wall: 'main', version: v, tile: 't2', source: 'clock-a' }));
+  await b.waitFor((m) => m.ev === 'wall' && m.wall.version === v + 1);
+  a.ws.terminate();
+  await sleep(2500); // its writes complete after it left
+  const wall = wallIn((await request(b, 'snapshot')).ok);
+  assert.equal(wall.version, v + 1);
+  assert.equal(wall.layout.tiles.find((x) => x.id === 't2').source, 'clock-a');
+});
