@@ -732,12 +732,17 @@ static bool client_take_token(ws_client *c)
     return true;
 }
 
-static json_t *rate_limited_reply(const GByteArray *rx)
+static json_t *rate_limited_reply(const GByteArray *rx, bool waiting)
 {
     json_t *req = json_loadb((const char *)rx->data, rx->len, 0, NULL);
     pantau_error err = {0};
-    error_set(&err, ERR_RATE_LIMITED, "", "more than %d requests in a second; slow down",
-              WS_RATE_PER_SECOND);
+    if (waiting)
+        error_set(&err, ERR_RATE_LIMITED, "",
+                  "%d requests are waiting for the disk; wait for their replies",
+                  WS_MAX_PENDING_REPLIES);
+    else
+        error_set(&err, ERR_RATE_LIMITED, "", "more than %d requests in a second; slow down",
+                  WS_RATE_PER_SECOND);
     json_t *reply = ops_error_reply(json_object_get(req, "id"), &err);
     json_decref(req);
     return reply;
@@ -752,8 +757,10 @@ static void client_handle_message(ws_client *c)
         pantau_error err = {0};
         error_set(&err, ERR_BAD_JSON, "", "requests are text frames with a JSON object");
         reply = ops_error_reply(NULL, &err);
+    } else if (c->pending >= WS_MAX_PENDING_REPLIES) {
+        reply = rate_limited_reply(c->rx, true);
     } else if (!client_take_token(c)) {
-        reply = rate_limited_reply(c->rx);
+        reply = rate_limited_reply(c->rx, false);
     }
     if (reply) {
         client_send_json(c, reply);

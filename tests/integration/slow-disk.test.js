@@ -20,12 +20,12 @@ const MAX_PING_MS = 50;
 
 // The shim, preloaded after libasan when the binary is an ASan build (ASan
 // must come first in the list of libraries).
-function slowDiskEnv() {
+function slowDiskEnv(delayMs = DELAY_MS) {
   const shim = join(dirname(dirname(pantauBin)), 'tests', 'tools', 'slow_fsync.so');
   assert.ok(existsSync(shim), `the shim ${shim} is built`);
   const ldd = execFileSync('ldd', [pantauBin], { encoding: 'utf8' });
   const asan = /=>\s*(\S*libasan\.so[.\d]*)/.exec(ldd)?.[1];
-  return { LD_PRELOAD: [asan, shim].filter(Boolean).join(':'), PANTAU_TEST_FSYNC_DELAY_MS: String(DELAY_MS) };
+  return { LD_PRELOAD: [asan, shim].filter(Boolean).join(':'), PANTAU_TEST_FSYNC_DELAY_MS: String(delayMs) };
 }
 
 function cameraConfig() {
@@ -171,4 +171,24 @@ test('a client that leaves before its reply is made does not take the server dow
   const wall = wallIn((await request(b, 'snapshot')).ok);
   assert.equal(wall.version, v + 1);
   assert.equal(wall.layout.tiles.find((x) => x.id === 't2').source, 'clock-a');
+});
+
+test('a client may have 32 requests waiting for the disk; more are refused, in their turn', { timeout: 90000 }, async (t) => {
+  const MAX_PENDING = 32;
+  const server = await serverFor(t, { env: slowDiskEnv(150) });
+  const { client, snapshot } = await connect(t, server);
+  const v = wallIn(snapshot).version;
+  const sources = ['clock-a', 'clock-b', null];
+  const replies = await Promise.all(Array.from({ length: MAX_PENDING + 8 }, (_, i) =>
+    request(client, 'tile.set_source', { wall: 'main', version: v + i, tile: 't2', source: sources[i % 3] }, 60000)));
+  const accepted = replies.filter((r) => r.ok).length;
+  assert.equal(accepted, MAX_PENDING, JSON.stringify(replies.filter((r) => !r.ok)[0]));
+  replies.forEach((r, i) => {
+    if (i < MAX_PENDING) assert.equal(r.ok.version, v + i + 1);
+    else expectError(r, 'rate_limited');
+  });
+  assert.match(replies[MAX_PENDING].error.message, /waiting for the disk/);
+  const order = client.messages.filter((m) => m.re !== undefined).map((m) => m.re);
+  assert.deepEqual(order, [...order].sort((a, b) => a - b), 'replies in request order');
+  assert.equal(wallIn((await request(client, 'snapshot')).ok).version, v + MAX_PENDING);
 });
