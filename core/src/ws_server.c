@@ -542,7 +542,16 @@ static void broadcast_msg(ws_server *ws, out_msg *m)
 
 void ws_client_send_json(ws_client *c, const json_t *value)
 {
-    client_send_json(c, value);
+    /* A stream's media event describes the frames after it: it goes with
+     * them, never held behind a pending reply (as video is not). */
+    const char *ev = json_string_value(json_object_get(value, "ev"));
+    out_msg *m = ev && strcmp(ev, "media") == 0 ? out_msg_from_json(value) : NULL;
+    if (!m) {
+        client_send_json(c, value);
+        return;
+    }
+    client_send_out(c, m);
+    out_msg_unref(m);
 }
 
 void ws_client_send_media(ws_client *c, ws_msg *frame)

@@ -192,3 +192,18 @@ test('a client may have 32 requests waiting for the disk; more are refused, in t
   assert.deepEqual(order, [...order].sort((a, b) => a - b), 'replies in request order');
   assert.equal(wallIn((await request(client, 'snapshot')).ok).version, v + MAX_PENDING);
 });
+
+test('a client that subscribes while its change waits for the disk gets the stream\'s media event before its frames', { timeout: 60000 }, async (t) => {
+  const server = await serverFor(t, { config: cameraConfig(), env: slowDiskEnv() });
+  const { client, snapshot } = await connect(t, server);
+  const v = wallIn(snapshot).version;
+  const from = client.messages.length;
+  const change = request(client, 'tile.set_source', { wall: 'main', version: v, tile: 't2', source: 'clock-a' });
+  const subscribed = request(client, 'subscribe', { sources: ['cam-t'] });
+  await client.waitFor((m) => m.binary, 20000);
+  const seen = client.messages.slice(from);
+  const media = seen.findIndex((m) => m.ev === 'media' && m.source === 'cam-t');
+  assert.ok(media >= 0 && media < seen.findIndex((m) => m.binary), 'the media event comes before the first frame');
+  assert.ok((await change).ok);
+  assert.ok((await subscribed).ok);
+});
