@@ -10,7 +10,6 @@
 #include "log.h"
 #include "state_store.h"
 
-#include <glib/gstdio.h>
 #include <string.h>
 
 typedef struct wall_takeover {
@@ -89,7 +88,7 @@ static int write_wall(alarm_center *a, wall *w, const layout *l, const char *act
                   err.message);
     /* Its line went to the log before the wall file (ops_apply_layout). */
     if (!a->in_op)
-        audit_end(a->srv, false, w->version, &err);
+        audit_line_free(audit_end(a->srv, false, w->version));
     return rc;
 }
 
@@ -117,17 +116,18 @@ static bool plain_id(const char *id)
                strlen(id);
 }
 
+/* The takeover file is written and removed by the writer thread, in order
+ * with the wall's own writes (a failure is logged there). */
 static void takeover_save(const alarm_center *a, const wall_takeover *t)
 {
     if (!a->srv->state_dir || !plain_id(t->wall_id))
         return;
     char *dir = takeover_dir(a), *name = takeover_name(t->wall_id);
-    g_mkdir_with_parents(dir, 0700);
     json_t *doc = json_pack("{s:o, s:I}", "original", layout_to_json(t->original), "version",
                             (json_int_t)t->our_version);
-    if (state_store_write(dir, name, doc))
-        log_write(PANTAU_LOG_WARN, "alarms", "cannot keep the takeover of wall '%s' on disk",
-                  t->wall_id);
+    state_batch *files = state_batch_new(dir);
+    state_batch_write(files, name, doc);
+    ops_write_files(a->srv, files);
     json_decref(doc);
     g_free(name);
     g_free(dir);
@@ -138,9 +138,9 @@ static void takeover_forget(const alarm_center *a, const char *wall_id)
     if (!a->srv->state_dir || !plain_id(wall_id))
         return;
     char *dir = takeover_dir(a), *name = takeover_name(wall_id);
-    char *path = g_build_filename(dir, name, NULL);
-    g_unlink(path);
-    g_free(path);
+    state_batch *files = state_batch_new(dir);
+    state_batch_remove(files, name);
+    ops_write_files(a->srv, files);
     g_free(name);
     g_free(dir);
 }

@@ -27,10 +27,22 @@ typedef struct audit_change {
 } audit_change;
 
 struct audit_log {
+    /* The writer thread appends the lines of changes, the main loop those
+     * of logins: the lock keeps each line whole and torn right. */
+    GMutex lock;
     int fd; /* -1: could not be opened; every line fails */
     char *path;
-    bool torn; /* the file may end inside a line: start the next with "\n" */
-    audit_change change;
+    bool torn;           /* the file may end inside a line: start the next with "\n" */
+    audit_change change; /* main loop only */
+};
+
+/* A change's line, made on the main loop and appended on the writer
+ * thread: copies of every string, and the log (which outlives the
+ * writer's jobs: the writer is flushed before the log is closed). */
+struct audit_line {
+    audit_log *log;
+    char *user, *role, *address, *action, *wall;
+    gint64 version_before, version_after;
 };
 
 /* ---- config ---- */
@@ -84,6 +96,7 @@ audit_log *audit_log_open(pantau_server *srv)
         return NULL;
     }
     audit_log *a = g_new0(audit_log, 1);
+    g_mutex_init(&a->lock);
     a->path = log_path(srv, section);
     char *dir = g_path_get_dirname(a->path);
     g_mkdir_with_parents(dir, 0700);
@@ -106,6 +119,7 @@ void audit_log_close(audit_log *log)
     g_free(log->change.action);
     g_free(log->change.wall);
     g_free(log->path);
+    g_mutex_clear(&log->lock);
     g_free(log);
 }
 
@@ -173,6 +187,26 @@ int audit_ready(const pantau_server *srv, pantau_error *err)
     return 0;
 }
 
+/* Appends e and flushes it (fdatasync), under the log's lock. Safe on any
+ * thread. Returns 0, or -1 (logged). */
+static int append_entry(audit_log *a, const audit_entry *e)
+{
+    g_mutex_lock(&a->lock);
+    int rc = -1;
+    char *line = a->fd >= 0 ? entry_line(e, a->torn) : NULL;
+    if (line) {
+        rc = write_all(a->fd, line, strlen(line));
+        if (rc == 0)
+            rc = fdatasync(a->fd);
+        a->torn = rc != 0;
+        if (rc != 0)
+            log_error("cannot write the audit log %s: %s", a->path, strerror(errno));
+    }
+    g_free(line);
+    g_mutex_unlock(&a->lock);
+    return rc;
+}
+
 int audit_write(pantau_server *srv, const audit_entry *e, pantau_error *err)
 {
     audit_log *a = srv ? srv->audit : NULL;
@@ -180,18 +214,8 @@ int audit_write(pantau_server *srv, const audit_entry *e, pantau_error *err)
         return 0;
     if (a->fd < 0)
         return error_set(err, ERR_INTERNAL, "", "the audit log cannot be written");
-    char *line = entry_line(e, a->torn);
-    if (!line)
-        return error_set(err, ERR_INTERNAL, "", "the audit line could not be made");
-    int rc = write_all(a->fd, line, strlen(line));
-    if (rc == 0)
-        rc = fdatasync(a->fd);
-    g_free(line);
-    a->torn = rc != 0;
-    if (rc != 0) {
-        log_error("cannot write the audit log %s: %s", a->path, strerror(errno));
+    if (append_entry(a, e))
         return error_set(err, ERR_INTERNAL, "", "the audit log could not be written");
-    }
     return 0;
 }
 
@@ -226,78 +250,81 @@ void audit_begin(pantau_server *srv, const session *s, const char *action, const
     c->lines = 0;
 }
 
-/* A line of the change being made (without one: a change by the server). */
-static int change_line(pantau_server *srv, const char *wall_id, gint64 before, gint64 after,
-                       bool ok, pantau_error *err)
+audit_line *audit_change_line(pantau_server *srv, const char *wall_id, gint64 version_before,
+                              gint64 version_after)
 {
-    const audit_change *c = &srv->audit->change;
+    audit_change *c = srv && srv->audit ? &srv->audit->change : NULL;
+    if (!c)
+        return NULL;
+    /* Outside a begun change: a write by the server itself. */
     const session *s = c->depth ? c->who : NULL;
+    audit_line *l = g_new0(audit_line, 1);
+    l->log = srv->audit;
+    l->user = g_strdup(s ? s->user : NULL);
+    l->role = g_strdup(s ? session_role_name(s->role) : NULL);
+    l->address = g_strdup(s ? s->address : NULL);
+    l->action = g_strdup(c->depth ? c->action : "state.write");
+    l->wall = g_strdup(wall_id);
+    l->version_before = version_before;
+    l->version_after = version_after;
+    if (c->depth)
+        c->lines++;
+    return l;
+}
+
+audit_line *audit_change_line_unchanged(pantau_server *srv)
+{
+    const audit_change *c = srv && srv->audit ? &srv->audit->change : NULL;
+    if (!c)
+        return NULL;
+    /* A preset change leaves the wall it names (if any) as it was. */
+    return audit_change_line(srv, c->wall, c->version_before, c->version_before);
+}
+
+int audit_line_append(const audit_line *l, bool rolled_back)
+{
     audit_entry e = {
-        .user = s ? s->user : NULL,
-        .role = s ? session_role_name(s->role) : NULL,
-        .address = s ? s->address : NULL,
-        .action = c->depth ? c->action : "state.write",
-        .wall = wall_id,
-        .version_before = before,
-        .version_after = after,
-        .ok = ok,
-        .rolled_back = !ok,
+        .user = l->user,
+        .role = l->role,
+        .address = l->address,
+        .action = l->action,
+        .wall = l->wall,
+        .version_before = l->version_before,
+        .version_after = l->version_after,
+        .ok = !rolled_back,
+        .rolled_back = rolled_back,
     };
-    return audit_write(srv, &e, err);
+    return append_entry(l->log, &e);
 }
 
-int audit_before_write(pantau_server *srv, const char *wall_id, gint64 version_before,
-                       gint64 version_after, pantau_error *err)
+void audit_line_free(audit_line *l)
 {
-    if (!srv || !srv->audit)
-        return 0;
-    if (change_line(srv, wall_id, version_before, version_after, true, err))
-        return -1;
-    srv->audit->change.lines++;
-    return 0;
+    if (!l)
+        return;
+    g_free(l->user);
+    g_free(l->role);
+    g_free(l->address);
+    g_free(l->action);
+    g_free(l->wall);
+    g_free(l);
 }
 
-void audit_write_failed(pantau_server *srv, const char *wall_id, gint64 version_before,
-                        gint64 version_after)
-{
-    pantau_error err = {0};
-    if (srv && srv->audit && change_line(srv, wall_id, version_before, version_after, false, &err))
-        log_error("the roll-back of a change could not be audited: %s", err.message);
-}
-
-int audit_end(pantau_server *srv, bool done, gint64 version_after, pantau_error *err)
+audit_line *audit_end(pantau_server *srv, bool done, gint64 version_after)
 {
     audit_change *c = srv && srv->audit ? &srv->audit->change : NULL;
     if (!c || c->depth == 0)
-        return 0;
+        return NULL;
     if (c->depth > 1) {
         c->depth--;
-        return 0;
+        return NULL;
     }
-    int rc = 0;
+    audit_line *l = NULL;
     if (done && c->lines == 0)
-        rc = change_line(srv, c->wall, c->version_before, version_after, true, err);
+        l = audit_change_line(srv, c->wall, c->version_before, version_after);
     g_free(c->action);
     g_free(c->wall);
     *c = (audit_change){0};
-    return rc;
-}
-
-int audit_preset_before_write(void *srv, pantau_error *err)
-{
-    const audit_log *a = ((pantau_server *)srv)->audit;
-    if (!a)
-        return 0;
-    /* A preset change leaves the wall it names (if any) as it was. */
-    return audit_before_write(srv, a->change.wall, a->change.version_before,
-                              a->change.version_before, err);
-}
-
-void audit_preset_write_failed(void *srv)
-{
-    const audit_log *a = ((pantau_server *)srv)->audit;
-    if (a)
-        audit_write_failed(srv, a->change.wall, a->change.version_before, a->change.version_before);
+    return l;
 }
 
 /* ---- audit.query ---- */

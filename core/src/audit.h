@@ -58,11 +58,12 @@ int audit_record(pantau_server *srv, const session *s, const char *action, const
 
 /* ---- a change and its state file ----
  * Every change that reaches a state file has its audit line on disk first:
- * audit_begin() names the change, audit_before_write() writes its line just
- * before the state file is written, audit_write_failed() adds a line when
- * that write then fails (the change is rolled back), and audit_end() writes
- * the line of a change that wrote no state file. Without an audit log each
- * does nothing (and returns 0). */
+ * audit_begin() names the change; audit_change_line() makes the line of a
+ * state write, which the writer thread appends (audit_line_append) just
+ * before it writes the file, and appends again as rolled back when that
+ * write fails; audit_end() makes the line of a change that wrote no state
+ * file. Without an audit log these make no line (NULL). */
+typedef struct audit_line audit_line;
 
 /* Starts the change action (an op name, or a system action such as
  * "presentation.next") by session s (NULL: the server) naming wall_id (may
@@ -71,28 +72,28 @@ int audit_record(pantau_server *srv, const session *s, const char *action, const
 void audit_begin(pantau_server *srv, const session *s, const char *action, const char *wall_id,
                  gint64 version_before);
 
-/* Writes and flushes the line of the begun change for wall_id (borrowed,
- * may be NULL) from version_before to version_after. Call it right before
- * the change's state file is written. Returns 0, or -1 with err set: then
- * the change must not be written. */
-int audit_before_write(pantau_server *srv, const char *wall_id, gint64 version_before,
-                       gint64 version_after, pantau_error *err);
+/* The line of the begun change (outside one: action "state.write" by the
+ * server) for wall_id (copied, may be NULL) from version_before to
+ * version_after, to be appended before the state file is written. Returns
+ * a new line (audit_line_free), or NULL without an audit log. */
+audit_line *audit_change_line(pantau_server *srv, const char *wall_id, gint64 version_before,
+                              gint64 version_after);
 
-/* After audit_before_write, the state write failed and the change is rolled
- * back: writes the same line with "ok": false, "rolled_back": true. A
- * failure is logged. */
-void audit_write_failed(pantau_server *srv, const char *wall_id, gint64 version_before,
-                        gint64 version_after);
+/* The same for a preset change: the begun change's wall and version, which
+ * it leaves as they were. */
+audit_line *audit_change_line_unchanged(pantau_server *srv);
 
-/* Ends the begun change. When done and no line was written for it, writes
- * it now (wall and version before from audit_begin, version_after here).
- * Returns 0, or -1 with err set when that line could not be written. */
-int audit_end(pantau_server *srv, bool done, gint64 version_after, pantau_error *err);
+/* Appends l and flushes it to disk (fdatasync); rolled_back: as "ok":
+ * false, "rolled_back": true. Safe on the writer thread. Returns 0, or -1
+ * (logged). */
+int audit_line_append(const audit_line *l, bool rolled_back);
 
-/* The preset store's write hook (preset_store_set_hook, data: the server):
- * a preset change is audited with the begun change's wall and version. */
-int audit_preset_before_write(void *srv, pantau_error *err);
-void audit_preset_write_failed(void *srv);
+void audit_line_free(audit_line *l);
+
+/* Ends the begun change. When done and no line was made for it, returns
+ * its line (wall and version before from audit_begin, version_after here)
+ * for the caller to have appended; else NULL. */
+audit_line *audit_end(pantau_server *srv, bool done, gint64 version_after);
 
 /* The op audit.query (docs/protocol.md): the newest lines matching the
  * request's filters. */

@@ -1,6 +1,7 @@
 /* main.c - pantau's command line: check a config, or run the server. */
 #include "alarm.h"
 #include "audit.h"
+#include "disk_writer.h"
 #include "auth.h"
 #include "config.h"
 #include "host.h"
@@ -186,8 +187,8 @@ static int run(const options *o, pantau_config *cfg)
     load_walls(&srv);
     srv.presets = preset_store_open(srv.state_dir);
     preset_store_set_limits(srv.presets, (unsigned)cfg->max_presets, cfg->max_layout_tiles);
-    preset_store_set_hook(srv.presets, &(preset_write_hook){audit_preset_before_write,
-                                                            audit_preset_write_failed, &srv});
+    srv.writer = disk_writer_new(NULL);
+    preset_store_set_hook(srv.presets, &(preset_write_hook){ops_preset_write, &srv});
     srv.plugins = plugin_loader_load(&srv, srv.plugin_dir, cfg->plugin_names);
     source_registry_create(&srv, cfg->sources);
     srv.media = media_engine_new(&srv, (unsigned)cfg->stream_grace_ms);
@@ -210,12 +211,17 @@ static int run(const options *o, pantau_config *cfg)
     rc = 0;
 out:
     /* Clients first (they release their streams), then the streams (their
-     * plugins stop pushing), then the sources. */
+     * plugins stop pushing), then the sources. The replies of requests whose
+     * writes are still queued go out first. */
+    disk_writer_flush(srv.writer);
     ws_server_free(srv.ws);
     srv.ws = NULL;
     presentation_center_free(srv.presentations);
     alarm_center_free(srv.alarms);
     auth_center_free(srv.auth);
+    /* No job outlives the server: the last writes before the log closes. */
+    disk_writer_free(srv.writer);
+    srv.writer = NULL;
     audit_log_close(srv.audit);
     media_engine_free(srv.media);
     srv.media = NULL;

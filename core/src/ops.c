@@ -4,6 +4,7 @@
 #include "alarm.h"
 #include "audit.h"
 #include "auth.h"
+#include "disk_writer.h"
 #include "presentation.h"
 #include "source.h"
 #include "subscribe.h"
@@ -67,12 +68,145 @@ static int check_source_exists(pantau_server *srv, const char *id, const char *f
     return 0;
 }
 
+/* ---- durable writes: off the main loop, in order (disk_writer.h) ---- */
+
+/* A request whose reply waits for the writes it caused: built when its
+ * operation returns, sent when the last of those writes completed. */
+struct op_pending {
+    json_t *id; /* the request's id (new reference), or NULL */
+    json_t *ok; /* the operation's result (new reference), or NULL */
+    unsigned writes;
+    bool failed;      /* the operation, or one of its writes, failed */
+    pantau_error err; /* then why (the first failure) */
+    gint64 conflict;  /* a conflict's current version, or -1 */
+    ops_reply_fn reply;
+    void *data;
+};
+
+/* What a completion does in memory once a write is known to be on disk
+ * (ok) or not (take the change back). undo is the job's own data. */
+typedef void (*write_finish_fn)(pantau_server *srv, void *undo, bool ok);
+
+/* One change's durable writes: its audit line, then its files. The writer
+ * thread touches only line, files and audit_failed. */
+typedef struct persist_job {
+    audit_line *line;   /* owned; NULL: no audit log */
+    state_batch *files; /* owned; NULL: the line only */
+    bool audit_failed;  /* set on the thread: the files were not written */
+    /* main loop only: */
+    pantau_server *srv;
+    op_pending *op;   /* borrowed, may be NULL: its fence completes after this job */
+    const char *what; /* a literal naming the files, for the error */
+    write_finish_fn finish;
+    GDestroyNotify free_undo;
+    void *undo;
+} persist_job;
+
+/* On the writer thread: the line first, so no state reaches disk unaudited;
+ * a file that then fails gets its rolled_back line. Returns an errno value. */
+static int persist_run(void *data)
+{
+    persist_job *j = data;
+    if (j->line && audit_line_append(j->line, false)) {
+        j->audit_failed = true;
+        return EIO;
+    }
+    int rc = j->files ? state_batch_run(j->files) : 0;
+    if (rc && j->line && audit_line_append(j->line, true))
+        log_error("the roll-back of a change could not be audited");
+    return rc;
+}
+
+static void op_pending_fail(op_pending *op, const persist_job *j, int status)
+{
+    if (!op || op->failed)
+        return;
+    op->failed = true;
+    if (j->audit_failed)
+        error_set(&op->err, ERR_INTERNAL, "", "the audit log could not be written");
+    else
+        error_set(&op->err, ERR_INTERNAL, "", "%s could not be saved: %s", j->what,
+                  strerror(status));
+}
+
+/* On the main loop, in submission order. */
+static void persist_done(void *data, int status)
+{
+    persist_job *j = data;
+    if (status)
+        op_pending_fail(j->op, j, status);
+    if (j->finish)
+        j->finish(j->srv, j->undo, status == 0);
+    if (j->free_undo)
+        j->free_undo(j->undo);
+    audit_line_free(j->line);
+    state_batch_free(j->files);
+    g_free(j);
+}
+
+/* Hands a change's line and files (both stolen, either may be NULL) to the
+ * writer; the request being handled, if any, replies after them. finish
+ * (may be NULL) then runs with undo, which free_undo frees. */
+static void persist(pantau_server *srv, audit_line *line, state_batch *files, const char *what,
+                    write_finish_fn finish, GDestroyNotify free_undo, void *undo)
+{
+    persist_job *j = g_new0(persist_job, 1);
+    j->line = line;
+    j->files = files;
+    j->srv = srv;
+    j->op = srv->op_pending;
+    j->what = what;
+    j->finish = finish;
+    j->free_undo = free_undo;
+    j->undo = undo;
+    if (j->op)
+        j->op->writes++;
+    disk_writer_submit(srv->writer, persist_run, persist_done, j);
+}
+
+void ops_write_files(pantau_server *srv, state_batch *files)
+{
+    persist(srv, NULL, files, "the state", NULL, NULL, NULL);
+}
+
 /* ---- changing a wall: check version, change a copy, persist, broadcast ---- */
+
+/* A wall write in flight: which wall, the version it writes, its layout. */
+typedef struct wall_write {
+    char *wall_id;
+    gint64 version;
+    layout written;
+} wall_write;
+
+static void wall_write_free(gpointer data)
+{
+    wall_write *ww = data;
+    g_free(ww->wall_id);
+    g_free(ww);
+}
+
+static void wall_write_finished(pantau_server *srv, void *undo, bool ok)
+{
+    const wall_write *ww = undo;
+    wall *w = server_find_wall(srv, ww->wall_id);
+    if (!w || !w->saved_layout)
+        return;
+    if (ok) {
+        *w->saved_layout = ww->written;
+        return;
+    }
+    /* A later change is written after this one and decides what is on disk. */
+    if (w->version != ww->version)
+        return;
+    /* Everyone saw it: take it back to what is on disk, as one more change. */
+    w->layout = *w->saved_layout;
+    w->version++;
+    server_broadcast(srv, json_pack("{s:s, s:o}", "ev", "wall", "wall", wall_to_json(w)));
+}
 
 int ops_apply_layout(pantau_server *srv, wall *w, const layout *l, pantau_error *err)
 {
-    layout *old = g_new(layout, 1);
-    *old = w->layout;
+    (void)err;
     gint64 before = w->version;
     w->layout = *l;
     w->version++;
@@ -80,23 +214,16 @@ int ops_apply_layout(pantau_server *srv, wall *w, const layout *l, pantau_error 
      * acknowledgement (and its own copy of the event) still waits for the
      * disk. */
     server_broadcast(srv, json_pack("{s:s, s:o}", "ev", "wall", "wall", wall_to_json(w)));
-    /* The audit line goes first, so no version reaches disk unaudited. */
-    if (audit_before_write(srv, w->id, before, w->version, err))
-        goto take_back;
-    if (wall_persist(w, srv->state_dir)) {
-        error_set(err, ERR_INTERNAL, "", "the wall state could not be saved: %s", strerror(errno));
-        audit_write_failed(srv, w->id, before, w->version);
-        goto take_back;
-    }
-    g_free(old);
+    wall_write *ww = g_new(wall_write, 1);
+    ww->wall_id = g_strdup(w->id);
+    ww->version = w->version;
+    ww->written = *l;
+    /* The audit line goes first (persist_run), so no version reaches disk
+     * unaudited. */
+    persist(srv, audit_change_line(srv, w->id, before, w->version),
+            wall_state_files(w, srv->state_dir), "the wall state", wall_write_finished,
+            wall_write_free, ww);
     return 0;
-take_back:
-    /* Everyone saw it: take it back as one more change. */
-    w->layout = *old;
-    w->version++;
-    server_broadcast(srv, json_pack("{s:s, s:o}", "ev", "wall", "wall", wall_to_json(w)));
-    g_free(old);
-    return -1;
 }
 
 typedef int (*layout_change_fn)(pantau_server *srv, const json_t *req, layout *l,
@@ -285,6 +412,26 @@ static void broadcast_preset(pantau_server *srv, const preset *p)
     server_broadcast(srv, json_pack("{s:s, s:o}", "ev", "preset", "preset", preset_to_json(p)));
 }
 
+static void preset_write_finished(pantau_server *srv, void *undo, bool ok)
+{
+    const preset *now = NULL;
+    if (ok || !preset_store_undo(srv->presets, undo, &now))
+        return;
+    if (now)
+        broadcast_preset(srv, now);
+    else
+        server_broadcast(srv, json_pack("{s:s, s:s}", "ev", "preset.deleted", "preset",
+                                        ((const preset_undo *)undo)->id));
+}
+
+int ops_preset_write(void *srv, state_batch *files, preset_undo *undo, pantau_error *err)
+{
+    (void)err;
+    persist(srv, audit_change_line_unchanged(srv), files, "presets", preset_write_finished,
+            (GDestroyNotify)preset_undo_free, undo);
+    return 0;
+}
+
 static int op_preset_save(pantau_server *srv, const json_t *req, json_t **ok, pantau_error *err)
 {
     const char *name;
@@ -412,38 +559,83 @@ static gint64 named_wall_version(pantau_server *srv, const json_t *request)
     return w ? (gint64)w->version : -1;
 }
 
+static op_pending *op_pending_new(const json_t *id, ops_reply_fn reply, void *data)
+{
+    op_pending *p = g_new0(op_pending, 1);
+    p->id = json_is_number(id) ? json_incref((json_t *)id) : NULL;
+    p->conflict = -1;
+    p->reply = reply;
+    p->data = data;
+    return p;
+}
+
+/* Sends the reply of p and frees it. */
+static void op_pending_finish(op_pending *p)
+{
+    json_t *reply;
+    if (p->failed) {
+        reply = ops_error_reply(p->id, &p->err);
+        if (p->conflict >= 0)
+            json_object_set_new(json_object_get(reply, "error"), "current",
+                                json_integer(p->conflict));
+        json_decref(p->ok);
+    } else {
+        reply = ok_reply(p->id, p->ok);
+    }
+    json_decref(p->id);
+    p->reply(reply, p->data);
+    g_free(p);
+}
+
+/* The fence after a request's writes: they have all completed. */
+static void op_writes_done(void *data, int status)
+{
+    (void)status;
+    op_pending_finish(data);
+}
+
 /* Runs a found operation: role check, then the operation inside its audit
  * change (audit.h: a change that writes a state file has its line written
- * before the file; any other has it written after). */
-static json_t *run_op(pantau_server *srv, session *ses, const json_t *request, const char *op,
-                      enum op_permission permission,
-                      int (*invoke)(void *fn, op_call *call, json_t **ok, pantau_error *err),
-                      void *fn)
+ * before the file; any other has it written after). The reply goes at once
+ * when the operation wrote nothing, else after its writes (a fence). */
+static void run_op(pantau_server *srv, session *ses, const json_t *request, const char *op,
+                   enum op_permission permission,
+                   int (*invoke)(void *fn, op_call *call, json_t **ok, pantau_error *err), void *fn,
+                   ops_reply_fn reply, void *data)
 {
     pantau_error err = {0};
     const json_t *id = json_object_get(request, "id");
     const char *wall_id = json_string_value(json_object_get(request, "wall"));
     if (auth_allows(ses, permission, wall_id, &err) ||
-        (permission != OP_READ && audit_ready(srv, &err)))
-        return ops_error_reply(id, &err);
+        (permission != OP_READ && audit_ready(srv, &err))) {
+        reply(ops_error_reply(id, &err), data);
+        return;
+    }
     op_call call = {srv, ses, request};
     gint64 before = named_wall_version(srv, request);
     bool audited = permission != OP_READ;
+    op_pending *p = op_pending_new(id, reply, data);
+    op_pending *outer = srv->op_pending;
+    srv->op_pending = p;
     if (audited)
         audit_begin(srv, ses, op, wall_id, before);
-    json_t *ok = NULL;
-    int rc = invoke(fn, &call, &ok, &err);
-    if (audited && audit_end(srv, rc == 0, named_wall_version(srv, request), &err)) {
-        json_decref(ok);
-        return ops_error_reply(id, &err);
+    int rc = invoke(fn, &call, &p->ok, &err);
+    if (audited) {
+        audit_line *line = audit_end(srv, rc == 0, named_wall_version(srv, request));
+        if (line)
+            persist(srv, line, NULL, "the audit line", NULL, NULL, NULL);
     }
+    srv->op_pending = outer;
     if (rc) {
-        json_t *reply = ops_error_reply(id, &err);
-        if (strcmp(err.code, ERR_CONFLICT) == 0 && before >= 0)
-            json_object_set_new(json_object_get(reply, "error"), "current", json_integer(before));
-        return reply;
+        p->failed = true;
+        p->err = err;
+        if (strcmp(err.code, ERR_CONFLICT) == 0)
+            p->conflict = before;
     }
-    return ok_reply(id, ok);
+    if (p->writes == 0)
+        op_pending_finish(p);
+    else
+        disk_writer_submit(srv->writer, NULL, op_writes_done, p);
 }
 
 static int invoke_core(void *fn, op_call *call, json_t **ok, pantau_error *err)
@@ -456,29 +648,38 @@ static int invoke_module(void *fn, op_call *call, json_t **ok, pantau_error *err
     return ((const op_def *)fn)->fn(call, ok, err);
 }
 
-json_t *ops_handle(pantau_server *srv, session *ses, const json_t *request)
+void ops_handle_async(pantau_server *srv, session *ses, const json_t *request, ops_reply_fn reply,
+                      void *data)
 {
     pantau_error err = {0};
     const json_t *id = json_object_get(request, "id");
     if (!json_is_object(request)) {
         error_set(&err, ERR_BAD_JSON, "", "a request must be a JSON object");
-        return ops_error_reply(NULL, &err);
+        reply(ops_error_reply(NULL, &err), data);
+        return;
     }
     const char *op;
-    if (get_string(request, "op", &op, &err))
-        return ops_error_reply(id, &err);
+    if (get_string(request, "op", &op, &err)) {
+        reply(ops_error_reply(id, &err), data);
+        return;
+    }
     for (size_t i = 0; i < G_N_ELEMENTS(operations); i++)
-        if (strcmp(operations[i].name, op) == 0)
-            return run_op(srv, ses, request, op, operations[i].permission, invoke_core,
-                          (void *)operations[i].fn);
+        if (strcmp(operations[i].name, op) == 0) {
+            run_op(srv, ses, request, op, operations[i].permission, invoke_core,
+                   (void *)operations[i].fn, reply, data);
+            return;
+        }
     const op_def *def = find_module_op(op);
-    if (def)
-        return run_op(srv, ses, request, op, def->permission, invoke_module, (void *)def);
+    if (def) {
+        run_op(srv, ses, request, op, def->permission, invoke_module, (void *)def, reply, data);
+        return;
+    }
     error_set(&err, ERR_UNKNOWN_OP, "op", "unknown operation '%.64s'", op);
-    return ops_error_reply(id, &err);
+    reply(ops_error_reply(id, &err), data);
 }
 
-json_t *ops_handle_text(pantau_server *srv, session *ses, const char *text, size_t len)
+void ops_handle_text_async(pantau_server *srv, session *ses, const char *text, size_t len,
+                           ops_reply_fn reply, void *data)
 {
     json_error_t jerr;
     json_t *request = json_loadb(text, len, JSON_REJECT_DUPLICATES, &jerr);
@@ -486,9 +687,32 @@ json_t *ops_handle_text(pantau_server *srv, session *ses, const char *text, size
         pantau_error err = {0};
         error_set(&err, ERR_BAD_JSON, "", "malformed JSON at line %d column %d: %s", jerr.line,
                   jerr.column, jerr.text);
-        return ops_error_reply(NULL, &err);
+        reply(ops_error_reply(NULL, &err), data);
+        return;
     }
-    json_t *reply = ops_handle(srv, ses, request);
+    ops_handle_async(srv, ses, request, reply, data);
     json_decref(request);
+}
+
+static void keep_reply(json_t *reply, void *data)
+{
+    *(json_t **)data = reply;
+}
+
+json_t *ops_handle(pantau_server *srv, session *ses, const json_t *request)
+{
+    json_t *reply = NULL;
+    ops_handle_async(srv, ses, request, keep_reply, &reply);
+    if (!reply)
+        disk_writer_flush(srv->writer);
+    return reply;
+}
+
+json_t *ops_handle_text(pantau_server *srv, session *ses, const char *text, size_t len)
+{
+    json_t *reply = NULL;
+    ops_handle_text_async(srv, ses, text, len, keep_reply, &reply);
+    if (!reply)
+        disk_writer_flush(srv->writer);
     return reply;
 }

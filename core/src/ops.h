@@ -38,18 +38,47 @@ typedef struct op_def {
     enum op_permission permission;
 } op_def;
 
-/* Applies l (copied) to w as one change: version + 1, broadcast, its audit
- * line written (audit_before_write, for the change begun with audit_begin),
- * then persisted. Returns 0, or -1 with err set and the change taken back.
- * For modules that change walls by themselves (alarms, presentations). */
+/* Applies l (copied) to w as one change: version + 1, broadcast at once,
+ * then its audit line and its state file written by the writer thread
+ * (audit line first). Returns 0; a write that fails later takes the change
+ * back (if no later change came since) and fails the request being
+ * handled. err is kept for callers' sake. For modules that change walls by
+ * themselves (alarms, presentations) too. */
 int ops_apply_layout(pantau_server *srv, wall *w, const layout *l, pantau_error *err);
 
+/* Hands files (stolen) that need no audit line to the writer thread, in
+ * order with every other write; the request being handled, if any, replies
+ * after them. A failure is logged (and fails that request). */
+void ops_write_files(pantau_server *srv, state_batch *files);
+
+/* The preset store's write hook (preset_store.h, data: the server): the
+ * change's files go to the writer thread after its audit line; a failed
+ * write takes the change back and broadcasts it. Returns 0. */
+int ops_preset_write(void *srv, state_batch *files, preset_undo *undo, pantau_error *err);
+
+/* A request being handled (ops.c). */
+typedef struct op_pending op_pending;
+
+/* Receives a request's reply (stolen) on the main loop: at once for a
+ * request that wrote nothing (reads, refusals), else once its writes are on
+ * disk (or failed: then an error reply, the change taken back). */
+typedef void (*ops_reply_fn)(json_t *reply, void *data);
+
 /* Handles one text frame from the client of session ses (NULL: no
- * connection, as in unit tests). Returns the reply (new reference), never
- * NULL. */
+ * connection). Replies through reply(…, data), exactly once; the session
+ * is not used after this returns. */
+void ops_handle_text_async(pantau_server *srv, session *ses, const char *text, size_t len,
+                           ops_reply_fn reply, void *data);
+
+/* The same for one parsed request (borrowed). */
+void ops_handle_async(pantau_server *srv, session *ses, const json_t *request, ops_reply_fn reply,
+                      void *data);
+
+/* Handles one text frame and returns the reply (new reference), never NULL;
+ * waits for the writer if needed (disk_writer_flush): for unit tests. */
 json_t *ops_handle_text(pantau_server *srv, session *ses, const char *text, size_t len);
 
-/* Handles one parsed request (borrowed). Returns the reply (new reference). */
+/* The same for one parsed request (borrowed). */
 json_t *ops_handle(pantau_server *srv, session *ses, const json_t *request);
 
 /* An error reply for request id (borrowed, may be NULL). New reference. */

@@ -137,7 +137,7 @@ static gboolean on_dwell(gpointer data)
         audit_begin(srv, NULL, "presentation.next", r->wall->id, r->wall->version);
     int rc = run_show(r, r->step + 1, &err);
     if (!r->rehearsal)
-        audit_end(srv, false, r->wall->version, &err);
+        audit_line_free(audit_end(srv, false, r->wall->version));
     if (rc) {
         log_warn("presentation '%s' on wall '%s' stays at step %d: %s", r->def->id, r->wall->id,
                  r->step + 1, err.message);

@@ -284,28 +284,104 @@ static preset *find_by_name(const preset_store *ps, const char *name)
 
 /* ---- writing: one file per change ---- */
 
+static guint index_of(const preset_store *ps, const char *id)
+{
+    for (guint i = 0; i < ps->presets->len; i++)
+        if (strcmp(((preset *)g_ptr_array_index(ps->presets, i))->id, id) == 0)
+            return i;
+    return ps->presets->len;
+}
+
+/* The files of a change: p's file (p NULL: the removal of id's, after
+ * keeping next_id). */
+static state_batch *change_files(const preset_store *ps, const preset *p, const char *id)
+{
+    state_batch *b = state_batch_new(ps->state_dir);
+    char *name = preset_file_name(p ? p->id : id);
+    if (p) {
+        json_t *doc = preset_to_json(p);
+        state_batch_write(b, name, doc);
+        json_decref(doc);
+    } else {
+        json_t *ids = json_pack("{s:I}", "next_id", (json_int_t)ps->next_id);
+        state_batch_write(b, PRESET_IDS_FILE, ids);
+        json_decref(ids);
+        state_batch_remove(b, name);
+    }
+    g_free(name);
+    return b;
+}
+
+static preset_undo *change_undo(const preset_store *ps, const preset *p, const char *id)
+{
+    preset_undo *u = g_new0(preset_undo, 1);
+    g_strlcpy(u->id, p ? p->id : id, sizeof u->id);
+    u->index = index_of(ps, u->id);
+    if (u->index < ps->presets->len)
+        u->before = preset_copy(g_ptr_array_index(ps->presets, u->index));
+    u->after = p ? preset_copy(p) : NULL;
+    return u;
+}
+
 /* Writes p's file (p NULL: removes the file of id, after keeping next_id),
- * with the hook around it. Returns 0, or -1 with err set. */
+ * or hands it to the hook. Returns 0, or -1 with err set. */
 static int write_change(preset_store *ps, const preset *p, const char *id, pantau_error *err)
 {
     if (ps->read_only)
         return error_set(err, ERR_INTERNAL, "",
                          "presets cannot be changed: the old presets.json could not be moved "
                          "(see the server log)");
-    if (ps->hook.before_write && ps->hook.before_write(ps->hook.data, err))
-        return -1;
-    char *name = preset_file_name(p ? p->id : id);
-    json_t *doc = p ? preset_to_json(p) : NULL;
-    int rc = p ? state_store_write(ps->state_dir, name, doc)
-               : write_next_id(ps, ps->next_id) || state_store_remove(ps->state_dir, name);
-    int saved = errno;
-    json_decref(doc);
-    g_free(name);
+    state_batch *files = change_files(ps, p, id);
+    if (ps->hook.submit)
+        return ps->hook.submit(ps->hook.data, files, change_undo(ps, p, id), err);
+    int rc = state_batch_run(files);
+    state_batch_free(files);
     if (rc == 0)
         return 0;
-    if (ps->hook.write_failed)
-        ps->hook.write_failed(ps->hook.data);
-    return error_set(err, ERR_INTERNAL, "", "presets could not be saved: %s", strerror(saved));
+    return error_set(err, ERR_INTERNAL, "", "presets could not be saved: %s", strerror(rc));
+}
+
+static bool same_preset(const preset *a, const preset *b)
+{
+    json_t *x = preset_to_json(a), *y = preset_to_json(b);
+    bool same = json_equal(x, y);
+    json_decref(x);
+    json_decref(y);
+    return same;
+}
+
+bool preset_store_undo(preset_store *ps, const preset_undo *undo, const preset **now)
+{
+    guint i = index_of(ps, undo->id);
+    preset *current = i < ps->presets->len ? g_ptr_array_index(ps->presets, i) : NULL;
+    bool unchanged = undo->after ? current && same_preset(current, undo->after) : !current;
+    if (!unchanged)
+        return false;
+    if (!undo->before) {
+        g_ptr_array_remove_index(ps->presets, i);
+        *now = NULL;
+    } else if (current) {
+        g_free(current->name);
+        current->name = g_strdup(undo->before->name);
+        current->layout = undo->before->layout;
+        *now = current;
+    } else {
+        preset *back = preset_copy(undo->before);
+        g_ptr_array_insert(ps->presets, (gint)MIN(undo->index, ps->presets->len), back);
+        *now = back;
+    }
+    return true;
+}
+
+void preset_undo_free(preset_undo *u)
+{
+    if (!u)
+        return;
+    if (u->before)
+        preset_free(u->before);
+    if (u->after)
+        preset_free(u->after);
+    g_free(u);
 }
 
 static int check_name(const char *name, pantau_error *err)
@@ -384,14 +460,15 @@ int preset_store_rename(preset_store *ps, const char *id, const char *name, pres
     if (other && other != p)
         return error_set(err, ERR_EXISTS, "name", "a preset named '%s' exists (id %s)", name,
                          other->id);
-    char *old = p->name;
-    p->name = g_strdup(name);
-    if (write_change(ps, p, NULL, err)) {
-        g_free(p->name);
-        p->name = old;
+    preset *next = preset_copy(p);
+    g_free(next->name);
+    next->name = g_strdup(name);
+    int rc = write_change(ps, next, NULL, err);
+    preset_free(next);
+    if (rc)
         return -1;
-    }
-    g_free(old);
+    g_free(p->name);
+    p->name = g_strdup(name);
     *renamed = p;
     return 0;
 }

@@ -1,13 +1,16 @@
 /* preset_store.h - named layouts, one file each: state_dir/presets/<id>.json.
- * Every change is written to disk before it returns, and writes only the
- * preset it changes, so its cost does not grow with the number of presets;
- * a failed write changes nothing. The presets.json of older versions is
+ * Every change writes only the preset it changes, so its cost does not
+ * grow with the number of presets. Without a write hook it is written
+ * before it returns and a failed write changes nothing; with one (the
+ * server's writer thread) it is changed in memory at once and taken back
+ * by preset_store_undo if its write fails. The presets.json of older versions is
  * moved to presets/ at open. */
 #ifndef PANTAU_PRESET_STORE_H
 #define PANTAU_PRESET_STORE_H
 
 #include "layout.h"
 #include "pantau_error.h"
+#include "state_store.h"
 
 #include <glib.h>
 #include <jansson.h>
@@ -17,18 +20,30 @@
 #define PRESET_DEFAULT_MAX 200
 #define PRESET_MAX_LIMIT 5000
 
-typedef struct preset {
+struct preset {
     char id[16];
     char *name;
     layout layout;
-} preset;
+};
 
-/* Called around every write of a change (audit.h): before_write() once the
- * change is checked, and a non-zero return (err set) refuses it;
- * write_failed() when the write then failed. */
+typedef struct preset preset;
+
+/* What a change did to one preset, to take it back when its write fails
+ * later: copies of the preset before and after the change. */
+typedef struct preset_undo {
+    char id[16];
+    preset *before; /* owned; NULL: the change added the preset */
+    preset *after;  /* owned; NULL: the change deleted it */
+    guint index;    /* where it was in the list */
+} preset_undo;
+
+/* Where changes are written (ops.c: the writer thread, after their audit
+ * line). submit() takes files and undo (both stolen) once the change is
+ * checked, and the change is made in memory when it returns 0; a non-zero
+ * return (err set) refuses it. Without a hook, the files are written at
+ * once, before the change is made. */
 typedef struct preset_write_hook {
-    int (*before_write)(void *data, pantau_error *err);
-    void (*write_failed)(void *data);
+    int (*submit)(void *data, state_batch *files, preset_undo *undo, pantau_error *err);
     void *data;
 } preset_write_hook;
 
@@ -65,6 +80,14 @@ int preset_store_save(preset_store *ps, const char *name, const layout *l, bool 
 int preset_store_rename(preset_store *ps, const char *id, const char *name, preset **renamed,
                         pantau_error *err);
 int preset_store_delete(preset_store *ps, const char *id, pantau_error *err);
+
+/* Takes back the change of undo (borrowed) whose write failed, unless the
+ * preset changed again since (a later change then decides what is on
+ * disk). Returns whether it was taken back; *now is then the preset as it
+ * is again (borrowed), or NULL when it is gone. */
+bool preset_store_undo(preset_store *ps, const preset_undo *undo, const preset **now);
+
+void preset_undo_free(preset_undo *u);
 
 /* New references. */
 json_t *preset_to_json(const preset *p);

@@ -17,6 +17,8 @@ struct alarm_center;
 struct presentation_center;
 struct auth_center;
 struct audit_log;
+struct disk_writer;
+struct op_pending;
 
 typedef struct pantau_server {
     pantau_config *config; /* owned */
@@ -35,6 +37,8 @@ typedef struct pantau_server {
     struct presentation_center *presentations; /* NULL without presentations */
     struct auth_center *auth;                  /* NULL: no login (everyone admin) */
     struct audit_log *audit;                   /* NULL: no audit log */
+    struct disk_writer *writer;                /* NULL: writes run at once (unit tests) */
+    struct op_pending *op_pending;             /* the request being handled, while it runs */
 } pantau_server;
 
 /* The wall with this id, or NULL. Borrowed. */

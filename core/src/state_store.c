@@ -79,13 +79,19 @@ static int fsync_dir(const char *dir)
     return r;
 }
 
-int state_store_write(const char *dir, const char *name, const json_t *value)
+static char *serialize(const json_t *value)
+{
+    return json_dumps(value, JSON_INDENT(1) | JSON_PRESERVE_ORDER);
+}
+
+/* Writes text (a serialized document, a newline added) to dir/name
+ * atomically. Touches nothing but the file system: safe on any thread. */
+static int write_text(const char *dir, const char *name, const char *text)
 {
     int ret = -1, fd = -1, saved = 0;
     char *path = g_build_filename(dir, name, NULL);
     char *parent = g_path_get_dirname(path);
     char *tmp = g_strdup_printf("%s.tmp.%d", path, (int)getpid());
-    char *text = json_dumps(value, JSON_INDENT(1) | JSON_PRESERVE_ORDER);
     if (!text) {
         errno = ENOMEM;
         goto out;
@@ -121,10 +127,19 @@ out:
         log_error("cannot write the state file %s: %s", path, strerror(saved));
     if (fd >= 0)
         close(fd);
-    free(text);
     g_free(tmp);
     g_free(parent);
     g_free(path);
+    errno = saved;
+    return ret;
+}
+
+int state_store_write(const char *dir, const char *name, const json_t *value)
+{
+    char *text = serialize(value);
+    int ret = write_text(dir, name, text);
+    int saved = errno;
+    free(text);
     errno = saved;
     return ret;
 }
@@ -195,4 +210,69 @@ json_t *state_store_read(const char *dir, const char *name)
 out:
     g_free(path);
     return value;
+}
+
+/* ---- batches: written off the main loop ---- */
+
+typedef struct batch_file {
+    char *name;
+    char *text; /* NULL: remove the file */
+} batch_file;
+
+struct state_batch {
+    char *dir;
+    GArray *files; /* batch_file, in order */
+};
+
+state_batch *state_batch_new(const char *dir)
+{
+    state_batch *b = g_new0(state_batch, 1);
+    b->dir = g_strdup(dir);
+    b->files = g_array_new(FALSE, FALSE, sizeof(batch_file));
+    return b;
+}
+
+void state_batch_write(state_batch *b, const char *name, const json_t *value)
+{
+    batch_file f = {g_strdup(name), serialize(value)};
+    if (!f.text) /* out of memory: written as a failure by state_batch_run */
+        f.text = g_strdup("");
+    g_array_append_val(b->files, f);
+}
+
+void state_batch_remove(state_batch *b, const char *name)
+{
+    batch_file f = {g_strdup(name), NULL};
+    g_array_append_val(b->files, f);
+}
+
+int state_batch_run(state_batch *b)
+{
+    for (guint i = 0; i < b->files->len; i++) {
+        const batch_file *f = &g_array_index(b->files, batch_file, i);
+        bool empty = f->text && !*f->text;
+        if (empty) {
+            log_error("cannot write the state file %s/%s: out of memory", b->dir, f->name);
+            return ENOMEM;
+        }
+        int rc =
+            f->text ? write_text(b->dir, f->name, f->text) : state_store_remove(b->dir, f->name);
+        if (rc)
+            return errno ? errno : EIO;
+    }
+    return 0;
+}
+
+void state_batch_free(state_batch *b)
+{
+    if (!b)
+        return;
+    for (guint i = 0; i < b->files->len; i++) {
+        batch_file *f = &g_array_index(b->files, batch_file, i);
+        g_free(f->name);
+        free(f->text);
+    }
+    g_array_free(b->files, TRUE);
+    g_free(b->dir);
+    g_free(b);
 }

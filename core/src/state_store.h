@@ -33,4 +33,24 @@ json_t *state_store_read(const char *dir, const char *name);
  * Returns 0, or -1 (logged) when it could not be renamed. */
 int state_store_set_aside(const char *dir, const char *name, const char *why);
 
+/* ---- batches: files written together off the main loop ----
+ * Made on the main loop with copies (each document serialized when it is
+ * added), run on the writer thread (disk_writer.h). */
+typedef struct state_batch state_batch;
+
+state_batch *state_batch_new(const char *dir);
+
+/* Adds the atomic write of value (borrowed, serialized now) to dir/name. */
+void state_batch_write(state_batch *b, const char *name, const json_t *value);
+
+/* Adds the removal of dir/name (a missing file is not an error). */
+void state_batch_remove(state_batch *b, const char *name);
+
+/* Writes and removes, in the order added, stopping at the first failure
+ * (logged). Touches only b and the files: safe on any thread. Returns 0 or
+ * an errno value. */
+int state_batch_run(state_batch *b);
+
+void state_batch_free(state_batch *b);
+
 #endif

@@ -29,6 +29,7 @@ wall *wall_from_config(const json_t *entry)
     /* Already validated by config_load, so this cannot fail. */
     layout_from_json(&w->layout, json_object_get(entry, "layout"), NULL);
     w->version = 1;
+    w->saved_layout = g_memdup2(&w->layout, sizeof w->layout);
     return w;
 }
 
@@ -55,21 +56,24 @@ void wall_restore(wall *w, const char *state_dir)
         goto out;
     }
     w->layout = restored;
+    if (w->saved_layout)
+        *w->saved_layout = restored;
     w->version = json_integer_value(version);
 out:
     json_decref(saved);
     g_free(name);
 }
 
-int wall_persist(const wall *w, const char *state_dir)
+state_batch *wall_state_files(const wall *w, const char *state_dir)
 {
     char *name = wall_state_name(w);
     json_t *state = json_pack("{s:I, s:o}", "version", (json_int_t)w->version, "layout",
                               layout_to_json(&w->layout));
-    int r = state_store_write(state_dir, name, state);
+    state_batch *b = state_batch_new(state_dir);
+    state_batch_write(b, name, state);
     json_decref(state);
     g_free(name);
-    return r;
+    return b;
 }
 
 json_t *wall_to_json(const wall *w)
@@ -87,5 +91,6 @@ void wall_free(wall *w)
         return;
     g_free(w->id);
     g_free(w->name);
+    g_free(w->saved_layout);
     g_free(w);
 }

@@ -4,6 +4,7 @@
 #define PANTAU_WALL_H
 
 #include "layout.h"
+#include "state_store.h"
 
 #include <jansson.h>
 #include <stdint.h>
@@ -16,6 +17,9 @@ typedef struct wall {
     int bezel_x, bezel_y;
     layout layout;
     int64_t version;
+    /* The layout a restart would load (the last one written, else the
+     * config's): what a change whose write failed goes back to. */
+    layout *saved_layout;
 } wall;
 
 /* Makes a wall from a config entry (borrowed) that config_load accepted. */
@@ -25,9 +29,9 @@ wall *wall_from_config(const json_t *entry);
  * saved state that is not valid is kept aside (state_store_set_aside). */
 void wall_restore(wall *w, const char *state_dir);
 
-/* Saves layout and version atomically to state_dir/walls/<id>.json.
- * Returns 0, or -1 with errno set. */
-int wall_persist(const wall *w, const char *state_dir);
+/* The write of layout and version to state_dir/walls/<id>.json, as a
+ * batch for the writer thread (state_store.h). Returns a new batch. */
+state_batch *wall_state_files(const wall *w, const char *state_dir);
 
 /* The wall as sent to clients. Returns a new reference. */
 json_t *wall_to_json(const wall *w);

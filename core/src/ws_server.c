@@ -55,7 +55,21 @@ typedef struct ws_client {
     bool established;         /* the snapshot has gone out through the queue */
     const char *close_reason; /* with kill: why (a literal); NULL: "too slow" */
     guint cut_timer;          /* after client_cut: closes it if it does not read */
+    /* Replies wait for their writes (ops.h): from a request on until its
+     * reply is made, the client's text messages (later replies, events)
+     * are held behind it, in order, so it never sees a newer change before
+     * its own reply. Video frames are never held. */
+    GQueue held;            /* held_msg * */
+    size_t held_bytes_text; /* of the messages in held */
+    unsigned pending;       /* replies in held not yet made */
+    bool closed;            /* the connection is gone; freed once pending is 0 */
 } ws_client;
+
+/* A message held behind a reply not yet made, or that reply itself. */
+typedef struct held_msg {
+    ws_client *client;
+    out_msg *m; /* NULL: a reply not yet made */
+} held_msg;
 
 struct ws_server {
     struct pantau_server *srv;
@@ -63,10 +77,6 @@ struct ws_server {
     struct lws_vhost *vhost;
     GHashTable *clients; /* ws_client * set */
     int port;
-    /* While a request is handled: who sent it, and the events it caused,
-     * which that client gets only after its reply (the others at once). */
-    ws_client *requester;
-    GPtrArray *deferred; /* out_msg * */
     /* While video is held (ws_server_hold_video), the clients whose frames
      * wait for the release, which writes each one's frames together. */
     unsigned video_holds;
@@ -460,10 +470,27 @@ static bool client_admit_text(ws_client *c, const out_msg *m, bool idle)
     return true;
 }
 
+/* Holds text message m (adds a reference) behind c's reply not yet made.
+ * Past the queue's own bound c is cut off, as for its queue. */
+static void client_hold(ws_client *c, out_msg *m)
+{
+    if (c->held_bytes_text + m->len > WS_QUEUE_MAX_BYTES) {
+        log_warn("client %s cut off: %zu bytes held behind its pending reply", client_name(c),
+                 c->held_bytes_text);
+        client_cut(c, "too slow");
+        return;
+    }
+    held_msg *h = g_new0(held_msg, 1);
+    h->client = c;
+    h->m = ws_msg_ref(m);
+    c->held_bytes_text += m->len;
+    g_queue_push_tail(&c->held, h);
+}
+
 /* Queues m (adds a reference), or writes it at once when the client is idle
  * and m fits one write. Video frames to an idle client wait while video is
  * held (client_cork). */
-static void client_enqueue(ws_client *c, out_msg *m)
+static void client_send_out(ws_client *c, out_msg *m)
 {
     if (c->kill)
         return;
@@ -482,6 +509,17 @@ static void client_enqueue(ws_client *c, out_msg *m)
         client_cork(c);
     else if (c->queue.length == 1 && !c->corked)
         lws_callback_on_writable(c->wsi);
+}
+
+/* Sends m (adds a reference) to c: after c's reply not yet made, if any. */
+static void client_enqueue(ws_client *c, out_msg *m)
+{
+    if (c->kill)
+        return;
+    if (!m->binary && c->held.length)
+        client_hold(c, m);
+    else
+        client_send_out(c, m);
 }
 
 static void client_send_json(ws_client *c, const json_t *value)
@@ -504,7 +542,16 @@ static void broadcast_msg(ws_server *ws, out_msg *m)
 
 void ws_client_send_json(ws_client *c, const json_t *value)
 {
-    client_send_json(c, value);
+    /* A stream's media event describes the frames after it: it goes with
+     * them, never held behind a pending reply (as video is not). */
+    const char *ev = json_string_value(json_object_get(value, "ev"));
+    out_msg *m = ev && strcmp(ev, "media") == 0 ? out_msg_from_json(value) : NULL;
+    if (!m) {
+        client_send_json(c, value);
+        return;
+    }
+    client_send_out(c, m);
+    out_msg_unref(m);
 }
 
 void ws_client_send_media(ws_client *c, ws_msg *frame)
@@ -549,33 +596,8 @@ void ws_server_broadcast(ws_server *ws, const json_t *event)
     out_msg *m = out_msg_from_json(event);
     if (!m)
         return;
-    if (!ws->requester) {
-        broadcast_msg(ws, m);
-        out_msg_unref(m);
-        return;
-    }
-    /* During a request every other client gets the event now; the
-     * requester gets it after its reply (flush_requester). */
-    GHashTableIter it;
-    gpointer key;
-    g_hash_table_iter_init(&it, ws->clients);
-    while (g_hash_table_iter_next(&it, &key, NULL))
-        if (key != ws->requester)
-            client_enqueue(key, m);
-    g_ptr_array_add(ws->deferred, m);
-}
-
-/* The requester's copies of the events its request caused, after its reply. */
-static void flush_requester(ws_server *ws)
-{
-    ws_client *c = ws->requester;
-    ws->requester = NULL;
-    for (guint i = 0; i < ws->deferred->len; i++) {
-        out_msg *m = g_ptr_array_index(ws->deferred, i);
-        client_enqueue(c, m);
-        out_msg_unref(m);
-    }
-    g_ptr_array_set_size(ws->deferred, 0);
+    broadcast_msg(ws, m);
+    out_msg_unref(m);
 }
 
 /* The peer's IP address into buf. */
@@ -595,6 +617,7 @@ static ws_client *client_new(ws_server *ws, struct lws *wsi, const auth_principa
     c->wsi = wsi;
     c->ws = ws;
     g_queue_init(&c->queue);
+    g_queue_init(&c->held);
     c->rx = g_byte_array_new();
     c->tokens = WS_RATE_PER_SECOND;
     c->tokens_at = g_get_monotonic_time();
@@ -617,20 +640,91 @@ static ws_client *client_new(ws_server *ws, struct lws *wsi, const auth_principa
     return c;
 }
 
-static void client_free(ws_client *c)
+/* Frees the held messages that are made (the replies not yet made stay:
+ * their requests still point at them). */
+static void held_drop_made(ws_client *c)
+{
+    for (GList *l = c->held.head, *next; l; l = next) {
+        next = l->next;
+        held_msg *h = l->data;
+        if (!h->m)
+            continue;
+        c->held_bytes_text -= h->m->len;
+        out_msg_unref(h->m);
+        g_free(h);
+        g_queue_delete_link(&c->held, l);
+    }
+}
+
+/* The last of c, once closed and no reply is pending. */
+static void client_destroy(ws_client *c)
+{
+    held_drop_made(c);
+    g_byte_array_free(c->rx, TRUE);
+    g_free(c);
+}
+
+/* The connection closed: everything but what a pending reply needs goes
+ * now; c itself once its last reply is made (client_replied). */
+static void client_close(ws_client *c)
 {
     subscribe_release(c->ws->srv, c->session);
     presentation_session_closed(c->ws->srv, c->session);
     session_free(c->session);
+    c->session = NULL;
     media_gate_clear(&c->gate);
     g_hash_table_remove(c->ws->clients, c);
     if (c->corked)
         g_ptr_array_remove_fast(c->ws->corked, c);
     if (c->cut_timer)
         g_source_remove(c->cut_timer);
+    c->cut_timer = 0;
     queue_clear(c);
-    g_byte_array_free(c->rx, TRUE);
-    g_free(c);
+    c->wsi = NULL;
+    c->closed = true;
+    c->kill = true;
+    held_drop_made(c);
+    if (!c->pending)
+        client_destroy(c);
+}
+
+/* Sends the held messages up to the next reply not yet made. */
+static void client_release_held(ws_client *c)
+{
+    held_msg *h;
+    while ((h = g_queue_peek_head(&c->held)) && h->m) {
+        g_queue_pop_head(&c->held);
+        c->held_bytes_text -= h->m->len;
+        client_send_out(c, h->m);
+        out_msg_unref(h->m);
+        g_free(h);
+    }
+}
+
+/* A request's reply (ops.h; stolen), made now or once its writes are done:
+ * it takes its place in the held messages, which go out up to the next
+ * reply not yet made. */
+static void client_replied(json_t *reply, void *data)
+{
+    held_msg *slot = data;
+    ws_client *c = slot->client;
+    out_msg *m = out_msg_from_json(reply);
+    json_decref(reply);
+    c->pending--;
+    if (c->closed || !m) {
+        if (m)
+            out_msg_unref(m);
+        g_queue_remove(&c->held, slot);
+        g_free(slot);
+        if (c->closed && !c->pending)
+            client_destroy(c);
+        else
+            client_release_held(c);
+        return;
+    }
+    slot->m = m;
+    c->held_bytes_text += m->len;
+    client_release_held(c);
 }
 
 /* Token bucket: WS_RATE_PER_SECOND requests a second, bursts up to as many. */
@@ -647,34 +741,50 @@ static bool client_take_token(ws_client *c)
     return true;
 }
 
-static json_t *rate_limited_reply(const GByteArray *rx)
+static json_t *rate_limited_reply(const GByteArray *rx, bool waiting)
 {
     json_t *req = json_loadb((const char *)rx->data, rx->len, 0, NULL);
     pantau_error err = {0};
-    error_set(&err, ERR_RATE_LIMITED, "", "more than %d requests in a second; slow down",
-              WS_RATE_PER_SECOND);
+    if (waiting)
+        error_set(&err, ERR_RATE_LIMITED, "",
+                  "%d requests are waiting for the disk; wait for their replies",
+                  WS_MAX_PENDING_REPLIES);
+    else
+        error_set(&err, ERR_RATE_LIMITED, "", "more than %d requests in a second; slow down",
+                  WS_RATE_PER_SECOND);
     json_t *reply = ops_error_reply(json_object_get(req, "id"), &err);
     json_decref(req);
     return reply;
 }
 
+/* Handles the request in rx. Its reply holds the client's later text
+ * messages back until it is made (client_replied). */
 static void client_handle_message(ws_client *c)
 {
-    json_t *reply;
+    json_t *reply = NULL;
     if (c->rx_binary) {
         pantau_error err = {0};
         error_set(&err, ERR_BAD_JSON, "", "requests are text frames with a JSON object");
         reply = ops_error_reply(NULL, &err);
+    } else if (c->pending >= WS_MAX_PENDING_REPLIES) {
+        reply = rate_limited_reply(c->rx, true);
     } else if (!client_take_token(c)) {
-        reply = rate_limited_reply(c->rx);
-    } else {
-        c->ws->requester = c;
-        reply = ops_handle_text(c->ws->srv, c->session, (const char *)c->rx->data, c->rx->len);
+        reply = rate_limited_reply(c->rx, false);
     }
-    client_send_json(c, reply);
-    json_decref(reply);
-    if (c->ws->requester)
-        flush_requester(c->ws);
+    if (reply) {
+        client_send_json(c, reply);
+        json_decref(reply);
+        g_byte_array_set_size(c->rx, 0);
+        return;
+    }
+    held_msg *slot = g_new0(held_msg, 1);
+    slot->client = c;
+    g_queue_push_tail(&c->held, slot);
+    c->pending++;
+    /* The reply may come before this returns; c lives on while it is
+     * pending, even if the request closed the connection. */
+    ops_handle_text_async(c->ws->srv, c->session, (const char *)c->rx->data, c->rx->len,
+                          client_replied, slot);
     g_byte_array_set_size(c->rx, 0);
 }
 
@@ -1408,7 +1518,7 @@ static int callback_pantau(struct lws *wsi, enum lws_callback_reasons reason, vo
         return s->client ? client_writeable(s->client, wsi) : 0;
     case LWS_CALLBACK_CLOSED:
         if (s->client)
-            client_free(s->client);
+            client_close(s->client);
         s->client = NULL;
         return 0;
     default:
@@ -1437,7 +1547,6 @@ ws_server *ws_server_start(struct pantau_server *srv, const listen_addr *bind, i
     ws_server *ws = g_new0(ws_server, 1);
     ws->srv = srv;
     ws->clients = g_hash_table_new(g_direct_hash, g_direct_equal);
-    ws->deferred = g_ptr_array_new();
     ws->corked = g_ptr_array_new();
     ws->coalesce = g_byte_array_new();
     if (srv->auth)
@@ -1500,7 +1609,6 @@ void ws_server_free(ws_server *ws)
     if (ws->context)
         lws_context_destroy(ws->context);
     g_hash_table_destroy(ws->clients);
-    g_ptr_array_free(ws->deferred, TRUE);
     if (ws->session_check)
         g_source_remove(ws->session_check);
     g_ptr_array_free(ws->corked, TRUE);

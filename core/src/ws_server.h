@@ -21,6 +21,10 @@ typedef struct ws_msg ws_msg;
 #define WS_REDIRECT_MAX_BYTES 8192
 #define WS_MAX_MESSAGE 65536
 #define WS_RATE_PER_SECOND 100
+/* Requests of one client whose replies wait for the disk; more are refused
+ * (rate_limited), so a slow disk cannot make the write queue grow without
+ * bound. */
+#define WS_MAX_PENDING_REPLIES 32
 #define WS_QUEUE_MAX_MESSAGES 4096
 #define WS_QUEUE_MAX_BYTES (16u * 1024u * 1024u)
 /* How often sockets are checked for a login session that has expired. */

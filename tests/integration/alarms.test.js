@@ -6,11 +6,11 @@
 // config check of the "alarms" section.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { writeFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { writeFileSync, mkdtempSync, rmSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
-  serverFor, connect, testConfig, currentWall, expectError, runPantau, pluginDirArgs, diagnostics, locate,
+  serverFor, connect, testConfig, currentWall, expectError, runPantau, pluginDirArgs, diagnostics, locate, sleep,
 } from '../lib/harness.js';
 import { startFeedServer } from '../lib/feed-server.js';
 
@@ -298,6 +298,12 @@ test('a wall taken over when the server dies goes back when it starts again', as
   feed.set('good', corridors('A'));
   await waitAlarm(client, 'traffic.jammed.A', 'active');
   await nextWall(client, isFullScreen('clock-b'), from);
+  // Clients see a change at once; the writer thread writes it (wall, then
+  // takeover file) right after: the kill comes once both are on disk.
+  for (const deadline = Date.now() + 5000; !existsSync(join(server.stateDir, 'alarms', 'takeover-main.json'));) {
+    assert.ok(Date.now() < deadline, 'the takeover is kept on disk');
+    await sleep(20);
+  }
   await server.kill9();
   // The jam is over by the time the server is back: no alarm takes it again.
   feed.set('good', corridors());

@@ -409,48 +409,81 @@ START_TEST(a_store_over_a_lowered_limit_loads_whole)
 }
 END_TEST
 
-/* ---- the write hook (the audit line goes there) ---- */
+/* ---- the write hook (the writer thread, after the audit line) ---- */
 
 typedef struct hook_log {
-    int before, failed;
+    int submitted;
     bool refuse;
+    preset_undo *undo; /* the last change's */
 } hook_log;
 
-static int hook_before(void *data, pantau_error *err)
+/* Writes the files at once (as the writer thread would, later) and keeps
+ * the change's undo. */
+static int hook_submit(void *data, state_batch *files, preset_undo *undo, pantau_error *err)
 {
     hook_log *h = data;
-    h->before++;
-    return h->refuse ? error_set(err, ERR_INTERNAL, "", "refused by the hook") : 0;
+    int rc = 0;
+    if (h->refuse) {
+        preset_undo_free(undo);
+        rc = error_set(err, ERR_INTERNAL, "", "refused by the hook");
+    } else {
+        h->submitted++;
+        state_batch_run(files);
+        preset_undo_free(h->undo);
+        h->undo = undo;
+    }
+    state_batch_free(files);
+    return rc;
 }
 
-static void hook_failed(void *data)
+/* Takes back the last change, as when its write failed. */
+static bool undo_last(hook_log *h, const preset **now)
 {
-    ((hook_log *)data)->failed++;
+    bool undone = preset_store_undo(ps, h->undo, now);
+    preset_undo_free(h->undo);
+    h->undo = NULL;
+    return undone;
 }
 
-START_TEST(the_hook_comes_before_every_write)
+START_TEST(the_hook_takes_every_write_and_undo_takes_it_back)
 {
     hook_log h = {0};
-    preset_store_set_hook(ps, &(preset_write_hook){hook_before, hook_failed, &h});
+    preset_store_set_hook(ps, &(preset_write_hook){hook_submit, &h});
     preset *p = NULL;
+    const preset *now = NULL;
     pantau_error err = {0};
     /* A refused request writes nothing: no hook. */
     assert_refused(preset_store_save(ps, "", one, false, &p, &err), &err, ERR_BAD_REQUEST, "name");
-    ck_assert_int_eq(h.before, 0);
+    ck_assert_int_eq(h.submitted, 0);
+    save_ok("A", one, false);
+    ck_assert(undo_last(&h, &now));
+    ck_assert_ptr_null(now);
+    assert_ids("");
     save_ok("A", one, false);
     save_ok("A", two, true);
-    ck_assert_int_eq(preset_store_rename(ps, "p1", "B", &p, NULL), 0);
-    ck_assert_int_eq(h.before, 3);
+    ck_assert(undo_last(&h, &now));
+    ck_assert_int_eq(now->layout.n_tiles, one->n_tiles);
+    ck_assert_int_eq(preset_store_rename(ps, "p2", "B", &p, NULL), 0);
+    ck_assert(undo_last(&h, &now));
+    assert_ids("p2=A");
+    ck_assert_int_eq(preset_store_delete(ps, "p2", NULL), 0);
+    ck_assert(undo_last(&h, &now));
+    ck_assert_str_eq(now->name, "A");
+    assert_ids("p2=A");
+    /* Changed again since: the later change decides. */
+    ck_assert_int_eq(preset_store_rename(ps, "p2", "C", &p, NULL), 0);
+    preset_undo *first = h.undo;
+    h.undo = NULL;
+    ck_assert_int_eq(preset_store_rename(ps, "p2", "D", &p, NULL), 0);
+    ck_assert(!preset_store_undo(ps, first, &now));
+    preset_undo_free(first);
+    assert_ids("p2=D");
+    ck_assert_int_eq(h.submitted, 7);
     h.refuse = true;
-    assert_refused(preset_store_save(ps, "C", one, false, &p, &err), &err, ERR_INTERNAL, "");
-    assert_refused(preset_store_delete(ps, "p1", &err), &err, ERR_INTERNAL, "");
-    assert_ids("p1=B");
-    ck_assert_int_eq(h.failed, 0);
-    h.refuse = false;
-    char *file = break_state_dir();
-    assert_refused(preset_store_save(ps, "C", one, false, &p, &err), &err, ERR_INTERNAL, "");
-    ck_assert_int_eq(h.failed, 1);
-    g_free(file);
+    assert_refused(preset_store_save(ps, "E", one, false, &p, &err), &err, ERR_INTERNAL, "");
+    assert_refused(preset_store_delete(ps, "p2", &err), &err, ERR_INTERNAL, "");
+    assert_ids("p2=D");
+    preset_undo_free(h.undo);
 }
 END_TEST
 
@@ -490,7 +523,7 @@ static Suite *preset_store_suite(void)
     tcase_add_test(tc, presets_past_the_limit_are_refused);
     tcase_add_test(tc, layouts_past_the_tile_limit_are_refused);
     tcase_add_test(tc, a_store_over_a_lowered_limit_loads_whole);
-    tcase_add_test(tc, the_hook_comes_before_every_write);
+    tcase_add_test(tc, the_hook_takes_every_write_and_undo_takes_it_back);
     suite_add_tcase(s, tc);
     return s;
 }
