@@ -296,7 +296,7 @@ static gboolean core_debounced(gpointer data)
     pantau_source *src =
         a->srv->sources ? source_registry_find(a->srv->sources, p->source_id) : NULL;
     g_hash_table_remove(a->debounce, p->source_id);
-    if (src && src->status != PANTAU_STATUS_LIVE)
+    if (src && source_status_is_down(src->status))
         raise_core(a, src);
     return G_SOURCE_REMOVE;
 }
@@ -308,7 +308,7 @@ void alarm_source_status(pantau_server *srv, pantau_source *src, enum pantau_sou
     const char *condition = a && src ? core_condition(src) : NULL;
     if (!condition)
         return;
-    if (src->status == PANTAU_STATUS_LIVE) {
+    if (!source_status_is_down(src->status)) {
         g_hash_table_remove(a->debounce, src->id);
         clear_condition(a, src->id, condition);
         return;

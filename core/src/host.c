@@ -75,11 +75,12 @@ static void host_set_status(pantau_source *source, enum pantau_source_status sta
 {
     if (!source)
         return;
+    source_note_report(source, status);
     bool same_reason = g_strcmp0(source->reason, reason) == 0;
-    if (source->status == status && same_reason)
+    if (source->status == status && same_reason) {
+        media_status_reported(source->server->media, source);
         return;
-    if (status == PANTAU_STATUS_RECONNECTING && source->status != PANTAU_STATUS_RECONNECTING)
-        source->reconnects++;
+    }
     enum pantau_source_status old = source->status;
     source->status = status;
     g_free(source->reason);
@@ -90,6 +91,7 @@ static void host_set_status(pantau_source *source, enum pantau_source_status sta
     server_broadcast(source->server,
                      json_pack("{s:s, s:o}", "ev", "source", "source", source_to_json(source)));
     alarm_source_status(source->server, source, old);
+    media_status_reported(source->server->media, source);
 }
 
 typedef struct status_change {

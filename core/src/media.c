@@ -98,11 +98,6 @@ static const char *kind_name(enum pantau_stream kind)
     return kind == PANTAU_STREAM_SUB ? "sub" : "main";
 }
 
-static bool is_camera(const pantau_source *src)
-{
-    return src && src->type && src->type->type.stream_open && src->type->type.stream_close;
-}
-
 /* ---- streams ---- */
 
 static void gop_clear(media_stream *st)
@@ -262,7 +257,7 @@ void media_session_changed(struct pantau_server *srv, session *s, GHashTable *ol
     g_hash_table_iter_init(&it, s->subscriptions);
     while (g_hash_table_iter_next(&it, &key, &value)) {
         pantau_source *src = source_registry_find(srv->sources, key);
-        if (!is_camera(src) || g_hash_table_lookup(old, key) == value)
+        if (!source_is_camera(src) || g_hash_table_lookup(old, key) == value)
             continue;
         if (g_hash_table_contains(old, key))
             session_detach(src, s);
@@ -271,7 +266,7 @@ void media_session_changed(struct pantau_server *srv, session *s, GHashTable *ol
     g_hash_table_iter_init(&it, old);
     while (g_hash_table_iter_next(&it, &key, NULL)) {
         pantau_source *src = source_registry_find(srv->sources, key);
-        if (is_camera(src) && !g_hash_table_contains(s->subscriptions, key))
+        if (source_is_camera(src) && !g_hash_table_contains(s->subscriptions, key))
             session_detach(src, s);
     }
 }
@@ -287,23 +282,59 @@ typedef struct gop_waiter {
     guint timeout;
 } gop_waiter;
 
-static void waiter_finish(gop_waiter *w, GBytes *gop)
+static void waiter_finish(gop_waiter *w, GBytes *gop, const char *why_not)
 {
     w->engine->gop_waiters = g_list_remove(w->engine->gop_waiters, w);
     if (w->timeout)
         g_source_remove(w->timeout);
     session_detach(w->source, w->viewer);
     session_free(w->viewer);
-    w->done(gop, w->user);
+    w->done(gop, why_not, w->user);
     g_free(w);
+}
+
+/* Why src has no picture: "the camera is STATUS: REASON", g_malloc'd. The
+ * reason was redacted when it was set. */
+static char *camera_state_text(const pantau_source *src)
+{
+    return g_strdup_printf("the camera is %s%s%s", source_status_name(src->status),
+                           src->reason ? ": " : "", src->reason ? src->reason : "");
 }
 
 static gboolean waiter_timed_out(gpointer data)
 {
     gop_waiter *w = data;
     w->timeout = 0;
-    waiter_finish(w, NULL);
+    char *state = camera_state_text(w->source);
+    char *why = g_strdup_printf("no picture from the camera within %d s (%s)",
+                                MEDIA_FETCH_TIMEOUT_MS / 1000, state);
+    waiter_finish(w, NULL, why);
+    g_free(why);
+    g_free(state);
     return G_SOURCE_REMOVE;
+}
+
+/* Ends every fetch waiting for src with its failure. */
+static void waiters_take_failure(media_engine *engine, pantau_source *src)
+{
+    char *why = NULL;
+    GList *l = engine->gop_waiters;
+    while (l) {
+        gop_waiter *w = l->data;
+        l = l->next;
+        if (w->source != src)
+            continue;
+        if (!why)
+            why = camera_state_text(src);
+        waiter_finish(w, NULL, why);
+    }
+    g_free(why);
+}
+
+void media_status_reported(media_engine *engine, pantau_source *src)
+{
+    if (engine && source_status_is_down(src->status))
+        waiters_take_failure(engine, src);
 }
 
 static GBytes *gop_bytes(const media_stream *st)
@@ -327,7 +358,7 @@ static void waiters_take_keyframe(media_engine *engine, media_stream *st)
         if (w->source != st->source)
             continue;
         GBytes *gop = gop_bytes(st);
-        waiter_finish(w, gop);
+        waiter_finish(w, gop, NULL);
         g_bytes_unref(gop);
     }
 }
@@ -512,7 +543,7 @@ json_t *media_stats_json(const media_engine *engine)
     const source_registry *reg = engine->srv->sources;
     for (guint i = 0; reg && i < reg->list->len; i++) {
         const pantau_source *src = g_ptr_array_index(reg->list, i);
-        if (is_camera(src))
+        if (source_is_camera(src))
             json_object_set_new(out, src->id, camera_stats(src));
     }
     return out;
@@ -584,9 +615,34 @@ static double m_live(const pantau_source *src, const media_stream *st)
 
 static const metric camera_metrics[] = {
     {"pantau_camera_live", "gauge", "1 when the camera is live, else 0", m_live},
-    {"pantau_camera_reconnects_total", "counter", "Times the camera went reconnecting",
-     m_reconnects},
+    {"pantau_camera_reconnects_total", "counter",
+     "Restarts of the camera's streams after a failure", m_reconnects},
 };
+
+/* pantau_camera_status: one series per status, 1 for the camera's. */
+static const enum pantau_source_status camera_statuses[] = {
+    PANTAU_STATUS_IDLE,    PANTAU_STATUS_LIVE,  PANTAU_STATUS_RECONNECTING,
+    PANTAU_STATUS_OFFLINE, PANTAU_STATUS_ERROR, PANTAU_STATUS_STALE,
+};
+
+static void append_camera_status(GString *out, const source_registry *reg)
+{
+    g_string_append(out, "# HELP pantau_camera_status The camera's status: 1 in the series "
+                         "labelled with it (idle: no stream opened yet)\n"
+                         "# TYPE pantau_camera_status gauge\n");
+    for (guint i = 0; reg && i < reg->list->len; i++) {
+        const pantau_source *src = g_ptr_array_index(reg->list, i);
+        if (!source_is_camera(src))
+            continue;
+        for (size_t k = 0; k < G_N_ELEMENTS(camera_statuses); k++) {
+            g_string_append(out, "pantau_camera_status{source=\"");
+            append_label(out, src->id);
+            g_string_append_printf(out, "\",status=\"%s\"} %d\n",
+                                   source_status_name(camera_statuses[k]),
+                                   src->status == camera_statuses[k]);
+        }
+    }
+}
 
 static const metric stream_metrics[] = {
     {"pantau_stream_fps", "gauge", "Frames per second received", m_fps},
@@ -618,18 +674,19 @@ char *media_metrics_text(const media_engine *engine)
         append_metric_head(out, &camera_metrics[m]);
         for (guint i = 0; i < n; i++) {
             const pantau_source *src = g_ptr_array_index(reg->list, i);
-            if (!is_camera(src))
+            if (!source_is_camera(src))
                 continue;
             g_string_append_printf(out, "%s{source=\"", camera_metrics[m].name);
             append_label(out, src->id);
             g_string_append_printf(out, "\"} %g\n", camera_metrics[m].value(src, NULL));
         }
     }
+    append_camera_status(out, reg);
     for (size_t m = 0; m < G_N_ELEMENTS(stream_metrics); m++) {
         append_metric_head(out, &stream_metrics[m]);
         for (guint i = 0; i < n; i++) {
             const pantau_source *src = g_ptr_array_index(reg->list, i);
-            for (int k = PANTAU_STREAM_MAIN; is_camera(src) && k <= PANTAU_STREAM_SUB; k++) {
+            for (int k = PANTAU_STREAM_MAIN; source_is_camera(src) && k <= PANTAU_STREAM_SUB; k++) {
                 const media_stream *st = src->streams[k];
                 if (!stream_ever_ran(st))
                     continue;
@@ -646,12 +703,19 @@ char *media_metrics_text(const media_engine *engine)
 bool media_fetch_gop(media_engine *engine, const char *source_id, media_gop_fn done, void *user)
 {
     pantau_source *src = source_registry_find(engine->srv->sources, source_id);
-    if (!is_camera(src))
+    if (!source_is_camera(src))
         return false;
     const media_stream *st = representative(src);
+    if (st && st->open && source_status_is_down(src->status)) {
+        /* The stream runs, so the failure is current: no picture is coming. */
+        char *why = camera_state_text(src);
+        done(NULL, why, user);
+        g_free(why);
+        return true;
+    }
     if (st && st->open && st->gop->len) {
         GBytes *gop = gop_bytes(st);
-        done(gop, user);
+        done(gop, NULL, user);
         g_bytes_unref(gop);
         return true;
     }

@@ -58,14 +58,23 @@ json_t *media_stats_json(const media_engine *engine);
 char *media_metrics_text(const media_engine *engine);
 
 /* Called on the main loop with the frames since a keyframe (borrowed), or
- * NULL when none came in time. */
-typedef void (*media_gop_fn)(GBytes *gop, void *user);
+ * with gop NULL and why_not (borrowed) saying why there are none: the
+ * camera's status and reason, or that no keyframe came in time. */
+typedef void (*media_gop_fn)(GBytes *gop, const char *why_not, void *user);
 
 /* Gets the source's current frames since its last keyframe: at once when
  * a stream runs, else by running its substream (or main stream) until a
- * keyframe arrives, for at most MEDIA_FETCH_TIMEOUT_MS. Returns false (and
- * never calls done) when the source is not a camera. */
+ * keyframe arrives, for at most MEDIA_FETCH_TIMEOUT_MS. A camera whose
+ * running stream is failing (reconnecting, error), or that reports a
+ * failure while it is being fetched, is answered at once with its status
+ * and reason. done may run before this returns. Returns false (and never
+ * calls done) when the source is not a camera. */
 bool media_fetch_gop(media_engine *engine, const char *source_id, media_gop_fn done, void *user);
 #define MEDIA_FETCH_TIMEOUT_MS 8000
+
+/* The plugin of src reported a status (src->status and src->reason are
+ * the current ones): a failure ends the fetches waiting for the camera.
+ * engine may be NULL. */
+void media_status_reported(media_engine *engine, pantau_source *src);
 
 #endif

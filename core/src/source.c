@@ -20,10 +20,29 @@ const char *source_status_name(enum pantau_source_status status)
         return "offline";
     case PANTAU_STATUS_STALE:
         return "stale";
+    case PANTAU_STATUS_IDLE:
+        return "idle";
     case PANTAU_STATUS_ERROR:
     default:
         return "error";
     }
+}
+
+bool source_status_is_down(enum pantau_source_status status)
+{
+    return status != PANTAU_STATUS_LIVE && status != PANTAU_STATUS_IDLE;
+}
+
+bool source_is_camera(const pantau_source *src)
+{
+    return src && src->type && src->type->type.stream_open && src->type->type.stream_close;
+}
+
+void source_note_report(pantau_source *src, enum pantau_source_status status)
+{
+    if (source_is_camera(src) &&
+        (status == PANTAU_STATUS_RECONNECTING || status == PANTAU_STATUS_ERROR))
+        src->reconnects++;
 }
 
 static bool key_names_a_secret(const char *key)
@@ -142,6 +161,10 @@ static pantau_source *source_create(pantau_server *srv, const json_t *entry)
         source_fail(src, no_type_reason(src->type_id));
         return src;
     }
+    /* Nothing is known of a camera until a stream of it has run (the
+     * plugin may still report something from create()). */
+    if (source_is_camera(src))
+        src->status = PANTAU_STATUS_IDLE;
     char *error = NULL;
     src->instance = src->type->type.create(src, src->settings, &error);
     if (!src->instance) {

@@ -7,6 +7,7 @@
 
 #include <glib.h>
 #include <jansson.h>
+#include <stdbool.h>
 
 struct pantau_server;
 struct source_type_entry;
@@ -24,7 +25,7 @@ struct pantau_source {
     gint64 last_data_ms;             /* wall-clock ms of last_data */
     GQueue history;                  /* json_t * {"data", "time"}, owned, oldest first */
     struct media_stream *streams[2]; /* cameras: by enum pantau_stream; owned by the media engine */
-    unsigned reconnects;             /* times the status became reconnecting */
+    unsigned reconnects;             /* cameras: failures reported, each followed by a restart */
     struct pantau_server *server;
 };
 
@@ -75,5 +76,17 @@ void source_record_data(pantau_source *src, const json_t *data);
 json_t *source_history_json(const pantau_source *src);
 
 const char *source_status_name(enum pantau_source_status status);
+
+/* Whether status means the source is down: reconnecting, offline, error or
+ * stale (live and idle are not). */
+bool source_status_is_down(enum pantau_source_status status);
+
+/* Whether src is a camera: its type opens and closes streams. */
+bool source_is_camera(const pantau_source *src);
+
+/* Notes a status report of src's plugin (applied or not): a camera's
+ * reconnecting or error is one failed attempt, which its plugin follows
+ * with a restart, so each one counts in src->reconnects. */
+void source_note_report(pantau_source *src, enum pantau_source_status status);
 
 #endif

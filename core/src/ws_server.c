@@ -894,10 +894,13 @@ static void snapshot_encoded(GBytes *jpeg, void *user)
                           text_bytes("the picture could not be decoded\n"));
 }
 
-static void snapshot_frames(GBytes *gop, void *user)
+/* No picture: 503 with why (the camera's status and reason, redacted when
+ * they were set). */
+static void snapshot_frames(GBytes *gop, const char *why_not, void *user)
 {
     if (!gop) {
-        http_reply_finish(user, 503, "text/plain", text_bytes("no picture from the camera yet\n"));
+        char *text = g_strdup_printf("%s\n", why_not ? why_not : "no picture from the camera");
+        http_reply_finish(user, 503, "text/plain", g_bytes_new_take(text, strlen(text)));
         return;
     }
     snapshot_jpeg_async(gop, snapshot_encoded, user);

@@ -60,6 +60,12 @@ typedef struct cctv_stream {
     atomic_int rebase;          /* next AU continues the pts after the previous one */
     atomic_uint flags;          /* enum pantau_media_flags of the pushed AUs */
     atomic_int keyframe_seen;   /* an IDR went out since the last start */
+    /* Set-up and return of an rtsp camera: */
+    gint64 playing_us;             /* lean: monotonic time the camera answered PLAY; 0 before */
+    struct cctv_port_probe *probe; /* a check whether the camera's port answers */
+    guint probe_timer;             /* the next such check while the camera is away */
+    int away;                      /* its port did not answer: it is checked until it does */
+    int port_answered;             /* a check just passed: GStreamer starts without another */
     /* Streaming thread only (one appsink per stream): */
     int64_t pts_offset_us;
     int64_t last_pts_us;

@@ -45,8 +45,9 @@ static int parse_rtsp(cctv_config *c, const json_t *settings, char **error)
         return fail(error, "sub_url must be an rtsp:// or rtsps:// URL with a host");
     if (cctv_url_at_after_host(url) || cctv_url_at_after_host(sub))
         return fail(error, "an '@' after the host in url or sub_url: in a password, write "
-                           "'/', '?', '#' and '@' as %2F, %3F, %23 and %40 (or use the "
-                           "username and password settings)");
+                           "'/', '?' and '#' as %2F, %3F and %23 ('@', ':', quotes and angle "
+                           "brackets may stay as they are), or use the username and password "
+                           "settings");
     if (transport && strcmp(transport, "tcp") && strcmp(transport, "udp"))
         return fail(error, "transport must be \"tcp\" or \"udp\"");
     if (opt_uint(settings, "latency_ms", 200, 0, 10000, &c->latency_ms))

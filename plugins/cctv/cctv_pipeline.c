@@ -2,8 +2,11 @@
  * ending in an appsink that hands H.264 access units (byte-stream, one AU
  * per buffer, SPS/PPS before each IDR) to cctv_stream_on_sample. */
 #include "cctv.h"
+#include "rtsp_proto.h"
 
 #include <string.h>
+
+#define RTSP_STEP_TIMEOUT_US (10 * G_USEC_PER_SEC)
 
 /* Tail shared by every pipeline: AU-aligned byte-stream into the appsink. */
 #define AU_TAIL                                                                                    \
@@ -199,6 +202,34 @@ out:
         gst_caps_unref(caps);
 }
 
+/* arg when set, else fallback. */
+static const char *pick(const char *arg, const char *fallback)
+{
+    return arg ? arg : fallback;
+}
+
+/* Points src at the stream's URL. The credentials go separately, never in
+ * the location: rtspsrc's URL parser refuses a password holding '@', ':',
+ * quotes or angle brackets, which the README allows raw in a URL. The
+ * settings' username and password win over the URL's, as on the lean path. */
+static int rtsp_locate(GstElement *src, const cctv_config *c, const char *url, char **error)
+{
+    rtsp_url u;
+    if (rtsp_url_parse(url, &u)) {
+        *error = g_strdup("invalid camera URL (expected rtsp://host[:port]/path)");
+        return -1;
+    }
+    g_object_set(src, "location", u.request, NULL);
+    const char *user = pick(c->username, u.user);
+    const char *password = pick(c->password, u.password);
+    if (user)
+        g_object_set(src, "user-id", user, NULL);
+    if (password)
+        g_object_set(src, "user-pw", password, NULL);
+    rtsp_url_clear(&u);
+    return 0;
+}
+
 static GstElement *rtsp_pipeline(cctv_stream *s, char **error)
 {
     const cctv_config *c = &s->cam->cfg;
@@ -209,15 +240,16 @@ static GstElement *rtsp_pipeline(cctv_stream *s, char **error)
         *error = g_strdup("GStreamer element rtspsrc is missing");
         return NULL;
     }
-    g_object_set(src, "location", cctv_stream_url(c, s->which), "latency", c->latency_ms, NULL);
+    gst_bin_add(GST_BIN(p), src);
+    if (rtsp_locate(src, c, cctv_stream_url(c, s->which), error)) {
+        gst_object_unref(p);
+        return NULL;
+    }
+    /* Each reply within 10 s, as on the lean path (rtspsrc waits 20 s). */
+    g_object_set(src, "latency", c->latency_ms, "tcp-timeout", (guint64)RTSP_STEP_TIMEOUT_US, NULL);
     gst_util_set_object_arg(G_OBJECT(src), "protocols", c->tcp ? "tcp" : "udp");
-    if (c->username)
-        g_object_set(src, "user-id", c->username, NULL);
-    if (c->password)
-        g_object_set(src, "user-pw", c->password, NULL);
     g_signal_connect(src, "select-stream", G_CALLBACK(rtsp_select_stream), s);
     g_signal_connect(src, "pad-added", G_CALLBACK(rtsp_pad_added), s);
-    gst_bin_add(GST_BIN(p), src);
     s->chain_linked = 0;
     s->unsupported[0] = '\0';
     return p;

@@ -9,6 +9,7 @@
  * async connect holds a connect_op rather than c, so that it can finish
  * (cancelled) after c is gone. */
 #include "rtsp_client.h"
+#include "port_probe.h"
 #include "rtsp_proto.h"
 #include "url_redact.h"
 
@@ -355,7 +356,7 @@ static gboolean on_reply_timeout(gpointer user)
     enter(c);
     drop_source(&c->timer);
     if (c->state == ST_CONNECTING)
-        client_end(c, RTSP_END_LOST, "camera did not answer: no connection to %s in %d s",
+        client_end(c, RTSP_END_UNREACHABLE, "camera did not answer: no connection to %s in %d s",
                    c->url.display, REPLY_TIMEOUT_MS / 1000);
     else
         client_end(c, RTSP_END_LOST, "camera did not answer %s in %d s", method_name(c->state),
@@ -631,6 +632,30 @@ static void on_depay_au(void *user, const uint8_t *au, size_t len, int keyframe,
         c->cb.on_access_unit(c->user, au, len, keyframe, pts_us);
 }
 
+/* Longest status line of a non-RTSP server quoted in a reason. */
+#define FOREIGN_LINE_MAX 200
+
+/* Whether the input at p (avail bytes) is a reply of another protocol: an
+ * HTTP server (a web interface, a proxy) at the camera's address. Such a
+ * server answers once and hangs up, which would otherwise read as a
+ * connection that merely closed. Ends c quoting its status line once the
+ * line is complete, long enough, or cut short by the end of the input (at_eof).
+ * Returns 1 when c has ended. */
+static int foreign_reply(rtsp_client *c, const uint8_t *p, size_t avail, int at_eof)
+{
+    if (avail < 5 || memcmp(p, "HTTP/", 5))
+        return 0;
+    const uint8_t *eol = memchr(p, '\n', MIN(avail, (size_t)FOREIGN_LINE_MAX));
+    if (!eol && avail < FOREIGN_LINE_MAX && !at_eof)
+        return 0;
+    size_t len = eol ? (size_t)(eol - p) : MIN(avail, (size_t)FOREIGN_LINE_MAX);
+    if (len && p[len - 1] == '\r')
+        len--;
+    client_end(c, RTSP_END_PROTOCOL, "camera %s is not an RTSP server: it answered \"%.*s\"",
+               c->url.display, (int)len, (const char *)p);
+    return 1;
+}
+
 /* Handles the frame or message at p (avail bytes). Returns the bytes it
  * took, 0 when it is incomplete, or -1 when c has ended. */
 static long parse_one(rtsp_client *c, const uint8_t *p, size_t avail)
@@ -656,6 +681,8 @@ static long parse_one(rtsp_client *c, const uint8_t *p, size_t avail)
         const uint8_t *next = memchr(p, '$', avail);
         return next ? next - p : (long)avail;
     }
+    if (foreign_reply(c, p, avail, 0))
+        return -1;
     rtsp_message m;
     long used = rtsp_message_parse((const char *)p, avail, &m);
     if (used < 0)
@@ -713,7 +740,8 @@ static void read_input(rtsp_client *c)
             return;
         }
         if (n == 0) {
-            client_end(c, RTSP_END_LOST, "camera %s closed the connection", c->url.display);
+            if (!foreign_reply(c, c->in, c->in_len, 1))
+                client_end(c, RTSP_END_LOST, "camera %s closed the connection", c->url.display);
             return;
         }
         c->in_len += (size_t)n;
@@ -736,14 +764,6 @@ static gboolean on_readable(GSocket *sock, GIOCondition cond, gpointer user)
 
 /* ---- connecting ---- */
 
-/* The part of a connect error worth showing ("Connection refused"). */
-static const char *connect_detail(const GError *err)
-{
-    const char *msg = err->message;
-    const char *colon = g_str_has_prefix(msg, "Could not connect") ? strstr(msg, ": ") : NULL;
-    return colon ? colon + 2 : msg;
-}
-
 static void on_connected(GObject *source, GAsyncResult *res, gpointer user)
 {
     connect_op *op = user;
@@ -760,8 +780,8 @@ static void on_connected(GObject *source, GAsyncResult *res, gpointer user)
     c->connecting = NULL;
     enter(c);
     if (!conn) {
-        client_end(c, RTSP_END_LOST, "cannot connect to %s: %s", c->url.display,
-                   connect_detail(err));
+        client_end(c, RTSP_END_UNREACHABLE, "cannot connect to %s: %s", c->url.display,
+                   cctv_connect_detail(err));
         g_error_free(err);
         leave(c);
         return;

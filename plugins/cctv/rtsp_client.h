@@ -14,15 +14,18 @@ typedef struct rtsp_client rtsp_client;
 
 /* Why a client ended (rtsp_client_callbacks.on_end). */
 typedef enum rtsp_end {
-    RTSP_END_LOST,        /* connect failed, connection closed or broken, no answer to
-                           * connect/DESCRIBE/SETUP/PLAY within 10 s, or a 5xx: retry */
+    RTSP_END_LOST,        /* connection closed or broken, no answer to DESCRIBE/SETUP/PLAY
+                           * within 10 s, or a 5xx: retry */
+    RTSP_END_UNREACHABLE, /* the TCP connect failed or took over 10 s: nothing answers at
+                           * the camera's host and port (yet): retry once it does */
     RTSP_END_AUTH,        /* 401 with the credentials given, or 401 and none given */
     RTSP_END_NOT_FOUND,   /* 404 or another 4xx (or a 3xx redirect) to DESCRIBE/SETUP/PLAY;
                            * also a URL that does not parse */
     RTSP_END_UNSUPPORTED, /* the camera's video is not H.264 (the reason names the codec,
                            * e.g. "H265"), not plain RTP/AVP, the camera cannot
                            * interleave (461), or the URL is rtsps://: GStreamer's job */
-    RTSP_END_PROTOCOL,    /* the camera broke the protocol (bad reply, bad SDP, no video) */
+    RTSP_END_PROTOCOL,    /* the camera broke the protocol (bad reply, bad SDP, no video),
+                           * or is not an RTSP server (it answered HTTP) */
 } rtsp_end;
 
 typedef struct rtsp_client_callbacks {

@@ -15,6 +15,8 @@ function cameraConfig() {
   config.sources.push(
     { id: 'cam-a', type: 'rtsp', name: 'Simpang Lima', settings: { url: rtsp.url('/main'), sub_url: rtsp.url('/sub') } },
     { id: 'cam-t', type: 'test', name: 'Jl. Sudirman', settings: {} },
+    // On no wall: nobody opens it.
+    { id: 'cam-idle', type: 'test', name: 'Jl. Merdeka', settings: {} },
   );
   config.walls[0].layout = { columns: 2, rows: 2, tiles: [
     { id: 'big', x: 0, y: 0, w: 2, h: 1, source: 'cam-a' },
@@ -158,6 +160,23 @@ test('the console lists each camera with its live figures, in the chosen languag
   assert.equal(await format({ viewers: 1, fps: 0, kbps: 0, reconnects: 1 }), '0.0 fps · 0 kbit/s · 1 kali sambung ulang');
   await page.waitForFunction(() => /fps/.test(document.querySelector('#sources [data-source-id="cam-a"] .source-stats')?.textContent || ''));
   await page.selectOption('select.language-select', 'en');
+  assertNoProblems(page);
+  await page.context().close();
+});
+
+test('the console shows a camera nobody has opened yet as idle, in the chosen language', async () => {
+  const page = await openPage(browser, `${server.url}/console?wall=main`);
+  await waitConnected(page);
+  const status = page.locator('#sources [data-source-id="cam-idle"] .source-status');
+  assert.equal(await status.getAttribute('data-status'), 'idle');
+  assert.equal(await status.textContent(), 'idle: not opened yet');
+  await page.selectOption('select.language-select', 'id');
+  await page.locator('#sources [data-source-id="cam-idle"] .source-status', { hasText: 'diam: belum dibuka' })
+    .waitFor({ state: 'visible', timeout: 5000 });
+  await page.selectOption('select.language-select', 'en');
+  // A camera that has run is live, as before.
+  await page.locator('#sources [data-source-id="cam-t"] .source-status', { hasText: /^live$/ })
+    .waitFor({ state: 'visible', timeout: 10000 });
   assertNoProblems(page);
   await page.context().close();
 });

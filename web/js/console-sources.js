@@ -11,6 +11,13 @@ const STATUS_TEXT = {
   live: 'live', reconnecting: 'reconnecting', stale: 'stale', offline: 'offline', error: 'error',
 };
 
+// A status as the list shows it. Idle (a camera nobody has opened yet, so
+// nothing is known of it) says so in the page's language.
+function statusText(status) {
+  if (status === 'idle') return t('console.status.idle');
+  return STATUS_TEXT[status] || status;
+}
+
 // One line of a camera's figures, or '' for a source without statistics.
 export function cameraStatsText(stats) {
   if (!stats) return '';
@@ -36,7 +43,7 @@ function sourceItem(source, stats) {
   text.append(element('div', 'source-name', source.name));
   const meta = element('div', 'source-meta');
   meta.append(element('span', 'source-type', `${source.type} · ${source.kind}`));
-  const status = element('span', 'source-status', STATUS_TEXT[source.status] || source.status);
+  const status = element('span', 'source-status', statusText(source.status));
   status.dataset.status = source.status;
   meta.append(status);
   text.append(meta);

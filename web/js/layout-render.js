@@ -66,7 +66,8 @@ export class TileContent {
     const status = this.sourceId === null ? '' : source ? source.status : 'error';
     this.el.dataset.status = status;
     const badge = this.el.querySelector(':scope > .tile-status');
-    const showBadge = status && status !== 'live';
+    // Idle: a camera not opened yet, which this tile is opening now.
+    const showBadge = status && status !== 'live' && status !== 'idle';
     if (!showBadge) {
       badge?.remove();
       return;

@@ -77,6 +77,9 @@ enum pantau_source_status {
     PANTAU_STATUS_OFFLINE = 2,
     PANTAU_STATUS_ERROR = 3,
     PANTAU_STATUS_STALE = 4,
+    /* Set by the core, never reported by a plugin: a camera none of whose
+     * streams has been opened yet, so nothing is known about it. */
+    PANTAU_STATUS_IDLE = 5,
 };
 
 /* Callbacks of one source type. Fill with designated initialisers; set

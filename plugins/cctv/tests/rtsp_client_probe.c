@@ -226,7 +226,8 @@ static void run_finish(run *r)
 
 static const char *end_name(rtsp_end why)
 {
-    static const char *const names[] = {"LOST", "AUTH", "NOT_FOUND", "UNSUPPORTED", "PROTOCOL"};
+    static const char *const names[] = {"LOST",      "UNREACHABLE", "AUTH",
+                                        "NOT_FOUND", "UNSUPPORTED", "PROTOCOL"};
     return (unsigned)why < G_N_ELEMENTS(names) ? names[why] : "?";
 }
 
@@ -414,6 +415,15 @@ static void script_bad_location(GSocket *s)
     if (camera_read_request(s))
         camera_send(s, reply, sizeof reply - 1);
     camera_drain(s);
+}
+
+/* A web server at the camera's address: answers in HTTP and hangs up. */
+static void script_http(GSocket *s)
+{
+    static const char reply[] = "HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n"
+                                "Connection: close\r\n\r\n";
+    if (camera_read_request(s))
+        camera_send(s, reply, sizeof reply - 1);
 }
 
 #define ECHOED_PASSWORD "Sekret-Kamera-77"
@@ -647,6 +657,10 @@ static void scenario_hostile(void)
     if (!strstr(reason, "does not read"))
         FAIL("request flood: the reason does not say 'does not read'");
 
+    scripted_end("an HTTP server", script_http, 0, RTSP_END_PROTOCOL, 5000, reason);
+    if (!strstr(reason, "is not an RTSP server: it answered \"HTTP/1.1 404 Not Found\""))
+        FAIL("an HTTP server: the reason does not say so, quoting its status line");
+
     scripted_end("SETUP answered with UDP", script_setup_udp, 0, RTSP_END_UNSUPPORTED, 5000,
                  reason);
     if (!strstr(reason, "will not send RTP over the RTSP connection"))
@@ -710,7 +724,8 @@ static void scenario_errors(const char *bin)
     expect_end("rtsps", tls, NULL, NULL, RTSP_END_UNSUPPORTED, "TLS", 2000);
     test_rtsp_server_stop(server);
     char *closed = url_for(USER ":" PASSWORD, local_port(0, NULL), "/main");
-    expect_end("nothing listening", closed, NULL, NULL, RTSP_END_LOST, "Connection refused", 5000);
+    expect_end("nothing listening", closed, NULL, NULL, RTSP_END_UNREACHABLE, "Connection refused",
+               5000);
     g_free(closed);
     g_free(plain);
     g_free(wrong);
