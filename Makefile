@@ -1,14 +1,16 @@
 # make run: set up, build and start pantau on config/pantau.json (no hardware needed).
 # make test: set up, build (normal and sanitized), run every test.
 # make fuzz: build the libFuzzer harnesses (clang) and run each FUZZ_SECONDS.
+# make soak: build, then a soak of SOAK_MINUTES (default and most 60); not in CI.
 BUILD ?= build
 ASAN_BUILD ?= build-asan
 FUZZ_BUILD ?= build-fuzz
 FUZZ_SECONDS ?= 60
 PORT ?= 8080
 JOBS ?= 2
+SOAK_MINUTES ?= 60
 
-.PHONY: all setup build build-asan build-fuzz run test test-unit test-asan test-integration test-browser fuzz bench format clean
+.PHONY: all setup build build-asan build-fuzz run test test-unit test-asan test-integration test-browser fuzz bench soak format clean
 
 all: build
 
@@ -54,6 +56,9 @@ bench: build
 
 bench-media: build
 	@sh bench/media-run.sh $(BUILD)
+
+soak: build
+	@SOAK_MINUTES=$(SOAK_MINUTES) PANTAU_BIN=$(CURDIR)/$(BUILD)/core/pantau PANTAU_PLUGIN_DIR=$(CURDIR)/$(BUILD)/lib/pantau/plugins node bench/soak.js
 
 format:
 	@clang-format -i core/include/pantau/*.h core/src/*.[ch] plugins/*/*.[ch] tests/unit/*.[ch] tests/tools/*/*.c \
