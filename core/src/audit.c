@@ -2,6 +2,8 @@
  * flushed with fdatasync() before the change they record is acknowledged. */
 #include "audit.h"
 
+#include "disk_writer.h"
+
 #include "log.h"
 
 #include <errno.h>
@@ -217,6 +219,55 @@ int audit_write(pantau_server *srv, const audit_entry *e, pantau_error *err)
     if (append_entry(a, e))
         return error_set(err, ERR_INTERNAL, "", "the audit log could not be written");
     return 0;
+}
+
+/* A line appended on the writer thread: copies of the entry's strings. */
+typedef struct audit_job {
+    audit_log *log;
+    char *user, *role, *address, *action, *wall;
+    audit_entry entry; /* its strings point at the copies above */
+    audit_written done;
+    void *data;
+} audit_job;
+
+static int audit_job_run(void *data)
+{
+    audit_job *j = data;
+    return append_entry(j->log, &j->entry) ? EIO : 0;
+}
+
+static void audit_job_done(void *data, int status)
+{
+    audit_job *j = data;
+    if (j->done)
+        j->done(status == 0 ? 0 : -1, j->data);
+    g_free(j->user);
+    g_free(j->role);
+    g_free(j->address);
+    g_free(j->action);
+    g_free(j->wall);
+    g_free(j);
+}
+
+void audit_write_async(pantau_server *srv, const audit_entry *e, audit_written done, void *data)
+{
+    audit_log *a = srv ? srv->audit : NULL;
+    if (!a || a->fd < 0) {
+        if (done)
+            done(a ? -1 : 0, data);
+        return;
+    }
+    audit_job *j = g_new0(audit_job, 1);
+    j->log = a;
+    j->entry = *e;
+    j->entry.user = j->user = g_strdup(e->user);
+    j->entry.role = j->role = g_strdup(e->role);
+    j->entry.address = j->address = g_strdup(e->address);
+    j->entry.action = j->action = g_strdup(e->action);
+    j->entry.wall = j->wall = g_strdup(e->wall);
+    j->done = done;
+    j->data = data;
+    disk_writer_submit(srv->writer, audit_job_run, audit_job_done, j);
 }
 
 int audit_record(pantau_server *srv, const session *s, const char *action, const char *wall_id,

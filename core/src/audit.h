@@ -43,6 +43,16 @@ void audit_log_close(audit_log *log);
  * does nothing and returns 0. */
 int audit_write(pantau_server *srv, const audit_entry *e, pantau_error *err);
 
+/* How an audit_write_async ended: 0, or -1 when the line could not be
+ * written (logged). Runs on the main loop. */
+typedef void (*audit_written)(int status, void *data);
+
+/* Appends a copy of e on the writer thread, so the main loop never waits
+ * for the disk, in order with the lines of changes; then calls done (may
+ * be NULL) on the main loop. Without an audit log, done(0) at once; with
+ * one that is not open, done(-1) at once. */
+void audit_write_async(pantau_server *srv, const audit_entry *e, audit_written done, void *data);
+
 /* Whether a change could be audited now: 0, or -1 with err set when the
  * log is configured but not open. Checked before a change is made, so a
  * change that could not be audited never happens. */

@@ -299,10 +299,14 @@ static bool check_anonymous_role(config_checker *c, const json_t *role)
 
 void auth_config_check(config_checker *c, const json_t *section, const config_sections *ids)
 {
-    static const char *const keys[] = {
-        "users", "viewer_tokens", "allowed_origins", "session_hours", "sessions_per_user", "tls",
-        "anonymous_role",
-        NULL};
+    static const char *const keys[] = {"users",
+                                       "viewer_tokens",
+                                       "allowed_origins",
+                                       "session_hours",
+                                       "sessions_per_user",
+                                       "tls",
+                                       "anonymous_role",
+                                       NULL};
     if (!section)
         return;
     if (!json_is_object(section)) {
@@ -770,7 +774,9 @@ static void login_thread(GTask *task, gpointer source, gpointer data, GCancellab
     g_task_return_boolean(task, password_verify(j->hash, j->password));
 }
 
-static int audit_login(auth_center *a, const login_job *j, bool ok)
+/* Appends the login's audit line on the writer thread (the loop never
+ * waits for the disk); done (may be NULL) runs when it is on disk. */
+static void audit_login(auth_center *a, const login_job *j, bool ok, audit_written done, void *data)
 {
     audit_entry e = {
         .user = j->user,
@@ -781,8 +787,7 @@ static int audit_login(auth_center *a, const login_job *j, bool ok)
         .version_after = -1,
         .ok = ok,
     };
-    pantau_error err = {0};
-    return audit_write(a->srv, &e, &err);
+    audit_write_async(a->srv, &e, done, data);
 }
 
 static void prune_sessions(auth_center *a)
@@ -849,8 +854,7 @@ static void session_evict(auth_center *a, const char *id)
                      -1,
                      -1,
                      true};
-    pantau_error err = {0};
-    audit_write(a->srv, &e, &err);
+    audit_write_async(a->srv, &e, NULL, NULL);
     log_info("a login session of '%s' ended early to make room for a newer login", ls->who->name);
     password_forget(key);
     login_session_free(ls);
@@ -896,6 +900,32 @@ static const char *session_start(auth_center *a, const auth_principal *who, cons
     return token;
 }
 
+/* A successful login whose audit line is being written: the session starts
+ * once the line is on disk. */
+typedef struct login_audited {
+    auth_center *a;
+    const auth_principal *who; /* lives as long as a */
+    char *address;
+    auth_login_done done;
+    void *data;
+} login_audited;
+
+static void login_audit_written(int status, void *data)
+{
+    login_audited *l = data;
+    auth_center *a = l->a;
+    a->in_flight--;
+    if (status != 0) {
+        l->done(AUTH_LOGIN_BUSY, NULL, NULL, 1, l->data);
+    } else {
+        const char *token = session_start(a, l->who, l->address);
+        log_info("'%s' logged in from %s", l->who->name, l->address ? l->address : "?");
+        l->done(AUTH_LOGIN_OK, token, session_role_name(l->who->role), 0, l->data);
+    }
+    g_free(l->address);
+    g_free(l);
+}
+
 static void login_finished(GObject *source, GAsyncResult *res, gpointer data)
 {
     (void)source, (void)data;
@@ -904,7 +934,7 @@ static void login_finished(GObject *source, GAsyncResult *res, gpointer data)
     bool ok = g_task_propagate_boolean(G_TASK(res), NULL) && j->who;
     a->in_flight--;
     if (!ok) {
-        audit_login(a, j, false);
+        audit_login(a, j, false, NULL, NULL);
         j->done(AUTH_LOGIN_WRONG, NULL, NULL, 0, j->data);
         return;
     }
@@ -918,13 +948,10 @@ static void login_finished(GObject *source, GAsyncResult *res, gpointer data)
         j->done(AUTH_LOGIN_FULL, NULL, NULL, SESSIONS_FULL_RETRY_SECONDS, j->data);
         return;
     }
-    if (audit_login(a, j, true)) {
-        j->done(AUTH_LOGIN_BUSY, NULL, NULL, 1, j->data);
-        return;
-    }
-    const char *token = session_start(a, j->who, j->address);
-    log_info("'%s' logged in from %s", j->who->name, j->address ? j->address : "?");
-    j->done(AUTH_LOGIN_OK, token, session_role_name(j->who->role), 0, j->data);
+    login_audited *l = g_new0(login_audited, 1);
+    *l = (login_audited){a, j->who, g_strdup(j->address), j->done, j->data};
+    a->in_flight++; /* auth_center_free waits for the line too */
+    audit_login(a, j, true, login_audit_written, l);
 }
 
 void auth_login(auth_center *a, const char *user, const char *password, const char *address,
@@ -968,8 +995,7 @@ enum auth_logout_result auth_logout(auth_center *a, const char *cookies, const c
     }
     audit_entry e = {who->name, session_role_name(who->role), address, "logout", NULL, -1, -1,
                      true};
-    pantau_error err = {0};
-    audit_write(a->srv, &e, &err);
+    audit_write_async(a->srv, &e, NULL, NULL);
     g_hash_table_remove(a->sessions, id);
     password_forget(id);
     return AUTH_LOGOUT_OK;

@@ -207,3 +207,28 @@ test('a client that subscribes while its change waits for the disk gets the stre
   assert.ok((await change).ok);
   assert.ok((await subscribed).ok);
 });
+
+test('with every fsync 500 ms slow, logins wait for their audit line while pings flow on', { timeout: 120000 }, async (t) => {
+  const { authConfig, connectAs, login } = await import('../lib/harness.js');
+  const WALL_TOKEN = 'c0ffee0123456789abcdef0123456789slowdisk';
+  const config = await authConfig({ users: [{ name: 'ana', role: 'operator', password: 'slow-disk-login' }],
+    tokens: [{ name: 'pinger', token: WALL_TOKEN }] });
+  const server = await serverFor(t, { config, env: slowDiskEnv() });
+  const { client: pinger } = await connectAs(t, server, { token: WALL_TOKEN });
+  const pings = pingLoop(pinger);
+  const took = [];
+  for (let i = 0; i < 3; i++) {
+    const sent = performance.now();
+    const res = await login(server, 'ana', 'slow-disk-login');
+    took.push(performance.now() - sent);
+    assert.equal(res.status, 200, res.body);
+    assert.ok(res.cookie, 'a session cookie');
+  }
+  await login(server, 'ana', 'a-wrong-password');
+  await sleep(300);
+  await pings.stop();
+  const maxPing = Math.max(...pings.rtts);
+  t.diagnostic(`logins took ${took.map(round).join(', ')} ms; max ping ${round(maxPing)} ms over ${pings.rtts.length} pings`);
+  assert.ok(took.every((ms) => ms >= DELAY_MS * 0.9), `each login waits for its audit line: ${took.map(round)}`);
+  assert.ok(maxPing < MAX_PING_MS, `max ping ${round(maxPing)} ms`);
+});
