@@ -520,21 +520,33 @@ static const media_stream *representative(const pantau_source *src)
     return sub && sub->open ? sub : main;
 }
 
+/* The substream's last known picture size (0 x 0: it never ran), so that
+ * pages can choose main or sub by the size of a tile (docs/protocol.md). */
+static void sub_size(const pantau_source *src, int *width, int *height)
+{
+    const media_stream *sub = src->streams[PANTAU_STREAM_SUB];
+    *width = sub ? sub->width : 0;
+    *height = sub ? sub->height : 0;
+}
+
 static json_t *camera_stats(const pantau_source *src)
 {
     const media_stream *st = representative(src);
+    int sub_width, sub_height;
+    sub_size(src, &sub_width, &sub_height);
     unsigned viewers = 0;
     for (int k = PANTAU_STREAM_MAIN; k <= PANTAU_STREAM_SUB; k++)
         viewers += src->streams[k] ? src->streams[k]->viewers->len : 0;
     json_t *age = st && st->open && st->last_frame_us
                       ? json_integer((g_get_monotonic_time() - st->last_frame_us) / 1000)
                       : json_null();
-    return json_pack("{s:s, s:f, s:f, s:o, s:I, s:b, s:I, s:s?, s:i, s:i}", "status",
+    return json_pack("{s:s, s:f, s:f, s:o, s:I, s:b, s:I, s:s?, s:i, s:i, s:i, s:i}", "status",
                      source_status_name(src->status), "fps", st ? st->fps : 0.0, "kbps",
                      st ? st->kbps : 0.0, "last_frame_age_ms", age, "reconnects",
                      (json_int_t)src->reconnects, "transcoded", st && st->transcoded, "viewers",
                      (json_int_t)viewers, "codec", st && st->codec[0] ? st->codec : NULL, "width",
-                     st ? st->width : 0, "height", st ? st->height : 0);
+                     st ? st->width : 0, "height", st ? st->height : 0, "sub_width", sub_width,
+                     "sub_height", sub_height);
 }
 
 json_t *media_stats_json(const media_engine *engine)

@@ -50,8 +50,9 @@ void media_push(pantau_source *source, enum pantau_stream stream, const void *da
                 int64_t pts_us, unsigned flags);
 
 /* Per camera source: {"status", "fps", "kbps", "last_frame_age_ms",
- * "reconnects", "transcoded", "viewers", "codec", "width", "height"}.
- * New reference. */
+ * "reconnects", "transcoded", "viewers", "codec", "width", "height",
+ * "sub_width", "sub_height"} (the substream's last known size, 0 when it
+ * never ran). New reference. */
 json_t *media_stats_json(const media_engine *engine);
 
 /* The statistics in the Prometheus text format. g_free the result. */

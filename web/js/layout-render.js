@@ -198,11 +198,31 @@ export class ContentRegistry {
   }
 }
 
-// A tile smaller than a quarter of its wall gets a camera's substream, a
-// larger one the main stream; a tile may also say which ("stream").
-export function streamForTile(layout, tile) {
-  if (tile.stream === 'main' || tile.stream === 'sub') return tile.stream;
-  return tile.w * tile.h * 4 < layout.columns * layout.rows ? 'sub' : 'main';
+// A camera tile takes the main stream when it is wider on the screen, in
+// device pixels, than the substream with some margin, and the substream
+// below that. The margins differ, so a tile resized near the line does not
+// flap between the two: up above 1.25x the substream's width, down below 1x.
+export const MAIN_ABOVE = 1.25;
+export const SUB_BELOW = 1.0;
+// The substream's width until the server has seen it (a D1-ish substream,
+// as IP cameras ship them).
+export const DEFAULT_SUB_WIDTH = 640;
+
+// Chooses 'main' or 'sub' for a tile `devicePx` wide whose camera's
+// substream is `subWidth` wide; `previous` is the tile's last choice.
+export function chooseStream(devicePx, subWidth, previous) {
+  const width = subWidth > 0 ? subWidth : DEFAULT_SUB_WIDTH;
+  if (previous === 'main') return devicePx >= width * SUB_BELOW ? 'main' : 'sub';
+  return devicePx > width * MAIN_ABOVE ? 'main' : 'sub';
+}
+
+// The substream's width as far as this page knows: from the stream itself
+// when this page watches it, else from the server's statistics; 0 unknown.
+export function substreamWidth(client, sourceId) {
+  for (const info of client.streams.values()) {
+    if (info.source === sourceId && info.kind === 'sub' && info.width > 0) return info.width;
+  }
+  return client.state.stats?.[sourceId]?.sub_width || 0;
 }
 
 function percent(value, total) {
@@ -215,42 +235,81 @@ function percent(value, total) {
 export class LayoutView {
   // options.display: {column, row} to show only that display; default the
   // whole wall. options.small: the view is a miniature, so cameras always
-  // take their substream.
-  constructor(container, client, { display = null, small = false } = {}) {
+  // take their substream. options.onResize(view): called with the stage's
+  // size and the wall when either changes (the wall page sizes its text).
+  constructor(container, client, { display = null, small = false, onResize = null } = {}) {
     this.container = container;
     this.client = client;
     this.display = display;
     this.small = small;
+    this.onResize = onResize;
     this.registry = new ContentRegistry(client);
     this.tiles = new Map(); // tile id -> { el, content }
+    this.streams = new Map(); // tile id -> the stream chosen last ('main' | 'sub')
+    this.visible = [];
+    this.wall = null;
     this.stage = element('div', 'wall-stage');
     container.classList.add('layout-view');
     container.append(this.stage);
+    this.resizer = new ResizeObserver(() => this.resized());
+    this.resizer.observe(this.stage);
+    this.offStats = small ? () => {} : client.on('stats', () => this.updateInterest());
   }
 
   render(wall) {
     const canvas = canvasSize(wall.displays);
     const view = viewportRect(wall.displays, this.display);
+    this.wall = wall;
+    this.view = view;
     this.stage.style.setProperty('--aspect', `${view.width} / ${view.height}`);
     this.stage.style.setProperty('--ratio', String(view.width / view.height));
     this.stage.dataset.wall = wall.id;
-    const visible = wall.layout.tiles
+    this.visible = wall.layout.tiles
       .map((tile) => ({ tile, rect: tileRect(wall.layout, canvas, tile) }))
       .filter(({ rect }) => intersects(rect, view));
-    this.removeTilesNotIn(new Set(visible.map(({ tile }) => tile.id)));
-    for (const { tile, rect } of visible) this.placeTile(tile, rect, view);
-    this.client.setInterest(this, this.interest(wall.layout, visible));
+    this.removeTilesNotIn(new Set(this.visible.map(({ tile }) => tile.id)));
+    for (const { tile, rect } of this.visible) this.placeTile(tile, rect, view);
+    this.resized();
+  }
+
+  // The stage changed size (a window resize, a new wall): choose the
+  // streams again and tell the page.
+  resized() {
+    if (!this.wall) return;
+    this.updateInterest();
+    this.onResize?.({ wall: this.wall, view: this.view, height: this.stage.clientHeight });
+  }
+
+  updateInterest() {
+    if (this.wall) this.client.setInterest(this, this.interest());
   }
 
   // The sources this view shows, with the camera stream each tile needs.
-  interest(layout, visible) {
+  interest() {
     const sources = new Map();
-    for (const { tile } of visible) {
+    const chosen = new Map();
+    for (const { tile, rect } of this.visible) {
       if (!tile.source) continue;
-      const stream = this.small ? 'sub' : streamForTile(layout, tile);
+      const stream = this.streamFor(tile, rect);
+      chosen.set(tile.id, stream);
       if (sources.get(tile.source) !== 'main') sources.set(tile.source, stream);
     }
+    this.streams = chosen;
     return sources;
+  }
+
+  // A tile's stream: the one it names, the substream in a miniature, else
+  // by its width on the screen in device pixels.
+  streamFor(tile, rect) {
+    if (tile.stream === 'main' || tile.stream === 'sub') return tile.stream;
+    if (this.small) return 'sub';
+    const source = this.client.state.sources.get(tile.source);
+    if (source && source.kind !== 'camera') return 'main';
+    const cssWidth = (rect.width / this.view.width) * this.stage.clientWidth;
+    const devicePx = cssWidth * (globalThis.devicePixelRatio || 1);
+    const stream = chooseStream(devicePx, substreamWidth(this.client, tile.source), this.streams.get(tile.id));
+    this.tiles.get(tile.id)?.el.setAttribute('data-stream', stream);
+    return stream;
   }
 
   removeTilesNotIn(keep) {
@@ -283,6 +342,8 @@ export class LayoutView {
   }
 
   destroy() {
+    this.resizer.disconnect();
+    this.offStats();
     this.client.setInterest(this, null);
     this.registry.destroy();
     this.tiles.clear();
