@@ -11,6 +11,7 @@
 #include "plugin_loader.h"
 #include "server.h"
 #include "source.h"
+#include "wall.h"
 
 #include <stdarg.h>
 #include <string.h>
@@ -275,6 +276,20 @@ static void check_layout(checker *c, const json_t *lj, const char *at, GHashTabl
     g_free(p);
 }
 
+/* walls[i].viewing_distance_m: optional, metres, a number in range. */
+static void check_viewing_distance(checker *c, const json_t *wall_json, const char *at)
+{
+    const json_t *v = json_object_get(wall_json, "viewing_distance_m");
+    if (!v)
+        return;
+    char *p = g_strdup_printf("%s.viewing_distance_m", at);
+    if (!json_is_number(v) || json_number_value(v) < WALL_VIEWING_DISTANCE_MIN_M ||
+        json_number_value(v) > WALL_VIEWING_DISTANCE_MAX_M)
+        fail_at(c, p, "must be a number of metres from %g to %g (how far the operators sit)",
+                WALL_VIEWING_DISTANCE_MIN_M, WALL_VIEWING_DISTANCE_MAX_M);
+    g_free(p);
+}
+
 static void check_wall(checker *c, const json_t *wall_json, size_t i, GHashTable *wall_ids,
                        GHashTable *source_ids)
 {
@@ -283,7 +298,8 @@ static void check_wall(checker *c, const json_t *wall_json, size_t i, GHashTable
         fail_at(c, at, "must be an object");
         goto out;
     }
-    static const char *const keys[] = {"id", "name", "displays", "layout", NULL};
+    static const char *const keys[] = {"id", "name", "displays", "layout", "viewing_distance_m",
+                                       NULL};
     check_keys(c, wall_json, at, keys);
     const char *id = get_string(c, wall_json, at, "id", true);
     get_string(c, wall_json, at, "name", false);
@@ -299,6 +315,7 @@ static void check_wall(checker *c, const json_t *wall_json, size_t i, GHashTable
         g_free(p);
     }
     check_displays(c, json_object_get(wall_json, "displays"), at);
+    check_viewing_distance(c, wall_json, at);
     check_layout(c, json_object_get(wall_json, "layout"), at, source_ids);
 out:
     g_free(at);

@@ -11,6 +11,12 @@ static int int_at(const json_t *obj, const char *key, int fallback)
     return json_is_integer(v) ? (int)json_integer_value(v) : fallback;
 }
 
+static double number_at(const json_t *obj, const char *key, double fallback)
+{
+    const json_t *v = json_object_get(obj, key);
+    return json_is_number(v) ? json_number_value(v) : fallback;
+}
+
 wall *wall_from_config(const json_t *entry)
 {
     wall *w = g_new0(wall, 1);
@@ -26,6 +32,7 @@ wall *wall_from_config(const json_t *entry)
     const json_t *bezel = json_object_get(d, "bezel");
     w->bezel_x = int_at(bezel, "x", 0);
     w->bezel_y = int_at(bezel, "y", 0);
+    w->viewing_distance_m = number_at(entry, "viewing_distance_m", WALL_VIEWING_DISTANCE_DEFAULT_M);
     /* Already validated by config_load, so this cannot fail. */
     layout_from_json(&w->layout, json_object_get(entry, "layout"), NULL);
     w->version = 1;
@@ -78,11 +85,12 @@ state_batch *wall_state_files(const wall *w, const char *state_dir)
 
 json_t *wall_to_json(const wall *w)
 {
-    return json_pack("{s:s, s:s, s:I, s:{s:i, s:i, s:i, s:i, s:{s:i, s:i}}, s:o}", "id", w->id,
+    return json_pack("{s:s, s:s, s:I, s:{s:i, s:i, s:i, s:i, s:{s:i, s:i}}, s:f, s:o}", "id", w->id,
                      "name", w->name, "version", (json_int_t)w->version, "displays", "columns",
                      w->display_columns, "rows", w->display_rows, "width", w->display_width,
                      "height", w->display_height, "bezel", "x", w->bezel_x, "y", w->bezel_y,
-                     "layout", layout_to_json(&w->layout));
+                     "viewing_distance_m", w->viewing_distance_m, "layout",
+                     layout_to_json(&w->layout));
 }
 
 void wall_free(wall *w)

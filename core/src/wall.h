@@ -9,12 +9,19 @@
 #include <jansson.h>
 #include <stdint.h>
 
+/* How far the operators sit from the wall (the wall page sizes its text by
+ * it, docs/web.md): the default suits a control room's 3-5 m. */
+#define WALL_VIEWING_DISTANCE_DEFAULT_M 4.0
+#define WALL_VIEWING_DISTANCE_MIN_M 0.5
+#define WALL_VIEWING_DISTANCE_MAX_M 50.0
+
 typedef struct wall {
     char *id;
     char *name;
     int display_columns, display_rows;
     int display_width, display_height;
     int bezel_x, bezel_y;
+    double viewing_distance_m;
     layout layout;
     int64_t version;
     /* The layout a restart would load (the last one written, else the

@@ -214,6 +214,35 @@ START_TEST(client_queue_budget)
 }
 END_TEST
 
+/* Issue 13: how far the operators sit, per wall; the wall page sizes its
+ * text by it. */
+START_TEST(viewing_distance_is_checked)
+{
+    const char *head = "{\"sources\": [], \"walls\": [\n"
+                       "    {\"id\": \"main\", \"displays\": {\"columns\": 1, \"rows\": 1, "
+                       "\"width\": 1920, \"height\": 1080},\n";
+    const char *tail = "     \"layout\": {\"columns\": 2, \"rows\": 1, \"tiles\": []}}\n]}";
+    char *text = g_strdup_printf("%s     \"viewing_distance_m\": 0.2,\n%s", head, tail);
+    assert_error(text, "3:28: walls[0].viewing_distance_m: must be a number of metres from 0.5 "
+                       "to 50 (how far the operators sit)");
+    g_free(text);
+    text = g_strdup_printf("%s     \"viewing_distance_m\": \"4 m\",\n%s", head, tail);
+    assert_error(text, "3:28: walls[0].viewing_distance_m: must be a number of metres from 0.5 "
+                       "to 50 (how far the operators sit)");
+    g_free(text);
+    GPtrArray *errors = g_ptr_array_new_with_free_func(g_free);
+    char *path;
+    text = g_strdup_printf("%s     \"viewing_distance_m\": 6.5,\n%s", head, tail);
+    pantau_config *cfg = load_text(text, errors, &path);
+    ck_assert_msg(cfg != NULL, "6.5 m refused: %s",
+                  errors->len ? (char *)errors->pdata[0] : "no error");
+    config_free(cfg);
+    g_free(path);
+    g_free(text);
+    g_ptr_array_free(errors, TRUE);
+}
+END_TEST
+
 START_TEST(overlapping_tiles)
 {
     assert_error("{\n"
@@ -397,6 +426,7 @@ static Suite *config_suite(void)
     tcase_add_test(tc, syntax_error_has_jansson_position);
     tcase_add_test(tc, wrong_type_points_at_the_value);
     tcase_add_test(tc, client_queue_budget);
+    tcase_add_test(tc, viewing_distance_is_checked);
     tcase_add_test(tc, overlapping_tiles);
     tcase_add_test(tc, unknown_source_in_a_tile);
     tcase_add_test(tc, duplicate_source_id);
