@@ -56,3 +56,19 @@ export function parseDisplayParam(text) {
 export function displayExists(displays, display) {
   return display.column < displays.columns && display.row < displays.rows;
 }
+
+// Text on a wall is sized for the operators' distance (issue 13): at least
+// this share of a screen's height per metre of viewing distance. 0.93 % per
+// metre is 40 px on a 1080p screen at 4 m, about 25 mm on a 55-inch panel,
+// what a character needs to be read from there.
+export const TEXT_SHARE_PER_METRE = 0.0093;
+export const VIEWING_DISTANCE_DEFAULT_M = 4;
+
+// The wall text size in CSS pixels for a view (viewportRect) of a wall
+// drawn `stageHeight` CSS pixels high: the same share of every screen's
+// height, whether the page shows one screen or spans the whole wall.
+export function wallTextSize(wall, view, stageHeight) {
+  const screenHeight = stageHeight * (wall.displays.height / view.height);
+  const distance = wall.viewing_distance_m || VIEWING_DISTANCE_DEFAULT_M;
+  return screenHeight * distance * TEXT_SHARE_PER_METRE;
+}

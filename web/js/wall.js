@@ -3,7 +3,7 @@
 
 import { Connection } from './connection.js';
 import { LayoutView } from './layout-render.js';
-import { displayExists, parseDisplayParam } from './wall-geometry.js';
+import { displayExists, parseDisplayParam, wallTextSize } from './wall-geometry.js';
 import { AlarmBanner } from './wall-alarms.js';
 import { WallCaption } from './present-caption.js';
 import { language, setLanguage, t } from './i18n.js';
@@ -12,8 +12,15 @@ const params = new URLSearchParams(location.search);
 const wantedWall = params.get('wall');
 const display = parseDisplayParam(params.get('display'));
 
+// Camera names and widget text read from the operators' seats: the page
+// root's --wall-text follows the screen's real height and the wall's
+// viewing distance (docs/web.md); only this page sets it.
+function sizeText({ wall, view, height }) {
+  if (height > 0) document.documentElement.style.setProperty('--wall-text', `${wallTextSize(wall, view, height).toFixed(1)}px`);
+}
+
 const client = new Connection();
-const view = new LayoutView(document.getElementById('wall'), client, { display });
+const view = new LayoutView(document.getElementById('wall'), client, { display, onResize: sizeText });
 new AlarmBanner(document.getElementById('alarm-banner'), client);
 new WallCaption(document.getElementById('wall-caption'), client, {
   wallId: () => wallId,
