@@ -11,6 +11,7 @@
 // malloc tunables in the environment reach pantau. The arenas are read with
 // gdb (malloc_info) before the first restart and after the last, and once
 // more after malloc_trim(0); MALLOC_INFO=0 leaves gdb out.
+import { readFileSync } from 'node:fs';
 import { startServer, testConfig } from '../tests/lib/server.js';
 import { startRtsp } from '../tests/lib/rtsp.js';
 import { LightClient, flappingRtsp, mallocInfo, processSample, residentBreakdown, sleep } from './soak-lib.js';
@@ -39,6 +40,10 @@ const flapper = await flappingRtsp(Object.fromEntries(FLAPPING.map((f) => [`/${f
 cleanups.push(() => flapper.stop());
 
 const config = testConfig();
+// ARENAS and TRIM_S set server.malloc_arenas and server.heap_trim_s (the
+// defaults when unset; 0 and 0: glibc's own behaviour, for comparison).
+if (process.env.ARENAS !== undefined) config.server.malloc_arenas = Number(process.env.ARENAS);
+if (process.env.TRIM_S !== undefined) config.server.heap_trim_s = Number(process.env.TRIM_S);
 config.plugins = { load: ['clock', 'cctv'] };
 const cameras = [];
 for (let i = 1; i <= STEADY; i++) {
@@ -85,7 +90,8 @@ function row(label) {
 }
 
 console.log(`${STEADY} steady + ${FLAPPING.length} flapping cameras (${GEOMETRY}), ${process.env.GST === '1' ? 'GStreamer rtspsrc' : 'lean RTSP client'}`
-  + `${process.env.MALLOC_ARENA_MAX ? `, MALLOC_ARENA_MAX=${process.env.MALLOC_ARENA_MAX}` : ''}`);
+  + `${process.env.MALLOC_ARENA_MAX ? `, MALLOC_ARENA_MAX=${process.env.MALLOC_ARENA_MAX}` : ''}`
+  + `, server.malloc_arenas ${config.server.malloc_arenas ?? 'default'}, server.heap_trim_s ${config.server.heap_trim_s ?? 'default'}`);
 console.log(`pantau pid ${pid}`);
 console.log('                          ------- resident MiB in -------');
 console.log('restarts   RSS MiB threads  fds  heap arenas   (MiB) stacks  anon');
@@ -114,5 +120,14 @@ if (MALLOC_INFO) {
   arenaReport('after malloc_trim(0)', mallocInfo(pid, { trim: true }));
   row('trimmed');
 }
+// What the run cost pantau in CPU, and what its trims cost and gave back.
+const stat = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+const cpuS = (Number(stat[11]) + Number(stat[12])) / 100;
+const metrics = await (await fetch(`${server.url}/metrics`)).text();
+const metric = (name) => Number(new RegExp(`^${name} (\\S+)$`, 'm').exec(metrics)?.[1] ?? NaN);
+console.log(`pantau CPU ${cpuS.toFixed(1)} s; ${metric('pantau_heap_trims_total')} trims took `
+  + `${(metric('pantau_heap_trim_seconds_total') * 1000).toFixed(1)} ms in all (longest `
+  + `${(metric('pantau_heap_trim_seconds_max') * 1000).toFixed(2)} ms) and gave back `
+  + `${(metric('pantau_heap_trimmed_bytes_total') / 1048576).toFixed(1)} MiB`);
 client.terminate();
 await cleanup();

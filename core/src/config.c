@@ -120,6 +120,8 @@ static void check_server(checker *c, pantau_config *cfg, const json_t *server)
                                        "max_presets",
                                        "max_layout_tiles",
                                        "client_queue_budget_mib",
+                                       "malloc_arenas",
+                                       "heap_trim_s",
                                        NULL};
     check_keys(c, server, "server", keys);
     const char *listen = get_string(c, server, "server", "listen", false);
@@ -134,6 +136,8 @@ static void check_server(checker *c, pantau_config *cfg, const json_t *server)
             false);
     get_int(c, server, "server", "client_queue_budget_mib", &cfg->client_queue_budget_mib, 1, 65536,
             false);
+    get_int(c, server, "server", "malloc_arenas", &cfg->malloc_arenas, 0, 64, false);
+    get_int(c, server, "server", "heap_trim_s", &cfg->heap_trim_s, 0, 3600, false);
     cfg->state_dir = resolve_path(cfg, get_string(c, server, "server", "state_dir", false));
 }
 
@@ -430,6 +434,8 @@ static pantau_config *load(const char *path, enum check_depth depth,
     cfg->max_presets = PRESET_DEFAULT_MAX;
     cfg->max_layout_tiles = LAYOUT_MAX_TILES;
     cfg->client_queue_budget_mib = CONFIG_CLIENT_QUEUE_BUDGET_MIB;
+    cfg->malloc_arenas = CONFIG_MALLOC_ARENAS;
+    cfg->heap_trim_s = CONFIG_HEAP_TRIM_S;
     guint before = errors->len;
     char *text = NULL;
     gsize len = 0;

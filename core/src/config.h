@@ -12,6 +12,12 @@
  * reading, each with its 4 MiB of video; a wall that keeps up queues little. */
 #define CONFIG_CLIENT_QUEUE_BUDGET_MIB 64
 
+/* The defaults of server.malloc_arenas and server.heap_trim_s: streaming
+ * threads share two arenas, and their free pages go back every 30 s
+ * (docs/reliability.md, "Memory over months"). */
+#define CONFIG_MALLOC_ARENAS 2
+#define CONFIG_HEAP_TRIM_S 30
+
 typedef struct pantau_config {
     char *path;          /* as given */
     char *dir;           /* the directory relative paths are resolved against */
@@ -25,6 +31,8 @@ typedef struct pantau_config {
     /* All client queues together may hold this many MiB; past it, stalled
      * clients are cut off (docs/security.md, "Client queues"). */
     int client_queue_budget_mib;
+    int malloc_arenas; /* glibc malloc arenas at most; 0 = glibc's default */
+    int heap_trim_s;   /* free heap pages go back this often; 0 = never */
     /* Borrowed from root: */
     const json_t *plugin_names; /* array of names, or NULL = every plugin found */
     const json_t *sources;      /* array, never NULL */

@@ -2,6 +2,7 @@
 #include "alarm.h"
 #include "audit.h"
 #include "disk_writer.h"
+#include "heap_trim.h"
 #include "auth.h"
 #include "config.h"
 #include "host.h"
@@ -171,6 +172,7 @@ static int run(const options *o, pantau_config *cfg)
 {
     int rc = 1;
     pantau_server srv = {0};
+    heap_limit_arenas((unsigned)cfg->malloc_arenas); /* before any thread */
     gst_init(NULL, NULL);
     srv.config = cfg;
     srv.state_dir = g_strdup(o->state_dir     ? o->state_dir
@@ -188,6 +190,7 @@ static int run(const options *o, pantau_config *cfg)
     srv.presets = preset_store_open(srv.state_dir);
     preset_store_set_limits(srv.presets, (unsigned)cfg->max_presets, cfg->max_layout_tiles);
     srv.writer = disk_writer_new(NULL);
+    srv.heap = heap_trim_start((unsigned)cfg->heap_trim_s);
     preset_store_set_hook(srv.presets, &(preset_write_hook){ops_preset_write, &srv});
     srv.plugins = plugin_loader_load(&srv, srv.plugin_dir, cfg->plugin_names);
     source_registry_create(&srv, cfg->sources);
@@ -231,6 +234,7 @@ out:
     preset_store_free(srv.presets);
     if (srv.walls)
         g_ptr_array_free(srv.walls, TRUE);
+    heap_trim_free(srv.heap);
     g_main_loop_unref(srv.loop);
     g_free(srv.state_dir);
     g_free(srv.plugin_dir);

@@ -19,6 +19,7 @@ struct auth_center;
 struct audit_log;
 struct disk_writer;
 struct op_pending;
+struct heap_trim;
 
 typedef struct pantau_server {
     pantau_config *config; /* owned */
@@ -38,6 +39,7 @@ typedef struct pantau_server {
     struct auth_center *auth;                  /* NULL: no login (everyone admin) */
     struct audit_log *audit;                   /* NULL: no audit log */
     struct disk_writer *writer;                /* NULL: writes run at once (unit tests) */
+    struct heap_trim *heap;                    /* NULL: never trimmed */
     struct op_pending *op_pending;             /* the request being handled, while it runs */
 } pantau_server;
 

@@ -2,6 +2,7 @@
 
 #include "auth.h"
 #include "auth_util.h"
+#include "heap_trim.h"
 #include "http_routes.h"
 #include "log.h"
 #include "login_http.h"
@@ -921,6 +922,7 @@ static char *snapshot_source_id(const char *uri)
 static char *metrics_text(ws_server *ws)
 {
     char *media = ws->srv->media ? media_metrics_text(ws->srv->media) : g_strdup("");
+    char *heap = heap_trim_metrics_text(ws->srv->heap);
     char *text = g_strdup_printf(
         "# HELP pantau_clients Connected WebSocket clients\n"
         "# TYPE pantau_clients gauge\npantau_clients %u\n"
@@ -930,9 +932,11 @@ static char *metrics_text(ws_server *ws)
         "# TYPE pantau_client_queue_budget_bytes gauge\npantau_client_queue_budget_bytes %zu\n"
         "# HELP pantau_client_budget_cuts_total Clients cut off for the queue budget\n"
         "# TYPE pantau_client_budget_cuts_total counter\npantau_client_budget_cuts_total "
-        "%" G_GUINT64_FORMAT "\n%s",
-        g_hash_table_size(ws->clients), ws->queued_total, queue_budget(ws), ws->budget_cuts, media);
+        "%" G_GUINT64_FORMAT "\n%s%s",
+        g_hash_table_size(ws->clients), ws->queued_total, queue_budget(ws), ws->budget_cuts, media,
+        heap);
     g_free(media);
+    g_free(heap);
     return text;
 }
 
