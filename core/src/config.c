@@ -11,6 +11,7 @@
 #include "plugin_loader.h"
 #include "server.h"
 #include "source.h"
+#include "wall.h"
 
 #include <stdarg.h>
 #include <string.h>
@@ -275,6 +276,45 @@ static void check_layout(checker *c, const json_t *lj, const char *at, GHashTabl
     g_free(p);
 }
 
+/* The display "C,R" (text, at JSON path p) must be one of the wall's. */
+static void check_alarm_display(checker *c, const char *text, const char *p, const json_t *displays)
+{
+    int column, row;
+    json_int_t columns = json_integer_value(json_object_get(displays, "columns"));
+    json_int_t rows = json_integer_value(json_object_get(displays, "rows"));
+    if (!wall_parse_display(text, &column, &row))
+        fail_at(c, p,
+                "'%s' is not a display: write \"column,row\", counted from 0 (\"0,0\" is the "
+                "top-left display)",
+                text);
+    else if (columns > 0 && rows > 0 && (column >= columns || row >= rows))
+        fail_at(c, p, "display %d,%d is not on this wall of %d x %d displays", column, row,
+                (int)columns, (int)rows);
+}
+
+/* A wall's optional "alarms": {"display": "C,R"} (at: the wall's JSON path). */
+static void check_wall_alarms(checker *c, const json_t *wall_json, const char *at)
+{
+    const json_t *alarms = json_object_get(wall_json, "alarms");
+    if (!alarms)
+        return;
+    char *p = g_strdup_printf("%s.alarms", at);
+    static const char *const keys[] = {"display", NULL};
+    if (!json_is_object(alarms)) {
+        fail_at(c, p, "must be an object like {\"display\": \"2,0\"}");
+        goto out;
+    }
+    check_keys(c, alarms, p, keys);
+    const char *text = get_string(c, alarms, p, "display", false);
+    if (text) {
+        char *dp = g_strdup_printf("%s.display", p);
+        check_alarm_display(c, text, dp, json_object_get(wall_json, "displays"));
+        g_free(dp);
+    }
+out:
+    g_free(p);
+}
+
 static void check_wall(checker *c, const json_t *wall_json, size_t i, GHashTable *wall_ids,
                        GHashTable *source_ids)
 {
@@ -283,7 +323,7 @@ static void check_wall(checker *c, const json_t *wall_json, size_t i, GHashTable
         fail_at(c, at, "must be an object");
         goto out;
     }
-    static const char *const keys[] = {"id", "name", "displays", "layout", NULL};
+    static const char *const keys[] = {"id", "name", "displays", "layout", "alarms", NULL};
     check_keys(c, wall_json, at, keys);
     const char *id = get_string(c, wall_json, at, "id", true);
     get_string(c, wall_json, at, "name", false);
@@ -299,6 +339,7 @@ static void check_wall(checker *c, const json_t *wall_json, size_t i, GHashTable
         g_free(p);
     }
     check_displays(c, json_object_get(wall_json, "displays"), at);
+    check_wall_alarms(c, wall_json, at);
     check_layout(c, json_object_get(wall_json, "layout"), at, source_ids);
 out:
     g_free(at);
