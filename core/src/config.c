@@ -294,6 +294,45 @@ static void check_viewing_distance(checker *c, const json_t *wall_json, const ch
     g_free(p);
 }
 
+/* The display "C,R" (text, at JSON path p) must be one of the wall's. */
+static void check_alarm_display(checker *c, const char *text, const char *p, const json_t *displays)
+{
+    int column, row;
+    json_int_t columns = json_integer_value(json_object_get(displays, "columns"));
+    json_int_t rows = json_integer_value(json_object_get(displays, "rows"));
+    if (!wall_parse_display(text, &column, &row))
+        fail_at(c, p,
+                "'%s' is not a display: write \"column,row\", counted from 0 (\"0,0\" is the "
+                "top-left display)",
+                text);
+    else if (columns > 0 && rows > 0 && (column >= columns || row >= rows))
+        fail_at(c, p, "display %d,%d is not on this wall of %d x %d displays", column, row,
+                (int)columns, (int)rows);
+}
+
+/* A wall's optional "alarms": {"display": "C,R"} (at: the wall's JSON path). */
+static void check_wall_alarms(checker *c, const json_t *wall_json, const char *at)
+{
+    const json_t *alarms = json_object_get(wall_json, "alarms");
+    if (!alarms)
+        return;
+    char *p = g_strdup_printf("%s.alarms", at);
+    static const char *const keys[] = {"display", NULL};
+    if (!json_is_object(alarms)) {
+        fail_at(c, p, "must be an object like {\"display\": \"2,0\"}");
+        goto out;
+    }
+    check_keys(c, alarms, p, keys);
+    const char *text = get_string(c, alarms, p, "display", false);
+    if (text) {
+        char *dp = g_strdup_printf("%s.display", p);
+        check_alarm_display(c, text, dp, json_object_get(wall_json, "displays"));
+        g_free(dp);
+    }
+out:
+    g_free(p);
+}
+
 static void check_wall(checker *c, const json_t *wall_json, size_t i, GHashTable *wall_ids,
                        GHashTable *source_ids)
 {
@@ -302,8 +341,8 @@ static void check_wall(checker *c, const json_t *wall_json, size_t i, GHashTable
         fail_at(c, at, "must be an object");
         goto out;
     }
-    static const char *const keys[] = {"id", "name", "displays", "layout", "viewing_distance_m",
-                                       NULL};
+    static const char *const keys[] = {"id",     "name", "displays", "layout", "viewing_distance_m",
+                                       "alarms", NULL};
     check_keys(c, wall_json, at, keys);
     const char *id = get_string(c, wall_json, at, "id", true);
     get_string(c, wall_json, at, "name", false);
@@ -320,6 +359,7 @@ static void check_wall(checker *c, const json_t *wall_json, size_t i, GHashTable
     }
     check_displays(c, json_object_get(wall_json, "displays"), at);
     check_viewing_distance(c, wall_json, at);
+    check_wall_alarms(c, wall_json, at);
     check_layout(c, json_object_get(wall_json, "layout"), at, source_ids);
 out:
     g_free(at);

@@ -82,6 +82,8 @@ static void host_set_status(pantau_source *source, enum pantau_source_status sta
         return;
     }
     enum pantau_source_status old = source->status;
+    if (old != status)
+        source->status_since_ms = g_get_real_time() / 1000;
     source->status = status;
     g_free(source->reason);
     /* A plugin may quote a camera URL, or what a device sent, in its reason. */

@@ -111,9 +111,10 @@ json_t *source_to_json(const pantau_source *src)
     }
     if (web_module)
         web_url = g_strdup_printf("/plugins/%s/%s", plugin, web_module);
-    json_t *j = json_pack("{s:s, s:s, s:s, s:s, s:s?, s:s, s:s?, s:s?, s:o}", "id", src->id, "name",
-                          src->name, "type", src->type_id, "kind", kind, "plugin", plugin, "status",
-                          source_status_name(src->status), "reason", src->reason, "web_module",
+    json_t *j = json_pack("{s:s, s:s, s:s, s:s, s:s?, s:s, s:I, s:s?, s:s?, s:o}", "id", src->id,
+                          "name", src->name, "type", src->type_id, "kind", kind, "plugin", plugin,
+                          "status", source_status_name(src->status), "status_since",
+                          (json_int_t)src->status_since_ms, "reason", src->reason, "web_module",
                           web_url, "settings", settings_public(src->settings, schema));
     g_free(web_url);
     json_decref(schema);
@@ -152,6 +153,7 @@ static pantau_source *source_create(pantau_server *srv, const json_t *entry)
     const char *id = json_string_value(json_object_get(entry, "id"));
     const char *name = json_string_value(json_object_get(entry, "name"));
     src->server = srv;
+    src->status_since_ms = g_get_real_time() / 1000;
     src->id = g_strdup(id);
     src->name = g_strdup(name ? name : id);
     src->type_id = g_strdup(json_string_value(json_object_get(entry, "type")));

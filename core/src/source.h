@@ -21,6 +21,7 @@ struct pantau_source {
     void *instance;                       /* the plugin's, between create and destroy */
     enum pantau_source_status status;
     char *reason;                    /* why error/offline, or NULL */
+    gint64 status_since_ms;          /* wall-clock ms when status last changed */
     json_t *last_data;               /* owned, or NULL */
     gint64 last_data_ms;             /* wall-clock ms of last_data */
     GQueue history;                  /* json_t * {"data", "time"}, owned, oldest first */

@@ -4,6 +4,7 @@
 #include "state_store.h"
 
 #include <glib.h>
+#include <stdio.h>
 
 static int int_at(const json_t *obj, const char *key, int fallback)
 {
@@ -15,6 +16,26 @@ static double number_at(const json_t *obj, const char *key, double fallback)
 {
     const json_t *v = json_object_get(obj, key);
     return json_is_number(v) ? json_number_value(v) : fallback;
+}
+
+bool wall_parse_display(const char *text, int *column, int *row)
+{
+    int c, r, end = 0;
+    if (!text || sscanf(text, " %d , %d %n", &c, &r, &end) != 2 || text[end] || c < 0 || r < 0)
+        return false;
+    *column = c;
+    *row = r;
+    return true;
+}
+
+/* The display of the alarm list: the config's "alarms.display", else the
+ * top-right display. */
+static void alarm_display_from_config(wall *w, const json_t *entry)
+{
+    w->alarm_column = w->display_columns - 1;
+    w->alarm_row = 0;
+    const json_t *display = json_object_get(json_object_get(entry, "alarms"), "display");
+    wall_parse_display(json_string_value(display), &w->alarm_column, &w->alarm_row);
 }
 
 wall *wall_from_config(const json_t *entry)
@@ -33,6 +54,7 @@ wall *wall_from_config(const json_t *entry)
     w->bezel_x = int_at(bezel, "x", 0);
     w->bezel_y = int_at(bezel, "y", 0);
     w->viewing_distance_m = number_at(entry, "viewing_distance_m", WALL_VIEWING_DISTANCE_DEFAULT_M);
+    alarm_display_from_config(w, entry);
     /* Already validated by config_load, so this cannot fail. */
     layout_from_json(&w->layout, json_object_get(entry, "layout"), NULL);
     w->version = 1;
@@ -85,11 +107,13 @@ state_batch *wall_state_files(const wall *w, const char *state_dir)
 
 json_t *wall_to_json(const wall *w)
 {
-    return json_pack("{s:s, s:s, s:I, s:{s:i, s:i, s:i, s:i, s:{s:i, s:i}}, s:f, s:o}", "id", w->id,
-                     "name", w->name, "version", (json_int_t)w->version, "displays", "columns",
-                     w->display_columns, "rows", w->display_rows, "width", w->display_width,
-                     "height", w->display_height, "bezel", "x", w->bezel_x, "y", w->bezel_y,
-                     "viewing_distance_m", w->viewing_distance_m, "layout",
+    return json_pack("{s:s, s:s, s:I, s:{s:i, s:i, s:i, s:i, s:{s:i, s:i}}, s:f, "
+                     "s:{s:{s:i, s:i}}, s:o}",
+                     "id", w->id, "name", w->name, "version", (json_int_t)w->version, "displays",
+                     "columns", w->display_columns, "rows", w->display_rows, "width",
+                     w->display_width, "height", w->display_height, "bezel", "x", w->bezel_x, "y",
+                     w->bezel_y, "viewing_distance_m", w->viewing_distance_m, "alarms", "display",
+                     "column", w->alarm_column, "row", w->alarm_row, "layout",
                      layout_to_json(&w->layout));
 }
 

@@ -7,6 +7,7 @@
 #include "state_store.h"
 
 #include <jansson.h>
+#include <stdbool.h>
 #include <stdint.h>
 
 /* How far the operators sit from the wall (the wall page sizes its text by
@@ -22,12 +23,19 @@ typedef struct wall {
     int display_width, display_height;
     int bezel_x, bezel_y;
     double viewing_distance_m;
+    /* The display (0-based column, row) that shows the wall's alarm list. */
+    int alarm_column, alarm_row;
     layout layout;
     int64_t version;
     /* The layout a restart would load (the last one written, else the
      * config's): what a change whose write failed goes back to. */
     layout *saved_layout;
 } wall;
+
+/* Parses "C,R" (0-based column and row of a display, as in /wall?display=)
+ * into *column and *row. Returns false, touching neither, when text is
+ * not of that form. */
+bool wall_parse_display(const char *text, int *column, int *row);
 
 /* Makes a wall from a config entry (borrowed) that config_load accepted. */
 wall *wall_from_config(const json_t *entry);

@@ -1,6 +1,7 @@
 // The data-centre health widget on /wall: it renders this host's numbers,
 // its charts, the checks and the UPS from real data, and shows the stale
-// badge (the page's and its own) when its exporter dies, then recovers.
+// treatment (the widget kit's band, drawn by the page, and the part's own
+// badge) when its exporter dies, then recovers.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import http from 'node:http';
@@ -67,23 +68,24 @@ test('the dchealth widget renders live data on /wall and shows stale when its ex
     // uPlot drew both charts.
     await page.waitForSelector(`${tile} .dch-chart[data-chart="cpu"] .uplot canvas`, { timeout: 5000 });
     await page.waitForSelector(`${tile} .dch-chart[data-chart="net"] .uplot canvas`, { timeout: 5000 });
-    assert.equal(await page.isVisible(`${tile} .tile-status`), false, 'no status badge while live');
+    assert.equal(await page.isVisible(`${tile} .widget-state`), false, 'no stale band while live');
     const level = await page.getAttribute(`${tile} .pantau-dchealth`, 'data-level');
     // (not asserted green: Chromium itself may push this host's CPU past 90%)
     assert.ok(['ok', 'warn', 'crit'].includes(level), `overall level ${level}`);
     assert.equal(await page.getAttribute(`${tile} .dch-metric`, 'data-level'), 'warn', '24.5 is within 80% of 30');
 
-    // The exporter dies: the page's badge and the widget's own say stale.
+    // The exporter dies: the kit's band (drawn by the page, as the widget
+    // draws no state of its own) and the part's badge say stale.
     const port = exporter.port;
     await exporter.stop();
-    await page.waitForSelector(`${tile} .tile-status[data-status="stale"]`, { timeout: 8000 });
-    assert.match(await page.textContent(`${tile} .tile-status`), /stale: exporter env: connection refused/);
+    await page.waitForSelector(`${tile} .widget-state[data-status="stale"]:not([hidden])`, { timeout: 8000 });
+    assert.match(await page.textContent(`${tile} .widget-state`), /Data out of date.*last data \d+ s ago.*exporter env: connection refused/);
     await page.waitForSelector(`${tile} .dch-exporter[data-state="stale"] .dch-badge[data-state="stale"]`, { timeout: 5000 });
     assert.match(await page.textContent(`${tile} .dch-metric-value`), /24\.5 °C/, 'the last good value stays');
 
-    // It comes back: the badge goes.
+    // It comes back: the band goes.
     exporter = await startExporter(port);
-    await page.waitForSelector(`${tile} .tile-status`, { state: 'detached', timeout: 8000 });
+    await page.waitForSelector(`${tile} .widget-state`, { state: 'hidden', timeout: 8000 });
     await page.waitForSelector(`${tile} .dch-exporter[data-state="ok"]`, { timeout: 5000 });
     assertNoProblems(page);
   } finally {

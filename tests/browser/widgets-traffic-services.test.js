@@ -1,6 +1,6 @@
 // The traffic and services widgets on /wall: each renders its data (levels
-// in colour, counts, the overdue tickets in red), and shows a stale badge
-// with the reason when its feed dies.
+// in colour, counts, the overdue tickets in red), and shows the widget
+// kit's stale band with the reason when its feed dies.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startServer, testConfig } from '../lib/server.js';
@@ -46,7 +46,7 @@ function config(trafficUrl, servicesUrl) {
   };
 }
 
-test('traffic and services widgets render on /wall and show a stale badge when their feed dies', async () => {
+test('traffic and services widgets render on /wall and show the stale band when their feed dies', async () => {
   const traffic = await startFeedServer();
   const services = await startFeedServer();
   traffic.set('good', trafficFeed);
@@ -64,7 +64,7 @@ test('traffic and services widgets render on /wall and show a stale badge when t
     const jammedColour = await page.$eval(`${t1} .traffic-row[data-level="jammed"] .traffic-level`, (e) => getComputedStyle(e).color);
     assert.equal(jammedColour, 'rgb(231, 76, 60)', 'jammed is red');
     await page.waitForSelector(`${t1} .traffic-row[data-corridor="dago"] .traffic-chart canvas`, { timeout: 5000 });
-    assert.equal(await page.isVisible(`${t1} .widget-badge`), false, 'no badge while live');
+    assert.equal(await page.isVisible(`${t1} .widget-state`), false, 'no band while live');
 
     await page.waitForSelector(`${t2} .pantau-services[data-overdue="1"]`, { timeout: 10000 });
     assert.equal(await page.textContent(`${t2} .svc-status-new b`), '1');
@@ -76,17 +76,17 @@ test('traffic and services widgets render on /wall and show a stale badge when t
 
     traffic.set('500');
     services.set('hang');
-    await page.waitForSelector(`${t1} .widget-badge[data-status="stale"]:not([hidden])`, { timeout: 10000 });
-    assert.match(await page.textContent(`${t1} .widget-badge`), /STALE · feed returned HTTP 500/);
-    await page.waitForSelector(`${t2} .widget-badge[data-status="stale"]:not([hidden])`, { timeout: 10000 });
-    assert.match(await page.textContent(`${t2} .widget-badge`), /STALE · feed timed out/);
+    await page.waitForSelector(`${t1} .widget-state[data-status="stale"]:not([hidden])`, { timeout: 10000 });
+    assert.match(await page.textContent(`${t1} .widget-state`), /Data out of date.*feed returned HTTP 500/);
+    await page.waitForSelector(`${t2} .widget-state[data-status="stale"]:not([hidden])`, { timeout: 10000 });
+    assert.match(await page.textContent(`${t2} .widget-state`), /Data out of date.*feed timed out/);
     assert.equal(await page.locator(`${t1} .traffic-row`).count(), 3, 'the last good data stays');
     assert.equal(await page.locator(`${t2} .svc-late`).count(), 1, 'the last good data stays');
 
     traffic.set('good', trafficFeed);
     services.set('good', servicesFeed);
-    await page.waitForSelector(`${t1} .widget-badge[hidden][data-status="live"]`, { state: 'attached', timeout: 10000 });
-    await page.waitForSelector(`${t2} .widget-badge[hidden][data-status="live"]`, { state: 'attached', timeout: 10000 });
+    await page.waitForSelector(`${t1} .widget-state[hidden][data-status="live"]`, { state: 'attached', timeout: 10000 });
+    await page.waitForSelector(`${t2} .widget-state[hidden][data-status="live"]`, { state: 'attached', timeout: 10000 });
     assertNoProblems(page);
   } finally {
     await server.stop();

@@ -299,6 +299,36 @@ START_TEST(duplicate_wall_id)
 }
 END_TEST
 
+/* A wall's "alarms.display" names one of its displays, as "column,row". */
+START_TEST(alarm_display_must_be_on_the_wall)
+{
+#define ALARM_WALL(alarms)                                                                         \
+    "{\"sources\": [], \"walls\": [{\"id\": \"main\", \"displays\": {\"columns\": 3, \"rows\": "   \
+    "2, "                                                                                          \
+    "\"width\": 1920, \"height\": 1080},\n"                                                        \
+    " \"alarms\": " alarms ",\n"                                                                   \
+    " \"layout\": {\"columns\": 2, \"rows\": 1, \"tiles\": []}}]}"
+    assert_error(
+        ALARM_WALL("{\"display\": \"3,0\"}"),
+        "2:24: walls[0].alarms.display: display 3,0 is not on this wall of 3 x 2 displays");
+    assert_error(ALARM_WALL("{\"display\": \"top\"}"),
+                 "2:24: walls[0].alarms.display: 'top' is not a display: write \"column,row\", "
+                 "counted from 0 (\"0,0\" is the top-left display)");
+    assert_error(ALARM_WALL("{\"screen\": \"1,0\"}"),
+                 "2:23: walls[0].alarms.screen: unknown key 'screen'");
+    assert_error(ALARM_WALL("\"1,0\""),
+                 "2:12: walls[0].alarms: must be an object like {\"display\": \"2,0\"}");
+    GPtrArray *errors = g_ptr_array_new_with_free_func(g_free);
+    char *path;
+    pantau_config *cfg = load_text(ALARM_WALL("{\"display\": \" 0, 1\"}"), errors, &path);
+    ck_assert_msg(cfg != NULL, "%s", errors->len ? (char *)errors->pdata[0] : "");
+    config_free(cfg);
+    g_free(path);
+    g_ptr_array_free(errors, TRUE);
+#undef ALARM_WALL
+}
+END_TEST
+
 START_TEST(unknown_key)
 {
     assert_error("{\n  \"sources\": [],\n  \"walls\": [\n" WALL_LINES "  ],\n  \"wals\": 1\n}\n",
@@ -432,6 +462,7 @@ static Suite *config_suite(void)
     tcase_add_test(tc, duplicate_source_id);
     tcase_add_test(tc, duplicate_wall_id);
     tcase_add_test(tc, unknown_key);
+    tcase_add_test(tc, alarm_display_must_be_on_the_wall);
     tcase_add_test(tc, missing_walls);
     tcase_add_test(tc, every_error_is_reported);
     tcase_add_test(tc, columns_count_characters_not_bytes);

@@ -110,6 +110,7 @@ START_TEST(source_to_json_hides_secrets)
     src.type_id = "cctv";
     src.status = PANTAU_STATUS_RECONNECTING;
     src.reason = "timeout";
+    src.status_since_ms = 1795850000000;
     src.settings = tu_json("{\"url\": \"rtsp://admin:hunter2@cam/1\", \"password\": \"hunter2\"}");
     json_t *j = source_to_json(&src);
     char *text = tu_dump(j);
@@ -117,6 +118,7 @@ START_TEST(source_to_json_hides_secrets)
     ck_assert_str_eq(json_string_value(json_object_get(j, "status")), "reconnecting");
     ck_assert_str_eq(json_string_value(json_object_get(j, "kind")), "unknown");
     ck_assert_str_eq(json_string_value(json_object_get(j, "reason")), "timeout");
+    ck_assert_int_eq(json_integer_value(json_object_get(j, "status_since")), 1795850000000);
     free(text);
     json_decref(j);
     json_decref(src.settings);

@@ -1,10 +1,17 @@
 // A camera tile: H.264 access units from the page's one WebSocket, decoded
-// with WebCodecs' VideoDecoder onto a canvas. Shows the camera's name, a
-// status badge and the time since the last frame.
+// with WebCodecs' VideoDecoder onto a canvas. Shows the camera's name and,
+// when it is not live, its state on the tile itself (docs/web.md, "The
+// states a tile can show"): the last picture dimmed, or a dark tile when
+// there never was one, with the camera's name, what is wrong in plain words
+// and for how long.
 //
 // Streams switch (main <-> sub) on a keyframe: the decoder keeps painting
 // the old stream until the new one's first keyframe arrives, and the canvas
 // is never cleared, so a switch or an outage never shows a black frame.
+
+import { formatAge } from './alarms.js';
+import { onLanguageChange, t } from './i18n.js';
+import { cameraState } from './source-state.js';
 
 const AGE_EVERY_MS = 500;
 // Beyond this without a frame the age is shown even when the camera is live.
@@ -17,13 +24,8 @@ function element(tag, className, text = '') {
   return el;
 }
 
-export function formatAge(ms) {
-  if (ms < 1000) return '';
-  const s = Math.floor(ms / 1000);
-  if (s < 60) return `${s} s`;
-  const m = Math.floor(s / 60);
-  if (m < 60) return `${m} min`;
-  return `${Math.floor(m / 60)} h`;
+function setText(el, text) {
+  if (el.textContent !== text) el.textContent = text;
 }
 
 export const webCodecsAvailable = () => typeof VideoDecoder === 'function';
@@ -36,10 +38,16 @@ export class CameraView {
     this.canvas = element('canvas', 'camera-canvas');
     this.canvas.width = 16;
     this.canvas.height = 9;
-    this.label = element('div', 'camera-label', source.name || source.id);
-    this.badge = element('div', 'camera-badge');
+    this.name = source.name || source.id;
+    this.label = element('div', 'camera-label', this.name);
     this.age = element('div', 'camera-age');
-    this.root.append(this.canvas, this.label, this.badge, this.age);
+    this.stateBox = element('div', 'camera-state');
+    this.stateName = element('div', 'camera-state-name', this.name);
+    this.stateText = element('div', 'camera-state-text');
+    this.stateDetail = element('div', 'camera-state-detail');
+    this.stateBox.append(this.stateName, this.stateText, this.stateDetail);
+    this.root.append(this.canvas, this.label, this.age, this.stateBox);
+    this.root.dataset.picture = 'false';
     container.append(this.root);
     this.context = this.canvas.getContext('2d');
     this.decoder = null;
@@ -47,10 +55,11 @@ export class CameraView {
     this.codec = null;
     this.needKeyframe = true;
     this.lastFrameAt = 0; // performance.now() of the last painted frame
+    this.lastFrameMs = 0; // the same as ms since the epoch, or from the server's stats
     this.framesPainted = 0;
     this.offMedia = client.onMedia(this.sourceId, (frame, info) => this.receive(frame, info));
+    this.offLanguage = onLanguageChange(() => this.refresh());
     this.timer = setInterval(() => this.refresh(), AGE_EVERY_MS);
-    if (!webCodecsAvailable()) this.badge.textContent = 'no WebCodecs in this browser';
     this.refresh();
   }
 
@@ -116,20 +125,42 @@ export class CameraView {
     this.context.drawImage(picture, 0, 0, width, height);
     picture.close();
     this.lastFrameAt = performance.now();
+    this.lastFrameMs = Date.now();
     this.framesPainted++;
     this.root.dataset.frames = String(this.framesPainted);
+    if (this.framesPainted === 1) this.refresh();
   }
 
-  // Status badge and the time since the last frame.
+  // The tile's state: live (the picture, and its age when it is late), or
+  // the camera's name and what is wrong, over the dimmed last picture.
   refresh() {
     const source = this.client.state.sources.get(this.sourceId);
     const status = source ? source.status : 'error';
-    // The status badge itself is the tile's (layout-render.js).
     this.root.dataset.status = status;
+    this.root.dataset.picture = String(this.framesPainted > 0);
+    const shown = this.describe(source);
+    this.root.dataset.state = shown.state;
+    setText(this.stateText, shown.text);
+    setText(this.stateDetail, shown.detail);
     const since = this.lastFrameAt ? performance.now() - this.lastFrameAt : 0;
-    const show = this.lastFrameAt && (status !== 'live' || since > AGE_VISIBLE_MS);
-    const age = show ? formatAge(since) : '';
-    if (this.age.textContent !== age) this.age.textContent = age;
+    const late = shown.state === 'live' && since > AGE_VISIBLE_MS;
+    setText(this.age, late ? formatAge(since) : '');
+  }
+
+  describe(source) {
+    if (!webCodecsAvailable()) return { state: 'fault', text: t('tile.camera.no_webcodecs'), detail: '' };
+    return cameraState(source, this.lastFrameMs || this.serverLastFrameMs(source));
+  }
+
+  // When the server last had a frame of this camera (ms since the epoch),
+  // for a page opened during an outage; 0 when unknown.
+  serverLastFrameMs(source) {
+    if (!source || source.status === 'live') return 0;
+    if (!this.serverLastFrame) {
+      const age = this.client.state.stats?.[this.sourceId]?.last_frame_age_ms;
+      if (typeof age === 'number') this.serverLastFrame = Date.now() - age;
+    }
+    return this.serverLastFrame || 0;
   }
 
   closeDecoder() {
@@ -139,6 +170,7 @@ export class CameraView {
 
   destroy() {
     this.offMedia();
+    this.offLanguage();
     clearInterval(this.timer);
     this.closeDecoder();
     this.root.remove();

@@ -4,12 +4,17 @@
 // at the source's `web_module` URL exports `mount(element, source)`, which
 // returns `{ update(data, time), destroy() }` and optionally
 // `history(entries)` (the widget's recent data, oldest first, when a page
-// opens) and `status(source)` (then the component draws its own status
-// badge; without it the tile shows one). Cameras are drawn by camera-view.js; a source without a
-// component shows its name.
+// opens) and `status(source)` (then the component draws its own state,
+// normally with the widget kit's StatusBadge; without it the tile draws the
+// kit's StateBand over the component). Cameras are drawn by camera-view.js,
+// which shows their state itself; a source without a component shows its
+// name. An empty tile says so, in a look no failed tile has (docs/web.md,
+// "The states a tile can show").
 
 import { mountCamera } from './camera-view.js';
 import { canvasSize, intersects, tileRect, viewportRect } from './wall-geometry.js';
+import { StateBand } from './widget-kit.js';
+import { t } from './i18n.js';
 
 const modules = new Map(); // web_module URL -> Promise of the module
 
@@ -33,6 +38,13 @@ function placeholder(kind, title, detail) {
   return card;
 }
 
+// What an empty tile shows: the word, in the page's language.
+function emptyLabel() {
+  const label = element('div', 'tile-empty-label', t('tile.empty'));
+  label.dataset.i18n = 'tile.empty';
+  return label;
+}
+
 // What one tile shows: nothing, a source's component, or a placeholder.
 // Keeps its component mounted while the tile keeps showing the same source,
 // so moving or resizing a tile never restarts what is in it.
@@ -42,6 +54,7 @@ export class TileContent {
     this.el = element('div', 'tile-content');
     this.sourceId = undefined; // undefined: nothing shown yet; null: empty tile
     this.component = null;
+    this.band = null; // the tile's StateBand, for sources that draw no state of their own
     this.mountToken = 0;
   }
 
@@ -53,6 +66,7 @@ export class TileContent {
     this.el.dataset.source = sourceId ?? '';
     if (sourceId === null) {
       this.el.classList.add('tile-empty');
+      this.el.append(emptyLabel());
       return undefined;
     }
     this.el.classList.remove('tile-empty');
@@ -65,17 +79,15 @@ export class TileContent {
     const source = this.client.state.sources.get(this.sourceId);
     const status = this.sourceId === null ? '' : source ? source.status : 'error';
     this.el.dataset.status = status;
-    const badge = this.el.querySelector(':scope > .tile-status');
-    // Idle: a camera not opened yet, which this tile is opening now.
-    const showBadge = status && status !== 'live' && status !== 'idle';
-    if (!showBadge) {
-      badge?.remove();
-      return;
-    }
-    const text = source?.reason ? `${status}: ${source.reason}` : status;
-    const el = badge || this.el.appendChild(element('div', 'tile-status'));
-    el.textContent = text;
-    el.dataset.status = status;
+    this.band?.status(source || { status: 'error', reason: t('tile.no_such_source') });
+  }
+
+  // Sources whose component draws no state of its own get the kit's band.
+  addBand() {
+    this.band = new StateBand(this.el);
+    const latest = this.client.state.data.get(this.sourceId);
+    if (latest) this.band.data(latest.time);
+    this.refreshStatus();
   }
 
   // Tells the component about a status change, if it wants to know.
@@ -91,7 +103,7 @@ export class TileContent {
   async mountSource(source, sourceId) {
     const body = this.el.appendChild(element('div', 'tile-body'));
     if (!source) {
-      body.append(placeholder('unknown', sourceId, 'no such source'));
+      body.append(placeholder('unknown', sourceId, t('tile.no_such_source')));
       return;
     }
     if (source.kind === 'camera') {
@@ -100,6 +112,7 @@ export class TileContent {
     }
     if (!source.web_module) {
       body.append(placeholder(source.kind || 'source', source.name));
+      this.addBand();
       return;
     }
     const token = ++this.mountToken;
@@ -107,13 +120,14 @@ export class TileContent {
       const module = await loadModule(source.web_module);
       if (token !== this.mountToken) return; // the tile moved on meanwhile
       this.component = module.mount(body, source);
+      if (!this.component?.status) this.addBand();
       this.history(this.client.state.history.get(source.id));
       const latest = this.client.state.data.get(source.id);
       if (latest) this.update(latest.data, latest.time);
       this.notifyStatus();
     } catch (err) {
       console.error(`pantau: component ${source.web_module} of '${source.id}' failed`, err);
-      body.replaceChildren(placeholder(source.kind || 'source', source.name, 'component failed'));
+      body.replaceChildren(placeholder(source.kind || 'source', source.name, t('tile.component_failed')));
     }
   }
 
@@ -128,6 +142,7 @@ export class TileContent {
 
   // data: the widget's snapshot; time: when the server got it (ms).
   update(data, time) {
+    this.band?.data(time);
     try {
       this.component?.update(data, time);
     } catch (err) {
@@ -143,6 +158,8 @@ export class TileContent {
       console.error(`pantau: component of '${this.sourceId}' failed to destroy`, err);
     }
     this.component = null;
+    this.band?.destroy();
+    this.band = null;
     this.el.replaceChildren();
   }
 
@@ -225,6 +242,12 @@ export function substreamWidth(client, sourceId) {
   return client.state.stats?.[sourceId]?.sub_width || 0;
 }
 
+function markAlarm(el, alarmed) {
+  const severity = alarmed.get(el.dataset.source);
+  if (severity) el.dataset.alarm = severity;
+  else delete el.dataset.alarm;
+}
+
 function percent(value, total) {
   return `${(value / total) * 100}%`;
 }
@@ -248,6 +271,7 @@ export class LayoutView {
     this.streams = new Map(); // tile id -> the stream chosen last ('main' | 'sub')
     this.visible = [];
     this.wall = null;
+    this.alarmed = new Map(); // source id -> severity of its open alarm
     this.stage = element('div', 'wall-stage');
     container.classList.add('layout-view');
     container.append(this.stage);
@@ -338,7 +362,15 @@ export class LayoutView {
     style.width = percent(rect.width, view.width);
     style.height = percent(rect.height, view.height);
     dataset.source = tile.source ?? '';
+    markAlarm(entry.el, this.alarmed);
     entry.content.show(tile.source);
+  }
+
+  // Frames the tiles whose source has an open alarm in the alarm's colour.
+  // alarmed: source id -> severity.
+  markAlarms(alarmed) {
+    this.alarmed = alarmed;
+    for (const { el } of this.tiles.values()) markAlarm(el, alarmed);
   }
 
   destroy() {

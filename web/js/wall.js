@@ -21,7 +21,10 @@ function sizeText({ wall, view, height }) {
 
 const client = new Connection();
 const view = new LayoutView(document.getElementById('wall'), client, { display, onResize: sizeText });
-new AlarmBanner(document.getElementById('alarm-banner'), client);
+const banner = new AlarmBanner(document.getElementById('alarm-banner'), client, {
+  shown: () => !display || isAlarmDisplay(),
+  onSources: (alarmed) => view.markAlarms(alarmed),
+});
 new WallCaption(document.getElementById('wall-caption'), client, {
   wallId: () => wallId,
   shown: () => !display || isCaptionDisplay(),
@@ -60,7 +63,8 @@ function showSnapshot(state) {
   }
   showNotice('');
   document.title = `${wall.name} — Pantau`;
-  return view.render(wall);
+  view.render(wall);
+  return banner.render();
 }
 
 // With one browser per display, the caption goes on the bottom-left one.
@@ -69,8 +73,19 @@ function isCaptionDisplay() {
   return Boolean(wall) && display.column === 0 && display.row === wall.displays.rows - 1;
 }
 
+// With one browser per display, the alarm list goes on the wall's
+// "alarms.display" (the top-right display unless configured).
+function isAlarmDisplay() {
+  const wall = client.state.walls.get(wallId);
+  if (!wall) return false;
+  const at = wall.alarms?.display || { column: wall.displays.columns - 1, row: 0 };
+  return display.column === at.column && display.row === at.row;
+}
+
 function showWall(wall) {
-  if (wall.id === wallId && !notice.textContent) view.render(wall);
+  if (wall.id !== wallId || notice.textContent) return;
+  view.render(wall);
+  banner.render();
 }
 
 function showConnected(connected) {

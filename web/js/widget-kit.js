@@ -3,8 +3,10 @@
 // Served by the core at /static/js/widget-kit.js; a plugin's component
 // imports it by that absolute URL.
 
+import { onLanguageChange, t } from './i18n.js';
+import { sinceText, statusHeadline } from './source-state.js';
+
 const KIT_STYLESHEET = new URL('../css/widget-kit.css', import.meta.url).href;
-const LABELS = { stale: 'STALE', error: 'ERROR', offline: 'OFFLINE', reconnecting: 'WAITING' };
 
 // A new element with an optional class and text.
 export function el(tag, className, text) {
@@ -38,14 +40,74 @@ export function formatAge(ms) {
   return `${Math.round(m / 60)} h`;
 }
 
-// The status badge ("STALE · reason", hidden while live) and the age of the
-// last good data ("data 12 s old") of a widget. Follows the source's status
-// from the page's status(source) calls; root gets data-status.
+// The one stale treatment of every widget (docs/web.md, "The states a tile
+// can show"): while its source is not live, a band across the bottom of
+// root says what is wrong in plain words ("Data out of date"), how old the
+// last good data is, and why; root gets data-status, which gives it a
+// frame in the status colour and dims its .widget-dims parts. The page
+// draws it for components without status(); StatusBadge for the others.
+export class StateBand {
+  constructor(root) {
+    loadStylesheets();
+    this.root = root;
+    this.source = null;
+    this.updatedMs = null;
+    this.band = el('div', 'widget-state');
+    this.title = el('div', 'widget-state-title');
+    this.age = el('div', 'widget-state-age');
+    this.reason = el('div', 'widget-state-reason');
+    this.band.append(this.title, this.age, this.reason);
+    this.band.hidden = true;
+    root.append(this.band);
+    this.timer = setInterval(() => this.draw(), 1000);
+    this.offLanguage = onLanguageChange(() => this.draw());
+  }
+
+  // source: the source object (status, reason) from mount or status().
+  status(source) {
+    this.source = source;
+    this.draw();
+  }
+
+  // When the data shown was good, in ms since the epoch (null: unknown).
+  data(updatedMs) {
+    this.updatedMs = isNum(updatedMs) && updatedMs > 0 ? updatedMs : null;
+    this.draw();
+  }
+
+  draw() {
+    const status = this.source?.status || 'live';
+    const bad = status !== 'live' && status !== 'idle';
+    this.root.dataset.status = status;
+    this.band.hidden = !bad;
+    this.band.dataset.status = status;
+    if (!bad) return;
+    setText(this.title, statusHeadline(this.source));
+    setText(this.age, this.updatedMs === null ? t('kit.no_data')
+      : t('kit.last_data', { age: sinceText(this.updatedMs) }));
+    setText(this.reason, this.source?.reason || '');
+  }
+
+  destroy() {
+    clearInterval(this.timer);
+    this.offLanguage();
+    this.band.remove();
+  }
+}
+
+function setText(node, text) {
+  if (node.textContent !== text) node.textContent = text;
+}
+
+// A widget's state: the StateBand over root, and the age of the last good
+// data ("data 12 s old") in the header element age. badge: an element
+// older components pass for a header badge; it stays hidden, the band says
+// it all. Follows the source's status from the page's status(source) calls.
 export class StatusBadge {
   constructor(source, { badge, age, root }) {
-    this.badge = badge;
+    if (badge) badge.hidden = true;
     this.age = age;
-    this.root = root;
+    this.band = new StateBand(root);
     this.updatedMs = null;
     this.status(source);
     this.timer = setInterval(() => this.drawAge(), 1000);
@@ -53,16 +115,7 @@ export class StatusBadge {
 
   // source: the source object (status, reason) from mount or status().
   status(source) {
-    const status = source?.status || 'live';
-    const reason = source?.reason || '';
-    if (status === this.current && reason === this.reason) return;
-    this.current = status;
-    this.reason = reason;
-    this.root.dataset.status = status;
-    const bad = status !== 'live';
-    this.badge.hidden = !bad;
-    this.badge.dataset.status = status;
-    this.badge.textContent = bad ? [LABELS[status] || status.toUpperCase(), reason].filter(Boolean).join(' · ') : '';
+    this.band.status(source);
     this.drawAge();
   }
 
@@ -71,15 +124,17 @@ export class StatusBadge {
   data(updatedMs, time) {
     const ms = isNum(updatedMs) && updatedMs > 0 ? updatedMs : time;
     this.updatedMs = isNum(ms) && ms > 0 ? ms : null;
+    this.band.data(this.updatedMs);
     this.drawAge();
   }
 
   drawAge() {
-    const text = this.updatedMs === null ? '' : `data ${formatAge(Date.now() - this.updatedMs)} old`;
-    if (this.age.textContent !== text) this.age.textContent = text;
+    const text = this.updatedMs === null ? '' : t('kit.data_age', { age: sinceText(this.updatedMs) });
+    setText(this.age, text);
   }
 
   destroy() {
     clearInterval(this.timer);
+    this.band.destroy();
   }
 }

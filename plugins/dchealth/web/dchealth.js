@@ -3,10 +3,11 @@
 // and scraped Prometheus metrics, in the operators' green / yellow / red.
 //
 // Every part shows the age of its data; a part whose peer failed keeps its
-// last values and shows a "stale" or "error" badge with the reason.
+// last values and shows a "stale" or "error" badge with the reason; when the
+// whole source is not live, the widget kit's band says so.
 
 import uPlot from '/vendor/uplot/uPlot.esm.js';
-import { el, formatAge, isNum, loadStylesheets } from '/static/js/widget-kit.js';
+import { el, formatAge, isNum, loadStylesheets, StateBand } from '/static/js/widget-kit.js';
 
 const STYLESHEETS = [new URL('dchealth.css', import.meta.url).href, '/vendor/uplot/uPlot.min.css'];
 const COLORS = { cpu: '#4fc3f7', mem: '#ba68c8', rx: '#81c784', tx: '#ffb74d' };
@@ -105,6 +106,7 @@ export function mount(element, source) {
   const settings = source.settings || {};
   const root = el('div', 'widget-root pantau-dchealth');
   root.dataset.level = 'unknown';
+  const band = new StateBand(root);
 
   const header = el('div', 'dch-header');
   const title = el('div', 'dch-title', settings.label || source.name || 'Data centre');
@@ -321,6 +323,7 @@ export function mount(element, source) {
       drawCharts(data);
       root.dataset.level = overallLevel(data);
       root.dataset.updated = String(data.updated_ms);
+      band.data(data.updated_ms);
       drawAge();
     },
     // The recent data of the source when a page opens (oldest first): only
@@ -330,9 +333,10 @@ export function mount(element, source) {
       if (last && last.data && !latest) this.update(last.data);
     },
     status(src) {
-      root.dataset.status = src?.status || '';
+      band.status(src);
     },
     destroy() {
+      band.destroy();
       clearInterval(ageTimer);
       cpuChart.destroy();
       netChart.destroy();

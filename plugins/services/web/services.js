@@ -1,7 +1,8 @@
 // Public services widget: complaint tickets by status (new, forwarded, in
 // progress, closed), the overdue count in red against its threshold, open
 // tickets by agency and by channel, and the most overdue tickets listed in
-// red. A header shows the age of the data and a stale/error badge.
+// red. A header shows the age of the data; the widget kit's band says when
+// the data is out of date.
 import { el, loadStylesheets, StatusBadge } from '/static/js/widget-kit.js';
 
 const STYLESHEET = new URL('services.css', import.meta.url).href;
@@ -60,13 +61,12 @@ export function mount(element, source) {
   loadStylesheets(STYLESHEET);
   const root = el('div', 'widget-root pantau-services');
   const head = el('div', 'svc-head');
-  const badge = el('div', 'widget-badge');
   const age = el('div', 'widget-age');
-  head.append(el('div', 'svc-title', source.name || 'Public services'), badge, age);
+  head.append(el('div', 'svc-title', source.name || 'Public services'), age);
   const body = el('div', 'svc-body widget-dims', 'waiting for data…');
   root.append(head, body);
   element.append(root);
-  const status = new StatusBadge(source, { badge, age, root });
+  const status = new StatusBadge(source, { age, root });
 
   return {
     update(data, time) {

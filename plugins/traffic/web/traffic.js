@@ -1,7 +1,8 @@
 // Traffic widget: one row per corridor or intersection with its congestion
 // level (green free / yellow dense / red jammed), vehicles in the last
 // interval, average speed and a speed history drawn with uPlot. A header
-// sums the levels and shows the age of the data and a stale/error badge.
+// sums the levels and shows the age of the data; the widget kit's band
+// says when the data is out of date.
 import uPlot from '/vendor/uplot/uPlot.esm.js';
 import { el, loadStylesheets, StatusBadge } from '/static/js/widget-kit.js';
 
@@ -84,14 +85,13 @@ export function mount(element, source) {
   const head = el('div', 'traffic-head');
   const title = el('div', 'traffic-title', source.name || 'Traffic');
   const summary = el('div', 'traffic-summary');
-  const badge = el('div', 'widget-badge');
   const age = el('div', 'widget-age');
   const list = el('div', 'traffic-list widget-dims');
   const empty = el('div', 'traffic-empty', 'waiting for data…');
-  head.append(title, summary, badge, age);
+  head.append(title, summary, age);
   root.append(head, list, empty);
   element.append(root);
-  const status = new StatusBadge(source, { badge, age, root });
+  const status = new StatusBadge(source, { age, root });
   const rows = new Map();
 
   function drawSummary(s = {}) {
