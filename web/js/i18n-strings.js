@@ -75,8 +75,6 @@ export const STRINGS = {
     'present.step_time': 'This step',
     'present.total_time': 'Overall',
     'present.elapsed': 'elapsed',
-    'present.remaining': 'left',
-    'present.manual': 'manual',
     'present.auto': 'auto',
     'present.preview': 'Preview (rehearsal: the wall is not touched)',
     'present.live_on': 'LIVE on {wall}',
@@ -87,6 +85,16 @@ export const STRINGS = {
     'present.forbidden': 'Your role may not run presentations.',
     'present.error': 'Refused: {message}',
     'present.running_other': 'Another presentation is running on this wall: {name}',
+
+    // Presenter page, issue 13 (present helper): timers in words, the
+    // preview label that agrees with the run, the notice at stop.
+    'present.left': '{time} left',
+    'present.left_at_least': 'at least {time} left',
+    'present.over': '{time} over time',
+    'present.no_limit': 'no time limit',
+    'present.preview_live': 'The wall {wall} now (live)',
+    'present.stopped_live': 'Stopped. The wall {wall} keeps showing the last step until someone changes it.',
+    'present.stopped_rehearsal': 'Rehearsal stopped. The wall was not touched.',
   },
   id: {
     'language.label': 'Bahasa',
@@ -160,8 +168,6 @@ export const STRINGS = {
     'present.step_time': 'Langkah ini',
     'present.total_time': 'Keseluruhan',
     'present.elapsed': 'berjalan',
-    'present.remaining': 'tersisa',
-    'present.manual': 'manual',
     'present.auto': 'otomatis',
     'present.preview': 'Pratinjau (latihan: dinding tidak disentuh)',
     'present.live_on': 'LANGSUNG di {wall}',
@@ -172,5 +178,14 @@ export const STRINGS = {
     'present.forbidden': 'Peran Anda tidak boleh menjalankan presentasi.',
     'present.error': 'Ditolak: {message}',
     'present.running_other': 'Presentasi lain sedang berjalan di dinding ini: {name}',
+
+    // Presenter page, issue 13 (present helper).
+    'present.left': 'sisa {time}',
+    'present.left_at_least': 'sisa sedikitnya {time}',
+    'present.over': 'lewat {time} dari rencana',
+    'present.no_limit': 'tanpa batas waktu',
+    'present.preview_live': 'Dinding {wall} saat ini (langsung)',
+    'present.stopped_live': 'Berhenti. Dinding {wall} tetap menampilkan langkah terakhir sampai ada yang mengubahnya.',
+    'present.stopped_rehearsal': 'Latihan berhenti. Dinding tidak disentuh.',
   },
 };

@@ -15,9 +15,11 @@ const display = parseDisplayParam(params.get('display'));
 const client = new Connection();
 const view = new LayoutView(document.getElementById('wall'), client, { display });
 new AlarmBanner(document.getElementById('alarm-banner'), client);
+// The caption goes on the bottom-left display (and only the page that shows it).
 new WallCaption(document.getElementById('wall-caption'), client, {
   wallId: () => wallId,
-  shown: () => !display || isCaptionDisplay(),
+  container: document.getElementById('wall'),
+  display,
 });
 const notice = document.getElementById('wall-notice');
 const indicator = document.getElementById('connection');
@@ -54,12 +56,6 @@ function showSnapshot(state) {
   showNotice('');
   document.title = `${wall.name} — Pantau`;
   return view.render(wall);
-}
-
-// With one browser per display, the caption goes on the bottom-left one.
-function isCaptionDisplay() {
-  const wall = client.state.walls.get(wallId);
-  return Boolean(wall) && display.column === 0 && display.row === wall.displays.rows - 1;
 }
 
 function showWall(wall) {
