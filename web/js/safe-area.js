@@ -58,7 +58,8 @@ export function safeAreaOf(tile, displays, caption) {
   let best = null;
   for (const display of usableDisplays(displays, caption)) {
     const part = intersection(tile, display);
-    if (part && (!best || part.width * part.height > best.width * best.height + 0.5)) best = part;
+    // Equal within 1% (rounding of the tile's place): the earlier wins.
+    if (part && (!best || part.width * part.height > best.width * best.height * 1.01)) best = part;
   }
   if (!best) return null;
   const area = {
