@@ -365,6 +365,51 @@ out:
     g_free(at);
 }
 
+/* presets[i]: {"name", "layout"}; names unique (in names, borrowed keys). */
+static void check_preset(checker *c, const json_t *pj, size_t i, GHashTable *names,
+                         GHashTable *source_ids)
+{
+    char *at = g_strdup_printf("presets[%zu]", i);
+    if (!json_is_object(pj)) {
+        fail_at(c, at, "must be an object with \"name\" and \"layout\"");
+        goto out;
+    }
+    static const char *const keys[] = {"name", "layout", NULL};
+    check_keys(c, pj, at, keys);
+    const char *name = get_string(c, pj, at, "name", true);
+    if (name) {
+        char *p = g_strdup_printf("%s.name", at);
+        size_t n = strlen(name);
+        if (n == 0 || n > PRESET_NAME_MAX)
+            fail_at(c, p, "must be 1-%d characters", PRESET_NAME_MAX);
+        else if (g_hash_table_contains(names, name))
+            fail_at(c, p, "preset name '%s' is used twice", name);
+        else
+            g_hash_table_add(names, (gpointer)name);
+        g_free(p);
+    }
+    check_layout(c, json_object_get(pj, "layout"), at, source_ids);
+out:
+    g_free(at);
+}
+
+/* The optional "presets": seeded into a state directory without presets. */
+static const json_t *check_presets(checker *c, const json_t *presets, GHashTable *source_ids)
+{
+    if (!presets)
+        return NULL;
+    if (!json_is_array(presets)) {
+        fail_at(c, "presets", "must be an array of {\"name\", \"layout\"}");
+        return NULL;
+    }
+    GHashTable *names = g_hash_table_new(g_str_hash, g_str_equal);
+    size_t i;
+    const json_t *v;
+    json_array_foreach(presets, i, v) check_preset(c, v, i, names, source_ids);
+    g_hash_table_destroy(names);
+    return presets;
+}
+
 static const json_t *check_array(checker *c, const json_t *root, const char *key)
 {
     const json_t *a = json_object_get(root, key);
@@ -386,8 +431,8 @@ static void check_root(checker *c, pantau_config *cfg)
         fail_at(c, "", "the configuration must be a JSON object");
         return;
     }
-    static const char *const keys[] = {"server", "plugins", "sources",       "walls", "auth",
-                                       "alarms", "audit",   "presentations", NULL};
+    static const char *const keys[] = {"server", "plugins", "sources",       "walls",   "auth",
+                                       "alarms", "audit",   "presentations", "presets", NULL};
     check_keys(c, root, "", keys);
     check_server(c, cfg, json_object_get(root, "server"));
     check_listen(c, cfg, root);
@@ -405,6 +450,7 @@ static void check_root(checker *c, pantau_config *cfg)
             fail_at(c, "walls", "at least one wall is needed");
         json_array_foreach(cfg->walls, i, v) check_wall(c, v, i, wall_ids, source_ids);
     }
+    cfg->presets = check_presets(c, json_object_get(root, "presets"), source_ids);
     config_sections ids = {source_ids, wall_ids};
     auth_config_check(c, json_object_get(root, "auth"), &ids);
     audit_config_check(c, json_object_get(root, "audit"), &ids);

@@ -37,6 +37,7 @@ typedef struct pantau_config {
     const json_t *plugin_names; /* array of names, or NULL = every plugin found */
     const json_t *sources;      /* array, never NULL */
     const json_t *walls;        /* array, never NULL */
+    const json_t *presets;      /* array seeded into an empty preset store, or NULL */
     /* Limits of what changes may grow the state to (server.max_*): */
     int max_presets;      /* presets that may be saved, default PRESET_DEFAULT_MAX */
     int max_layout_tiles; /* tiles a change may give a layout, default LAYOUT_MAX_TILES */

@@ -189,6 +189,7 @@ static int run(const options *o, pantau_config *cfg)
     load_walls(&srv);
     srv.presets = preset_store_open(srv.state_dir);
     preset_store_set_limits(srv.presets, (unsigned)cfg->max_presets, cfg->max_layout_tiles);
+    preset_store_seed(srv.presets, cfg->presets);
     srv.writer = disk_writer_new(NULL);
     srv.heap = heap_trim_start((unsigned)cfg->heap_trim_s);
     preset_store_set_hook(srv.presets, &(preset_write_hook){ops_preset_write, &srv});

@@ -448,6 +448,33 @@ int preset_store_save(preset_store *ps, const char *name, const layout *l, bool 
     return 0;
 }
 
+int preset_store_seed(preset_store *ps, const json_t *presets)
+{
+    if (ps->presets->len > 0 || !json_is_array(presets))
+        return 0;
+    layout *l = g_new0(layout, 1);
+    int saved = 0;
+    size_t i;
+    const json_t *item;
+    json_array_foreach(presets, i, item)
+    {
+        const char *name = json_string_value(json_object_get(item, "name"));
+        pantau_error err = {0};
+        preset *p;
+        if (!name || layout_from_json(l, json_object_get(item, "layout"), &err) ||
+            preset_store_save(ps, name, l, false, &p, &err)) {
+            log_warn("cannot seed preset %zu from the configuration: %s", i,
+                     err.message[0] ? err.message : "no name");
+            continue;
+        }
+        saved++;
+    }
+    g_free(l);
+    if (saved)
+        log_info("seeded %d presets from the configuration into %s", saved, ps->state_dir);
+    return saved;
+}
+
 int preset_store_rename(preset_store *ps, const char *id, const char *name, preset **renamed,
                         pantau_error *err)
 {

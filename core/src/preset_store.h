@@ -77,6 +77,14 @@ preset *preset_store_find(const preset_store *ps, const char *id);
  * On success *saved (borrowed) is the preset. Returns 0 or -1 with err. */
 int preset_store_save(preset_store *ps, const char *name, const layout *l, bool overwrite,
                       preset **saved, pantau_error *err);
+/* Seeds a store that holds no preset yet (a first run) with presets, a
+ * JSON array (borrowed) of {"name", "layout"} that the config checker has
+ * passed, saved in order; a store that holds any preset is left alone.
+ * Call before preset_store_set_hook (the files are written at once). A
+ * preset that cannot be saved is logged and skipped. Returns how many were
+ * saved. */
+int preset_store_seed(preset_store *ps, const json_t *presets);
+
 int preset_store_rename(preset_store *ps, const char *id, const char *name, preset **renamed,
                         pantau_error *err);
 int preset_store_delete(preset_store *ps, const char *id, pantau_error *err);

@@ -56,6 +56,13 @@ static const char *test_pattern(const cctv_camera *cam)
     return patterns[g_str_hash(id ? id : "") % G_N_ELEMENTS(patterns)];
 }
 
+/* Scroll speed of a test picture in pixels per frame: about a tenth of its
+ * width per second, so every pattern (not only "ball") is visibly live. */
+static int test_scroll(unsigned width, unsigned fps)
+{
+    return (int)MAX(width / 10 / MAX(fps, 1u), 1u);
+}
+
 static GstElement *test_pipeline(cctv_stream *s, char **error)
 {
     const cctv_config *c = &s->cam->cfg;
@@ -63,13 +70,14 @@ static GstElement *test_pipeline(cctv_stream *s, char **error)
     unsigned w = sub ? (c->width / 4) * 2 : c->width;
     unsigned h = sub ? (c->height / 4) * 2 : c->height;
     unsigned kbps = sub ? MAX(c->bitrate_kbps / 4, 50u) : c->bitrate_kbps;
+    /* A large clock (a tenth of the picture's height) to read from afar. */
     char *desc = g_strdup_printf(
         "videotestsrc name=src is-live=true ! video/x-raw,format=I420,width=%u,height=%u,"
         "framerate=%u/1 ! textoverlay name=label valignment=top halignment=left "
-        "shaded-background=true font-desc=\"Sans %u\" ! clockoverlay valignment=bottom "
-        "halignment=right shaded-background=true font-desc=\"Sans %u\" "
-        "time-format=\"%%Y-%%m-%%d %%H:%%M:%%S\" ! " X264_FMT AU_TAIL,
-        w, h, c->fps, MAX(h / 24, 6u), MAX(h / 30, 6u), kbps, 2 * c->fps, 1u);
+        "shaded-background=true font-desc=\"Sans Bold %u\" ! clockoverlay valignment=bottom "
+        "halignment=right shaded-background=true font-desc=\"Sans Bold %u\" "
+        "time-format=\"%%H:%%M:%%S\" ! " X264_FMT AU_TAIL,
+        w, h, c->fps, MAX(h / 16, 6u), MAX(h / 10, 8u), kbps, 2 * c->fps, 1u);
     GstElement *p = parse(desc, error);
     g_free(desc);
     if (!p)
@@ -77,6 +85,7 @@ static GstElement *test_pipeline(cctv_stream *s, char **error)
     GstElement *src = gst_bin_get_by_name(GST_BIN(p), "src");
     GstElement *label = gst_bin_get_by_name(GST_BIN(p), "label");
     gst_util_set_object_arg(G_OBJECT(src), "pattern", test_pattern(s->cam));
+    g_object_set(src, "horizontal-speed", test_scroll(w, c->fps), NULL);
     g_object_set(label, "text", c->label ? c->label : cctv_host->source_id(s->cam->source), NULL);
     gst_object_unref(src);
     gst_object_unref(label);

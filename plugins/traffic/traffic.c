@@ -32,6 +32,8 @@ typedef struct traffic_settings {
     char *timezone;
     int history_points;
     double jam_alert_s;
+    double incident_every_s; /* simulated jams: one every this many seconds (0: none) */
+    double incident_s;       /* how long each lasts */
 } traffic_settings;
 
 typedef struct corridor {
@@ -75,13 +77,13 @@ static json_t *default_corridors(void)
 static json_t *traffic_defaults(void)
 {
     return json_pack("{s:s, s:s, s:{}, s:s, s:f, s:f, s:{s:s,s:s,s:s,s:s,s:s,s:s}, s:{s:f,s:f},"
-                     " s:o, s:s, s:i, s:f}",
+                     " s:o, s:s, s:i, s:f, s:f, s:f}",
                      "feed", "simulated", "url", "", "headers", "token", "", "interval_s", 10.0,
                      "timeout_s", 5.0, "mapping", "list", "/corridors", "id", "/id", "name",
                      "/name", "count", "/count", "speed", "/speed", "level", "/level", "levels",
                      "dense_below_kmh", 30.0, "jammed_below_kmh", 15.0, "corridors",
                      default_corridors(), "timezone", "Asia/Jakarta", "history_points", 60,
-                     "jam_alert_s", 600.0);
+                     "jam_alert_s", 600.0, "incident_every_s", 0.0, "incident_s", 60.0);
 }
 
 /* New reference. */
@@ -90,7 +92,7 @@ static json_t *traffic_schema(void)
     return json_pack(
         "{s:s, s:{s:{s:s,s:[s,s],s:s}, s:{s:s,s:s}, s:{s:s,s:s,s:b}, s:{s:s,s:s,s:b},"
         " s:{s:s,s:s}, s:{s:s,s:s}, s:{s:s,s:s}, s:{s:s,s:s}, s:{s:s,s:s}, s:{s:s,s:s},"
-        " s:{s:s,s:s}, s:{s:s,s:s}}}",
+        " s:{s:s,s:s}, s:{s:s,s:s}, s:{s:s,s:s}, s:{s:s,s:s}}}",
         "type", "object", "properties", "feed", "type", "string", "enum", "simulated", "http",
         "title", "Feed", "url", "type", "string", "title", "Feed URL (http feed)", "headers",
         "type", "object", "title", "Request headers", "secret", 1, "token", "type", "string",
@@ -101,7 +103,9 @@ static json_t *traffic_schema(void)
         "corridors", "type", "array", "title", "Simulated corridors", "timezone", "type", "string",
         "title", "Time zone of the daily rhythm", "history_points", "type", "integer", "title",
         "Points in the history chart", "jam_alert_s", "type", "number", "title",
-        "Event when jammed longer than (s)");
+        "Event when jammed longer than (s)", "incident_every_s", "type", "number", "title",
+        "Simulation: a corridor jams every (s), 0 never", "incident_s", "type", "number", "title",
+        "Simulation: each jam lasts (s)");
 }
 
 static void settings_clear(traffic_settings *s)
@@ -196,6 +200,8 @@ static int read_numbers(traffic_settings *s, const json_t *st, char **error)
     s->interval_s = number_or(json_object_get(st, "interval_s"), 10);
     s->timeout_s = number_or(json_object_get(st, "timeout_s"), 5);
     s->jam_alert_s = number_or(json_object_get(st, "jam_alert_s"), 600);
+    s->incident_every_s = number_or(json_object_get(st, "incident_every_s"), 0);
+    s->incident_s = number_or(json_object_get(st, "incident_s"), 60);
     const json_t *hp = json_object_get(st, "history_points");
     s->history_points = json_is_integer(hp) ? (int)json_integer_value(hp) : 60;
     const json_t *lv = json_object_get(st, "levels");
@@ -207,6 +213,10 @@ static int read_numbers(traffic_settings *s, const json_t *st, char **error)
         return fail(error, "%stimeout_s must be between 0.1 and 600", NULL);
     if (s->jam_alert_s < 0)
         return fail(error, "%sjam_alert_s must not be negative", NULL);
+    if (s->incident_every_s < 0 || s->incident_every_s > 86400 * 7)
+        return fail(error, "%sincident_every_s must be between 0 and 604800", NULL);
+    if (s->incident_s <= 0 || (s->incident_every_s > 0 && s->incident_s >= s->incident_every_s))
+        return fail(error, "%sincident_s must be positive and less than incident_every_s", NULL);
     if (s->history_points < 1 || s->history_points > MAX_HISTORY)
         return fail(error, "%shistory_points must be between 1 and 720", NULL);
     if (s->limits.jammed_below_kmh > s->limits.dense_below_kmh)
@@ -390,12 +400,30 @@ static int utc_offset_s(const char *timezone, int64_t t_ms)
     return offset;
 }
 
+/* A simulated incident: during the first incident_s of every
+ * incident_every_s (counted from the epoch), one corridor after the other
+ * crawls at a third of the jammed speed. */
+static void simulate_incident(const traffic_settings *cfg, int64_t t_ms, traffic_reading *r, int n)
+{
+    if (cfg->incident_every_s <= 0 || n <= 0)
+        return;
+    int64_t every_ms = (int64_t)(cfg->incident_every_s * 1000);
+    int64_t period = t_ms / every_ms;
+    if (t_ms - period * every_ms >= (int64_t)(cfg->incident_s * 1000))
+        return;
+    traffic_reading *jam = &r[period % n];
+    jam->speed = cfg->limits.jammed_below_kmh / 3;
+    jam->count /= 3;
+    jam->level = TRAFFIC_JAMMED;
+}
+
 static int simulate_at(traffic_widget *w, int64_t t_ms, traffic_reading *out)
 {
     int offset = utc_offset_s(w->cfg.timezone, t_ms);
     for (int i = 0; i < w->cfg.n_sim; i++)
         traffic_simulate(host->source_id(w->source), &w->cfg.sim[i], t_ms, offset,
                          w->cfg.interval_s, &w->cfg.limits, &out[i]);
+    simulate_incident(&w->cfg, t_ms, out, w->cfg.n_sim);
     return w->cfg.n_sim;
 }
 

@@ -142,3 +142,148 @@ test('a rehearsal shows the steps on the preview and leaves the wall untouched',
   await wallPage.context().close();
   await presentPage.context().close();
 });
+
+// ---- issue 13: presentations on a wall of displays ----
+
+// Every text line of the slides (and the caption) on a whole-wall page, as
+// rectangles on the wall canvas; and the caption's rectangle.
+async function textOnCanvas(wallPage) {
+  return wallPage.evaluate(() => {
+    const stage = document.querySelector('#wall .wall-stage').getBoundingClientRect();
+    const k = (3 * 1920 + 2 * 12) / stage.width;
+    const toCanvas = (r) => ({ x: (r.left - stage.left) * k, y: (r.top - stage.top) * k, width: r.width * k, height: r.height * k });
+    const lines = [];
+    for (const root of [...document.querySelectorAll('#wall .pantau-slide'), document.getElementById('wall-caption')]) {
+      const walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
+      for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+        if (!node.textContent.trim()) continue;
+        const range = document.createRange();
+        range.selectNodeContents(node);
+        for (const r of range.getClientRects()) {
+          if (r.width > 0 && r.height > 0) lines.push({ text: node.textContent.slice(0, 50), caption: root.id === 'wall-caption', rect: toCanvas(r) });
+        }
+      }
+    }
+    const caption = document.getElementById('wall-caption');
+    return { lines, caption: caption.hidden ? null : toCanvas(caption.getBoundingClientRect()), k };
+  });
+}
+
+const DISPLAYS = [0, 1].flatMap((row) => [0, 1, 2].map((column) => ({ x: column * 1932, y: row * 1092, width: 1920, height: 1080 })));
+const within = (r, d, slack) => r.x >= d.x - slack && r.y >= d.y - slack &&
+  r.x + r.width <= d.x + d.width + slack && r.y + r.height <= d.y + d.height + slack;
+const overlaps = (a, b) => a.x < b.x + b.width && b.x < a.x + a.width && a.y < b.y + b.height && b.y < a.y + a.height;
+
+test('on a 3x2 wall with bezels, no text line of any step crosses a seam or hides under the caption', async () => {
+  const wallPage = await openPage(browser, `${server.url}/wall?wall=main`, { viewport: { width: 1920, height: 760 } });
+  await waitConnected(wallPage);
+  const client = new Client(server.wsUrl);
+  await client.snapshot();
+  const started = await client.request('presentation.start', { presentation: example.id, wall: 'main' });
+  assert.ok(started.ok, JSON.stringify(started));
+  try {
+    for (let i = 0; i < example.steps.length; i++) {
+      const moved = await client.request('presentation.goto', { wall: 'main', step: i });
+      assert.ok(moved.ok, JSON.stringify(moved));
+      await wallShowsStep(wallPage, i);
+      // Every slide drawn (text slides read their file first), then laid out.
+      await wallPage.waitForFunction(() => [...document.querySelectorAll('#wall .pantau-slide')]
+        .every((s) => s.querySelector('.slide-title, .slide-image-title')), null, { timeout: 5000 });
+      await wallPage.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
+      const { lines, caption, k } = await textOnCanvas(wallPage);
+      assert.ok(caption, `step ${i + 1}: the caption shows`);
+      const slides = example.steps[i].layout.tiles.some((tile) => tile.source.startsWith('slide-'));
+      assert.equal(lines.some((l) => !l.caption), slides, `step ${i + 1}: its slides have text`);
+      const slack = 1.5 * k; // a CSS pixel and a half of rounding
+      for (const line of lines) {
+        assert.ok(DISPLAYS.some((d) => within(line.rect, d, slack)),
+          `step ${i + 1}: "${line.text}" crosses a seam: ${JSON.stringify(line.rect)}`);
+        if (!line.caption) {
+          assert.ok(!overlaps(line.rect, caption), `step ${i + 1}: "${line.text}" lies under the caption`);
+        }
+      }
+    }
+    // The city profile's bullets are all there (none pushed out of sight).
+    await client.request('presentation.goto', { wall: 'main', step: 1 });
+    await wallShowsStep(wallPage, 1);
+    assert.equal(await wallPage.locator('#wall [data-source="slide-profile"] .slide-bullet').count(), 3);
+  } finally {
+    await client.request('presentation.stop', { wall: 'main' });
+    await client.close();
+  }
+  assertNoProblems(wallPage);
+  await wallPage.context().close();
+});
+
+test('with one browser per display, the caption shows on the bottom-left display only', async () => {
+  const client = new Client(server.wsUrl);
+  await client.snapshot();
+  const pages = {};
+  for (const d of ['0,1', '1,1']) {
+    pages[d] = await openPage(browser, `${server.url}/wall?wall=main&display=${d}`, { viewport: { width: 960, height: 540 } });
+    await waitConnected(pages[d]);
+  }
+  await client.request('presentation.start', { presentation: example.id, wall: 'main', step: 1 });
+  try {
+    await pages['0,1'].waitForFunction((text) => document.getElementById('wall-caption')?.textContent === text && !document.getElementById('wall-caption').hidden,
+      captionEn(1), { timeout: 5000 });
+    const box = await pages['0,1'].locator('#wall-caption').boundingBox();
+    assert.ok(box.x >= 0 && box.y >= 0 && box.x + box.width <= 960 && box.y + box.height <= 540, `inside the display: ${JSON.stringify(box)}`);
+    assert.ok(box.y > 540 * 0.8, 'along the bottom');
+    assert.equal(await pages['1,1'].isVisible('#wall-caption'), false, 'not on the next display');
+  } finally {
+    await client.request('presentation.stop', { wall: 'main' });
+    await client.close();
+  }
+  assertNoProblems(...Object.values(pages));
+  for (const page of Object.values(pages)) await page.context().close();
+});
+
+test('the presenter page agrees with itself, in both languages', async () => {
+  const { STRINGS } = await import('../../web/js/i18n-strings.js');
+  for (const lang of ['en', 'id']) {
+    const words = STRINGS[lang];
+    const presentPage = await openPage(browser, `${server.url}/present?wall=main&presentation=${example.id}&lang=${lang}`,
+      { viewport: { width: 1280, height: 800 } });
+    await waitConnected(presentPage);
+    await presentPage.waitForSelector('#jump-list li[data-step="10"]');
+
+    // Before Start, Next is disabled and looks it: not the accent colour of
+    // the working button.
+    assert.equal(await presentPage.isDisabled('#next'), true);
+    const idle = await presentPage.$eval('#next', (b) => ({ bg: getComputedStyle(b).backgroundColor, cursor: getComputedStyle(b).cursor }));
+    assert.notEqual(idle.bg, 'rgb(62, 166, 255)', `${lang}: a disabled Next is not painted like an active one`);
+    assert.equal(idle.cursor, 'not-allowed');
+
+    await presentPage.click('#mode-live');
+    await presentPage.click('#start');
+    await presenterAt(presentPage, 0);
+    assert.equal(await presentPage.textContent('#run-status'), words['present.live_on'].replace('{wall}', 'main'));
+    // The preview says live too, not "rehearsal: the wall is not touched".
+    const label = await presentPage.textContent('#preview-label');
+    assert.equal(label, words['present.preview_live'].replace('{wall}', 'main'));
+    assert.doesNotMatch(label, /rehearsal|latihan/i);
+    const active = await presentPage.$eval('#next', (b) => getComputedStyle(b).backgroundColor);
+    assert.notEqual(active, idle.bg, `${lang}: an active Next looks different from a disabled one`);
+
+    // The shipped steps advance by hand: proper phrases, no "manual left", no "≥".
+    const stepLeft = await presentPage.textContent('#step-remaining');
+    const totalLeft = await presentPage.textContent('#total-remaining');
+    assert.equal(stepLeft, words['present.no_limit']);
+    assert.equal(totalLeft, words['present.no_limit']);
+    for (const text of [stepLeft, totalLeft]) assert.doesNotMatch(text, /manual|≥/);
+
+    // Stopping tells the presenter the wall keeps the last step; it does.
+    await presentPage.keyboard.press('ArrowRight');
+    await presenterAt(presentPage, 1);
+    await presentPage.click('#stop');
+    await presentPage.waitForSelector('#run-status[data-state="idle"]');
+    const notice = presentPage.locator('#present-message');
+    await notice.waitFor({ state: 'visible' });
+    assert.equal(await notice.textContent(), words['present.stopped_live'].replace('{wall}', 'main'));
+    const wall = await wallVersion();
+    assert.equal(wall.layout.tiles[0].source, mainSource(1), 'the wall still shows the last step');
+    assertNoProblems(presentPage);
+    await presentPage.context().close();
+  }
+});

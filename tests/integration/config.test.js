@@ -87,8 +87,8 @@ test('--check-config: a source its plugin refuses is an error at its settings, w
 });
 
 test('--check-config: widget settings are checked by their plugins too', async () => {
-  const { file, text } = variant('bad-zone', '"timezone": "Asia/Jakarta", "label": "WIB"',
-    '"timezone": "Asia/Nowhere", "label": "WIB"');
+  const { file, text } = variant('bad-zone', '"timezone": "Asia/Jakarta", "label": "Dumai (WIB)"',
+    '"timezone": "Asia/Nowhere", "label": "Dumai (WIB)"');
   const result = await check(file);
   const index = JSON.parse(text).sources.findIndex((s) => s.settings?.timezone === 'Asia/Nowhere');
   const { line, col } = locate(text, '{"timezone": "Asia/Nowhere"');

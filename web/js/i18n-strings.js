@@ -75,8 +75,6 @@ export const STRINGS = {
     'present.step_time': 'This step',
     'present.total_time': 'Overall',
     'present.elapsed': 'elapsed',
-    'present.remaining': 'left',
-    'present.manual': 'manual',
     'present.auto': 'auto',
     'present.preview': 'Preview (rehearsal: the wall is not touched)',
     'present.live_on': 'LIVE on {wall}',
@@ -109,6 +107,15 @@ export const STRINGS = {
     'kit.last_data': 'last data {age} ago',
     'kit.no_data': 'no data yet',
     'kit.data_age': 'data {age} old',
+    // Presenter page, issue 13 (present helper): timers in words, the
+    // preview label that agrees with the run, the notice at stop.
+    'present.left': '{time} left',
+    'present.left_at_least': 'at least {time} left',
+    'present.over': '{time} over time',
+    'present.no_limit': 'no time limit',
+    'present.preview_live': 'The wall {wall} now (live)',
+    'present.stopped_live': 'Stopped. The wall {wall} keeps showing the last step until someone changes it.',
+    'present.stopped_rehearsal': 'Rehearsal stopped. The wall was not touched.',
   },
   id: {
     'language.label': 'Bahasa',
@@ -182,8 +189,6 @@ export const STRINGS = {
     'present.step_time': 'Langkah ini',
     'present.total_time': 'Keseluruhan',
     'present.elapsed': 'berjalan',
-    'present.remaining': 'tersisa',
-    'present.manual': 'manual',
     'present.auto': 'otomatis',
     'present.preview': 'Pratinjau (latihan: dinding tidak disentuh)',
     'present.live_on': 'LANGSUNG di {wall}',
@@ -216,5 +221,13 @@ export const STRINGS = {
     'kit.last_data': 'data terakhir {age} lalu',
     'kit.no_data': 'belum ada data',
     'kit.data_age': 'data {age} lalu',
+    // Presenter page, issue 13 (present helper).
+    'present.left': 'sisa {time}',
+    'present.left_at_least': 'sisa sedikitnya {time}',
+    'present.over': 'lewat {time} dari rencana',
+    'present.no_limit': 'tanpa batas waktu',
+    'present.preview_live': 'Dinding {wall} saat ini (langsung)',
+    'present.stopped_live': 'Berhenti. Dinding {wall} tetap menampilkan langkah terakhir sampai ada yang mengubahnya.',
+    'present.stopped_rehearsal': 'Latihan berhenti. Dinding tidak disentuh.',
   },
 };

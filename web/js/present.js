@@ -9,6 +9,7 @@ import { Connection } from './connection.js';
 import { LayoutView, element } from './layout-render.js';
 import { PresentationFeed, formatClock } from './present-feed.js';
 import { onLanguageChange, pick, t } from './i18n.js';
+import { publishWallGeometry } from './safe-area.js';
 
 const byId = (id) => document.getElementById(id);
 const params = new URLSearchParams(location.search);
@@ -26,8 +27,10 @@ const page = {
   clockOffset: 0, // server time - local time, from the latest state
 };
 
-function showMessage(text) {
+// A refusal (kind 'error') or a plain notice ('info') above the page.
+function showMessage(text, kind = 'error') {
   byId('present-message').textContent = text;
+  byId('present-message').dataset.kind = kind;
   byId('present-message').hidden = !text;
 }
 
@@ -73,8 +76,17 @@ function start() {
 }
 
 function move(op, fields = {}) {
-  if (!page.state) return;
-  request(op, { ...target(), ...fields });
+  if (!page.state) return Promise.resolve(undefined);
+  return request(op, { ...target(), ...fields });
+}
+
+// Stopping leaves the wall as the last step left it: say so.
+function stop() {
+  const run = page.state;
+  move('presentation.stop').then((ok) => {
+    if (!ok || !run) return;
+    showMessage(run.mode === 'live' ? t('present.stopped_live', { wall: run.wall }) : t('present.stopped_rehearsal'), 'info');
+  });
 }
 
 const next = () => move('presentation.next');
@@ -93,6 +105,12 @@ function renderStatus() {
   status.dataset.state = state ? state.mode : 'idle';
   status.textContent = !state ? t('present.idle')
     : state.mode === 'live' ? t('present.live_on', { wall: state.wall }) : t('present.rehearsing');
+  // The preview says what the pill says: the wall itself, or a rehearsal.
+  const mode = state ? state.mode : page.mode;
+  const label = byId('preview-label');
+  label.dataset.mode = mode;
+  label.textContent = mode === 'live' ? t('present.preview_live', { wall: state?.wall || page.wallId || '' })
+    : t('present.preview');
   document.body.dataset.running = String(Boolean(state));
   document.body.dataset.mode = page.mode;
   byId('stop').disabled = !state;
@@ -140,6 +158,17 @@ function renderPreview() {
   if (!wall) return;
   const layout = page.state?.mode === 'rehearsal' && page.state.layout ? page.state.layout : wall.layout;
   preview.render({ ...wall, layout });
+  // Slides keep clear of seams and of the caption, as on the wall.
+  publishWallGeometry(byId('preview'), wall, { caption: Boolean(page.state) });
+}
+
+// How much of the plan is left, in words: "1:30 left", "0:12 over", or for
+// manual steps "no time limit"; overall, a run with manual steps still to
+// come has "at least 4:00 left".
+function remainingText(ms, { manual = false, over = false } = {}) {
+  if (manual && ms <= 0) return t('present.no_limit');
+  if (over) return t('present.over', { time: formatClock(-ms) });
+  return t(manual ? 'present.left_at_least' : 'present.left', { time: formatClock(ms) });
 }
 
 // Elapsed and remaining, for the step and overall (manual steps have no
@@ -158,12 +187,13 @@ function renderTimers() {
   }
   const stepLeft = state.dwell_ms ? state.step_started + state.dwell_ms - now : null;
   set('step-elapsed', formatClock(now - state.step_started));
-  set('step-remaining', stepLeft === null ? t('present.manual') : formatClock(stepLeft), stepLeft !== null && stepLeft <= 0);
+  set('step-remaining', stepLeft === null ? remainingText(0, { manual: true }) : remainingText(stepLeft, { over: stepLeft < 0 }),
+    stepLeft !== null && stepLeft <= 0);
   set('total-elapsed', formatClock(now - state.started));
   const later = (runningDefinition()?.steps || []).slice(state.step + 1);
   const planned = later.reduce((sum, step) => sum + (step.dwell_s || 0) * 1000, Math.max(0, stepLeft ?? 0));
   const manual = stepLeft === null || later.some((step) => !step.dwell_s);
-  set('total-remaining', `${manual ? '≥ ' : ''}${formatClock(planned)}`);
+  set('total-remaining', remainingText(planned, { manual }));
 }
 
 function render() {
@@ -227,7 +257,7 @@ function wireInputs() {
   byId('next').addEventListener('click', next);
   byId('prev').addEventListener('click', prev);
   byId('start').addEventListener('click', start);
-  byId('stop').addEventListener('click', () => move('presentation.stop'));
+  byId('stop').addEventListener('click', stop);
   byId('mode-live').addEventListener('click', () => setMode('live'));
   byId('mode-rehearsal').addEventListener('click', () => setMode('rehearsal'));
   for (const [id, key] of [['presentation-select', 'presentationId'], ['wall-select', 'wallId']]) {

@@ -25,9 +25,11 @@ const banner = new AlarmBanner(document.getElementById('alarm-banner'), client, 
   shown: () => !display || isAlarmDisplay(),
   onSources: (alarmed) => view.markAlarms(alarmed),
 });
+// The caption goes on the bottom-left display (and only the page that shows it).
 new WallCaption(document.getElementById('wall-caption'), client, {
   wallId: () => wallId,
-  shown: () => !display || isCaptionDisplay(),
+  container: document.getElementById('wall'),
+  display,
 });
 const notice = document.getElementById('wall-notice');
 const indicator = document.getElementById('connection');
@@ -65,12 +67,6 @@ function showSnapshot(state) {
   document.title = `${wall.name} — Pantau`;
   view.render(wall);
   return banner.render();
-}
-
-// With one browser per display, the caption goes on the bottom-left one.
-function isCaptionDisplay() {
-  const wall = client.state.walls.get(wallId);
-  return Boolean(wall) && display.column === 0 && display.row === wall.displays.rows - 1;
 }
 
 // With one browser per display, the alarm list goes on the wall's

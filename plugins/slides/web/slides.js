@@ -6,6 +6,14 @@
 // language switch sends (docs/web.md). A text slide may live in a JSON file
 // of the slides folder ({title, subtitle, bullets, footer}); it is fetched
 // once from /slides/.
+//
+// On a wall, the text keeps to the tile's safe area (/static/js/safe-area.js):
+// the largest part of the tile within one display, clear of the caption of
+// a running presentation, so no line is cut by a bezel or hidden by the
+// caption. A picture still fills the whole tile; its title keeps to the
+// safe area.
+
+import { watchSafeArea } from '/static/js/safe-area.js';
 
 const STYLESHEET = new URL('slides.css', import.meta.url).href;
 const LANGUAGE_EVENT = 'pantau:language';
@@ -44,7 +52,7 @@ function dataFromSettings(source) {
   return { type: 'text', title: s.title, subtitle: s.subtitle, bullets: s.bullets || [], footer: s.footer };
 }
 
-function renderImage(root, data, lang) {
+function renderImage(root, safe, data, lang) {
   const img = el('img', 'slide-image');
   img.alt = pick(data.title, lang);
   img.style.objectFit = data.fit === 'cover' ? 'cover' : 'contain';
@@ -53,11 +61,11 @@ function renderImage(root, data, lang) {
     root.dataset.state = 'missing';
   });
   img.src = data.url;
-  root.append(img);
-  if (data.title) root.append(el('div', 'slide-image-title', pick(data.title, lang)));
+  root.prepend(img);
+  if (data.title) safe.append(el('div', 'slide-image-title', pick(data.title, lang)));
 }
 
-function renderText(root, data, lang) {
+function renderText(safe, data, lang) {
   const box = el('div', 'slide-text');
   box.append(el('h1', 'slide-title', pick(data.title, lang)));
   if (data.subtitle) box.append(el('p', 'slide-subtitle', pick(data.subtitle, lang)));
@@ -68,7 +76,16 @@ function renderText(root, data, lang) {
     box.append(list);
   }
   if (data.footer) box.append(el('div', 'slide-footer', pick(data.footer, lang)));
-  root.append(box);
+  safe.append(box);
+}
+
+// Places the safe box: area in fractions of the slide, null for all of it.
+function placeSafe(safe, area) {
+  const a = area || { x: 0, y: 0, width: 1, height: 1 };
+  Object.assign(safe.style, {
+    left: `${a.x * 100}%`, top: `${a.y * 100}%`, width: `${a.width * 100}%`, height: `${a.height * 100}%`,
+  });
+  safe.dataset.area = area ? 'part' : 'whole';
 }
 
 export function mount(element, source) {
@@ -76,6 +93,8 @@ export function mount(element, source) {
   const root = el('div', 'pantau-slide');
   root.dataset.type = source.type || '';
   element.append(root);
+  const safe = el('div', 'slide-safe');
+  const stopWatching = watchSafeArea(root, (area) => placeSafe(safe, area));
   let data = dataFromSettings(source);
   let fetched = null; // the text slide read from data.url
   let fetching = '';
@@ -94,14 +113,15 @@ export function mount(element, source) {
   }
 
   function draw() {
-    root.replaceChildren();
+    safe.replaceChildren();
+    root.replaceChildren(safe);
     root.dataset.state = 'shown';
     if (!data) return;
     const lang = pageLanguage();
     root.lang = lang;
-    if (data.type === 'image') return renderImage(root, data, lang);
-    if (!data.url) return renderText(root, data, lang);
-    if (fetched && fetching === data.url) return renderText(root, fetched, lang);
+    if (data.type === 'image') return renderImage(root, safe, data, lang);
+    if (!data.url) return renderText(safe, data, lang);
+    if (fetched && fetching === data.url) return renderText(safe, fetched, lang);
     if (fetching !== data.url) fetchText(data.url);
     return undefined;
   }
@@ -117,6 +137,7 @@ export function mount(element, source) {
     },
     destroy() {
       document.removeEventListener(LANGUAGE_EVENT, draw);
+      stopWatching();
       root.remove();
     },
   };
