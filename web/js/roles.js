@@ -75,13 +75,16 @@ export class Role {
 }
 
 // Disables el with the reason as its title (hides it if it cannot be
-// disabled), or gives back what the gate took (its own title; enabled
-// unless `enabled` says otherwise).
-export function gate(el, reason, enabled = true) {
+// disabled), or gives back what the gate took: its own title, and enabled
+// as `enabled` says (left to the page's own logic when undefined, unless
+// the gate had disabled it).
+export function gate(el, reason, enabled = undefined) {
   if (!('gateTitle' in el.dataset)) el.dataset.gateTitle = el.getAttribute('title') || '';
-  // What cannot be disabled (a hint, a link) is hidden instead.
-  if ('disabled' in el) el.disabled = Boolean(reason) || !enabled;
-  else el.hidden = Boolean(reason);
+  const wasGated = el.hasAttribute('data-gated');
+  if (!('disabled' in el)) el.hidden = Boolean(reason); // a hint, a link: hidden instead
+  else if (reason) el.disabled = true;
+  else if (enabled !== undefined) el.disabled = !enabled;
+  else if (wasGated) el.disabled = false;
   el.toggleAttribute('data-gated', Boolean(reason));
   if (reason) el.title = reason;
   else if (el.dataset.gateTitle) el.title = el.dataset.gateTitle;
