@@ -33,7 +33,7 @@ const editor = new WallEditor(byId('editor-frame'), client, {
 const sourceList = new SourceList(byId('sources'), client, {
   filterEl: byId('source-filter'), countEl: byId('source-count'), role,
 });
-setupAudit(client, messages);
+setupAudit(client, messages, role);
 const presets = new PresetPanel(client, messages, { recall: recallPreset, wallId: () => selectedWallId, role });
 const alarms = new AlarmPanel(byId('alarms-panel'), client, {
   messages,
