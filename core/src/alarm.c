@@ -506,7 +506,7 @@ static int op_alarm_show(op_call *call, json_t **ok, pantau_error *err)
 }
 
 const op_def alarm_ops[] = {
-    {"alarm.list", op_alarm_list, OP_READ},
+    {"alarm.list", op_alarm_list, OP_READ, OP_READS},
     {"alarm.ack", op_alarm_ack, OP_OPERATE},
     {"alarm.show", op_alarm_show, OP_OPERATE},
     {NULL, NULL, OP_READ},

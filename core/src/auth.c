@@ -1023,7 +1023,7 @@ static int op_whoami(op_call *call, json_t **ok, pantau_error *err)
 }
 
 const op_def auth_ops[] = {
-    {"auth.whoami", op_whoami, OP_READ},
-    {"audit.query", audit_query, OP_ADMIN},
+    {"auth.whoami", op_whoami, OP_READ, OP_READS},
+    {"audit.query", audit_query, OP_ADMIN, OP_READS},
     {NULL, NULL, OP_READ},
 };

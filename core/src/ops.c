@@ -497,9 +497,10 @@ static const struct {
     const char *name;
     op_fn fn;
     enum op_permission permission;
+    enum op_effect effect;
 } operations[] = {
-    {"ping", op_ping, OP_READ},
-    {"snapshot", op_snapshot, OP_READ},
+    {"ping", op_ping, OP_READ, OP_READS},
+    {"snapshot", op_snapshot, OP_READ, OP_READS},
     {"layout.apply", op_layout_apply, OP_OPERATE},
     {"tile.set_source", op_tile_set_source, OP_OPERATE},
     {"tile.split", op_tile_split, OP_OPERATE},
@@ -531,7 +532,7 @@ static int op_subscribe(op_call *call, json_t **ok, pantau_error *err)
 
 /* Operations on the connection itself rather than the shared model. */
 static const op_def session_ops[] = {
-    {"subscribe", op_subscribe, OP_READ},
+    {"subscribe", op_subscribe, OP_READ, OP_READS},
     {NULL, NULL, OP_READ},
 };
 
@@ -594,26 +595,26 @@ static void op_writes_done(void *data, int status)
     op_pending_finish(data);
 }
 
-/* Runs a found operation: role check, then the operation inside its audit
+/* Runs a found operation: role check, then a change inside its audit
  * change (audit.h: a change that writes a state file has its line written
- * before the file; any other has it written after). The reply goes at once
- * when the operation wrote nothing, else after its writes (a fence). */
+ * before the file; any other has it written after), a read unaudited. The
+ * reply goes at once when the operation wrote nothing, else after its
+ * writes (a fence). */
 static void run_op(pantau_server *srv, session *ses, const json_t *request, const char *op,
-                   enum op_permission permission,
+                   enum op_permission permission, enum op_effect effect,
                    int (*invoke)(void *fn, op_call *call, json_t **ok, pantau_error *err), void *fn,
                    ops_reply_fn reply, void *data)
 {
     pantau_error err = {0};
     const json_t *id = json_object_get(request, "id");
     const char *wall_id = json_string_value(json_object_get(request, "wall"));
-    if (auth_allows(ses, permission, wall_id, &err) ||
-        (permission != OP_READ && audit_ready(srv, &err))) {
+    bool audited = effect == OP_CHANGES;
+    if (auth_allows(ses, permission, wall_id, &err) || (audited && audit_ready(srv, &err))) {
         reply(ops_error_reply(id, &err), data);
         return;
     }
     op_call call = {srv, ses, request};
     gint64 before = named_wall_version(srv, request);
-    bool audited = permission != OP_READ;
     op_pending *p = op_pending_new(id, reply, data);
     op_pending *outer = srv->op_pending;
     srv->op_pending = p;
@@ -665,13 +666,14 @@ void ops_handle_async(pantau_server *srv, session *ses, const json_t *request, o
     }
     for (size_t i = 0; i < G_N_ELEMENTS(operations); i++)
         if (strcmp(operations[i].name, op) == 0) {
-            run_op(srv, ses, request, op, operations[i].permission, invoke_core,
-                   (void *)operations[i].fn, reply, data);
+            run_op(srv, ses, request, op, operations[i].permission, operations[i].effect,
+                   invoke_core, (void *)operations[i].fn, reply, data);
             return;
         }
     const op_def *def = find_module_op(op);
     if (def) {
-        run_op(srv, ses, request, op, def->permission, invoke_module, (void *)def, reply, data);
+        run_op(srv, ses, request, op, def->permission, def->effect, invoke_module, (void *)def,
+               reply, data);
         return;
     }
     error_set(&err, ERR_UNKNOWN_OP, "op", "unknown operation '%.64s'", op);

@@ -18,6 +18,14 @@ enum op_permission {
     OP_ADMIN,   /* admin only */
 };
 
+/* Whether an operation changes anything. Only changes are audited (and
+ * need a writable audit log); reads never are, whatever role they need. The
+ * zero value is a change, so a table that forgets the field audits. */
+enum op_effect {
+    OP_CHANGES, /* audited: layouts, presets, alarms, presentation steps */
+    OP_READS,   /* not audited: snapshot, lists, whoami, audit.query */
+};
+
 /* One request being handled. */
 typedef struct op_call {
     pantau_server *srv;
@@ -30,12 +38,13 @@ typedef struct op_call {
 typedef int (*op_handler)(op_call *call, json_t **ok, pantau_error *err);
 
 /* A module's operations: a table ending with {NULL}. A request naming a
- * "wall" is checked against the session's walls too, and audited with the
- * wall's version before and after. */
+ * "wall" is checked against the session's walls too, and a change is
+ * audited with the wall's version before and after. */
 typedef struct op_def {
     const char *name;
     op_handler fn;
     enum op_permission permission;
+    enum op_effect effect;
 } op_def;
 
 /* Applies l (copied) to w as one change: version + 1, broadcast at once,

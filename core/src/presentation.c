@@ -348,7 +348,7 @@ PRES_OP(checked_goto, op_goto)
 PRES_OP(checked_stop, op_stop)
 
 const op_def presentation_ops[] = {
-    {"presentation.list", op_list, OP_PRESENT},
+    {"presentation.list", op_list, OP_PRESENT, OP_READS},
     {"presentation.start", checked_start, OP_PRESENT},
     {"presentation.next", checked_next, OP_PRESENT},
     {"presentation.prev", checked_prev, OP_PRESENT},

@@ -24,7 +24,7 @@ function opsFromSources() {
   const ops = new Map();
   for (const file of readdirSync(dir).filter((f) => f.endsWith('.c'))) {
     const text = readFileSync(join(dir, file), 'utf8');
-    for (const m of text.matchAll(/\{\s*"([a-z_.]+)",\s*[A-Za-z_0-9]+,\s*(OP_[A-Z]+)\s*\}/g)) ops.set(m[1], m[2]);
+    for (const m of text.matchAll(/\{\s*"([a-z_.]+)",\s*[A-Za-z_0-9]+,\s*(OP_[A-Z]+)\s*(?:,\s*OP_[A-Z]+\s*)?\}/g)) ops.set(m[1], m[2]);
   }
   return [...ops].map(([name, permission]) => ({ name, permission }));
 }

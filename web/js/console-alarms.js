@@ -7,16 +7,19 @@
 import { element } from './layout-render.js';
 import { AlarmFeed, at, formatAge } from './alarms.js';
 import { onLanguageChange } from './i18n.js';
+import { gate } from './roles.js';
 
 const AGE_EVERY_MS = 5000;
 const RECENT_SHOWN = 20;
 
 export class AlarmPanel {
-  // container: an empty element; options: messages (MessageBar), wallId()
-  // and tileId() (the selected wall and tile, or null).
-  constructor(container, client, { messages, wallId, tileId = () => null }) {
+  // container: an empty element; options: messages (MessageBar), role
+  // (roles.js: Acknowledge and Show on wall only for a role that may),
+  // wallId() and tileId() (the selected wall and tile, or null).
+  constructor(container, client, { messages, role, wallId, tileId = () => null }) {
     this.client = client;
     this.messages = messages;
+    this.role = role;
     this.wallId = wallId;
     this.tileId = tileId;
     this.feed = new AlarmFeed(client);
@@ -115,8 +118,16 @@ export class AlarmPanel {
 
   actions(alarm) {
     const box = element('span', 'alarm-actions');
-    if (alarm.state === 'active') box.append(button('alarm-ack', at('ack'), alarm.id));
-    if (alarm.state !== 'cleared') box.append(button('alarm-show', at('show'), alarm.id));
+    if (alarm.state === 'active') {
+      const ack = button('alarm-ack', at('ack'), alarm.id);
+      gate(ack, this.role.reasonFor('operate'));
+      box.append(ack);
+    }
+    if (alarm.state !== 'cleared') {
+      const show = button('alarm-show', at('show'), alarm.id);
+      gate(show, this.role.reasonFor('operate', this.wallId()));
+      box.append(show);
+    }
     return box;
   }
 

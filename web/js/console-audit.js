@@ -110,16 +110,11 @@ class AuditPanel {
   }
 }
 
-// Shows who is logged in, and the Audit panel to admins. Call once.
-export function setupAudit(client, messages) {
+// Shows who is logged in, and the Audit panel to admins, each time role
+// (roles.js) learns who this connection is. Call once.
+export function setupAudit(client, messages, role) {
   let panel = null;
-  client.on('snapshot', async () => {
-    let me;
-    try {
-      me = await client.request('auth.whoami');
-    } catch {
-      return;
-    }
+  role.on((me) => {
     document.getElementById('user-badge')?.remove();
     document.querySelector('.topbar')?.append(userBadge(me, client));
     if (me.role !== 'admin') {

@@ -52,6 +52,7 @@ export class WallEditor {
     this.applying = false; // true while server state is written into the grid
     this.gesture = false; // a drag or resize is under way
     this.deferredWall = null;
+    this.editable = true; // false for a role that may not change the wall
     new ResizeObserver(() => this.fit()).observe(frame);
   }
 
@@ -107,7 +108,18 @@ export class WallEditor {
       if (!this.applying) setTimeout(() => this.gestureEnded(el));
     });
     this.gridEl.addEventListener('click', (event) => this.clicked(event));
+    this.setEditable(this.editable);
     this.fit();
+  }
+
+  // Lets the tiles be dragged, resized and dropped on, or not (a role that
+  // may not change the wall; selecting still works, to look).
+  setEditable(editable) {
+    this.editable = editable;
+    this.frame.dataset.editable = String(editable);
+    if (!this.grid) return;
+    this.grid.enableMove(editable);
+    this.grid.enableResize(editable);
   }
 
   teardown() {
@@ -188,7 +200,7 @@ export class WallEditor {
 
   // HTML5 drop of a source (dragged from the source list) onto a tile.
   acceptDrops(item, tileId) {
-    const carriesSource = (event) => event.dataTransfer.types.includes(SOURCE_DRAG_TYPE);
+    const carriesSource = (event) => this.editable && event.dataTransfer.types.includes(SOURCE_DRAG_TYPE);
     item.addEventListener('dragover', (event) => {
       if (!carriesSource(event)) return;
       event.preventDefault();

@@ -1,8 +1,15 @@
 // The console's presets panel: save the selected wall's layout under a
 // name (offering to overwrite when the name is taken), recall, rename and
-// delete. Presets 1-9 are also on the number keys (see console.js).
+// delete. Presets 1-9 are also on the number keys (see console.js). Each
+// preset shows a thumbnail of its layout and what its tiles show, so two
+// presets of the same grid are told apart (issue 13).
 
 import { element } from './layout-render.js';
+import { gate } from './roles.js';
+import { language, t } from './i18n.js';
+
+const SVG = 'http://www.w3.org/2000/svg';
+const NAMES_SHOWN = 3;
 
 const CONFIRM_MS = 4000;
 
@@ -28,16 +35,54 @@ export function confirmingButton(label, confirmLabel, className, action) {
 }
 
 function layoutSummary(layout) {
+  const number = new Intl.NumberFormat(language());
   const used = layout.tiles.filter((tile) => tile.source).length;
-  return `${layout.columns}×${layout.rows} grid · ${layout.tiles.length} tiles · ${used} in use`;
+  return t('console.preset.summary', {
+    grid: `${layout.columns}×${layout.rows}`, tiles: number.format(layout.tiles.length), used: number.format(used),
+  });
+}
+
+// A small picture of the layout: one rectangle per tile, in the layout's
+// own grid, filled by what the tile shows (camera, widget, nothing).
+export function layoutThumbnail(layout, sources) {
+  const svg = document.createElementNS(SVG, 'svg');
+  svg.setAttribute('class', 'preset-thumb');
+  svg.setAttribute('viewBox', `0 0 ${layout.columns} ${layout.rows}`);
+  svg.setAttribute('preserveAspectRatio', 'none');
+  svg.setAttribute('aria-hidden', 'true');
+  for (const tile of layout.tiles) {
+    const rect = document.createElementNS(SVG, 'rect');
+    const inset = 0.06;
+    rect.setAttribute('x', String(tile.x + inset));
+    rect.setAttribute('y', String(tile.y + inset));
+    rect.setAttribute('width', String(Math.max(tile.w - 2 * inset, 0.01)));
+    rect.setAttribute('height', String(Math.max(tile.h - 2 * inset, 0.01)));
+    rect.dataset.tile = tile.id;
+    rect.dataset.kind = tile.source ? (sources.get(tile.source)?.kind ?? 'unknown') : 'empty';
+    svg.append(rect);
+  }
+  return svg;
+}
+
+// The names of what the preset shows, the first few, all of them on hover.
+function sourceNames(layout, sources) {
+  const names = layout.tiles.filter((tile) => tile.source).map((tile) => sources.get(tile.source)?.name ?? tile.source);
+  const line = element('div', 'preset-sources');
+  line.title = names.join('\n');
+  const more = names.length - NAMES_SHOWN;
+  line.textContent = names.length === 0 ? t('console.preset.nothing_shown')
+    : names.slice(0, NAMES_SHOWN).join(', ') + (more > 0 ? ` ${t('console.preset.more', { count: more })}` : '');
+  return line;
 }
 
 export class PresetPanel {
-  // actions: recall(preset), wallId() -> the selected wall's id.
+  // actions: recall(preset), wallId() -> the selected wall's id, role
+  // (roles.js: may this connection change presets and the wall).
   constructor(client, messages, actions) {
     this.client = client;
     this.messages = messages;
     this.actions = actions;
+    this.role = actions.role;
     this.listEl = document.getElementById('presets');
     this.form = document.getElementById('preset-save');
     this.nameInput = document.getElementById('preset-name');
@@ -81,6 +126,8 @@ export class PresetPanel {
   }
 
   render() {
+    const wallReason = this.role.reasonFor('operate', this.actions.wallId());
+    for (const el of this.form.elements) gate(el, wallReason);
     const presets = this.client.state.presets;
     if (!presets.length) {
       this.listEl.replaceChildren(element('li', 'empty-note', 'No presets yet. Save the current layout above.'));
@@ -94,14 +141,18 @@ export class PresetPanel {
     item.dataset.presetId = preset.id;
     const key = element('kbd', 'preset-key', index < 9 ? String(index + 1) : '');
     const text = element('div', 'preset-text');
-    text.append(element('div', 'preset-name', preset.name), element('div', 'preset-meta', layoutSummary(preset.layout)));
+    const name = element('div', 'preset-name', preset.name);
+    name.title = preset.name;
+    const sources = this.client.state.sources;
+    text.append(name, element('div', 'preset-meta', layoutSummary(preset.layout)), sourceNames(preset.layout, sources));
     const buttons = element('div', 'preset-buttons');
-    buttons.append(
-      this.button('Recall', 'recall', () => this.actions.recall(preset)),
-      this.button('Rename', 'rename', () => this.startRename(item, text, preset)),
-      confirmingButton('Delete', 'Sure?', 'delete danger', () => this.remove(preset)),
-    );
-    item.append(key, text, buttons);
+    const recall = this.button('Recall', 'recall', () => this.actions.recall(preset));
+    const rename = this.button('Rename', 'rename', () => this.startRename(item, text, preset));
+    const remove = confirmingButton('Delete', 'Sure?', 'delete danger', () => this.remove(preset));
+    gate(recall, this.role.reasonFor('operate', this.actions.wallId()));
+    for (const button of [rename, remove]) gate(button, this.role.reasonFor('operate'));
+    buttons.append(recall, rename, remove);
+    item.append(key, layoutThumbnail(preset.layout, sources), text, buttons);
     return item;
   }
 

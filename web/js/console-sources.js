@@ -1,9 +1,12 @@
-// The console's source list: every source with its status, each one
-// draggable (HTML5 drag and drop) onto a tile of the editor. Cameras also
-// show the server's statistics (the `stats` event, once a second).
+// The console's source list: every source with its status, problems first
+// (error, offline, reconnecting, stale; then the rest by name), narrowed by
+// a filter box, each one draggable (HTML5 drag and drop) onto a tile of the
+// editor by a role that may change the wall, with its full name on hover.
+// Cameras also show the server's statistics (the `stats` event, once a
+// second).
 
 import { element } from './layout-render.js';
-import { onLanguageChange, t } from './i18n.js';
+import { language, onLanguageChange, t } from './i18n.js';
 
 export const SOURCE_DRAG_TYPE = 'application/x-pantau-source';
 
@@ -32,12 +35,30 @@ export function cameraStatsText(stats) {
   return parts.join(' · ');
 }
 
-function sourceItem(source, stats) {
+// Where a status sorts: problems first, the worst on top (issue 13). Idle
+// (nobody has opened the camera yet) is not a problem.
+const PROBLEM_RANK = { error: 0, offline: 1, reconnecting: 2, stale: 3 };
+const rank = (source) => PROBLEM_RANK[source.status] ?? 4;
+
+export function sortSources(sources) {
+  return [...sources].sort((a, b) => rank(a) - rank(b) || a.name.localeCompare(b.name, language()));
+}
+
+// Lower case without accents, so "sudirman" finds "Sudirman" and "dago"
+// finds "Dagō".
+const folded = (text) => String(text ?? '').normalize('NFD').replace(/\p{M}/gu, '').toLowerCase();
+
+function matches(source, words) {
+  const text = folded(`${source.name} ${source.id} ${source.type} ${source.kind} ${statusText(source.status)}`);
+  return words.every((word) => text.includes(word));
+}
+
+function sourceItem(source, stats, draggable) {
   const item = element('li', 'source-item');
-  item.draggable = true;
+  item.draggable = draggable;
   item.dataset.sourceId = source.id;
   item.dataset.status = source.status;
-  item.title = `Drag '${source.name}' onto a tile`;
+  item.title = source.reason ? `${source.name}\n${source.reason}` : source.name;
   const dot = element('span', 'status-dot');
   const text = element('div', 'source-text');
   text.append(element('div', 'source-name', source.name));
@@ -55,9 +76,21 @@ function sourceItem(source, stats) {
 }
 
 export class SourceList {
-  constructor(listEl, client) {
+  // options: filterEl (the filter box), countEl (says how many are shown),
+  // role (roles.js: may this connection drag sources onto the wall).
+  constructor(listEl, client, { filterEl, countEl, role }) {
     this.listEl = listEl;
     this.client = client;
+    this.filterEl = filterEl;
+    this.countEl = countEl;
+    this.role = role;
+    filterEl.addEventListener('input', () => this.filter());
+    filterEl.addEventListener('keydown', (event) => {
+      if (event.key !== 'Escape' || !filterEl.value) return;
+      filterEl.value = '';
+      this.filter();
+      event.stopPropagation();
+    });
     listEl.addEventListener('dragstart', (event) => this.dragStarted(event));
     listEl.addEventListener('dragend', (event) => event.target.classList?.remove('dragging'));
     client.on('snapshot', () => this.render());
@@ -92,8 +125,10 @@ export class SourceList {
   // double-click or a drag on another item is never cut short.
   replace(source) {
     const old = this.listEl.querySelector(`.source-item[data-source-id="${CSS.escape(source.id)}"]`);
-    if (!old) return this.render();
-    const item = sourceItem(source, this.statsOf(source.id));
+    // A source that became (or stopped being) a problem moves.
+    if (!old || rank(source) !== rank({ status: old.dataset.status })) return this.render();
+    const item = sourceItem(source, this.statsOf(source.id), this.draggable());
+    item.hidden = old.hidden;
     if (old.classList.contains('dragging')) item.classList.add('dragging');
     // Keep the same element when nothing shown changed (a double-click on
     // it stays one double-click).
@@ -102,14 +137,38 @@ export class SourceList {
     return undefined;
   }
 
+  // Whether sources may be dragged onto the selected wall.
+  draggable() {
+    return this.role.may('operate');
+  }
+
   render() {
-    const sources = [...this.client.state.sources.values()];
-    sources.sort((a, b) => a.name.localeCompare(b.name));
+    const sources = sortSources(this.client.state.sources.values());
     if (!sources.length) {
-      this.listEl.replaceChildren(element('li', 'empty-note', 'No sources configured.'));
+      this.listEl.replaceChildren(element('li', 'empty-note', t('console.sources.none')));
+      this.countEl.textContent = '';
       return;
     }
-    this.listEl.replaceChildren(...sources.map((source) => sourceItem(source, this.statsOf(source.id))));
+    const draggable = this.draggable();
+    this.listEl.replaceChildren(...sources.map((source) => sourceItem(source, this.statsOf(source.id), draggable)));
+    this.filter();
+  }
+
+  // Hides the sources the filter box does not match, and says how many
+  // are shown.
+  filter() {
+    const words = folded(this.filterEl.value).split(/\s+/).filter(Boolean);
+    const items = [...this.listEl.querySelectorAll('.source-item')];
+    let shown = 0;
+    for (const item of items) {
+      const source = this.client.state.sources.get(item.dataset.sourceId);
+      item.hidden = Boolean(source && words.length && !matches(source, words));
+      if (!item.hidden) shown += 1;
+    }
+    const number = new Intl.NumberFormat(language());
+    this.countEl.textContent = !words.length ? ''
+      : shown ? t('console.sources.shown', { shown: number.format(shown), total: number.format(items.length) })
+        : t('console.sources.no_match', { filter: this.filterEl.value.trim() });
   }
 
   dragStarted(event) {

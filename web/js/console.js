@@ -11,11 +11,13 @@ import { PresetPanel, confirmingButton } from './console-presets.js';
 import { MessageBar } from './console-message.js';
 import { setupAudit } from './console-audit.js';
 import { AlarmPanel } from './console-alarms.js';
-import { t } from './i18n.js';
+import { Role, gate } from './roles.js';
+import { onLanguageChange, t } from './i18n.js';
 
 const byId = (id) => document.getElementById(id);
 
 const client = new Connection();
+const role = new Role(client);
 const messages = new MessageBar(byId('message'), byId('notice'));
 const wallSelect = byId('wall-select');
 let selectedWallId = new URLSearchParams(location.search).get('wall');
@@ -28,11 +30,14 @@ const editor = new WallEditor(byId('editor-frame'), client, {
   onDropSource: (tile, source) => changeWall('Showing the source', 'tile.set_source', { tile, source }),
   onSelectionChange: updateTools,
 });
-new SourceList(byId('sources'), client);
-setupAudit(client, messages);
-new PresetPanel(client, messages, { recall: recallPreset, wallId: () => selectedWallId });
-new AlarmPanel(byId('alarms-panel'), client, {
+const sourceList = new SourceList(byId('sources'), client, {
+  filterEl: byId('source-filter'), countEl: byId('source-count'), role,
+});
+setupAudit(client, messages, role);
+const presets = new PresetPanel(client, messages, { recall: recallPreset, wallId: () => selectedWallId, role });
+const alarms = new AlarmPanel(byId('alarms-panel'), client, {
   messages,
+  role,
   wallId: () => selectedWallId,
   tileId: () => (editor.selection.length === 1 ? editor.selection[0] : null),
 });
@@ -74,8 +79,35 @@ function sendLayoutEdit(tiles, changed, moved) {
   return changeWall('Rearranging the tiles', 'layout.apply', { layout });
 }
 
-function recallPreset(preset) {
-  return changeWall(`Recalling '${preset.name}'`, 'preset.recall', { preset: preset.id });
+// Recalls a preset onto the selected wall and says so, naming the preset
+// and the wall, so that a recall by key or by button is never silent.
+async function recallPreset(preset) {
+  const reply = await changeWall(`Recalling '${preset.name}'`, 'preset.recall', { preset: preset.id });
+  if (reply) messages.notice(t('console.preset.recalled', { preset: preset.name, wall: selectedWall()?.name ?? '' }));
+  return reply;
+}
+
+// ---- what this role may do ----
+
+// Why the selected wall may not be changed by this connection, or ''.
+function editReason() {
+  return role.reasonFor('operate', selectedWallId);
+}
+
+// After the role is learnt or another wall is selected: every control
+// that changes the wall is enabled only if this role may use it.
+function applyRole() {
+  const reason = editReason();
+  const note = byId('role-note');
+  note.textContent = reason ? t('role.read_only', { reason }) : '';
+  note.hidden = !reason;
+  role.gateMarked();
+  gate(byId('clear-wall'), reason);
+  editor.setEditable(!reason);
+  sourceList.render();
+  presets.render();
+  alarms.render();
+  updateTools();
 }
 
 // ---- tile tools ----
@@ -91,10 +123,11 @@ const tools = {
 
 function updateTools(selection = editor.selection) {
   const one = selection.length === 1;
-  for (const button of [tools.split21, tools.split12, tools.split22]) button.disabled = !one;
-  tools.merge.disabled = selection.length < 2;
-  tools.swap.disabled = selection.length !== 2;
-  tools.clearTile.disabled = selection.length === 0;
+  const reason = editReason();
+  for (const button of [tools.split21, tools.split12, tools.split22]) gate(button, reason, one);
+  gate(tools.merge, reason, selection.length >= 2);
+  gate(tools.swap, reason, selection.length === 2);
+  gate(tools.clearTile, reason, selection.length > 0);
   byId('selection-info').textContent = selection.length
     ? `Selected: ${selection.join(', ')}`
     : 'Click a tile to select it; Shift- or Ctrl-click to select more.';
@@ -158,6 +191,7 @@ function selectWall(id) {
   for (const [wallId, { card }] of miniatures) card.classList.toggle('is-selected', wallId === wall.id);
   showWallInfo(wall);
   editor.show(wall);
+  if (role.me) applyRole();
 }
 
 function renderWallSelect() {
@@ -230,6 +264,10 @@ async function showFullScreen(event) {
   const wall = selectedWall();
   if (!source || source.kind !== 'camera' || !wall) return;
   event.preventDefault();
+  if (editReason()) {
+    messages.notice(editReason());
+    return;
+  }
   const layout = { columns: 1, rows: 1, tiles: [{ id: 'full', x: 0, y: 0, w: 1, h: 1, source: id }] };
   // Full-screen from full-screen still goes back to the layout before the first.
   const saved = beforeFullScreen.get(wall.id) || { layout: wall.layout };
@@ -285,7 +323,8 @@ function onKey(event) {
     return;
   }
   event.preventDefault();
-  recallPreset(preset);
+  if (editReason()) messages.notice(editReason());
+  else recallPreset(preset);
 }
 
 function onConnectionStatus(connected) {
@@ -296,6 +335,8 @@ function onConnectionStatus(connected) {
 }
 
 setupTools();
+role.on(applyRole);
+onLanguageChange(() => role.me && applyRole());
 wallSelect.addEventListener('change', () => selectWall(wallSelect.value));
 document.addEventListener('keydown', onKey);
 document.addEventListener('dblclick', showFullScreen);

@@ -10,11 +10,13 @@ import { LayoutView, element } from './layout-render.js';
 import { PresentationFeed, formatClock } from './present-feed.js';
 import { onLanguageChange, pick, t } from './i18n.js';
 import { publishWallGeometry } from './safe-area.js';
+import { Role } from './roles.js';
 
 const byId = (id) => document.getElementById(id);
 const params = new URLSearchParams(location.search);
 
 const client = new Connection();
+const role = new Role(client);
 const feed = new PresentationFeed(client);
 const preview = new LayoutView(byId('preview'), client, { small: true });
 
@@ -227,6 +229,15 @@ function setMode(mode) {
 }
 
 async function load() {
+  // A role that may not present gets every control disabled, with the
+  // reason on hover and on the page, and asks for nothing it would be
+  // refused (issue 13).
+  await role.ready();
+  role.gateMarked();
+  if (!role.may('present')) {
+    showMessage(role.reasonFor('present'));
+    return;
+  }
   const ok = await client.request('presentation.list').catch((err) => {
     refused(err);
     return null;
