@@ -63,7 +63,7 @@ async function waitTilesReady(page, rootSelector) {
 async function waitConsoleReady(page, config) {
   await page.waitForSelector('#connection[data-state="up"]', { timeout: READY_TIMEOUT_MS });
   await page.waitForFunction((n) => document.querySelectorAll('#sources .source-item').length >= n,
-    Math.min(config.sources.length, 5), { timeout: READY_TIMEOUT_MS });
+    config.sources.length, { timeout: READY_TIMEOUT_MS });
   await page.waitForFunction((n) => document.querySelectorAll('#presets .preset-thumb').length >= n,
     config.presets.length, { timeout: READY_TIMEOUT_MS });
   await waitTilesReady(page, '#editor-frame');
