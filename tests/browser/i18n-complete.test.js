@@ -239,3 +239,81 @@ test('the wall, the console, the presenter, start and login pages show no Englis
     server.cleanup();
   }
 });
+
+// ---- faults in Bahasa Indonesia, and widgets that follow a switch ----
+
+const CORRIDORS = { corridors: [{ id: 'dago', name: 'Simpang Dago', count: 120, speed: 42, level: 'free' }] };
+
+async function faultConfig(lockedUrl, feedUrl) {
+  const closedPort = await freePort();
+  const base = testConfig();
+  const tile = (id, x, y, source) => ({ id, x, y, w: 1, h: 1, source });
+  return {
+    ...base,
+    plugins: { load: ['clock', 'cctv', 'traffic', 'dchealth'] },
+    sources: [
+      ...base.sources,
+      { id: 'cam-never', type: 'rtsp', name: 'Jl. Sudirman', settings: { url: `rtsp://127.0.0.1:${closedPort}/main` } },
+      { id: 'cam-auth', type: 'rtsp', name: 'Pasar Bawah', settings: { url: lockedUrl, username: 'admin', password: 'not-this-one' } },
+      { id: 'traffic', type: 'traffic', name: 'Lalu lintas', settings: { feed: 'http', url: feedUrl, interval_s: 0.3, timeout_s: 0.5 } },
+      { id: 'dc', type: 'dchealth', name: 'Pusat data', settings: { interval_ms: 300, host: { mode: 'local', disks: ['/'] },
+        checks: [{ name: 'db', type: 'tcp', host: '127.0.0.1', port: closedPort, timeout_ms: 500 }] } },
+    ],
+    walls: [{
+      id: 'main', name: 'Gangguan',
+      displays: { columns: 1, rows: 1, width: 1920, height: 1080 },
+      layout: { columns: 3, rows: 2, tiles: [
+        tile('never', 0, 0, 'cam-never'), tile('auth', 1, 0, 'cam-auth'), tile('clock', 2, 0, 'clock-a'),
+        tile('traffic', 0, 1, 'traffic'), tile('dc', 1, 1, 'dc'), tile('empty', 2, 1, null),
+      ] },
+    }],
+  };
+}
+
+test('faults in Bahasa Indonesia: offline and locked cameras, a stale feed, a failed check; widgets follow the L key', async () => {
+  const locked = await startRtsp({ mounts: { '/main': 'test:640x360@15' }, user: 'admin', password: 'secret' });
+  const feed = await startFeedServer();
+  feed.set('good', CORRIDORS);
+  const config = await faultConfig(locked.url('/main'), feed.url('/traffic'));
+  const server = await startServer({ config });
+  const found = new Map();
+  try {
+    const page = await openPage(chromium.browser, `${server.url}/wall?wall=main&lang=id`, WIDE);
+    await waitConnected(page);
+    const text = (sel) => page.textContent(`#wall [data-tile="${sel}`);
+    await page.waitForSelector('#wall [data-tile="traffic"] .traffic-row', { timeout: 10000 });
+    assert.equal(await text('traffic"] .traffic-level'), 'LANCAR');
+    feed.set('500');
+    await page.waitForSelector('#wall [data-tile="traffic"] .widget-state[data-status="stale"]:not([hidden])', { timeout: 10000 });
+    await page.waitForFunction(() => /^data terakhir [1-9]\d* dtk lalu$/
+      .test(document.querySelector('#wall [data-tile="traffic"] .widget-state-age')?.textContent), null, { timeout: 5000 });
+    assert.equal(await text('traffic"] .widget-state-title'), 'Data kedaluwarsa');
+    await page.waitForFunction(() => document.querySelector('#wall [data-tile="never"] .camera-state-text')?.textContent
+      === 'Kamera mati, mencoba lagi', null, { timeout: 20000 });
+    await page.waitForFunction(() => document.querySelector('#wall [data-tile="auth"] .camera-state-text')?.textContent
+      === 'Kata sandi salah', null, { timeout: 20000 });
+    await page.waitForSelector('#wall [data-tile="dc"] .dch-check[data-state="down"]', { timeout: 10000 });
+    await page.waitForSelector('#wall [data-tile="clock"] .pantau-clock[data-time]');
+    assert.match(await text('clock"] .clock-date'), /^(Senin|Selasa|Rabu|Kamis|Jumat|Sabtu|Minggu), \d+ \p{L}+ \d{4}$/u);
+    assert.equal(await text('empty"] .tile-empty-label'), 'Kosong');
+    await collect(found, page, 'wall with faults', []);
+    checkFound(found);
+
+    // The L key: every widget redraws its words at once, from its last data.
+    await page.keyboard.press('l');
+    await page.waitForFunction(() => document.querySelector('#wall [data-tile="traffic"] .traffic-level')?.textContent === 'FREE');
+    assert.equal(await text('traffic"] .widget-state-title'), 'Data out of date');
+    assert.equal(await text('dc"] .dch-stat[data-part="mem"] .dch-stat-label'), 'Memory');
+    await page.waitForFunction(() => /^(Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day, /
+      .test(document.querySelector('#wall [data-tile="clock"] .clock-date')?.textContent));
+    await page.keyboard.press('l');
+    await page.waitForFunction(() => document.querySelector('#wall [data-tile="dc"] .dch-stat[data-part="mem"] .dch-stat-label')
+      ?.textContent === 'Memori');
+    assertNoProblems(page);
+  } finally {
+    await stopServer(server);
+    server.cleanup();
+    await locked.stop();
+    await feed.close();
+  }
+});
