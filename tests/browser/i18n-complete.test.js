@@ -202,14 +202,23 @@ test('the wall, the console, the presenter, start and login pages show no Englis
     await one.waitForSelector('.pantau-dchealth .dch-check', { timeout: 20000 });
     await collect(found, one, 'display 2,0', content);
 
+    // A change, so the Audit panel has a line: recall the Overview preset.
+    const client = new Client(server.wsUrl);
+    const state = await client.snapshot();
+    const overview = state.presets.find((p) => p.name === 'Overview');
+    const version = state.walls.find((w) => w.id === 'main').version;
+    const recalled = await client.request('preset.recall', { wall: 'main', preset: overview.id, version });
+    assert.ok(recalled.ok, JSON.stringify(recalled));
+    await client.close();
+
     const consolePage = await openPage(chromium.browser, `${server.url}/console?wall=main&lang=id`, WIDE);
     await waitConnected(consolePage);
-    await consolePage.waitForSelector('#audit-rows tr', { timeout: 10000 }).catch(() => {});
+    await consolePage.waitForSelector('#audit-rows tr', { timeout: 10000 });
     await consolePage.waitForSelector('#audit-panel');
     await consolePage.waitForSelector('.preset-item');
     await consolePage.waitForSelector('.source-item');
     await consolePage.waitForSelector('#alarms-panel h2');
-    await consolePage.click('.editor-frame [data-tile="cam1"]').catch(() => {});
+    await consolePage.click('.editor-frame [data-tile="o-cam1"]');
     await collect(found, consolePage, 'console', content);
 
     const present = await openPage(chromium.browser, `${server.url}/present?lang=id`, WIDE);
