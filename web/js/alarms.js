@@ -31,8 +31,39 @@ const TEXTS = {
     'state.active': 'aktif', 'state.acknowledged': 'dikonfirmasi', 'state.cleared': 'selesai',
     'severity.info': 'info', 'severity.warning': 'peringatan', 'severity.critical': 'kritis',
     s: 'dtk', min: 'mnt', h: 'j', d: 'hr',
+    // The plugins' alarm conditions in words (the server's message is English).
+    'condition.check': "Layanan '{name}' mati", 'condition.threshold.cpu_percent': 'CPU di atas ambang',
+    'condition.threshold.mem_percent': 'Memori di atas ambang', 'condition.threshold.load1': 'Beban di atas ambang',
+    'condition.threshold.disk': 'Disk {path} hampir penuh',
+    'condition.threshold.metric': 'Metrik {name} di atas ambang', 'condition.ups.on_battery': 'UPS memakai baterai',
+    'condition.ups.low_battery': 'Baterai UPS lemah', 'condition.traffic.jammed': 'Macet di {corridor}',
+    'condition.services.overdue': 'Tiket terlambat melewati batas',
   },
 };
+
+// An alarm condition code (docs/plugins.md) as a key of TEXTS and its values.
+const CONDITIONS = [
+  [/^check:(.+):down$/, (m) => ['condition.check', { name: m[1] }]],
+  [/^threshold:disk_percent:(.+)$/, (m) => ['condition.threshold.disk', { path: m[1] }]],
+  [/^threshold:metric:([^:]+):/, (m) => ['condition.threshold.metric', { name: m[1] }]],
+  [/^threshold:(cpu_percent|mem_percent|load1)$/, (m) => [`condition.threshold.${m[1]}`, {}]],
+  [/^ups:(on_battery|low_battery)$/, (m) => [`condition.ups.${m[1]}`, {}]],
+  [/^traffic\.jammed\.(.+)$/, (m) => ['condition.traffic.jammed', { corridor: m[1] }]],
+  [/^services\.overdue$/, () => ['condition.services.overdue', {}]],
+];
+
+// What an alarm says, in the page's language: the server's message where
+// the language has no words for its condition (always in English, whose
+// messages carry the figures), else the condition in words. lang: 'en'
+// when the text is the server's own (mark the element with it).
+export function alarmText(alarm) {
+  const key = language() !== 'en' && CONDITIONS.map(([re, fn]) => {
+    const m = re.exec(alarm.condition || '');
+    return m && fn(m);
+  }).find(Boolean);
+  if (key && TEXTS[language()][key[0]]) return { text: at(key[0], key[1]), lang: null };
+  return { text: alarm.message || '', lang: 'en' };
+}
 
 // The alarm text of key in the page's language, {name} filled from values.
 export function at(key, values = {}) {

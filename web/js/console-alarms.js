@@ -5,7 +5,7 @@
 // demand. Live: it follows the snapshot and the `alarm` events.
 
 import { element } from './layout-render.js';
-import { AlarmFeed, at, formatAge } from './alarms.js';
+import { AlarmFeed, alarmText, at, formatAge } from './alarms.js';
 import { onLanguageChange } from './i18n.js';
 import { gate } from './roles.js';
 
@@ -95,8 +95,10 @@ export class AlarmPanel {
     li.dataset.alarmId = alarm.id;
     li.dataset.severity = alarm.severity;
     li.dataset.state = alarm.state;
-    const message = element('span', 'alarm-message', alarm.message);
-    message.title = alarm.message;
+    const { text, lang } = alarmText(alarm);
+    const message = element('span', 'alarm-message', text);
+    if (lang) message.lang = lang;
+    message.title = text;
     li.append(element('span', 'alarm-severity', at(`severity.${alarm.severity}`)),
       element('span', 'alarm-source', this.sourceName(alarm.source)), message, this.meta(alarm),
       this.actions(alarm));

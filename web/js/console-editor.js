@@ -10,6 +10,7 @@
 import { ContentRegistry, element } from './layout-render.js';
 import { canvasSize, displayRect } from './wall-geometry.js';
 import { SOURCE_DRAG_TYPE } from './console-sources.js';
+import { t } from './i18n.js';
 
 const GRID_MARGIN = 3;
 
@@ -194,7 +195,9 @@ export class WallEditor {
     const { item, name, content } = this.items.get(tile.id);
     const source = tile.source ? this.client.state.sources.get(tile.source) : null;
     item.dataset.source = tile.source ?? '';
-    name.textContent = tile.source ? (source?.name ?? tile.source) : 'empty';
+    name.textContent = tile.source ? (source?.name ?? tile.source) : t('console.tile_empty');
+    if (tile.source) delete name.dataset.i18n; // a name: not translated
+    else name.dataset.i18n = 'console.tile_empty'; // follows a switch of language
     content.show(tile.source);
   }
 

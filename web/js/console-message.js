@@ -1,5 +1,8 @@
 // The console's one place for news: refusals from the server (role=alert,
 // with the error code, so an operator can quote it) and short confirmations.
+// The server's message after the code is a technical detail in English.
+
+import { t } from './i18n.js';
 
 const ERROR_SHOWN_MS = 12000;
 const NOTICE_SHOWN_MS = 4000;
@@ -16,9 +19,9 @@ export class MessageBar {
   error(err, what) {
     const code = err?.code || 'error';
     const detail = err?.message || String(err);
-    const field = err?.field ? ` (field: ${err.field})` : '';
-    const prefix = what ? `${what} refused — ` : '';
-    this.show(this.alertEl, `${prefix}${code}: ${detail}${field}`, ERROR_SHOWN_MS);
+    const field = err?.field ? ` ${t('message.field', { field: err.field })}` : '';
+    const error = `${code}: ${detail}${field}`;
+    this.show(this.alertEl, what ? t('message.refused', { what, error }) : error, ERROR_SHOWN_MS);
     this.alertEl.dataset.code = code;
   }
 

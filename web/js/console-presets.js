@@ -6,7 +6,7 @@
 
 import { element } from './layout-render.js';
 import { gate } from './roles.js';
-import { language, t } from './i18n.js';
+import { locale, onLanguageChange, t } from './i18n.js';
 
 const SVG = 'http://www.w3.org/2000/svg';
 const NAMES_SHOWN = 3;
@@ -15,27 +15,30 @@ const CONFIRM_MS = 4000;
 
 // A button that needs a second press within a few seconds, instead of a
 // modal confirm() that would block the page (and every live tile with it).
+// label and confirmLabel are functions giving the text in the page's
+// language; button.relabel() redraws it after a switch of language.
 export function confirmingButton(label, confirmLabel, className, action) {
-  const button = element('button', className, label);
+  const button = element('button', className, label());
+  button.relabel = () => { button.textContent = button.dataset.armed === 'true' ? confirmLabel() : label(); };
   button.type = 'button';
   let timer = 0;
   button.addEventListener('click', () => {
     if (button.dataset.armed !== 'true') {
       button.dataset.armed = 'true';
-      button.textContent = confirmLabel;
-      timer = setTimeout(() => { button.dataset.armed = 'false'; button.textContent = label; }, CONFIRM_MS);
+      button.textContent = confirmLabel();
+      timer = setTimeout(() => { button.dataset.armed = 'false'; button.textContent = label(); }, CONFIRM_MS);
       return;
     }
     clearTimeout(timer);
     button.dataset.armed = 'false';
-    button.textContent = label;
+    button.textContent = label();
     action();
   });
   return button;
 }
 
 function layoutSummary(layout) {
-  const number = new Intl.NumberFormat(language());
+  const number = new Intl.NumberFormat(locale());
   const used = layout.tiles.filter((tile) => tile.source).length;
   return t('console.preset.summary', {
     grid: `${layout.columns}×${layout.rows}`, tiles: number.format(layout.tiles.length), used: number.format(used),
@@ -95,6 +98,7 @@ export class PresetPanel {
     document.getElementById('preset-cancel').addEventListener('click', () => this.hideExists());
     client.on('snapshot', () => this.render());
     client.on('presets', () => this.render());
+    onLanguageChange(() => this.render());
   }
 
   async save(name, overwrite) {
@@ -108,16 +112,16 @@ export class PresetPanel {
     try {
       await this.client.request('preset.save', fields);
       this.nameInput.value = '';
-      this.messages.notice(`Preset '${name}' ${overwrite ? 'overwritten' : 'saved'}.`);
+      this.messages.notice(t(overwrite ? 'console.preset.overwritten' : 'console.preset.saved', { preset: name }));
     } catch (err) {
       if (err.code === 'exists') this.offerOverwrite(name);
-      else this.messages.error(err, 'Saving the preset');
+      else this.messages.error(err, t('console.do.save_preset'));
     }
   }
 
   offerOverwrite(name) {
     this.pendingName = name;
-    this.existsEl.querySelector('.exists-text').textContent = `A preset named '${name}' already exists.`;
+    this.existsEl.querySelector('.exists-text').textContent = t('console.preset.exists', { preset: name });
     this.existsEl.hidden = false;
   }
 
@@ -130,7 +134,7 @@ export class PresetPanel {
     for (const el of this.form.elements) gate(el, wallReason);
     const presets = this.client.state.presets;
     if (!presets.length) {
-      this.listEl.replaceChildren(element('li', 'empty-note', 'No presets yet. Save the current layout above.'));
+      this.listEl.replaceChildren(element('li', 'empty-note', t('console.preset.none')));
       return;
     }
     this.listEl.replaceChildren(...presets.map((preset, index) => this.presetItem(preset, index)));
@@ -146,9 +150,10 @@ export class PresetPanel {
     const sources = this.client.state.sources;
     text.append(name, element('div', 'preset-meta', layoutSummary(preset.layout)), sourceNames(preset.layout, sources));
     const buttons = element('div', 'preset-buttons');
-    const recall = this.button('Recall', 'recall', () => this.actions.recall(preset));
-    const rename = this.button('Rename', 'rename', () => this.startRename(item, text, preset));
-    const remove = confirmingButton('Delete', 'Sure?', 'delete danger', () => this.remove(preset));
+    const recall = this.button(t('console.preset.recall'), 'recall', () => this.actions.recall(preset));
+    const rename = this.button(t('console.preset.rename'), 'rename', () => this.startRename(item, text, preset));
+    const remove = confirmingButton(() => t('console.preset.delete'), () => t('console.preset.sure'), 'delete danger',
+      () => this.remove(preset));
     gate(recall, this.role.reasonFor('operate', this.actions.wallId()));
     for (const button of [rename, remove]) gate(button, this.role.reasonFor('operate'));
     buttons.append(recall, rename, remove);
@@ -167,7 +172,7 @@ export class PresetPanel {
   startRename(item, text, preset) {
     const input = element('input', 'rename-input');
     input.value = preset.name;
-    input.setAttribute('aria-label', `New name for '${preset.name}'`);
+    input.setAttribute('aria-label', t('console.preset.new_name', { preset: preset.name }));
     text.replaceChildren(input);
     input.focus();
     input.select();
@@ -190,7 +195,7 @@ export class PresetPanel {
     try {
       await this.client.request('preset.rename', { preset: preset.id, name });
     } catch (err) {
-      this.messages.error(err, 'Renaming the preset');
+      this.messages.error(err, t('console.do.rename_preset'));
       this.render();
     }
   }
@@ -198,9 +203,9 @@ export class PresetPanel {
   async remove(preset) {
     try {
       await this.client.request('preset.delete', { preset: preset.id });
-      this.messages.notice(`Preset '${preset.name}' deleted.`);
+      this.messages.notice(t('console.preset.deleted', { preset: preset.name }));
     } catch (err) {
-      this.messages.error(err, 'Deleting the preset');
+      this.messages.error(err, t('console.do.delete_preset'));
     }
   }
 }

@@ -5,20 +5,16 @@
 // Cameras also show the server's statistics (the `stats` event, once a
 // second).
 
-import { element } from './layout-render.js';
-import { language, onLanguageChange, t } from './i18n.js';
+import { element, kindText } from './layout-render.js';
+import { language, locale, onLanguageChange, t } from './i18n.js';
 
 export const SOURCE_DRAG_TYPE = 'application/x-pantau-source';
-
-const STATUS_TEXT = {
-  live: 'live', reconnecting: 'reconnecting', stale: 'stale', offline: 'offline', error: 'error',
-};
 
 // A status as the list shows it. Idle (a camera nobody has opened yet, so
 // nothing is known of it) says so in the page's language.
 function statusText(status) {
   if (status === 'idle') return t('console.status.idle');
-  return STATUS_TEXT[status] || status;
+  return ['live', 'reconnecting', 'stale', 'offline', 'error'].includes(status) ? t(`source.status.${status}`) : status;
 }
 
 // One line of a camera's figures, or '' for a source without statistics.
@@ -49,7 +45,7 @@ export function sortSources(sources) {
 const folded = (text) => String(text ?? '').normalize('NFD').replace(/\p{M}/gu, '').toLowerCase();
 
 function matches(source, words) {
-  const text = folded(`${source.name} ${source.id} ${source.type} ${source.kind} ${statusText(source.status)}`);
+  const text = folded(`${source.name} ${source.id} ${source.type} ${source.kind} ${kindText(source.kind)} ${statusText(source.status)}`);
   return words.every((word) => text.includes(word));
 }
 
@@ -63,7 +59,9 @@ function sourceItem(source, stats, draggable) {
   const text = element('div', 'source-text');
   text.append(element('div', 'source-name', source.name));
   const meta = element('div', 'source-meta');
-  meta.append(element('span', 'source-type', `${source.type} · ${source.kind}`));
+  const type = element('span', 'source-type', kindText(source.kind));
+  type.dataset.type = source.type;
+  meta.append(type);
   const status = element('span', 'source-status', statusText(source.status));
   status.dataset.status = source.status;
   meta.append(status);
@@ -165,7 +163,7 @@ export class SourceList {
       item.hidden = Boolean(source && words.length && !matches(source, words));
       if (!item.hidden) shown += 1;
     }
-    const number = new Intl.NumberFormat(language());
+    const number = new Intl.NumberFormat(locale());
     this.countEl.textContent = !words.length ? ''
       : shown ? t('console.sources.shown', { shown: number.format(shown), total: number.format(items.length) })
         : t('console.sources.no_match', { filter: this.filterEl.value.trim() });

@@ -12,7 +12,7 @@ import { MessageBar } from './console-message.js';
 import { setupAudit } from './console-audit.js';
 import { AlarmPanel } from './console-alarms.js';
 import { Role, gate } from './roles.js';
-import { onLanguageChange, t } from './i18n.js';
+import { formatNumber, onLanguageChange, t } from './i18n.js';
 
 const byId = (id) => document.getElementById(id);
 
@@ -27,7 +27,7 @@ const versionsFromReplies = new Map();
 
 const editor = new WallEditor(byId('editor-frame'), client, {
   onLayoutEdit: sendLayoutEdit,
-  onDropSource: (tile, source) => changeWall('Showing the source', 'tile.set_source', { tile, source }),
+  onDropSource: (tile, source) => changeWall(t('console.do.show_source'), 'tile.set_source', { tile, source }),
   onSelectionChange: updateTools,
 });
 const sourceList = new SourceList(byId('sources'), client, {
@@ -73,16 +73,16 @@ function sendLayoutEdit(tiles, changed, moved) {
   const wall = selectedWall();
   if (changed.length === 1 && changed[0] === moved) {
     const { x, y, w, h } = tiles.find((tile) => tile.id === moved);
-    return changeWall('Moving the tile', 'tile.resize', { tile: moved, x, y, w, h });
+    return changeWall(t('console.do.move_tile'), 'tile.resize', { tile: moved, x, y, w, h });
   }
   const layout = { columns: wall.layout.columns, rows: wall.layout.rows, tiles };
-  return changeWall('Rearranging the tiles', 'layout.apply', { layout });
+  return changeWall(t('console.do.rearrange'), 'layout.apply', { layout });
 }
 
 // Recalls a preset onto the selected wall and says so, naming the preset
 // and the wall, so that a recall by key or by button is never silent.
 async function recallPreset(preset) {
-  const reply = await changeWall(`Recalling '${preset.name}'`, 'preset.recall', { preset: preset.id });
+  const reply = await changeWall(t('console.do.recall', { preset: preset.name }), 'preset.recall', { preset: preset.id });
   if (reply) messages.notice(t('console.preset.recalled', { preset: preset.name, wall: selectedWall()?.name ?? '' }));
   return reply;
 }
@@ -129,29 +129,29 @@ function updateTools(selection = editor.selection) {
   gate(tools.swap, reason, selection.length === 2);
   gate(tools.clearTile, reason, selection.length > 0);
   byId('selection-info').textContent = selection.length
-    ? `Selected: ${selection.join(', ')}`
-    : 'Click a tile to select it; Shift- or Ctrl-click to select more.';
+    ? t('console.selected', { tiles: selection.join(', ') })
+    : t('console.select_hint');
 }
 
 function split(columns, rows) {
   const [tile] = editor.selection;
-  return changeWall(`Splitting ${tile}`, 'tile.split', { tile, columns, rows });
+  return changeWall(t('console.do.split', { tile }), 'tile.split', { tile, columns, rows });
 }
 
 async function merge() {
   const tiles = [...editor.selection];
-  if (await changeWall('Merging the tiles', 'tile.merge', { tiles })) editor.setSelection([tiles[0]]);
+  if (await changeWall(t('console.do.merge'), 'tile.merge', { tiles })) editor.setSelection([tiles[0]]);
 }
 
 function swap() {
   const [a, b] = editor.selection;
-  return changeWall('Swapping the tiles', 'tile.swap', { a, b });
+  return changeWall(t('console.do.swap'), 'tile.swap', { a, b });
 }
 
 // One request per tile, each building on the version the last one made.
 async function clearSelectedTiles() {
   for (const tile of editor.selection) {
-    if (!(await changeWall(`Clearing ${tile}`, 'tile.set_source', { tile, source: null }))) return;
+    if (!(await changeWall(t('console.do.clear_tile', { tile }), 'tile.set_source', { tile, source: null }))) return;
   }
 }
 
@@ -162,8 +162,8 @@ function setupTools() {
   tools.merge.addEventListener('click', merge);
   tools.swap.addEventListener('click', swap);
   tools.clearTile.addEventListener('click', clearSelectedTiles);
-  const clearWall = confirmingButton('Clear wall', 'Clear every tile?', 'danger', () =>
-    changeWall('Clearing the wall', 'wall.clear'));
+  const clearWall = confirmingButton(() => t('console.clear_wall'), () => t('console.clear_wall.confirm'), 'danger', () =>
+    changeWall(t('console.do.clear_wall'), 'wall.clear'));
   clearWall.id = 'clear-wall';
   byId('clear-wall-slot').replaceWith(clearWall);
   updateTools([]);
@@ -176,8 +176,9 @@ const miniatures = new Map(); // wall id -> { card, view }
 function showWallInfo(wall) {
   const info = byId('wall-info');
   const { displays, layout } = wall;
-  info.textContent = `${displays.columns}×${displays.rows} screens · ` +
-    `${layout.columns}×${layout.rows} grid · version ${wall.version}`;
+  info.textContent = t('console.wall_info', {
+    screens: `${displays.columns}×${displays.rows}`, grid: `${layout.columns}×${layout.rows}`, version: formatNumber(wall.version),
+  });
   info.dataset.version = String(wall.version);
   byId('open-wall').href = `/wall?wall=${encodeURIComponent(wall.id)}`;
 }
@@ -207,7 +208,8 @@ function miniatureCard(wall) {
   const card = element('article', 'wall-mini');
   card.dataset.wall = wall.id;
   const head = element('header', 'wall-mini-head');
-  const link = element('a', 'wall-mini-open', 'Open ↗');
+  const link = element('a', 'wall-mini-open', t('console.open_mini'));
+  link.dataset.i18n = 'console.open_mini';
   link.href = `/wall?wall=${encodeURIComponent(wall.id)}`;
   link.target = '_blank';
   head.append(element('span', 'wall-mini-name', wall.name), link);
@@ -274,7 +276,7 @@ async function showFullScreen(event) {
   saved.pending = true;
   saved.escaped = false;
   beforeFullScreen.set(wall.id, saved);
-  const reply = await changeWall(`Showing ${source.name} full-screen`, 'layout.apply', { layout });
+  const reply = await changeWall(t('console.do.full_screen', { source: source.name }), 'layout.apply', { layout });
   saved.pending = false;
   if (!reply) {
     if (saved.version === undefined) beforeFullScreen.delete(wall.id);
@@ -286,7 +288,7 @@ async function showFullScreen(event) {
     leaveFullScreen();
     return;
   }
-  messages.notice(`${source.name} is full-screen on ${wall.name}. Esc goes back.`);
+  messages.notice(t('console.full_screen', { source: source.name, wall: wall.name }));
 }
 
 // Escape: the wall goes back to what it showed, unless it changed since.
@@ -300,7 +302,7 @@ function leaveFullScreen() {
   }
   beforeFullScreen.delete(wall.id);
   if (baseVersion(wall) !== saved.version) return false;
-  changeWall('Going back to the previous layout', 'layout.apply', { layout: saved.layout });
+  changeWall(t('console.do.go_back'), 'layout.apply', { layout: saved.layout });
   return true;
 }
 
@@ -319,7 +321,7 @@ function onKey(event) {
   if (!/^[1-9]$/.test(event.key)) return;
   const preset = client.state.presets[Number(event.key) - 1];
   if (!preset) {
-    messages.notice(`No preset ${event.key}.`);
+    messages.notice(t('console.no_preset', { key: event.key }));
     return;
   }
   event.preventDefault();
@@ -336,7 +338,15 @@ function onConnectionStatus(connected) {
 
 setupTools();
 role.on(applyRole);
-onLanguageChange(() => role.me && applyRole());
+// A switch of language redraws the page's own words.
+onLanguageChange(() => {
+  byId('clear-wall').relabel();
+  const wall = selectedWall();
+  if (wall) showWallInfo(wall);
+  onConnectionStatus(client.connected);
+  if (role.me) applyRole();
+  else updateTools();
+});
 wallSelect.addEventListener('change', () => selectWall(wallSelect.value));
 document.addEventListener('keydown', onKey);
 document.addEventListener('dblclick', showFullScreen);

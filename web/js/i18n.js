@@ -54,8 +54,32 @@ export function language() {
 
 // The text of key in the current language, with {name} filled from values.
 export function t(key, values = {}) {
-  const text = STRINGS[current]?.[key] ?? STRINGS.en[key] ?? key;
+  return lookup(STRINGS, key, values);
+}
+
+// The same for another table of the same shape ({en: {...}, id: {...}}).
+export function lookup(table, key, values = {}) {
+  const text = table[current]?.[key] ?? table.en?.[key] ?? key;
   return text.replace(/\{(\w+)\}/g, (whole, name) => (name in values ? String(values[name]) : whole));
+}
+
+// The Intl locale of the current language: 'id-ID', or 'en' for English
+// (what the pages used before there was a choice).
+export function locale(lang = current) {
+  return lang === 'id' ? 'id-ID' : 'en';
+}
+
+// n formatted for the current language ("1,234.5" / "1.234,5"); options
+// as Intl.NumberFormat takes them. '–' when n is not a finite number.
+export function formatNumber(n, options = {}) {
+  if (typeof n !== 'number' || !Number.isFinite(n)) return '–';
+  return new Intl.NumberFormat(locale(), options).format(n);
+}
+
+// A date (ms since the epoch or a Date) for the current language; options
+// as Intl.DateTimeFormat takes them ("Kamis, 3 Desember 2026").
+export function formatDate(date, options = {}) {
+  return new Intl.DateTimeFormat(locale(), options).format(date instanceof Date ? date : new Date(date));
 }
 
 // A text that is a string or {en, id}: the current language's, else the other.

@@ -30,10 +30,17 @@ export function element(tag, className, text) {
   return el;
 }
 
+// A source's kind (camera, widget, slide) in the page's language.
+export function kindText(kind) {
+  return ['camera', 'widget', 'slide', 'unknown', 'source'].includes(kind) ? t(`source.kind.${kind}`) : kind;
+}
+
 // A labelled card shown when a source has no component of its own.
 function placeholder(kind, title, detail) {
   const card = element('div', `source-placeholder source-placeholder-${kind}`);
-  card.append(element('div', 'placeholder-kind', kind), element('div', 'placeholder-title', title));
+  const kindEl = element('div', 'placeholder-kind', kindText(kind));
+  if (kindText(kind) !== kind) kindEl.dataset.i18n = `source.kind.${kind}`;
+  card.append(kindEl, element('div', 'placeholder-title', title));
   if (detail) card.append(element('div', 'placeholder-detail', detail));
   return card;
 }

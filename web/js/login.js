@@ -44,7 +44,7 @@ async function errorText(response) {
   } catch {
     // not JSON: fall through
   }
-  return `the server answered ${response.status}`;
+  return t('login.server_answered', { status: response.status });
 }
 
 async function logIn(event) {

@@ -14,7 +14,7 @@
 // alarm's colour (onSources).
 
 import { element } from './layout-render.js';
-import { AlarmFeed, at, SEVERITY_RANK } from './alarms.js';
+import { AlarmFeed, alarmText, at, SEVERITY_RANK } from './alarms.js';
 import { onLanguageChange, t } from './i18n.js';
 import { sinceText, statusHeadline } from './source-state.js';
 
@@ -32,14 +32,15 @@ export function onBanner(alarm) {
 // The alarm's reason in plain words: the core's own alarms say what the
 // source's state is now ("Camera offline, retrying"); a plugin's message
 // loses a leading "<source name>: ", which the line shows once already.
+// Returns { text, lang } (alarmText: lang 'en' for the server's message).
 export function reasonText(alarm, source) {
   if (CORE_CONDITIONS.has(alarm.condition)) {
     const headline = source && statusHeadline(source);
-    if (headline) return headline;
+    if (headline) return { text: headline, lang: null };
   }
   const name = source?.name;
-  const message = alarm.message || '';
-  return name && message.startsWith(`${name}: `) ? message.slice(name.length + 2) : message;
+  const { text, lang } = alarmText(alarm);
+  return { text: name && text.startsWith(`${name}: `) ? text.slice(name.length + 2) : text, lang };
 }
 
 // The most severe banner alarm of each source: source id -> severity.
@@ -91,7 +92,11 @@ export class AlarmBanner {
     line.dataset.state = alarm.state;
     const source = this.client.state.sources.get(alarm.source);
     const name = sameSource ? '' : source?.name || alarm.source;
-    const reason = element('span', 'alarm-banner-message', reasonText(alarm, source));
+    const { text, lang } = reasonText(alarm, source);
+    const reason = element('span', 'alarm-banner-message');
+    const words = element('span', 'alarm-banner-reason', text);
+    if (lang) words.lang = lang;
+    reason.append(words);
     reason.append(element('span', 'alarm-banner-since', ` · ${t('tile.for', { duration: sinceText(alarm.time) })}`));
     line.append(element('span', 'alarm-banner-icon', sameSource ? '' : '⚠'),
       element('span', 'alarm-banner-source', name), reason);

@@ -1,10 +1,26 @@
 // Helpers for source components (docs/web.md, "Widget kit"): element
-// creation, stylesheet loading, data age, and the status badge of a widget.
-// Served by the core at /static/js/widget-kit.js; a plugin's component
-// imports it by that absolute URL.
+// creation, stylesheet loading, the page's language and a plugin's own
+// string table, numbers, dates and ages in that language, and the state
+// band of a widget. Served by the core at /static/js/widget-kit.js; a
+// plugin's component imports it by that absolute URL.
 
-import { onLanguageChange, t } from './i18n.js';
+import { formatAge as ageText } from './alarms.js';
+import { formatDate, formatNumber, language, locale, lookup, onLanguageChange, t } from './i18n.js';
 import { sinceText, statusHeadline } from './source-state.js';
+
+// language(): 'en' or 'id'; locale(): its Intl locale; t(key, values): the
+// kit's own words (kit.*, tile.*); onLanguageChange(cb): cb(lang) after
+// every switch, returns an unsubscribe function; formatNumber(n, options)
+// and formatDate(ms, options): Intl in the page's language.
+export { formatDate, formatNumber, language, locale, onLanguageChange, t };
+
+// Registers a plugin's own words, {en: {key: text}, id: {key: text}}, and
+// returns its translator: tr(key, values) is the text of key in the page's
+// language (English when the language lacks it, the key when both do),
+// {name} filled from values. Each plugin keeps its table in its own file.
+export function registerStrings(table) {
+  return (key, values = {}) => lookup(table, key, values);
+}
 
 const KIT_STYLESHEET = new URL('../css/widget-kit.css', import.meta.url).href;
 
@@ -30,14 +46,10 @@ export function loadStylesheets(...hrefs) {
   }
 }
 
-// An age in ms as "12 s", "5 min" or "3 h"; '' when not a number.
+// An age in ms in the page's language ("12 s", "5 min", "3 h 10 min";
+// "12 dtk", "5 mnt"); '' when not a number.
 export function formatAge(ms) {
-  if (!isNum(ms)) return '';
-  const s = Math.max(0, Math.round(ms / 1000));
-  if (s < 60) return `${s} s`;
-  const m = Math.round(s / 60);
-  if (m < 120) return `${m} min`;
-  return `${Math.round(m / 60)} h`;
+  return isNum(ms) ? ageText(ms) : '';
 }
 
 // The one stale treatment of every widget (docs/web.md, "The states a tile
@@ -56,6 +68,7 @@ export class StateBand {
     this.title = el('div', 'widget-state-title');
     this.age = el('div', 'widget-state-age');
     this.reason = el('div', 'widget-state-reason');
+    this.reason.lang = 'en'; // the server's reason: a technical detail in English
     this.band.append(this.title, this.age, this.reason);
     this.band.hidden = true;
     root.append(this.band);

@@ -5,6 +5,10 @@
 // elapsed locally since that message arrived, measured on the monotonic
 // performance clock. The wall PC's own calendar clock is never read, so a
 // wall with a wrong clock still shows the right time.
+//
+// The date is in the page's language (Intl, through the widget kit):
+// "Thursday, December 3, 2026" / "Kamis, 3 Desember 2026".
+import { formatDate, onLanguageChange } from '/static/js/widget-kit.js';
 
 const STYLESHEET = new URL('clock.css', import.meta.url).href;
 
@@ -36,9 +40,7 @@ function formatTime(date, withSeconds) {
   return withSeconds ? `${hhmm}:${pad(date.getUTCSeconds())}` : hhmm;
 }
 
-const dateFormat = new Intl.DateTimeFormat(undefined, {
-  timeZone: 'UTC', weekday: 'long', day: 'numeric', month: 'long', year: 'numeric',
-});
+const DATE_OPTIONS = { timeZone: 'UTC', weekday: 'long', day: 'numeric', month: 'long', year: 'numeric' };
 
 export function mount(element, source) {
   ensureStylesheet();
@@ -56,6 +58,7 @@ export function mount(element, source) {
 
   let sync = null; // { serverMs, localMs, offset, seconds } from the latest data
   let timer = 0;
+  const offLanguage = onLanguageChange(() => { if (sync) draw(); });
 
   function now() {
     return sync.serverMs + (performance.now() - sync.localMs);
@@ -67,7 +70,7 @@ export function mount(element, source) {
     root.dataset.time = text.slice(0, 5);
     root.classList.toggle('with-seconds', sync.seconds);
     if (time.textContent !== text) time.textContent = text;
-    const day = dateFormat.format(zoned);
+    const day = formatDate(zoned, DATE_OPTIONS);
     if (date.textContent !== day) date.textContent = day;
   }
 
@@ -92,6 +95,7 @@ export function mount(element, source) {
       tick();
     },
     destroy() {
+      offLanguage();
       clearTimeout(timer);
       root.remove();
     },

@@ -5,9 +5,40 @@
 // Every part shows the age of its data; a part whose peer failed keeps its
 // last values and shows a "stale" or "error" badge with the reason; when the
 // whole source is not live, the widget kit's band says so.
+//
+// Its words follow the page's language (the table below) and it redraws
+// on a switch. The server's reasons for a failed part (a check, the UPS,
+// an exporter) are technical details in English: they are shown as they
+// come, marked lang="en".
 
 import uPlot from '/vendor/uplot/uPlot.esm.js';
-import { el, formatAge, isNum, loadStylesheets, StateBand } from '/static/js/widget-kit.js';
+import {
+  el, formatAge, formatNumber, isNum, loadStylesheets, onLanguageChange, registerStrings, StateBand,
+} from '/static/js/widget-kit.js';
+
+const tr = registerStrings({
+  en: {
+    title: 'Data centre', cpu: 'CPU', mem: 'Memory', load: 'Load', net: 'Network', cpus: '{count} CPUs', cpus_one: '1 CPU',
+    of: '{used} of {total}', services: 'Services', metrics: 'Metrics', host: 'host:', down: 'down',
+    updated: 'updated {age} ago', ago: '{age} ago', ups_load: 'load {percent}', ups: 'UPS {name}',
+    'state.stale': 'stale', 'state.error': 'error',
+    'power.online': 'On line', 'power.on_battery': 'On battery', 'power.low_battery': 'LOW BATTERY', 'power.unknown': 'Unknown',
+  },
+  id: {
+    title: 'Pusat data', cpu: 'CPU', mem: 'Memori', load: 'Beban', net: 'Jaringan', cpus: '{count} CPU', cpus_one: '1 CPU',
+    of: '{used} dari {total}', services: 'Layanan', metrics: 'Metrik', host: 'server:', down: 'mati',
+    updated: 'diperbarui {age} lalu', ago: '{age} lalu', ups_load: 'beban {percent}', ups: 'UPS {name}',
+    'state.stale': 'kedaluwarsa', 'state.error': 'galat',
+    'power.online': 'Listrik PLN', 'power.on_battery': 'Pakai baterai', 'power.low_battery': 'BATERAI LEMAH', 'power.unknown': 'Tidak diketahui',
+  },
+});
+
+// A detail from the server, in English whatever the page's language.
+function english(tag, className, text) {
+  const node = el(tag, className, text);
+  node.lang = 'en';
+  return node;
+}
 
 const STYLESHEETS = [new URL('dchealth.css', import.meta.url).href, '/vendor/uplot/uPlot.min.css'];
 const COLORS = { cpu: '#4fc3f7', mem: '#ba68c8', rx: '#81c784', tx: '#ffb74d' };
@@ -18,8 +49,11 @@ export function formatBytes(n) {
   const units = ['B', 'KB', 'MB', 'GB', 'TB', 'PB'];
   let i = 0;
   while (Math.abs(n) >= 1024 && i < units.length - 1) { n /= 1024; i++; }
-  return `${n.toFixed(n >= 100 || i === 0 ? 0 : 1)} ${units[i]}`;
+  return `${fixed(n, n >= 100 || i === 0 ? 0 : 1)} ${units[i]}`;
 }
+
+// n with exactly digits decimals, in the page's language.
+const fixed = (n, digits) => formatNumber(n, { minimumFractionDigits: digits, maximumFractionDigits: digits });
 
 export function formatBits(bytesPerSecond) {
   if (!isNum(bytesPerSecond)) return '–';
@@ -27,17 +61,14 @@ export function formatBits(bytesPerSecond) {
   const units = ['bit/s', 'kbit/s', 'Mbit/s', 'Gbit/s', 'Tbit/s'];
   let i = 0;
   while (n >= 1000 && i < units.length - 1) { n /= 1000; i++; }
-  return `${n.toFixed(n >= 100 || i === 0 ? 0 : 1)} ${units[i]}`;
+  return `${fixed(n, n >= 100 || i === 0 ? 0 : 1)} ${units[i]}`;
 }
 
 function formatDuration(s) {
-  if (!isNum(s)) return '–';
-  if (s < 120) return `${Math.round(s)} s`;
-  if (s < 7200) return `${Math.round(s / 60)} min`;
-  return `${(s / 3600).toFixed(1)} h`;
+  return isNum(s) ? formatAge(s * 1000) : '–';
 }
 
-const pct = (v) => (isNum(v) ? `${v.toFixed(v >= 99.95 || v < 10 ? 1 : 0)}%` : '–');
+const pct = (v) => (isNum(v) ? `${fixed(v, v >= 99.95 || v < 10 ? 1 : 0)}%` : '–');
 
 function setLevel(node, level) {
   node.dataset.level = level || 'unknown';
@@ -109,15 +140,15 @@ export function mount(element, source) {
   const band = new StateBand(root);
 
   const header = el('div', 'dch-header');
-  const title = el('div', 'dch-title', settings.label || source.name || 'Data centre');
+  const title = el('div', 'dch-title', settings.label || source.name || tr('title'));
   const age = el('div', 'dch-age', '');
   header.append(title, age);
 
   const stats = el('div', 'dch-stats');
-  const cpu = stat('cpu', 'CPU');
-  const mem = stat('mem', 'Memory');
-  const load = stat('load', 'Load');
-  const net = stat('net', 'Network');
+  const cpu = stat('cpu', tr('cpu'));
+  const mem = stat('mem', tr('mem'));
+  const load = stat('load', tr('load'));
+  const net = stat('net', tr('net'));
   stats.append(cpu.root, mem.root, load.root, net.root);
 
   const charts = el('div', 'dch-charts');
@@ -159,19 +190,20 @@ export function mount(element, source) {
     disks.hidden = !h;
     if (!h) return;
     cpu.value.textContent = pct(h.cpu_percent);
-    cpu.sub.textContent = `${h.cpus} CPU${h.cpus === 1 ? '' : 's'}`;
+    cpu.sub.textContent = h.cpus === 1 ? tr('cpus_one') : tr('cpus', { count: formatNumber(h.cpus) });
     setLevel(cpu.root, h.cpu_level);
     mem.value.textContent = pct(h.mem?.percent);
     mem.sub.textContent = `${formatBytes(h.mem?.used_bytes)} / ${formatBytes(h.mem?.total_bytes)}`;
     setLevel(mem.root, h.mem?.level);
-    load.value.textContent = isNum(h.load?.[0]) ? h.load[0].toFixed(2) : '–';
-    load.sub.textContent = (h.load || []).slice(1).map((v) => (isNum(v) ? v.toFixed(2) : '–')).join(' · ');
+    load.value.textContent = isNum(h.load?.[0]) ? fixed(h.load[0], 2) : '–';
+    load.sub.textContent = (h.load || []).slice(1).map((v) => (isNum(v) ? fixed(v, 2) : '–')).join(' · ');
     setLevel(load.root, h.load_level);
     net.value.textContent = `↓ ${formatBits(h.net?.rx_bps)}`;
     net.sub.textContent = `↑ ${formatBits(h.net?.tx_bps)}`;
     setLevel(net.root, 'ok');
     hostError.hidden = !h.error;
-    hostError.textContent = h.error ? `host: ${h.error}` : '';
+    hostError.textContent = h.error ? `${tr('host')} ${h.error}` : '';
+    hostError.lang = 'en';
     drawDisks(h.disks || []);
   }
 
@@ -184,36 +216,36 @@ export function mount(element, source) {
       const fill = el('div', 'dch-bar-fill');
       fill.style.width = `${Math.min(100, Math.max(0, d.percent || 0))}%`;
       bar.append(fill);
-      const text = d.error ? d.error : `${pct(d.percent)} of ${formatBytes(d.total_bytes)}`;
-      row.append(el('div', 'dch-disk-path', d.path), bar, el('div', 'dch-disk-text', text));
+      const text = d.error ? english('div', 'dch-disk-text', d.error)
+        : el('div', 'dch-disk-text', tr('of', { used: pct(d.percent), total: formatBytes(d.total_bytes) }));
+      row.append(el('div', 'dch-disk-path', d.path), bar, text);
       return row;
     }));
   }
 
   function drawChecks(list) {
     checks.hidden = list.length === 0;
-    checks.replaceChildren(el('div', 'dch-panel-title', 'Services'), ...list.map((c) => {
+    checks.replaceChildren(el('div', 'dch-panel-title', tr('services')), ...list.map((c) => {
       const row = el('div', 'dch-check');
       row.dataset.check = c.name;
       row.dataset.state = c.state;
       setLevel(row, c.level);
-      const detail = c.state === 'down' ? c.reason || 'down'
-        : c.state === 'pending' ? '…'
-          : `${isNum(c.latency_ms) ? `${Math.round(c.latency_ms)} ms` : ''}${c.code ? ` · ${c.code}` : ''}`;
-      row.append(el('span', 'dch-dot'), el('span', 'dch-check-name', c.name), el('span', 'dch-check-detail', detail));
-      row.title = `${c.type} ${c.target}${c.updated_ms ? ` · ${ageOf(c.updated_ms)} ago` : ''}`;
+      const detail = c.state === 'down' && c.reason ? english('span', 'dch-check-detail', c.reason)
+        : el('span', 'dch-check-detail', c.state === 'down' ? tr('down') : c.state === 'pending' ? '…'
+          : `${isNum(c.latency_ms) ? `${formatNumber(Math.round(c.latency_ms))} ms` : ''}${c.code ? ` · ${c.code}` : ''}`);
+      row.append(el('span', 'dch-dot'), el('span', 'dch-check-name', c.name), detail);
+      row.title = `${c.type} ${c.target}${c.updated_ms ? ` · ${tr('ago', { age: ageOf(c.updated_ms) })}` : ''}`;
       return row;
     }));
   }
 
   function partBadge(part) {
     if (part.state !== 'stale' && part.state !== 'error') return null;
-    const badge = el('div', 'dch-badge', `${part.state}${part.reason ? `: ${part.reason}` : ''}`);
+    const badge = el('div', 'dch-badge', tr(`state.${part.state}`));
+    if (part.reason) badge.append(': ', english('span', 'dch-badge-reason', part.reason));
     badge.dataset.state = part.state;
     return badge;
   }
-
-  const POWER = { online: 'On line', on_battery: 'On battery', low_battery: 'LOW BATTERY', unknown: 'Unknown' };
 
   function drawUps(u) {
     ups.hidden = !u;
@@ -221,20 +253,21 @@ export function mount(element, source) {
     ups.dataset.power = u.power;
     ups.dataset.state = u.state;
     setLevel(ups, u.state === 'error' ? 'crit' : u.level);
-    const power = el('div', 'dch-ups-power', POWER[u.power] || u.power);
+    const known = ['online', 'on_battery', 'low_battery', 'unknown'].includes(u.power);
+    const power = el('div', 'dch-ups-power', known ? tr(`power.${u.power}`) : u.power);
     const facts = el('div', 'dch-ups-facts',
-      [isNum(u.charge) ? `${u.charge}%` : null, isNum(u.runtime_s) ? formatDuration(u.runtime_s) : null,
-        isNum(u.load) ? `load ${u.load}%` : null].filter(Boolean).join(' · '));
-    const when = el('div', 'dch-part-age', u.updated_ms ? `${ageOf(u.updated_ms)} ago` : '');
+      [isNum(u.charge) ? pct(u.charge) : null, isNum(u.runtime_s) ? formatDuration(u.runtime_s) : null,
+        isNum(u.load) ? tr('ups_load', { percent: pct(u.load) }) : null].filter(Boolean).join(' · '));
+    const when = el('div', 'dch-part-age', u.updated_ms ? tr('ago', { age: ageOf(u.updated_ms) }) : '');
     when.dataset.updated = u.updated_ms ?? '';
-    ups.replaceChildren(el('div', 'dch-panel-title', `UPS ${u.name}`), power, facts, when);
+    ups.replaceChildren(el('div', 'dch-panel-title', tr('ups', { name: u.name })), power, facts, when);
     const badge = partBadge(u);
     if (badge) ups.append(badge);
   }
 
   function drawMetrics(list) {
     metrics.hidden = list.length === 0;
-    const rows = [el('div', 'dch-panel-title', 'Metrics')];
+    const rows = [el('div', 'dch-panel-title', tr('metrics'))];
     for (const e of list) {
       const group = el('div', 'dch-exporter');
       group.dataset.exporter = e.name;
@@ -257,7 +290,8 @@ export function mount(element, source) {
 
   function formatMetric(v, unit) {
     if (unit === 'bytes') return formatBytes(v);
-    const text = Math.abs(v) >= 1e6 || (Math.abs(v) < 0.01 && v !== 0) ? v.toExponential(2) : String(Math.round(v * 100) / 100);
+    const text = Math.abs(v) >= 1e6 || (Math.abs(v) < 0.01 && v !== 0) ? v.toExponential(2)
+      : formatNumber(Math.round(v * 100) / 100, { maximumFractionDigits: 2 });
     return unit ? `${text} ${unit}` : text;
   }
 
@@ -300,15 +334,30 @@ export function mount(element, source) {
   function drawAge() {
     if (!latest) return;
     const h = latest.host;
-    const text = h?.updated_ms ? `updated ${ageOf(h.updated_ms)} ago` : '';
+    const text = h?.updated_ms ? tr('updated', { age: ageOf(h.updated_ms) }) : '';
     age.textContent = text;
     for (const when of ups.querySelectorAll('.dch-part-age')) {
       const ms = Number(when.dataset.updated);
-      if (ms) when.textContent = `${ageOf(ms)} ago`;
+      if (ms) when.textContent = tr('ago', { age: ageOf(ms) });
     }
   }
 
   const ageTimer = setInterval(drawAge, 1000);
+
+  // A switch of language redraws every word from the latest data.
+  function redrawWords() {
+    for (const [part, key] of [[cpu, 'cpu'], [mem, 'mem'], [load, 'load'], [net, 'net']]) {
+      part.root.querySelector('.dch-stat-label').textContent = tr(key);
+    }
+    if (!settings.label && !source.name && !latest?.label) title.textContent = tr('title');
+    if (!latest) return;
+    drawHost(latest.host);
+    drawChecks(latest.checks || []);
+    drawUps(latest.ups);
+    drawMetrics(latest.exporters || []);
+    drawAge();
+  }
+  const offLanguage = onLanguageChange(redrawWords);
 
   return {
     update(data) {
@@ -336,6 +385,7 @@ export function mount(element, source) {
       band.status(src);
     },
     destroy() {
+      offLanguage();
       band.destroy();
       clearInterval(ageTimer);
       cpuChart.destroy();

@@ -2,17 +2,32 @@
 // level (green free / yellow dense / red jammed), vehicles in the last
 // interval, average speed and a speed history drawn with uPlot. A header
 // sums the levels and shows the age of the data; the widget kit's band
-// says when the data is out of date.
+// says when the data is out of date. Its words follow the page's language
+// (the table below); the server sends the levels as codes.
 import uPlot from '/vendor/uplot/uPlot.esm.js';
-import { el, loadStylesheets, StatusBadge } from '/static/js/widget-kit.js';
+import {
+  el, formatNumber, loadStylesheets, onLanguageChange, registerStrings, StatusBadge,
+} from '/static/js/widget-kit.js';
 
 const STYLESHEETS = [new URL('traffic.css', import.meta.url).href, '/vendor/uplot/uPlot.min.css'];
 const COLOURS = { free: '#2ecc71', dense: '#f1c40f', jammed: '#e74c3c' };
-const LABELS = { free: 'FREE', dense: 'DENSE', jammed: 'JAMMED' };
 
-function number(value, digits = 0) {
-  return typeof value === 'number' && Number.isFinite(value) ? value.toFixed(digits) : '–';
-}
+const tr = registerStrings({
+  en: {
+    'level.free': 'free', 'level.dense': 'dense', 'level.jammed': 'jammed',
+    'label.free': 'FREE', 'label.dense': 'DENSE', 'label.jammed': 'JAMMED',
+    'jammed_for': '{minutes} min', 'per_interval': 'veh/{seconds} s', 'speed_unit': 'km/h',
+    'summary': '{count} {level}', 'title': 'Traffic', 'waiting': 'waiting for data…',
+  },
+  id: {
+    'level.free': 'lancar', 'level.dense': 'padat', 'level.jammed': 'macet',
+    'label.free': 'LANCAR', 'label.dense': 'PADAT', 'label.jammed': 'MACET',
+    'jammed_for': '{minutes} mnt', 'per_interval': 'kend/{seconds} dtk', 'speed_unit': 'km/jam',
+    'summary': '{count} {level}', 'title': 'Lalu lintas', 'waiting': 'menunggu data…',
+  },
+});
+
+const number = (value, digits = 0) => formatNumber(value, { minimumFractionDigits: digits, maximumFractionDigits: digits });
 
 // One corridor row; keeps its uPlot chart between updates.
 class CorridorRow {
@@ -35,10 +50,11 @@ class CorridorRow {
     this.el.dataset.level = level;
     this.el.classList.toggle('alert', Boolean(c.alert));
     this.name.textContent = c.name || c.id;
-    const jam = level === 'jammed' && c.jammed_for_s >= 60 ? ` ${Math.round(c.jammed_for_s / 60)} min` : '';
-    this.level.textContent = `${LABELS[level]}${jam}`;
-    this.count.replaceChildren(el('b', '', number(c.count)), el('small', '', `veh/${number(intervalS)} s`));
-    this.speed.replaceChildren(el('b', '', number(c.speed, 0)), el('small', '', 'km/h'));
+    const jam = level === 'jammed' && c.jammed_for_s >= 60
+      ? ` ${tr('jammed_for', { minutes: number(Math.round(c.jammed_for_s / 60)) })}` : '';
+    this.level.textContent = `${tr(`label.${level}`)}${jam}`;
+    this.count.replaceChildren(el('b', '', number(c.count)), el('small', '', tr('per_interval', { seconds: number(intervalS) })));
+    this.speed.replaceChildren(el('b', '', number(c.speed, 0)), el('small', '', tr('speed_unit')));
     this.draw(c.history || {}, level);
   }
 
@@ -83,28 +99,37 @@ export function mount(element, source) {
   loadStylesheets(...STYLESHEETS);
   const root = el('div', 'widget-root pantau-traffic');
   const head = el('div', 'traffic-head');
-  const title = el('div', 'traffic-title', source.name || 'Traffic');
+  const title = el('div', 'traffic-title', source.name || tr('title'));
   const summary = el('div', 'traffic-summary');
   const age = el('div', 'widget-age');
   const list = el('div', 'traffic-list widget-dims');
-  const empty = el('div', 'traffic-empty', 'waiting for data…');
+  const empty = el('div', 'traffic-empty', tr('waiting'));
   head.append(title, summary, age);
   root.append(head, list, empty);
   element.append(root);
   const status = new StatusBadge(source, { age, root });
   const rows = new Map();
+  let last = null; // the latest update's arguments, redrawn in a new language
 
   function drawSummary(s = {}) {
     summary.replaceChildren(...['free', 'dense', 'jammed'].map((level) => {
-      const part = el('span', `traffic-sum traffic-sum-${level}`, `${s[level] ?? 0} ${level}`);
+      const part = el('span', `traffic-sum traffic-sum-${level}`,
+        tr('summary', { count: number(s[level] ?? 0), level: tr(`level.${level}`) }));
       part.dataset.level = level;
       return part;
     }));
   }
 
-  return {
+  const offLanguage = onLanguageChange(() => {
+    if (!source.name) title.textContent = tr('title');
+    empty.textContent = tr('waiting');
+    if (last) widget.update(...last);
+  });
+
+  const widget = {
     update(data, time) {
       if (!data || !Array.isArray(data.corridors)) return;
+      last = [data, time];
       status.data(data.updated_ms, time);
       drawSummary(data.summary);
       const seen = new Set();
@@ -132,10 +157,12 @@ export function mount(element, source) {
       status.status(src);
     },
     destroy() {
+      offLanguage();
       status.destroy();
       for (const row of rows.values()) row.destroy();
       rows.clear();
       root.remove();
     },
   };
+  return widget;
 }
