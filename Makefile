@@ -61,7 +61,7 @@ soak: build
 	@SOAK_MINUTES=$(SOAK_MINUTES) PANTAU_BIN=$(CURDIR)/$(BUILD)/core/pantau PANTAU_PLUGIN_DIR=$(CURDIR)/$(BUILD)/lib/pantau/plugins node bench/soak.js
 
 format:
-	@clang-format -i core/include/pantau/*.h core/src/*.[ch] plugins/*/*.[ch] tests/unit/*.[ch] tests/tools/*/*.c \
+	@clang-format -i core/include/pantau/*.h core/src/*/*.[ch] plugins/*/*.[ch] tests/unit/*.[ch] tests/tools/*/*.c \
 		tests/fuzz/*.[ch]
 
 clean:
