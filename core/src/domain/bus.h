@@ -1,0 +1,57 @@
+/* bus.h - the domain's event bus: a change emits one typed event, and every
+ * subscriber of its kind is called at once, in subscription order. app/ is
+ * the one subscriber that turns events into protocol messages (events.h).
+ * Synchronous and main loop only; a subscriber may emit (nested emits) and
+ * may subscribe or unsubscribe, also itself, while an event is delivered. */
+#ifndef PANTAU_BUS_H
+#define PANTAU_BUS_H
+
+#include "preset_store.h"
+#include "wall.h"
+
+enum bus_kind {
+    BUS_WALL_CHANGED,   /* a wall's layout and version changed */
+    BUS_PRESET_SAVED,   /* a preset was saved, renamed or restored */
+    BUS_PRESET_DELETED, /* a preset was deleted (or a save taken back) */
+    BUS_KIND_COUNT,
+};
+
+/* One event. Every pointer in it is borrowed for the call only: a
+ * subscriber copies what it keeps. */
+typedef struct bus_event {
+    enum bus_kind kind;
+    union {
+        struct {
+            const wall *wall;
+        } wall_changed;
+        struct {
+            const preset *preset;
+        } preset_saved;
+        struct {
+            const char *preset_id;
+        } preset_deleted;
+    };
+} bus_event;
+
+/* A subscriber: ev is borrowed; user is what was given to bus_subscribe. */
+typedef void (*bus_fn)(const bus_event *ev, void *user);
+
+typedef struct event_bus event_bus;
+
+/* A bus with no subscribers. Free with bus_free. */
+event_bus *bus_new(void);
+/* Frees the bus (NULL is ignored); not from inside a delivery. */
+void bus_free(event_bus *bus);
+
+/* Calls fn(ev, user) for every later event of kind. A subscription made
+ * during a delivery starts with the next event. */
+void bus_subscribe(event_bus *bus, enum bus_kind kind, bus_fn fn, void *user);
+/* Ends every subscription of fn with user (to kind); unknown ones are
+ * ignored. Safe during a delivery: fn is not called again after it. */
+void bus_unsubscribe(event_bus *bus, enum bus_kind kind, bus_fn fn, void *user);
+
+/* Delivers ev (borrowed) to the subscribers of ev->kind before returning.
+ * bus NULL: nobody listens (unit tests that do not look). */
+void bus_emit(event_bus *bus, const bus_event *ev);
+
+#endif
