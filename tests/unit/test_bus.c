@@ -31,6 +31,9 @@ static void record(const bus_event *ev, void *user)
     case BUS_PRESET_DELETED:
         g_ptr_array_add(r->lines, g_strdup_printf("deleted %s", ev->preset_deleted.preset_id));
         return;
+    case BUS_PRESENTATION:
+        g_ptr_array_add(r->lines, g_strdup_printf("presentation %s", ev->presentation.wall_id));
+        return;
     case BUS_KIND_COUNT:
         ck_abort_msg("no such kind");
     }

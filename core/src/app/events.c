@@ -1,8 +1,28 @@
 #include "events.h"
 
 #include "bus.h"
+#include "ws_server.h"
 
-/* Every client sees every wall and preset change, each with its new state. */
+/* {"ev": "presentation"}: a live run's state goes to every client, a
+ * rehearsal's (notes included) only to the session rehearsing. */
+static void presentation_event(pantau_server *srv, const bus_event *ev)
+{
+    const json_t *state = ev->presentation.state;
+    json_t *msg = json_pack(
+        "{s:s, s:s, s:s, s:O}", "ev", "presentation", "wall", ev->presentation.wall_id, "mode",
+        ev->presentation.rehearsal ? "rehearsal" : "live", "state", state ? state : json_null());
+    const session *owner = ev->presentation.owner;
+    if (!ev->presentation.rehearsal) {
+        server_broadcast(srv, msg);
+        return;
+    }
+    if (srv->ws && owner && owner->transport)
+        ws_client_send_json(owner->transport, msg);
+    json_decref(msg);
+}
+
+/* One protocol message per event. Wall and preset changes go to every
+ * client, each with its new state. */
 static void to_clients(const bus_event *ev, void *user)
 {
     pantau_server *srv = user;
@@ -22,13 +42,16 @@ static void to_clients(const bus_event *ev, void *user)
         server_broadcast(srv, json_pack("{s:s, s:s}", "ev", "preset.deleted", "preset",
                                         ev->preset_deleted.preset_id));
         return;
+    case BUS_PRESENTATION:
+        presentation_event(srv, ev);
+        return;
     case BUS_KIND_COUNT:
         return;
     }
 }
 
-static const enum bus_kind client_kinds[] = {BUS_WALL_CHANGED, BUS_PRESET_SAVED,
-                                             BUS_PRESET_DELETED};
+static const enum bus_kind client_kinds[] = {BUS_WALL_CHANGED, BUS_PRESET_SAVED, BUS_PRESET_DELETED,
+                                             BUS_PRESENTATION};
 
 void events_attach(pantau_server *srv)
 {

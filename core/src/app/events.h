@@ -1,6 +1,7 @@
 /* events.h - the one place that turns the domain's events (bus.h) into
  * protocol events {"ev": ...} and decides who gets each: wall and preset
- * changes go to every client. Main loop only. */
+ * changes and live presentations go to every client, a rehearsal only to
+ * its session. Main loop only. */
 #ifndef PANTAU_EVENTS_H
 #define PANTAU_EVENTS_H
 

@@ -7,12 +7,17 @@
 #define PANTAU_BUS_H
 
 #include "preset_store.h"
+#include "session.h"
 #include "wall.h"
+
+#include <jansson.h>
+#include <stdbool.h>
 
 enum bus_kind {
     BUS_WALL_CHANGED,   /* a wall's layout and version changed */
     BUS_PRESET_SAVED,   /* a preset was saved, renamed or restored */
     BUS_PRESET_DELETED, /* a preset was deleted (or a save taken back) */
+    BUS_PRESENTATION,   /* a presentation run started, moved a step or stopped */
     BUS_KIND_COUNT,
 };
 
@@ -30,6 +35,14 @@ typedef struct bus_event {
         struct {
             const char *preset_id;
         } preset_deleted;
+        struct {
+            const char *wall_id;
+            bool rehearsal;
+            /* The run's state, notes included for a rehearsal; NULL: stopped. */
+            const json_t *state;
+            /* A rehearsal's session, the only one told; NULL: everyone. */
+            const session *owner;
+        } presentation;
     };
 } bus_event;
 
