@@ -34,6 +34,9 @@ static void record(const bus_event *ev, void *user)
     case BUS_PRESENTATION:
         g_ptr_array_add(r->lines, g_strdup_printf("presentation %s", ev->presentation.wall_id));
         return;
+    case BUS_LOGIN_ENDED:
+        g_ptr_array_add(r->lines, g_strdup("login ended"));
+        return;
     case BUS_KIND_COUNT:
         ck_abort_msg("no such kind");
     }

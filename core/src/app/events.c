@@ -22,7 +22,7 @@ static void presentation_event(pantau_server *srv, const bus_event *ev)
 }
 
 /* One protocol message per event. Wall and preset changes go to every
- * client, each with its new state. */
+ * client, each with its new state; an evicted login's sockets close. */
 static void to_clients(const bus_event *ev, void *user)
 {
     pantau_server *srv = user;
@@ -44,6 +44,10 @@ static void to_clients(const bus_event *ev, void *user)
         return;
     case BUS_PRESENTATION:
         presentation_event(srv, ev);
+        return;
+    case BUS_LOGIN_ENDED:
+        if (srv->ws)
+            ws_server_close_login(srv->ws, ev->login_ended.login_id);
         return;
     case BUS_KIND_COUNT:
         return;

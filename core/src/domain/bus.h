@@ -18,6 +18,7 @@ enum bus_kind {
     BUS_PRESET_SAVED,   /* a preset was saved, renamed or restored */
     BUS_PRESET_DELETED, /* a preset was deleted (or a save taken back) */
     BUS_PRESENTATION,   /* a presentation run started, moved a step or stopped */
+    BUS_LOGIN_ENDED,    /* a login session ended early (evicted by a newer one) */
     BUS_KIND_COUNT,
 };
 
@@ -43,6 +44,9 @@ typedef struct bus_event {
             /* A rehearsal's session, the only one told; NULL: everyone. */
             const session *owner;
         } presentation;
+        struct {
+            const char *login_id; /* a secret: never sent, never logged */
+        } login_ended;
     };
 } bus_event;
 
