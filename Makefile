@@ -2,6 +2,7 @@
 # make test: set up, build (normal and sanitized), run every test.
 # make fuzz: build the libFuzzer harnesses (clang) and run each FUZZ_SECONDS.
 # make soak: build, then a soak of SOAK_MINUTES (default and most 60); not in CI.
+# make screenshots: build, then take the README's pictures into docs/screenshots/.
 BUILD ?= build
 ASAN_BUILD ?= build-asan
 FUZZ_BUILD ?= build-fuzz
@@ -10,7 +11,7 @@ PORT ?= 8080
 JOBS ?= 2
 SOAK_MINUTES ?= 60
 
-.PHONY: all setup build build-asan build-fuzz run test test-unit test-asan test-integration test-browser fuzz bench soak format clean
+.PHONY: all setup build build-asan build-fuzz run test test-unit test-asan test-integration test-browser fuzz bench soak screenshots format clean
 
 all: build
 
@@ -59,6 +60,11 @@ bench-media: build
 
 soak: build
 	@SOAK_MINUTES=$(SOAK_MINUTES) PANTAU_BIN=$(CURDIR)/$(BUILD)/core/pantau PANTAU_PLUGIN_DIR=$(CURDIR)/$(BUILD)/lib/pantau/plugins node bench/soak.js
+
+# The wall and the console of config/pantau.json in English and Bahasa
+# Indonesia, on a server of its own (temporary state, any free port).
+screenshots: build
+	@PANTAU_BIN=$(CURDIR)/$(BUILD)/core/pantau PANTAU_PLUGIN_DIR=$(CURDIR)/$(BUILD)/lib/pantau/plugins node scripts/screenshots.js
 
 format:
 	@clang-format -i core/include/pantau/*.h core/src/*/*.[ch] plugins/*/*.[ch] tests/unit/*.[ch] tests/tools/*/*.c \

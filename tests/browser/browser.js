@@ -6,8 +6,11 @@ const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
 
 // Playwright's launch() always starts Chromium on a fresh temporary profile
 // (--user-data-dir) of its own and deletes it on close; it refuses the flag.
-export async function launchBrowser() {
+// options: more of launch()'s options (a script that handles Ctrl-C itself
+// passes handleSIGINT: false, so Playwright does not exit before it).
+export async function launchBrowser(options = {}) {
   const browser = await chromium.launch({
+    ...options,
     executablePath: CHROMIUM,
     args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
       '--disable-background-networking', '--disable-component-update', '--disable-sync'],
