@@ -37,6 +37,11 @@ static void record(const bus_event *ev, void *user)
     case BUS_LOGIN_ENDED:
         g_ptr_array_add(r->lines, g_strdup("login ended"));
         return;
+    case BUS_SOURCE_DATA:
+    case BUS_SOURCE_STATUS:
+    case BUS_SOURCE_EVENT:
+        g_ptr_array_add(r->lines, g_strdup("source"));
+        return;
     case BUS_KIND_COUNT:
         ck_abort_msg("no such kind");
     }

@@ -1,6 +1,8 @@
 #include "events.h"
 
+#include "alarm_rules.h"
 #include "bus.h"
+#include "source.h"
 #include "ws_server.h"
 
 /* {"ev": "presentation"}: a live run's state goes to every client, a
@@ -19,6 +21,29 @@ static void presentation_event(pantau_server *srv, const bus_event *ev)
     if (srv->ws && owner && owner->transport)
         ws_client_send_json(owner->transport, msg);
     json_decref(msg);
+}
+
+/* {"ev": "data"}: only pages that show the widget get its data. */
+static void source_data_event(pantau_server *srv, const pantau_source *src)
+{
+    if (!srv->ws)
+        return;
+    json_t *msg = json_pack("{s:s, s:s, s:O, s:I}", "ev", "data", "source", src->id, "data",
+                            src->last_data, "time", (json_int_t)src->last_data_ms);
+    ws_server_send_to_viewers(srv->ws, src->id, msg);
+    json_decref(msg);
+}
+
+/* {"ev": "event"}: a plugin's event, to every client. */
+static void source_event_event(pantau_server *srv, const bus_event *ev)
+{
+    json_t *msg =
+        json_pack("{s:s, s:s, s:s, s:s, s:I}", "ev", "event", "source", ev->source_event.source->id,
+                  "severity", alarm_severity_name(ev->source_event.severity), "message",
+                  ev->source_event.message, "time", (json_int_t)ev->source_event.time_ms);
+    if (ev->source_event.details)
+        json_object_set_new(msg, "details", json_deep_copy(ev->source_event.details));
+    server_broadcast(srv, msg);
 }
 
 /* One protocol message per event. Wall and preset changes go to every
@@ -49,13 +74,25 @@ static void to_clients(const bus_event *ev, void *user)
         if (srv->ws)
             ws_server_close_login(srv->ws, ev->login_ended.login_id);
         return;
+    case BUS_SOURCE_DATA:
+        source_data_event(srv, ev->source_data.source);
+        return;
+    case BUS_SOURCE_STATUS:
+        server_broadcast(srv, json_pack("{s:s, s:o}", "ev", "source", "source",
+                                        source_to_json(ev->source_status.source)));
+        return;
+    case BUS_SOURCE_EVENT:
+        source_event_event(srv, ev);
+        return;
     case BUS_KIND_COUNT:
         return;
     }
 }
 
-static const enum bus_kind client_kinds[] = {BUS_WALL_CHANGED, BUS_PRESET_SAVED, BUS_PRESET_DELETED,
-                                             BUS_PRESENTATION};
+static const enum bus_kind client_kinds[] = {
+    BUS_WALL_CHANGED, BUS_PRESET_SAVED, BUS_PRESET_DELETED, BUS_PRESENTATION,
+    BUS_LOGIN_ENDED,  BUS_SOURCE_DATA,  BUS_SOURCE_STATUS,  BUS_SOURCE_EVENT,
+};
 
 void events_attach(pantau_server *srv)
 {

@@ -33,11 +33,15 @@ void bus_free(event_bus *bus)
 
 void bus_subscribe(event_bus *bus, enum bus_kind kind, bus_fn fn, void *user)
 {
+    if (!bus)
+        return;
     g_array_append_val(bus->subs[kind], ((bus_sub){fn, user}));
 }
 
 void bus_unsubscribe(event_bus *bus, enum bus_kind kind, bus_fn fn, void *user)
 {
+    if (!bus)
+        return;
     GArray *subs = bus->subs[kind];
     for (guint i = subs->len; i-- > 0;) {
         bus_sub *s = &g_array_index(subs, bus_sub, i);

@@ -6,6 +6,7 @@
 #ifndef PANTAU_BUS_H
 #define PANTAU_BUS_H
 
+#include "pantau/plugin.h"
 #include "preset_store.h"
 #include "session.h"
 #include "wall.h"
@@ -19,6 +20,9 @@ enum bus_kind {
     BUS_PRESET_DELETED, /* a preset was deleted (or a save taken back) */
     BUS_PRESENTATION,   /* a presentation run started, moved a step or stopped */
     BUS_LOGIN_ENDED,    /* a login session ended early (evicted by a newer one) */
+    BUS_SOURCE_DATA,    /* a widget published data (source->last_data) */
+    BUS_SOURCE_STATUS,  /* a source's status or reason changed */
+    BUS_SOURCE_EVENT,   /* a plugin raised an event for a source */
     BUS_KIND_COUNT,
 };
 
@@ -47,6 +51,20 @@ typedef struct bus_event {
         struct {
             const char *login_id; /* a secret: never sent, never logged */
         } login_ended;
+        struct {
+            pantau_source *source;
+        } source_data;
+        struct {
+            pantau_source *source;
+            enum pantau_source_status old; /* the status before */
+        } source_status;
+        struct {
+            pantau_source *source;
+            enum pantau_severity severity;
+            const char *message;   /* redacted */
+            const json_t *details; /* may be NULL */
+            gint64 time_ms;        /* real time */
+        } source_event;
     };
 } bus_event;
 
@@ -61,10 +79,11 @@ event_bus *bus_new(void);
 void bus_free(event_bus *bus);
 
 /* Calls fn(ev, user) for every later event of kind. A subscription made
- * during a delivery starts with the next event. */
+ * during a delivery starts with the next event. bus NULL: nothing (nobody
+ * emits on it either). */
 void bus_subscribe(event_bus *bus, enum bus_kind kind, bus_fn fn, void *user);
-/* Ends every subscription of fn with user (to kind); unknown ones are
- * ignored. Safe during a delivery: fn is not called again after it. */
+/* Ends every subscription of fn with user (to kind); unknown ones and bus
+ * NULL are ignored. Safe during a delivery: fn is not called again after it. */
 void bus_unsubscribe(event_bus *bus, enum bus_kind kind, bus_fn fn, void *user);
 
 /* Delivers ev (borrowed) to the subscribers of ev->kind before returning.
