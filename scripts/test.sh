@@ -1,7 +1,7 @@
 #!/bin/sh
-# Runs every test: Check unit suites (normal and ASan+UBSan builds),
-# integration tests against the sanitized server, browser tests, and each
-# libFuzzer harness for FUZZ_TEST_SECONDS (10) after its regressions.
+# Runs every test: the layer check of core/src, Check unit suites (normal
+# and ASan+UBSan builds), integration tests against the sanitized server,
+# browser tests, and each libFuzzer harness for FUZZ_TEST_SECONDS (10) after its regressions.
 # Usage: scripts/test.sh BUILD_DIR ASAN_BUILD_DIR [FUZZ_BUILD_DIR]
 set -u
 cd "$(dirname "$0")/.."
@@ -31,6 +31,8 @@ export ASAN_OPTIONS=detect_leaks=1:abort_on_error=0:halt_on_error=1:fast_unwind_
 export LSAN_OPTIONS=suppressions=$root/tests/lsan.supp:print_suppressions=0
 export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 
+# Calls go only downward in core/src (docs/architecture.md).
+step "layer check" python3 scripts/check-layers.py
 step "unit tests" sh -c "cd $build && ctest --output-on-failure -j 2"
 step "unit tests (ASan+UBSan)" sh -c "cd $asan && ctest --output-on-failure -j 2"
 step "integration tests (ASan+UBSan server)" env PANTAU_BIN="$root/$asan/core/pantau" \

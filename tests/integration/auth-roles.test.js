@@ -18,11 +18,12 @@ const PERMISSION_OF_ROLE = {
   admin: ['OP_READ', 'OP_OPERATE', 'OP_PRESENT', 'OP_ADMIN'],
 };
 
-// {name, permission} of every entry of every op table in core/src/*.c.
+// {name, permission} of every entry of every op table in core/src/*/*.c.
 function opsFromSources() {
   const dir = join(repoRoot, 'core', 'src');
   const ops = new Map();
-  for (const file of readdirSync(dir).filter((f) => f.endsWith('.c'))) {
+  const files = readdirSync(dir, { recursive: true }).filter((f) => f.endsWith('.c'));
+  for (const file of files) {
     const text = readFileSync(join(dir, file), 'utf8');
     for (const m of text.matchAll(/\{\s*"([a-z_.]+)",\s*[A-Za-z_0-9]+,\s*(OP_[A-Z]+)\s*(?:,\s*OP_[A-Z]+\s*)?\}/g)) ops.set(m[1], m[2]);
   }

@@ -1,5 +1,6 @@
 #include "test_util.h"
 
+#include "bus.h"
 #include "preset_store.h"
 #include "server.h"
 #include "source.h"
@@ -164,6 +165,7 @@ void tu_server_free(pantau_server *srv)
         return;
     source_registry_free(srv->sources);
     preset_store_free(srv->presets);
+    bus_free(srv->bus);
     g_ptr_array_free(srv->walls, TRUE);
     g_free(srv->state_dir);
     g_free(srv);

@@ -53,8 +53,9 @@ struct pantau_source;
  * and an empty source registry; everything else zero. */
 struct pantau_server *tu_server_new(const char *dir, const char *walls_json);
 
-/* Frees what tu_server_new made, and the sources added to its registry; a
- * test frees what it added itself (alarms, config) first. NULL is a no-op. */
+/* Frees what tu_server_new made, the sources added to its registry and
+ * srv->bus if a test set one; a test frees what it added itself (alarms,
+ * config) first. NULL is a no-op. */
 void tu_server_free(struct pantau_server *srv);
 
 /* Adds src to reg, which owns it from then on. */

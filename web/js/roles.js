@@ -9,7 +9,7 @@
 
 import { t } from './i18n.js';
 
-// The rights of each role, as auth_allows() grants them (core/src/auth.c).
+// The rights of each role, as auth_allows() grants them (core/src/domain/auth.c).
 const RIGHTS = {
   viewer: [],
   operator: ['operate'],

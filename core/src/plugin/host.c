@@ -1,13 +1,13 @@
 #include "host.h"
 
-#include "alarm.h"
+#include "alarm_rules.h"
+#include "bus.h"
 #include "log.h"
 #include "media.h"
 #include "plugin_loader.h"
 #include "redact.h"
 #include "server.h"
 #include "source.h"
-#include "ws_server.h"
 
 #include <stddef.h>
 #include <stdbool.h>
@@ -63,11 +63,7 @@ static void host_publish(pantau_source *source, const json_t *data)
     if (!source || !data)
         return;
     source_record_data(source, data);
-    json_t *ev = json_pack("{s:s, s:s, s:O, s:I}", "ev", "data", "source", source->id, "data",
-                           source->last_data, "time", (json_int_t)source->last_data_ms);
-    /* Only pages that show the widget get its data. */
-    ws_server_send_to_viewers(source->server->ws, source->id, ev);
-    json_decref(ev);
+    bus_emit(source->server->bus, &(bus_event){.kind = BUS_SOURCE_DATA, .source_data = {source}});
 }
 
 static void host_set_status(pantau_source *source, enum pantau_source_status status,
@@ -90,9 +86,9 @@ static void host_set_status(pantau_source *source, enum pantau_source_status sta
     char *redacted = redact_url_passwords(reason);
     source->reason = redact_printable(redacted);
     g_free(redacted);
-    server_broadcast(source->server,
-                     json_pack("{s:s, s:o}", "ev", "source", "source", source_to_json(source)));
-    alarm_source_status(source->server, source, old);
+    /* app/events.c tells the clients, the alarms raise or clear theirs. */
+    bus_emit(source->server->bus,
+             &(bus_event){.kind = BUS_SOURCE_STATUS, .source_status = {source, old}});
     media_status_reported(source->server->media, source);
 }
 
@@ -128,8 +124,6 @@ static void host_set_status_async(pantau_source *source, enum pantau_source_stat
     g_idle_add_full(G_PRIORITY_DEFAULT, status_change_apply, c, status_change_free);
 }
 
-static const char *const severity_names[] = {"info", "warning", "critical"};
-
 static void host_raise_event(pantau_source *source, enum pantau_severity severity,
                              const char *message, const json_t *details)
 {
@@ -137,14 +131,12 @@ static void host_raise_event(pantau_source *source, enum pantau_severity severit
         return;
     int s = severity <= PANTAU_SEVERITY_CRITICAL ? (int)severity : PANTAU_SEVERITY_CRITICAL;
     char *text = redact_printable(message);
-    log_write(PANTAU_LOG_INFO, source->id, "event (%s): %s", severity_names[s], text);
-    json_t *ev = json_pack("{s:s, s:s, s:s, s:s, s:I}", "ev", "event", "source", source->id,
-                           "severity", severity_names[s], "message", text, "time",
-                           (json_int_t)(g_get_real_time() / 1000));
-    if (details)
-        json_object_set_new(ev, "details", json_deep_copy(details));
-    server_broadcast(source->server, ev);
-    alarm_source_event(source->server, source, (enum pantau_severity)s, text, details);
+    log_write(PANTAU_LOG_INFO, source->id, "event (%s): %s",
+              alarm_severity_name((enum pantau_severity)s), text);
+    bus_emit(source->server->bus,
+             &(bus_event){.kind = BUS_SOURCE_EVENT,
+                          .source_event = {source, (enum pantau_severity)s, text, details,
+                                           g_get_real_time() / 1000}});
     g_free(text);
 }
 

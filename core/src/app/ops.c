@@ -4,6 +4,7 @@
 #include "alarm.h"
 #include "audit.h"
 #include "auth.h"
+#include "bus.h"
 #include "disk_writer.h"
 #include "presentation.h"
 #include "source.h"
@@ -185,6 +186,12 @@ static void wall_write_free(gpointer data)
     g_free(ww);
 }
 
+/* Tells the bus that w changed (app/events.c tells the clients). */
+static void emit_wall_changed(pantau_server *srv, const wall *w)
+{
+    bus_emit(srv->bus, &(bus_event){.kind = BUS_WALL_CHANGED, .wall_changed = {w}});
+}
+
 static void wall_write_finished(pantau_server *srv, void *undo, bool ok)
 {
     const wall_write *ww = undo;
@@ -201,7 +208,7 @@ static void wall_write_finished(pantau_server *srv, void *undo, bool ok)
     /* Everyone saw it: take it back to what is on disk, as one more change. */
     w->layout = *w->saved_layout;
     w->version++;
-    server_broadcast(srv, json_pack("{s:s, s:o}", "ev", "wall", "wall", wall_to_json(w)));
+    emit_wall_changed(srv, w);
 }
 
 int ops_apply_layout(pantau_server *srv, wall *w, const layout *l, pantau_error *err)
@@ -213,7 +220,7 @@ int ops_apply_layout(pantau_server *srv, wall *w, const layout *l, pantau_error 
     /* The walls see the change while it is being written: the requester's
      * acknowledgement (and its own copy of the event) still waits for the
      * disk. */
-    server_broadcast(srv, json_pack("{s:s, s:o}", "ev", "wall", "wall", wall_to_json(w)));
+    emit_wall_changed(srv, w);
     wall_write *ww = g_new(wall_write, 1);
     ww->wall_id = g_strdup(w->id);
     ww->version = w->version;
@@ -405,11 +412,14 @@ WALL_OP(op_preset_recall, change_recall)
 
 /* ---- presets ---- */
 
-/* One event per changed preset, not the whole list: a burst of saves must
- * cost every client O(1) bytes per save, whatever the number of presets. */
-static void broadcast_preset(pantau_server *srv, const preset *p)
+static void emit_preset_saved(pantau_server *srv, const preset *p)
 {
-    server_broadcast(srv, json_pack("{s:s, s:o}", "ev", "preset", "preset", preset_to_json(p)));
+    bus_emit(srv->bus, &(bus_event){.kind = BUS_PRESET_SAVED, .preset_saved = {p}});
+}
+
+static void emit_preset_deleted(pantau_server *srv, const char *id)
+{
+    bus_emit(srv->bus, &(bus_event){.kind = BUS_PRESET_DELETED, .preset_deleted = {id}});
 }
 
 static void preset_write_finished(pantau_server *srv, void *undo, bool ok)
@@ -418,10 +428,9 @@ static void preset_write_finished(pantau_server *srv, void *undo, bool ok)
     if (ok || !preset_store_undo(srv->presets, undo, &now))
         return;
     if (now)
-        broadcast_preset(srv, now);
+        emit_preset_saved(srv, now);
     else
-        server_broadcast(srv, json_pack("{s:s, s:s}", "ev", "preset.deleted", "preset",
-                                        ((const preset_undo *)undo)->id));
+        emit_preset_deleted(srv, ((const preset_undo *)undo)->id);
 }
 
 int ops_preset_write(void *srv, state_batch *files, preset_undo *undo, pantau_error *err)
@@ -449,7 +458,7 @@ static int op_preset_save(pantau_server *srv, const json_t *req, json_t **ok, pa
     preset *saved;
     if (preset_store_save(srv->presets, name, &w->layout, json_is_true(overwrite), &saved, err))
         return -1;
-    broadcast_preset(srv, saved);
+    emit_preset_saved(srv, saved);
     *ok = json_pack("{s:o}", "preset", preset_to_json(saved));
     return 0;
 }
@@ -461,7 +470,7 @@ static int op_preset_rename(pantau_server *srv, const json_t *req, json_t **ok, 
     if (get_string(req, "preset", &id, err) || get_string(req, "name", &name, err) ||
         preset_store_rename(srv->presets, id, name, &renamed, err))
         return -1;
-    broadcast_preset(srv, renamed);
+    emit_preset_saved(srv, renamed);
     *ok = json_pack("{s:o}", "preset", preset_to_json(renamed));
     return 0;
 }
@@ -472,7 +481,7 @@ static int op_preset_delete(pantau_server *srv, const json_t *req, json_t **ok, 
     if (get_string(req, "preset", &id, err) || preset_store_delete(srv->presets, id, err))
         return -1;
     /* id points into the request, which outlives the deleted preset. */
-    server_broadcast(srv, json_pack("{s:s, s:s}", "ev", "preset.deleted", "preset", id));
+    emit_preset_deleted(srv, id);
     *ok = json_pack("{s:s}", "preset", id);
     return 0;
 }

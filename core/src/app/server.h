@@ -20,6 +20,7 @@ struct audit_log;
 struct disk_writer;
 struct op_pending;
 struct heap_trim;
+struct event_bus;
 
 typedef struct pantau_server {
     pantau_config *config; /* owned */
@@ -40,7 +41,8 @@ typedef struct pantau_server {
     struct audit_log *audit;                   /* NULL: no audit log */
     struct disk_writer *writer;                /* NULL: writes run at once (unit tests) */
     struct heap_trim *heap;                    /* NULL: never trimmed */
-    struct op_pending *op_pending;             /* the request being handled, while it runs */
+    struct event_bus *bus;         /* the domain's changes (bus.h); NULL: told to nobody */
+    struct op_pending *op_pending; /* the request being handled, while it runs */
 } pantau_server;
 
 /* The wall with this id, or NULL. Borrowed. */

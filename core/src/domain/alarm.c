@@ -5,6 +5,7 @@
 #include "alarm_internal.h"
 
 #include "auth.h"
+#include "bus.h"
 
 #include "log.h"
 #include "plugin_loader.h"
@@ -332,6 +333,17 @@ void alarm_config_check(config_checker *c, const json_t *section, const config_s
     alarm_rules_check(c, section, ids);
 }
 
+/* Sources' statuses and events (bus.h) raise and clear alarms. */
+static void on_source(const bus_event *ev, void *user)
+{
+    alarm_center *a = user;
+    if (ev->kind == BUS_SOURCE_STATUS)
+        alarm_source_status(a->srv, ev->source_status.source, ev->source_status.old);
+    else if (ev->kind == BUS_SOURCE_EVENT)
+        alarm_source_event(a->srv, ev->source_event.source, ev->source_event.severity,
+                           ev->source_event.message, ev->source_event.details);
+}
+
 alarm_center *alarm_center_new(pantau_server *srv)
 {
     alarm_center *a = g_new0(alarm_center, 1);
@@ -347,6 +359,8 @@ alarm_center *alarm_center_new(pantau_server *srv)
         g_hash_table_new_full(g_str_hash, g_str_equal, NULL, (GDestroyNotify)core_pending_free);
     a->dirty = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
     srv->alarms = a;
+    bus_subscribe(srv->bus, BUS_SOURCE_STATUS, on_source, a);
+    bus_subscribe(srv->bus, BUS_SOURCE_EVENT, on_source, a);
     /* Sources that were down before the alarms existed. */
     for (guint i = 0; srv->sources && i < srv->sources->list->len; i++)
         alarm_source_status(srv, g_ptr_array_index(srv->sources->list, i), PANTAU_STATUS_LIVE);
@@ -361,6 +375,8 @@ void alarm_center_free(alarm_center *a)
     /* Sources stopping after this must not reach a freed center. */
     if (a->srv->alarms == a)
         a->srv->alarms = NULL;
+    bus_unsubscribe(a->srv->bus, BUS_SOURCE_STATUS, on_source, a);
+    bus_unsubscribe(a->srv->bus, BUS_SOURCE_EVENT, on_source, a);
     alarm_wall_free_all(a);
     g_hash_table_destroy(a->debounce);
     g_hash_table_destroy(a->dirty);

@@ -1,5 +1,6 @@
 /* ops.h - the protocol's operations: reads a request, changes the model,
- * persists, broadcasts the change, and builds the reply. A refused request
+ * persists, emits the change on the bus (bus.h; app/events.c tells the
+ * clients), and builds the reply. A refused request
  * changes nothing. */
 #ifndef PANTAU_OPS_H
 #define PANTAU_OPS_H
@@ -47,7 +48,7 @@ typedef struct op_def {
     enum op_effect effect;
 } op_def;
 
-/* Applies l (copied) to w as one change: version + 1, broadcast at once,
+/* Applies l (copied) to w as one change: version + 1, BUS_WALL_CHANGED at once,
  * then its audit line and its state file written by the writer thread
  * (audit line first). Returns 0; a write that fails later takes the change
  * back (if no later change came since) and fails the request being
@@ -62,7 +63,7 @@ void ops_write_files(pantau_server *srv, state_batch *files);
 
 /* The preset store's write hook (preset_store.h, data: the server): the
  * change's files go to the writer thread after its audit line; a failed
- * write takes the change back and broadcasts it. Returns 0. */
+ * write takes the change back and emits it (BUS_PRESET_*). Returns 0. */
 int ops_preset_write(void *srv, state_batch *files, preset_undo *undo, pantau_error *err);
 
 /* A request being handled (ops.c). */

@@ -5,9 +5,9 @@
 
 #include "audit.h"
 #include "auth_util.h"
+#include "bus.h"
 #include "log.h"
 #include "password.h"
-#include "ws_server.h"
 
 #include <gio/gio.h>
 #include <stdlib.h>
@@ -837,15 +837,16 @@ static const char *oldest_session(auth_center *a, enum session_pick pick, const 
     return oldest;
 }
 
-/* Ends session id before its time to make room for a newer login: closes
- * its sockets (as a logout does) and audits it. */
+/* Ends session id before its time to make room for a newer login: its
+ * sockets close (as for a logout: app/events.c on BUS_LOGIN_ENDED) and it
+ * is audited. */
 static void session_evict(auth_center *a, const char *id)
 {
     gpointer key, value;
     if (!g_hash_table_steal_extended(a->sessions, id, &key, &value))
         return;
     login_session *ls = value;
-    ws_server_close_login(a->srv->ws, key);
+    bus_emit(a->srv->bus, &(bus_event){.kind = BUS_LOGIN_ENDED, .login_ended = {key}});
     audit_entry e = {ls->who->name,
                      session_role_name(ls->who->role),
                      ls->address,

@@ -21,13 +21,15 @@ void alarm_config_check(config_checker *c, const json_t *section, const config_s
 alarm_center *alarm_center_new(pantau_server *srv);
 void alarm_center_free(alarm_center *a);
 
-/* An event raised by a plugin (host->raise_event). message and details
- * (may be NULL) borrowed. */
+/* An event raised by a plugin (host->raise_event, BUS_SOURCE_EVENT on
+ * srv->bus, to which the center subscribes). message and details (may be
+ * NULL) borrowed. */
 void alarm_source_event(pantau_server *srv, pantau_source *src, enum pantau_severity severity,
                         const char *message, const json_t *details);
 
-/* A source's status changed from old to src->status (the core raises its
- * own events from this: a camera offline, a feed stale). */
+/* A source's status changed from old to src->status (BUS_SOURCE_STATUS;
+ * the core raises its own events from this: a camera offline, a feed
+ * stale). */
 void alarm_source_status(pantau_server *srv, pantau_source *src, enum pantau_source_status old);
 
 /* The alarms as sent in a snapshot. New reference. */

@@ -4,6 +4,8 @@
 #include "disk_writer.h"
 #include "heap_trim.h"
 #include "auth.h"
+#include "bus.h"
+#include "events.h"
 #include "config.h"
 #include "host.h"
 #include "log.h"
@@ -186,6 +188,9 @@ static int run(const options *o, pantau_config *cfg)
         log_error("cannot create state directory %s: %s", srv.state_dir, strerror(errno));
         goto out;
     }
+    /* The protocol writer listens before anything can change. */
+    srv.bus = bus_new();
+    events_attach(&srv);
     load_walls(&srv);
     srv.presets = preset_store_open(srv.state_dir);
     preset_store_set_limits(srv.presets, (unsigned)cfg->max_presets, cfg->max_layout_tiles);
@@ -233,6 +238,8 @@ out:
     host_remove_all_timers();
     plugin_loader_free(srv.plugins);
     preset_store_free(srv.presets);
+    events_detach(&srv);
+    bus_free(srv.bus);
     if (srv.walls)
         g_ptr_array_free(srv.walls, TRUE);
     heap_trim_free(srv.heap);

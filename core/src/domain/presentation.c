@@ -6,8 +6,8 @@
 #include "presentation_internal.h"
 
 #include "audit.h"
+#include "bus.h"
 #include "log.h"
-#include "ws_server.h"
 
 #include <string.h>
 
@@ -57,28 +57,15 @@ json_t *pres_run_state(const pres_run *r, bool presenter)
     return st;
 }
 
-/* {"ev": "presentation", ...} for run r's wall and mode. Steals state
- * (NULL: the run stopped). */
-static json_t *state_event(const pres_run *r, json_t *state)
-{
-    return json_pack("{s:s, s:s, s:s, s:o}", "ev", "presentation", "wall", r->wall->id, "mode",
-                     r->rehearsal ? "rehearsal" : "live", "state", state ? state : json_null());
-}
-
-/* Tells whom it concerns about r's state (NULL state: stopped). A live
- * run's public state goes to every client; a rehearsal's, notes included,
+/* Emits r's state (NULL: stopped) on the bus; app/events.c sends a live
+ * run's public state to every client and a rehearsal's, notes included,
  * only to its session. Steals state. */
 static void run_notify(const pres_run *r, json_t *state)
 {
-    pantau_server *srv = r->center->srv;
-    json_t *ev = state_event(r, state);
-    if (!r->rehearsal) {
-        server_broadcast(srv, ev);
-        return;
-    }
-    if (srv->ws && r->owner && r->owner->transport)
-        ws_client_send_json(r->owner->transport, ev);
-    json_decref(ev);
+    bus_emit(r->center->srv->bus, &(bus_event){.kind = BUS_PRESENTATION,
+                                               .presentation = {r->wall->id, r->rehearsal, state,
+                                                                r->rehearsal ? r->owner : NULL}});
+    json_decref(state);
 }
 
 static json_t *notify_state(const pres_run *r)

@@ -1,0 +1,3 @@
+#include "clock.h"
+#include "wall.h"
+int clock_now(void) { return wall_age(); }

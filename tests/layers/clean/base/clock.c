@@ -1,0 +1,2 @@
+#include "clock.h"
+int clock_now(void) { return 1; }

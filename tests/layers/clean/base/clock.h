@@ -1,0 +1,2 @@
+/* clock.h - a base module. */
+int clock_now(void);

@@ -1,0 +1,3 @@
+/* wall.h - a model module on base. */
+#include "clock.h"
+int wall_age(void);
