@@ -229,6 +229,16 @@ loop(FLAP_S - DOWN_S, async () => {
 
 // ---- checkpoints ----
 
+// Bytes waiting in all client queues (pantau's /metrics), NaN when unread.
+async function queuedBytes() {
+  try {
+    const text = await (await fetch(`${server.url}/metrics`)).text();
+    return Number(/^pantau_client_queue_bytes (\d+)$/m.exec(text)?.[1] ?? NaN);
+  } catch {
+    return NaN;
+  }
+}
+
 // The same state at the end of the warm-up and at the end of the run, so
 // that descriptors and memory compare like with like (between them they
 // swing with the layout: a GStreamer camera holds about 8 descriptors and 3
@@ -248,8 +258,10 @@ async function checkpoint(name) {
     && displays.every((d) => d.client.ws.readyState === 1);
   while (!ready() && Date.now() < deadline) await sleep(250);
   const taken = [];
+  const queued = []; // frames the slow displays have not read yet: live, not grown
   for (let i = 0; i < 3; i++) {
     taken.push(processSample(pid));
+    queued.push(await queuedBytes());
     await sleep(1000);
   }
   held = false;
@@ -258,9 +270,10 @@ async function checkpoint(name) {
     rssKiB: Math.min(...taken.map((p) => p.rssKiB)),
     fds: Math.min(...taken.map((p) => p.fds)),
     threads: Math.min(...taken.map((p) => p.threads)),
+    queuedKiB: Math.min(...queued) / 1024,
   };
   console.log(`soak: checkpoint ${name}: RSS ${(point.rssKiB / 1024).toFixed(1)} MiB, ${point.fds} descriptors, `
-    + `${point.threads} threads${point.settled ? '' : ' (NOT settled in 90 s: cameras or displays missing)'}`);
+    + `${point.threads} threads, ${(point.queuedKiB / 1024).toFixed(1)} MiB in client queues${point.settled ? '' : ' (NOT settled in 90 s: cameras or displays missing)'}`);
   return point;
 }
 

@@ -13,10 +13,10 @@
 #define CONFIG_CLIENT_QUEUE_BUDGET_MIB 64
 
 /* The defaults of server.malloc_arenas and server.heap_trim_s: streaming
- * threads share two arenas, and their free pages go back every 30 s
+ * threads share two arenas, and their free pages go back every 10 s
  * (docs/reliability.md, "Memory over months"). */
 #define CONFIG_MALLOC_ARENAS 2
-#define CONFIG_HEAP_TRIM_S 30
+#define CONFIG_HEAP_TRIM_S 10
 
 typedef struct pantau_config {
     char *path;          /* as given */
