@@ -70,7 +70,12 @@ test('traffic and services widgets render on /wall and show the stale band when 
     assert.equal(await page.textContent(`${t2} .svc-status-new b`), '1');
     assert.equal(await page.textContent(`${t2} .svc-status-closed b`), '1');
     assert.equal(await page.locator(`${t2} .svc-late[data-ticket="LPR-1"]`).count(), 1);
-    const lateColour = await page.$eval(`${t2} .svc-late`, (e) => getComputedStyle(e).color);
+    // The component redraws (data, language): read the colour of the row in
+    // the page once it has one, not of a row a redraw may have replaced.
+    const lateColour = await (await page.waitForFunction((sel) => {
+      const e = document.querySelector(sel);
+      return (e && e.isConnected && getComputedStyle(e).color) || null;
+    }, `${t2} .svc-late`, { timeout: 5000 })).jsonValue();
     assert.equal(lateColour, 'rgb(255, 107, 91)', 'overdue tickets in red');
     assert.match(await page.textContent(`${t2} .widget-age`), /data \d+ s old/);
 
