@@ -106,7 +106,10 @@ test('the script writes the wall and the console in both languages as 1920x1080 
     assert.ok(size > 50000, `${shot.file}: ${size} bytes is too small for a wall or a console`);
     assert.ok(size < 1500000, `${shot.file}: ${size} bytes is too large for the README`);
     const [{ colours, top }] = await colourSpread(bytes, [{ x: 0, y: 0, width: 1920, height: 1080 }]);
-    assert.ok(colours >= 24, `${shot.file}: only ${colours} colours`);
+    // A whole wall or console mixes many sources; one display shows a single
+    // widget in a few flat colours (19 seen on a traffic list): a lower bar.
+    const least = REQUIRED.includes(shot.file) ? 24 : 8;
+    assert.ok(colours >= least, `${shot.file}: only ${colours} colours`);
     assert.ok(top < 0.8, `${shot.file}: one colour covers ${(top * 100).toFixed(0)}% of the picture`);
   }
 });
