@@ -213,8 +213,9 @@ static int read_numbers(traffic_settings *s, const json_t *st, char **error)
         return fail(error, "%stimeout_s must be between 0.1 and 600", NULL);
     if (s->jam_alert_s < 0)
         return fail(error, "%sjam_alert_s must not be negative", NULL);
-    if (s->incident_every_s < 0 || s->incident_every_s > 86400 * 7)
-        return fail(error, "%sincident_every_s must be between 0 and 604800", NULL);
+    /* Whole milliseconds at least: the schedule divides by the period. */
+    if (s->incident_every_s != 0 && (s->incident_every_s < 1 || s->incident_every_s > 86400 * 7))
+        return fail(error, "%sincident_every_s must be 0 (never) or between 1 and 604800", NULL);
     if (s->incident_s <= 0 || (s->incident_every_s > 0 && s->incident_s >= s->incident_every_s))
         return fail(error, "%sincident_s must be positive and less than incident_every_s", NULL);
     if (s->history_points < 1 || s->history_points > MAX_HISTORY)

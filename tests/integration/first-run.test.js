@@ -7,9 +7,10 @@
 // client watches it, as the wall's pages do.)
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { serverFor, connect } from '../lib/harness.js';
+import { serverFor, connect, testConfig, runPantau, pluginDirArgs, diagnostics } from '../lib/harness.js';
 import { repoRoot } from '../lib/server.js';
 import { subscribe } from '../lib/feed-server.js';
 
@@ -64,4 +65,23 @@ test('a simulated traffic jam raises an alarm that clears by itself', async (t) 
   const period = Math.floor(cleared.alarm.time / 8000);
   assert.equal(corridor, traffic.settings.corridors[period % traffic.settings.corridors.length].id);
   assert.ok(cleared.alarm.time - period * 8000 < 4000, 'raised during the incident');
+});
+
+test('--check-config: an incident period under a second is refused at its path, not divided by', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'pantau-incident-'));
+  try {
+    const cfg = testConfig();
+    cfg.plugins = { load: ['clock', 'traffic'] };
+    cfg.sources.push({ id: 'jam', type: 'traffic', name: 'Jam', settings: {
+      feed: 'simulated', incident_every_s: 0.0005, incident_s: 0.0001 } });
+    const file = join(dir, 'site.json');
+    writeFileSync(file, JSON.stringify(cfg, null, 1));
+    const result = await runPantau(['--check-config', file, ...pluginDirArgs()]);
+    assert.equal(result.code, 2, result.output);
+    const found = diagnostics(result.output);
+    assert.equal(found.length, 1, result.output);
+    assert.match(found[0].message, /incident_every_s must be 0 \(never\) or between 1 and 604800/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
