@@ -42,6 +42,9 @@ static void record(const bus_event *ev, void *user)
     case BUS_SOURCE_EVENT:
         g_ptr_array_add(r->lines, g_strdup("source"));
         return;
+    case BUS_STATS:
+        g_ptr_array_add(r->lines, g_strdup("stats"));
+        return;
     case BUS_KIND_COUNT:
         ck_abort_msg("no such kind");
     }

@@ -15,8 +15,9 @@
 #include "presentation.h"
 #include "server.h"
 #include "source.h"
+#include "sinks.h"
 #include "state_store.h"
-#include "ws_server.h"
+#include "ws_app.h"
 
 #include <errno.h>
 #include <glib-unix.h>
@@ -174,6 +175,7 @@ static int run(const options *o, pantau_config *cfg)
 {
     int rc = 1;
     pantau_server srv = {0};
+    events *protocol = NULL;
     heap_limit_arenas((unsigned)cfg->malloc_arenas); /* before any thread */
     gst_init(NULL, NULL);
     srv.config = cfg;
@@ -190,7 +192,8 @@ static int run(const options *o, pantau_config *cfg)
     }
     /* The protocol writer listens before anything can change. */
     srv.bus = bus_new();
-    events_attach(&srv);
+    events_out to_ws = ws_app_events_out(&srv);
+    protocol = events_attach(srv.bus, &to_ws);
     load_walls(&srv);
     srv.presets = preset_store_open(srv.state_dir);
     preset_store_set_limits(srv.presets, (unsigned)cfg->max_presets, cfg->max_layout_tiles);
@@ -200,13 +203,14 @@ static int run(const options *o, pantau_config *cfg)
     preset_store_set_hook(srv.presets, &(preset_write_hook){ops_preset_write, &srv});
     srv.plugins = plugin_loader_load(&srv, srv.plugin_dir, cfg->plugin_names);
     source_registry_create(&srv, cfg->sources);
-    srv.media = media_engine_new(&srv, (unsigned)cfg->stream_grace_ms);
+    media_deps media = sinks_media_deps(&srv);
+    srv.media = media_engine_new(&media);
     srv.audit = audit_log_open(&srv);
     srv.auth = auth_center_new(&srv);
     srv.alarms = alarm_center_new(&srv);
     srv.presentations = presentation_center_new(&srv);
     int port = o->port >= 0 ? o->port : cfg->port;
-    srv.ws = ws_server_start(&srv, &cfg->bind, port);
+    srv.ws = ws_app_start(&srv, port);
     if (!srv.ws)
         goto out;
     /* The handlers before "ready": a SIGTERM sent on reading it stops cleanly. */
@@ -238,7 +242,7 @@ out:
     host_remove_all_timers();
     plugin_loader_free(srv.plugins);
     preset_store_free(srv.presets);
-    events_detach(&srv);
+    events_detach(protocol);
     bus_free(srv.bus);
     if (srv.walls)
         g_ptr_array_free(srv.walls, TRUE);

@@ -536,7 +536,7 @@ static int op_subscribe(op_call *call, json_t **ok, pantau_error *err)
 {
     if (!call->session)
         return error_set(err, ERR_BAD_REQUEST, "op", "subscribe needs a connection");
-    return subscribe_apply(call->srv, call->session, call->req, ok, err);
+    return subscribe_apply(call->srv->sources, call->srv->media, call->session, call->req, ok, err);
 }
 
 /* Operations on the connection itself rather than the shared model. */

@@ -3,7 +3,6 @@
 #include "alarm.h"
 #include "presentation.h"
 #include "source.h"
-#include "ws_server.h"
 
 #include <string.h>
 
@@ -17,13 +16,6 @@ wall *server_find_wall(const pantau_server *srv, const char *id)
             return w;
     }
     return NULL;
-}
-
-void server_broadcast(pantau_server *srv, json_t *event)
-{
-    if (srv->ws)
-        ws_server_broadcast(srv->ws, event);
-    json_decref(event);
 }
 
 json_t *server_snapshot(const pantau_server *srv)

@@ -48,7 +48,9 @@ typedef struct pantau_server {
 /* The wall with this id, or NULL. Borrowed. */
 wall *server_find_wall(const pantau_server *srv, const char *id);
 
-/* Sends an event to every connected client. Steals event. */
+/* Sends an event to every connected client. Steals event. Defined in
+ * ws_app.c, where app reaches the network; protocol events go through
+ * events.c instead (bus.h): this stays only until alarms emit theirs. */
 void server_broadcast(pantau_server *srv, json_t *event);
 
 /* The full state as sent in a snapshot: sources, walls, presets, data.
