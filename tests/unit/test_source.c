@@ -210,30 +210,44 @@ static const char *const sources_config =
     "[{\"id\": \"river\", \"type\": \"gauge\", \"name\": \"River\", \"settings\": {\"max\": 5}},"
     " {\"id\": \"ghost\", \"type\": \"no_such_type\"}]";
 
-static source_types *own_types(void)
+/* The fixture: a type table with "gauge" alone, and the config above. */
+static source_types *types;
+static json_t *config;
+
+static void own_types_setup(void)
 {
-    source_types *types = source_types_new();
+    created = started = stopped = destroyed = 0;
+    types = source_types_new();
     source_type_entry entry = {.type = gauge_type, .plugin = "test"};
     ck_assert_ptr_nonnull(source_types_add(types, &entry));
     ck_assert_ptr_null(source_types_add(types, &entry)); /* an id is registered once */
-    return types;
+    config = tu_json(sources_config);
 }
 
-static void reset_counts(void)
+static void own_types_teardown(void)
 {
-    created = started = stopped = destroyed = 0;
+    source_types_free(types);
+    json_decref(config);
+    json_decref(created_with);
+    created_with = NULL;
+}
+
+/* A registry of the fixture's types (emitting on bus, may be NULL) with the
+ * config's sources made; *log gets what that logged (g_free it). */
+static source_registry *registry_of_config(event_bus *bus, char **log)
+{
+    source_registry *reg = source_registry_new(types, bus);
+    tu_capture cap;
+    tu_capture_begin(&cap);
+    source_registry_add_config(reg, config);
+    *log = tu_capture_end(&cap);
+    return reg;
 }
 
 START_TEST(registry_makes_sources_of_own_types)
 {
-    reset_counts();
-    source_types *types = own_types();
-    source_registry *reg = source_registry_new(types, NULL);
-    json_t *config = tu_json(sources_config);
-    tu_capture cap;
-    tu_capture_begin(&cap);
-    source_registry_add_config(reg, config);
-    char *log = tu_capture_end(&cap);
+    char *log;
+    source_registry *reg = registry_of_config(NULL, &log);
 
     pantau_source *river = source_registry_find(reg, "river");
     ck_assert_ptr_nonnull(river);
@@ -269,10 +283,6 @@ START_TEST(registry_makes_sources_of_own_types)
     source_registry_free(reg);
     ck_assert_int_eq(stopped, 1);
     ck_assert_int_eq(destroyed, 1);
-    source_types_free(types);
-    json_decref(config);
-    json_decref(created_with);
-    created_with = NULL;
     g_free(log);
 }
 END_TEST
@@ -285,9 +295,6 @@ static void record_report(const char *json_path, const char *message, void *user
 /* The config checker's view: the same table, the field named. */
 START_TEST(check_names_the_unknown_type_field)
 {
-    reset_counts();
-    source_types *types = own_types();
-    json_t *config = tu_json(sources_config);
     GPtrArray *reports = g_ptr_array_new_with_free_func(g_free);
     source_check_settings(types, config, record_report, reports);
     ck_assert_uint_eq(reports->len, 1);
@@ -301,8 +308,6 @@ START_TEST(check_names_the_unknown_type_field)
     ck_assert_str_eq(g_ptr_array_index(reports, 0),
                      "sources[0].type: no loaded plugin offers source type 'gauge'");
     g_ptr_array_free(reports, TRUE);
-    json_decref(config);
-    source_types_free(types);
 }
 END_TEST
 
@@ -338,17 +343,14 @@ static void assert_heard(GPtrArray *heard, guint i, const char *line)
 
 START_TEST(changes_go_to_the_registry_bus)
 {
-    source_types *types = own_types();
     event_bus *bus = bus_new();
     GPtrArray *heard = g_ptr_array_new_with_free_func(g_free);
     bus_subscribe(bus, BUS_SOURCE_DATA, record_event, heard);
     bus_subscribe(bus, BUS_SOURCE_STATUS, record_event, heard);
     bus_subscribe(bus, BUS_SOURCE_EVENT, record_event, heard);
-    source_registry *reg = source_registry_new(types, bus);
-    json_t *config = tu_json(sources_config);
-    tu_capture cap;
-    tu_capture_begin(&cap);
-    source_registry_add_config(reg, config);
+    char *log;
+    source_registry *reg = registry_of_config(bus, &log);
+    g_free(log);
     pantau_source *river = source_registry_find(reg, "river");
 
     json_t *data = tu_json("{\"level\": 3}");
@@ -361,8 +363,10 @@ START_TEST(changes_go_to_the_registry_bus)
     source_report_status(river, PANTAU_STATUS_OFFLINE, "timed out");
     source_report_status(river, PANTAU_STATUS_OFFLINE, "timed out");
     source_report_status(river, PANTAU_STATUS_LIVE, NULL);
+    tu_capture cap;
+    tu_capture_begin(&cap);
     source_raise_event(river, (enum pantau_severity)9, "flood\x01 at gate", NULL);
-    char *log = tu_capture_end(&cap);
+    log = tu_capture_end(&cap);
 
     assert_heard(heard, 0, "data river");
     /* Told once per change of status or reason (a repeat is not one), the
@@ -380,10 +384,6 @@ START_TEST(changes_go_to_the_registry_bus)
     source_registry_free(reg);
     bus_free(bus);
     g_ptr_array_free(heard, TRUE);
-    source_types_free(types);
-    json_decref(config);
-    json_decref(created_with);
-    created_with = NULL;
     g_free(log);
 }
 END_TEST
@@ -410,6 +410,7 @@ static Suite *source_suite(void)
     suite_add_tcase(s, tc);
 
     tc = tcase_create("own_types");
+    tcase_add_checked_fixture(tc, own_types_setup, own_types_teardown);
     tcase_add_test(tc, registry_makes_sources_of_own_types);
     tcase_add_test(tc, check_names_the_unknown_type_field);
     tcase_add_test(tc, changes_go_to_the_registry_bus);
