@@ -47,11 +47,8 @@ static const char *const config_text =
 
 static json_t *config_root; /* parsed once; owned for the whole run */
 /* Source types as a loaded plugin registers them (no callbacks: nothing runs). */
-static loaded_plugin fake_plugin = {.name = "fake"};
-static source_type_entry camera_type = {.type = {.id = "cam", .kind = "camera"},
-                                        .plugin = &fake_plugin};
-static source_type_entry widget_type = {.type = {.id = "feed", .kind = "widget"},
-                                        .plugin = &fake_plugin};
+static source_type_entry camera_type = {.type = {.id = "cam", .kind = "camera"}, .plugin = "fake"};
+static source_type_entry widget_type = {.type = {.id = "feed", .kind = "widget"}, .plugin = "fake"};
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
@@ -72,7 +69,6 @@ static void add_source(pantau_server *srv, const char *id, const source_type_ent
     s->type_id = g_strdup(type->type.id);
     s->type = type;
     s->settings = json_pack("{s:s}", "url", "rtsp://admin:hunter2@cam/1");
-    s->server = srv;
     g_ptr_array_add(srv->sources->list, s);
     g_hash_table_insert(srv->sources->by_id, s->id, s);
 }

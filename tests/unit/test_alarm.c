@@ -51,7 +51,6 @@ static pantau_source *fake_source(const char *id, const source_type_entry *type)
     s->name = g_strdup(id);
     s->type_id = g_strdup(type->type.id);
     s->type = type;
-    s->server = srv;
     return s;
 }
 

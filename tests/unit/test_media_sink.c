@@ -6,7 +6,6 @@
  * are the same bytes for every viewer; the stats go out on the bus. */
 #include "bus.h"
 #include "media.h"
-#include "plugin_loader.h"
 #include "session.h"
 #include "source.h"
 #include "subscribe.h"
@@ -93,13 +92,12 @@ static void fake_destroy(void *instance)
     (void)instance;
 }
 
-static loaded_plugin fake_plugin = {.name = "fake"};
 static source_type_entry camera_type = {.type = {.id = "cam",
                                                  .kind = "camera",
                                                  .destroy = fake_destroy,
                                                  .stream_open = fake_open,
                                                  .stream_close = fake_close},
-                                        .plugin = &fake_plugin};
+                                        .plugin = "fake"};
 
 static int opened, closed, holds, released;
 

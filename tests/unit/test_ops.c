@@ -33,7 +33,6 @@ static pantau_source *fake_source(const char *id)
     s->name = g_strdup(id);
     s->type_id = g_strdup("fake");
     s->settings = json_pack("{s:s, s:s}", "url", "rtsp://admin:hunter2@cam/1", "label", id);
-    s->server = srv;
     return s;
 }
 

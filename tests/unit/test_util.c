@@ -153,9 +153,7 @@ pantau_server *tu_server_new(const char *dir, const char *walls_json)
     json_array_foreach(walls, i, entry) g_ptr_array_add(srv->walls, wall_from_config(entry));
     json_decref(walls);
     srv->presets = preset_store_open(dir);
-    srv->sources = g_new0(source_registry, 1);
-    srv->sources->list = g_ptr_array_new();
-    srv->sources->by_id = g_hash_table_new(g_str_hash, g_str_equal);
+    srv->sources = source_registry_new(NULL, NULL);
     return srv;
 }
 
@@ -173,6 +171,7 @@ void tu_server_free(pantau_server *srv)
 
 void tu_registry_add(source_registry *reg, pantau_source *src)
 {
+    src->registry = reg;
     g_ptr_array_add(reg->list, src);
     g_hash_table_insert(reg->by_id, src->id, src);
 }

@@ -9,7 +9,6 @@
 #include "preset_store.h"
 #include "layout.h"
 #include "plugin_loader.h"
-#include "server.h"
 #include "source.h"
 #include "wall.h"
 
@@ -496,16 +495,16 @@ static void report_source_setting(const char *json_path, const char *message, vo
     fail_at(user, json_path, "%s", message);
 }
 
-/* Loads the plugins as the server would (on a server that is never run)
- * and lets each source type check its sources' settings. */
+/* Loads the plugins as the server would, into a type table of their own
+ * (no media, no state directory: nothing runs), and lets each source type
+ * check its sources' settings. */
 static void check_source_settings(checker *c, pantau_config *cfg, const char *plugin_dir)
 {
-    pantau_server srv = {0};
-    srv.config = cfg;
-    srv.plugin_dir = (char *)plugin_dir;
-    plugin_loader *loader = plugin_loader_load(&srv, plugin_dir, cfg->plugin_names);
-    source_check_settings(loader, cfg->sources, report_source_setting, c);
+    host_deps deps = {.types = source_types_new()};
+    plugin_loader *loader = plugin_loader_load(&deps, plugin_dir, cfg->plugin_names);
+    source_check_settings(deps.types, cfg->sources, report_source_setting, c);
     plugin_loader_free(loader);
+    source_types_free(deps.types);
 }
 
 static pantau_config *load(const char *path, enum check_depth depth,

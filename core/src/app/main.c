@@ -176,6 +176,7 @@ static int run(const options *o, pantau_config *cfg)
     int rc = 1;
     pantau_server srv = {0};
     events *protocol = NULL;
+    host_deps deps = {.types = source_types_new()};  /* filled by the plugins, read by sources */
     heap_limit_arenas((unsigned)cfg->malloc_arenas); /* before any thread */
     gst_init(NULL, NULL);
     srv.config = cfg;
@@ -201,10 +202,15 @@ static int run(const options *o, pantau_config *cfg)
     srv.writer = disk_writer_new(NULL);
     srv.heap = heap_trim_start((unsigned)cfg->heap_trim_s);
     preset_store_set_hook(srv.presets, &(preset_write_hook){ops_preset_write, &srv});
-    srv.plugins = plugin_loader_load(&srv, srv.plugin_dir, cfg->plugin_names);
-    source_registry_create(&srv, cfg->sources);
+    /* The host tables reach the media engine, so it comes before the
+     * plugins; the sources are made of the types they register. */
+    srv.sources = source_registry_new(deps.types, srv.bus);
     media_deps media = sinks_media_deps(&srv);
     srv.media = media_engine_new(&media);
+    deps.media = srv.media;
+    deps.state_dir = srv.state_dir;
+    srv.plugins = plugin_loader_load(&deps, srv.plugin_dir, cfg->plugin_names);
+    source_registry_add_config(srv.sources, cfg->sources);
     srv.audit = audit_log_open(&srv);
     srv.auth = auth_center_new(&srv);
     srv.alarms = alarm_center_new(&srv);
@@ -237,10 +243,11 @@ out:
     srv.writer = NULL;
     audit_log_close(srv.audit);
     media_engine_free(srv.media);
-    srv.media = NULL;
+    srv.media = deps.media = NULL;
     source_registry_free(srv.sources);
     host_remove_all_timers();
     plugin_loader_free(srv.plugins);
+    source_types_free(deps.types);
     preset_store_free(srv.presets);
     events_detach(protocol);
     bus_free(srv.bus);
