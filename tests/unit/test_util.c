@@ -1,10 +1,12 @@
 #include "test_util.h"
 
 #include "bus.h"
+#include "persist.h"
 #include "preset_store.h"
 #include "server.h"
 #include "source.h"
 #include "wall.h"
+#include "walls.h"
 
 #include <dirent.h>
 #include <fcntl.h>
@@ -156,6 +158,10 @@ pantau_server *tu_server_new(const char *dir, const char *walls_json)
     srv->sources = g_new0(source_registry, 1);
     srv->sources->list = g_ptr_array_new();
     srv->sources->by_id = g_hash_table_new(g_str_hash, g_str_equal);
+    srv->bus = bus_new();
+    srv->persist = persister_new(NULL);
+    srv->wall_service = wall_service_new(srv->walls, srv->presets, srv->bus, srv->persist, NULL,
+                                         srv->state_dir, LAYOUT_MAX_TILES);
     return srv;
 }
 
@@ -163,6 +169,8 @@ void tu_server_free(pantau_server *srv)
 {
     if (!srv)
         return;
+    wall_service_free(srv->wall_service);
+    persister_free(srv->persist);
     source_registry_free(srv->sources);
     preset_store_free(srv->presets);
     bus_free(srv->bus);

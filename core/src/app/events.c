@@ -84,14 +84,17 @@ static void to_clients(const bus_event *ev, void *user)
     case BUS_SOURCE_EVENT:
         source_event_event(srv, ev);
         return;
+    case BUS_ALARM:
+        server_broadcast(srv, json_pack("{s:s, s:O}", "ev", "alarm", "alarm", ev->alarm.alarm));
+        return;
     case BUS_KIND_COUNT:
         return;
     }
 }
 
 static const enum bus_kind client_kinds[] = {
-    BUS_WALL_CHANGED, BUS_PRESET_SAVED, BUS_PRESET_DELETED, BUS_PRESENTATION,
-    BUS_LOGIN_ENDED,  BUS_SOURCE_DATA,  BUS_SOURCE_STATUS,  BUS_SOURCE_EVENT,
+    BUS_WALL_CHANGED, BUS_PRESET_SAVED,  BUS_PRESET_DELETED, BUS_PRESENTATION, BUS_LOGIN_ENDED,
+    BUS_SOURCE_DATA,  BUS_SOURCE_STATUS, BUS_SOURCE_EVENT,   BUS_ALARM,
 };
 
 void events_attach(pantau_server *srv)

@@ -141,7 +141,7 @@ void login_http_post(pantau_server *srv, const api_request *req, api_reply_fn do
         done(error_reply(404, "login is off: the configuration has no \"auth\" section"), data);
         return;
     }
-    if (req->origin && !auth_origin_ok(srv, req->origin, req->host)) {
+    if (req->origin && !auth_origin_ok(srv->auth, req->origin, req->host)) {
         done(error_reply(403, "cross-origin request refused"), data);
         return;
     }

@@ -670,7 +670,7 @@ static void client_destroy(ws_client *c)
 static void client_close(ws_client *c)
 {
     subscribe_release(c->ws->srv, c->session);
-    presentation_session_closed(c->ws->srv, c->session);
+    presentation_session_closed(c->ws->srv->presentations, c->session);
     session_free(c->session);
     c->session = NULL;
     media_gate_clear(&c->gate);
@@ -1186,12 +1186,12 @@ static bool handshake_allowed(ws_server *ws, struct lws *wsi)
     char origin_buf[256], host[256];
     const char *origin = origin_header(wsi, origin_buf, sizeof origin_buf);
     header(wsi, WSI_TOKEN_HOST, host, sizeof host);
-    if (!origin || (*origin && !auth_origin_ok(ws->srv, origin, host))) {
+    if (!origin || (*origin && !auth_origin_ok(ws->srv->auth, origin, host))) {
         log_warn("refused a WebSocket from origin %.100s", origin ? origin : "(too long)");
         return false;
     }
     if (*origin && !ws->srv->auth && !host_is_local_name(host) &&
-        !auth_origin_listed(ws->srv, origin)) {
+        !auth_origin_listed(ws->srv->auth, origin)) {
         log_warn("refused a WebSocket for host %.100s: without logins only addresses and "
                  "localhost are served to browsers (or list the origin in auth.allowed_origins)",
                  host);
@@ -1576,7 +1576,7 @@ ws_server *ws_server_start(struct pantau_server *srv, const listen_addr *bind, i
     info.timeout_secs = 20;
     info.max_http_header_data = WS_HEADER_SPACE_BYTES;
     char *cert = NULL, *key = NULL;
-    if (srv->config && auth_tls_files(srv->config, &cert, &key)) {
+    if (srv->config && auth_tls_files(srv->auth, &cert, &key)) {
         info.options |= LWS_SERVER_OPTION_DO_SSL_GLOBAL_INIT;
         info.ssl_cert_filepath = cert;
         info.ssl_private_key_filepath = key;
