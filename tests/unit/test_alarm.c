@@ -5,6 +5,7 @@
  * alarm operations through ops_handle_text. */
 #include "alarm.h"
 #include "alarm_internal.h"
+#include "bus.h"
 #include "ops.h"
 #include "plugin_loader.h"
 #include "source.h"
@@ -569,6 +570,66 @@ START_TEST(operator_show_until_ack)
 }
 END_TEST
 
+/* ---- what alarms emit on the bus ---- */
+
+/* Records BUS_ALARM ("alarm STATE on WALLS") and BUS_WALL_CHANGED ("wall ID"). */
+static void record(const bus_event *ev, void *user)
+{
+    GPtrArray *lines = user;
+    if (ev->kind == BUS_WALL_CHANGED) {
+        g_ptr_array_add(lines, g_strdup_printf("wall %s", ev->wall_changed.wall->id));
+        return;
+    }
+    const json_t *shown = json_object_get(ev->alarm.alarm, "shown_on");
+    GString *line = g_string_new("alarm ");
+    g_string_append(line, json_string_value(json_object_get(ev->alarm.alarm, "state")));
+    g_string_append(line, " on");
+    size_t i;
+    const json_t *w;
+    json_array_foreach(shown, i, w) g_string_append_printf(line, " %s", json_string_value(w));
+    g_ptr_array_add(lines, g_string_free(line, FALSE));
+}
+
+static char *joined(GPtrArray *lines)
+{
+    g_ptr_array_add(lines, NULL);
+    char *text = g_strjoinv(" | ", (char **)lines->pdata);
+    g_ptr_array_remove_index(lines, lines->len - 1);
+    return text;
+}
+
+START_TEST(raise_takeover_ack_emit)
+{
+    GPtrArray *lines = g_ptr_array_new_with_free_func(g_free);
+    bus_subscribe(srv->bus, BUS_ALARM, record, lines);
+    bus_subscribe(srv->bus, BUS_WALL_CHANGED, record, lines);
+    /* No rule: the alarm alone. */
+    event("feed", PANTAU_SEVERITY_WARNING, "x.plain", true);
+    char *text = joined(lines);
+    ck_assert_str_eq(text, "alarm active on");
+    g_free(text);
+    g_ptr_array_set_size(lines, 0);
+    /* A rule takes over main: the wall first, then the alarm showing on it. */
+    event("cam1", PANTAU_SEVERITY_WARNING, "low.a", true);
+    text = joined(lines);
+    ck_assert_str_eq(text, "wall main | alarm active on main");
+    g_free(text);
+    g_ptr_array_set_size(lines, 0);
+    /* Acknowledged: the wall goes back, the alarm shows nowhere. */
+    ack("low.a");
+    text = joined(lines);
+    ck_assert_str_eq(text, "wall main | alarm acknowledged on");
+    g_free(text);
+    g_ptr_array_set_size(lines, 0);
+    /* Acknowledging again changes nothing: nothing emitted. */
+    ack("low.a");
+    ck_assert_uint_eq(lines->len, 0);
+    bus_unsubscribe(srv->bus, BUS_ALARM, record, lines);
+    bus_unsubscribe(srv->bus, BUS_WALL_CHANGED, record, lines);
+    g_ptr_array_free(lines, TRUE);
+}
+END_TEST
+
 static Suite *alarm_suite(void)
 {
     Suite *s = suite_create("alarm");
@@ -600,6 +661,11 @@ static Suite *alarm_suite(void)
     tcase_add_checked_fixture(tc, setup, teardown);
     tcase_add_test(tc, op_errors);
     tcase_add_test(tc, operator_show_until_ack);
+    suite_add_tcase(s, tc);
+
+    tc = tcase_create("bus");
+    tcase_add_checked_fixture(tc, setup, teardown);
+    tcase_add_test(tc, raise_takeover_ack_emit);
     suite_add_tcase(s, tc);
     return s;
 }
