@@ -257,7 +257,10 @@ out:
     ws_server_free(srv.ws);
     srv.ws = NULL;
     presentation_center_free(srv.presentations);
+    srv.presentations = NULL;
+    /* Sources stopping after this must not reach a freed center. */
     alarm_center_free(srv.alarms);
+    srv.alarms = NULL;
     auth_center_free(srv.auth);
     /* No job outlives the server: the last writes before the log closes. */
     disk_writer_free(srv.writer);
