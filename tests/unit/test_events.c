@@ -146,7 +146,9 @@ START_TEST(merge_reaches_every_client)
 {
     char *dir = tu_temp_dir();
     pantau_server *srv = tu_server_new(dir, walls_config);
-    srv->bus = bus;
+    /* The wall service emits on the server's bus: the writer listens there. */
+    events_out out = {rec_broadcast, rec_to_viewers, rec_close_login, NULL};
+    events *writer = events_attach(srv->bus, &out);
     const char *bad = "{\"op\": \"tile.merge\", \"id\": 1, \"wall\": \"main\", \"version\": 99, "
                       "\"tiles\": [\"t1\", \"t2\"]}";
     json_t *reply = ops_handle_text(srv, NULL, bad, strlen(bad));
@@ -166,7 +168,7 @@ START_TEST(merge_reaches_every_client)
     ck_assert_uint_eq(json_array_size(json_object_get(json_object_get(changed, "layout"), "tiles")),
                       1);
     json_decref(msg);
-    srv->bus = NULL; /* the fixture's */
+    events_detach(writer);
     tu_server_free(srv);
     tu_remove_tree(dir);
     g_free(dir);

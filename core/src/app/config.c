@@ -12,52 +12,15 @@
 #include "source.h"
 #include "wall.h"
 
-#include <stdarg.h>
 #include <string.h>
 
 #define DISPLAY_MAX 16
 #define DISPLAY_PIXELS_MAX 16384
 
-struct config_checker {
-    const char *path;
-    const char *text;
-    size_t len;
-    GPtrArray *errors;
-};
 typedef config_checker checker;
 
 #define fail_at config_fail
 #define check_keys config_check_keys
-
-void config_fail(checker *c, const char *json_path, const char *fmt, ...)
-{
-    int line = 1, column = 1;
-    json_locate(c->text, c->len, json_path, &line, &column);
-    va_list ap;
-    va_start(ap, fmt);
-    char *msg = g_strdup_vprintf(fmt, ap);
-    va_end(ap);
-    g_ptr_array_add(c->errors, g_strdup_printf("%s:%d:%d: %s: %s", c->path, line, column,
-                                               *json_path ? json_path : "(root)", msg));
-    g_free(msg);
-}
-
-void check_keys(checker *c, const json_t *obj, const char *at, const char *const *allowed)
-{
-    const char *key;
-    const json_t *v;
-    json_object_foreach((json_t *)obj, key, v)
-    {
-        bool known = false;
-        for (const char *const *a = allowed; *a && !known; a++)
-            known = strcmp(*a, key) == 0;
-        if (!known) {
-            char *p = *at ? g_strdup_printf("%s.%s", at, key) : g_strdup(key);
-            fail_at(c, p, "unknown key '%s'", key);
-            g_free(p);
-        }
-    }
-}
 
 /* Reads an optional integer member into *out; reports wrong types/ranges. */
 static void get_int(checker *c, const json_t *obj, const char *at, const char *key, int *out,

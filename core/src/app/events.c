@@ -103,6 +103,9 @@ static void to_clients(const bus_event *ev, void *user)
     case BUS_STATS:
         to_all(e, events_make("stats", json_pack("{s:O}", "sources", ev->stats.sources)));
         return;
+    case BUS_ALARM:
+        to_all(e, events_make("alarm", json_pack("{s:O}", "alarm", ev->alarm.alarm)));
+        return;
     case BUS_KIND_COUNT:
         return;
     }
@@ -110,7 +113,7 @@ static void to_clients(const bus_event *ev, void *user)
 
 static const enum bus_kind client_kinds[] = {
     BUS_WALL_CHANGED, BUS_PRESET_SAVED,  BUS_PRESET_DELETED, BUS_PRESENTATION, BUS_LOGIN_ENDED,
-    BUS_SOURCE_DATA,  BUS_SOURCE_STATUS, BUS_SOURCE_EVENT,   BUS_STATS,
+    BUS_SOURCE_DATA,  BUS_SOURCE_STATUS, BUS_SOURCE_EVENT,   BUS_STATS,        BUS_ALARM,
 };
 
 events *events_attach(event_bus *bus, const events_out *out)

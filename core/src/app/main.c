@@ -11,12 +11,14 @@
 #include "log.h"
 #include "media.h"
 #include "password.h"
+#include "persist.h"
 #include "plugin_loader.h"
 #include "presentation.h"
 #include "server.h"
 #include "source.h"
 #include "sinks.h"
 #include "state_store.h"
+#include "walls.h"
 #include "ws_app.h"
 
 #include <errno.h>
@@ -156,7 +158,7 @@ static void print_urls(const pantau_server *srv, int port)
 {
     char *host = url_host(srv->config);
     char *cert = NULL, *key = NULL;
-    const char *scheme = auth_tls_files(srv->config, &cert, &key) ? "https" : "http";
+    const char *scheme = auth_tls_files(srv->auth, &cert, &key) ? "https" : "http";
     g_free(cert);
     g_free(key);
     printf("pantau: ready on %s://%s:%d/\n", scheme, host, port);
@@ -169,6 +171,39 @@ static void print_urls(const pantau_server *srv, int port)
     printf("pantau: press Ctrl-C to stop\n");
     fflush(stdout);
     g_free(host);
+}
+
+/* A source's kind as its plugin's type tells it (alarm.h), or NULL. */
+static const char *source_kind(const pantau_source *src)
+{
+    return src->type ? src->type->type.kind : NULL;
+}
+
+/* The domain's services, each given what it uses (after the sources:
+ * alarms watch them). */
+static void start_services(pantau_server *srv)
+{
+    const json_t *root = srv->config->root;
+    srv->audit = audit_log_open(json_object_get(root, "audit"), srv->config->dir, srv->state_dir,
+                                srv->writer);
+    srv->persist = persister_new(srv->writer);
+    srv->wall_service = wall_service_new(srv->walls, srv->presets, srv->bus, srv->persist,
+                                         srv->audit, srv->state_dir, srv->config->max_layout_tiles);
+    preset_store_set_hook(srv->presets,
+                          &(preset_write_hook){walls_preset_write, srv->wall_service});
+    srv->auth =
+        auth_center_new(json_object_get(root, "auth"), srv->config->dir, srv->audit, srv->bus);
+    srv->alarms = alarm_center_new(&(alarm_deps){
+        .section = json_object_get(root, "alarms"),
+        .walls = srv->wall_service,
+        .sources = srv->sources,
+        .bus = srv->bus,
+        .audit = srv->audit,
+        .state_dir = srv->state_dir,
+        .source_kind = source_kind,
+    });
+    srv->presentations = presentation_center_new(json_object_get(root, "presentations"),
+                                                 srv->wall_service, srv->bus, srv->audit);
 }
 
 static int run(const options *o, pantau_config *cfg)
@@ -201,7 +236,6 @@ static int run(const options *o, pantau_config *cfg)
     preset_store_seed(srv.presets, cfg->presets);
     srv.writer = disk_writer_new(NULL);
     srv.heap = heap_trim_start((unsigned)cfg->heap_trim_s);
-    preset_store_set_hook(srv.presets, &(preset_write_hook){ops_preset_write, &srv});
     /* The host tables reach the media engine, so it comes before the
      * plugins; the sources are made of the types they register. */
     srv.sources = source_registry_new(deps.types, srv.bus);
@@ -211,10 +245,7 @@ static int run(const options *o, pantau_config *cfg)
     deps.state_dir = srv.state_dir;
     srv.plugins = plugin_loader_load(&deps, srv.plugin_dir, cfg->plugin_names);
     source_registry_add_config(srv.sources, cfg->sources);
-    srv.audit = audit_log_open(&srv);
-    srv.auth = auth_center_new(&srv);
-    srv.alarms = alarm_center_new(&srv);
-    srv.presentations = presentation_center_new(&srv);
+    start_services(&srv);
     int port = o->port >= 0 ? o->port : cfg->port;
     srv.ws = ws_app_start(&srv, port);
     if (!srv.ws)
@@ -236,11 +267,16 @@ out:
     ws_server_free(srv.ws);
     srv.ws = NULL;
     presentation_center_free(srv.presentations);
+    srv.presentations = NULL;
+    /* Sources stopping after this must not reach a freed center. */
     alarm_center_free(srv.alarms);
+    srv.alarms = NULL;
     auth_center_free(srv.auth);
     /* No job outlives the server: the last writes before the log closes. */
     disk_writer_free(srv.writer);
     srv.writer = NULL;
+    wall_service_free(srv.wall_service);
+    persister_free(srv.persist);
     audit_log_close(srv.audit);
     media_engine_free(srv.media);
     srv.media = deps.media = NULL;

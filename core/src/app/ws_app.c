@@ -36,14 +36,14 @@ static void client_close(void *user, session *s)
 {
     pantau_server *srv = user;
     subscribe_release(srv->media, s);
-    presentation_session_closed(srv, s);
+    presentation_session_closed(srv->presentations, s);
 }
 
 ws_server *ws_app_start(pantau_server *srv, int port)
 {
     const pantau_config *cfg = srv->config;
     char *cert = NULL, *key = NULL;
-    auth_tls_files(cfg, &cert, &key);
+    auth_tls_files(srv->auth, &cert, &key);
     const json_t *auth = json_object_get(cfg->root, "auth");
     ws_config wc = {
         .bind = &cfg->bind,
@@ -70,12 +70,6 @@ ws_server *ws_app_start(pantau_server *srv, int port)
     g_free(cert);
     g_free(key);
     return ws;
-}
-
-void server_broadcast(pantau_server *srv, json_t *event)
-{
-    ws_server_broadcast(srv->ws, event);
-    json_decref(event);
 }
 
 static void broadcast(void *user, const json_t *msg)

@@ -24,6 +24,7 @@ enum bus_kind {
     BUS_SOURCE_STATUS,  /* a source's status or reason changed */
     BUS_SOURCE_EVENT,   /* a plugin raised an event for a source */
     BUS_STATS,          /* the cameras' figures, every second while there are cameras */
+    BUS_ALARM,          /* an alarm was raised, repeated, acknowledged, cleared or shown */
     BUS_KIND_COUNT,
 };
 
@@ -69,6 +70,9 @@ typedef struct bus_event {
         struct {
             const json_t *sources; /* {camera id: figures} (media_stats_json) */
         } stats;
+        struct {
+            const json_t *alarm; /* the alarm as clients see it (alarm_to_json) */
+        } alarm;
     };
 } bus_event;
 
