@@ -489,8 +489,12 @@ static void request_failed(onvif_call *call, const GError *err)
                       call->req.action, ms / 1000);
         return;
     }
+    /* GIO says "Could not connect to HOST: why"; the host is said already. */
+    const char *why = err ? g_strrstr(err->message, ": ") : NULL;
     call_fail(call, ONVIF_ERROR_UNREACHABLE, "cannot connect to camera %s: %s", c->host,
-              err ? err->message : "unknown error");
+              why   ? why + 2
+              : err ? err->message
+                    : "unknown error");
 }
 
 /* The whole answer is in call->data: SOAP, a fault, or something else. */
