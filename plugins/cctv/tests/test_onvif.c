@@ -247,14 +247,6 @@ static void on_found(void *user, const onvif_found *found, gsize n, const GError
     }
 }
 
-static onvif_client *client_for(const device *d, const char *password)
-{
-    GError *err = NULL;
-    onvif_client *c = onvif_client_new(d->address, USER, password, &err);
-    ck_assert_msg(c, "%s", err ? err->message : "");
-    return c;
-}
-
 /* Asserts w ended with err code and a message holding part. */
 static void assert_error(const waiter *w, onvif_error_code code, const char *part)
 {
@@ -270,16 +262,64 @@ static void assert_ok(const waiter *w)
     ck_assert_msg(!w->err, "error: %s", w->err ? w->err->message : "");
 }
 
-/* Runs a done-call and asserts it succeeded. */
-#define DO(call_expr)                                                                              \
+/* A test camera, a client for it, and the waiter of the client's calls. */
+typedef struct rig {
+    device d;
+    onvif_client *c;
+    waiter w;
+} rig;
+
+/* A client for r's device with password (replacing the one before). */
+static void rig_client(rig *r, const char *password)
+{
+    GError *err = NULL;
+    onvif_client_free(r->c);
+    r->c = onvif_client_new(r->d.address, USER, password, &err);
+    ck_assert_msg(r->c, "%s", err ? err->message : "");
+}
+
+/* Starts the device with extra args (may be NULL) and a client for it. */
+static void rig_start(rig *r, const char *const *extra)
+{
+    memset(r, 0, sizeof *r);
+    r->d = device_start(extra);
+    rig_client(r, PASSWORD);
+}
+
+static void rig_stop(rig *r)
+{
+    waiter_clear(&r->w);
+    onvif_client_free(r->c);
+    device_stop(&r->d);
+}
+
+/* The waiter for the next call: the last call's result is dropped. */
+static waiter *next(rig *r)
+{
+    waiter_clear(&r->w);
+    return &r->w;
+}
+
+/* Waits for the call started with next(r) and asserts it succeeded. */
+static void ok(rig *r)
+{
+    wait_for(&r->w);
+    assert_ok(&r->w);
+}
+
+/* Waits for it and asserts it failed with code and a message with part. */
+static void fails(rig *r, onvif_error_code code, const char *part)
+{
+    wait_for(&r->w);
+    assert_error(&r->w, code, part);
+}
+
+/* Runs call_expr, a call given the waiter W, and asserts it succeeded. */
+#define DO(r, call_expr)                                                                           \
     do {                                                                                           \
-        waiter w_ = {0};                                                                           \
-        waiter *W = &w_;                                                                           \
-        (void)W;                                                                                   \
+        waiter *W = next(r);                                                                       \
         call_expr;                                                                                 \
-        wait_for(&w_);                                                                             \
-        assert_ok(&w_);                                                                            \
-        waiter_clear(&w_);                                                                         \
+        ok(r);                                                                                     \
     } while (0)
 
 /* ---- soap: the pure parts ---- */
@@ -489,62 +529,43 @@ END_TEST
 
 START_TEST(device_with_ptz)
 {
-    device d = device_start(NULL);
-    onvif_client *c = client_for(&d, PASSWORD);
-    waiter w = {0};
-    onvif_get_device(c, on_device, &w);
-    wait_for(&w);
-    assert_ok(&w);
-    ck_assert_str_eq(w.info.manufacturer, "Pantau");
-    ck_assert_str_eq(w.info.model, "pantau-test-onvif");
-    ck_assert(w.info.has_ptz && w.info.ptz_continuous && w.info.ptz_relative);
-    ck_assert(w.info.ptz_absolute && w.info.ptz_zoom && !w.info.ptz_home);
-    ck_assert_int_eq(w.info.max_presets, 32);
-    ck_assert(llabs(w.info.clock_offset_s) <= 1);
-    waiter_clear(&w);
-    onvif_client_free(c);
-    device_stop(&d);
+    rig r;
+    rig_start(&r, NULL);
+    DO(&r, onvif_get_device(r.c, on_device, W));
+    const onvif_device_info *i = &r.w.info;
+    ck_assert_str_eq(i->manufacturer, "Pantau");
+    ck_assert_str_eq(i->model, "pantau-test-onvif");
+    ck_assert(i->has_ptz && i->ptz_continuous && i->ptz_relative);
+    ck_assert(i->ptz_absolute && i->ptz_zoom && !i->ptz_home);
+    ck_assert_int_eq(i->max_presets, 32);
+    ck_assert(llabs(i->clock_offset_s) <= 1);
+    rig_stop(&r);
 }
 END_TEST
 
 START_TEST(device_without_ptz)
 {
     const char *args[] = {"--no-ptz", NULL};
-    device d = device_start(args);
-    onvif_client *c = client_for(&d, PASSWORD);
-    waiter w = {0};
-    onvif_get_device(c, on_device, &w);
-    wait_for(&w);
-    assert_ok(&w);
-    ck_assert(!w.info.has_ptz && !w.info.ptz_relative);
-    waiter_clear(&w);
-    onvif_ptz_stop(c, "main", on_done, &w);
-    wait_for(&w);
-    assert_error(&w, ONVIF_ERROR_UNSUPPORTED, "has no PTZ service");
-    waiter_clear(&w);
-    onvif_client_free(c);
-    device_stop(&d);
+    rig r;
+    rig_start(&r, args);
+    DO(&r, onvif_get_device(r.c, on_device, W));
+    ck_assert(!r.w.info.has_ptz && !r.w.info.ptz_relative);
+    onvif_ptz_stop(r.c, "main", on_done, next(&r));
+    fails(&r, ONVIF_ERROR_UNSUPPORTED, "has no PTZ service");
+    rig_stop(&r);
 }
 END_TEST
 
 START_TEST(device_without_relative_moves)
 {
     const char *args[] = {"--no-relative", NULL};
-    device d = device_start(args);
-    onvif_client *c = client_for(&d, PASSWORD);
-    waiter w = {0};
-    onvif_get_device(c, on_device, &w);
-    wait_for(&w);
-    assert_ok(&w);
-    ck_assert(w.info.has_ptz && w.info.ptz_continuous && !w.info.ptz_relative);
-    waiter_clear(&w);
-    onvif_ptz_relative_move(c, "main", 0.1, 0, 0, on_done, &w);
-    wait_for(&w);
-    assert_error(&w, ONVIF_ERROR_FAULT,
-                 "refused RelativeMove: env:Receiver/ter:ActionNotSupported");
-    waiter_clear(&w);
-    onvif_client_free(c);
-    device_stop(&d);
+    rig r;
+    rig_start(&r, args);
+    DO(&r, onvif_get_device(r.c, on_device, W));
+    ck_assert(r.w.info.has_ptz && r.w.info.ptz_continuous && !r.w.info.ptz_relative);
+    onvif_ptz_relative_move(r.c, "main", 0.1, 0, 0, on_done, next(&r));
+    fails(&r, ONVIF_ERROR_FAULT, "refused RelativeMove: env:Receiver/ter:ActionNotSupported");
+    rig_stop(&r);
 }
 END_TEST
 
@@ -552,19 +573,19 @@ END_TEST
 
 START_TEST(profiles_and_stream_uris)
 {
-    device d = device_start(NULL);
-    char url[128];
-    snprintf(url, sizeof url, "http://%s/onvif/device_service", d.address);
+    rig r;
+    rig_start(&r, NULL);
     /* The form WS-Discovery gives. */
-    onvif_client *c = onvif_client_new(url, USER, PASSWORD, NULL);
-    waiter w = {0};
-    onvif_get_profiles(c, on_profiles, &w);
-    wait_for(&w);
-    assert_ok(&w);
-    ck_assert_uint_eq(w.profiles.n, 2);
-    ck_assert_int_eq(w.profiles.main, 0);
-    ck_assert_int_eq(w.profiles.sub, 1);
-    onvif_profile *m = &w.profiles.items[0], *s = &w.profiles.items[1];
+    char url[128];
+    snprintf(url, sizeof url, "http://%s/onvif/device_service", r.d.address);
+    onvif_client_free(r.c);
+    r.c = onvif_client_new(url, USER, PASSWORD, NULL);
+    DO(&r, onvif_get_profiles(r.c, on_profiles, W));
+    const onvif_profiles *p = &r.w.profiles;
+    ck_assert_uint_eq(p->n, 2);
+    ck_assert_int_eq(p->main, 0);
+    ck_assert_int_eq(p->sub, 1);
+    const onvif_profile *m = &p->items[0], *s = &p->items[1];
     ck_assert_str_eq(m->token, "main");
     ck_assert_str_eq(m->uri, MAIN_URI);
     ck_assert_str_eq(s->uri, SUB_URI);
@@ -572,32 +593,26 @@ START_TEST(profiles_and_stream_uris)
     ck_assert_int_eq(m->width, 1280);
     ck_assert_int_eq(s->height, 360);
     ck_assert(m->ptz && s->ptz);
-    waiter_clear(&w);
-    onvif_client_free(c);
-    device_stop(&d);
+    rig_stop(&r);
 }
 END_TEST
 
 START_TEST(one_profile_has_no_sub)
 {
-    device d = {0};
-    d.port = free_port(G_SOCKET_TYPE_STREAM);
+    /* Without --sub-uri, the device has the main profile only. */
+    rig r = {0};
+    r.d.port = free_port(G_SOCKET_TYPE_STREAM);
     char port[16];
-    snprintf(port, sizeof port, "%d", d.port);
-    snprintf(d.address, sizeof d.address, "127.0.0.1:%d", d.port);
+    snprintf(port, sizeof port, "%d", r.d.port);
+    snprintf(r.d.address, sizeof r.d.address, "127.0.0.1:%d", r.d.port);
     const char *args[] = {"--port", port, "--user", USER, "--password", PASSWORD, NULL};
-    d.proc = test_rtsp_server_start(ONVIF_DEVICE_BIN, args);
-    onvif_client *c = client_for(&d, PASSWORD);
-    waiter w = {0};
-    onvif_get_profiles(c, on_profiles, &w);
-    wait_for(&w);
-    assert_ok(&w);
-    ck_assert_uint_eq(w.profiles.n, 1);
-    ck_assert_int_eq(w.profiles.main, 0);
-    ck_assert_int_eq(w.profiles.sub, -1);
-    waiter_clear(&w);
-    onvif_client_free(c);
-    device_stop(&d);
+    r.d.proc = test_rtsp_server_start(ONVIF_DEVICE_BIN, args);
+    rig_client(&r, PASSWORD);
+    DO(&r, onvif_get_profiles(r.c, on_profiles, W));
+    ck_assert_uint_eq(r.w.profiles.n, 1);
+    ck_assert_int_eq(r.w.profiles.main, 0);
+    ck_assert_int_eq(r.w.profiles.sub, -1);
+    rig_stop(&r);
 }
 END_TEST
 
@@ -605,21 +620,18 @@ END_TEST
 
 START_TEST(wrong_password)
 {
-    device d = device_start(NULL);
-    onvif_client *c = client_for(&d, "not-" PASSWORD);
-    waiter w = {0};
-    onvif_get_profiles(c, on_profiles, &w);
-    wait_for(&w);
-    assert_error(&w, ONVIF_ERROR_AUTH, "check username and password: camera 127.0.0.1:");
-    ck_assert_ptr_nonnull(strstr(w.err->message, "ter:NotAuthorized"));
-    waiter_clear(&w);
-    json_t *st = device_state(&d);
+    rig r;
+    rig_start(&r, NULL);
+    rig_client(&r, "not-" PASSWORD);
+    onvif_get_profiles(r.c, on_profiles, next(&r));
+    fails(&r, ONVIF_ERROR_AUTH, "check username and password: camera 127.0.0.1:");
+    ck_assert_ptr_nonnull(strstr(r.w.err->message, "ter:NotAuthorized"));
+    json_t *st = device_state(&r.d);
     /* Refused, the clock asked again, refused again. */
     ck_assert_int_eq((int)state_num(st, "auth_failures"), 2);
     ck_assert_str_eq(json_string_value(json_object_get(st, "last_auth_failure")), "wrong digest");
     json_decref(st);
-    onvif_client_free(c);
-    device_stop(&d);
+    rig_stop(&r);
 }
 END_TEST
 
@@ -627,20 +639,15 @@ START_TEST(camera_clock_far_off)
 {
     /* Two hours behind and a 30 s window: Created must be on its clock. */
     const char *args[] = {"--clock-offset", "-7200", "--max-skew", "30", NULL};
-    device d = device_start(args);
-    onvif_client *c = client_for(&d, PASSWORD);
-    waiter w = {0};
-    onvif_get_device(c, on_device, &w);
-    wait_for(&w);
-    assert_ok(&w);
-    ck_assert_msg(llabs(w.info.clock_offset_s + 7200) <= 1, "offset %" G_GINT64_FORMAT,
-                  w.info.clock_offset_s);
-    waiter_clear(&w);
-    json_t *st = device_state(&d);
+    rig r;
+    rig_start(&r, args);
+    DO(&r, onvif_get_device(r.c, on_device, W));
+    gint64 offset = r.w.info.clock_offset_s;
+    ck_assert_msg(llabs(offset + 7200) <= 1, "offset %" G_GINT64_FORMAT, offset);
+    json_t *st = device_state(&r.d);
     ck_assert_int_eq((int)state_num(st, "auth_failures"), 0);
     json_decref(st);
-    onvif_client_free(c);
-    device_stop(&d);
+    rig_stop(&r);
 }
 END_TEST
 
@@ -685,6 +692,18 @@ static void post_and_expect(const device *d, const char *password, gint64 create
     g_free(e);
 }
 
+/* Posts body without a UsernameToken; asserts the status and a part of the answer. */
+static void post_anonymous(const device *d, const char *body, guint want, const char *part)
+{
+    guint8 nonce[16] = {0};
+    char *e = onvif_soap_envelope(body, NULL, NULL, 0, nonce);
+    guint status = 0;
+    char *answer = post_envelope(d, e, &status);
+    ck_assert_msg(status == want && strstr(answer, part), "%u %s", status, answer);
+    g_free(answer);
+    g_free(e);
+}
+
 START_TEST(device_refuses_replayed_and_wrong_digests)
 {
     device d = device_start(NULL);
@@ -696,20 +715,9 @@ START_TEST(device_refuses_replayed_and_wrong_digests)
     post_and_expect(&d, "wrong", now, nonce, "wrong digest");
     nonce[0] = 'y';
     post_and_expect(&d, PASSWORD, now - 3600, nonce, "Created is outside the clock skew allowed");
-    /* No UsernameToken at all. */
-    char *e = onvif_soap_envelope("<tds:GetDeviceInformation/>", NULL, NULL, 0, nonce);
-    guint status = 0;
-    char *answer = post_envelope(&d, e, &status);
-    ck_assert_uint_eq(status, 400);
-    ck_assert_ptr_nonnull(strstr(answer, "no UsernameToken"));
-    g_free(answer);
-    g_free(e);
+    post_anonymous(&d, "<tds:GetDeviceInformation/>", 400, "no UsernameToken");
     /* GetSystemDateAndTime needs none. */
-    e = onvif_soap_envelope("<tds:GetSystemDateAndTime/>", NULL, NULL, 0, nonce);
-    answer = post_envelope(&d, e, &status);
-    ck_assert_uint_eq(status, 200);
-    g_free(answer);
-    g_free(e);
+    post_anonymous(&d, "<tds:GetSystemDateAndTime/>", 200, "<tt:UTCDateTime>");
     device_stop(&d);
 }
 END_TEST
@@ -717,46 +725,35 @@ END_TEST
 START_TEST(http_digest_camera)
 {
     const char *args[] = {"--http-digest", NULL};
-    device d = device_start(args);
-    onvif_client *c = client_for(&d, PASSWORD);
-    waiter w = {0};
-    onvif_get_profiles(c, on_profiles, &w);
-    wait_for(&w);
-    assert_ok(&w);
-    ck_assert_str_eq(w.profiles.items[0].uri, MAIN_URI);
-    waiter_clear(&w);
-    onvif_client_free(c);
-    c = client_for(&d, "wrong");
-    onvif_get_profiles(c, on_profiles, &w);
-    wait_for(&w);
-    assert_error(&w, ONVIF_ERROR_AUTH, "check username and password");
-    ck_assert_ptr_nonnull(strstr(w.err->message, "HTTP 401"));
-    waiter_clear(&w);
-    onvif_client_free(c);
-    device_stop(&d);
+    rig r;
+    rig_start(&r, args);
+    DO(&r, onvif_get_profiles(r.c, on_profiles, W));
+    ck_assert_str_eq(r.w.profiles.items[0].uri, MAIN_URI);
+    rig_client(&r, "wrong");
+    onvif_get_profiles(r.c, on_profiles, next(&r));
+    fails(&r, ONVIF_ERROR_AUTH, "check username and password");
+    ck_assert_ptr_nonnull(strstr(r.w.err->message, "HTTP 401"));
+    rig_stop(&r);
 }
 END_TEST
 
 /* ---- ptz ---- */
 
-static void status_of(onvif_client *c, onvif_ptz_status *s)
+static onvif_ptz_status status_of(rig *r)
 {
-    waiter w = {0};
-    onvif_ptz_get_status(c, "main", on_status, &w);
-    wait_for(&w);
-    assert_ok(&w);
-    *s = w.status;
-    waiter_clear(&w);
+    DO(r, onvif_ptz_get_status(r->c, "main", on_status, W));
+    ck_assert(r->w.status.has_position);
+    return r->w.status;
 }
 
 START_TEST(continuous_move_then_stop)
 {
-    device d = device_start(NULL);
-    onvif_client *c = client_for(&d, PASSWORD);
-    DO(onvif_ptz_continuous_move(c, "main", 0.5, 0, 0, 0, on_done, W));
+    rig r;
+    rig_start(&r, NULL);
+    DO(&r, onvif_ptz_continuous_move(r.c, "main", 0.5, 0, 0, 0, on_done, W));
     run_for(400);
-    DO(onvif_ptz_stop(c, "main", on_done, W));
-    json_t *st = device_state(&d);
+    DO(&r, onvif_ptz_stop(r.c, "main", on_done, W));
+    json_t *st = device_state(&r.d);
     double pan = state_num(st, "pan");
     ck_assert_msg(pan > 0.15 && pan < 0.45, "pan %f after 400 ms at 0.5", pan);
     ck_assert(json_is_false(json_object_get(st, "moving")));
@@ -765,56 +762,51 @@ START_TEST(continuous_move_then_stop)
     json_decref(st);
     /* Where it stopped, it stays. */
     run_for(300);
-    onvif_ptz_status s;
-    status_of(c, &s);
-    ck_assert(s.has_position && !s.moving);
+    onvif_ptz_status s = status_of(&r);
+    ck_assert(!s.moving);
     ck_assert_msg(fabs(s.pan - pan) < 0.0002, "pan %f, stopped at %f", s.pan, pan);
-    onvif_client_free(c);
-    device_stop(&d);
+    rig_stop(&r);
 }
 END_TEST
 
 START_TEST(camera_keeps_turning_until_stop)
 {
-    device d = device_start(NULL);
-    onvif_client *c = client_for(&d, PASSWORD);
-    DO(onvif_ptz_continuous_move(c, "main", 0, -0.5, 0.5, 0, on_done, W));
-    onvif_ptz_status a, b;
-    status_of(c, &a);
+    rig r;
+    rig_start(&r, NULL);
+    DO(&r, onvif_ptz_continuous_move(r.c, "main", 0, -0.5, 0.5, 0, on_done, W));
+    onvif_ptz_status a = status_of(&r);
     run_for(250);
-    status_of(c, &b);
+    onvif_ptz_status b = status_of(&r);
     ck_assert(a.moving && b.moving);
     ck_assert_msg(b.tilt < a.tilt - 0.05 && b.zoom > a.zoom + 0.05, "tilt %f -> %f, zoom %f -> %f",
                   a.tilt, b.tilt, a.zoom, b.zoom);
-    DO(onvif_ptz_stop(c, "main", on_done, W));
+    DO(&r, onvif_ptz_stop(r.c, "main", on_done, W));
     /* Past a limit it stays at the limit. */
-    DO(onvif_ptz_absolute_move(c, "main", 0.95, 0, 0, on_done, W));
-    DO(onvif_ptz_continuous_move(c, "main", 1, 0, 0, 0, on_done, W));
+    DO(&r, onvif_ptz_absolute_move(r.c, "main", 0.95, 0, 0, on_done, W));
+    DO(&r, onvif_ptz_continuous_move(r.c, "main", 1, 0, 0, 0, on_done, W));
     run_for(200);
-    json_t *st = device_state(&d);
+    json_t *st = device_state(&r.d);
     ck_assert_double_eq(state_num(st, "pan"), 1);
     ck_assert(json_is_true(json_object_get(st, "moving")));
     json_decref(st);
-    DO(onvif_ptz_stop(c, "main", on_done, W));
-    onvif_client_free(c);
-    device_stop(&d);
+    DO(&r, onvif_ptz_stop(r.c, "main", on_done, W));
+    rig_stop(&r);
 }
 END_TEST
 
 START_TEST(move_timeout_stops_the_camera)
 {
-    device d = device_start(NULL);
-    onvif_client *c = client_for(&d, PASSWORD);
-    DO(onvif_ptz_continuous_move(c, "main", 1, 0, 0, 200, on_done, W));
+    rig r;
+    rig_start(&r, NULL);
+    DO(&r, onvif_ptz_continuous_move(r.c, "main", 1, 0, 0, 200, on_done, W));
     run_for(500);
-    json_t *st = device_state(&d);
+    json_t *st = device_state(&r.d);
     ck_assert(json_is_false(json_object_get(st, "moving")));
     double pan = state_num(st, "pan");
     ck_assert_msg(pan > 0.15 && pan < 0.3, "pan %f after a 200 ms move at 1", pan);
     ck_assert_int_eq((int)state_num(st, "stops"), 0);
     json_decref(st);
-    onvif_client_free(c);
-    device_stop(&d);
+    rig_stop(&r);
 }
 END_TEST
 
@@ -837,53 +829,46 @@ START_TEST(stop_is_never_overtaken)
 {
     /* A gamepad's stream of speeds and a release, all at once: the moves
      * waiting their turn give way, and Stop comes last. */
-    device d = device_start(NULL);
-    onvif_client *c = client_for(&d, PASSWORD);
+    rig r;
+    rig_start(&r, NULL);
     outcome moves = {0};
-    onvif_ptz_continuous_move(c, "main", 0.1, 0, 0, 0, count_outcome, &moves);
+    onvif_ptz_continuous_move(r.c, "main", 0.1, 0, 0, 0, count_outcome, &moves);
     /* One turn of the loop: the first move is on its way (the client's
      * idle source is the only one ready). */
     g_main_context_iteration(NULL, FALSE);
     for (int i = 2; i <= 10; i++)
-        onvif_ptz_continuous_move(c, "main", i / 10.0, 0, 0, 0, count_outcome, &moves);
-    waiter w = {0};
-    onvif_ptz_stop(c, "main", on_done, &w);
-    wait_for(&w);
-    assert_ok(&w);
-    waiter_clear(&w);
+        onvif_ptz_continuous_move(r.c, "main", i / 10.0, 0, 0, 0, count_outcome, &moves);
+    DO(&r, onvif_ptz_stop(r.c, "main", on_done, W));
     ck_assert_int_eq(moves.ok, 1);
     ck_assert_int_eq(moves.other, 0);
     ck_assert_int_eq(moves.superseded, 9);
-    json_t *st = device_state(&d);
+    json_t *st = device_state(&r.d);
     ck_assert(json_is_false(json_object_get(st, "moving")));
     ck_assert_int_eq((int)state_num(st, "continuous_moves"), 1);
     ck_assert_str_eq(json_string_value(json_object_get(st, "last_command")), "Stop");
     json_decref(st);
-    onvif_client_free(c);
-    device_stop(&d);
+    rig_stop(&r);
 }
 END_TEST
 
 START_TEST(relative_and_absolute_moves)
 {
-    device d = device_start(NULL);
-    onvif_client *c = client_for(&d, PASSWORD);
-    DO(onvif_ptz_absolute_move(c, "main", -0.5, 0.25, 0.5, on_done, W));
-    DO(onvif_ptz_relative_move(c, "main", 0.2, -0.5, 0.25, on_done, W));
-    onvif_ptz_status s;
-    status_of(c, &s);
+    rig r;
+    rig_start(&r, NULL);
+    DO(&r, onvif_ptz_absolute_move(r.c, "main", -0.5, 0.25, 0.5, on_done, W));
+    DO(&r, onvif_ptz_relative_move(r.c, "main", 0.2, -0.5, 0.25, on_done, W));
+    onvif_ptz_status s = status_of(&r);
     ck_assert_msg(fabs(s.pan + 0.3) < 1e-3 && fabs(s.tilt + 0.25) < 1e-3 &&
                       fabs(s.zoom - 0.75) < 1e-3,
                   "at %f %f %f", s.pan, s.tilt, s.zoom);
     /* Clamped to the limits. */
-    DO(onvif_ptz_relative_move(c, "main", -2, 0, 1, on_done, W));
-    status_of(c, &s);
+    DO(&r, onvif_ptz_relative_move(r.c, "main", -2, 0, 1, on_done, W));
+    s = status_of(&r);
     ck_assert(s.pan == -1 && s.zoom == 1);
-    json_t *st = device_state(&d);
+    json_t *st = device_state(&r.d);
     ck_assert_int_eq((int)state_num(st, "relative_moves"), 2);
     json_decref(st);
-    onvif_client_free(c);
-    device_stop(&d);
+    rig_stop(&r);
 }
 END_TEST
 
@@ -891,55 +876,39 @@ END_TEST
 
 START_TEST(presets_save_list_goto)
 {
-    device d = device_start(NULL);
-    onvif_client *c = client_for(&d, PASSWORD);
-    DO(onvif_ptz_absolute_move(c, "main", 0.4, -0.2, 0.3, on_done, W));
-    waiter w = {0};
-    onvif_ptz_set_preset(c, "main", "Gerbang Tol <Timur>", NULL, on_token, &w);
-    wait_for(&w);
-    assert_ok(&w);
-    char *token = g_strdup(w.token);
-    waiter_clear(&w);
-    onvif_ptz_get_presets(c, "main", on_presets, &w);
-    wait_for(&w);
-    assert_ok(&w);
-    ck_assert_uint_eq(w.presets.n, 1);
-    ck_assert_str_eq(w.presets.items[0].token, token);
-    ck_assert_str_eq(w.presets.items[0].name, "Gerbang Tol <Timur>");
-    ck_assert(w.presets.items[0].has_position && fabs(w.presets.items[0].pan - 0.4) < 1e-3);
-    waiter_clear(&w);
+    rig r;
+    rig_start(&r, NULL);
+    DO(&r, onvif_ptz_absolute_move(r.c, "main", 0.4, -0.2, 0.3, on_done, W));
+    DO(&r, onvif_ptz_set_preset(r.c, "main", "Gerbang Tol <Timur>", NULL, on_token, W));
+    char *token = g_strdup(r.w.token);
+    DO(&r, onvif_ptz_get_presets(r.c, "main", on_presets, W));
+    const onvif_presets *p = &r.w.presets;
+    ck_assert_uint_eq(p->n, 1);
+    ck_assert_str_eq(p->items[0].token, token);
+    ck_assert_str_eq(p->items[0].name, "Gerbang Tol <Timur>");
+    ck_assert(p->items[0].has_position && fabs(p->items[0].pan - 0.4) < 1e-3);
     /* Away, and back. */
-    DO(onvif_ptz_absolute_move(c, "main", -0.9, 0.9, 0, on_done, W));
-    DO(onvif_ptz_goto_preset(c, "main", token, on_done, W));
-    json_t *st = device_state(&d);
+    DO(&r, onvif_ptz_absolute_move(r.c, "main", -0.9, 0.9, 0, on_done, W));
+    DO(&r, onvif_ptz_goto_preset(r.c, "main", token, on_done, W));
+    json_t *st = device_state(&r.d);
     ck_assert(fabs(state_num(st, "pan") - 0.4) < 1e-3 && fabs(state_num(st, "tilt") + 0.2) < 1e-3);
     json_decref(st);
     /* The same token saved again somewhere else. */
-    DO(onvif_ptz_absolute_move(c, "main", 0, 0.5, 0, on_done, W));
-    onvif_ptz_set_preset(c, "main", NULL, token, on_token, &w);
-    wait_for(&w);
-    assert_ok(&w);
-    ck_assert_str_eq(w.token, token);
-    waiter_clear(&w);
-    DO(onvif_ptz_absolute_move(c, "main", 1, 1, 1, on_done, W));
-    DO(onvif_ptz_goto_preset(c, "main", token, on_done, W));
-    onvif_ptz_status s;
-    status_of(c, &s);
+    DO(&r, onvif_ptz_absolute_move(r.c, "main", 0, 0.5, 0, on_done, W));
+    DO(&r, onvif_ptz_set_preset(r.c, "main", NULL, token, on_token, W));
+    ck_assert_str_eq(r.w.token, token);
+    DO(&r, onvif_ptz_absolute_move(r.c, "main", 1, 1, 1, on_done, W));
+    DO(&r, onvif_ptz_goto_preset(r.c, "main", token, on_done, W));
+    onvif_ptz_status s = status_of(&r);
     ck_assert(fabs(s.tilt - 0.5) < 1e-3 && fabs(s.pan) < 1e-3);
     /* Removed, then unknown. */
-    DO(onvif_ptz_remove_preset(c, "main", token, on_done, W));
-    onvif_ptz_goto_preset(c, "main", token, on_done, &w);
-    wait_for(&w);
-    assert_error(&w, ONVIF_ERROR_FAULT,
-                 "refused GotoPreset: env:Sender/ter:InvalidArgVal: no preset");
-    waiter_clear(&w);
-    onvif_ptz_goto_preset(c, "main", "", on_done, &w);
-    wait_for(&w);
-    assert_error(&w, ONVIF_ERROR_INVALID, "no preset token");
-    waiter_clear(&w);
+    DO(&r, onvif_ptz_remove_preset(r.c, "main", token, on_done, W));
+    onvif_ptz_goto_preset(r.c, "main", token, on_done, next(&r));
+    fails(&r, ONVIF_ERROR_FAULT, "refused GotoPreset: env:Sender/ter:InvalidArgVal: no preset");
+    onvif_ptz_goto_preset(r.c, "main", "", on_done, next(&r));
+    fails(&r, ONVIF_ERROR_INVALID, "no preset token");
     g_free(token);
-    onvif_client_free(c);
-    device_stop(&d);
+    rig_stop(&r);
 }
 END_TEST
 
@@ -1065,16 +1034,16 @@ START_TEST(free_in_flight_and_in_callback)
     onvif_client_free(c);
     run_for(100);
     /* Freed inside the first of two callbacks: the second never runs. */
-    device d = device_start(NULL);
-    c = client_for(&d, PASSWORD);
-    onvif_ptz_stop(c, "main", free_client_in_callback, &c);
-    onvif_ptz_stop(c, "main", must_not_run, NULL);
+    rig r;
+    rig_start(&r, NULL);
+    onvif_ptz_stop(r.c, "main", free_client_in_callback, &r.c);
+    onvif_ptz_stop(r.c, "main", must_not_run, NULL);
     gint64 end = g_get_monotonic_time() + 10 * G_USEC_PER_SEC;
-    while (c && g_get_monotonic_time() < end)
+    while (r.c && g_get_monotonic_time() < end)
         g_main_context_iteration(NULL, TRUE);
-    ck_assert_ptr_null(c);
+    ck_assert_ptr_null(r.c);
     run_for(100);
-    device_stop(&d);
+    rig_stop(&r);
     g_object_unref(s);
 }
 END_TEST
