@@ -39,18 +39,23 @@ char *onvif_soap_envelope(const char *body, const char *user, const char *passwo
 /* ---- request bodies (g_malloc'd XML fragments for onvif_soap_envelope;
  * tokens and names are escaped, numbers written with a '.') ---- */
 
+/* GetStreamUri of profile, RTP over RTSP unicast. */
 char *onvif_body_stream_uri(const char *profile);
+/* ContinuousMove at these speeds; timeout_ms 0: no Timeout element. */
 char *onvif_body_continuous_move(const char *profile, double pan, double tilt, double zoom,
                                  unsigned timeout_ms);
+/* Stop of pan, tilt and zoom. */
 char *onvif_body_stop(const char *profile);
 /* kind: "RelativeMove" (a Translation) or "AbsoluteMove" (a Position). */
 char *onvif_body_move_to(const char *kind, const char *profile, double pan, double tilt,
                          double zoom);
 /* A request that only names a profile: GetStatus, GetPresets. */
 char *onvif_body_profile_only(const char *action, const char *profile);
+/* GotoPreset of the preset token. */
 char *onvif_body_goto_preset(const char *profile, const char *preset);
 /* name and token may be NULL (a new preset, named by the camera). */
 char *onvif_body_set_preset(const char *profile, const char *name, const char *token);
+/* RemovePreset of the preset token. */
 char *onvif_body_remove_preset(const char *profile, const char *preset);
 /* A WS-Discovery Probe for NetworkVideoTransmitters with message_id (a
  * "uuid:..." URN). */
@@ -75,6 +80,7 @@ typedef struct onvif_reply {
  * is not a SOAP envelope with a Body (r then empty). Free with
  * onvif_reply_clear. */
 int onvif_reply_parse(const char *data, gsize len, onvif_reply *r);
+/* Frees what r holds and empties it. */
 void onvif_reply_clear(onvif_reply *r);
 
 /* TRUE when r is a fault that refuses the credentials (ter:NotAuthorized,

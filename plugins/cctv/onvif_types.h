@@ -1,7 +1,7 @@
 /* onvif_types.h - what the ONVIF client learns from a camera. Strings are
  * g_malloc'd, valid printable UTF-8 (or NULL when the camera did not say);
  * each struct is freed by its _clear function (onvif_soap.c), which leaves
- * it zeroed. */
+ * it empty (zeroed; onvif_profiles main and sub -1). */
 #ifndef CCTV_ONVIF_TYPES_H
 #define CCTV_ONVIF_TYPES_H
 

@@ -33,8 +33,8 @@
  * the last authentication failure.
  *
  * --discovery ADDR[:PORT] joins 239.255.255.250 on the interface with
- * address ADDR and answers WS-Discovery Probes (port 3702 by default) with
- * a ProbeMatch carrying its XAddrs.
+ * address ADDR (or named ADDR, e.g. lo) and answers WS-Discovery Probes
+ * (port 3702 by default) with a ProbeMatch carrying its XAddrs.
  *
  * Prints "onvif: ready on http://ADDRESS:N/onvif/device_service" once
  * listening; exits cleanly on SIGTERM/SIGINT.
@@ -43,6 +43,7 @@
  * onvif_wsse_digest(), so that a mistake there cannot hide itself. */
 #include <arpa/inet.h>
 #include <glib-unix.h>
+#include <ifaddrs.h>
 #include <libsoup/soup.h>
 #include <libxml/parser.h>
 #include <libxml/xpath.h>
@@ -1043,15 +1044,34 @@ static gboolean on_probe(GSocket *sock, GIOCondition cond, gpointer data)
     return G_SOURCE_CONTINUE;
 }
 
+/* The IPv4 address of interface name (e.g. "lo") into *out; 0 when it has one. */
+static int interface_address(const char *name, struct in_addr *out)
+{
+    struct ifaddrs *all = NULL;
+    int rc = -1;
+    if (getifaddrs(&all))
+        return -1;
+    for (struct ifaddrs *i = all; i && rc; i = i->ifa_next)
+        if (i->ifa_addr && i->ifa_addr->sa_family == AF_INET && !strcmp(i->ifa_name, name)) {
+            *out = ((struct sockaddr_in *)(void *)i->ifa_addr)->sin_addr;
+            rc = 0;
+        }
+    freeifaddrs(all);
+    return rc;
+}
+
 /* Joins the group on --discovery's interface and answers Probes. */
 static int start_discovery(void)
 {
     char **parts = g_strsplit(opt_discovery, ":", 2);
     int port = parts[1] ? atoi(parts[1]) : 3702;
-    int ok = inet_pton(AF_INET, parts[0], &discovery_addr) == 1 && port > 0 && port < 65536;
+    int ok = (inet_pton(AF_INET, parts[0], &discovery_addr) == 1 ||
+              !interface_address(parts[0], &discovery_addr)) &&
+             port > 0 && port < 65536;
     g_strfreev(parts);
     if (!ok) {
-        fprintf(stderr, "onvif: --discovery wants ADDR[:PORT], an IPv4 address\n");
+        fprintf(stderr, "onvif: --discovery wants ADDR[:PORT], an IPv4 address or an "
+                        "interface with one\n");
         return -1;
     }
     int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
