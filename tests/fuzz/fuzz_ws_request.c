@@ -76,11 +76,6 @@ static void add_source(pantau_server *srv, const char *id, const source_type_ent
     g_hash_table_insert(srv->sources->by_id, s->id, s);
 }
 
-static const char *source_kind(const pantau_source *src)
-{
-    return src->type ? src->type->type.kind : NULL;
-}
-
 static pantau_server *server_new(const char *state_dir)
 {
     pantau_server *srv = g_new0(pantau_server, 1);
@@ -107,7 +102,6 @@ static pantau_server *server_new(const char *state_dir)
         .sources = srv->sources,
         .bus = srv->bus,
         .state_dir = state_dir,
-        .source_kind = source_kind,
     });
     srv->presentations = presentation_center_new(json_object_get(config_root, "presentations"),
                                                  srv->wall_service, srv->bus, NULL);

@@ -173,12 +173,6 @@ static void print_urls(const pantau_server *srv, int port)
     g_free(host);
 }
 
-/* A source's kind as its plugin's type tells it (alarm.h), or NULL. */
-static const char *source_kind(const pantau_source *src)
-{
-    return src->type ? src->type->type.kind : NULL;
-}
-
 /* The domain's services, each given what it uses (after the sources:
  * alarms watch them). */
 static void start_services(pantau_server *srv)
@@ -200,7 +194,6 @@ static void start_services(pantau_server *srv)
         .bus = srv->bus,
         .audit = srv->audit,
         .state_dir = srv->state_dir,
-        .source_kind = source_kind,
     });
     srv->presentations = presentation_center_new(json_object_get(root, "presentations"),
                                                  srv->wall_service, srv->bus, srv->audit);

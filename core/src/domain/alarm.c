@@ -251,9 +251,9 @@ static void core_pending_free(core_pending *p)
 }
 
 /* The condition the core raises for a source that is down, or NULL. */
-static const char *core_condition(const alarm_center *a, const pantau_source *src)
+static const char *core_condition(const pantau_source *src)
 {
-    const char *kind = a->source_kind ? a->source_kind(src) : NULL;
+    const char *kind = source_kind(src);
     if (g_strcmp0(kind, "camera") == 0)
         return CORE_CAMERA_OFFLINE;
     if (g_strcmp0(kind, "widget") == 0)
@@ -264,7 +264,7 @@ static const char *core_condition(const alarm_center *a, const pantau_source *sr
 /* Raises the core's alarm for src, which stayed down for the debounce. */
 static void raise_core(alarm_center *a, const pantau_source *src)
 {
-    const char *condition = core_condition(a, src);
+    const char *condition = core_condition(src);
     bool camera = strcmp(condition, CORE_CAMERA_OFFLINE) == 0;
     char *message = g_strdup_printf(
         "%s: %s (%s%s%s)", src->name, camera ? "camera offline" : "feed stale",
@@ -289,7 +289,7 @@ static gboolean core_debounced(gpointer data)
 void alarm_source_status(alarm_center *a, pantau_source *src, enum pantau_source_status old)
 {
     (void)old;
-    const char *condition = a && src ? core_condition(a, src) : NULL;
+    const char *condition = a && src ? core_condition(src) : NULL;
     if (!condition)
         return;
     if (!source_status_is_down(src->status)) {
@@ -335,7 +335,6 @@ alarm_center *alarm_center_new(const alarm_deps *deps)
     a->bus = deps->bus;
     a->audit = deps->audit;
     a->state_dir = g_strdup(deps->state_dir);
-    a->source_kind = deps->source_kind;
     a->rules = alarm_rules_from_json(deps->section);
     a->debounce_s = alarm_debounce_from_json(deps->section);
     a->open = g_ptr_array_new();

@@ -18,19 +18,14 @@ typedef struct alarm_center alarm_center;
 /* One alarm of the list. Owned by the center. */
 typedef struct alarm_entry alarm_entry;
 
-/* A source's kind ("camera", "widget", ...) as its plugin's type tells
- * it, or NULL when no loaded plugin offers its type. */
-typedef const char *(*alarm_kind_fn)(const pantau_source *src);
-
 /* What the alarm center uses. Everything borrowed: it outlives the center. */
 typedef struct alarm_deps {
-    const json_t *section;     /* the config's "alarms" (checked valid), or NULL */
-    wall_service *walls;       /* the walls rules and operators take over, and presets */
-    source_registry *sources;  /* may be NULL: no sources */
-    event_bus *bus;            /* sources' events come in, alarms go out; may be NULL */
-    audit_log *audit;          /* takeovers by the server are audited; may be NULL */
-    const char *state_dir;     /* takeovers survive a restart here; NULL: they do not */
-    alarm_kind_fn source_kind; /* which sources the core watches; may be NULL: none */
+    const json_t *section;    /* the config's "alarms" (checked valid), or NULL */
+    wall_service *walls;      /* the walls rules and operators take over, and presets */
+    source_registry *sources; /* may be NULL: no sources */
+    event_bus *bus;           /* sources' events come in, alarms go out; may be NULL */
+    audit_log *audit;         /* takeovers by the server are audited; may be NULL */
+    const char *state_dir;    /* takeovers survive a restart here; NULL: they do not */
 } alarm_deps;
 
 /* Checks the config's "alarms" section (NULL when absent). */

@@ -54,20 +54,19 @@ typedef struct alarm_claim {
 
 struct alarm_center {
     wall_service *walls;
-    source_registry *sources;                             /* may be NULL */
-    event_bus *bus;                                       /* may be NULL */
-    audit_log *audit;                                     /* may be NULL */
-    char *state_dir;                                      /* NULL: takeovers are not kept */
-    const char *(*source_kind)(const pantau_source *src); /* alarm_kind_fn, may be NULL */
-    GPtrArray *rules;                                     /* alarm_rule *, owned, config order */
-    double debounce_s;                                    /* core alarms wait this long */
-    GPtrArray *open;       /* alarm_entry *, owned: active and acknowledged, in raise order */
-    GQueue cleared;        /* alarm_entry *, owned: newest first, at most ALARM_HISTORY_MAX */
-    GHashTable *by_id;     /* id -> alarm_entry *, borrowed: open and cleared */
-    GHashTable *by_key;    /* "source\ncondition" (owned) -> open alarm_entry *, borrowed */
-    GHashTable *debounce;  /* source id (owned) -> core_pending *, owned */
-    GHashTable *takeovers; /* wall id (owned) -> wall_takeover *, owned */
-    GHashTable *dirty;     /* ids (owned) of alarms changed since the last alarm_flush */
+    source_registry *sources; /* may be NULL */
+    event_bus *bus;           /* may be NULL */
+    audit_log *audit;         /* may be NULL */
+    char *state_dir;          /* NULL: takeovers are not kept */
+    GPtrArray *rules;         /* alarm_rule *, owned, config order */
+    double debounce_s;        /* core alarms wait this long */
+    GPtrArray *open;          /* alarm_entry *, owned: active and acknowledged, in raise order */
+    GQueue cleared;           /* alarm_entry *, owned: newest first, at most ALARM_HISTORY_MAX */
+    GHashTable *by_id;        /* id -> alarm_entry *, borrowed: open and cleared */
+    GHashTable *by_key;       /* "source\ncondition" (owned) -> open alarm_entry *, borrowed */
+    GHashTable *debounce;     /* source id (owned) -> core_pending *, owned */
+    GHashTable *takeovers;    /* wall id (owned) -> wall_takeover *, owned */
+    GHashTable *dirty;        /* ids (owned) of alarms changed since the last alarm_flush */
     guint64 next_id, next_seq;
     bool in_op; /* inside an operation, which audits its own wall change */
 };

@@ -96,6 +96,11 @@ json_t *settings_public(const json_t *settings, const json_t *schema)
     return out;
 }
 
+const char *source_kind(const pantau_source *src)
+{
+    return src->type ? src->type->type.kind : NULL;
+}
+
 json_t *source_to_json(const pantau_source *src)
 {
     json_t *schema = NULL;

@@ -65,6 +65,10 @@ void source_registry_free(source_registry *reg);
 
 pantau_source *source_registry_find(const source_registry *reg, const char *id);
 
+/* The source's kind ("camera", "widget", ...) as its type tells it, or
+ * NULL when no loaded plugin offers its type. */
+const char *source_kind(const pantau_source *src);
+
 /* The source as sent to clients: secret settings removed. New reference. */
 json_t *source_to_json(const pantau_source *src);
 

@@ -58,11 +58,6 @@ static pantau_source *fake_source(const char *id, const source_type_entry *type)
 
 static json_t *section; /* the config's "alarms" */
 
-static const char *kind_of(const pantau_source *src)
-{
-    return src->type ? src->type->type.kind : NULL;
-}
-
 /* The alarm center of srv, given what main gives it. */
 static alarm_center *center_new(void)
 {
@@ -72,7 +67,6 @@ static alarm_center *center_new(void)
         .sources = srv->sources,
         .bus = srv->bus,
         .state_dir = srv->state_dir,
-        .source_kind = kind_of,
     });
 }
 
