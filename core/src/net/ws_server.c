@@ -7,6 +7,7 @@
 #include "password.h"
 #include "media_gate.h"
 #include "snapshot.h"
+#include "ws_loop.h"
 
 #include <errno.h>
 #include <glib.h>
@@ -49,6 +50,7 @@ typedef struct ws_client {
     bool established;         /* the snapshot has gone out through the queue */
     const char *close_reason; /* with kill: why (a literal); NULL: "too slow" */
     guint cut_timer;          /* after client_cut: closes it if it does not read */
+    guint close_source;       /* with kill: starts lws' close from outside its service */
     /* Replies wait for their writes (ops.h): from a request on until its
      * reply is made, the client's text messages (later replies, events)
      * are held behind it, in order, so it never sees a newer change before
@@ -69,6 +71,7 @@ struct ws_server {
     ws_config cfg;
     ws_callbacks cb;
     login_http login; /* auth, origins and TLS for logins and the handshake */
+    ws_loop *loop;    /* lws' descriptors, under one GSource */
     struct lws_context *context;
     struct lws_vhost *vhost;
     GHashTable *clients; /* ws_client * set */
@@ -383,6 +386,9 @@ static gboolean cut_client_expired(gpointer data)
     if (setsockopt(lws_get_socket_fd(c->wsi), SOL_SOCKET, SO_LINGER, &reset, sizeof reset) < 0)
         log_warn("client %s: cannot reset its socket: %s", client_name(c), g_strerror(errno));
     lws_set_timeout(c->wsi, PENDING_TIMEOUT_USER_OK, LWS_TO_KILL_ASYNC);
+    /* lws arms its timer for a timeout set outside its service only when
+     * it services something next: wake it (docs/event-loop.md). */
+    lws_cancel_service(lws_get_context(c->wsi));
     return G_SOURCE_REMOVE;
 }
 
@@ -692,6 +698,9 @@ static void client_close(ws_client *c)
     if (c->cut_timer)
         g_source_remove(c->cut_timer);
     c->cut_timer = 0;
+    if (c->close_source)
+        g_source_remove(c->close_source);
+    c->close_source = 0;
     queue_clear(c);
     c->wsi = NULL;
     c->closed = true;
@@ -817,13 +826,33 @@ static int client_receive(ws_client *c, struct lws *wsi, const void *in, size_t 
     return 0;
 }
 
+/* Starts lws' own close of c, set up by client_writeable, from outside
+ * lws' service of it (lws_set_timeout: LWS_TO_KILL_SYNC may not close the
+ * connection being serviced): lws sends the close frame, waits for the
+ * peer's, then closes. */
+static gboolean client_close_now(gpointer data)
+{
+    ws_client *c = data;
+    c->close_source = 0;
+    struct lws_context *context = lws_get_context(c->wsi);
+    lws_set_timeout(c->wsi, PENDING_TIMEOUT_USER_OK, LWS_TO_KILL_SYNC);
+    /* lws arms the close's own timeout only when it services something. */
+    lws_cancel_service(context);
+    return G_SOURCE_REMOVE;
+}
+
 static int client_writeable(ws_client *c, struct lws *wsi)
 {
     if (c->kill) {
+        /* Not by returning -1: Debian builds lws 4.1 with _DEBUG, and with
+         * its libuv event library lws then closes twice, the second time
+         * without the close frame (docs/event-loop.md, "Close frames"). */
         const char *reason = c->close_reason ? c->close_reason : "too slow";
         lws_close_reason(wsi, LWS_CLOSE_STATUS_POLICY_VIOLATION, (unsigned char *)reason,
                          strlen(reason));
-        return -1;
+        if (!c->close_source)
+            c->close_source = g_idle_add_full(G_PRIORITY_DEFAULT, client_close_now, c, NULL);
+        return 0;
     }
     if (c->corked)
         return 0; /* the release of the video hold writes the queue */
@@ -1582,7 +1611,10 @@ ws_server *ws_server_start(const ws_config *cfg, const ws_callbacks *cb)
     if (cfg->auth)
         ws->session_check =
             g_timeout_add_seconds(WS_SESSION_CHECK_SECONDS, close_expired_logins, ws);
-    void *foreign_loops[1] = {cfg->loop};
+    ws->loop = ws_loop_new(g_main_loop_get_context(cfg->loop));
+    if (!ws->loop)
+        goto fail;
+    void *foreign_loops[1] = {ws_loop_foreign(ws->loop)};
     struct lws_context_creation_info info;
     memset(&info, 0, sizeof info);
     info.port = port;
@@ -1590,10 +1622,11 @@ ws_server *ws_server_start(const ws_config *cfg, const ws_callbacks *cb)
      * interface): an IPv4 address is bound on an IPv4-only socket. */
     info.iface = bind->any ? NULL : bind->numeric;
     info.protocols = protocols;
-    info.options = LWS_SERVER_OPTION_GLIB | LWS_SERVER_OPTION_VALIDATE_UTF8;
+    info.options = LWS_SERVER_OPTION_LIBUV | LWS_SERVER_OPTION_VALIDATE_UTF8;
     if (!bind->ipv6)
         info.options |= LWS_SERVER_OPTION_DISABLE_IPV6;
     info.foreign_loops = foreign_loops;
+    info.pcontext = &ws->context;
     info.user = ws;
     info.vhost_name = "pantau";
     info.timeout_secs = 20;
@@ -1634,8 +1667,7 @@ void ws_server_free(ws_server *ws)
 {
     if (!ws)
         return;
-    if (ws->context)
-        lws_context_destroy(ws->context);
+    ws_loop_free(ws->loop, &ws->context);
     g_hash_table_destroy(ws->clients);
     if (ws->session_check)
         g_source_remove(ws->session_check);
