@@ -33,7 +33,7 @@ extern "C" {
 #endif
 
 #define PANTAU_ABI_MAJOR 1
-#define PANTAU_ABI_MINOR 2
+#define PANTAU_ABI_MINOR 3
 
 /* The exported symbol every plugin defines through PANTAU_PLUGIN_DEFINE. */
 #define PANTAU_PLUGIN_SYMBOL "pantau_plugin_describe"
@@ -69,7 +69,16 @@ enum pantau_media_flags {
     /* The plugin decoded and re-encoded this stream (its source is not
      * H.264); shown to operators as "transcoded". */
     PANTAU_MEDIA_TRANSCODED = 1u << 0,
+    /* The access unit is H.265 (Annex B, VPS/SPS/PPS in front of every
+     * IRAP picture) instead of H.264. (ABI 1.3) */
+    PANTAU_MEDIA_H265 = 1u << 1,
 };
+
+/* The answer to a control action (ABI 1.3): exactly one of result (a
+ * borrowed JSON value, may be NULL on success) and error (a borrowed
+ * message naming what went wrong, never a secret) is meaningful: error NULL
+ * means success. Called on the main loop. */
+typedef void (*pantau_reply_fn)(const json_t *result, const char *error, void *data);
 
 enum pantau_source_status {
     PANTAU_STATUS_LIVE = 0,
@@ -137,6 +146,22 @@ typedef struct pantau_source_type {
      * Returns 0, or -1 with *error set as for create(). May be NULL. Called
      * on the main thread, after load(). */
     int (*check)(const json_t *settings, char **error);
+
+    /* ---- ABI 1.3 ---- */
+
+    /* Carries out a control action on a source, e.g. a camera's pan, tilt
+     * and zoom ("ptz.move", "ptz.stop", …: the plugin's README lists its
+     * actions and their args). args is borrowed. The plugin answers exactly
+     * once through done(…, done_data), on the main loop, possibly before it
+     * returns. Returns 0, or -1 for an action it does not know (done is
+     * then never called). Called on the main loop. May be NULL. */
+    int (*control)(void *instance, const char *action, const json_t *args, pantau_reply_fn done,
+                   void *done_data);
+    /* The same for the type itself, with no source: e.g. "discover" (find
+     * devices on the network) or "probe" (read one device's streams and
+     * abilities). May be NULL. */
+    int (*type_control)(const char *action, const json_t *args, pantau_reply_fn done,
+                        void *done_data);
 } pantau_source_type;
 
 /* Services the core offers. The table starts with its size: check

@@ -43,6 +43,8 @@ static const abi_field source_type_fields[] = {
     FIELD(pantau_source_type, stream_open, 96),   /* ABI 1.1 */
     FIELD(pantau_source_type, stream_close, 104), /* ABI 1.1 */
     FIELD(pantau_source_type, check, 112),        /* ABI 1.2 */
+    FIELD(pantau_source_type, control, 120),      /* ABI 1.3 */
+    FIELD(pantau_source_type, type_control, 128), /* ABI 1.3 */
 };
 
 static const abi_field host_fields[] = {
@@ -71,7 +73,7 @@ static const abi_field descriptor_fields[] = {
 };
 
 static const abi_struct structs[] = {
-    {"pantau_source_type", sizeof(pantau_source_type), 120, source_type_fields,
+    {"pantau_source_type", sizeof(pantau_source_type), 136, source_type_fields,
      N(source_type_fields)},
     {"pantau_host", sizeof(pantau_host), 112, host_fields, N(host_fields)},
     {"pantau_plugin_descriptor", sizeof(pantau_plugin_descriptor), 48, descriptor_fields,
@@ -111,6 +113,7 @@ START_TEST(enum_values)
     ck_assert_int_eq(PANTAU_STREAM_MAIN, 0);
     ck_assert_int_eq(PANTAU_STREAM_SUB, 1);
     ck_assert_int_eq(PANTAU_MEDIA_TRANSCODED, 1);
+    ck_assert_int_eq(PANTAU_MEDIA_H265, 2);
     ck_assert_int_eq(PANTAU_STATUS_LIVE, 0);
     ck_assert_int_eq(PANTAU_STATUS_RECONNECTING, 1);
     ck_assert_int_eq(PANTAU_STATUS_OFFLINE, 2);
