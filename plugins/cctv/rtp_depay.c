@@ -314,6 +314,7 @@ static void finish_au(rtp_depay *d, emit_fn emit, void *user)
     if (!(d->has & HAS_VCL) || (d->wait_key && !key))
         return;
     long off = (long)d->head;
+    /* HAS_PARAM0 << slot for every slot of the codec. */
     unsigned all = ((HAS_PARAM0 << d->codec->nparams) - 1) & ~(HAS_PARAM0 - 1);
     if (key && (d->has & all) != all)
         off = prepend_parameter_sets(d);

@@ -73,13 +73,14 @@ static void depay_fu(rtp_depay *d, const uint8_t *p, size_t n, uint32_t ts)
 
 static void depay_payload(rtp_depay *d, const uint8_t *p, size_t n, uint32_t ts)
 {
-    unsigned type = n >= 2 ? nal_type(p) : NAL_AP;
-    if (rtp_depay_in_fragment(d) && (n < 2 || type != NAL_FU)) {
+    int fu = n >= 2 && nal_type(p) == NAL_FU;
+    if (rtp_depay_in_fragment(d) && !fu) {
         rtp_depay_lose(d, ts);
         return;
     }
     if (n < 2)
-        return;
+        return; /* not even a payload header */
+    unsigned type = nal_type(p);
     if (type < NAL_AP)
         rtp_depay_put_nal(d, p, n);
     else if (type == NAL_AP)
