@@ -67,7 +67,7 @@ screenshots: build
 	@PANTAU_BIN=$(CURDIR)/$(BUILD)/core/pantau PANTAU_PLUGIN_DIR=$(CURDIR)/$(BUILD)/lib/pantau/plugins node scripts/screenshots.js
 
 format:
-	@clang-format -i core/include/pantau/*.h core/src/*/*.[ch] plugins/*/*.[ch] tests/unit/*.[ch] tests/tools/*/*.c \
+	@clang-format -i core/include/pantau/*.h core/src/*/*.[ch] plugins/*/*.[ch] tests/unit/*.[ch] tests/unit/*/*.c tests/tools/*/*.c \
 		tests/fuzz/*.[ch]
 
 clean:

@@ -204,36 +204,6 @@ static void shutdown_io(rtsp_client *c, int teardown)
     c->sock = NULL;
 }
 
-/* text as valid UTF-8 without control characters, g_malloc'd: parts of a
- * reason (a Location, a control URL, a transport profile) come from the
- * camera as it sent them, and reasons go into log lines and JSON (which
- * refuses anything that is not UTF-8). */
-static char *printable(const char *text)
-{
-    char *valid = g_utf8_make_valid(text, -1);
-    GString *out = g_string_sized_new(strlen(valid));
-    for (const char *p = valid; *p; p = g_utf8_next_char(p)) {
-        gunichar ch = g_utf8_get_char(p);
-        if (g_unichar_iscntrl(ch))
-            g_string_append_c(out, '?');
-        else
-            g_string_append_unichar(out, ch);
-    }
-    g_free(valid);
-    return g_string_free(out, FALSE);
-}
-
-/* Cuts a printable reason (valid UTF-8) to REASON_MAX bytes at a character
- * boundary, marking the cut: a camera's Location or phrase may be long. */
-static void bound_reason(char *reason)
-{
-    static const char mark[] = "…";
-    if (strlen(reason) <= REASON_MAX)
-        return;
-    char *cut = g_utf8_find_prev_char(reason, reason + REASON_MAX - (sizeof mark - 1) + 1);
-    memcpy(cut, mark, sizeof mark);
-}
-
 /* Ends c: shuts it down and calls on_end once (within a dispatch). The
  * reason loses any URL userinfo and every occurrence of the password, then
  * is made printable: parts of it (status phrases, URLs from the SDP) come
@@ -249,12 +219,11 @@ static void client_end(rtsp_client *c, rtsp_end why, const char *fmt, ...)
     c->state = ST_DONE;
     shutdown_io(c, 0);
     /* Redacted first, on the bytes as they came, so that a password with
-     * bytes printable() would change is still found. */
+     * bytes cctv_printable() would change is still found. */
     char *redacted = cctv_redact(raw, c->password);
     g_free(raw);
-    char *clean = printable(redacted ? redacted : "camera failed");
+    char *clean = cctv_printable(redacted ? redacted : "camera failed", REASON_MAX);
     free(redacted);
-    bound_reason(clean);
     if (c->cb.on_end)
         c->cb.on_end(c->user, why, clean);
     g_free(clean);

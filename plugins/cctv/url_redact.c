@@ -1,6 +1,7 @@
 /* url_redact.c - strips credentials from URLs and messages before logging. */
 #include "url_redact.h"
 
+#include <glib.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -97,4 +98,27 @@ int cctv_url_at_after_host(const char *url)
     rest += 3;
     rest += authority_len(rest);
     return strcspn(rest, " \t\r\n") > strcspn(rest, "@");
+}
+
+char *cctv_printable(const char *text, size_t max)
+{
+    static const char mark[] = "…";
+    if (!text)
+        return NULL;
+    char *valid = g_utf8_make_valid(text, -1);
+    GString *out = g_string_sized_new(strlen(valid));
+    for (const char *p = valid; *p; p = g_utf8_next_char(p)) {
+        gunichar ch = g_utf8_get_char(p);
+        if (g_unichar_iscntrl(ch))
+            g_string_append_c(out, '?');
+        else
+            g_string_append_unichar(out, ch);
+    }
+    g_free(valid);
+    if (out->len > max && max >= sizeof mark) {
+        char *cut = g_utf8_find_prev_char(out->str, out->str + max - (sizeof mark - 1) + 1);
+        g_string_truncate(out, (gsize)(cut - out->str));
+        g_string_append(out, mark);
+    }
+    return g_string_free(out, FALSE);
 }

@@ -7,9 +7,10 @@
 #include "alarm.h"
 #include "fuzz_util.h"
 #include "log.h"
+#include "persist.h"
 #include "preset_store.h"
-#include "server.h"
 #include "wall.h"
+#include "walls.h"
 
 #include <glib.h>
 #include <stdlib.h>
@@ -42,20 +43,21 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     const char *names[] = {"walls/main.json", "presets.json", "alarms/takeover-main.json"};
     for (size_t i = 0; i < G_N_ELEMENTS(names); i++)
         g_free(fuzz_write_file(dir, names[i], data, size));
-    pantau_server srv = {0};
-    srv.state_dir = (char *)dir;
-    srv.walls = g_ptr_array_new_with_free_func((GDestroyNotify)wall_free);
+    GPtrArray *walls = g_ptr_array_new_with_free_func((GDestroyNotify)wall_free);
     wall *w = wall_from_config(wall_config);
     wall_restore(w, dir);
-    g_ptr_array_add(srv.walls, w);
-    srv.presets = preset_store_open(dir);
+    g_ptr_array_add(walls, w);
+    preset_store *presets = preset_store_open(dir);
+    persister *persist = persister_new(NULL);
+    wall_service *ws = wall_service_new(walls, presets, NULL, persist, NULL, dir, LAYOUT_MAX_TILES);
     /* Without rules: only the takeover file is read (and written back). */
-    alarm_center_new(&srv);
-    alarm_center_free(srv.alarms);
-    json_decref(preset_store_to_json(srv.presets));
+    alarm_center_free(alarm_center_new(&(alarm_deps){.walls = ws, .state_dir = dir}));
+    json_decref(preset_store_to_json(presets));
     json_decref(wall_to_json(w));
-    preset_store_free(srv.presets);
-    g_ptr_array_free(srv.walls, TRUE);
+    wall_service_free(ws);
+    persister_free(persist);
+    preset_store_free(presets);
+    g_ptr_array_free(walls, TRUE);
     fuzz_empty_dir(dir);
     return 0;
 }

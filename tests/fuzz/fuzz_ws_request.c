@@ -6,12 +6,15 @@
  * Input: one or more frames separated by '\n' (at most MAX_FRAMES), sent in
  * order on a fresh server, so each input runs the same way every time. */
 #include "alarm.h"
+#include "bus.h"
 #include "fuzz_util.h"
 #include "log.h"
 #include "ops.h"
+#include "persist.h"
 #include "plugin_loader.h"
 #include "presentation.h"
 #include "source.h"
+#include "walls.h"
 
 #include <glib.h>
 #include <stdlib.h>
@@ -47,11 +50,8 @@ static const char *const config_text =
 
 static json_t *config_root; /* parsed once; owned for the whole run */
 /* Source types as a loaded plugin registers them (no callbacks: nothing runs). */
-static loaded_plugin fake_plugin = {.name = "fake"};
-static source_type_entry camera_type = {.type = {.id = "cam", .kind = "camera"},
-                                        .plugin = &fake_plugin};
-static source_type_entry widget_type = {.type = {.id = "feed", .kind = "widget"},
-                                        .plugin = &fake_plugin};
+static source_type_entry camera_type = {.type = {.id = "cam", .kind = "camera"}, .plugin = "fake"};
+static source_type_entry widget_type = {.type = {.id = "feed", .kind = "widget"}, .plugin = "fake"};
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
@@ -72,7 +72,6 @@ static void add_source(pantau_server *srv, const char *id, const source_type_ent
     s->type_id = g_strdup(type->type.id);
     s->type = type;
     s->settings = json_pack("{s:s}", "url", "rtsp://admin:hunter2@cam/1");
-    s->server = srv;
     g_ptr_array_add(srv->sources->list, s);
     g_hash_table_insert(srv->sources->by_id, s->id, s);
 }
@@ -81,8 +80,6 @@ static pantau_server *server_new(const char *state_dir)
 {
     pantau_server *srv = g_new0(pantau_server, 1);
     srv->state_dir = g_strdup(state_dir);
-    srv->config = g_new0(pantau_config, 1);
-    srv->config->root = json_incref(config_root);
     srv->walls = g_ptr_array_new_with_free_func((GDestroyNotify)wall_free);
     size_t i;
     const json_t *entry;
@@ -95,11 +92,22 @@ static pantau_server *server_new(const char *state_dir)
     add_source(srv, "cam1", &camera_type);
     add_source(srv, "cam2", &camera_type);
     add_source(srv, "feed", &widget_type);
-    alarm_center_new(srv);
-    srv->presentations = presentation_center_new(srv);
+    srv->bus = bus_new();
+    srv->persist = persister_new(NULL);
+    srv->wall_service = wall_service_new(srv->walls, srv->presets, srv->bus, srv->persist, NULL,
+                                         state_dir, LAYOUT_MAX_TILES);
+    srv->alarms = alarm_center_new(&(alarm_deps){
+        .section = json_object_get(config_root, "alarms"),
+        .walls = srv->wall_service,
+        .sources = srv->sources,
+        .bus = srv->bus,
+        .state_dir = state_dir,
+    });
+    srv->presentations = presentation_center_new(json_object_get(config_root, "presentations"),
+                                                 srv->wall_service, srv->bus, NULL);
     json_t *details = json_pack("{s:s, s:b}", "condition", "fire.1", "active", 1);
-    alarm_source_event(srv, source_registry_find(srv->sources, "feed"), PANTAU_SEVERITY_CRITICAL,
-                       "smoke at gate 3", details);
+    alarm_source_event(srv->alarms, source_registry_find(srv->sources, "feed"),
+                       PANTAU_SEVERITY_CRITICAL, "smoke at gate 3", details);
     json_decref(details);
     return srv;
 }
@@ -108,11 +116,12 @@ static void server_free(pantau_server *srv)
 {
     presentation_center_free(srv->presentations);
     alarm_center_free(srv->alarms);
+    wall_service_free(srv->wall_service);
+    persister_free(srv->persist);
+    bus_free(srv->bus);
     source_registry_free(srv->sources);
     preset_store_free(srv->presets);
     g_ptr_array_free(srv->walls, TRUE);
-    json_decref(srv->config->root);
-    g_free(srv->config);
     g_free(srv->state_dir);
     g_free(srv);
 }

@@ -310,10 +310,78 @@ def feeds():
            {'kode': 'A2', 'info': {'nama': 'Lima'}, 'volume': 3, 'kecepatan': 55.5}]))
 
 
+# ---- ONVIF: SOAP replies of cameras and WS-Discovery answers ----
+def soap(body, prefix='env', extra=''):
+    return ('<?xml version="1.0" encoding="UTF-8"?>\n<%s:Envelope xmlns:%s='
+            '"http://www.w3.org/2003/05/soap-envelope" xmlns:tt="http://www.onvif.org/ver10/schema"'
+            '%s><%s:Body>%s</%s:Body></%s:Envelope>' % (prefix, prefix, extra, prefix, body,
+                                                        prefix, prefix))
+
+
+def onvif():
+    put('fuzz_onvif', 'date_time', soap(
+        '<tds:GetSystemDateAndTimeResponse><tds:SystemDateAndTime><tt:UTCDateTime><tt:Time>'
+        '<tt:Hour>7</tt:Hour><tt:Minute>50</tt:Minute><tt:Second>45</tt:Second></tt:Time><tt:Date>'
+        '<tt:Year>2026</tt:Year><tt:Month>12</tt:Month><tt:Day>3</tt:Day></tt:Date></tt:UTCDateTime>'
+        '</tds:SystemDateAndTime></tds:GetSystemDateAndTimeResponse>'))
+    put('fuzz_onvif', 'capabilities', soap(
+        '<tds:GetCapabilitiesResponse><tds:Capabilities><tt:Device><tt:XAddr>'
+        'http://10.0.0.5/onvif/device_service</tt:XAddr></tt:Device><tt:Media><tt:XAddr>'
+        'http://10.0.0.5/onvif/Media</tt:XAddr></tt:Media><tt:PTZ><tt:XAddr>'
+        'http://10.0.0.5/onvif/PTZ</tt:XAddr></tt:PTZ></tds:Capabilities>'
+        '</tds:GetCapabilitiesResponse>'))
+    put('fuzz_onvif', 'device_info', soap(
+        '<tds:GetDeviceInformationResponse><tds:Manufacturer>HIKVISION</tds:Manufacturer>'
+        '<tds:Model>DS-2DE4425IW-DE</tds:Model><tds:FirmwareVersion>V5.6.15</tds:FirmwareVersion>'
+        '<tds:SerialNumber>DS-2DE4425IW-DE20200101</tds:SerialNumber><tds:HardwareId>88'
+        '</tds:HardwareId></tds:GetDeviceInformationResponse>'))
+    put('fuzz_onvif', 'nodes', soap(
+        '<tptz:GetNodesResponse><tptz:PTZNode token="node0"><tt:SupportedPTZSpaces>'
+        '<tt:ContinuousPanTiltVelocitySpace/><tt:RelativePanTiltTranslationSpace/>'
+        '<tt:AbsoluteZoomPositionSpace/></tt:SupportedPTZSpaces><tt:MaximumNumberOfPresets>300'
+        '</tt:MaximumNumberOfPresets><tt:HomeSupported>true</tt:HomeSupported></tptz:PTZNode>'
+        '</tptz:GetNodesResponse>'))
+    put('fuzz_onvif', 'profiles', soap(
+        '<trt:GetProfilesResponse><trt:Profiles token="Profile_1" fixed="true"><tt:Name>mainStream'
+        '</tt:Name><tt:VideoEncoderConfiguration token="V1"><tt:Encoding>H264</tt:Encoding>'
+        '<tt:Resolution><tt:Width>1920</tt:Width><tt:Height>1080</tt:Height></tt:Resolution>'
+        '</tt:VideoEncoderConfiguration><tt:PTZConfiguration token="PTZ"/></trt:Profiles>'
+        '<trt:Profiles token="Profile_2"><tt:Name>subStream</tt:Name></trt:Profiles>'
+        '</trt:GetProfilesResponse>', 'SOAP-ENV'))
+    put('fuzz_onvif', 'stream_uri', soap(
+        '<trt:GetStreamUriResponse><trt:MediaUri><tt:Uri>rtsp://10.0.0.5:554/cam/realmonitor?'
+        'channel=1&amp;subtype=0</tt:Uri></trt:MediaUri></trt:GetStreamUriResponse>'))
+    put('fuzz_onvif', 'status', soap(
+        '<tptz:GetStatusResponse><tptz:PTZStatus><tt:Position><tt:PanTilt x="0.25" y="-1"/>'
+        '<tt:Zoom x="1E-1"/></tt:Position><tt:MoveStatus><tt:PanTilt>MOVING</tt:PanTilt>'
+        '</tt:MoveStatus></tptz:PTZStatus></tptz:GetStatusResponse>'))
+    put('fuzz_onvif', 'presets', soap(
+        '<tptz:GetPresetsResponse><tptz:Preset token="1"><tt:Name>Gerbang Tol</tt:Name>'
+        '<tt:PTZPosition><tt:PanTilt x="0.1" y="0.2"/><tt:Zoom x="0"/></tt:PTZPosition>'
+        '</tptz:Preset><tptz:Preset token="2"/></tptz:GetPresetsResponse>'
+        '<tptz:SetPresetResponse><tptz:PresetToken>3</tptz:PresetToken></tptz:SetPresetResponse>'))
+    put('fuzz_onvif', 'fault12', soap(
+        '<env:Fault><env:Code><env:Value>env:Sender</env:Value><env:Subcode><env:Value>'
+        'ter:NotAuthorized</env:Value></env:Subcode></env:Code><env:Reason><env:Text '
+        'xml:lang="en">Sender not Authorized</env:Text></env:Reason></env:Fault>'))
+    put('fuzz_onvif', 'fault11',
+        '<SOAP-ENV:Envelope xmlns:SOAP-ENV="http://schemas.xmlsoap.org/soap/envelope/">'
+        '<SOAP-ENV:Body><SOAP-ENV:Fault><faultcode>SOAP-ENV:Client</faultcode><faultstring>'
+        'No such preset</faultstring></SOAP-ENV:Fault></SOAP-ENV:Body></SOAP-ENV:Envelope>')
+    put('fuzz_onvif', 'probe_matches',
+        '<e:Envelope xmlns:e="http://www.w3.org/2003/05/soap-envelope" xmlns:w="a" xmlns:d="d">'
+        '<e:Header><w:RelatesTo>uuid:fuzz</w:RelatesTo></e:Header><e:Body><d:ProbeMatches>'
+        '<d:ProbeMatch><w:EndpointReference><w:Address>urn:uuid:1</w:Address>'
+        '</w:EndpointReference><d:Scopes>onvif://www.onvif.org/name/Simpang%20Lima '
+        'onvif://www.onvif.org/hardware/DS-2DE4425IW</d:Scopes><d:XAddrs>'
+        'http://10.0.0.5/onvif/device_service</d:XAddrs></d:ProbeMatch></d:ProbeMatches>'
+        '</e:Body></e:Envelope>')
+
+
 def main():
     if os.path.isdir(CORPUS):
         shutil.rmtree(CORPUS)
-    for make in (ws, config, state, h264, h265, rtsp, rtp, rtp_h265, dch, feeds):
+    for make in (ws, config, state, h264, h265, rtsp, rtp, rtp_h265, dch, feeds, onvif):
         make()
 
 

@@ -1,10 +1,12 @@
 #include "test_util.h"
 
 #include "bus.h"
+#include "persist.h"
 #include "preset_store.h"
 #include "server.h"
 #include "source.h"
 #include "wall.h"
+#include "walls.h"
 
 #include <dirent.h>
 #include <fcntl.h>
@@ -153,9 +155,11 @@ pantau_server *tu_server_new(const char *dir, const char *walls_json)
     json_array_foreach(walls, i, entry) g_ptr_array_add(srv->walls, wall_from_config(entry));
     json_decref(walls);
     srv->presets = preset_store_open(dir);
-    srv->sources = g_new0(source_registry, 1);
-    srv->sources->list = g_ptr_array_new();
-    srv->sources->by_id = g_hash_table_new(g_str_hash, g_str_equal);
+    srv->bus = bus_new();
+    srv->sources = source_registry_new(NULL, srv->bus);
+    srv->persist = persister_new(NULL);
+    srv->wall_service = wall_service_new(srv->walls, srv->presets, srv->bus, srv->persist, NULL,
+                                         srv->state_dir, LAYOUT_MAX_TILES);
     return srv;
 }
 
@@ -163,6 +167,8 @@ void tu_server_free(pantau_server *srv)
 {
     if (!srv)
         return;
+    wall_service_free(srv->wall_service);
+    persister_free(srv->persist);
     source_registry_free(srv->sources);
     preset_store_free(srv->presets);
     bus_free(srv->bus);
@@ -173,6 +179,7 @@ void tu_server_free(pantau_server *srv)
 
 void tu_registry_add(source_registry *reg, pantau_source *src)
 {
+    src->registry = reg;
     g_ptr_array_add(reg->list, src);
     g_hash_table_insert(reg->by_id, src->id, src);
 }

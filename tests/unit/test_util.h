@@ -50,12 +50,14 @@ struct pantau_source;
 
 /* A server for tests of operations: state directory dir (copied), the walls
  * of walls_json (a JSON array of wall configurations), presets kept in dir
- * and an empty source registry; everything else zero. */
+ * (written at once: no write hook), an empty source registry, a bus with
+ * no subscriber, and the wall service over them writing at once (no disk
+ * writer, no audit log); everything else zero. */
 struct pantau_server *tu_server_new(const char *dir, const char *walls_json);
 
-/* Frees what tu_server_new made, the sources added to its registry and
- * srv->bus if a test set one; a test frees what it added itself (alarms,
- * config) first. NULL is a no-op. */
+/* Frees what tu_server_new made and the sources added to its registry; a
+ * test frees what it added itself (alarms, config) first. NULL is a
+ * no-op. */
 void tu_server_free(struct pantau_server *srv);
 
 /* Adds src to reg, which owns it from then on. */

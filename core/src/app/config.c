@@ -9,56 +9,18 @@
 #include "preset_store.h"
 #include "layout.h"
 #include "plugin_loader.h"
-#include "server.h"
 #include "source.h"
 #include "wall.h"
 
-#include <stdarg.h>
 #include <string.h>
 
 #define DISPLAY_MAX 16
 #define DISPLAY_PIXELS_MAX 16384
 
-struct config_checker {
-    const char *path;
-    const char *text;
-    size_t len;
-    GPtrArray *errors;
-};
 typedef config_checker checker;
 
 #define fail_at config_fail
 #define check_keys config_check_keys
-
-void config_fail(checker *c, const char *json_path, const char *fmt, ...)
-{
-    int line = 1, column = 1;
-    json_locate(c->text, c->len, json_path, &line, &column);
-    va_list ap;
-    va_start(ap, fmt);
-    char *msg = g_strdup_vprintf(fmt, ap);
-    va_end(ap);
-    g_ptr_array_add(c->errors, g_strdup_printf("%s:%d:%d: %s: %s", c->path, line, column,
-                                               *json_path ? json_path : "(root)", msg));
-    g_free(msg);
-}
-
-void check_keys(checker *c, const json_t *obj, const char *at, const char *const *allowed)
-{
-    const char *key;
-    const json_t *v;
-    json_object_foreach((json_t *)obj, key, v)
-    {
-        bool known = false;
-        for (const char *const *a = allowed; *a && !known; a++)
-            known = strcmp(*a, key) == 0;
-        if (!known) {
-            char *p = *at ? g_strdup_printf("%s.%s", at, key) : g_strdup(key);
-            fail_at(c, p, "unknown key '%s'", key);
-            g_free(p);
-        }
-    }
-}
 
 /* Reads an optional integer member into *out; reports wrong types/ranges. */
 static void get_int(checker *c, const json_t *obj, const char *at, const char *key, int *out,
@@ -496,16 +458,16 @@ static void report_source_setting(const char *json_path, const char *message, vo
     fail_at(user, json_path, "%s", message);
 }
 
-/* Loads the plugins as the server would (on a server that is never run)
- * and lets each source type check its sources' settings. */
+/* Loads the plugins as the server would, into a type table of their own
+ * (no media, no state directory: nothing runs), and lets each source type
+ * check its sources' settings. */
 static void check_source_settings(checker *c, pantau_config *cfg, const char *plugin_dir)
 {
-    pantau_server srv = {0};
-    srv.config = cfg;
-    srv.plugin_dir = (char *)plugin_dir;
-    plugin_loader *loader = plugin_loader_load(&srv, plugin_dir, cfg->plugin_names);
-    source_check_settings(loader, cfg->sources, report_source_setting, c);
+    host_deps deps = {.types = source_types_new()};
+    plugin_loader *loader = plugin_loader_load(&deps, plugin_dir, cfg->plugin_names);
+    source_check_settings(deps.types, cfg->sources, report_source_setting, c);
     plugin_loader_free(loader);
+    source_types_free(deps.types);
 }
 
 static pantau_config *load(const char *path, enum check_depth depth,

@@ -11,12 +11,15 @@
 #include "log.h"
 #include "media.h"
 #include "password.h"
+#include "persist.h"
 #include "plugin_loader.h"
 #include "presentation.h"
 #include "server.h"
 #include "source.h"
+#include "sinks.h"
 #include "state_store.h"
-#include "ws_server.h"
+#include "walls.h"
+#include "ws_app.h"
 
 #include <errno.h>
 #include <glib-unix.h>
@@ -155,7 +158,7 @@ static void print_urls(const pantau_server *srv, int port)
 {
     char *host = url_host(srv->config);
     char *cert = NULL, *key = NULL;
-    const char *scheme = auth_tls_files(srv->config, &cert, &key) ? "https" : "http";
+    const char *scheme = auth_tls_files(srv->auth, &cert, &key) ? "https" : "http";
     g_free(cert);
     g_free(key);
     printf("pantau: ready on %s://%s:%d/\n", scheme, host, port);
@@ -170,10 +173,38 @@ static void print_urls(const pantau_server *srv, int port)
     g_free(host);
 }
 
+/* The domain's services, each given what it uses (after the sources:
+ * alarms watch them). */
+static void start_services(pantau_server *srv)
+{
+    const json_t *root = srv->config->root;
+    srv->audit = audit_log_open(json_object_get(root, "audit"), srv->config->dir, srv->state_dir,
+                                srv->writer);
+    srv->persist = persister_new(srv->writer);
+    srv->wall_service = wall_service_new(srv->walls, srv->presets, srv->bus, srv->persist,
+                                         srv->audit, srv->state_dir, srv->config->max_layout_tiles);
+    preset_store_set_hook(srv->presets,
+                          &(preset_write_hook){walls_preset_write, srv->wall_service});
+    srv->auth =
+        auth_center_new(json_object_get(root, "auth"), srv->config->dir, srv->audit, srv->bus);
+    srv->alarms = alarm_center_new(&(alarm_deps){
+        .section = json_object_get(root, "alarms"),
+        .walls = srv->wall_service,
+        .sources = srv->sources,
+        .bus = srv->bus,
+        .audit = srv->audit,
+        .state_dir = srv->state_dir,
+    });
+    srv->presentations = presentation_center_new(json_object_get(root, "presentations"),
+                                                 srv->wall_service, srv->bus, srv->audit);
+}
+
 static int run(const options *o, pantau_config *cfg)
 {
     int rc = 1;
     pantau_server srv = {0};
+    events *protocol = NULL;
+    host_deps deps = {.types = source_types_new()};  /* filled by the plugins, read by sources */
     heap_limit_arenas((unsigned)cfg->malloc_arenas); /* before any thread */
     gst_init(NULL, NULL);
     srv.config = cfg;
@@ -190,23 +221,26 @@ static int run(const options *o, pantau_config *cfg)
     }
     /* The protocol writer listens before anything can change. */
     srv.bus = bus_new();
-    events_attach(&srv);
+    events_out to_ws = ws_app_events_out(&srv);
+    protocol = events_attach(srv.bus, &to_ws);
     load_walls(&srv);
     srv.presets = preset_store_open(srv.state_dir);
     preset_store_set_limits(srv.presets, (unsigned)cfg->max_presets, cfg->max_layout_tiles);
     preset_store_seed(srv.presets, cfg->presets);
     srv.writer = disk_writer_new(NULL);
     srv.heap = heap_trim_start((unsigned)cfg->heap_trim_s);
-    preset_store_set_hook(srv.presets, &(preset_write_hook){ops_preset_write, &srv});
-    srv.plugins = plugin_loader_load(&srv, srv.plugin_dir, cfg->plugin_names);
-    source_registry_create(&srv, cfg->sources);
-    srv.media = media_engine_new(&srv, (unsigned)cfg->stream_grace_ms);
-    srv.audit = audit_log_open(&srv);
-    srv.auth = auth_center_new(&srv);
-    srv.alarms = alarm_center_new(&srv);
-    srv.presentations = presentation_center_new(&srv);
+    /* The host tables reach the media engine, so it comes before the
+     * plugins; the sources are made of the types they register. */
+    srv.sources = source_registry_new(deps.types, srv.bus);
+    media_deps media = sinks_media_deps(&srv);
+    srv.media = media_engine_new(&media);
+    deps.media = srv.media;
+    deps.state_dir = srv.state_dir;
+    srv.plugins = plugin_loader_load(&deps, srv.plugin_dir, cfg->plugin_names);
+    source_registry_add_config(srv.sources, cfg->sources);
+    start_services(&srv);
     int port = o->port >= 0 ? o->port : cfg->port;
-    srv.ws = ws_server_start(&srv, &cfg->bind, port);
+    srv.ws = ws_app_start(&srv, port);
     if (!srv.ws)
         goto out;
     /* The handlers before "ready": a SIGTERM sent on reading it stops cleanly. */
@@ -226,19 +260,25 @@ out:
     ws_server_free(srv.ws);
     srv.ws = NULL;
     presentation_center_free(srv.presentations);
+    srv.presentations = NULL;
+    /* Sources stopping after this must not reach a freed center. */
     alarm_center_free(srv.alarms);
+    srv.alarms = NULL;
     auth_center_free(srv.auth);
     /* No job outlives the server: the last writes before the log closes. */
     disk_writer_free(srv.writer);
     srv.writer = NULL;
+    wall_service_free(srv.wall_service);
+    persister_free(srv.persist);
     audit_log_close(srv.audit);
     media_engine_free(srv.media);
-    srv.media = NULL;
+    srv.media = deps.media = NULL;
     source_registry_free(srv.sources);
     host_remove_all_timers();
     plugin_loader_free(srv.plugins);
+    source_types_free(deps.types);
     preset_store_free(srv.presets);
-    events_detach(&srv);
+    events_detach(protocol);
     bus_free(srv.bus);
     if (srv.walls)
         g_ptr_array_free(srv.walls, TRUE);

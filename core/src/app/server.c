@@ -3,28 +3,6 @@
 #include "alarm.h"
 #include "presentation.h"
 #include "source.h"
-#include "ws_server.h"
-
-#include <string.h>
-
-wall *server_find_wall(const pantau_server *srv, const char *id)
-{
-    if (!id)
-        return NULL;
-    for (guint i = 0; i < srv->walls->len; i++) {
-        wall *w = g_ptr_array_index(srv->walls, i);
-        if (strcmp(w->id, id) == 0)
-            return w;
-    }
-    return NULL;
-}
-
-void server_broadcast(pantau_server *srv, json_t *event)
-{
-    if (srv->ws)
-        ws_server_broadcast(srv->ws, event);
-    json_decref(event);
-}
 
 json_t *server_snapshot(const pantau_server *srv)
 {
@@ -44,5 +22,6 @@ json_t *server_snapshot(const pantau_server *srv)
     return json_pack("{s:{s:s, s:s}, s:o, s:o, s:o, s:o, s:o, s:o}", "server", "name", "pantau",
                      "version", PANTAU_VERSION, "sources", sources, "walls", walls, "presets",
                      preset_store_to_json(srv->presets), "data", data, "alarms",
-                     alarm_snapshot(srv), "presentations", presentation_snapshot(srv));
+                     alarm_snapshot(srv->alarms), "presentations",
+                     presentation_snapshot(srv->presentations));
 }

@@ -18,7 +18,8 @@ struct presentation_center;
 struct auth_center;
 struct audit_log;
 struct disk_writer;
-struct op_pending;
+struct persister;
+struct wall_service;
 struct heap_trim;
 struct event_bus;
 
@@ -41,15 +42,10 @@ typedef struct pantau_server {
     struct audit_log *audit;                   /* NULL: no audit log */
     struct disk_writer *writer;                /* NULL: writes run at once (unit tests) */
     struct heap_trim *heap;                    /* NULL: never trimmed */
-    struct event_bus *bus;         /* the domain's changes (bus.h); NULL: told to nobody */
-    struct op_pending *op_pending; /* the request being handled, while it runs */
+    struct event_bus *bus;             /* the domain's changes (bus.h); NULL: told to nobody */
+    struct persister *persist;         /* changes' durable writes and the request's write fence */
+    struct wall_service *wall_service; /* finds and changes walls and presets (walls.h) */
 } pantau_server;
-
-/* The wall with this id, or NULL. Borrowed. */
-wall *server_find_wall(const pantau_server *srv, const char *id);
-
-/* Sends an event to every connected client. Steals event. */
-void server_broadcast(pantau_server *srv, json_t *event);
 
 /* The full state as sent in a snapshot: sources, walls, presets, data.
  * Returns a new reference. */

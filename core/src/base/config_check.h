@@ -1,13 +1,19 @@
 /* config_check.h - for modules that check their own section of the
  * configuration (auth, audit, alarms, presentations): report errors at a
- * JSON path; config.c turns the path into file, line and column. */
+ * JSON path; config_fail turns the path into file, line and column. */
 #ifndef PANTAU_CONFIG_CHECK_H
 #define PANTAU_CONFIG_CHECK_H
 
 #include <glib.h>
 #include <jansson.h>
 
-typedef struct config_checker config_checker;
+/* One check of a configuration file: where errors go and what they name. */
+typedef struct config_checker {
+    const char *path; /* the file, for "path:line:column: …" */
+    const char *text; /* its text (borrowed), to find a JSON path's line */
+    size_t len;
+    GPtrArray *errors; /* char *, owned by the caller: each error appended */
+} config_checker;
 
 /* What the core sections hold, for cross-references (borrowed). */
 typedef struct config_sections {

@@ -1,15 +1,11 @@
 /* alarm.c - the alarm list: events raised by plugins and by the core (a
  * camera offline, a feed stale) become alarms (active -> acknowledged ->
  * cleared), fire the config's rules onto walls (alarm_wall.c), and are
- * pushed to every client. Main loop only. */
+ * emitted on the bus (BUS_ALARM). Main loop only. */
+#include "alarm.h"
 #include "alarm_internal.h"
 
-#include "auth.h"
-#include "bus.h"
-
 #include "log.h"
-#include "plugin_loader.h"
-#include "source.h"
 
 #include <string.h>
 
@@ -85,9 +81,11 @@ void alarm_flush(alarm_center *a)
     g_hash_table_iter_init(&it, a->dirty);
     while (g_hash_table_iter_next(&it, &id, NULL)) {
         const alarm_entry *al = alarm_find(a, id);
-        if (al)
-            server_broadcast(a->srv,
-                             json_pack("{s:s, s:o}", "ev", "alarm", "alarm", alarm_to_json(a, al)));
+        if (!al)
+            continue;
+        json_t *alarm = alarm_to_json(a, al);
+        bus_emit(a->bus, &(bus_event){.kind = BUS_ALARM, .alarm = {alarm}});
+        json_decref(alarm);
     }
     g_hash_table_remove_all(a->dirty);
 }
@@ -151,23 +149,11 @@ static void ack_alarm(alarm_center *a, alarm_entry *al, const char *user)
 
 /* ---- rules ---- */
 
-/* The preset with this id, else the first with this name, or NULL. */
-static const preset *find_preset(const preset_store *ps, const char *id_or_name)
-{
-    const preset *p = preset_store_find(ps, id_or_name);
-    for (guint i = 0; !p && i < ps->presets->len; i++) {
-        const preset *q = g_ptr_array_index(ps->presets, i);
-        if (strcmp(q->name, id_or_name) == 0)
-            p = q;
-    }
-    return p;
-}
-
 /* Rule r claims its wall for al (logged when it cannot). */
 static void fire_rule(alarm_center *a, alarm_entry *al, const alarm_rule *r)
 {
-    const wall *w = server_find_wall(a->srv, r->wall);
-    const preset *p = r->preset ? find_preset(a->srv->presets, r->preset) : NULL;
+    const wall *w = walls_find(a->walls, r->wall);
+    const preset *p = r->preset ? walls_preset_lookup(a->walls, r->preset) : NULL;
     if (!w || (r->preset && !p)) {
         log_write(PANTAU_LOG_WARN, "alarms", "rule '%s' cannot fire for alarm %s: no %s '%s'",
                   r->id, al->id, w ? "preset" : "wall", w ? r->preset : r->wall);
@@ -233,10 +219,9 @@ static void clear_condition(alarm_center *a, const char *source, const char *con
     alarm_flush(a);
 }
 
-void alarm_source_event(pantau_server *srv, pantau_source *src, enum pantau_severity severity,
+void alarm_source_event(alarm_center *a, pantau_source *src, enum pantau_severity severity,
                         const char *message, const json_t *details)
 {
-    alarm_center *a = srv ? srv->alarms : NULL;
     if (!a || !src || !message)
         return;
     const char *condition = json_string_value(json_object_get(details, "condition"));
@@ -268,7 +253,7 @@ static void core_pending_free(core_pending *p)
 /* The condition the core raises for a source that is down, or NULL. */
 static const char *core_condition(const pantau_source *src)
 {
-    const char *kind = src->type ? src->type->type.kind : NULL;
+    const char *kind = source_kind(src);
     if (g_strcmp0(kind, "camera") == 0)
         return CORE_CAMERA_OFFLINE;
     if (g_strcmp0(kind, "widget") == 0)
@@ -294,18 +279,16 @@ static gboolean core_debounced(gpointer data)
     core_pending *p = data;
     alarm_center *a = p->a;
     p->timer = 0; /* this source ends by returning G_SOURCE_REMOVE */
-    pantau_source *src =
-        a->srv->sources ? source_registry_find(a->srv->sources, p->source_id) : NULL;
+    pantau_source *src = a->sources ? source_registry_find(a->sources, p->source_id) : NULL;
     g_hash_table_remove(a->debounce, p->source_id);
     if (src && source_status_is_down(src->status))
         raise_core(a, src);
     return G_SOURCE_REMOVE;
 }
 
-void alarm_source_status(pantau_server *srv, pantau_source *src, enum pantau_source_status old)
+void alarm_source_status(alarm_center *a, pantau_source *src, enum pantau_source_status old)
 {
     (void)old;
-    alarm_center *a = srv ? srv->alarms : NULL;
     const char *condition = a && src ? core_condition(src) : NULL;
     if (!condition)
         return;
@@ -338,19 +321,22 @@ static void on_source(const bus_event *ev, void *user)
 {
     alarm_center *a = user;
     if (ev->kind == BUS_SOURCE_STATUS)
-        alarm_source_status(a->srv, ev->source_status.source, ev->source_status.old);
+        alarm_source_status(a, ev->source_status.source, ev->source_status.old);
     else if (ev->kind == BUS_SOURCE_EVENT)
-        alarm_source_event(a->srv, ev->source_event.source, ev->source_event.severity,
+        alarm_source_event(a, ev->source_event.source, ev->source_event.severity,
                            ev->source_event.message, ev->source_event.details);
 }
 
-alarm_center *alarm_center_new(pantau_server *srv)
+alarm_center *alarm_center_new(const alarm_deps *deps)
 {
     alarm_center *a = g_new0(alarm_center, 1);
-    const json_t *section = srv->config ? json_object_get(srv->config->root, "alarms") : NULL;
-    a->srv = srv;
-    a->rules = alarm_rules_from_json(section);
-    a->debounce_s = alarm_debounce_from_json(section);
+    a->walls = deps->walls;
+    a->sources = deps->sources;
+    a->bus = deps->bus;
+    a->audit = deps->audit;
+    a->state_dir = g_strdup(deps->state_dir);
+    a->rules = alarm_rules_from_json(deps->section);
+    a->debounce_s = alarm_debounce_from_json(deps->section);
     a->open = g_ptr_array_new();
     g_queue_init(&a->cleared);
     a->by_id = g_hash_table_new(g_str_hash, g_str_equal);
@@ -358,12 +344,11 @@ alarm_center *alarm_center_new(pantau_server *srv)
     a->debounce =
         g_hash_table_new_full(g_str_hash, g_str_equal, NULL, (GDestroyNotify)core_pending_free);
     a->dirty = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
-    srv->alarms = a;
-    bus_subscribe(srv->bus, BUS_SOURCE_STATUS, on_source, a);
-    bus_subscribe(srv->bus, BUS_SOURCE_EVENT, on_source, a);
+    bus_subscribe(a->bus, BUS_SOURCE_STATUS, on_source, a);
+    bus_subscribe(a->bus, BUS_SOURCE_EVENT, on_source, a);
     /* Sources that were down before the alarms existed. */
-    for (guint i = 0; srv->sources && i < srv->sources->list->len; i++)
-        alarm_source_status(srv, g_ptr_array_index(srv->sources->list, i), PANTAU_STATUS_LIVE);
+    for (guint i = 0; a->sources && i < a->sources->list->len; i++)
+        alarm_source_status(a, g_ptr_array_index(a->sources->list, i), PANTAU_STATUS_LIVE);
     alarm_wall_recover(a);
     return a;
 }
@@ -373,10 +358,8 @@ void alarm_center_free(alarm_center *a)
     if (!a)
         return;
     /* Sources stopping after this must not reach a freed center. */
-    if (a->srv->alarms == a)
-        a->srv->alarms = NULL;
-    bus_unsubscribe(a->srv->bus, BUS_SOURCE_STATUS, on_source, a);
-    bus_unsubscribe(a->srv->bus, BUS_SOURCE_EVENT, on_source, a);
+    bus_unsubscribe(a->bus, BUS_SOURCE_STATUS, on_source, a);
+    bus_unsubscribe(a->bus, BUS_SOURCE_EVENT, on_source, a);
     alarm_wall_free_all(a);
     g_hash_table_destroy(a->debounce);
     g_hash_table_destroy(a->dirty);
@@ -387,6 +370,7 @@ void alarm_center_free(alarm_center *a)
     g_ptr_array_free(a->open, TRUE);
     g_queue_clear_full(&a->cleared, (GDestroyNotify)alarm_free);
     g_ptr_array_free(a->rules, TRUE);
+    g_free(a->state_dir);
     g_free(a);
 }
 
@@ -407,123 +391,47 @@ static json_t *alarm_list(const alarm_center *a, guint max_cleared)
     return list;
 }
 
-json_t *alarm_snapshot(const pantau_server *srv)
+json_t *alarm_snapshot(const alarm_center *a)
 {
-    return alarm_list(srv->alarms, ALARM_SNAPSHOT_CLEARED);
+    return alarm_list(a, ALARM_SNAPSHOT_CLEARED);
 }
 
-/* ---- operations ---- */
-
-/* The alarm the request (borrowed) names in "alarm", or NULL with err set. */
-static alarm_entry *alarm_named(const op_call *call, pantau_error *err)
+json_t *alarm_history(const alarm_center *a)
 {
-    const json_t *v = json_object_get(call->req, "alarm");
-    if (!v) {
-        error_set(err, ERR_BAD_REQUEST, "alarm", "'alarm' is required");
-        return NULL;
-    }
-    if (!json_is_string(v)) {
-        error_set(err, ERR_BAD_REQUEST, "alarm", "'alarm' must be a string (an alarm id)");
-        return NULL;
-    }
-    alarm_entry *al = alarm_find(call->srv->alarms, json_string_value(v));
-    if (!al)
-        error_set(err, ERR_NOT_FOUND, "alarm", "no alarm '%.64s'", json_string_value(v));
-    return al;
+    return alarm_list(a, ALARM_HISTORY_MAX);
 }
 
-/* alarm.list: every open alarm and the cleared history. */
-static int op_alarm_list(op_call *call, json_t **ok, pantau_error *err)
+/* ---- what operators do ---- */
+
+json_t *alarm_shown_on(const alarm_center *a, const alarm_entry *al)
 {
-    (void)err;
-    *ok = json_pack("{s:o}", "alarms", alarm_list(call->srv->alarms, ALARM_HISTORY_MAX));
-    return 0;
+    return alarm_wall_shown_on(a, al->id);
 }
 
-/* Acknowledging an acknowledged or cleared alarm changes nothing. */
-static int op_alarm_ack(op_call *call, json_t **ok, pantau_error *err)
+void alarm_acknowledge(alarm_center *a, alarm_entry *al, const char *user)
 {
-    alarm_entry *al = alarm_named(call, err);
-    if (!al)
-        return -1;
-    alarm_center *a = call->srv->alarms;
-    /* Acknowledging gives the walls it shows on back: the user must be
-     * allowed to change each of them. */
-    json_t *walls = alarm_wall_shown_on(a, al->id);
-    size_t i;
-    const json_t *w;
-    json_array_foreach(walls, i, w)
-    {
-        if (auth_allows(call->session, OP_OPERATE, json_string_value(w), err)) {
-            json_decref(walls);
-            return -1;
-        }
-    }
-    json_decref(walls);
-    if (al->state == ALARM_ACTIVE) {
-        ack_alarm(a, al, call->session && call->session->user ? call->session->user : "local");
-        alarm_flush(a);
-    }
-    *ok = json_pack("{s:o}", "alarm", alarm_to_json(a, al));
-    return 0;
+    if (al->state != ALARM_ACTIVE)
+        return;
+    ack_alarm(a, al, user);
+    alarm_flush(a);
 }
 
-/* The wall and (optional) tile an alarm.show names. Returns the wall, or
- * NULL with err set; *tile is NULL for the whole wall. */
-static wall *show_place(const op_call *call, const char **tile, pantau_error *err)
+int alarm_show(alarm_center *a, alarm_entry *al, wall *w, const char *tile, pantau_error *err)
 {
-    const json_t *wv = json_object_get(call->req, "wall"), *tv = json_object_get(call->req, "tile");
-    if (!json_is_string(wv)) {
-        error_set(err, ERR_BAD_REQUEST, "wall", "'wall' must be a wall id");
-        return NULL;
-    }
-    wall *w = server_find_wall(call->srv, json_string_value(wv));
-    if (!w) {
-        error_set(err, ERR_NOT_FOUND, "wall", "no wall '%.64s'", json_string_value(wv));
-        return NULL;
-    }
-    if (tv && !json_is_string(tv)) {
-        error_set(err, ERR_BAD_REQUEST, "tile", "'tile' must be a tile id");
-        return NULL;
-    }
-    *tile = json_string_value(tv);
-    if (*tile && layout_find_tile(alarm_wall_base(call->srv->alarms, w), *tile) < 0) {
-        error_set(err, ERR_NOT_FOUND, "tile", "wall '%s' has no tile '%.64s'", w->id, *tile);
-        return NULL;
-    }
-    return w;
-}
-
-/* An operator shows the alarm's source on a wall now: until acknowledged
- * (until cleared when it already is acknowledged), above every rule. */
-static int op_alarm_show(op_call *call, json_t **ok, pantau_error *err)
-{
-    alarm_entry *al = alarm_named(call, err);
-    const char *tile = NULL;
-    wall *w = al ? show_place(call, &tile, err) : NULL;
-    if (!w)
-        return -1;
+    if (tile && layout_find_tile(alarm_wall_base(a, w), tile) < 0)
+        return error_set(err, ERR_NOT_FOUND, "tile", "wall '%s' has no tile '%.64s'", w->id, tile);
     if (al->state == ALARM_CLEARED)
         return error_set(err, ERR_BAD_REQUEST, "alarm", "alarm '%s' is cleared", al->id);
-    if (!source_registry_find(call->srv->sources, al->source))
+    if (!a->sources || !source_registry_find(a->sources, al->source))
         return error_set(err, ERR_NOT_FOUND, "alarm", "alarm '%s' names no source", al->id);
-    alarm_center *a = call->srv->alarms;
     layout *target = g_new(layout, 1);
     alarm_target_layout(target, alarm_wall_base(a, w), al->source, tile, NULL);
     enum alarm_until until = al->state == ALARM_ACKED ? ALARM_UNTIL_CLEAR : ALARM_UNTIL_ACK;
+    /* The operation audits this change itself. */
     a->in_op = true;
     alarm_wall_claim(a, w->id, al, NULL, target, until, 0, OPERATOR_PRIORITY);
     a->in_op = false;
     g_free(target);
     alarm_flush(a);
-    *ok = json_pack("{s:o, s:s, s:I}", "alarm", alarm_to_json(a, al), "wall", w->id, "version",
-                    (json_int_t)w->version);
     return 0;
 }
-
-const op_def alarm_ops[] = {
-    {"alarm.list", op_alarm_list, OP_READ, OP_READS},
-    {"alarm.ack", op_alarm_ack, OP_OPERATE},
-    {"alarm.show", op_alarm_show, OP_OPERATE},
-    {NULL, NULL, OP_READ},
-};

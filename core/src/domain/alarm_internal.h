@@ -1,10 +1,16 @@
-/* alarm_internal.h - shared by alarm.c (the list, core events, operations)
- * and alarm_wall.c (taking over walls and giving them back). Main loop only. */
+/* alarm_internal.h - shared by alarm.c (the list, core events, what
+ * operators do) and alarm_wall.c (taking over walls and giving them back).
+ * It does not include alarm.h, so that the two modules include each other
+ * in no circle: it names alarm.h's types again (the same typedefs). Main
+ * loop only. */
 #ifndef PANTAU_ALARM_INTERNAL_H
 #define PANTAU_ALARM_INTERNAL_H
 
-#include "alarm.h"
 #include "alarm_rules.h"
+#include "audit.h"
+#include "bus.h"
+#include "source.h"
+#include "walls.h"
 
 #include <glib.h>
 #include <jansson.h>
@@ -16,7 +22,10 @@
 
 enum alarm_state { ALARM_ACTIVE, ALARM_ACKED, ALARM_CLEARED };
 
-typedef struct alarm_entry {
+typedef struct alarm_center alarm_center;
+typedef struct alarm_entry alarm_entry;
+
+struct alarm_entry {
     char id[ALARM_ID_MAX];
     enum pantau_severity severity;
     char *source;
@@ -28,7 +37,7 @@ typedef struct alarm_entry {
     char *acked_by; /* the session user, or NULL */
     gint64 acked_ms, cleared_ms;
     guint8 *fired; /* per rule: already fired for this alarm_entry */
-} alarm_entry;
+};
 
 /* One wall being shown something because of an alarm: by a rule or by an
  * operator's alarm.show. */
@@ -44,16 +53,20 @@ typedef struct alarm_claim {
 } alarm_claim;
 
 struct alarm_center {
-    pantau_server *srv;
-    GPtrArray *rules;      /* alarm_rule *, owned, config order */
-    double debounce_s;     /* core alarms wait this long */
-    GPtrArray *open;       /* alarm_entry *, owned: active and acknowledged, in raise order */
-    GQueue cleared;        /* alarm_entry *, owned: newest first, at most ALARM_HISTORY_MAX */
-    GHashTable *by_id;     /* id -> alarm_entry *, borrowed: open and cleared */
-    GHashTable *by_key;    /* "source\ncondition" (owned) -> open alarm_entry *, borrowed */
-    GHashTable *debounce;  /* source id (owned) -> core_pending *, owned */
-    GHashTable *takeovers; /* wall id (owned) -> wall_takeover *, owned */
-    GHashTable *dirty;     /* ids (owned) of alarms changed since the last alarm_flush */
+    wall_service *walls;
+    source_registry *sources; /* may be NULL */
+    event_bus *bus;           /* may be NULL */
+    audit_log *audit;         /* may be NULL */
+    char *state_dir;          /* NULL: takeovers are not kept */
+    GPtrArray *rules;         /* alarm_rule *, owned, config order */
+    double debounce_s;        /* core alarms wait this long */
+    GPtrArray *open;          /* alarm_entry *, owned: active and acknowledged, in raise order */
+    GQueue cleared;           /* alarm_entry *, owned: newest first, at most ALARM_HISTORY_MAX */
+    GHashTable *by_id;        /* id -> alarm_entry *, borrowed: open and cleared */
+    GHashTable *by_key;       /* "source\ncondition" (owned) -> open alarm_entry *, borrowed */
+    GHashTable *debounce;     /* source id (owned) -> core_pending *, owned */
+    GHashTable *takeovers;    /* wall id (owned) -> wall_takeover *, owned */
+    GHashTable *dirty;        /* ids (owned) of alarms changed since the last alarm_flush */
     guint64 next_id, next_seq;
     bool in_op; /* inside an operation, which audits its own wall change */
 };
@@ -61,15 +74,8 @@ struct alarm_center {
 /* Notes that alarm id changed; alarm_flush tells the clients, once per alarm. */
 void alarm_mark(alarm_center *a, const char *id);
 
-/* Pushes {"ev": "alarm", "alarm": ...} for every alarm marked since the last
- * call, to every client. */
+/* Emits BUS_ALARM for every alarm marked since the last call, once each. */
 void alarm_flush(alarm_center *a);
-
-/* The alarm with this id, or NULL. Borrowed. */
-alarm_entry *alarm_find(const alarm_center *a, const char *id);
-
-/* The alarm as sent to clients. New reference. */
-json_t *alarm_to_json(const alarm_center *a, const alarm_entry *al);
 
 /* ---- alarm_wall.c ---- */
 

@@ -74,22 +74,16 @@ static const alarm_claim *winner(const wall_takeover *t)
     return g_ptr_array_index(t->claims, best);
 }
 
-/* Writes l onto w as one change (audited, persisted, broadcast): inside an
- * operation as part of it, else as action by the server. Returns 0, or -1
- * (logged). */
-static int write_wall(alarm_center *a, wall *w, const layout *l, const char *action)
+/* Writes l onto w as one change (audited, persisted, emitted): inside an
+ * operation as part of it, else as action by the server. */
+static void write_wall(alarm_center *a, wall *w, const layout *l, const char *action)
 {
-    pantau_error err = {0};
     if (!a->in_op)
-        audit_begin(a->srv, NULL, action, w->id, w->version);
-    int rc = ops_apply_layout(a->srv, w, l, &err);
-    if (rc)
-        log_write(PANTAU_LOG_WARN, "alarms", "%s of wall '%s' failed: %s", action, w->id,
-                  err.message);
-    /* Its line went to the log before the wall file (ops_apply_layout). */
+        audit_begin(a->audit, NULL, action, w->id, w->version);
+    walls_apply(a->walls, w, l);
+    /* Its line went to the log before the wall file (walls_apply). */
     if (!a->in_op)
-        audit_line_free(audit_end(a->srv, false, w->version));
-    return rc;
+        audit_line_free(audit_end(a->audit, false, w->version));
 }
 
 /* ---- surviving a restart ----
@@ -100,7 +94,7 @@ static int write_wall(alarm_center *a, wall *w, const layout *l, const char *act
 
 static char *takeover_dir(const alarm_center *a)
 {
-    return g_build_filename(a->srv->state_dir, "alarms", NULL);
+    return g_build_filename(a->state_dir, "alarms", NULL);
 }
 
 static char *takeover_name(const char *wall_id)
@@ -120,14 +114,14 @@ static bool plain_id(const char *id)
  * with the wall's own writes (a failure is logged there). */
 static void takeover_save(const alarm_center *a, const wall_takeover *t)
 {
-    if (!a->srv->state_dir || !plain_id(t->wall_id))
+    if (!a->state_dir || !plain_id(t->wall_id))
         return;
     char *dir = takeover_dir(a), *name = takeover_name(t->wall_id);
     json_t *doc = json_pack("{s:o, s:I}", "original", layout_to_json(t->original), "version",
                             (json_int_t)t->our_version);
     state_batch *files = state_batch_new(dir);
     state_batch_write(files, name, doc);
-    ops_write_files(a->srv, files);
+    walls_write_files(a->walls, files);
     json_decref(doc);
     g_free(name);
     g_free(dir);
@@ -135,20 +129,21 @@ static void takeover_save(const alarm_center *a, const wall_takeover *t)
 
 static void takeover_forget(const alarm_center *a, const char *wall_id)
 {
-    if (!a->srv->state_dir || !plain_id(wall_id))
+    if (!a->state_dir || !plain_id(wall_id))
         return;
     char *dir = takeover_dir(a), *name = takeover_name(wall_id);
     state_batch *files = state_batch_new(dir);
     state_batch_remove(files, name);
-    ops_write_files(a->srv, files);
+    walls_write_files(a->walls, files);
     g_free(name);
     g_free(dir);
 }
 
 void alarm_wall_recover(alarm_center *a)
 {
-    for (guint i = 0; a->srv->state_dir && a->srv->walls && i < a->srv->walls->len; i++) {
-        wall *w = g_ptr_array_index(a->srv->walls, i);
+    const GPtrArray *walls = walls_all(a->walls);
+    for (guint i = 0; a->state_dir && i < walls->len; i++) {
+        wall *w = g_ptr_array_index(walls, i);
         if (!plain_id(w->id))
             continue;
         char *dir = takeover_dir(a), *name = takeover_name(w->id);
@@ -206,8 +201,8 @@ static void start_timer(alarm_center *a, wall_takeover *t, alarm_claim *c)
 
 static void show(alarm_center *a, wall_takeover *t, wall *w, alarm_claim *c)
 {
-    if (!alarm_layout_equal(&w->layout, c->target) && write_wall(a, w, c->target, "alarm.takeover"))
-        return;
+    if (!alarm_layout_equal(&w->layout, c->target))
+        write_wall(a, w, c->target, "alarm.takeover");
     if (t->shown_alarm[0])
         alarm_mark(a, t->shown_alarm);
     t->our_version = w->version;
@@ -230,7 +225,7 @@ static void restore(alarm_center *a, wall_takeover *t, wall *w)
 /* Brings the wall in line with its claims; may end (free) t. */
 static void reconcile(alarm_center *a, wall_takeover *t)
 {
-    wall *w = server_find_wall(a->srv, t->wall_id);
+    wall *w = walls_find(a->walls, t->wall_id);
     alarm_claim *win = (alarm_claim *)winner(t);
     switch (alarm_step_decide(changed_by_others(t, w), win ? win->seq : 0, t->shown)) {
     case ALARM_STEP_KEEP:
@@ -290,7 +285,7 @@ void alarm_wall_claim(alarm_center *a, const char *wall_id, const alarm_entry *a
                       const char *origin, const layout *target, enum alarm_until until,
                       double until_s, int priority)
 {
-    wall *w = server_find_wall(a->srv, wall_id);
+    wall *w = walls_find(a->walls, wall_id);
     if (!w)
         return;
     wall_takeover *t = takeover_for(a, w);
@@ -356,7 +351,7 @@ json_t *alarm_wall_shown_on(const alarm_center *a, const char *alarm_id)
     g_hash_table_iter_init(&it, a->takeovers);
     while (g_hash_table_iter_next(&it, &key, &value)) {
         const wall_takeover *t = value;
-        const wall *w = server_find_wall(a->srv, t->wall_id);
+        const wall *w = walls_find(a->walls, t->wall_id);
         if (t->shown && strcmp(t->shown_alarm, alarm_id) == 0 && !changed_by_others(t, w))
             json_array_append_new(walls, json_string(t->wall_id));
     }

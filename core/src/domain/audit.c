@@ -13,8 +13,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#define AUDIT_QUERY_DEFAULT 100
-#define AUDIT_QUERY_MAX 1000
 #define AUDIT_CHUNK (64 * 1024)
 #define AUDIT_SCAN_MAX ((off_t)64 * 1024 * 1024)
 
@@ -35,6 +33,7 @@ struct audit_log {
     int fd; /* -1: could not be opened; every line fails */
     char *path;
     bool torn;           /* the file may end inside a line: start the next with "\n" */
+    disk_writer *writer; /* borrowed, may be NULL: lines of audit_write_async at once */
     audit_change change; /* main loop only */
 };
 
@@ -70,14 +69,14 @@ void audit_config_check(config_checker *c, const json_t *section, const config_s
 
 /* ---- writing ---- */
 
-static char *log_path(const pantau_server *srv, const json_t *section)
+static char *log_path(const json_t *section, const char *config_dir, const char *state_dir)
 {
     const char *file = json_string_value(json_object_get(section, "file"));
     if (!file)
-        return g_build_filename(srv->state_dir, "audit.jsonl", NULL);
-    if (g_path_is_absolute(file) || !srv->config->dir)
+        return g_build_filename(state_dir, "audit.jsonl", NULL);
+    if (g_path_is_absolute(file) || !config_dir)
         return g_strdup(file);
-    return g_build_filename(srv->config->dir, file, NULL);
+    return g_build_filename(config_dir, file, NULL);
 }
 
 /* Whether the file is non-empty and does not end with a newline. */
@@ -90,16 +89,17 @@ static bool ends_inside_line(int fd)
     return pread(fd, &last, 1, st.st_size - 1) == 1 && last != '\n';
 }
 
-audit_log *audit_log_open(pantau_server *srv)
+audit_log *audit_log_open(const json_t *section, const char *config_dir, const char *state_dir,
+                          disk_writer *writer)
 {
-    const json_t *section = srv->config ? json_object_get(srv->config->root, "audit") : NULL;
     if (json_is_false(json_object_get(section, "enabled"))) {
         log_warn("the audit log is turned off (audit.enabled is false)");
         return NULL;
     }
     audit_log *a = g_new0(audit_log, 1);
     g_mutex_init(&a->lock);
-    a->path = log_path(srv, section);
+    a->writer = writer;
+    a->path = log_path(section, config_dir, state_dir);
     char *dir = g_path_get_dirname(a->path);
     g_mkdir_with_parents(dir, 0700);
     g_free(dir);
@@ -125,13 +125,20 @@ void audit_log_close(audit_log *log)
     g_free(log);
 }
 
-/* Now as ISO 8601 UTC with milliseconds: 2025-01-31T08:15:02.123Z. */
+/* t (UTC) as ISO 8601 with milliseconds: 2025-01-31T08:15:02.123Z. g_free it. */
+static char *line_time(GDateTime *t)
+{
+    char *base = g_date_time_format(t, "%Y-%m-%dT%H:%M:%S");
+    char *text = g_strdup_printf("%s.%03dZ", base, g_date_time_get_microsecond(t) / 1000);
+    g_free(base);
+    return text;
+}
+
+/* Now as a line writes it. g_free it. */
 static char *now_iso8601(void)
 {
     GDateTime *now = g_date_time_new_now_utc();
-    char *base = g_date_time_format(now, "%Y-%m-%dT%H:%M:%S");
-    char *text = g_strdup_printf("%s.%03dZ", base, g_date_time_get_microsecond(now) / 1000);
-    g_free(base);
+    char *text = line_time(now);
     g_date_time_unref(now);
     return text;
 }
@@ -181,9 +188,8 @@ static int write_all(int fd, const char *buf, size_t len)
     return 0;
 }
 
-int audit_ready(const pantau_server *srv, pantau_error *err)
+int audit_ready(const audit_log *a, pantau_error *err)
 {
-    const audit_log *a = srv ? srv->audit : NULL;
     if (a && a->fd < 0)
         return error_set(err, ERR_INTERNAL, "", "the audit log cannot be written; nothing changed");
     return 0;
@@ -209,9 +215,8 @@ static int append_entry(audit_log *a, const audit_entry *e)
     return rc;
 }
 
-int audit_write(pantau_server *srv, const audit_entry *e, pantau_error *err)
+int audit_write(audit_log *a, const audit_entry *e, pantau_error *err)
 {
-    audit_log *a = srv ? srv->audit : NULL;
     if (!a)
         return 0;
     if (a->fd < 0)
@@ -249,9 +254,8 @@ static void audit_job_done(void *data, int status)
     g_free(j);
 }
 
-void audit_write_async(pantau_server *srv, const audit_entry *e, audit_written done, void *data)
+void audit_write_async(audit_log *a, const audit_entry *e, audit_written done, void *data)
 {
-    audit_log *a = srv ? srv->audit : NULL;
     if (!a || a->fd < 0) {
         if (done)
             done(a ? -1 : 0, data);
@@ -267,10 +271,10 @@ void audit_write_async(pantau_server *srv, const audit_entry *e, audit_written d
     j->entry.wall = j->wall = g_strdup(e->wall);
     j->done = done;
     j->data = data;
-    disk_writer_submit(srv->writer, audit_job_run, audit_job_done, j);
+    disk_writer_submit(a->writer, audit_job_run, audit_job_done, j);
 }
 
-int audit_record(pantau_server *srv, const session *s, const char *action, const char *wall_id,
+int audit_record(audit_log *log, const session *s, const char *action, const char *wall_id,
                  gint64 version_before, gint64 version_after, pantau_error *err)
 {
     audit_entry e = {
@@ -283,15 +287,15 @@ int audit_record(pantau_server *srv, const session *s, const char *action, const
         .version_after = version_after,
         .ok = true,
     };
-    return audit_write(srv, &e, err);
+    return audit_write(log, &e, err);
 }
 
 /* ---- the change being made: its line before its state file ---- */
 
-void audit_begin(pantau_server *srv, const session *s, const char *action, const char *wall_id,
+void audit_begin(audit_log *log, const session *s, const char *action, const char *wall_id,
                  gint64 version_before)
 {
-    audit_change *c = srv && srv->audit ? &srv->audit->change : NULL;
+    audit_change *c = log ? &log->change : NULL;
     if (!c || c->depth++ > 0)
         return;
     c->who = s;
@@ -301,16 +305,16 @@ void audit_begin(pantau_server *srv, const session *s, const char *action, const
     c->lines = 0;
 }
 
-audit_line *audit_change_line(pantau_server *srv, const char *wall_id, gint64 version_before,
+audit_line *audit_change_line(audit_log *log, const char *wall_id, gint64 version_before,
                               gint64 version_after)
 {
-    audit_change *c = srv && srv->audit ? &srv->audit->change : NULL;
+    audit_change *c = log ? &log->change : NULL;
     if (!c)
         return NULL;
     /* Outside a begun change: a write by the server itself. */
     const session *s = c->depth ? c->who : NULL;
     audit_line *l = g_new0(audit_line, 1);
-    l->log = srv->audit;
+    l->log = log;
     l->user = g_strdup(s ? s->user : NULL);
     l->role = g_strdup(s ? session_role_name(s->role) : NULL);
     l->address = g_strdup(s ? s->address : NULL);
@@ -323,13 +327,13 @@ audit_line *audit_change_line(pantau_server *srv, const char *wall_id, gint64 ve
     return l;
 }
 
-audit_line *audit_change_line_unchanged(pantau_server *srv)
+audit_line *audit_change_line_unchanged(audit_log *log)
 {
-    const audit_change *c = srv && srv->audit ? &srv->audit->change : NULL;
+    const audit_change *c = log ? &log->change : NULL;
     if (!c)
         return NULL;
     /* A preset change leaves the wall it names (if any) as it was. */
-    return audit_change_line(srv, c->wall, c->version_before, c->version_before);
+    return audit_change_line(log, c->wall, c->version_before, c->version_before);
 }
 
 int audit_line_append(const audit_line *l, bool rolled_back)
@@ -360,9 +364,9 @@ void audit_line_free(audit_line *l)
     g_free(l);
 }
 
-audit_line *audit_end(pantau_server *srv, bool done, gint64 version_after)
+audit_line *audit_end(audit_log *log, bool done, gint64 version_after)
 {
-    audit_change *c = srv && srv->audit ? &srv->audit->change : NULL;
+    audit_change *c = log ? &log->change : NULL;
     if (!c || c->depth == 0)
         return NULL;
     if (c->depth > 1) {
@@ -371,71 +375,32 @@ audit_line *audit_end(pantau_server *srv, bool done, gint64 version_after)
     }
     audit_line *l = NULL;
     if (done && c->lines == 0)
-        l = audit_change_line(srv, c->wall, c->version_before, version_after);
+        l = audit_change_line(log, c->wall, c->version_before, version_after);
     g_free(c->action);
     g_free(c->wall);
     *c = (audit_change){0};
     return l;
 }
 
-/* ---- audit.query ---- */
+/* ---- reading the log back ---- */
 
 typedef struct audit_filter {
     const char *user, *action, *wall;
-    char *since, *until; /* normalised ISO 8601, or NULL */
+    char *since, *until; /* as our lines write times, or NULL */
     size_t limit;
     json_t *entries; /* newest first */
     bool more;
 } audit_filter;
 
-static int get_filter_string(const json_t *req, const char *key, const char **out,
-                             pantau_error *err)
+/* t (borrowed, may be NULL) in UTC as our lines write it, or NULL. g_free it. */
+static char *line_time_or_null(GDateTime *t)
 {
-    const json_t *v = json_object_get(req, key);
-    if (!v || json_is_null(v))
-        return 0;
-    if (!json_is_string(v))
-        return error_set(err, ERR_BAD_REQUEST, key, "'%s' must be a string", key);
-    *out = json_string_value(v);
-    return 0;
-}
-
-/* An ISO 8601 time (a zone is needed: "Z" or "+07:00") as our lines write it. */
-static int get_filter_time(const json_t *req, const char *key, char **out, pantau_error *err)
-{
-    const char *text = NULL;
-    if (get_filter_string(req, key, &text, err) || !text)
-        return text ? -1 : 0;
-    GDateTime *t = g_date_time_new_from_iso8601(text, NULL);
     if (!t)
-        return error_set(err, ERR_BAD_REQUEST, key,
-                         "'%s' must be an ISO 8601 time with a zone, e.g. 2025-01-31T08:00:00Z",
-                         key);
+        return NULL;
     GDateTime *utc = g_date_time_to_utc(t);
-    char *base = g_date_time_format(utc, "%Y-%m-%dT%H:%M:%S");
-    *out = g_strdup_printf("%s.%03dZ", base, g_date_time_get_microsecond(utc) / 1000);
-    g_free(base);
+    char *text = line_time(utc);
     g_date_time_unref(utc);
-    g_date_time_unref(t);
-    return 0;
-}
-
-static int read_filter(const json_t *req, audit_filter *f, pantau_error *err)
-{
-    f->limit = AUDIT_QUERY_DEFAULT;
-    const json_t *limit = json_object_get(req, "limit");
-    if (limit && (!json_is_integer(limit) || json_integer_value(limit) < 1 ||
-                  json_integer_value(limit) > AUDIT_QUERY_MAX))
-        return error_set(err, ERR_BAD_REQUEST, "limit", "'limit' must be 1 to %d", AUDIT_QUERY_MAX);
-    if (limit)
-        f->limit = (size_t)json_integer_value(limit);
-    if (get_filter_string(req, "user", &f->user, err) ||
-        get_filter_string(req, "action", &f->action, err) ||
-        get_filter_string(req, "wall", &f->wall, err) ||
-        get_filter_time(req, "since", &f->since, err) ||
-        get_filter_time(req, "until", &f->until, err))
-        return -1;
-    return 0;
+    return text;
 }
 
 static bool field_is(const json_t *line, const char *key, const char *want)
@@ -528,22 +493,26 @@ static int scan_backwards(const char *path, audit_filter *f, pantau_error *err)
     return rc;
 }
 
-int audit_query(op_call *call, json_t **ok, pantau_error *err)
+int audit_search(const audit_log *log, const audit_query *q, json_t **entries, bool *more,
+                 pantau_error *err)
 {
-    audit_log *a = call->srv->audit;
-    audit_filter f = {0};
-    if (read_filter(call->req, &f, err))
-        goto fail;
-    f.entries = json_array();
-    if (a && scan_backwards(a->path, &f, err))
-        goto fail;
-    *ok = json_pack("{s:o, s:b, s:b}", "entries", f.entries, "more", f.more, "enabled", a != NULL);
+    audit_filter f = {
+        .user = q->user,
+        .action = q->action,
+        .wall = q->wall,
+        .since = line_time_or_null(q->since),
+        .until = line_time_or_null(q->until),
+        .limit = q->limit,
+        .entries = json_array(),
+    };
+    int rc = log ? scan_backwards(log->path, &f, err) : 0;
     g_free(f.since);
     g_free(f.until);
-    return 0;
-fail:
-    json_decref(f.entries);
-    g_free(f.since);
-    g_free(f.until);
-    return -1;
+    if (rc) {
+        json_decref(f.entries);
+        f.entries = NULL;
+    }
+    *entries = f.entries;
+    *more = f.more;
+    return rc;
 }

@@ -4,9 +4,8 @@
 #define PANTAU_AUDIT_H
 
 #include "config_check.h"
-#include "ops.h"
+#include "disk_writer.h"
 #include "pantau_error.h"
-#include "server.h"
 #include "session.h"
 
 #include <glib.h>
@@ -31,17 +30,21 @@ typedef struct audit_entry {
 /* Checks the config's "audit" section (NULL when absent). */
 void audit_config_check(config_checker *c, const json_t *section, const config_sections *ids);
 
-/* Opens the audit log the config names (default: audit.jsonl in the state
- * directory). NULL when the config turns it off ("enabled": false). A log
- * that cannot be opened is logged and refuses every line, so that no
- * change is acknowledged unaudited. */
-audit_log *audit_log_open(pantau_server *srv);
+/* Opens the audit log that section (the config's "audit", borrowed, may
+ * be NULL) names: its "file" resolved against config_dir (may be NULL),
+ * else audit.jsonl in state_dir. Lines written off the main loop go
+ * through writer (borrowed, may be NULL: at once), which must have run
+ * its last job before the log is closed. NULL when the config turns it
+ * off ("enabled": false). A log that cannot be opened is logged and
+ * refuses every line, so that no change is acknowledged unaudited. */
+audit_log *audit_log_open(const json_t *section, const char *config_dir, const char *state_dir,
+                          disk_writer *writer);
 void audit_log_close(audit_log *log);
 
 /* Appends e and flushes it to disk (fdatasync). Returns 0, or -1 with err
  * set (internal) when the line could not be written. Without an audit log,
  * does nothing and returns 0. */
-int audit_write(pantau_server *srv, const audit_entry *e, pantau_error *err);
+int audit_write(audit_log *log, const audit_entry *e, pantau_error *err);
 
 /* How an audit_write_async ended: 0, or -1 when the line could not be
  * written (logged). Runs on the main loop. */
@@ -51,19 +54,19 @@ typedef void (*audit_written)(int status, void *data);
  * for the disk, in order with the lines of changes; then calls done (may
  * be NULL) on the main loop. Without an audit log, done(0) at once; with
  * one that is not open, done(-1) at once. */
-void audit_write_async(pantau_server *srv, const audit_entry *e, audit_written done, void *data);
+void audit_write_async(audit_log *log, const audit_entry *e, audit_written done, void *data);
 
 /* Whether a change could be audited now: 0, or -1 with err set when the
  * log is configured but not open. Checked before a change is made, so a
  * change that could not be audited never happens. */
-int audit_ready(const pantau_server *srv, pantau_error *err);
+int audit_ready(const audit_log *log, pantau_error *err);
 
 /* Appends a line for action (an op name, "login", ...) by session s (may be
  * NULL: the server itself) on wall_id (may be NULL) with the wall's version
  * before and after (-1: none), and flushes it to disk. Returns 0, or -1
  * with err set when the line could not be written. Without an audit log
  * configured, does nothing and returns 0. */
-int audit_record(pantau_server *srv, const session *s, const char *action, const char *wall_id,
+int audit_record(audit_log *log, const session *s, const char *action, const char *wall_id,
                  gint64 version_before, gint64 version_after, pantau_error *err);
 
 /* ---- a change and its state file ----
@@ -79,19 +82,19 @@ typedef struct audit_line audit_line;
  * "presentation.next") by session s (NULL: the server) naming wall_id (may
  * be NULL) at version_before (-1: none). Strings are copied. A begin inside
  * a begun change is ignored up to its audit_end: the outer change counts. */
-void audit_begin(pantau_server *srv, const session *s, const char *action, const char *wall_id,
+void audit_begin(audit_log *log, const session *s, const char *action, const char *wall_id,
                  gint64 version_before);
 
 /* The line of the begun change (outside one: action "state.write" by the
  * server) for wall_id (copied, may be NULL) from version_before to
  * version_after, to be appended before the state file is written. Returns
  * a new line (audit_line_free), or NULL without an audit log. */
-audit_line *audit_change_line(pantau_server *srv, const char *wall_id, gint64 version_before,
+audit_line *audit_change_line(audit_log *log, const char *wall_id, gint64 version_before,
                               gint64 version_after);
 
 /* The same for a preset change: the begun change's wall and version, which
  * it leaves as they were. */
-audit_line *audit_change_line_unchanged(pantau_server *srv);
+audit_line *audit_change_line_unchanged(audit_log *log);
 
 /* Appends l and flushes it to disk (fdatasync); rolled_back: as "ok":
  * false, "rolled_back": true. Safe on the writer thread. Returns 0, or -1
@@ -103,10 +106,26 @@ void audit_line_free(audit_line *l);
 /* Ends the begun change. When done and no line was made for it, returns
  * its line (wall and version before from audit_begin, version_after here)
  * for the caller to have appended; else NULL. */
-audit_line *audit_end(pantau_server *srv, bool done, gint64 version_after);
+audit_line *audit_end(audit_log *log, bool done, gint64 version_after);
 
-/* The op audit.query (docs/protocol.md): the newest lines matching the
- * request's filters. */
-int audit_query(op_call *call, json_t **ok, pantau_error *err);
+/* ---- reading the log back (audit.query, app/ops_audit.c) ---- */
+
+#define AUDIT_QUERY_DEFAULT 100
+#define AUDIT_QUERY_MAX 1000
+
+/* Which lines audit_search returns: NULL members match every line. */
+typedef struct audit_query {
+    const char *user, *action, *wall;
+    GDateTime *since, *until; /* borrowed; a line's time must be within them */
+    size_t limit;             /* at most this many lines: 1 to AUDIT_QUERY_MAX */
+} audit_query;
+
+/* The newest lines of log (NULL: no audit log, no lines) that match q,
+ * newest first, in *entries (new reference, an array); *more tells that
+ * more lines match than were returned (or that the scan stopped at its
+ * bound). Runs on the main loop. Returns 0, or -1 with err (internal: the
+ * log cannot be read) and *entries NULL. */
+int audit_search(const audit_log *log, const audit_query *q, json_t **entries, bool *more,
+                 pantau_error *err);
 
 #endif

@@ -41,10 +41,13 @@ typedef struct login_session {
 } login_session;
 
 struct auth_center {
-    pantau_server *srv;
-    GPtrArray *users;     /* auth_principal *, owned */
-    GPtrArray *tokens;    /* auth_principal *, owned */
-    GHashTable *sessions; /* session token (owned) -> login_session * (owned) */
+    audit_log *audit;         /* borrowed, may be NULL */
+    event_bus *bus;           /* borrowed, may be NULL */
+    json_t *allowed_origins;  /* owned reference, or NULL */
+    char *tls_cert, *tls_key; /* auth.tls, resolved; NULL without it */
+    GPtrArray *users;         /* auth_principal *, owned */
+    GPtrArray *tokens;        /* auth_principal *, owned */
+    GHashTable *sessions;     /* session token (owned) -> login_session * (owned) */
     /* Tokens by their keyed hash (owned): known to match a token_hash
      * (-> principal), known to match none (a set, bounded), being checked
      * (-> token_check, owned by its task). */
@@ -68,22 +71,22 @@ static const char *const role_names[] = {"viewer", "operator", "presenter", "adm
 
 /* ---- permissions ---- */
 
-static bool role_has(enum session_role role, enum op_permission permission)
+static bool role_has(enum session_role role, enum auth_permission permission)
 {
     switch (permission) {
-    case OP_READ:
+    case AUTH_READ:
         return true;
-    case OP_OPERATE:
+    case AUTH_OPERATE:
         return role == ROLE_OPERATOR || role == ROLE_ADMIN;
-    case OP_PRESENT:
+    case AUTH_PRESENT:
         return role == ROLE_PRESENTER || role == ROLE_ADMIN;
-    case OP_ADMIN:
+    case AUTH_ADMIN:
     default:
         return role == ROLE_ADMIN;
     }
 }
 
-int auth_allows(const session *s, enum op_permission permission, const char *wall_id,
+int auth_allows(const session *s, enum auth_permission permission, const char *wall_id,
                 pantau_error *err)
 {
     if (!s)
@@ -91,7 +94,7 @@ int auth_allows(const session *s, enum op_permission permission, const char *wal
     if (!role_has(s->role, permission))
         return error_set(err, ERR_FORBIDDEN, "op", "the role '%s' may not do this",
                          session_role_name(s->role));
-    if (permission != OP_READ && wall_id && s->walls && !g_hash_table_contains(s->walls, wall_id))
+    if (permission != AUTH_READ && wall_id && s->walls && !g_hash_table_contains(s->walls, wall_id))
         return error_set(err, ERR_FORBIDDEN, "wall", "'%s' may not change wall '%.64s'", s->user,
                          wall_id);
     return 0;
@@ -335,11 +338,6 @@ void auth_config_check(config_checker *c, const json_t *section, const config_se
 
 /* ---- the center ---- */
 
-static const json_t *auth_section(const pantau_server *srv)
-{
-    return srv && srv->config ? json_object_get(srv->config->root, "auth") : NULL;
-}
-
 static void principal_free(auth_principal *p)
 {
     if (p->walls)
@@ -404,13 +402,30 @@ static auth_principal *anonymous_principal(const json_t *role)
     return p;
 }
 
-auth_center *auth_center_new(pantau_server *srv)
+/* The file of auth.tls's key (borrowed, checked), resolved against config_dir. */
+static char *tls_file(const json_t *tls, const char *key, const char *config_dir)
 {
-    const json_t *section = auth_section(srv);
+    const char *file = json_string_value(json_object_get(tls, key));
+    if (g_path_is_absolute(file) || !config_dir)
+        return g_strdup(file);
+    return g_build_filename(config_dir, file, NULL);
+}
+
+auth_center *auth_center_new(const json_t *section, const char *config_dir, audit_log *audit,
+                             event_bus *bus)
+{
     if (!section)
         return NULL; /* only on loopback: the config checker sees to it */
     auth_center *a = g_new0(auth_center, 1);
-    a->srv = srv;
+    a->audit = audit;
+    a->bus = bus;
+    const json_t *origins = json_object_get(section, "allowed_origins");
+    a->allowed_origins = origins ? json_incref((json_t *)origins) : NULL;
+    const json_t *tls = json_object_get(section, "tls");
+    if (tls) {
+        a->tls_cert = tls_file(tls, "cert", config_dir);
+        a->tls_key = tls_file(tls, "key", config_dir);
+    }
     a->users = principals(json_object_get(section, "users"), false);
     a->tokens = principals(json_object_get(section, "viewer_tokens"), true);
     a->sessions = g_hash_table_new_full(g_str_hash, g_str_equal, (GDestroyNotify)password_forget,
@@ -462,6 +477,9 @@ void auth_center_free(auth_center *a)
     g_hash_table_destroy(a->token_failed);
     g_hash_table_destroy(a->token_checks);
     login_limiter_free(a->limiter);
+    json_decref(a->allowed_origins);
+    g_free(a->tls_cert);
+    g_free(a->tls_key);
     g_free(a->dummy_hash);
     if (a->anonymous)
         principal_free(a->anonymous);
@@ -474,31 +492,24 @@ int auth_session_hours(const auth_center *a)
     return a ? a->session_hours : 12;
 }
 
-bool auth_tls_files(const pantau_config *cfg, char **cert, char **key)
+bool auth_tls_files(const auth_center *a, char **cert, char **key)
 {
-    const json_t *tls = json_object_get(json_object_get(cfg->root, "auth"), "tls");
-    if (!tls)
+    if (!a || !a->tls_cert)
         return false;
-    const char *files[2] = {json_string_value(json_object_get(tls, "cert")),
-                            json_string_value(json_object_get(tls, "key"))};
-    char **out[2] = {cert, key};
-    for (int i = 0; i < 2; i++)
-        *out[i] = g_path_is_absolute(files[i]) || !cfg->dir
-                      ? g_strdup(files[i])
-                      : g_build_filename(cfg->dir, files[i], NULL);
+    *cert = g_strdup(a->tls_cert);
+    *key = g_strdup(a->tls_key);
     return true;
 }
 
-bool auth_origin_ok(const pantau_server *srv, const char *origin, const char *host)
+bool auth_origin_ok(const auth_center *a, const char *origin, const char *host)
 {
-    const json_t *section = auth_section(srv);
-    bool tls = json_object_get(section, "tls") != NULL;
-    return auth_origin_allowed(origin, host, tls, json_object_get(section, "allowed_origins"));
+    bool tls = a && a->tls_cert;
+    return auth_origin_allowed(origin, host, tls, a ? a->allowed_origins : NULL);
 }
 
-bool auth_origin_listed(const pantau_server *srv, const char *origin)
+bool auth_origin_listed(const auth_center *a, const char *origin)
 {
-    const json_t *list = json_object_get(auth_section(srv), "allowed_origins");
+    const json_t *list = a ? a->allowed_origins : NULL;
     size_t i;
     const json_t *v;
     json_array_foreach(list, i, v) if (g_strcmp0(json_string_value(v), origin) == 0) return true;
@@ -787,7 +798,7 @@ static void audit_login(auth_center *a, const login_job *j, bool ok, audit_writt
         .version_after = -1,
         .ok = ok,
     };
-    audit_write_async(a->srv, &e, done, data);
+    audit_write_async(a->audit, &e, done, data);
 }
 
 static void prune_sessions(auth_center *a)
@@ -846,7 +857,7 @@ static void session_evict(auth_center *a, const char *id)
     if (!g_hash_table_steal_extended(a->sessions, id, &key, &value))
         return;
     login_session *ls = value;
-    bus_emit(a->srv->bus, &(bus_event){.kind = BUS_LOGIN_ENDED, .login_ended = {key}});
+    bus_emit(a->bus, &(bus_event){.kind = BUS_LOGIN_ENDED, .login_ended = {key}});
     audit_entry e = {ls->who->name,
                      session_role_name(ls->who->role),
                      ls->address,
@@ -855,7 +866,7 @@ static void session_evict(auth_center *a, const char *id)
                      -1,
                      -1,
                      true};
-    audit_write_async(a->srv, &e, NULL, NULL);
+    audit_write_async(a->audit, &e, NULL, NULL);
     log_info("a login session of '%s' ended early to make room for a newer login", ls->who->name);
     password_forget(key);
     login_session_free(ls);
@@ -996,35 +1007,8 @@ enum auth_logout_result auth_logout(auth_center *a, const char *cookies, const c
     }
     audit_entry e = {who->name, session_role_name(who->role), address, "logout", NULL, -1, -1,
                      true};
-    audit_write_async(a->srv, &e, NULL, NULL);
+    audit_write_async(a->audit, &e, NULL, NULL);
     g_hash_table_remove(a->sessions, id);
     password_forget(id);
     return AUTH_LOGOUT_OK;
 }
-
-/* ---- operations ---- */
-
-static int op_whoami(op_call *call, json_t **ok, pantau_error *err)
-{
-    (void)err;
-    const session *s = call->session;
-    json_t *walls = json_null();
-    if (s && s->walls) {
-        walls = json_array();
-        GHashTableIter it;
-        gpointer key;
-        g_hash_table_iter_init(&it, s->walls);
-        while (g_hash_table_iter_next(&it, &key, NULL))
-            json_array_append_new(walls, json_string(key));
-    }
-    *ok = json_pack("{s:s, s:s, s:o, s:b}", "user", s ? s->user : "local", "role",
-                    session_role_name(s ? s->role : ROLE_ADMIN), "walls", walls, "login",
-                    call->srv->auth != NULL);
-    return 0;
-}
-
-const op_def auth_ops[] = {
-    {"auth.whoami", op_whoami, OP_READ, OP_READS},
-    {"audit.query", audit_query, OP_ADMIN, OP_READS},
-    {NULL, NULL, OP_READ},
-};

@@ -3,8 +3,9 @@
 #ifndef PANTAU_AUTH_H
 #define PANTAU_AUTH_H
 
+#include "audit.h"
+#include "bus.h"
 #include "config_check.h"
-#include "ops.h"
 #include "pantau_error.h"
 #include "session.h"
 
@@ -22,32 +23,42 @@ typedef struct auth_principal auth_principal;
  * is an admin; the config checker allows that only on loopback). */
 void auth_config_check(config_checker *c, const json_t *section, const config_sections *ids);
 
-/* The users, tokens and login sessions of the (valid) config; NULL without
- * an "auth" section. */
-auth_center *auth_center_new(pantau_server *srv);
+/* The users, tokens and login sessions of section (the config's "auth",
+ * borrowed; checked valid); NULL when section is NULL. config_dir (may be
+ * NULL) resolves the TLS files; logins are audited in audit (may be NULL),
+ * logins ended early emitted on bus (may be NULL); both borrowed, they
+ * outlive the center. */
+auth_center *auth_center_new(const json_t *section, const char *config_dir, audit_log *audit,
+                             event_bus *bus);
 
 /* Frees a; waits for logins still being verified. NULL is fine. */
 void auth_center_free(auth_center *a);
 
-/* The authentication operations (ops.h), ending with {NULL}. */
-extern const op_def auth_ops[];
+/* What an action needs of a session's role. */
+enum auth_permission {
+    AUTH_READ,    /* every role, viewers included */
+    AUTH_OPERATE, /* layouts, presets, alarms: operator, admin */
+    AUTH_PRESENT, /* presentations: presenter, admin */
+    AUTH_ADMIN,   /* admin only */
+};
 
-/* Whether session s may run an operation needing `permission` on wall_id
- * (NULL: no wall). Returns 0, or -1 with a `forbidden` error naming the
- * field. A NULL session (no connection: unit tests) may do everything. */
-int auth_allows(const session *s, enum op_permission permission, const char *wall_id,
+/* Whether session s may do what needs `permission` on wall_id (NULL: no
+ * wall). Returns 0, or -1 with a `forbidden` error naming the field. A
+ * NULL session (no connection: unit tests) may do everything. */
+int auth_allows(const session *s, enum auth_permission permission, const char *wall_id,
                 pantau_error *err);
 
-/* The config's TLS certificate and key (paths resolved against the config's
- * directory, g_free them); false without "auth.tls". */
-bool auth_tls_files(const pantau_config *cfg, char **cert, char **key);
+/* The TLS certificate and key of auth.tls (paths resolved against the
+ * config's directory, g_free them); false without it (a NULL: no login). */
+bool auth_tls_files(const auth_center *a, char **cert, char **key);
 
 /* Whether a browser whose page has origin `origin` may talk to the server
- * reached as `host` (docs/security.md). NULL origin: false. */
-bool auth_origin_ok(const pantau_server *srv, const char *origin, const char *host);
+ * reached as `host` (docs/security.md); a NULL a: no login, no TLS, no
+ * allowed_origins. NULL origin: false. */
+bool auth_origin_ok(const auth_center *a, const char *origin, const char *host);
 
 /* Whether origin is one of auth.allowed_origins (exactly). */
-bool auth_origin_listed(const pantau_server *srv, const char *origin);
+bool auth_origin_listed(const auth_center *a, const char *origin);
 
 /* The credentials of a request, borrowed for the call. */
 typedef struct auth_credentials {

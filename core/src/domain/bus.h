@@ -23,6 +23,8 @@ enum bus_kind {
     BUS_SOURCE_DATA,    /* a widget published data (source->last_data) */
     BUS_SOURCE_STATUS,  /* a source's status or reason changed */
     BUS_SOURCE_EVENT,   /* a plugin raised an event for a source */
+    BUS_STATS,          /* the cameras' figures, every second while there are cameras */
+    BUS_ALARM,          /* an alarm was raised, repeated, acknowledged, cleared or shown */
     BUS_KIND_COUNT,
 };
 
@@ -65,6 +67,12 @@ typedef struct bus_event {
             const json_t *details; /* may be NULL */
             gint64 time_ms;        /* real time */
         } source_event;
+        struct {
+            const json_t *sources; /* {camera id: figures} (media_stats_json) */
+        } stats;
+        struct {
+            const json_t *alarm; /* the alarm as clients see it (alarm_to_json) */
+        } alarm;
     };
 } bus_event;
 

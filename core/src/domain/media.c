@@ -9,10 +9,6 @@
 
 #include "h264.h"
 #include "log.h"
-#include "plugin_loader.h"
-#include "server.h"
-#include "source.h"
-#include "ws_server.h"
 
 #include <string.h>
 
@@ -29,7 +25,7 @@ struct media_stream {
     bool open;
     GPtrArray *viewers; /* session *, borrowed */
     guint grace_timer;
-    GPtrArray *gop; /* ws_msg *, one reference each */
+    GPtrArray *gop; /* media_frame *, one reference each */
     size_t gop_bytes;
     char codec[24];
     int width, height;
@@ -43,16 +39,13 @@ struct media_stream {
 /* A frame on its way from a plugin thread to the main loop. */
 typedef struct pending_frame {
     media_stream *stream;
-    ws_msg *msg;
-    bool keyframe;
-    unsigned flags;
+    media_frame *frame;
     char codec[24]; /* set when the frame carries an SPS */
     int width, height;
 } pending_frame;
 
 struct media_engine {
-    struct pantau_server *srv;
-    unsigned grace_ms;
+    media_deps deps;
     uint32_t next_stream_id;
     GPtrArray *streams; /* media_stream *, owned */
     guint stats_timer;
@@ -64,35 +57,6 @@ struct media_engine {
     bool wake_scheduled;
 };
 
-static void put_le16(uint8_t *p, uint16_t v)
-{
-    p[0] = (uint8_t)v;
-    p[1] = (uint8_t)(v >> 8);
-}
-
-static void put_le32(uint8_t *p, uint32_t v)
-{
-    put_le16(p, (uint16_t)v);
-    put_le16(p + 2, (uint16_t)(v >> 16));
-}
-
-static void put_le64(uint8_t *p, uint64_t v)
-{
-    put_le32(p, (uint32_t)v);
-    put_le32(p + 4, (uint32_t)(v >> 32));
-}
-
-void media_header_write(uint8_t *out, uint32_t stream, unsigned flags, int64_t pts_us,
-                        int64_t recv_us)
-{
-    out[0] = MEDIA_HEADER_VERSION;
-    out[1] = (uint8_t)flags;
-    put_le16(out + 2, MEDIA_HEADER_LEN);
-    put_le32(out + 4, stream);
-    put_le64(out + 8, (uint64_t)pts_us);
-    put_le64(out + 16, (uint64_t)recv_us);
-}
-
 static const char *kind_name(enum pantau_stream kind)
 {
     return kind == PANTAU_STREAM_SUB ? "sub" : "main";
@@ -103,7 +67,7 @@ static const char *kind_name(enum pantau_stream kind)
 static void gop_clear(media_stream *st)
 {
     for (guint i = 0; i < st->gop->len; i++)
-        ws_msg_unref(g_ptr_array_index(st->gop, i));
+        media_frame_unref(g_ptr_array_index(st->gop, i));
     g_ptr_array_set_size(st->gop, 0);
     st->gop_bytes = 0;
 }
@@ -132,7 +96,7 @@ static void stream_close(media_stream *st)
     if (!st->open)
         return;
     log_info("%s: %s stream stops (no viewers)", st->source->id, kind_name(st->kind));
-    st->source->type->type.stream_close(st->source->instance, st->kind);
+    st->engine->deps.stream_close(st->source, st->kind);
     st->open = false;
     gop_clear(st);
     st->codec[0] = '\0';
@@ -155,7 +119,7 @@ static bool stream_ensure_open(media_stream *st)
     if (st->open)
         return true;
     pantau_source *src = st->source;
-    if (!src->instance || src->type->type.stream_open(src->instance, st->kind) != 0)
+    if (!src->instance || st->engine->deps.stream_open(src, st->kind) != 0)
         return false;
     log_info("%s: %s stream starts", src->id, kind_name(st->kind));
     st->open = true;
@@ -172,18 +136,26 @@ static gboolean grace_expired(gpointer data)
     return G_SOURCE_REMOVE;
 }
 
+/* The stream's description for its viewers (app/ sends it as the media
+ * event). New reference. */
 static json_t *stream_info(const media_stream *st)
 {
-    return json_pack("{s:s, s:s, s:I, s:s, s:s?, s:i, s:i, s:b}", "ev", "media", "source",
-                     st->source->id, "stream", (json_int_t)st->id, "kind", kind_name(st->kind),
-                     "codec", st->codec[0] ? st->codec : NULL, "width", st->width, "height",
-                     st->height, "transcoded", st->transcoded);
+    return json_pack("{s:s, s:I, s:s, s:s?, s:i, s:i, s:b}", "source", st->source->id, "stream",
+                     (json_int_t)st->id, "kind", kind_name(st->kind), "codec",
+                     st->codec[0] ? st->codec : NULL, "width", st->width, "height", st->height,
+                     "transcoded", st->transcoded);
 }
 
-static void send_to_session(session *s, const json_t *value)
+static void hold_video(const media_engine *engine)
 {
-    if (s->transport)
-        ws_client_send_json(s->transport, value);
+    if (engine->deps.hold_video)
+        engine->deps.hold_video(engine->deps.video_user);
+}
+
+static void release_video(const media_engine *engine)
+{
+    if (engine->deps.release_video)
+        engine->deps.release_video(engine->deps.video_user);
 }
 
 static void stream_attach(media_stream *st, session *s)
@@ -192,29 +164,28 @@ static void stream_attach(media_stream *st, session *s)
     if (st->grace_timer)
         g_source_remove(st->grace_timer);
     st->grace_timer = 0;
-    json_t *info = stream_info(st);
-    send_to_session(s, info);
-    json_decref(info);
-    if (!s->transport)
+    if (!session_has_sink(s))
         return;
+    json_t *info = stream_info(st);
+    session_stream_info(s, info);
+    json_decref(info);
     if (st->gop->len == 0) {
-        ws_client_expect_keyframe(s->transport, st->id);
+        session_expect_keyframe(s, st->id);
         return;
     }
-    ws_server_hold_video(st->engine->srv->ws);
+    hold_video(st->engine);
     for (guint i = 0; i < st->gop->len; i++)
-        ws_client_send_media(s->transport, g_ptr_array_index(st->gop, i));
-    ws_server_release_video(st->engine->srv->ws);
+        session_send_frame(s, g_ptr_array_index(st->gop, i));
+    release_video(st->engine);
 }
 
 static void stream_detach(media_stream *st, session *s)
 {
     if (!g_ptr_array_remove(st->viewers, s))
         return;
-    if (s->transport)
-        ws_client_forget_stream(s->transport, st->id);
+    session_forget_stream(s, st->id);
     if (st->viewers->len == 0 && st->open && !st->grace_timer)
-        st->grace_timer = g_timeout_add(st->engine->grace_ms, grace_expired, st);
+        st->grace_timer = g_timeout_add(st->engine->deps.grace_ms, grace_expired, st);
 }
 
 /* ---- sessions ---- */
@@ -245,18 +216,18 @@ static void session_detach(pantau_source *src, session *s)
             stream_detach(src->streams[k], s);
 }
 
-void media_session_changed(struct pantau_server *srv, session *s, GHashTable *old)
+void media_session_changed(media_engine *engine, session *s, GHashTable *old)
 {
-    media_engine *engine = srv->media;
     if (!engine)
         return;
+    const source_registry *sources = engine->deps.sources;
     GHashTableIter it;
     gpointer key, value;
     /* New streams first, so that a switch from main to sub never leaves the
      * camera without a viewer (which would start its grace period). */
     g_hash_table_iter_init(&it, s->subscriptions);
     while (g_hash_table_iter_next(&it, &key, &value)) {
-        pantau_source *src = source_registry_find(srv->sources, key);
+        pantau_source *src = source_registry_find(sources, key);
         if (!source_is_camera(src) || g_hash_table_lookup(old, key) == value)
             continue;
         if (g_hash_table_contains(old, key))
@@ -265,7 +236,7 @@ void media_session_changed(struct pantau_server *srv, session *s, GHashTable *ol
     }
     g_hash_table_iter_init(&it, old);
     while (g_hash_table_iter_next(&it, &key, NULL)) {
-        pantau_source *src = source_registry_find(srv->sources, key);
+        pantau_source *src = source_registry_find(sources, key);
         if (source_is_camera(src) && !g_hash_table_contains(s->subscriptions, key))
             session_detach(src, s);
     }
@@ -276,7 +247,7 @@ void media_session_changed(struct pantau_server *srv, session *s, GHashTable *ol
 typedef struct gop_waiter {
     media_engine *engine;
     pantau_source *source;
-    session *viewer; /* a session of its own, without a transport */
+    session *viewer; /* a session of its own, without a sink */
     media_gop_fn done;
     void *user;
     guint timeout;
@@ -341,9 +312,8 @@ static GBytes *gop_bytes(const media_stream *st)
 {
     GByteArray *bytes = g_byte_array_sized_new((guint)st->gop_bytes);
     for (guint i = 0; i < st->gop->len; i++) {
-        const ws_msg *m = g_ptr_array_index(st->gop, i);
-        g_byte_array_append(bytes, ws_msg_bytes(m) + MEDIA_HEADER_LEN,
-                            (guint)(ws_msg_size(m) - MEDIA_HEADER_LEN));
+        const media_frame *f = g_ptr_array_index(st->gop, i);
+        g_byte_array_append(bytes, media_frame_data(f), (guint)f->len);
     }
     return g_byte_array_free_to_bytes(bytes);
 }
@@ -369,33 +339,39 @@ static void stream_note_config(media_stream *st, const pending_frame *f)
 {
     if (!f->codec[0])
         return;
+    bool transcoded = f->frame->flags & MEDIA_FLAG_TRANSCODED;
     bool changed = strcmp(st->codec, f->codec) != 0 || st->width != f->width ||
-                   st->height != f->height ||
-                   st->transcoded != !!(f->flags & MEDIA_FLAG_TRANSCODED);
+                   st->height != f->height || st->transcoded != transcoded;
     if (!changed)
         return;
     g_strlcpy(st->codec, f->codec, sizeof st->codec);
     st->width = f->width;
     st->height = f->height;
-    st->transcoded = f->flags & MEDIA_FLAG_TRANSCODED;
+    st->transcoded = transcoded;
     json_t *info = stream_info(st);
     for (guint i = 0; i < st->viewers->len; i++)
-        send_to_session(g_ptr_array_index(st->viewers, i), info);
+        session_stream_info(g_ptr_array_index(st->viewers, i), info);
     json_decref(info);
 }
 
-static void stream_cache(media_stream *st, ws_msg *msg, bool keyframe)
+/* What a frame costs the cache: its bytes as sent, header included. */
+static size_t frame_cost(const media_frame *f)
 {
-    if (keyframe)
+    return MEDIA_HEADER_LEN + f->len;
+}
+
+static void stream_cache(media_stream *st, media_frame *f)
+{
+    if (media_frame_is_keyframe(f))
         gop_clear(st);
     else if (st->gop->len == 0)
         return; /* no keyframe yet: nothing a new viewer could decode */
-    if (st->gop->len >= GOP_MAX_FRAMES || st->gop_bytes + ws_msg_size(msg) > GOP_MAX_BYTES) {
+    if (st->gop->len >= GOP_MAX_FRAMES || st->gop_bytes + frame_cost(f) > GOP_MAX_BYTES) {
         gop_clear(st);
         return;
     }
-    g_ptr_array_add(st->gop, ws_msg_ref(msg));
-    st->gop_bytes += ws_msg_size(msg);
+    g_ptr_array_add(st->gop, media_frame_ref(f));
+    st->gop_bytes += frame_cost(f);
 }
 
 static void frame_deliver(pending_frame *f)
@@ -403,26 +379,23 @@ static void frame_deliver(pending_frame *f)
     media_stream *st = f->stream;
     if (!st->open)
         return; /* it arrived after the stream was closed */
-    size_t len = ws_msg_size(f->msg) - MEDIA_HEADER_LEN;
+    size_t len = f->frame->len;
     st->frames++;
     st->window_frames++;
     st->bytes += len;
     st->window_bytes += len;
     st->last_frame_us = g_get_monotonic_time();
     stream_note_config(st, f);
-    stream_cache(st, f->msg, f->keyframe);
-    if (f->keyframe && st->gop->len && st->engine->gop_waiters)
+    stream_cache(st, f->frame);
+    if (media_frame_is_keyframe(f->frame) && st->gop->len && st->engine->gop_waiters)
         waiters_take_keyframe(st->engine, st);
-    for (guint i = 0; i < st->viewers->len; i++) {
-        session *s = g_ptr_array_index(st->viewers, i);
-        if (s->transport)
-            ws_client_send_media(s->transport, f->msg);
-    }
+    for (guint i = 0; i < st->viewers->len; i++)
+        session_send_frame(g_ptr_array_index(st->viewers, i), f->frame);
 }
 
 static void pending_free(pending_frame *f)
 {
-    ws_msg_unref(f->msg);
+    media_frame_unref(f->frame);
     g_free(f);
 }
 
@@ -436,12 +409,12 @@ static gboolean drain_pending(gpointer data)
     engine->wake_scheduled = false;
     g_mutex_unlock(&engine->lock);
     pending_frame *f;
-    ws_server_hold_video(engine->srv->ws);
+    hold_video(engine);
     while ((f = g_queue_pop_head(&batch)) != NULL) {
         frame_deliver(f);
         pending_free(f);
     }
-    ws_server_release_video(engine->srv->ws);
+    release_video(engine);
     return G_SOURCE_REMOVE;
 }
 
@@ -454,31 +427,31 @@ void media_push(pantau_source *source, enum pantau_stream kind, const void *data
     media_stream *st = source->streams[kind];
     if (!st)
         return;
-    bool on_main = g_thread_self() == st->engine->main_thread;
+    media_engine *engine = st->engine;
+    bool on_main = g_thread_self() == engine->main_thread;
     pending_frame local = {0};
     pending_frame *f = on_main ? &local : g_new0(pending_frame, 1);
     f->stream = st;
-    f->keyframe = h264_au_is_keyframe(data, len);
-    f->flags = (f->keyframe ? MEDIA_FLAG_KEYFRAME : 0) |
-               (kind == PANTAU_STREAM_SUB ? MEDIA_FLAG_SUB : 0) |
-               (flags & PANTAU_MEDIA_TRANSCODED ? MEDIA_FLAG_TRANSCODED : 0);
+    f->frame = media_frame_new(engine->deps.frame_room, data, len);
+    f->frame->stream = st->id;
+    f->frame->pts_us = pts_us;
+    f->frame->recv_us = g_get_real_time();
+    f->frame->flags = (h264_au_is_keyframe(data, len) ? MEDIA_FLAG_KEYFRAME : 0) |
+                      (kind == PANTAU_STREAM_SUB ? MEDIA_FLAG_SUB : 0) |
+                      (flags & PANTAU_MEDIA_TRANSCODED ? MEDIA_FLAG_TRANSCODED : 0);
     if (h264_au_has_parameter_sets(data, len)) {
-        f->flags |= MEDIA_FLAG_CONFIG;
+        f->frame->flags |= MEDIA_FLAG_CONFIG;
         if (!h264_codec_string(data, len, f->codec, sizeof f->codec) ||
             !h264_picture_size(data, len, &f->width, &f->height))
             f->codec[0] = '\0';
     }
-    uint8_t head[MEDIA_HEADER_LEN];
-    media_header_write(head, st->id, f->flags, pts_us, g_get_real_time());
-    f->msg = ws_msg_new_binary(head, sizeof head, data, len, st->id, f->keyframe);
     if (on_main) {
         /* A stream is fed from one thread only, so nothing of this stream
          * can be waiting in the queue. */
         frame_deliver(f);
-        ws_msg_unref(f->msg);
+        media_frame_unref(f->frame);
         return;
     }
-    media_engine *engine = st->engine;
     g_mutex_lock(&engine->lock);
     g_queue_push_tail(&engine->pending, f);
     bool wake = !engine->wake_scheduled;
@@ -504,9 +477,8 @@ static gboolean stats_tick(gpointer data)
     }
     json_t *stats = media_stats_json(engine);
     if (json_object_size(stats))
-        server_broadcast(engine->srv, json_pack("{s:s, s:o}", "ev", "stats", "sources", stats));
-    else
-        json_decref(stats);
+        bus_emit(engine->deps.bus, &(bus_event){.kind = BUS_STATS, .stats = {stats}});
+    json_decref(stats);
     return G_SOURCE_CONTINUE;
 }
 
@@ -552,7 +524,7 @@ static json_t *camera_stats(const pantau_source *src)
 json_t *media_stats_json(const media_engine *engine)
 {
     json_t *out = json_object();
-    const source_registry *reg = engine->srv->sources;
+    const source_registry *reg = engine->deps.sources;
     for (guint i = 0; reg && i < reg->list->len; i++) {
         const pantau_source *src = g_ptr_array_index(reg->list, i);
         if (source_is_camera(src))
@@ -680,7 +652,7 @@ static bool stream_ever_ran(const media_stream *st)
 char *media_metrics_text(const media_engine *engine)
 {
     GString *out = g_string_new(NULL);
-    const source_registry *reg = engine->srv->sources;
+    const source_registry *reg = engine->deps.sources;
     guint n = reg ? reg->list->len : 0;
     for (size_t m = 0; m < G_N_ELEMENTS(camera_metrics); m++) {
         append_metric_head(out, &camera_metrics[m]);
@@ -714,7 +686,7 @@ char *media_metrics_text(const media_engine *engine)
 
 bool media_fetch_gop(media_engine *engine, const char *source_id, media_gop_fn done, void *user)
 {
-    pantau_source *src = source_registry_find(engine->srv->sources, source_id);
+    pantau_source *src = source_registry_find(engine->deps.sources, source_id);
     if (!source_is_camera(src))
         return false;
     const media_stream *st = representative(src);
@@ -745,11 +717,10 @@ bool media_fetch_gop(media_engine *engine, const char *source_id, media_gop_fn d
 
 /* ---- the engine ---- */
 
-media_engine *media_engine_new(struct pantau_server *srv, unsigned grace_ms)
+media_engine *media_engine_new(const media_deps *deps)
 {
     media_engine *engine = g_new0(media_engine, 1);
-    engine->srv = srv;
-    engine->grace_ms = grace_ms;
+    engine->deps = *deps;
     engine->main_thread = g_thread_self();
     engine->streams = g_ptr_array_new_with_free_func(stream_free);
     g_mutex_init(&engine->lock);

@@ -4,46 +4,52 @@
 #ifndef PANTAU_MEDIA_H
 #define PANTAU_MEDIA_H
 
+#include "bus.h"
+#include "media_frame.h"
 #include "pantau/plugin.h"
 #include "session.h"
+#include "source.h"
 
 #include <glib.h>
 #include <jansson.h>
 #include <stdint.h>
 
-struct pantau_server;
 typedef struct media_engine media_engine;
 typedef struct media_stream media_stream;
-
-/* The binary frame header (docs/protocol.md), little-endian:
- * u8 version, u8 flags, u16 header length, u32 stream id, i64 pts (us),
- * i64 server receive time (us since the epoch); then one access unit. */
-#define MEDIA_HEADER_VERSION 1
-#define MEDIA_HEADER_LEN 24
-enum media_frame_flags {
-    MEDIA_FLAG_KEYFRAME = 1u << 0,
-    MEDIA_FLAG_CONFIG = 1u << 1, /* SPS and PPS in this access unit */
-    MEDIA_FLAG_SUB = 1u << 2,
-    MEDIA_FLAG_TRANSCODED = 1u << 3,
-};
 
 /* Largest access unit accepted from a plugin. */
 #define MEDIA_MAX_ACCESS_UNIT (8u * 1024u * 1024u)
 
-/* Writes the header for a frame into out[MEDIA_HEADER_LEN]. */
-void media_header_write(uint8_t *out, uint32_t stream, unsigned flags, int64_t pts_us,
-                        int64_t recv_us);
+/* What the engine needs from outside, given to media_engine_new. */
+typedef struct media_deps {
+    source_registry *sources; /* borrowed: outlives the engine */
+    event_bus *bus;           /* borrowed; NULL: the stats are told to nobody */
+    unsigned grace_ms;        /* a stream stops this long after its last viewer left */
+    /* Room in front of each frame's bytes for the network's headers
+     * (media_frame.h), so that it relays the frame without a copy. */
+    size_t frame_room;
+    /* Opens a camera's stream through its plugin: 0 when it runs. Closes it. */
+    int (*stream_open)(pantau_source *src, enum pantau_stream kind);
+    void (*stream_close)(pantau_source *src, enum pantau_stream kind);
+    /* Frames sent between hold_video and release_video may go out together
+     * (NULL: no batching); they nest, and never span a return to the loop. */
+    void (*hold_video)(void *user);
+    void (*release_video)(void *user);
+    void *video_user;
+} media_deps;
 
-/* Makes the engine; streams stop grace_ms after their last viewer leaves. */
-media_engine *media_engine_new(struct pantau_server *srv, unsigned grace_ms);
+/* Makes the engine of deps (copied). Main loop only, as all of it but
+ * media_push. */
+media_engine *media_engine_new(const media_deps *deps);
 
 /* Closes every open stream and frees the engine. Call before the sources
  * are destroyed. */
 void media_engine_free(media_engine *engine);
 
 /* Attaches and detaches session s to and from camera streams after its
- * subscriptions changed from old (borrowed) to s->subscriptions. */
-void media_session_changed(struct pantau_server *srv, session *s, GHashTable *old);
+ * subscriptions changed from old (borrowed) to s->subscriptions; what each
+ * stream sends s goes through s's sink (session.h). engine NULL: nothing. */
+void media_session_changed(media_engine *engine, session *s, GHashTable *old);
 
 /* host->media_push: safe from any thread. */
 void media_push(pantau_source *source, enum pantau_stream stream, const void *data, size_t len,
@@ -52,7 +58,8 @@ void media_push(pantau_source *source, enum pantau_stream stream, const void *da
 /* Per camera source: {"status", "fps", "kbps", "last_frame_age_ms",
  * "reconnects", "transcoded", "viewers", "codec", "width", "height",
  * "sub_width", "sub_height"} (the substream's last known size, 0 when it
- * never ran). New reference. */
+ * never ran). New reference. The engine emits it every second as
+ * BUS_STATS while there are cameras. */
 json_t *media_stats_json(const media_engine *engine);
 
 /* The statistics in the Prometheus text format. g_free the result. */

@@ -3,17 +3,51 @@
  * rehearsed by one session (the same steps, shown only to that session,
  * the wall untouched). Notes go only to presenters, in replies and in
  * rehearsal events, never in a broadcast or a snapshot. */
-#include "presentation_internal.h"
+#include "presentation.h"
 
-#include "audit.h"
-#include "bus.h"
 #include "log.h"
 
 #include <string.h>
 
+struct pres_run {
+    presentation_center *center;
+    const pres_def *def; /* borrowed from the center */
+    wall *wall;          /* live: the wall it drives; rehearsal: the preview's shape */
+    bool rehearsal;
+    session *owner; /* rehearsal: the session it belongs to (NULL in unit tests) */
+    int step;
+    gint64 started_ms, step_started_ms; /* real time */
+    guint timer;                        /* the dwell timer, or 0 */
+};
+
+struct presentation_center {
+    wall_service *walls;
+    event_bus *bus;   /* may be NULL */
+    audit_log *audit; /* may be NULL */
+    GPtrArray *defs;  /* pres_def *, owned, in config order */
+    GPtrArray *runs;  /* pres_run *, owned */
+};
+
 static gint64 now_ms(void)
 {
     return g_get_real_time() / 1000;
+}
+
+/* The layout step s puts on a wall: its inline layout or its preset (by id,
+ * then by name). Returns 0, or -1 with err (not_found, field "presentation"). */
+static int step_layout(const wall_service *walls, const pres_step *s, layout *out,
+                       pantau_error *err)
+{
+    if (s->layout) {
+        *out = *s->layout;
+        return 0;
+    }
+    const preset *p = walls_preset_lookup(walls, s->preset);
+    if (!p)
+        return error_set(err, ERR_NOT_FOUND, "presentation", "the step's preset '%s' is not saved",
+                         s->preset);
+    *out = p->layout;
+    return 0;
 }
 
 /* ---- the state clients see ---- */
@@ -36,7 +70,7 @@ static void add_presenter_view(json_t *st, const pres_run *r, const pres_step *s
     json_object_set(st, "notes", s->notes ? s->notes : json_null());
     layout *l = g_new(layout, 1);
     pantau_error err = {0};
-    bool found = pres_step_layout(r->center->srv, s, l, &err) == 0;
+    bool found = step_layout(r->center->walls, s, l, &err) == 0;
     json_object_set_new(st, "layout", found ? layout_to_json(l) : json_null());
     g_free(l);
 }
@@ -62,9 +96,9 @@ json_t *pres_run_state(const pres_run *r, bool presenter)
  * only to its session. Steals state. */
 static void run_notify(const pres_run *r, json_t *state)
 {
-    bus_emit(r->center->srv->bus, &(bus_event){.kind = BUS_PRESENTATION,
-                                               .presentation = {r->wall->id, r->rehearsal, state,
-                                                                r->rehearsal ? r->owner : NULL}});
+    bus_emit(r->center->bus, &(bus_event){.kind = BUS_PRESENTATION,
+                                          .presentation = {r->wall->id, r->rehearsal, state,
+                                                           r->rehearsal ? r->owner : NULL}});
     json_decref(state);
 }
 
@@ -100,9 +134,9 @@ static int run_show(pres_run *r, int step, pantau_error *err)
 {
     const pres_step *s = &r->def->steps[step];
     layout *l = g_new(layout, 1);
-    int rc = pres_step_layout(r->center->srv, s, l, err);
+    int rc = step_layout(r->center->walls, s, l, err);
     if (rc == 0 && !r->rehearsal)
-        rc = ops_apply_layout(r->center->srv, r->wall, l, err);
+        walls_apply(r->center->walls, r->wall, l);
     g_free(l);
     if (rc)
         return -1;
@@ -116,15 +150,15 @@ static gboolean on_dwell(gpointer data)
 {
     pres_run *r = data;
     r->timer = 0;
-    pantau_server *srv = r->center->srv;
+    audit_log *audit = r->center->audit;
     pantau_error err = {0};
     /* A live step's line goes to the audit log before the wall file
-     * (ops_apply_layout); a rehearsal changes no wall and is not audited. */
+     * (walls_apply); a rehearsal changes no wall and is not audited. */
     if (!r->rehearsal)
-        audit_begin(srv, NULL, "presentation.next", r->wall->id, r->wall->version);
+        audit_begin(audit, NULL, "presentation.next", r->wall->id, r->wall->version);
     int rc = run_show(r, r->step + 1, &err);
     if (!r->rehearsal)
-        audit_line_free(audit_end(srv, false, r->wall->version));
+        audit_line_free(audit_end(audit, false, r->wall->version));
     if (rc) {
         log_warn("presentation '%s' on wall '%s' stays at step %d: %s", r->def->id, r->wall->id,
                  r->step + 1, err.message);
@@ -134,9 +168,8 @@ static gboolean on_dwell(gpointer data)
     return G_SOURCE_REMOVE;
 }
 
-/* The live run on wall w, or the rehearsal of session s. */
-static pres_run *find_run(const presentation_center *pc, const wall *w, bool rehearsal,
-                          const session *s)
+pres_run *presentation_run_find(const presentation_center *pc, const wall *w, bool rehearsal,
+                                const session *s)
 {
     for (guint i = 0; pc && i < pc->runs->len; i++) {
         pres_run *r = g_ptr_array_index(pc->runs, i);
@@ -151,198 +184,94 @@ static void remove_run(presentation_center *pc, pres_run *r)
     g_ptr_array_remove(pc->runs, r); /* frees r */
 }
 
-/* ---- reading requests ---- */
+/* ---- what presenters do ---- */
 
-static int req_wall(const op_call *call, wall **out, pantau_error *err)
+json_t *presentation_list(const presentation_center *pc, const session *s)
 {
-    const json_t *v = json_object_get(call->req, "wall");
-    if (!v)
-        return error_set(err, ERR_BAD_REQUEST, "wall", "'wall' is required");
-    if (!json_is_string(v))
-        return error_set(err, ERR_BAD_REQUEST, "wall", "'wall' must be a string");
-    *out = server_find_wall(call->srv, json_string_value(v));
-    if (!*out)
-        return error_set(err, ERR_NOT_FOUND, "wall", "no wall '%.64s'", json_string_value(v));
-    return 0;
-}
-
-static int req_rehearsal(const op_call *call, bool *out, pantau_error *err)
-{
-    const json_t *v = json_object_get(call->req, "rehearsal");
-    if (v && !json_is_boolean(v))
-        return error_set(err, ERR_BAD_REQUEST, "rehearsal", "'rehearsal' must be true or false");
-    *out = json_is_true(v);
-    return 0;
-}
-
-static int req_definition(const op_call *call, const pres_def **out, pantau_error *err)
-{
-    const json_t *v = json_object_get(call->req, "presentation");
-    if (!v)
-        return error_set(err, ERR_BAD_REQUEST, "presentation", "'presentation' is required");
-    if (!json_is_string(v))
-        return error_set(err, ERR_BAD_REQUEST, "presentation", "'presentation' must be a string");
-    *out = pres_center_find(call->srv->presentations, json_string_value(v));
-    if (!*out)
-        return error_set(err, ERR_NOT_FOUND, "presentation", "no presentation '%.64s'",
-                         json_string_value(v));
-    return 0;
-}
-
-/* The run a request means: the session's rehearsal with "rehearsal": true,
- * else the live run on "wall". */
-static int req_run(const op_call *call, pres_run **out, pantau_error *err)
-{
-    bool rehearsal = false;
-    wall *w = NULL;
-    if (req_rehearsal(call, &rehearsal, err))
-        return -1;
-    if (!rehearsal && req_wall(call, &w, err))
-        return -1;
-    *out = find_run(call->srv->presentations, w, rehearsal, call->session);
-    if (*out)
-        return 0;
-    if (rehearsal)
-        return error_set(err, ERR_NOT_FOUND, "rehearsal", "this session rehearses nothing");
-    return error_set(err, ERR_NOT_FOUND, "wall", "no presentation is running on wall '%s'", w->id);
-}
-
-static json_t *state_reply(const pres_run *r)
-{
-    return json_pack("{s:o}", "state", pres_run_state(r, true));
-}
-
-/* ---- operations ---- */
-
-static int op_list(op_call *call, json_t **ok, pantau_error *err)
-{
-    (void)err;
-    const presentation_center *pc = call->srv->presentations;
     json_t *defs = json_array(), *running = json_array();
     for (guint i = 0; pc && i < pc->defs->len; i++)
         json_array_append_new(defs, pres_def_to_json(g_ptr_array_index(pc->defs, i)));
     for (guint i = 0; pc && i < pc->runs->len; i++) {
         const pres_run *r = g_ptr_array_index(pc->runs, i);
-        if (!r->rehearsal || r->owner == call->session)
+        if (!r->rehearsal || r->owner == s)
             json_array_append_new(running, pres_run_state(r, true));
     }
-    *ok = json_pack("{s:o, s:o}", "presentations", defs, "running", running);
-    return 0;
+    return json_pack("{s:o, s:o}", "presentations", defs, "running", running);
 }
 
-static int req_start_step(const op_call *call, const pres_def *d, int *step, pantau_error *err)
+const pres_def *presentation_find(const presentation_center *pc, const char *id)
 {
-    *step = 0;
-    if (!json_object_get(call->req, "step"))
-        return 0;
-    return pres_step_from_request(call->req, d->n_steps, step, err);
+    for (guint i = 0; pc && id && i < pc->defs->len; i++) {
+        const pres_def *d = g_ptr_array_index(pc->defs, i);
+        if (strcmp(d->id, id) == 0)
+            return d;
+    }
+    return NULL;
 }
 
-static int op_start(op_call *call, json_t **ok, pantau_error *err)
+int presentation_start(presentation_center *pc, const pres_def *d, wall *w, bool rehearsal,
+                       session *owner, json_int_t step, pres_run **run, pantau_error *err)
 {
-    presentation_center *pc = call->srv->presentations;
-    const pres_def *d;
-    wall *w;
-    bool rehearsal = false;
-    int step;
-    if (req_definition(call, &d, err) || req_wall(call, &w, err) ||
-        req_rehearsal(call, &rehearsal, err) || req_start_step(call, d, &step, err))
+    if (pres_step_check(step, d->n_steps, err))
         return -1;
     pres_run *r = g_new0(pres_run, 1);
     *r = (pres_run){.center = pc, .def = d, .wall = w, .rehearsal = rehearsal};
-    r->owner = rehearsal ? call->session : NULL;
+    r->owner = rehearsal ? owner : NULL;
     r->started_ms = now_ms();
-    if (run_show(r, step, err)) {
+    if (run_show(r, (int)step, err)) {
         run_free(r);
         return -1;
     }
-    pres_run *old = find_run(pc, w, rehearsal, call->session);
+    pres_run *old = presentation_run_find(pc, w, rehearsal, owner);
     if (old)
         remove_run(pc, old);
     g_ptr_array_add(pc->runs, r);
     if (!rehearsal)
         run_notify(r, notify_state(r));
-    *ok = state_reply(r);
+    *run = r;
     return 0;
 }
 
 /* Moves r to step `to`; staying where it is changes nothing unless force. */
-static int run_move(pres_run *r, int to, bool force, json_t **ok, pantau_error *err)
+static int run_move(pres_run *r, int to, bool force, pantau_error *err)
 {
-    if (to != r->step || force) {
-        if (run_show(r, to, err))
-            return -1;
-        if (!r->rehearsal)
-            run_notify(r, notify_state(r));
-    }
-    *ok = state_reply(r);
+    if (to == r->step && !force)
+        return 0;
+    if (run_show(r, to, err))
+        return -1;
+    if (!r->rehearsal)
+        run_notify(r, notify_state(r));
     return 0;
 }
 
-static int op_move(op_call *call, enum pres_move move, json_t **ok, pantau_error *err)
+int presentation_move(pres_run *r, enum pres_move move, pantau_error *err)
 {
-    pres_run *r;
-    if (req_run(call, &r, err))
+    return run_move(r, pres_step_after(r->step, r->def->n_steps, move), false, err);
+}
+
+int presentation_goto(pres_run *r, json_int_t step, pantau_error *err)
+{
+    if (pres_step_check(step, r->def->n_steps, err))
         return -1;
-    return run_move(r, pres_step_after(r->step, r->def->n_steps, move), false, ok, err);
+    return run_move(r, (int)step, true, err);
 }
 
-static int op_next(op_call *call, json_t **ok, pantau_error *err)
+void presentation_stop(presentation_center *pc, pres_run *r)
 {
-    return op_move(call, PRES_NEXT, ok, err);
-}
-
-static int op_prev(op_call *call, json_t **ok, pantau_error *err)
-{
-    return op_move(call, PRES_PREV, ok, err);
-}
-
-static int op_goto(op_call *call, json_t **ok, pantau_error *err)
-{
-    pres_run *r;
-    int step;
-    if (req_run(call, &r, err) || pres_step_from_request(call->req, r->def->n_steps, &step, err))
-        return -1;
-    return run_move(r, step, true, ok, err);
-}
-
-static int op_stop(op_call *call, json_t **ok, pantau_error *err)
-{
-    pres_run *r;
-    if (req_run(call, &r, err))
-        return -1;
-    *ok = json_pack("{s:s, s:s, s:n}", "wall", r->wall->id, "mode",
-                    r->rehearsal ? "rehearsal" : "live", "state");
     if (!r->rehearsal)
         run_notify(r, NULL);
-    remove_run(call->srv->presentations, r);
-    return 0;
+    remove_run(pc, r);
 }
 
-/* Every presentation op needs a configured presentation center. */
-#define PRES_OP(name, fn)                                                                          \
-    static int name(op_call *call, json_t **ok, pantau_error *err)                                 \
-    {                                                                                              \
-        if (!call->srv->presentations)                                                             \
-            return error_set(err, ERR_NOT_FOUND, "presentation",                                   \
-                             "no presentations are configured");                                   \
-        return fn(call, ok, err);                                                                  \
-    }
-PRES_OP(checked_start, op_start)
-PRES_OP(checked_next, op_next)
-PRES_OP(checked_prev, op_prev)
-PRES_OP(checked_goto, op_goto)
-PRES_OP(checked_stop, op_stop)
+const wall *presentation_run_wall(const pres_run *r)
+{
+    return r->wall;
+}
 
-const op_def presentation_ops[] = {
-    {"presentation.list", op_list, OP_PRESENT, OP_READS},
-    {"presentation.start", checked_start, OP_PRESENT},
-    {"presentation.next", checked_next, OP_PRESENT},
-    {"presentation.prev", checked_prev, OP_PRESENT},
-    {"presentation.goto", checked_goto, OP_PRESENT},
-    {"presentation.stop", checked_stop, OP_PRESENT},
-    {NULL, NULL, OP_READ},
-};
+bool presentation_run_rehearsal(const pres_run *r)
+{
+    return r->rehearsal;
+}
 
 /* ---- config, lifecycle, snapshot ---- */
 
@@ -375,14 +304,15 @@ void presentation_config_check(config_checker *c, const json_t *section, const c
     g_hash_table_destroy(seen);
 }
 
-presentation_center *presentation_center_new(pantau_server *srv)
+presentation_center *presentation_center_new(const json_t *section, wall_service *walls,
+                                             event_bus *bus, audit_log *audit)
 {
-    const json_t *section =
-        srv->config ? json_object_get(srv->config->root, "presentations") : NULL;
     if (json_array_size(section) == 0)
         return NULL;
     presentation_center *pc = g_new0(presentation_center, 1);
-    pc->srv = srv;
+    pc->walls = walls;
+    pc->bus = bus;
+    pc->audit = audit;
     pc->defs = g_ptr_array_new_with_free_func((GDestroyNotify)pres_def_free);
     pc->runs = g_ptr_array_new_with_free_func((GDestroyNotify)run_free);
     size_t i;
@@ -408,16 +338,15 @@ void presentation_center_free(presentation_center *pc)
     g_free(pc);
 }
 
-void presentation_session_closed(pantau_server *srv, const session *s)
+void presentation_session_closed(presentation_center *pc, const session *s)
 {
-    pres_run *r = find_run(srv->presentations, NULL, true, s);
+    pres_run *r = presentation_run_find(pc, NULL, true, s);
     if (r)
-        remove_run(srv->presentations, r);
+        remove_run(pc, r);
 }
 
-json_t *presentation_snapshot(const pantau_server *srv)
+json_t *presentation_snapshot(const presentation_center *pc)
 {
-    const presentation_center *pc = srv->presentations;
     json_t *available = json_array(), *running = json_array();
     for (guint i = 0; pc && i < pc->defs->len; i++) {
         const pres_def *d = g_ptr_array_index(pc->defs, i);

@@ -1,10 +1,9 @@
 #include "source.h"
 
-#include "redact.h"
-
+#include "alarm_rules.h"
+#include "bus.h"
 #include "log.h"
-#include "plugin_loader.h"
-#include "server.h"
+#include "redact.h"
 
 #include <stdbool.h>
 #include <string.h>
@@ -97,6 +96,11 @@ json_t *settings_public(const json_t *settings, const json_t *schema)
     return out;
 }
 
+const char *source_kind(const pantau_source *src)
+{
+    return src->type ? src->type->type.kind : NULL;
+}
+
 json_t *source_to_json(const pantau_source *src)
 {
     json_t *schema = NULL;
@@ -104,7 +108,7 @@ json_t *source_to_json(const pantau_source *src)
     char *web_url = NULL;
     if (src->type) {
         kind = src->type->type.kind;
-        plugin = src->type->plugin->name;
+        plugin = src->type->plugin;
         web_module = src->type->type.web_module;
         if (src->type->type.schema)
             schema = src->type->type.schema();
@@ -147,17 +151,17 @@ static char *no_type_reason(const char *type_id)
     return g_strdup_printf("no loaded plugin offers source type '%s'", type_id ? type_id : "");
 }
 
-static pantau_source *source_create(pantau_server *srv, const json_t *entry)
+static pantau_source *source_create(source_registry *reg, const json_t *entry)
 {
     pantau_source *src = g_new0(pantau_source, 1);
     const char *id = json_string_value(json_object_get(entry, "id"));
     const char *name = json_string_value(json_object_get(entry, "name"));
-    src->server = srv;
+    src->registry = reg;
     src->status_since_ms = g_get_real_time() / 1000;
     src->id = g_strdup(id);
     src->name = g_strdup(name ? name : id);
     src->type_id = g_strdup(json_string_value(json_object_get(entry, "type")));
-    src->type = srv->plugins ? plugin_loader_find_type(srv->plugins, src->type_id) : NULL;
+    src->type = source_types_find(reg->types, src->type_id);
     src->settings = merged_settings(src->type, json_object_get(entry, "settings"));
     if (!src->type) {
         source_fail(src, no_type_reason(src->type_id));
@@ -197,7 +201,7 @@ static void source_free(pantau_source *src)
     g_free(src);
 }
 
-void source_check_settings(const plugin_loader *loader, const json_t *config_sources,
+void source_check_settings(const source_types *types, const json_t *config_sources,
                            source_check_report report, void *user)
 {
     size_t i;
@@ -205,7 +209,7 @@ void source_check_settings(const plugin_loader *loader, const json_t *config_sou
     json_array_foreach(config_sources, i, entry)
     {
         const char *type_id = json_string_value(json_object_get(entry, "type"));
-        const source_type_entry *type = type_id ? plugin_loader_find_type(loader, type_id) : NULL;
+        const source_type_entry *type = source_types_find(types, type_id);
         if (!type) {
             char *path = g_strdup_printf("sources[%zu].type", i);
             char *message = no_type_reason(type_id);
@@ -228,21 +232,26 @@ void source_check_settings(const plugin_loader *loader, const json_t *config_sou
     }
 }
 
-source_registry *source_registry_create(pantau_server *srv, const json_t *config_sources)
+source_registry *source_registry_new(const source_types *types, struct event_bus *bus)
 {
     source_registry *reg = g_new0(source_registry, 1);
     reg->list = g_ptr_array_new();
     reg->by_id = g_hash_table_new(g_str_hash, g_str_equal);
-    srv->sources = reg; /* plugins may publish from create() */
+    reg->types = types;
+    reg->bus = bus;
+    return reg;
+}
+
+void source_registry_add_config(source_registry *reg, const json_t *config_sources)
+{
     size_t i;
     const json_t *entry;
     json_array_foreach(config_sources, i, entry)
     {
-        pantau_source *src = source_create(srv, entry);
+        pantau_source *src = source_create(reg, entry);
         g_ptr_array_add(reg->list, src);
         g_hash_table_insert(reg->by_id, src->id, src);
     }
-    return reg;
 }
 
 void source_registry_free(source_registry *reg)
@@ -271,6 +280,49 @@ void source_record_data(pantau_source *src, const json_t *data)
     g_queue_push_tail(&src->history, entry);
     while (src->history.length > SOURCE_HISTORY_MAX)
         json_decref(g_queue_pop_head(&src->history));
+}
+
+/* The bus src's changes go to; NULL: nobody listens. */
+static event_bus *bus_of(const pantau_source *src)
+{
+    return src->registry ? src->registry->bus : NULL;
+}
+
+void source_publish(pantau_source *src, const json_t *data)
+{
+    source_record_data(src, data);
+    bus_emit(bus_of(src), &(bus_event){.kind = BUS_SOURCE_DATA, .source_data = {src}});
+}
+
+void source_report_status(pantau_source *src, enum pantau_source_status status, const char *reason)
+{
+    source_note_report(src, status);
+    if (src->status == status && g_strcmp0(src->reason, reason) == 0)
+        return;
+    enum pantau_source_status old = src->status;
+    if (old != status)
+        src->status_since_ms = g_get_real_time() / 1000;
+    src->status = status;
+    g_free(src->reason);
+    /* A plugin may quote a camera URL, or what a device sent, in its reason. */
+    char *redacted = redact_url_passwords(reason);
+    src->reason = redact_printable(redacted);
+    g_free(redacted);
+    /* app/events.c tells the clients, the alarms raise or clear theirs. */
+    bus_emit(bus_of(src), &(bus_event){.kind = BUS_SOURCE_STATUS, .source_status = {src, old}});
+}
+
+void source_raise_event(pantau_source *src, enum pantau_severity severity, const char *message,
+                        const json_t *details)
+{
+    enum pantau_severity s =
+        severity <= PANTAU_SEVERITY_CRITICAL ? severity : PANTAU_SEVERITY_CRITICAL;
+    char *text = redact_printable(message);
+    log_write(PANTAU_LOG_INFO, src->id, "event (%s): %s", alarm_severity_name(s), text);
+    bus_emit(bus_of(src),
+             &(bus_event){.kind = BUS_SOURCE_EVENT,
+                          .source_event = {src, s, text, details, g_get_real_time() / 1000}});
+    g_free(text);
 }
 
 json_t *source_history_json(const pantau_source *src)

@@ -1,24 +1,27 @@
 /* source.h - the sources configured on this server: each an instance of a
- * plugin's source type, with status and the widget data it last published. */
+ * plugin's source type (looked up in a source_types table, never in the
+ * plugin loader), with status and the widget data it last published. Their
+ * changes are emitted on the registry's bus. */
 #ifndef PANTAU_SOURCE_H
 #define PANTAU_SOURCE_H
 
 #include "pantau/plugin.h"
+#include "source_types.h"
 
 #include <glib.h>
 #include <jansson.h>
 #include <stdbool.h>
 
-struct pantau_server;
-struct source_type_entry;
+struct event_bus;
+struct source_registry;
 
 struct pantau_source {
     char *id;
     char *name;
     char *type_id;
-    const struct source_type_entry *type; /* NULL when no plugin offers type_id */
-    json_t *settings;                     /* owned: defaults merged with the config's */
-    void *instance;                       /* the plugin's, between create and destroy */
+    const source_type_entry *type; /* NULL when no plugin offers type_id */
+    json_t *settings;              /* owned: defaults merged with the config's */
+    void *instance;                /* the plugin's, between create and destroy */
     enum pantau_source_status status;
     char *reason;                    /* why error/offline, or NULL */
     gint64 status_since_ms;          /* wall-clock ms when status last changed */
@@ -27,35 +30,44 @@ struct pantau_source {
     GQueue history;                  /* json_t * {"data", "time"}, owned, oldest first */
     struct media_stream *streams[2]; /* cameras: by enum pantau_stream; owned by the media engine */
     unsigned reconnects;             /* cameras: failures reported, each followed by a restart */
-    struct pantau_server *server;
+    struct source_registry *registry; /* the one it is in (borrowed); NULL for one made by hand */
 };
 
 typedef struct source_registry {
-    GPtrArray *list;   /* pantau_source *, owned, config order */
-    GHashTable *by_id; /* id -> pantau_source *, borrowed */
+    GPtrArray *list;           /* pantau_source *, owned, config order */
+    GHashTable *by_id;         /* id -> pantau_source *, borrowed */
+    const source_types *types; /* borrowed: what sources are made of; NULL: no types */
+    struct event_bus *bus;     /* borrowed: the sources' changes; NULL: told to nobody */
 } source_registry;
-
-struct plugin_loader;
 
 /* Called with each refusal of source_check_settings: the JSON path of the
  * setting ("sources[3].settings") and the plugin's message (borrowed). */
 typedef void (*source_check_report)(const char *json_path, const char *message, void *user);
 
 /* Checks every source of the config (borrowed array) without making any:
- * its type must be loaded, and the type's check() (ABI 1.2, when it has
- * one) must take its settings merged with the defaults. */
-void source_check_settings(const struct plugin_loader *loader, const json_t *config_sources,
+ * its type must be in types (borrowed; NULL: none), and the type's check()
+ * (ABI 1.2, when it has one) must take its settings merged with the
+ * defaults. An unknown type is reported at "sources[N].type". */
+void source_check_settings(const source_types *types, const json_t *config_sources,
                            source_check_report report, void *user);
 
-/* Creates every source of the config through its plugin's type and starts
- * it. A source whose type is unknown or whose create() fails is kept with
- * status error and the reason. */
-source_registry *source_registry_create(struct pantau_server *srv, const json_t *config_sources);
+/* An empty registry whose sources are made of types and emit their changes
+ * on bus (both borrowed, both may be NULL; they must outlive it). */
+source_registry *source_registry_new(const source_types *types, struct event_bus *bus);
 
-/* Stops and destroys every source. */
+/* Creates every source of the config (borrowed array) through its type and
+ * starts it. A source whose type is not in reg->types or whose create()
+ * fails is kept with status error and the reason. */
+void source_registry_add_config(source_registry *reg, const json_t *config_sources);
+
+/* Stops and destroys every source, then the registry; NULL is ignored. */
 void source_registry_free(source_registry *reg);
 
 pantau_source *source_registry_find(const source_registry *reg, const char *id);
+
+/* The source's kind ("camera", "widget", ...) as its type tells it, or
+ * NULL when no loaded plugin offers its type. */
+const char *source_kind(const pantau_source *src);
 
 /* The source as sent to clients: secret settings removed. New reference. */
 json_t *source_to_json(const pantau_source *src);
@@ -72,6 +84,21 @@ json_t *settings_public(const json_t *settings, const json_t *schema);
 /* Keeps data (borrowed, copied) as the source's latest and appends it to its
  * history, dropping the oldest entry beyond SOURCE_HISTORY_MAX. */
 void source_record_data(pantau_source *src, const json_t *data);
+
+/* What a plugin publishes (host->publish): records data (borrowed) and
+ * emits BUS_SOURCE_DATA. */
+void source_publish(pantau_source *src, const json_t *data);
+
+/* What a plugin reports (host->set_status): notes the report, and when the
+ * status or reason (borrowed, redacted before it is kept) differs, sets
+ * them and emits BUS_SOURCE_STATUS. */
+void source_report_status(pantau_source *src, enum pantau_source_status status, const char *reason);
+
+/* What a plugin raises (host->raise_event): logs the event and emits
+ * BUS_SOURCE_EVENT with the message redacted and severity capped at
+ * critical. message and details (may be NULL) borrowed. */
+void source_raise_event(pantau_source *src, enum pantau_severity severity, const char *message,
+                        const json_t *details);
 
 /* The history, oldest first: [{"data", "time"}, ...]. New reference. */
 json_t *source_history_json(const pantau_source *src);

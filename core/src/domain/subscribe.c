@@ -1,14 +1,11 @@
 /* subscribe.c - per-client subscriptions to sources. */
 #include "subscribe.h"
 
-#include "media.h"
-#include "source.h"
-
 #include <string.h>
 
 /* Reads one entry of "sources" into wanted. Returns 0, or -1 with err. */
-static int read_entry(pantau_server *srv, const json_t *entry, size_t i, GHashTable *wanted,
-                      pantau_error *err)
+static int read_entry(const source_registry *sources, const json_t *entry, size_t i,
+                      GHashTable *wanted, pantau_error *err)
 {
     char field[48];
     snprintf(field, sizeof field, "sources[%zu]", i);
@@ -29,20 +26,20 @@ static int read_entry(pantau_server *srv, const json_t *entry, size_t i, GHashTa
     if (!id)
         return error_set(err, ERR_BAD_REQUEST, field,
                          "%s must be a source id or an object with \"id\"", field);
-    if (!source_registry_find(srv->sources, id))
+    if (!source_registry_find(sources, id))
         return error_set(err, ERR_NOT_FOUND, field, "no source '%.64s'", id);
     g_hash_table_insert(wanted, g_strdup(id), GINT_TO_POINTER(stream + 1));
     return 0;
 }
 
-static json_t *history_of_new(pantau_server *srv, GHashTable *old, GHashTable *wanted)
+static json_t *history_of_new(const source_registry *sources, GHashTable *old, GHashTable *wanted)
 {
     json_t *history = json_object();
     GHashTableIter it;
     gpointer key;
     g_hash_table_iter_init(&it, wanted);
     while (g_hash_table_iter_next(&it, &key, NULL)) {
-        pantau_source *src = source_registry_find(srv->sources, key);
+        pantau_source *src = source_registry_find(sources, key);
         if (g_hash_table_contains(old, key) || !src->history.length)
             continue;
         json_object_set_new(history, key, source_history_json(src));
@@ -50,8 +47,8 @@ static json_t *history_of_new(pantau_server *srv, GHashTable *old, GHashTable *w
     return history;
 }
 
-int subscribe_apply(pantau_server *srv, session *s, const json_t *req, json_t **ok,
-                    pantau_error *err)
+int subscribe_apply(const source_registry *sources, media_engine *media, session *s,
+                    const json_t *req, json_t **ok, pantau_error *err)
 {
     const json_t *list = json_object_get(req, "sources");
     if (!json_is_array(list))
@@ -64,13 +61,13 @@ int subscribe_apply(pantau_server *srv, session *s, const json_t *req, json_t **
     const json_t *entry;
     json_array_foreach(list, i, entry)
     {
-        if (read_entry(srv, entry, i, wanted, err))
+        if (read_entry(sources, entry, i, wanted, err))
             goto fail;
     }
     GHashTable *old = s->subscriptions;
-    *ok = json_pack("{s:o}", "history", history_of_new(srv, old, wanted));
+    *ok = json_pack("{s:o}", "history", history_of_new(sources, old, wanted));
     s->subscriptions = wanted;
-    media_session_changed(srv, s, old);
+    media_session_changed(media, s, old);
     g_hash_table_destroy(old);
     return 0;
 fail:
@@ -78,10 +75,10 @@ fail:
     return -1;
 }
 
-void subscribe_release(pantau_server *srv, session *s)
+void subscribe_release(media_engine *media, session *s)
 {
     GHashTable *old = s->subscriptions;
     s->subscriptions = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
-    media_session_changed(srv, s, old);
+    media_session_changed(media, s, old);
     g_hash_table_destroy(old);
 }

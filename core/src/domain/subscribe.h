@@ -3,20 +3,22 @@
 #ifndef PANTAU_SUBSCRIBE_H
 #define PANTAU_SUBSCRIBE_H
 
+#include "media.h"
 #include "pantau_error.h"
-#include "server.h"
 #include "session.h"
+#include "source.h"
 
 #include <jansson.h>
 
 /* Replaces the session's subscriptions with req's "sources" (borrowed):
- * an array of source ids, or of {"id", "stream": "main"|"sub"}. On success
- * sets *ok (new reference) to {"history": {id: [{"data","time"}...]}} for
- * the widgets newly shown, and returns 0; on error changes nothing. */
-int subscribe_apply(pantau_server *srv, session *s, const json_t *req, json_t **ok,
-                    pantau_error *err);
+ * an array of ids of sources in `sources`, or of {"id", "stream":
+ * "main"|"sub"}; media (NULL: none) attaches s to the cameras' streams. On
+ * success sets *ok (new reference) to {"history": {id: [{"data","time"}...]}}
+ * for the widgets newly shown, and returns 0; on error changes nothing. */
+int subscribe_apply(const source_registry *sources, media_engine *media, session *s,
+                    const json_t *req, json_t **ok, pantau_error *err);
 
-/* Drops every subscription of a closing session. */
-void subscribe_release(pantau_server *srv, session *s);
+/* Drops every subscription of a closing session (media NULL: none). */
+void subscribe_release(media_engine *media, session *s);
 
 #endif

@@ -1,11 +1,11 @@
-/* session.c - per-client subscriptions. */
+/* session.c - per-client subscriptions, and the sink that reaches the client. */
 #include "session.h"
 
-session *session_new(void *transport)
+session *session_new(void *peer)
 {
     session *s = g_new0(session, 1);
     s->subscriptions = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
-    s->transport = transport;
+    s->peer = peer;
     s->user = g_strdup("local");
     s->role = ROLE_ADMIN;
     return s;
@@ -39,4 +39,45 @@ const char *session_role_name(enum session_role role)
 {
     static const char *const names[] = {"viewer", "operator", "presenter", "admin"};
     return (unsigned)role < G_N_ELEMENTS(names) ? names[role] : "viewer";
+}
+
+void session_set_sink(session *s, const session_sink *sink, void *peer)
+{
+    s->sink = sink;
+    s->peer = peer;
+}
+
+bool session_has_sink(const session *s)
+{
+    return s && s->sink;
+}
+
+void session_send_json(const session *s, const json_t *msg)
+{
+    if (session_has_sink(s))
+        s->sink->send_json(s->peer, msg);
+}
+
+void session_stream_info(const session *s, const json_t *info)
+{
+    if (session_has_sink(s))
+        s->sink->stream_info(s->peer, info);
+}
+
+void session_send_frame(const session *s, struct media_frame *frame)
+{
+    if (session_has_sink(s))
+        s->sink->send_frame(s->peer, frame);
+}
+
+void session_expect_keyframe(const session *s, uint32_t stream)
+{
+    if (session_has_sink(s))
+        s->sink->expect_keyframe(s->peer, stream);
+}
+
+void session_forget_stream(const session *s, uint32_t stream)
+{
+    if (session_has_sink(s))
+        s->sink->forget_stream(s->peer, stream);
 }

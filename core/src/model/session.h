@@ -4,7 +4,11 @@
 #define PANTAU_SESSION_H
 
 #include <glib.h>
+#include <jansson.h>
 #include <stdbool.h>
+#include <stdint.h>
+
+struct media_frame;
 
 /* Which stream of a camera a client wants. Widgets ignore it. */
 enum session_stream { SESSION_STREAM_MAIN = 0, SESSION_STREAM_SUB = 1 };
@@ -15,9 +19,29 @@ enum session_stream { SESSION_STREAM_MAIN = 0, SESSION_STREAM_SUB = 1 };
  * the next, except admin, which may do everything. */
 enum session_role { ROLE_VIEWER = 0, ROLE_OPERATOR, ROLE_PRESENTER, ROLE_ADMIN };
 
+/* How the domain reaches a session's client without knowing the network:
+ * app/ installs it (session_set_sink). Each function gets the session's
+ * peer; what is passed is borrowed for the call, a frame gets a reference
+ * if it is kept. Main loop only. */
+typedef struct session_sink {
+    /* A protocol message, built by app/. */
+    void (*send_json)(void *peer, const json_t *msg);
+    /* The description of a stream the client is to get (the media event's
+     * fields, without its name): it goes with the stream's frames, never
+     * held behind a reply. */
+    void (*stream_info)(void *peer, const json_t *info);
+    /* A video frame, unless the client's media gate drops it. */
+    void (*send_frame)(void *peer, struct media_frame *frame);
+    /* The client has stream's frames only from its next keyframe on. */
+    void (*expect_keyframe)(void *peer, uint32_t stream);
+    /* The client stopped watching stream: forget what was kept for it. */
+    void (*forget_stream)(void *peer, uint32_t stream);
+} session_sink;
+
 typedef struct session {
     GHashTable *subscriptions; /* source id (owned) -> GINT_TO_POINTER(session_stream + 1) */
-    void *transport;           /* the ws_client this session belongs to, borrowed */
+    const session_sink *sink;  /* NULL: nothing reaches a client (unit tests, snapshots) */
+    void *peer;                /* given to the sink's functions, borrowed */
     /* Who is on the other end. Without an "auth" section in the config
      * everyone is an admin named "local". */
     char *user;
@@ -31,8 +55,23 @@ typedef struct session {
 const char *session_role_name(enum session_role role);
 
 /* A session subscribed to nothing, an admin named "local" until the
- * connection is authenticated. Free with session_free. */
-session *session_new(void *transport);
+ * connection is authenticated, with no sink yet and peer (borrowed, may be
+ * NULL) for one. Free with session_free. */
+session *session_new(void *peer);
+
+/* Installs sink (borrowed, outlives s; NULL: none) on s, called with peer
+ * (borrowed). */
+void session_set_sink(session *s, const session_sink *sink, void *peer);
+/* Whether s has a sink: something reaches a client. */
+bool session_has_sink(const session *s);
+
+/* Through s's sink, when it has one (else nothing): see session_sink.
+ * Everything passed is borrowed. */
+void session_send_json(const session *s, const json_t *msg);
+void session_stream_info(const session *s, const json_t *info);
+void session_send_frame(const session *s, struct media_frame *frame);
+void session_expect_keyframe(const session *s, uint32_t stream);
+void session_forget_stream(const session *s, uint32_t stream);
 
 void session_free(session *s);
 

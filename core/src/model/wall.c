@@ -5,6 +5,7 @@
 
 #include <glib.h>
 #include <stdio.h>
+#include <string.h>
 
 static int int_at(const json_t *obj, const char *key, int fallback)
 {
@@ -103,6 +104,16 @@ state_batch *wall_state_files(const wall *w, const char *state_dir)
     json_decref(state);
     g_free(name);
     return b;
+}
+
+wall *wall_list_find(const GPtrArray *walls, const char *id)
+{
+    for (guint i = 0; walls && id && i < walls->len; i++) {
+        wall *w = g_ptr_array_index(walls, i);
+        if (strcmp(w->id, id) == 0)
+            return w;
+    }
+    return NULL;
 }
 
 json_t *wall_to_json(const wall *w)

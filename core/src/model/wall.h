@@ -6,6 +6,7 @@
 #include "layout.h"
 #include "state_store.h"
 
+#include <glib.h>
 #include <jansson.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -47,6 +48,9 @@ void wall_restore(wall *w, const char *state_dir);
 /* The write of layout and version to state_dir/walls/<id>.json, as a
  * batch for the writer thread (state_store.h). Returns a new batch. */
 state_batch *wall_state_files(const wall *w, const char *state_dir);
+
+/* The wall with this id (NULL: none) in walls (wall *), or NULL. Borrowed. */
+wall *wall_list_find(const GPtrArray *walls, const char *id);
 
 /* The wall as sent to clients. Returns a new reference. */
 json_t *wall_to_json(const wall *w);

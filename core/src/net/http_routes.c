@@ -1,7 +1,5 @@
 #include "http_routes.h"
 
-#include "plugin_loader.h"
-
 #include <stdlib.h>
 #include <stdbool.h>
 #include <string.h>
@@ -19,11 +17,8 @@ static const struct {
     const char *page;
     const char *file;
 } pages[] = {
-    {"/", "index.html"},
-    {"/wall", "wall.html"},
-    {"/console", "console.html"},
-    {"/present", "present.html"},
-    {"/login", "login.html"},
+    {"/", "index.html"},          {"/wall", "wall.html"},   {"/console", "console.html"},
+    {"/present", "present.html"}, {"/login", "login.html"},
 };
 
 bool http_route_is_page(const char *uri)
@@ -76,6 +71,8 @@ static bool relative_path_is_safe(const char *rel)
 static char *file_inside(const char *root, const char *rel, int *status)
 {
     *status = 404;
+    if (!root)
+        return NULL;
     if (!relative_path_is_safe(rel)) {
         *status = 403;
         return NULL;
@@ -96,62 +93,62 @@ static char *file_inside(const char *root, const char *rel, int *status)
 
 /* The slides folder: "slides" next to the config file. Only images and
  * JSON slide files are served from it (plugins/slides/README.md). */
-static char *slide_file(const pantau_server *srv, const char *rel, int *status)
+static char *slide_file(const http_routes *routes, const char *rel, int *status)
 {
     static const char *const exts[] = {".png", ".jpg", ".jpeg", ".json"};
     bool allowed = false;
     for (size_t i = 0; i < G_N_ELEMENTS(exts) && !allowed; i++)
         allowed = g_str_has_suffix(rel, exts[i]);
-    if (!allowed || !srv->config || !srv->config->dir)
+    if (!allowed || !routes->config_dir)
         return NULL;
-    char *root = g_build_filename(srv->config->dir, "slides", NULL);
+    char *root = g_build_filename(routes->config_dir, "slides", NULL);
     char *file = file_inside(root, rel, status);
     g_free(root);
     return file;
 }
 
-static char *route(const pantau_server *srv, const char *uri, int *status)
+static char *route(const http_routes *routes, const char *uri, int *status)
 {
     for (size_t i = 0; i < G_N_ELEMENTS(pages); i++)
         if (strcmp(uri, pages[i].page) == 0)
-            return file_inside(srv->web_dir, pages[i].file, status);
+            return file_inside(routes->web_dir, pages[i].file, status);
     if (g_str_has_prefix(uri, "/static/"))
-        return file_inside(srv->web_dir, uri + strlen("/static/"), status);
-    if (g_str_has_prefix(uri, "/vendor/")) {
+        return file_inside(routes->web_dir, uri + strlen("/static/"), status);
+    if (g_str_has_prefix(uri, "/vendor/") && routes->vendor_dir) {
         const char *rest = uri + strlen("/vendor/");
         for (size_t i = 0; i < G_N_ELEMENTS(vendor_libs); i++) {
             size_t n = strlen(vendor_libs[i].url_name);
             if (strncmp(rest, vendor_libs[i].url_name, n) != 0 || rest[n] != '/')
                 continue;
-            char *root = g_build_filename(srv->vendor_dir, vendor_libs[i].dir, NULL);
+            char *root = g_build_filename(routes->vendor_dir, vendor_libs[i].dir, NULL);
             char *file = file_inside(root, rest + n + 1, status);
             g_free(root);
             return file;
         }
     }
     if (g_str_has_prefix(uri, "/slides/"))
-        return slide_file(srv, uri + strlen("/slides/"), status);
-    if (g_str_has_prefix(uri, "/plugins/") && srv->plugins) {
+        return slide_file(routes, uri + strlen("/slides/"), status);
+    if (g_str_has_prefix(uri, "/plugins/") && routes->plugins) {
         const char *rest = uri + strlen("/plugins/");
         const char *slash = strchr(rest, '/');
         if (!slash)
             return NULL;
         char *name = g_strndup(rest, (gsize)(slash - rest));
-        loaded_plugin *p = plugin_loader_find(srv->plugins, name);
+        loaded_plugin *p = plugin_loader_find(routes->plugins, name);
         g_free(name);
         return p ? file_inside(p->web_dir, slash + 1, status) : NULL;
     }
     return NULL;
 }
 
-char *http_route_file(const pantau_server *srv, const char *uri, const char **mime, int *status)
+char *http_route_file(const http_routes *routes, const char *uri, const char **mime, int *status)
 {
     *status = 404;
     if (strstr(uri, "..")) {
         *status = 403;
         return NULL;
     }
-    char *file = route(srv, uri, status);
+    char *file = route(routes, uri, status);
     if (file)
         *mime = http_mime_type(file);
     return file;

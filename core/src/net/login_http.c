@@ -1,8 +1,6 @@
 /* login_http.c - POST /api/login {user, password} and POST /api/logout. */
 #include "login_http.h"
 
-#include "ws_server.h"
-
 #include "auth.h"
 #include "auth_util.h"
 #include "password.h"
@@ -26,6 +24,23 @@ void api_reply_free(api_reply *r)
     g_free(r->body);
     g_free(r->set_cookie);
     g_free(r);
+}
+
+bool login_http_origin_ok(const login_http *lh, const char *origin, const char *host)
+{
+    return auth_origin_allowed(origin, host, lh->tls, lh->allowed_origins);
+}
+
+bool login_http_origin_listed(const login_http *lh, const char *origin)
+{
+    size_t i;
+    const json_t *v;
+    json_array_foreach(lh->allowed_origins, i, v)
+    {
+        if (g_strcmp0(json_string_value(v), origin) == 0)
+            return true;
+    }
+    return false;
 }
 
 bool login_http_is_api(const char *uri)
@@ -88,7 +103,7 @@ static void login_done(enum auth_login_result result, const char *token, const c
     g_free(w);
 }
 
-static void login(pantau_server *srv, const api_request *req, api_reply_fn done, void *data)
+static void login(const login_http *lh, const api_request *req, api_reply_fn done, void *data)
 {
     json_t *body = req->body ? json_loadb(req->body, req->len, 0, NULL) : NULL;
     const char *user = json_string_value(json_object_get(body, "user"));
@@ -101,9 +116,9 @@ static void login(pantau_server *srv, const api_request *req, api_reply_fn done,
     login_wait *w = g_new0(login_wait, 1);
     w->done = done;
     w->data = data;
-    w->secure = json_object_get(json_object_get(srv->config->root, "auth"), "tls") != NULL;
-    w->hours = auth_session_hours(srv->auth);
-    auth_login(srv->auth, user, password, req->address, login_done, w);
+    w->secure = lh->tls;
+    w->hours = auth_session_hours(lh->auth);
+    auth_login(lh->auth, user, password, req->address, login_done, w);
     /* Our copy of the password is the job's; wipe jansson's, and the name
      * too: it may be a password typed into the wrong field. */
     password_wipe((char *)password, strlen(password));
@@ -113,10 +128,9 @@ static void login(pantau_server *srv, const api_request *req, api_reply_fn done,
 
 /* A logout that ended nothing says so: the browser keeps its cookie, and a
  * session the server could not find is never reported as ended. */
-static void logout(pantau_server *srv, const api_request *req, api_reply_fn done, void *data)
+static void logout(const login_http *lh, const api_request *req, api_reply_fn done, void *data)
 {
-    bool secure = json_object_get(json_object_get(srv->config->root, "auth"), "tls") != NULL;
-    enum auth_logout_result ended = auth_logout(srv->auth, req->cookies, req->address);
+    enum auth_logout_result ended = auth_logout(lh->auth, req->cookies, req->address);
     if (ended == AUTH_LOGOUT_NO_COOKIE) {
         done(error_reply(400, "no login session cookie in the request: nothing to log out"), data);
         return;
@@ -126,27 +140,28 @@ static void logout(pantau_server *srv, const api_request *req, api_reply_fn done
         return;
     }
     char *id = auth_cookie_get(req->cookies, AUTH_SESSION_COOKIE);
-    ws_server_close_login(srv->ws, id);
+    if (lh->logged_out)
+        lh->logged_out(id, lh->user);
     password_forget(id);
     api_reply *r = g_new0(api_reply, 1);
     r->status = 200;
     r->body = g_strdup("{\"ok\":true}");
-    r->set_cookie = session_cookie("", 0, secure);
+    r->set_cookie = session_cookie("", 0, lh->tls);
     done(r, data);
 }
 
-void login_http_post(pantau_server *srv, const api_request *req, api_reply_fn done, void *data)
+void login_http_post(const login_http *lh, const api_request *req, api_reply_fn done, void *data)
 {
-    if (!srv->auth) {
+    if (!lh->auth) {
         done(error_reply(404, "login is off: the configuration has no \"auth\" section"), data);
         return;
     }
-    if (req->origin && !auth_origin_ok(srv, req->origin, req->host)) {
+    if (req->origin && !login_http_origin_ok(lh, req->origin, req->host)) {
         done(error_reply(403, "cross-origin request refused"), data);
         return;
     }
     if (strcmp(req->uri, "/api/logout") == 0)
-        logout(srv, req, done, data);
+        logout(lh, req, done, data);
     else
-        login(srv, req, done, data);
+        login(lh, req, done, data);
 }

@@ -2,19 +2,11 @@
 
 #include "auth.h"
 #include "auth_util.h"
-#include "heap_trim.h"
-#include "http_routes.h"
 #include "log.h"
 #include "login_http.h"
 #include "password.h"
-#include "media.h"
 #include "media_gate.h"
-#include "ops.h"
-#include "presentation.h"
-#include "server.h"
-#include "session.h"
 #include "snapshot.h"
-#include "subscribe.h"
 
 #include <errno.h>
 #include <glib.h>
@@ -24,16 +16,17 @@
 #include <sys/socket.h>
 
 /* One serialised message, shared by every client queue that holds it. */
-struct ws_msg {
+typedef struct out_msg {
     int refs;
     bool binary;   /* a video frame: may be dropped for a client that lags */
     bool keyframe; /* binary only */
     bool snapshot; /* text only: a client's first message, held to no queue limit */
     uint32_t stream;
     size_t len;
-    unsigned char buf[]; /* LWS_PRE bytes of room, then len bytes */
-};
-typedef ws_msg out_msg;
+    unsigned char *bytes; /* the len bytes sent, with LWS_PRE bytes of room before them */
+    media_frame *frame;   /* binary: the frame whose bytes these are (a reference) */
+    unsigned char buf[];  /* text: LWS_PRE bytes of room, then the len bytes */
+} out_msg;
 
 typedef struct ws_client {
     struct lws *wsi;
@@ -73,7 +66,9 @@ typedef struct held_msg {
 } held_msg;
 
 struct ws_server {
-    struct pantau_server *srv;
+    ws_config cfg;
+    ws_callbacks cb;
+    login_http login; /* auth, origins and TLS for logins and the handshake */
     struct lws_context *context;
     struct lws_vhost *vhost;
     GHashTable *clients; /* ws_client * set */
@@ -88,6 +83,7 @@ struct ws_server {
     size_t queued_total;  /* held_bytes of every client */
     gint64 no_cut_before; /* monotonic us: no client will have stalled long enough before */
     uint64_t budget_cuts; /* clients cut off for the budget so far */
+    out_msg *last_frame;  /* the message of the frame sent last, shared by its clients */
 };
 
 /* A dynamic HTTP response, possibly still being made (a snapshot). */
@@ -117,49 +113,66 @@ static out_msg *out_msg_new(const char *text, size_t len)
     out_msg *m = g_malloc0(sizeof *m + LWS_PRE + len);
     m->refs = 1;
     m->len = len;
-    memcpy(m->buf + LWS_PRE, text, len);
+    m->bytes = m->buf + LWS_PRE;
+    memcpy(m->bytes, text, len);
     return m;
 }
 
-static void out_msg_unref(out_msg *m)
-{
-    if (--m->refs == 0)
-        g_free(m);
-}
-
-ws_msg *ws_msg_new_binary(const void *head, size_t head_len, const void *body, size_t body_len,
-                          uint32_t stream, bool keyframe)
-{
-    ws_msg *m = g_malloc(sizeof *m + LWS_PRE + head_len + body_len);
-    m->refs = 1;
-    m->binary = true;
-    m->keyframe = keyframe;
-    m->stream = stream;
-    m->len = head_len + body_len;
-    memcpy(m->buf + LWS_PRE, head, head_len);
-    memcpy(m->buf + LWS_PRE + head_len, body, body_len);
-    return m;
-}
-
-ws_msg *ws_msg_ref(ws_msg *m)
+static out_msg *out_msg_ref(out_msg *m)
 {
     m->refs++;
     return m;
 }
 
-void ws_msg_unref(ws_msg *m)
+static void out_msg_unref(out_msg *m)
 {
-    out_msg_unref(m);
+    if (--m->refs)
+        return;
+    media_frame_unref(m->frame);
+    g_free(m);
 }
 
-size_t ws_msg_size(const ws_msg *m)
+size_t ws_frame_room(void)
 {
-    return m->len;
+    return LWS_PRE + MEDIA_HEADER_LEN;
 }
 
-const uint8_t *ws_msg_bytes(const ws_msg *m)
+/* The message of video frame f (a new reference): the binary media header
+ * written into the frame's room, right before its bytes, so that lws's
+ * framing fits in front of it and no byte of the frame is copied. NULL
+ * (logged) when the frame has too little room. */
+static out_msg *frame_msg_new(media_frame *f)
 {
-    return m->buf + LWS_PRE;
+    if (f->room < ws_frame_room()) {
+        log_error("a video frame of stream %u has %zu bytes of room, not %zu: dropped",
+                  (unsigned)f->stream, f->room, ws_frame_room());
+        return NULL;
+    }
+    out_msg *m = g_new0(out_msg, 1);
+    m->refs = 1;
+    m->binary = true;
+    m->keyframe = media_frame_is_keyframe(f);
+    m->stream = f->stream;
+    m->bytes = f->bytes + f->room - MEDIA_HEADER_LEN;
+    m->len = MEDIA_HEADER_LEN + f->len;
+    m->frame = media_frame_ref(f);
+    media_header_write(m->bytes, f->stream, f->flags, f->pts_us, f->recv_us);
+    return m;
+}
+
+/* The message of frame f, borrowed: the frame's viewers get it one after
+ * the other, so the last one made serves all of them. */
+static out_msg *frame_msg(ws_server *ws, media_frame *f)
+{
+    if (ws->last_frame && ws->last_frame->frame == f)
+        return ws->last_frame;
+    out_msg *m = frame_msg_new(f);
+    if (!m)
+        return NULL;
+    if (ws->last_frame)
+        out_msg_unref(ws->last_frame);
+    ws->last_frame = m;
+    return m;
 }
 
 static enum lws_write_protocol write_kind(const out_msg *m)
@@ -183,7 +196,7 @@ static out_msg *out_msg_from_json(const json_t *value)
  * after which lws_partial_buffered() sends further messages to the queue. */
 static void client_write_now(ws_client *c, out_msg *m)
 {
-    if (lws_write(c->wsi, m->buf + LWS_PRE, m->len, write_kind(m)) < 0) {
+    if (lws_write(c->wsi, m->bytes, m->len, write_kind(m)) < 0) {
         c->kill = true;
         lws_callback_on_writable(c->wsi);
     }
@@ -209,7 +222,7 @@ static void frame_append(GByteArray *out, const out_msg *m)
         n = 10;
     }
     g_byte_array_append(out, head, (guint)n);
-    g_byte_array_append(out, m->buf + LWS_PRE, (guint)m->len);
+    g_byte_array_append(out, m->bytes, (guint)m->len);
 }
 
 /* Adds m (a new reference) at the tail of c's queue, and to the counts. */
@@ -217,7 +230,7 @@ static void queue_put(ws_client *c, out_msg *m)
 {
     if (!c->queue.length)
         c->stalled_since = g_get_monotonic_time();
-    g_queue_push_tail(&c->queue, ws_msg_ref(m));
+    g_queue_push_tail(&c->queue, out_msg_ref(m));
     if (m->binary) {
         c->media_bytes += m->len;
     } else if (!m->snapshot) {
@@ -267,7 +280,7 @@ static int client_write_part(ws_client *c)
      * bytes in front of a later part are the shared message's own. */
     GByteArray *out = c->ws->coalesce;
     g_byte_array_set_size(out, LWS_PRE);
-    g_byte_array_append(out, m->buf + LWS_PRE + c->head_sent, (guint)n);
+    g_byte_array_append(out, m->bytes + c->head_sent, (guint)n);
     int rc = lws_write(c->wsi, out->data + LWS_PRE, n, (enum lws_write_protocol)kind);
     c->head_sent += n;
     if (last)
@@ -286,7 +299,7 @@ static int client_write_batch(ws_client *c)
     GList *l = c->queue.head->next;
     if (!l || first->len >= WS_COALESCE_MAX_BYTES) {
         g_queue_pop_head(&c->queue);
-        int n = lws_write(c->wsi, first->buf + LWS_PRE, first->len, write_kind(first));
+        int n = lws_write(c->wsi, first->bytes, first->len, write_kind(first));
         queue_take(c, first);
         return n;
     }
@@ -388,9 +401,7 @@ static void client_cut(ws_client *c, const char *reason)
 /* The total budget for client queues, in bytes. */
 static size_t queue_budget(const ws_server *ws)
 {
-    const pantau_config *cfg = ws->srv->config;
-    int mib = cfg ? cfg->client_queue_budget_mib : CONFIG_CLIENT_QUEUE_BUDGET_MIB;
-    return (size_t)mib * 1024u * 1024u;
+    return ws->cfg.queue_budget;
 }
 
 /* The client whose queue has not moved for longest, at least WS_STALLED_MS
@@ -483,7 +494,7 @@ static void client_hold(ws_client *c, out_msg *m)
     }
     held_msg *h = g_new0(held_msg, 1);
     h->client = c;
-    h->m = ws_msg_ref(m);
+    h->m = out_msg_ref(m);
     c->held_bytes_text += m->len;
     g_queue_push_tail(&c->held, h);
 }
@@ -543,21 +554,25 @@ static void broadcast_msg(ws_server *ws, out_msg *m)
 
 void ws_client_send_json(ws_client *c, const json_t *value)
 {
+    client_send_json(c, value);
+}
+
+void ws_client_send_video_json(ws_client *c, const json_t *value)
+{
     /* A stream's media event describes the frames after it: it goes with
      * them, never held behind a pending reply (as video is not). */
-    const char *ev = json_string_value(json_object_get(value, "ev"));
-    out_msg *m = ev && strcmp(ev, "media") == 0 ? out_msg_from_json(value) : NULL;
-    if (!m) {
-        client_send_json(c, value);
+    out_msg *m = out_msg_from_json(value);
+    if (!m)
         return;
-    }
     client_send_out(c, m);
     out_msg_unref(m);
 }
 
-void ws_client_send_media(ws_client *c, ws_msg *frame)
+void ws_client_send_frame(ws_client *c, media_frame *frame)
 {
-    client_enqueue(c, frame);
+    out_msg *m = frame_msg(c->ws, frame);
+    if (m)
+        client_enqueue(c, m);
 }
 
 void ws_client_expect_keyframe(ws_client *c, uint32_t stream)
@@ -623,14 +638,12 @@ static ws_client *client_new(ws_server *ws, struct lws *wsi, const auth_principa
     c->tokens = WS_RATE_PER_SECOND;
     c->tokens_at = g_get_monotonic_time();
     media_gate_init(&c->gate);
-    c->session = session_new(c);
+    c->session = session_new(NULL);
     char address[64];
     auth_session_fill(c->session, who, peer_address(wsi, address, sizeof address));
     g_hash_table_add(ws->clients, c);
-    json_t *snap = json_pack("{s:s}", "ev", "snapshot");
-    json_t *state = server_snapshot(ws->srv);
-    json_object_update(snap, state);
-    json_decref(state);
+    ws->cb.open(ws->cb.user, c->session, c);
+    json_t *snap = ws->cb.snapshot(ws->cb.user);
     out_msg *m = out_msg_from_json(snap);
     json_decref(snap);
     if (m) {
@@ -669,8 +682,7 @@ static void client_destroy(ws_client *c)
  * now; c itself once its last reply is made (client_replied). */
 static void client_close(ws_client *c)
 {
-    subscribe_release(c->ws->srv, c->session);
-    presentation_session_closed(c->ws->srv, c->session);
+    c->ws->cb.close(c->ws->cb.user, c->session);
     session_free(c->session);
     c->session = NULL;
     media_gate_clear(&c->gate);
@@ -702,7 +714,7 @@ static void client_release_held(ws_client *c)
     }
 }
 
-/* A request's reply (ops.h; stolen), made now or once its writes are done:
+/* A request's reply (ws_reply_fn; stolen), made now or once its writes are done:
  * it takes its place in the held messages, which go out up to the next
  * reply not yet made. */
 static void client_replied(json_t *reply, void *data)
@@ -742,7 +754,7 @@ static bool client_take_token(ws_client *c)
     return true;
 }
 
-static json_t *rate_limited_reply(const GByteArray *rx, bool waiting)
+static json_t *rate_limited_reply(const ws_server *ws, const GByteArray *rx, bool waiting)
 {
     json_t *req = json_loadb((const char *)rx->data, rx->len, 0, NULL);
     pantau_error err = {0};
@@ -753,7 +765,7 @@ static json_t *rate_limited_reply(const GByteArray *rx, bool waiting)
     else
         error_set(&err, ERR_RATE_LIMITED, "", "more than %d requests in a second; slow down",
                   WS_RATE_PER_SECOND);
-    json_t *reply = ops_error_reply(json_object_get(req, "id"), &err);
+    json_t *reply = ws->cb.error_reply(ws->cb.user, json_object_get(req, "id"), &err);
     json_decref(req);
     return reply;
 }
@@ -766,11 +778,11 @@ static void client_handle_message(ws_client *c)
     if (c->rx_binary) {
         pantau_error err = {0};
         error_set(&err, ERR_BAD_JSON, "", "requests are text frames with a JSON object");
-        reply = ops_error_reply(NULL, &err);
+        reply = c->ws->cb.error_reply(c->ws->cb.user, NULL, &err);
     } else if (c->pending >= WS_MAX_PENDING_REPLIES) {
-        reply = rate_limited_reply(c->rx, true);
+        reply = rate_limited_reply(c->ws, c->rx, true);
     } else if (!client_take_token(c)) {
-        reply = rate_limited_reply(c->rx, false);
+        reply = rate_limited_reply(c->ws, c->rx, false);
     }
     if (reply) {
         client_send_json(c, reply);
@@ -784,8 +796,8 @@ static void client_handle_message(ws_client *c)
     c->pending++;
     /* The reply may come before this returns; c lives on while it is
      * pending, even if the request closed the connection. */
-    ops_handle_text_async(c->ws->srv, c->session, (const char *)c->rx->data, c->rx->len,
-                          client_replied, slot);
+    c->ws->cb.request(c->ws->cb.user, c->session, (const char *)c->rx->data, c->rx->len,
+                      client_replied, slot);
     g_byte_array_set_size(c->rx, 0);
 }
 
@@ -921,8 +933,8 @@ static char *snapshot_source_id(const char *uri)
 
 static char *metrics_text(ws_server *ws)
 {
-    char *media = ws->srv->media ? media_metrics_text(ws->srv->media) : g_strdup("");
-    char *heap = heap_trim_metrics_text(ws->srv->heap);
+    char *media = ws->cfg.media ? media_metrics_text(ws->cfg.media) : g_strdup("");
+    char *heap = heap_trim_metrics_text(ws->cfg.heap);
     char *text = g_strdup_printf(
         "# HELP pantau_clients Connected WebSocket clients\n"
         "# TYPE pantau_clients gauge\npantau_clients %u\n"
@@ -955,7 +967,7 @@ static int start_dynamic(ws_server *ws, struct lws *wsi, conn_slot *slot, const 
                           g_bytes_new_take(text, strlen(text)));
         return 1;
     }
-    if (!ws->srv->media || !media_fetch_gop(ws->srv->media, id, snapshot_frames, r))
+    if (!ws->cfg.media || !media_fetch_gop(ws->cfg.media, id, snapshot_frames, r))
         http_reply_finish(r, 404, "text/plain", text_bytes("no such camera\n"));
     g_free(id);
     return 1;
@@ -1075,12 +1087,12 @@ static enum auth_identity request_identify(ws_server *ws, struct lws *wsi, bool 
     *from_url = token && *token;
     char *cookies = cookie_header(wsi);
     auth_credentials cred = {cookies, token, peer_address(wsi, address, sizeof address)};
-    enum auth_identity found = auth_identify(ws->srv->auth, &cred, who, retry_after, checked, data);
+    enum auth_identity found = auth_identify(ws->cfg.auth, &cred, who, retry_after, checked, data);
     password_forget(cookies);
     password_wipe(arg, sizeof arg);
     /* On a closed network (auth.anonymous_role) no credentials is that role. */
-    if (found == AUTH_NOBODY && auth_anonymous(ws->srv->auth)) {
-        *who = auth_anonymous(ws->srv->auth);
+    if (found == AUTH_NOBODY && auth_anonymous(ws->cfg.auth)) {
+        *who = auth_anonymous(ws->cfg.auth);
         found = AUTH_KNOWN;
     }
     return found;
@@ -1103,12 +1115,12 @@ static const auth_principal *request_principal(ws_server *ws, struct lws *wsi, b
 static void remember_login_id(ws_server *ws, struct lws *wsi, conn_slot *s, bool from_url)
 {
     s->login_id[0] = '\0';
-    if (from_url || !ws->srv->auth)
+    if (from_url || !ws->cfg.auth)
         return;
     char *cookies = cookie_header(wsi);
     char *id = auth_cookie_get(cookies, AUTH_SESSION_COOKIE);
     password_forget(cookies);
-    if (id && strlen(id) < sizeof s->login_id && auth_session_alive(ws->srv->auth, id))
+    if (id && strlen(id) < sizeof s->login_id && auth_session_alive(ws->cfg.auth, id))
         g_strlcpy(s->login_id, id, sizeof s->login_id);
     password_forget(id);
 }
@@ -1141,7 +1153,7 @@ static gboolean close_expired_logins(gpointer data)
     while (g_hash_table_iter_next(&it, &key, NULL)) {
         ws_client *c = key;
         const char *login_id = c->session->login_id;
-        if (c->kill || !login_id || auth_session_alive(ws->srv->auth, login_id))
+        if (c->kill || !login_id || auth_session_alive(ws->cfg.auth, login_id))
             continue;
         c->kill = true;
         c->close_reason = "session expired";
@@ -1186,19 +1198,19 @@ static bool handshake_allowed(ws_server *ws, struct lws *wsi)
     char origin_buf[256], host[256];
     const char *origin = origin_header(wsi, origin_buf, sizeof origin_buf);
     header(wsi, WSI_TOKEN_HOST, host, sizeof host);
-    if (!origin || (*origin && !auth_origin_ok(ws->srv, origin, host))) {
+    if (!origin || (*origin && !login_http_origin_ok(&ws->login, origin, host))) {
         log_warn("refused a WebSocket from origin %.100s", origin ? origin : "(too long)");
         return false;
     }
-    if (*origin && !ws->srv->auth && !host_is_local_name(host) &&
-        !auth_origin_listed(ws->srv, origin)) {
+    if (*origin && !ws->cfg.auth && !host_is_local_name(host) &&
+        !login_http_origin_listed(&ws->login, origin)) {
         log_warn("refused a WebSocket for host %.100s: without logins only addresses and "
                  "localhost are served to browsers (or list the origin in auth.allowed_origins)",
                  host);
         return false;
     }
     bool from_url;
-    return !ws->srv->auth || request_principal(ws, wsi, &from_url);
+    return !ws->cfg.auth || request_principal(ws, wsi, &from_url);
 }
 
 /* Sets r to a 302 to /login?next=<uri and arguments, less any token>. */
@@ -1306,7 +1318,7 @@ static int refuse_anonymous(ws_server *ws, struct lws *wsi, conn_slot *slot, con
 {
     *who = NULL;
     *token_in_url = false;
-    if (!ws->srv->auth || strcmp(uri, "/login") == 0)
+    if (!ws->cfg.auth || strcmp(uri, "/login") == 0)
         return 0;
     bool snapshot = g_str_has_prefix(uri, "/api/sources/") || g_str_has_prefix(uri, "/slides/");
     if (!snapshot && !http_route_is_page(uri))
@@ -1394,7 +1406,7 @@ static int finish_post(ws_server *ws, struct lws *wsi, conn_slot *slot)
         .origin = *header(wsi, WSI_TOKEN_ORIGIN, origin, sizeof origin) ? origin : NULL,
         .host = header(wsi, WSI_TOKEN_HOST, host, sizeof host),
     };
-    login_http_post(ws->srv, &req, api_answered, slot->reply);
+    login_http_post(&ws->login, &req, api_answered, slot->reply);
     password_forget(cookies);
     password_wipe(slot->body->data, slot->body->len);
     g_byte_array_free(slot->body, TRUE);
@@ -1465,7 +1477,7 @@ static int serve_http(ws_server *ws, struct lws *wsi, conn_slot *slot, const cha
         return 0;
     const char *mime = NULL;
     int status = 404;
-    char *file = http_route_file(ws->srv, uri, &mime, &status);
+    char *file = http_route_file(&ws->cfg.routes, uri, &mime, &status);
     if (!file) {
         if (lws_return_http_status(wsi, (unsigned)status, NULL))
             return -1;
@@ -1512,7 +1524,7 @@ static int callback_pantau(struct lws *wsi, enum lws_callback_reasons reason, vo
             return 1;
         s->who = request_principal(ws, wsi, &from_url);
         remember_login_id(ws, wsi, s, from_url);
-        return ws->srv->auth && !s->who ? 1 : 0;
+        return ws->cfg.auth && !s->who ? 1 : 0;
     }
     case LWS_CALLBACK_ESTABLISHED:
         s->client = client_new(ws, wsi, s->who);
@@ -1548,18 +1560,29 @@ static void lws_log_to_ours(int level, const char *line)
     log_write(level == LLL_ERR ? PANTAU_LOG_ERROR : PANTAU_LOG_WARN, "lws", "%.*s", (int)n, line);
 }
 
-ws_server *ws_server_start(struct pantau_server *srv, const listen_addr *bind, int port)
+/* A logout ended login_id: its sockets close. */
+static void login_logged_out(const char *login_id, void *user)
+{
+    ws_server_close_login(user, login_id);
+}
+
+ws_server *ws_server_start(const ws_config *cfg, const ws_callbacks *cb)
 {
     lws_set_log_level(LLL_ERR | LLL_WARN, lws_log_to_ours);
     ws_server *ws = g_new0(ws_server, 1);
-    ws->srv = srv;
+    ws->cfg = *cfg;
+    ws->cb = *cb;
+    ws->login =
+        (login_http){cfg->auth, cfg->tls_cert != NULL, cfg->allowed_origins, login_logged_out, ws};
+    const listen_addr *bind = cfg->bind;
+    int port = cfg->port;
     ws->clients = g_hash_table_new(g_direct_hash, g_direct_equal);
     ws->corked = g_ptr_array_new();
     ws->coalesce = g_byte_array_new();
-    if (srv->auth)
+    if (cfg->auth)
         ws->session_check =
             g_timeout_add_seconds(WS_SESSION_CHECK_SECONDS, close_expired_logins, ws);
-    void *foreign_loops[1] = {srv->loop};
+    void *foreign_loops[1] = {cfg->loop};
     struct lws_context_creation_info info;
     memset(&info, 0, sizeof info);
     info.port = port;
@@ -1575,11 +1598,10 @@ ws_server *ws_server_start(struct pantau_server *srv, const listen_addr *bind, i
     info.vhost_name = "pantau";
     info.timeout_secs = 20;
     info.max_http_header_data = WS_HEADER_SPACE_BYTES;
-    char *cert = NULL, *key = NULL;
-    if (srv->config && auth_tls_files(srv->config, &cert, &key)) {
+    if (cfg->tls_cert) {
         info.options |= LWS_SERVER_OPTION_DO_SSL_GLOBAL_INIT;
-        info.ssl_cert_filepath = cert;
-        info.ssl_private_key_filepath = key;
+        info.ssl_cert_filepath = cfg->tls_cert;
+        info.ssl_private_key_filepath = cfg->tls_key;
         /* HTTP/1.1 only: over HTTP/2 lws 4.1 gives no Host header to the
          * origin check nor a GET URI to the upgrade, and its WebSocket over
          * HTTP/2 (RFC 8441) is not what browsers get elsewhere: one
@@ -1587,8 +1609,7 @@ ws_server *ws_server_start(struct pantau_server *srv, const listen_addr *bind, i
         info.alpn = "http/1.1";
     }
     ws->context = lws_create_context(&info);
-    g_free(cert);
-    g_free(key);
+    ws->cfg.tls_cert = ws->cfg.tls_key = NULL; /* read by lws_create_context only */
     if (!ws->context)
         goto fail;
     ws->vhost = lws_get_vhost_by_name(ws->context, "pantau");
@@ -1620,5 +1641,7 @@ void ws_server_free(ws_server *ws)
         g_source_remove(ws->session_check);
     g_ptr_array_free(ws->corked, TRUE);
     g_byte_array_free(ws->coalesce, TRUE);
+    if (ws->last_frame)
+        out_msg_unref(ws->last_frame);
     g_free(ws);
 }

@@ -3,17 +3,23 @@
 #ifndef PANTAU_WS_SERVER_H
 #define PANTAU_WS_SERVER_H
 
+#include "heap_trim.h"
+#include "http_routes.h"
 #include "listen_addr.h"
+#include "media.h"
+#include "media_frame.h"
+#include "pantau_error.h"
+#include "session.h"
 
+#include <glib.h>
 #include <jansson.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
-struct pantau_server;
+struct auth_center;
 typedef struct ws_server ws_server;
 typedef struct ws_client ws_client;
-typedef struct ws_msg ws_msg;
 
 /* Limits of the protocol (docs/protocol.md). */
 /* The longest Location a redirect to /login carries (the page to come back
@@ -45,9 +51,54 @@ typedef struct ws_msg ws_msg;
  * closed without it, which frees what its socket holds. */
 #define WS_CUT_CLOSE_SECONDS 10
 
-/* Starts listening on the server's main loop. Returns NULL (logged) when
- * the address cannot be bound. */
-ws_server *ws_server_start(struct pantau_server *srv, const listen_addr *bind, int port);
+/* What the server is given at start: the values of the configuration it
+ * reads and the lower layers' services it uses. Pointers are borrowed and
+ * outlive the server. */
+typedef struct ws_config {
+    const listen_addr *bind;
+    int port; /* 0: any free port */
+    GMainLoop *loop;
+    const char *tls_cert, *tls_key; /* auth.tls, resolved (read at start only); NULL: HTTP */
+    const json_t *allowed_origins;  /* auth.allowed_origins, or NULL */
+    size_t queue_budget;            /* bytes: server.client_queue_budget_mib */
+    struct auth_center *auth;       /* NULL: no login (everyone admin) */
+    media_engine *media;            /* NULL: no cameras */
+    heap_trim *heap;                /* NULL: never trimmed (its metrics say so) */
+    http_routes routes;             /* the files served */
+} ws_config;
+
+/* Receives a request's reply (stolen) on the main loop, exactly once. */
+typedef void (*ws_reply_fn)(json_t *reply, void *data);
+
+/* How the server reaches the application, as nginx installs its HTTP
+ * handler: given at start, called on the main loop with user. A session
+ * is borrowed; the server makes it and frees it after close. */
+typedef struct ws_callbacks {
+    /* A client connected, its session s filled (user, role, address):
+     * install s's sink (session.h), through which c gets what the domain
+     * sends it. */
+    void (*open)(void *user, session *s, ws_client *c);
+    /* The full state: the client's first message. New reference. */
+    json_t *(*snapshot)(void *user);
+    /* Handles one text request of s's client; calls reply(…, data) exactly
+     * once, at once or later. s is not used after this returns. */
+    void (*request)(void *user, session *s, const char *text, size_t len, ws_reply_fn reply,
+                    void *data);
+    /* The reply refusing request id (borrowed, may be NULL) with err. New
+     * reference. */
+    json_t *(*error_reply)(void *user, const json_t *id, const pantau_error *err);
+    /* The client left: release what s holds (it is freed after). */
+    void (*close)(void *user, session *s);
+    void *user;
+} ws_callbacks;
+
+/* Starts listening on cfg->loop with cfg and cb (both copied). Returns NULL
+ * (logged) when the address cannot be bound. */
+ws_server *ws_server_start(const ws_config *cfg, const ws_callbacks *cb);
+
+/* The room a media frame needs in front of its bytes (media_frame.h) for
+ * ws_client_send_frame: lws's framing and the binary media header. */
+size_t ws_frame_room(void);
 
 /* The port actually bound (useful with port 0). */
 int ws_server_port(const ws_server *ws);
@@ -58,26 +109,23 @@ void ws_server_broadcast(ws_server *ws, const json_t *event);
 /* Queues event (borrowed) for every client whose session shows source_id. */
 void ws_server_send_to_viewers(ws_server *ws, const char *source_id, const json_t *event);
 
-/* Queues value (borrowed) for one client; control messages are never
- * dropped (a client that cannot take them is disconnected). */
+/* Queues value (borrowed) for one client, after the replies it waits for;
+ * control messages are never dropped (a client that cannot take them is
+ * disconnected). */
 void ws_client_send_json(ws_client *c, const json_t *value);
 
-/* Queues a video frame for one client unless its media gate drops it. */
-void ws_client_send_media(ws_client *c, ws_msg *frame);
+/* Queues value (borrowed), a message about the client's video (the media
+ * event), as video is queued: never held behind a pending reply. */
+void ws_client_send_video_json(ws_client *c, const json_t *value);
+
+/* Queues frame (a reference is taken while queued) for one client unless
+ * its media gate drops it: the binary media header is written into the
+ * frame's room (which must be ws_frame_room() bytes) and the same bytes go
+ * to every client. */
+void ws_client_send_frame(ws_client *c, media_frame *frame);
 
 /* The client stopped watching stream: forget its drop state. */
 void ws_client_forget_stream(ws_client *c, uint32_t stream);
-
-/* A binary message of head then body (both copied), refcount 1. Safe from
- * any thread until it is handed to the main loop; ref/unref are main loop
- * only. */
-ws_msg *ws_msg_new_binary(const void *head, size_t head_len, const void *body, size_t body_len,
-                          uint32_t stream, bool keyframe);
-ws_msg *ws_msg_ref(ws_msg *m);
-void ws_msg_unref(ws_msg *m);
-size_t ws_msg_size(const ws_msg *m);
-/* The message's bytes (ws_msg_size of them). */
-const uint8_t *ws_msg_bytes(const ws_msg *m);
 
 /* The client has a stream's frames only from its next keyframe on. */
 void ws_client_expect_keyframe(ws_client *c, uint32_t stream);

@@ -1,12 +1,8 @@
 #include "host.h"
 
-#include "alarm_rules.h"
-#include "bus.h"
 #include "log.h"
 #include "media.h"
-#include "plugin_loader.h"
-#include "redact.h"
-#include "server.h"
+#include "loaded_plugin.h"
 #include "source.h"
 
 #include <stddef.h>
@@ -47,23 +43,27 @@ static int host_register_source_type(const pantau_host *host, const pantau_sourc
         return refuse(p, "source type '%s' lacks the required callback create", type->id);
     if (!type->destroy)
         return refuse(p, "source type '%s' lacks the required callback destroy", type->id);
-    if (plugin_loader_find_type(p->loader, type->id))
+    source_type_entry entry = {.plugin = p->name, .owner = p};
+    memcpy(&entry.type, type, MIN(MIN(type_size, type->size), sizeof entry.type));
+    entry.type.size = sizeof entry.type;
+    if (!source_types_add(p->loader->deps->types, &entry))
         return refuse(p, "source type '%s' is already registered by another plugin", type->id);
-    source_type_entry *entry = g_new0(source_type_entry, 1);
-    size_t n = MIN(MIN(type_size, type->size), sizeof entry->type);
-    memcpy(&entry->type, type, n);
-    entry->type.size = sizeof entry->type;
-    entry->plugin = p;
-    g_hash_table_insert(p->loader->types, (gpointer)entry->type.id, entry);
     return 0;
+}
+
+/* The dependencies of the loader whose plugin made source's type; NULL for
+ * a source of no type or of a type made by hand (tests). */
+static const host_deps *deps_of(const pantau_source *source)
+{
+    const loaded_plugin *p = source->type ? source->type->owner : NULL;
+    return p ? p->loader->deps : NULL;
 }
 
 static void host_publish(pantau_source *source, const json_t *data)
 {
     if (!source || !data)
         return;
-    source_record_data(source, data);
-    bus_emit(source->server->bus, &(bus_event){.kind = BUS_SOURCE_DATA, .source_data = {source}});
+    source_publish(source, data);
 }
 
 static void host_set_status(pantau_source *source, enum pantau_source_status status,
@@ -71,25 +71,11 @@ static void host_set_status(pantau_source *source, enum pantau_source_status sta
 {
     if (!source)
         return;
-    source_note_report(source, status);
-    bool same_reason = g_strcmp0(source->reason, reason) == 0;
-    if (source->status == status && same_reason) {
-        media_status_reported(source->server->media, source);
-        return;
-    }
-    enum pantau_source_status old = source->status;
-    if (old != status)
-        source->status_since_ms = g_get_real_time() / 1000;
-    source->status = status;
-    g_free(source->reason);
-    /* A plugin may quote a camera URL, or what a device sent, in its reason. */
-    char *redacted = redact_url_passwords(reason);
-    source->reason = redact_printable(redacted);
-    g_free(redacted);
-    /* app/events.c tells the clients, the alarms raise or clear theirs. */
-    bus_emit(source->server->bus,
-             &(bus_event){.kind = BUS_SOURCE_STATUS, .source_status = {source, old}});
-    media_status_reported(source->server->media, source);
+    source_report_status(source, status, reason);
+    /* Told of every report, changed or not: whoever waits for a keyframe
+     * of a camera that is down gives up. */
+    const host_deps *deps = deps_of(source);
+    media_status_reported(deps ? deps->media : NULL, source);
 }
 
 typedef struct status_change {
@@ -129,15 +115,7 @@ static void host_raise_event(pantau_source *source, enum pantau_severity severit
 {
     if (!source || !message)
         return;
-    int s = severity <= PANTAU_SEVERITY_CRITICAL ? (int)severity : PANTAU_SEVERITY_CRITICAL;
-    char *text = redact_printable(message);
-    log_write(PANTAU_LOG_INFO, source->id, "event (%s): %s",
-              alarm_severity_name((enum pantau_severity)s), text);
-    bus_emit(source->server->bus,
-             &(bus_event){.kind = BUS_SOURCE_EVENT,
-                          .source_event = {source, (enum pantau_severity)s, text, details,
-                                           g_get_real_time() / 1000}});
-    g_free(text);
+    source_raise_event(source, severity, message, details);
 }
 
 typedef struct plugin_timer {
@@ -200,7 +178,7 @@ static const char *host_source_id(const pantau_source *source)
 
 static const char *host_state_dir(const pantau_host *host)
 {
-    return PLUGIN_OF(host)->loader->server->state_dir;
+    return PLUGIN_OF(host)->loader->deps->state_dir;
 }
 
 static const char *host_plugin_data_dir(const pantau_host *host)

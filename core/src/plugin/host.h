@@ -3,8 +3,10 @@
 #define PANTAU_HOST_H
 
 #include "pantau/plugin.h"
+#include "host_deps.h"
 
 struct loaded_plugin;
+struct media_engine;
 
 /* Fills the plugin's host table with the core's services. */
 void host_init(struct loaded_plugin *plugin);

@@ -27,17 +27,6 @@ static void plugin_free(loaded_plugin *p)
     g_free(p);
 }
 
-/* Drops every type the plugin registered (after a refused load()). */
-static void forget_types(plugin_loader *loader, loaded_plugin *p)
-{
-    GHashTableIter it;
-    gpointer key, value;
-    g_hash_table_iter_init(&it, loader->types);
-    while (g_hash_table_iter_next(&it, &key, &value))
-        if (((source_type_entry *)value)->plugin == p)
-            g_hash_table_iter_remove(&it);
-}
-
 static bool name_is_valid(const char *name)
 {
     if (!name || !*name || strlen(name) > 64)
@@ -99,7 +88,7 @@ int plugin_loader_load_file(plugin_loader *loader, const char *file)
     int rc = p->descriptor->load(&p->host);
     if (rc != 0 || p->refusal) {
         reason = p->refusal ? g_strdup(p->refusal) : g_strdup_printf("its load() returned %d", rc);
-        forget_types(loader, p);
+        source_types_remove_owner(loader->deps->types, p);
         if (rc == 0 && p->descriptor->unload)
             p->descriptor->unload();
         goto refused;
@@ -150,23 +139,17 @@ static void load_all(plugin_loader *loader)
     g_ptr_array_free(files, TRUE);
 }
 
-plugin_loader *plugin_loader_load(struct pantau_server *srv, const char *dir, const json_t *names)
+plugin_loader *plugin_loader_load(const host_deps *deps, const char *dir, const json_t *names)
 {
     plugin_loader *loader = g_new0(plugin_loader, 1);
-    loader->server = srv;
+    loader->deps = deps;
     loader->dir = g_strdup(dir);
     loader->plugins = g_ptr_array_new();
-    loader->types = g_hash_table_new_full(g_str_hash, g_str_equal, NULL, g_free);
     if (names)
         load_named(loader, names);
     else
         load_all(loader);
     return loader;
-}
-
-const source_type_entry *plugin_loader_find_type(const plugin_loader *loader, const char *id)
-{
-    return g_hash_table_lookup(loader->types, id);
 }
 
 loaded_plugin *plugin_loader_find(const plugin_loader *loader, const char *name)
@@ -183,7 +166,8 @@ void plugin_loader_free(plugin_loader *loader)
 {
     if (!loader)
         return;
-    g_hash_table_destroy(loader->types);
+    for (guint i = 0; i < loader->plugins->len; i++)
+        source_types_remove_owner(loader->deps->types, g_ptr_array_index(loader->plugins, i));
     for (guint i = loader->plugins->len; i-- > 0;) {
         loaded_plugin *p = g_ptr_array_index(loader->plugins, i);
         if (p->descriptor->unload)

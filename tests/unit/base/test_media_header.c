@@ -1,8 +1,9 @@
 /* test_media_header.c - the 24-byte little-endian header in front of every
  * binary video frame (docs/protocol.md). */
-#include "media.h"
+#include "media_frame.h"
 #include "test_util.h"
 
+#include <glib.h>
 #include <string.h>
 
 /* Writes a header into the middle of a guarded buffer and checks that only

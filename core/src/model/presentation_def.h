@@ -1,13 +1,14 @@
-/* presentation_internal.h - the parts of presentations the unit tests
- * reach: definitions read from the config, step moves, runs and the center.
- * Main loop only. */
-#ifndef PANTAU_PRESENTATION_INTERNAL_H
-#define PANTAU_PRESENTATION_INTERNAL_H
+/* presentation_def.h - presentation definitions as the config gives them:
+ * their steps, checking and reading them, their JSON for presenters, and
+ * moving between steps. Data and pure rules: no wall, no bus, no timer. */
+#ifndef PANTAU_PRESENTATION_DEF_H
+#define PANTAU_PRESENTATION_DEF_H
 
 #include "layout.h"
-#include "presentation.h"
+#include "pantau_error.h"
 
 #include <glib.h>
+#include <jansson.h>
 #include <stdbool.h>
 
 #define PRES_MAX_STEPS 200
@@ -53,36 +54,8 @@ enum pres_move { PRES_NEXT, PRES_PREV, PRES_FIRST, PRES_LAST };
  * (n_steps >= 1), clamped to the first and last step. */
 int pres_step_after(int current, int n_steps, enum pres_move move);
 
-/* Reads the "step" member of req (borrowed) as an index below n_steps.
- * Returns 0, or -1 with err (field "step"). */
-int pres_step_from_request(const json_t *req, int n_steps, int *step, pantau_error *err);
-
-/* A presentation running live on a wall, or rehearsed by one session. */
-typedef struct pres_run {
-    presentation_center *center;
-    const pres_def *def; /* borrowed from the center */
-    wall *wall;          /* live: the wall it drives; rehearsal: the preview's shape */
-    bool rehearsal;
-    session *owner; /* rehearsal: the session it belongs to (NULL in unit tests) */
-    int step;
-    gint64 started_ms, step_started_ms; /* real time */
-    guint timer;                        /* the dwell timer, or 0 */
-} pres_run;
-
-struct presentation_center {
-    pantau_server *srv;
-    GPtrArray *defs; /* pres_def *, owned, in config order */
-    GPtrArray *runs; /* pres_run *, owned */
-};
-
-/* The definition with this id, or NULL. Borrowed. */
-const pres_def *pres_center_find(const presentation_center *pc, const char *id);
-
-/* The layout step s puts on a wall: its inline layout or its preset (by id,
- * then by name). Returns 0, or -1 with err (not_found, field "presentation"). */
-int pres_step_layout(const pantau_server *srv, const pres_step *s, layout *out, pantau_error *err);
-
-/* The run's state; presenter adds the step's notes and layout. New reference. */
-json_t *pres_run_state(const pres_run *r, bool presenter);
+/* Whether step is an index of a presentation of n_steps. Returns 0, or
+ * -1 with err (bad_request at "step"). */
+int pres_step_check(json_int_t step, int n_steps, pantau_error *err);
 
 #endif

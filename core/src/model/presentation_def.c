@@ -1,6 +1,6 @@
 /* presentation_def.c - presentation definitions from the config: checking,
  * reading, their JSON for presenters, and moving between steps. */
-#include "presentation_internal.h"
+#include "presentation_def.h"
 
 #include "preset_store.h"
 
@@ -264,52 +264,9 @@ int pres_step_after(int current, int n_steps, enum pres_move move)
     return to >= n_steps ? n_steps - 1 : to;
 }
 
-int pres_step_from_request(const json_t *req, int n_steps, int *step, pantau_error *err)
+int pres_step_check(json_int_t step, int n_steps, pantau_error *err)
 {
-    const json_t *v = json_object_get(req, "step");
-    if (!v)
-        return error_set(err, ERR_BAD_REQUEST, "step", "'step' is required");
-    if (!json_is_integer(v))
-        return error_set(err, ERR_BAD_REQUEST, "step", "'step' must be an integer");
-    json_int_t n = json_integer_value(v);
-    if (n < 0 || n >= n_steps)
+    if (step < 0 || step >= n_steps)
         return error_set(err, ERR_BAD_REQUEST, "step", "'step' must be 0 to %d", n_steps - 1);
-    *step = (int)n;
-    return 0;
-}
-
-const pres_def *pres_center_find(const presentation_center *pc, const char *id)
-{
-    for (guint i = 0; pc && id && i < pc->defs->len; i++) {
-        const pres_def *d = g_ptr_array_index(pc->defs, i);
-        if (strcmp(d->id, id) == 0)
-            return d;
-    }
-    return NULL;
-}
-
-static const preset *preset_by_name(const preset_store *ps, const char *name)
-{
-    for (guint i = 0; ps && i < ps->presets->len; i++) {
-        const preset *p = g_ptr_array_index(ps->presets, i);
-        if (strcmp(p->name, name) == 0)
-            return p;
-    }
-    return NULL;
-}
-
-int pres_step_layout(const pantau_server *srv, const pres_step *s, layout *out, pantau_error *err)
-{
-    if (s->layout) {
-        *out = *s->layout;
-        return 0;
-    }
-    const preset *p = srv->presets ? preset_store_find(srv->presets, s->preset) : NULL;
-    if (!p)
-        p = preset_by_name(srv->presets, s->preset);
-    if (!p)
-        return error_set(err, ERR_NOT_FOUND, "presentation", "the step's preset '%s' is not saved",
-                         s->preset);
-    *out = p->layout;
     return 0;
 }

@@ -2,22 +2,21 @@
  * tests/tools/broken_plugins with -1 and one log line naming the file and
  * the reason, and loads the good one. */
 #include "plugin_loader.h"
-#include "server.h"
 #include "test_util.h"
 
 #include <glib.h>
 #include <string.h>
 
 static const char *const plugin_dir = PANTAU_TEST_PLUGIN_DIR;
-static pantau_server *srv;
+/* What the loader is given: no server, no media, a type table of its own. */
+static host_deps deps;
 static plugin_loader *loader;
 
 static void setup(void)
 {
-    srv = g_new0(pantau_server, 1);
-    srv->state_dir = g_strdup("/nonexistent/state");
+    deps = (host_deps){.types = source_types_new(), .state_dir = "/nonexistent/state"};
     json_t *none = json_array();
-    loader = plugin_loader_load(srv, plugin_dir, none);
+    loader = plugin_loader_load(&deps, plugin_dir, none);
     json_decref(none);
     ck_assert_int_eq(loader->plugins->len, 0);
 }
@@ -25,8 +24,13 @@ static void setup(void)
 static void teardown(void)
 {
     plugin_loader_free(loader);
-    g_free(srv->state_dir);
-    g_free(srv);
+    ck_assert_uint_eq(source_types_count(deps.types), 0);
+    source_types_free(deps.types);
+}
+
+static const source_type_entry *find_type(const char *id)
+{
+    return source_types_find(deps.types, id);
 }
 
 static int count_lines(const char *text, const char *part)
@@ -86,9 +90,10 @@ START_TEST(good_plugin_loads)
     loaded_plugin *p = plugin_loader_find(loader, "good");
     ck_assert_ptr_nonnull(p);
     ck_assert_str_eq(p->data_dir, data_dir);
-    const source_type_entry *t = plugin_loader_find_type(loader, "good_type");
+    const source_type_entry *t = find_type("good_type");
     ck_assert_ptr_nonnull(t);
-    ck_assert_ptr_eq(t->plugin, p);
+    ck_assert_ptr_eq(t->owner, p);
+    ck_assert_str_eq(t->plugin, "good");
     ck_assert_str_eq(t->type.kind, "widget");
     ck_assert_uint_eq(t->type.size, sizeof(pantau_source_type));
     g_free(own);
@@ -121,14 +126,14 @@ START_TEST(type_missing_create)
 {
     assert_refused("no_create.so",
                    "source type 'no_create_type' lacks the required callback create");
-    ck_assert_ptr_null(plugin_loader_find_type(loader, "no_create_type"));
+    ck_assert_ptr_null(find_type("no_create_type"));
 }
 END_TEST
 
 START_TEST(failing_load_forgets_its_types)
 {
     assert_refused("load_fails.so", "its load() returned 3");
-    ck_assert_ptr_null(plugin_loader_find_type(loader, "orphan_type"));
+    ck_assert_ptr_null(find_type("orphan_type"));
     ck_assert_ptr_null(plugin_loader_find(loader, "load_fails"));
 }
 END_TEST
@@ -137,9 +142,9 @@ START_TEST(duplicate_source_type)
 {
     load_ok("dup_type_a.so");
     assert_refused("dup_type_b.so", "source type 'dup_type' is already registered");
-    const source_type_entry *t = plugin_loader_find_type(loader, "dup_type");
+    const source_type_entry *t = find_type("dup_type");
     ck_assert_ptr_nonnull(t);
-    ck_assert_str_eq(t->plugin->name, "dup_type_a");
+    ck_assert_str_eq(t->plugin, "dup_type_a");
     ck_assert_ptr_null(plugin_loader_find(loader, "dup_type_b"));
 }
 END_TEST
@@ -173,7 +178,7 @@ START_TEST(duplicate_plugin_name)
     load_ok("good.so");
     assert_refused("zz_dup_name.so", "a plugin named 'good' is already loaded");
     assert_refused("good.so", "a plugin named 'good' is already loaded");
-    ck_assert_ptr_nonnull(plugin_loader_find_type(loader, "good_type"));
+    ck_assert_ptr_nonnull(find_type("good_type"));
 }
 END_TEST
 
@@ -183,13 +188,13 @@ START_TEST(directory_scan_loads_only_the_good)
 {
     tu_capture cap;
     tu_capture_begin(&cap);
-    plugin_loader *all = plugin_loader_load(srv, plugin_dir, NULL);
+    plugin_loader *all = plugin_loader_load(&deps, plugin_dir, NULL);
     char *log = tu_capture_end(&cap);
     ck_assert_int_eq(all->plugins->len, 2);
     ck_assert_ptr_nonnull(plugin_loader_find(all, "good"));
     ck_assert_ptr_nonnull(plugin_loader_find(all, "dup_type_a"));
     ck_assert_str_eq(plugin_loader_find(all, "good")->descriptor->version, "1.2.3");
-    ck_assert_int_eq(g_hash_table_size(all->types), 2);
+    ck_assert_uint_eq(source_types_count(deps.types), 2);
     static const char *const refused[] = {
         "abi_major.so", "abi_minor.so",     "bad.so",     "dup_type_b.so",       "load_fails.so",
         "no_create.so", "no_descriptor.so", "no_load.so", "undefined_symbol.so", "zz_dup_name.so"};
@@ -232,7 +237,7 @@ START_TEST(directory_scan_goes_in_name_order)
 {
     tu_capture cap;
     tu_capture_begin(&cap);
-    plugin_loader *all = plugin_loader_load(srv, plugin_dir, NULL);
+    plugin_loader *all = plugin_loader_load(&deps, plugin_dir, NULL);
     char *log = tu_capture_end(&cap);
     GPtrArray *files = files_in_log_order(log);
     ck_assert_msg(files->len == 12, "%u files tried, expected 12:\n%s", files->len, log);
@@ -251,7 +256,7 @@ START_TEST(named_plugins_only)
     json_t *names = tu_json("[\"good\", \"missing\", \"abi_major\"]");
     tu_capture cap;
     tu_capture_begin(&cap);
-    plugin_loader *some = plugin_loader_load(srv, plugin_dir, names);
+    plugin_loader *some = plugin_loader_load(&deps, plugin_dir, names);
     char *log = tu_capture_end(&cap);
     ck_assert_int_eq(some->plugins->len, 1);
     ck_assert_ptr_nonnull(plugin_loader_find(some, "good"));
@@ -269,7 +274,7 @@ START_TEST(unreadable_directory_loads_nothing)
 {
     tu_capture cap;
     tu_capture_begin(&cap);
-    plugin_loader *none = plugin_loader_load(srv, "/nonexistent/plugins", NULL);
+    plugin_loader *none = plugin_loader_load(&deps, "/nonexistent/plugins", NULL);
     char *log = tu_capture_end(&cap);
     ck_assert_int_eq(none->plugins->len, 0);
     ck_assert_msg(strstr(log, "/nonexistent/plugins") != NULL, "%s", log);

@@ -4,6 +4,7 @@
 #include "ops.h"
 #include "source.h"
 #include "test_util.h"
+#include "walls.h"
 
 #include <glib.h>
 #include <glib/gstdio.h>
@@ -33,7 +34,6 @@ static pantau_source *fake_source(const char *id)
     s->name = g_strdup(id);
     s->type_id = g_strdup("fake");
     s->settings = json_pack("{s:s, s:s}", "url", "rtsp://admin:hunter2@cam/1", "label", id);
-    s->server = srv;
     return s;
 }
 
@@ -55,7 +55,7 @@ static void teardown(void)
 
 static wall *main_wall(void)
 {
-    wall *w = server_find_wall(srv, "main");
+    wall *w = wall_list_find(srv->walls, "main");
     ck_assert_ptr_nonnull(w);
     return w;
 }
@@ -260,7 +260,7 @@ START_TEST(split_merge_resize_swap_clear_in_sequence)
     change_ok("{\"op\": \"wall.clear\", \"id\": 1, \"wall\": \"main\", \"version\": @V}");
     ck_assert_str_eq(main_tile("t2")->source, "");
     ck_assert_int_eq(main_wall()->version, 7);
-    ck_assert_int_eq(server_find_wall(srv, "side")->version, 1);
+    ck_assert_int_eq(wall_list_find(srv->walls, "side")->version, 1);
 }
 END_TEST
 
@@ -302,9 +302,13 @@ END_TEST
  * has moved on by two (clients never step back). */
 START_TEST(failed_persist_is_internal_and_changes_nothing)
 {
+    /* The wall service writes below a plain file: every write fails. */
     char *file = tu_write_file(dir, "plain", "x");
-    g_free(srv->state_dir);
-    srv->state_dir = g_build_filename(file, "state", NULL);
+    char *state = g_build_filename(file, "state", NULL);
+    wall_service_free(srv->wall_service);
+    srv->wall_service = wall_service_new(srv->walls, srv->presets, srv->bus, srv->persist, NULL,
+                                         state, LAYOUT_MAX_TILES);
+    g_free(state);
     json_t *before = wall_to_json(main_wall());
     json_t *reply =
         request("{\"op\": \"wall.clear\", \"id\": 1, \"wall\": \"main\", \"version\": @V}");

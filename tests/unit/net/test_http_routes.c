@@ -10,7 +10,8 @@
 #include <unistd.h>
 
 static char *root;
-static pantau_server *srv;
+static http_routes routes;
+static char *web_dir, *vendor_dir;
 static plugin_loader *loader;
 
 static void make_file(const char *rel, const char *text)
@@ -70,19 +71,17 @@ static void setup(void)
     make_link("../outside", "web/linkdir");
     make_link("/etc/passwd", "web/passwd");
     make_link("app.js", "web/js/alias.js");
-    srv = g_new0(pantau_server, 1);
-    srv->web_dir = g_build_filename(root, "web", NULL);
-    srv->vendor_dir = g_build_filename(root, "vendor", NULL);
+    web_dir = g_build_filename(root, "web", NULL);
+    vendor_dir = g_build_filename(root, "vendor", NULL);
     loader = fake_loader();
-    srv->plugins = loader;
+    routes = (http_routes){.web_dir = web_dir, .vendor_dir = vendor_dir, .plugins = loader};
 }
 
 static void teardown(void)
 {
     fake_loader_free(loader);
-    g_free(srv->web_dir);
-    g_free(srv->vendor_dir);
-    g_free(srv);
+    g_free(web_dir);
+    g_free(vendor_dir);
     tu_remove_tree(root);
     g_free(root);
 }
@@ -92,7 +91,7 @@ static void assert_serves(const char *uri, const char *rel, const char *mime)
 {
     const char *got_mime = NULL;
     int status = 0;
-    char *file = http_route_file(srv, uri, &got_mime, &status);
+    char *file = http_route_file(&routes, uri, &got_mime, &status);
     ck_assert_msg(file != NULL, "%s not served (status %d)", uri, status);
     char *want = g_build_filename(root, rel, NULL);
     char *real_file = realpath(file, NULL), *real_want = realpath(want, NULL);
@@ -109,7 +108,7 @@ static void assert_refused(const char *uri, int want_status)
 {
     const char *mime = NULL;
     int status = 0;
-    char *file = http_route_file(srv, uri, &mime, &status);
+    char *file = http_route_file(&routes, uri, &mime, &status);
     ck_assert_msg(file == NULL, "%s served %s", uri, file);
     ck_assert_msg(status == want_status, "%s: status %d, expected %d", uri, status, want_status);
 }
@@ -157,7 +156,7 @@ START_TEST(plugin_web_folders)
     assert_refused("/plugins/clock/secret.txt", 404);
     assert_refused("/plugins/clock", 404);
     assert_refused("/plugins/none/clock.js", 404);
-    srv->plugins = NULL;
+    routes.plugins = NULL;
     assert_refused("/plugins/clock/clock.js", 404);
 }
 END_TEST
@@ -245,10 +244,10 @@ START_TEST(random_paths_never_leave_the_roots)
         char *uri = random_uri(r);
         const char *mime = NULL;
         int status = 0;
-        char *file = http_route_file(srv, uri, &mime, &status);
+        char *file = http_route_file(&routes, uri, &mime, &status);
         if (file) {
             char *real = realpath(file, NULL);
-            ck_assert_msg(real && (inside(real, srv->web_dir) || inside(real, srv->vendor_dir) ||
+            ck_assert_msg(real && (inside(real, web_dir) || inside(real, vendor_dir) ||
                                    inside(real, plugin_web)),
                           "%s served %s", uri, file);
             free(real);

@@ -42,6 +42,15 @@ static void record(const bus_event *ev, void *user)
     case BUS_SOURCE_EVENT:
         g_ptr_array_add(r->lines, g_strdup("source"));
         return;
+    case BUS_STATS:
+        g_ptr_array_add(r->lines, g_strdup("stats"));
+        return;
+    case BUS_ALARM:
+        g_ptr_array_add(
+            r->lines, g_strdup_printf(
+                          "alarm %s %s", json_string_value(json_object_get(ev->alarm.alarm, "id")),
+                          json_string_value(json_object_get(ev->alarm.alarm, "state"))));
+        return;
     case BUS_KIND_COUNT:
         ck_abort_msg("no such kind");
     }
@@ -169,7 +178,6 @@ static void setup(void)
 {
     dir = tu_temp_dir();
     srv = tu_server_new(dir, walls_config);
-    srv->bus = bus_new();
     recorder_init(&seen);
     subscribe_all(srv->bus, record, &seen);
 }
@@ -187,7 +195,7 @@ static bool request_ok(const char *op_and_fields)
 {
     char *text =
         g_strdup_printf("{\"id\": 1, \"wall\": \"main\", \"version\": %" G_GINT64_FORMAT ", %s}",
-                        (gint64)server_find_wall(srv, "main")->version, op_and_fields);
+                        (gint64)wall_list_find(srv->walls, "main")->version, op_and_fields);
     json_t *reply = ops_handle_text(srv, NULL, text, strlen(text));
     bool ok = json_object_get(reply, "ok") != NULL;
     json_decref(reply);
@@ -206,7 +214,7 @@ END_TEST
 
 START_TEST(accepted_merge_emits_one_wall_change)
 {
-    gint64 before = server_find_wall(srv, "main")->version;
+    gint64 before = wall_list_find(srv->walls, "main")->version;
     ck_assert(request_ok("\"op\": \"tile.merge\", \"tiles\": [\"t1\", \"t2\"]"));
     ck_assert_uint_eq(seen.lines->len, 1);
     char *want = g_strdup_printf("wall main v%" G_GINT64_FORMAT " tiles 3", before + 1);

@@ -5,6 +5,7 @@
 #include "auth.h"
 #include "auth_util.h"
 #include "config.h"
+#include "op_def.h"
 #include "password.h"
 #include "test_util.h"
 
@@ -313,34 +314,33 @@ END_TEST
 
 /* ---- the audit log ---- */
 
+/* A server with only an audit log, as the config text (its "audit") and
+ * dir (as state and config directory) open it. */
 static pantau_server *audit_server(const char *config_text)
 {
     pantau_server *srv = g_new0(pantau_server, 1);
-    srv->state_dir = g_strdup(dir);
-    srv->config = g_new0(pantau_config, 1);
-    srv->config->dir = g_strdup(dir);
-    srv->config->root = tu_json(config_text);
-    srv->audit = audit_log_open(srv);
+    json_t *root = tu_json(config_text);
+    srv->audit = audit_log_open(json_object_get(root, "audit"), dir, dir, NULL);
+    json_decref(root);
     return srv;
 }
 
 static void audit_server_free(pantau_server *srv)
 {
     audit_log_close(srv->audit);
-    json_decref(srv->config->root);
-    g_free(srv->config->dir);
-    g_free(srv->config);
-    g_free(srv->state_dir);
     g_free(srv);
 }
 
+/* Runs audit.query (app/ops_audit.c) as dispatch would. The result is a
+ * new reference, or NULL with *code set. */
 static json_t *query(pantau_server *srv, const char *req_text, const char **code)
 {
     json_t *req = tu_json(req_text);
     op_call call = {srv, NULL, req};
     json_t *ok = NULL;
     pantau_error err = {0};
-    *code = audit_query(&call, &ok, &err) ? err.code : NULL;
+    ck_assert_str_eq(audit_ops[0].name, "audit.query");
+    *code = audit_ops[0].fn(&call, &ok, &err) ? err.code : NULL;
     json_decref(req);
     return ok;
 }
@@ -351,8 +351,8 @@ START_TEST(audit_lines)
     session *s = session_new(NULL);
     s->address = g_strdup("10.0.0.9");
     pantau_error err = {0};
-    ck_assert_int_eq(audit_record(srv, s, "tile.swap", "main", 4, 5, &err), 0);
-    ck_assert_int_eq(audit_record(srv, NULL, "wall.clear", NULL, -1, -1, &err), 0);
+    ck_assert_int_eq(audit_record(srv->audit, s, "tile.swap", "main", 4, 5, &err), 0);
+    ck_assert_int_eq(audit_record(srv->audit, NULL, "wall.clear", NULL, -1, -1, &err), 0);
     char *path = g_build_filename(dir, "audit.jsonl", NULL);
     char *text = tu_read_file(path);
     char **lines = g_strsplit(text, "\n", -1);
@@ -390,7 +390,7 @@ START_TEST(audit_torn_line_and_failure)
     char *path = tu_write_file(dir, "torn.jsonl", "{\"time\":\"2025-01-01T00:00:00.000Z\",\"us");
     pantau_server *srv = audit_server("{\"audit\": {\"file\": \"torn.jsonl\"}}");
     pantau_error err = {0};
-    ck_assert_int_eq(audit_record(srv, NULL, "wall.clear", "main", 1, 2, &err), 0);
+    ck_assert_int_eq(audit_record(srv->audit, NULL, "wall.clear", "main", 1, 2, &err), 0);
     const char *code;
     json_t *ok = query(srv, "{}", &code);
     ck_assert_ptr_null(code);
@@ -400,13 +400,13 @@ START_TEST(audit_torn_line_and_failure)
     g_free(path);
     /* A log that cannot be opened refuses every change. */
     srv = audit_server("{\"audit\": {\"file\": \"/proc/no/such/dir/audit.jsonl\"}}");
-    ck_assert_int_eq(audit_record(srv, NULL, "wall.clear", "main", 1, 2, &err), -1);
+    ck_assert_int_eq(audit_record(srv->audit, NULL, "wall.clear", "main", 1, 2, &err), -1);
     ck_assert_str_eq(err.code, ERR_INTERNAL);
     audit_server_free(srv);
     /* Turned off: nothing is written, nothing refused. */
     srv = audit_server("{\"audit\": {\"enabled\": false}}");
     ck_assert_ptr_null(srv->audit);
-    ck_assert_int_eq(audit_record(srv, NULL, "wall.clear", "main", 1, 2, &err), 0);
+    ck_assert_int_eq(audit_record(srv->audit, NULL, "wall.clear", "main", 1, 2, &err), 0);
     audit_server_free(srv);
 }
 END_TEST
@@ -422,8 +422,9 @@ START_TEST(audit_query_filters)
     pantau_error err = {0};
     /* 300 lines, over several 64 KiB chunks? No: but enough to need paging. */
     for (int i = 0; i < 300; i++)
-        ck_assert_int_eq(audit_record(srv, i % 3 ? ana : budi, i % 2 ? "tile.swap" : "wall.clear",
-                                      i % 5 ? "main" : "side", i, i + 1, &err),
+        ck_assert_int_eq(audit_record(srv->audit, i % 3 ? ana : budi,
+                                      i % 2 ? "tile.swap" : "wall.clear", i % 5 ? "main" : "side",
+                                      i, i + 1, &err),
                          0);
     const char *code;
     json_t *ok = query(srv, "{}", &code);
@@ -477,10 +478,10 @@ START_TEST(roles)
     };
     session *s = session_new(NULL);
     for (int r = ROLE_VIEWER; r <= ROLE_ADMIN; r++)
-        for (int p = OP_READ; p <= OP_ADMIN; p++) {
+        for (int p = AUTH_READ; p <= AUTH_ADMIN; p++) {
             s->role = (enum session_role)r;
             pantau_error err = {0};
-            int rc = auth_allows(s, (enum op_permission)p, NULL, &err);
+            int rc = auth_allows(s, (enum auth_permission)p, NULL, &err);
             ck_assert_msg((rc == 0) == allowed[r][p], "role %d permission %d", r, p);
             if (rc)
                 ck_assert_str_eq(err.code, ERR_FORBIDDEN);
@@ -489,11 +490,11 @@ START_TEST(roles)
     s->walls = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
     g_hash_table_add(s->walls, g_strdup("side"));
     pantau_error err = {0};
-    ck_assert_int_eq(auth_allows(s, OP_OPERATE, "side", &err), 0);
-    ck_assert_int_eq(auth_allows(s, OP_OPERATE, "main", &err), -1);
+    ck_assert_int_eq(auth_allows(s, AUTH_OPERATE, "side", &err), 0);
+    ck_assert_int_eq(auth_allows(s, AUTH_OPERATE, "main", &err), -1);
     ck_assert_str_eq(err.field, "wall");
-    ck_assert_int_eq(auth_allows(s, OP_READ, "main", &err), 0);
-    ck_assert_int_eq(auth_allows(NULL, OP_ADMIN, "main", &err), 0);
+    ck_assert_int_eq(auth_allows(s, AUTH_READ, "main", &err), 0);
+    ck_assert_int_eq(auth_allows(NULL, AUTH_ADMIN, "main", &err), 0);
     session_free(s);
 }
 END_TEST

@@ -3,8 +3,8 @@
  * checked with exact paths, step moves, live runs changing the wall,
  * rehearsals leaving it alone, dwell on the main loop, and snapshots that
  * never carry notes. */
-#include "presentation_internal.h"
 #include "ops.h"
+#include "presentation.h"
 #include "test_util.h"
 
 #include <glib.h>
@@ -26,32 +26,24 @@ static const char *const presentations_config =
 
 static char *dir;
 static pantau_server *srv;
+static json_t *section; /* the config's "presentations" */
 
 static void setup(void)
 {
     dir = tu_temp_dir();
-    srv = g_new0(pantau_server, 1);
-    srv->state_dir = g_strdup(dir);
-    srv->walls = g_ptr_array_new_with_free_func((GDestroyNotify)wall_free);
-    json_t *w = tu_json(wall_config);
-    g_ptr_array_add(srv->walls, wall_from_config(w));
-    json_decref(w);
-    srv->presets = preset_store_open(dir);
-    srv->config = g_new0(pantau_config, 1);
-    srv->config->root = json_pack("{s:o}", "presentations", tu_json(presentations_config));
-    srv->presentations = presentation_center_new(srv);
+    char *walls = g_strdup_printf("[%s]", wall_config);
+    srv = tu_server_new(dir, walls);
+    g_free(walls);
+    section = tu_json(presentations_config);
+    srv->presentations = presentation_center_new(section, srv->wall_service, srv->bus, NULL);
     ck_assert_ptr_nonnull(srv->presentations);
 }
 
 static void teardown(void)
 {
     presentation_center_free(srv->presentations);
-    preset_store_free(srv->presets);
-    g_ptr_array_free(srv->walls, TRUE);
-    json_decref(srv->config->root);
-    g_free(srv->config);
-    g_free(srv->state_dir);
-    g_free(srv);
+    json_decref(section);
+    tu_server_free(srv);
     tu_remove_tree(dir);
     g_free(dir);
 }
@@ -60,7 +52,7 @@ static void teardown(void)
 
 static wall *main_wall(void)
 {
-    return server_find_wall(srv, "main");
+    return wall_list_find(srv->walls, "main");
 }
 
 /* Runs text through the ops; the reply is a new reference. */
@@ -192,14 +184,11 @@ START_TEST(moves)
     ck_assert_int_eq(pres_step_after(1, 3, PRES_FIRST), 0);
     ck_assert_int_eq(pres_step_after(0, 3, PRES_LAST), 2);
     ck_assert_int_eq(pres_step_after(0, 1, PRES_NEXT), 0);
-    json_t *req = tu_json("{\"step\": 2}");
-    int step = -1;
     pantau_error err = {0};
-    ck_assert_int_eq(pres_step_from_request(req, 3, &step, &err), 0);
-    ck_assert_int_eq(step, 2);
-    ck_assert_int_eq(pres_step_from_request(req, 2, &step, &err), -1);
+    ck_assert_int_eq(pres_step_check(2, 3, &err), 0);
+    ck_assert_int_eq(pres_step_check(2, 2, &err), -1);
     ck_assert_str_eq(err.field, "step");
-    json_decref(req);
+    ck_assert_int_eq(pres_step_check(-1, 2, &err), -1);
 }
 END_TEST
 
@@ -248,7 +237,7 @@ START_TEST(dwell_advances)
     int64_t v = main_wall()->version;
     spin(200);
     ck_assert_int_eq(main_wall()->version, v + 1);
-    json_t *snap = presentation_snapshot(srv);
+    json_t *snap = presentation_snapshot(srv->presentations);
     json_t *run = json_array_get(json_object_get(snap, "running"), 0);
     ck_assert_int_eq(json_integer_value(json_object_get(run, "step")), 2);
     json_decref(snap);
@@ -269,7 +258,7 @@ START_TEST(rehearsal_leaves_wall)
     ck_assert_int_eq(ok_step("{\"op\": \"presentation.next\", \"rehearsal\": true}"), 1);
     spin(150); /* step 2's preset is missing: the rehearsal stays too */
     ck_assert_int_eq(main_wall()->version, v0);
-    json_t *snap = presentation_snapshot(srv);
+    json_t *snap = presentation_snapshot(srv->presentations);
     ck_assert_int_eq(json_array_size(json_object_get(snap, "running")), 0);
     json_decref(snap);
     reply = request("{\"op\": \"presentation.stop\", \"rehearsal\": true}");
@@ -283,7 +272,7 @@ START_TEST(snapshot_has_no_notes)
 {
     ok_step("{\"op\": \"presentation.start\", \"presentation\": \"demo\", \"wall\": \"main\"}");
     ok_step("{\"op\": \"presentation.next\", \"wall\": \"main\"}");
-    json_t *snap = presentation_snapshot(srv);
+    json_t *snap = presentation_snapshot(srv->presentations);
     char *text = tu_dump(snap);
     ck_assert_msg(strstr(text, "SECRET") == NULL, "notes in %s", text);
     ck_assert_msg(strstr(text, "\"Two\"") != NULL, "the caption in %s", text);

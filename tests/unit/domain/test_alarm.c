@@ -3,7 +3,9 @@
  * the list, rules taking over walls and giving them back, priorities,
  * operator changes, expiry on the main loop, the core's own alarms and the
  * alarm operations through ops_handle_text. */
+#include "alarm.h"
 #include "alarm_internal.h"
+#include "bus.h"
 #include "ops.h"
 #include "plugin_loader.h"
 #include "source.h"
@@ -51,8 +53,21 @@ static pantau_source *fake_source(const char *id, const source_type_entry *type)
     s->name = g_strdup(id);
     s->type_id = g_strdup(type->type.id);
     s->type = type;
-    s->server = srv;
     return s;
+}
+
+static json_t *section; /* the config's "alarms" */
+
+/* The alarm center of srv, given what main gives it. */
+static alarm_center *center_new(void)
+{
+    return alarm_center_new(&(alarm_deps){
+        .section = section,
+        .walls = srv->wall_service,
+        .sources = srv->sources,
+        .bus = srv->bus,
+        .state_dir = srv->state_dir,
+    });
 }
 
 static void setup(void)
@@ -62,18 +77,16 @@ static void setup(void)
     tu_registry_add(srv->sources, fake_source("cam1", &camera_type));
     tu_registry_add(srv->sources, fake_source("cam2", &camera_type));
     tu_registry_add(srv->sources, fake_source("feed", &widget_type));
-    srv->config = g_new0(pantau_config, 1);
-    srv->config->root = json_pack("{s:o}", "alarms", tu_json(alarms_config));
-    alarm_center_new(srv);
+    section = tu_json(alarms_config);
+    srv->alarms = center_new();
     ck_assert_ptr_nonnull(srv->alarms);
 }
 
 static void teardown(void)
 {
     alarm_center_free(srv->alarms);
-    ck_assert_ptr_null(srv->alarms);
-    json_decref(srv->config->root);
-    g_free(srv->config);
+    srv->alarms = NULL;
+    json_decref(section);
     tu_server_free(srv);
     tu_remove_tree(dir);
     g_free(dir);
@@ -83,7 +96,7 @@ static void teardown(void)
 
 static wall *wall_named(const char *id)
 {
-    wall *w = server_find_wall(srv, id);
+    wall *w = wall_list_find(srv->walls, id);
     ck_assert_ptr_nonnull(w);
     return w;
 }
@@ -99,7 +112,8 @@ static pantau_source *source(const char *id)
 static void event(const char *id, enum pantau_severity sev, const char *condition, bool active)
 {
     json_t *details = json_pack("{s:s, s:b}", "condition", condition, "active", active);
-    alarm_source_event(srv, source(id), sev, active ? "it happened" : "it is over", details);
+    alarm_source_event(srv->alarms, source(id), sev, active ? "it happened" : "it is over",
+                       details);
     json_decref(details);
 }
 
@@ -107,7 +121,7 @@ static void event(const char *id, enum pantau_severity sev, const char *conditio
  * json_decref *list), or NULL. */
 static json_t *alarm_of(const char *condition, json_t **list)
 {
-    *list = alarm_snapshot(srv);
+    *list = alarm_snapshot(srv->alarms);
     size_t i;
     json_t *a;
     json_array_foreach(*list, i,
@@ -265,9 +279,9 @@ END_TEST
 
 START_TEST(event_without_condition_clears_at_ack)
 {
-    alarm_source_event(srv, source("feed"), PANTAU_SEVERITY_WARNING, "once", NULL);
-    alarm_source_event(srv, source("feed"), PANTAU_SEVERITY_WARNING, "once", NULL);
-    json_t *list = alarm_snapshot(srv);
+    alarm_source_event(srv->alarms, source("feed"), PANTAU_SEVERITY_WARNING, "once", NULL);
+    alarm_source_event(srv->alarms, source("feed"), PANTAU_SEVERITY_WARNING, "once", NULL);
+    json_t *list = alarm_snapshot(srv->alarms);
     ck_assert_int_eq(json_array_size(list), 1);
     json_t *a = json_array_get(list, 0);
     ck_assert(json_is_null(json_object_get(a, "condition")));
@@ -277,7 +291,7 @@ START_TEST(event_without_condition_clears_at_ack)
     json_decref(list);
     json_decref(request(text));
     g_free(text);
-    list = alarm_snapshot(srv);
+    list = alarm_snapshot(srv->alarms);
     ck_assert_str_eq(json_string_value(json_object_get(json_array_get(list, 0), "state")),
                      "cleared");
     json_decref(list);
@@ -293,7 +307,7 @@ START_TEST(history_is_bounded)
         event("feed", PANTAU_SEVERITY_INFO, cond, false);
     }
     event("feed", PANTAU_SEVERITY_INFO, "h.open", true);
-    json_t *list = alarm_snapshot(srv);
+    json_t *list = alarm_snapshot(srv->alarms);
     ck_assert_int_eq(json_array_size(list), 1 + ALARM_SNAPSHOT_CLEARED);
     json_decref(list);
     json_t *reply = request("{\"op\": \"alarm.list\", \"id\": 1}");
@@ -453,7 +467,7 @@ static void set_status(const char *id, enum pantau_source_status status)
     pantau_source *s = source(id);
     enum pantau_source_status old = s->status;
     s->status = status;
-    alarm_source_status(srv, s, old);
+    alarm_source_status(srv->alarms, s, old);
 }
 
 START_TEST(camera_offline_after_debounce)
@@ -464,7 +478,7 @@ START_TEST(camera_offline_after_debounce)
     assert_state("core.camera_offline", "active");
     set_status("cam1", PANTAU_STATUS_OFFLINE);
     spin(120);
-    json_t *list = alarm_snapshot(srv);
+    json_t *list = alarm_snapshot(srv->alarms);
     ck_assert_int_eq(json_array_size(list), 1);
     json_decref(list);
     set_status("cam1", PANTAU_STATUS_LIVE);
@@ -473,7 +487,7 @@ START_TEST(camera_offline_after_debounce)
     set_status("cam2", PANTAU_STATUS_RECONNECTING);
     set_status("cam2", PANTAU_STATUS_LIVE);
     spin(120);
-    list = alarm_snapshot(srv);
+    list = alarm_snapshot(srv->alarms);
     ck_assert_int_eq(json_array_size(list), 1);
     json_decref(list);
     /* A widget: feed stale. */
@@ -549,6 +563,66 @@ START_TEST(operator_show_until_ack)
 }
 END_TEST
 
+/* ---- what alarms emit on the bus ---- */
+
+/* Records BUS_ALARM ("alarm STATE on WALLS") and BUS_WALL_CHANGED ("wall ID"). */
+static void record(const bus_event *ev, void *user)
+{
+    GPtrArray *lines = user;
+    if (ev->kind == BUS_WALL_CHANGED) {
+        g_ptr_array_add(lines, g_strdup_printf("wall %s", ev->wall_changed.wall->id));
+        return;
+    }
+    const json_t *shown = json_object_get(ev->alarm.alarm, "shown_on");
+    GString *line = g_string_new("alarm ");
+    g_string_append(line, json_string_value(json_object_get(ev->alarm.alarm, "state")));
+    g_string_append(line, " on");
+    size_t i;
+    const json_t *w;
+    json_array_foreach(shown, i, w) g_string_append_printf(line, " %s", json_string_value(w));
+    g_ptr_array_add(lines, g_string_free(line, FALSE));
+}
+
+static char *joined(GPtrArray *lines)
+{
+    g_ptr_array_add(lines, NULL);
+    char *text = g_strjoinv(" | ", (char **)lines->pdata);
+    g_ptr_array_remove_index(lines, lines->len - 1);
+    return text;
+}
+
+START_TEST(raise_takeover_ack_emit)
+{
+    GPtrArray *lines = g_ptr_array_new_with_free_func(g_free);
+    bus_subscribe(srv->bus, BUS_ALARM, record, lines);
+    bus_subscribe(srv->bus, BUS_WALL_CHANGED, record, lines);
+    /* No rule: the alarm alone. */
+    event("feed", PANTAU_SEVERITY_WARNING, "x.plain", true);
+    char *text = joined(lines);
+    ck_assert_str_eq(text, "alarm active on");
+    g_free(text);
+    g_ptr_array_set_size(lines, 0);
+    /* A rule takes over main: the wall first, then the alarm showing on it. */
+    event("cam1", PANTAU_SEVERITY_WARNING, "low.a", true);
+    text = joined(lines);
+    ck_assert_str_eq(text, "wall main | alarm active on main");
+    g_free(text);
+    g_ptr_array_set_size(lines, 0);
+    /* Acknowledged: the wall goes back, the alarm shows nowhere. */
+    ack("low.a");
+    text = joined(lines);
+    ck_assert_str_eq(text, "wall main | alarm acknowledged on");
+    g_free(text);
+    g_ptr_array_set_size(lines, 0);
+    /* Acknowledging again changes nothing: nothing emitted. */
+    ack("low.a");
+    ck_assert_uint_eq(lines->len, 0);
+    bus_unsubscribe(srv->bus, BUS_ALARM, record, lines);
+    bus_unsubscribe(srv->bus, BUS_WALL_CHANGED, record, lines);
+    g_ptr_array_free(lines, TRUE);
+}
+END_TEST
+
 static Suite *alarm_suite(void)
 {
     Suite *s = suite_create("alarm");
@@ -580,6 +654,11 @@ static Suite *alarm_suite(void)
     tcase_add_checked_fixture(tc, setup, teardown);
     tcase_add_test(tc, op_errors);
     tcase_add_test(tc, operator_show_until_ack);
+    suite_add_tcase(s, tc);
+
+    tc = tcase_create("bus");
+    tcase_add_checked_fixture(tc, setup, teardown);
+    tcase_add_test(tc, raise_takeover_ack_emit);
     suite_add_tcase(s, tc);
     return s;
 }
