@@ -1,6 +1,7 @@
 /* rtsp_client.c - the lean RTSP client: one non-blocking TCP connection on
  * the main context it was started on, DESCRIBE / SETUP (RTP interleaved) /
- * PLAY, keepalive, and the interleaved RTP fed to rtp_h264_depay.
+ * PLAY, keepalive, and the interleaved RTP fed to the H.264 or H.265
+ * depacketiser (rtp_depay.c).
  *
  * Lifetime: every callback runs from a dispatch of one of our own sources.
  * A dispatch counts itself in c->depth; rtsp_client_free() inside a
@@ -82,7 +83,9 @@ struct rtsp_client {
     char *session;
     unsigned timeout_s;
     int rtp_channel;
-    rtp_h264_depay *depay;
+    unsigned codecs;  /* RTSP_CODEC_* taken */
+    rtsp_codec codec; /* of the camera's video, once its SDP was taken */
+    rtp_depay *depay;
 
     rtsp_end end_why; /* for the end scheduled by rtsp_client_start() */
     char *end_reason;
@@ -141,7 +144,7 @@ static void enter(rtsp_client *c)
 
 static void destroy(rtsp_client *c)
 {
-    rtp_h264_depay_free(c->depay);
+    rtp_depay_free(c->depay);
     g_free(c->in);
     g_string_free(c->out, TRUE);
     rtsp_url_clear(&c->url);
@@ -385,6 +388,27 @@ static const char *sdp_base(const rtsp_client *c, const rtsp_message *m)
     return c->url.request;
 }
 
+/* The codec of the SDP's video when c takes it, else 0 (and c ended). */
+static rtsp_codec sdp_codec(rtsp_client *c, const rtsp_sdp *sdp)
+{
+    if (!g_ascii_strcasecmp(sdp->encoding, "H264"))
+        return RTSP_CODEC_H264;
+    int h265 = !g_ascii_strcasecmp(sdp->encoding, "H265");
+    if (!h265 || !(c->codecs & RTSP_CODEC_H265)) {
+        client_end(c, RTSP_END_UNSUPPORTED, "camera sends %s video, not H.264%s", sdp->encoding,
+                   c->codecs & RTSP_CODEC_H265 ? " or H.265" : "");
+        return 0;
+    }
+    if (sdp->max_don_diff || sdp->depack_buf_nalus) {
+        client_end(c, RTSP_END_UNSUPPORTED,
+                   "camera sends H.265 with decoding order numbers (sprop-max-don-diff %lu, "
+                   "sprop-depack-buf-nalus %lu), which the lean client does not take",
+                   sdp->max_don_diff, sdp->depack_buf_nalus);
+        return 0;
+    }
+    return RTSP_CODEC_H265;
+}
+
 /* Checks the SDP and starts the depacketiser; 0, or -1 when c has ended. */
 static int take_sdp(rtsp_client *c, rtsp_sdp *sdp)
 {
@@ -393,16 +417,19 @@ static int take_sdp(rtsp_client *c, rtsp_sdp *sdp)
                    sdp->profile);
         return -1;
     }
-    if (g_ascii_strcasecmp(sdp->encoding, "H264")) {
-        client_end(c, RTSP_END_UNSUPPORTED, "camera sends %s video, not H.264", sdp->encoding);
+    rtsp_codec codec = sdp_codec(c, sdp);
+    if (!codec)
         return -1;
-    }
     if (!url_usable(sdp->control) || !url_usable(sdp->aggregate)) {
         client_end(c, RTSP_END_PROTOCOL, "camera %s sent an invalid control URL in its SDP",
                    c->url.display);
         return -1;
     }
-    c->depay = rtp_h264_depay_new(sdp->sps, sdp->sps_len, sdp->pps, sdp->pps_len);
+    c->codec = codec;
+    c->depay = codec == RTSP_CODEC_H265
+                   ? rtp_h265_depay_new(sdp->vps, sdp->vps_len, sdp->sps, sdp->sps_len, sdp->pps,
+                                        sdp->pps_len)
+                   : rtp_h264_depay_new(sdp->sps, sdp->sps_len, sdp->pps, sdp->pps_len);
     c->setup_url = g_steal_pointer(&sdp->control);
     c->play_url = g_steal_pointer(&sdp->aggregate);
     return 0;
@@ -640,7 +667,7 @@ static long parse_one(rtsp_client *c, const uint8_t *p, size_t avail)
         if (p[1] == c->rtp_channel && c->state == ST_PLAY)
             on_played(c);
         if (p[1] == c->rtp_channel && c->state == ST_PLAYING)
-            rtp_h264_depay_push(c->depay, p + 4, n, on_depay_au, c);
+            rtp_depay_push(c->depay, p + 4, n, on_depay_au, c);
         return c->state == ST_DONE ? -1 : (long)(4 + n);
     }
     if (p[0] == '\r' || p[0] == '\n')
@@ -787,7 +814,19 @@ static const char *pick(const char *arg, const char *fallback)
 rtsp_client *rtsp_client_start(const char *url, const char *username, const char *password,
                                const rtsp_client_callbacks *cb, void *user)
 {
+    return rtsp_client_start_codecs(url, username, password, RTSP_CODEC_H264, cb, user);
+}
+
+rtsp_codec rtsp_client_codec(const rtsp_client *c)
+{
+    return c->codec;
+}
+
+rtsp_client *rtsp_client_start_codecs(const char *url, const char *username, const char *password,
+                                      unsigned codecs, const rtsp_client_callbacks *cb, void *user)
+{
     rtsp_client *c = g_new0(rtsp_client, 1);
+    c->codecs = codecs | RTSP_CODEC_H264;
     c->ctx = g_main_context_ref_thread_default();
     if (cb)
         c->cb = *cb;

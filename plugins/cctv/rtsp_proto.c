@@ -465,8 +465,62 @@ static void parse_sprop(const char *value, size_t n, rtsp_sdp *s)
     g_free(copy);
 }
 
-/* Parses the "k=v;k=v" parameters of an fmtp value. */
-static void parse_fmtp(const char *fmtp, rtsp_sdp *s)
+/* Keeps in *nal the first parameter set of an H.265 sprop-vps, sprop-sps or
+ * sprop-pps value (n bytes) whose NAL unit type is type (32, 33, 34). */
+static void parse_h265_sprop(const char *value, size_t n, unsigned type, uint8_t **nal,
+                             size_t *nal_len)
+{
+    char *copy = g_strndup(value, n);
+    char **sets = g_strsplit(copy, ",", 16);
+    for (char **set = sets; *set && !*nal; set++) {
+        gsize len = 0;
+        guchar *unit = **set ? decode_parameter_set(*set, &len) : NULL;
+        if (unit && len >= 2 && ((unit[0] >> 1) & 0x3fu) == type) {
+            *nal = unit;
+            *nal_len = len;
+        } else {
+            g_free(unit);
+        }
+    }
+    g_strfreev(sets);
+    g_free(copy);
+}
+
+/* Whether the fmtp parameter at p (klen bytes of name) is called name. */
+static int fmtp_key(const char *p, size_t klen, const char *name)
+{
+    return klen == strlen(name) && !g_ascii_strncasecmp(p, name, klen);
+}
+
+/* Notes one H.265 fmtp parameter (RFC 7798 §7.1). */
+static void parse_h265_param(const char *key, size_t klen, const char *val, size_t vlen,
+                             rtsp_sdp *s)
+{
+    if (fmtp_key(key, klen, "sprop-vps"))
+        parse_h265_sprop(val, vlen, 32, &s->vps, &s->vps_len);
+    else if (fmtp_key(key, klen, "sprop-sps"))
+        parse_h265_sprop(val, vlen, 33, &s->sps, &s->sps_len);
+    else if (fmtp_key(key, klen, "sprop-pps"))
+        parse_h265_sprop(val, vlen, 34, &s->pps, &s->pps_len);
+    else if (fmtp_key(key, klen, "sprop-max-don-diff"))
+        s->max_don_diff = strtoul(val, NULL, 10);
+    else if (fmtp_key(key, klen, "sprop-depack-buf-nalus"))
+        s->depack_buf_nalus = strtoul(val, NULL, 10);
+}
+
+/* Notes one H.264 fmtp parameter (RFC 6184 §8.1). */
+static void parse_h264_param(const char *key, size_t klen, const char *val, size_t vlen,
+                             rtsp_sdp *s)
+{
+    if (fmtp_key(key, klen, "sprop-parameter-sets"))
+        parse_sprop(val, vlen, s);
+    else if (fmtp_key(key, klen, "packetization-mode"))
+        s->packetization_mode = atoi(val);
+}
+
+/* Parses the "k=v;k=v" parameters of an fmtp value: H.264's, or with h265
+ * set H.265's. A name without a value is skipped. */
+static void parse_fmtp(const char *fmtp, int h265, rtsp_sdp *s)
 {
     const char *p = fmtp;
     while (*p) {
@@ -475,24 +529,31 @@ static void parse_fmtp(const char *fmtp, rtsp_sdp *s)
         size_t klen = strcspn(p, "=;");
         const char *val = p + klen + 1;
         size_t vlen = klen < n ? rtrim_len(val, n - klen - 1) : 0;
-        if (klen == 20 && klen < n && !g_ascii_strncasecmp(p, "sprop-parameter-sets", 20))
-            parse_sprop(val, vlen, s);
-        else if (klen == 18 && klen < n && !g_ascii_strncasecmp(p, "packetization-mode", 18))
-            s->packetization_mode = atoi(val);
+        if (klen < n)
+            (h265 ? parse_h265_param : parse_h264_param)(p, klen, val, vlen, s);
         p += n;
         if (*p == ';')
             p++;
     }
 }
 
+/* The index of the first format of v whose rtpmap names encoding, or -1. */
+static int format_named(const sdp_video *v, const char *encoding)
+{
+    size_t n = strlen(encoding);
+    for (size_t i = 0; i < v->nformats; i++)
+        if (v->rtpmap[i] && !g_ascii_strncasecmp(v->rtpmap[i], encoding, n) &&
+            v->rtpmap[i][n] == '/')
+            return (int)i;
+    return -1;
+}
+
 /* Fills s from the parsed video section. */
 static void choose_format(const sdp_video *v, const char *base, const char *session_control,
                           rtsp_sdp *s)
 {
-    size_t chosen = 0;
-    for (size_t i = v->nformats; i-- > 0;)
-        if (v->rtpmap[i] && !g_ascii_strncasecmp(v->rtpmap[i], "H264/", 5))
-            chosen = i;
+    int h264 = format_named(v, "H264"), h265 = format_named(v, "H265");
+    size_t chosen = h264 >= 0 ? (size_t)h264 : h265 >= 0 ? (size_t)h265 : 0;
     s->have_video = 1;
     s->profile = g_strdup(v->profile ? v->profile : "");
     s->control = rtsp_url_resolve(base, v->control);
@@ -505,7 +566,7 @@ static void choose_format(const sdp_video *v, const char *base, const char *sess
     else
         s->encoding = g_strdup_printf("payload type %d", pt);
     if (v->fmtp[chosen])
-        parse_fmtp(v->fmtp[chosen], s);
+        parse_fmtp(v->fmtp[chosen], h264 < 0 && h265 >= 0, s);
 }
 
 int rtsp_sdp_parse(const char *sdp, size_t len, const char *base, rtsp_sdp *s)
@@ -543,6 +604,7 @@ void rtsp_sdp_clear(rtsp_sdp *s)
     g_free(s->profile);
     g_free(s->control);
     g_free(s->aggregate);
+    g_free(s->vps);
     g_free(s->sps);
     g_free(s->pps);
     memset(s, 0, sizeof *s);

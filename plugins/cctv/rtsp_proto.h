@@ -75,16 +75,22 @@ typedef struct rtsp_sdp {
     char *encoding; /* of the chosen video payload: "H264", "H265", "JPEG"... */
     char *profile;  /* the m= line's transport profile, e.g. "RTP/AVP" */
     int packetization_mode;
-    char *control;      /* the video track's URL, resolved */
-    char *aggregate;    /* the session's URL for PLAY, resolved */
-    uint8_t *sps, *pps; /* from sprop-parameter-sets (NAL units, no start code) */
-    size_t sps_len, pps_len;
+    char *control;   /* the video track's URL, resolved */
+    char *aggregate; /* the session's URL for PLAY, resolved */
+    /* Parameter sets (NAL units, no start code; NULL when absent): H.264's
+     * from sprop-parameter-sets (no vps), H.265's from sprop-vps, sprop-sps
+     * and sprop-pps (the first of each list, when its NAL type fits). */
+    uint8_t *vps, *sps, *pps;
+    size_t vps_len, sps_len, pps_len;
+    /* H.265: sprop-max-don-diff and sprop-depack-buf-nalus (0 when absent);
+     * above 0, the packets carry decoding order numbers (RFC 7798). */
+    unsigned long max_don_diff, depack_buf_nalus;
 } rtsp_sdp;
 
 /* Parses the first m=video section of sdp (len bytes): the H264 payload type
- * if it lists one, else its first. base resolves a=control. Returns 0, or -1
- * when the SDP has no m=video (have_video stays 0). Clear with
- * rtsp_sdp_clear(). */
+ * if it lists one, else the H265 one, else its first. base resolves
+ * a=control. Returns 0, or -1 when the SDP has no m=video (have_video stays
+ * 0). Clear with rtsp_sdp_clear(). */
 int rtsp_sdp_parse(const char *sdp, size_t len, const char *base, rtsp_sdp *s);
 /* Frees what s owns and zeroes it. */
 void rtsp_sdp_clear(rtsp_sdp *s);

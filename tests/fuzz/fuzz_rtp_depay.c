@@ -1,15 +1,18 @@
 /* fuzz_rtp_depay.c - the H.264 RTP depacketiser of the lean RTSP client
- * (plugins/cctv/rtp_h264_depay.c) on a stream of packets from a camera.
+ * (plugins/cctv/rtp_h264_depay.c, rtp_depay.c) on a stream of packets from
+ * a camera.
  * Input: one flag byte (bit 0: start with the SDP's parameter sets), then
  * packets, each as a 2-byte big-endian length and that many bytes; a
  * length past the end takes what is left. Every access unit given out goes
  * through the H.264 parser, as the media path does with it. */
 #include "h264.h"
+#include "fuzz_util.h"
 #include "rtsp_client.h"
 
 #include <glib.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -19,8 +22,7 @@ static const uint8_t sdp_pps[] = {0x68, 0xce, 0x3c, 0x80};
 static void on_access_unit(void *user, const uint8_t *au, size_t len, int keyframe, int64_t pts_us)
 {
     (void)pts_us;
-    size_t *units = user;
-    (*units)++;
+    (void)user;
     if (!au || len == 0)
         abort();
     /* Every byte must be readable (ASan checks the span). */
@@ -28,10 +30,19 @@ static void on_access_unit(void *user, const uint8_t *au, size_t len, int keyfra
     for (size_t i = 0; i < len; i++)
         sum ^= au[i];
     (void)sum;
-    if (keyframe)
-        h264_au_has_parameter_sets(au, len);
+    /* A keyframe begins with its SPS (the PPS follows): the core relies on
+     * it. (Whether the core then finds both depends on the NAL units not
+     * holding start codes of their own, which a camera may send.) */
+    if (keyframe && (len < 5 || memcmp(au, "\0\0\0\1", 4) || (au[4] & 0x1f) != 7))
+        abort();
+    h264_au_has_parameter_sets(au, len);
     char codec[16];
     h264_codec_string(au, len, codec, sizeof codec);
+}
+
+static void push_packet(const uint8_t *pkt, size_t n, void *user)
+{
+    rtp_depay_push(user, pkt, n, on_access_unit, NULL);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -39,22 +50,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (size < 1)
         return 0;
     bool with_sdp = data[0] & 1;
-    rtp_h264_depay *d = with_sdp
-                            ? rtp_h264_depay_new(sdp_sps, sizeof sdp_sps, sdp_pps, sizeof sdp_pps)
+    rtp_depay *d = with_sdp ? rtp_h264_depay_new(sdp_sps, sizeof sdp_sps, sdp_pps, sizeof sdp_pps)
                             : rtp_h264_depay_new(NULL, 0, NULL, 0);
-    size_t units = 0;
-    size_t pos = 1;
-    while (pos + 2 <= size) {
-        size_t n = (size_t)data[pos] << 8 | data[pos + 1];
-        pos += 2;
-        if (n > size - pos)
-            n = size - pos;
-        /* An exact-size copy: reading past a packet is caught. */
-        uint8_t *pkt = g_memdup2(data + pos, n);
-        rtp_h264_depay_push(d, pkt, n, on_access_unit, &units);
-        g_free(pkt);
-        pos += n;
-    }
-    rtp_h264_depay_free(d);
+    fuzz_each_packet(data + 1, size - 1, push_packet, d);
+    rtp_depay_free(d);
     return 0;
 }

@@ -21,8 +21,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (rtsp_sdp_parse(body, size, "rtsp://cam.example:554/stream1", &sdp) == 0) {
         if (!sdp.have_video || !sdp.encoding || !sdp.profile || !sdp.control || !sdp.aggregate)
             abort();
-        rtp_h264_depay *d = rtp_h264_depay_new(sdp.sps, sdp.sps_len, sdp.pps, sdp.pps_len);
-        rtp_h264_depay_free(d);
+        rtp_depay *d = g_ascii_strcasecmp(sdp.encoding, "H265")
+                           ? rtp_h264_depay_new(sdp.sps, sdp.sps_len, sdp.pps, sdp.pps_len)
+                           : rtp_h265_depay_new(sdp.vps, sdp.vps_len, sdp.sps, sdp.sps_len, sdp.pps,
+                                                sdp.pps_len);
+        rtp_depay_free(d);
         rtsp_sdp_clear(&sdp);
     }
     g_free(body);

@@ -102,3 +102,19 @@ void fuzz_resolver_offline(void)
     g_resolver_set_default(r);
     g_object_unref(r);
 }
+
+void fuzz_each_packet(const uint8_t *data, size_t size,
+                      void (*fn)(const uint8_t *pkt, size_t n, void *user), void *user)
+{
+    size_t pos = 0;
+    while (pos + 2 <= size) {
+        size_t n = (size_t)data[pos] << 8 | data[pos + 1];
+        pos += 2;
+        if (n > size - pos)
+            n = size - pos;
+        uint8_t *pkt = g_memdup2(data + pos, n);
+        fn(pkt, n, user);
+        g_free(pkt);
+        pos += n;
+    }
+}

@@ -158,6 +158,22 @@ def h264():
     put('fuzz_h264', 'pframe', SC3 + AUD + SC3 + PFRAME)
 
 
+# ---- H.265 (x265 parameter sets: pantau-test-rtsp's test265:320x180 SDP) ----
+VPS265 = base64.b64decode('QAEMAf//AWAAAAMAkAAAAwAAAwA8ugJA')
+SPS265 = base64.b64decode('QgEBAWAAAAMAkAAAAwAAAwA8oAoIDB8+W6Skwv/wABAAFqDAwMCAAAADAIAAAAUE')
+PPS265 = base64.b64decode('RAHAcYMS')
+IDR265 = bytes([0x26, 0x01, 0xaf, 0x06, 0x38, 0x5b, 0x10, 0x22])
+TRAIL265 = bytes([0x02, 0x01, 0xd0, 0x09, 0x78, 0x81])
+SEI265 = bytes([0x4e, 0x01, 0x05, 0x01, 0x80])
+AUD265 = bytes([0x46, 0x01, 0x50])
+
+
+def h265():
+    put('fuzz_h265', 'idr', SC4 + VPS265 + SC4 + SPS265 + SC4 + PPS265 + SC3 + SEI265 + SC4 + IDR265)
+    put('fuzz_h265', 'trail', SC4 + AUD265 + SC3 + TRAIL265)
+    put('fuzz_h265', 'sps_alone', SPS265)
+
+
 # ---- RTSP messages and SDP ----
 SDP = ('v=0\r\no=- 1188340656180883 1 IN IP4 127.0.0.1\r\ns=Session\r\nt=0 0\r\n'
        'a=control:*\r\nm=audio 0 RTP/AVP 0\r\na=control:stream=9\r\n'
@@ -192,6 +208,10 @@ def rtsp():
         'v=0\r\nm=video 0 RTP/SAVP 98 96\r\na=rtpmap:98 VP8/90000\r\na=rtpmap:96 H264/90000\r\n'
         'a=fmtp:96 packetization-mode=0\r\na=control:rtsp://cam/abs\r\n')
     put('fuzz_sdp', 'static_pt', 'v=0\r\nm=video 0 RTP/AVP 26\r\n')
+    put('fuzz_sdp', 'h265_sprop',
+        'v=0\r\nm=video 0 RTP/AVP 96\r\na=rtpmap:96 H265/90000\r\na=fmtp:96 '
+        'sprop-vps=%s;sprop-sps=%s;sprop-pps=%s;sprop-max-don-diff=0\r\na=control:stream=0\r\n'
+        % tuple(base64.b64encode(x).decode() for x in (VPS265, SPS265, PPS265)))
 
 
 # ---- RTP: flag byte, then (2-byte length, packet)... ----
@@ -216,6 +236,26 @@ def rtp():
                                                  rtp_packet(3, 200, PFRAME, marker=True)]))
     ext = bytes([0x90, 0x60, 0, 1, 0, 0, 0, 1, 0, 0, 0, 1, 0xbe, 0xde, 0, 1, 1, 2, 3, 4]) + IDR
     put('fuzz_rtp_depay', 'extension', framed(0, [ext]))
+
+
+def rtp_h265():
+    def ap(*nals):
+        return bytes([48 << 1, 1]) + b''.join(struct.pack('>H', len(n)) + n for n in nals)
+
+    def fu(nal, chunk, start, end):
+        return bytes([(nal[0] & 0x81) | 49 << 1, nal[1],
+                      (0x80 if start else 0) | (0x40 if end else 0) | (nal[0] >> 1) & 0x3f]) + chunk
+    single = [rtp_packet(1, 3000, VPS265), rtp_packet(2, 3000, SPS265),
+              rtp_packet(3, 3000, PPS265), rtp_packet(4, 3000, IDR265, marker=True),
+              rtp_packet(5, 6000, TRAIL265, marker=True)]
+    put('fuzz_rtp_h265_depay', 'single_nal', framed(0, single))
+    frags = [fu(IDR265, IDR265[2:4], True, False), fu(IDR265, IDR265[4:6], False, False),
+             fu(IDR265, IDR265[6:], False, True)]
+    pkts = [rtp_packet(10, 9000, ap(VPS265, SPS265, PPS265, SEI265))] + \
+        [rtp_packet(11 + i, 9000, p, marker=(i == 2)) for i, p in enumerate(frags)]
+    put('fuzz_rtp_h265_depay', 'ap_fu', framed(0, pkts))
+    put('fuzz_rtp_h265_depay', 'sdp_sets', framed(1, [rtp_packet(1, 100, IDR265, marker=True),
+                                                      rtp_packet(3, 200, TRAIL265, marker=True)]))
 
 
 # ---- dchealth ----
@@ -341,7 +381,7 @@ def onvif():
 def main():
     if os.path.isdir(CORPUS):
         shutil.rmtree(CORPUS)
-    for make in (ws, config, state, h264, rtsp, rtp, dch, feeds, onvif):
+    for make in (ws, config, state, h264, h265, rtsp, rtp, rtp_h265, dch, feeds, onvif):
         make()
 
 

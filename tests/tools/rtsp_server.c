@@ -6,9 +6,21 @@
  *       --stream /clip=file:/path/clip.mp4 --stream /h265=test265:320x180@10
  *
  * test:WxH@F[:KBPS]    live test pattern, H.264 constrained baseline
- * test265:WxH@F[:KBPS] live test pattern, H.265 (for the transcode path)
+ * test265:WxH@F[:KBPS] live test pattern, H.265 main profile (x265enc, from
+ *                      gstreamer1.0-plugins-bad): a closed GOP, so every
+ *                      keyframe is an IDR as cameras send it, each with VPS,
+ *                      SPS and PPS in band; all three RFC 7798 packet kinds
+ *                      (the parameter sets and SEI in an aggregation packet,
+ *                      large slices in fragmentation units, small ones
+ *                      single), and sprop-vps/sps/pps in the SDP (no DONL)
  * file:PATH            an H.264 MP4 served in a loop without re-encoding, in
  *                      real time, as a live stream shared by all clients
+ *
+ * A camera with an H.265 main stream and an H.264 substream, as most sold
+ * today are set up:
+ *   --stream /main=test265:1280x720@15 --stream /sub=test:640x360@15
+ * (from the integration tests: startRtsp({mounts: {'/main': 'test265:...',
+ * '/sub': 'test:...'}}) in tests/lib/rtsp.js).
  *
  * Prints "rtsp: ready on rtsp://ADDRESS:N" once listening; exits cleanly on
  * SIGTERM/SIGINT. The listening socket reuses the address, so a restart on
@@ -176,9 +188,13 @@ static char *test_launch(const char *geometry, int h265)
     unsigned w, h, fps, kbps;
     if (parse_geometry(geometry, &w, &h, &fps, &kbps))
         return NULL;
+    /* x265 would make every keyframe after the first a CRA picture (open
+     * GOP); cameras send IDR pictures. */
     const char *enc = h265 ? "x265enc tune=zerolatency speed-preset=ultrafast bitrate=%u "
-                             "key-int-max=%u ! video/x-h265,profile=main ! "
-                             "rtph265pay name=pay0 pt=96 config-interval=-1"
+                             "key-int-max=%u option-string=open-gop=0 ! "
+                             "video/x-h265,profile=main ! "
+                             "rtph265pay name=pay0 pt=96 config-interval=-1 "
+                             "aggregate-mode=zero-latency"
                            : "x264enc tune=zerolatency speed-preset=ultrafast bitrate=%u "
                              "key-int-max=%u threads=1 ! "
                              "video/x-h264,profile=constrained-baseline ! "
@@ -190,6 +206,19 @@ static char *test_launch(const char *geometry, int h265)
                                  w, h, fps, tail);
     g_free(tail);
     return line;
+}
+
+/* Whether x265enc is installed; says what is missing when not (a test265:
+ * mount would otherwise fail only at the first DESCRIBE, with a 503). */
+static int have_x265(void)
+{
+    GstElementFactory *f = gst_element_factory_find("x265enc");
+    if (!f) {
+        fprintf(stderr, "rtsp: test265: needs GStreamer's x265enc (gstreamer1.0-plugins-bad)\n");
+        return 0;
+    }
+    gst_object_unref(f);
+    return 1;
 }
 
 /* Makes the factory for spec (test:..., test265:..., file:...), or NULL. */
@@ -211,7 +240,7 @@ static GstRTSPMediaFactory *factory_for(const char *spec)
     if (g_str_has_prefix(spec, "test:"))
         line = test_launch(spec + 5, 0);
     else if (g_str_has_prefix(spec, "test265:"))
-        line = test_launch(spec + 8, 1);
+        line = have_x265() ? test_launch(spec + 8, 1) : NULL;
     else if (g_str_has_prefix(spec, "file:") && spec[5]) {
         file_feed *f = feed_new(spec + 5);
         feeds = g_slist_prepend(feeds, f);

@@ -1,4 +1,5 @@
 #include "h264.h"
+#include "rbsp.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -33,9 +34,7 @@ bool h264_next_nal(const uint8_t *buf, size_t len, size_t *pos, const uint8_t **
     }
 }
 
-/* Offset of the first byte after the next start code at or after pos, or
- * len when there is none. */
-static size_t after_start_code(const uint8_t *buf, size_t len, size_t pos)
+size_t h264_after_start_code(const uint8_t *buf, size_t len, size_t pos)
 {
     for (; pos + 2 < len; pos++)
         if (buf[pos] == 0 && buf[pos + 1] == 0 && buf[pos + 2] == 1)
@@ -53,7 +52,7 @@ typedef struct au_summary {
 static au_summary au_summarise(const uint8_t *au, size_t len)
 {
     au_summary sum = {false, false, false};
-    size_t pos = after_start_code(au, len, 0);
+    size_t pos = h264_after_start_code(au, len, 0);
     while (pos < len) {
         int type = au[pos] & 0x1f;
         if (type == H264_NAL_SPS)
@@ -64,7 +63,7 @@ static au_summary au_summarise(const uint8_t *au, size_t len)
             sum.idr = type == H264_NAL_IDR;
             break;
         }
-        pos = after_start_code(au, len, pos + 1);
+        pos = h264_after_start_code(au, len, pos + 1);
     }
     return sum;
 }
@@ -100,72 +99,12 @@ bool h264_codec_string(const uint8_t *au, size_t len, char *out, size_t out_size
     return true;
 }
 
-/* A bit reader over an RBSP, skipping emulation prevention bytes. */
-typedef struct bit_reader {
-    const uint8_t *data;
-    size_t len, byte;
-    int bit;
-    int zeros;
-    bool overrun;
-} bit_reader;
-
-static int read_bit(bit_reader *r)
-{
-    if (r->byte >= r->len) {
-        r->overrun = true;
-        return 0;
-    }
-    if (r->bit == 0 && r->zeros >= 2 && r->data[r->byte] == 3) {
-        r->zeros = 0;
-        r->byte++; /* emulation prevention byte */
-        if (r->byte >= r->len) {
-            r->overrun = true;
-            return 0;
-        }
-    }
-    uint8_t b = r->data[r->byte];
-    int v = (b >> (7 - r->bit)) & 1;
-    if (++r->bit == 8) {
-        r->zeros = b == 0 ? r->zeros + 1 : 0;
-        r->bit = 0;
-        r->byte++;
-    }
-    return v;
-}
-
-static unsigned read_bits(bit_reader *r, int n)
-{
-    unsigned v = 0;
-    while (n-- > 0)
-        v = (v << 1) | (unsigned)read_bit(r);
-    return v;
-}
-
-static unsigned read_ue(bit_reader *r)
-{
-    int zeros = 0;
-    while (!read_bit(r) && !r->overrun && zeros < 32)
-        zeros++;
-    /* A code this long is not valid in any parameter set we read. */
-    if (zeros >= 32 || r->overrun) {
-        r->overrun = true;
-        return 0;
-    }
-    return ((1u << zeros) - 1) + read_bits(r, zeros);
-}
-
-static int read_se(bit_reader *r)
-{
-    unsigned k = read_ue(r);
-    return (k & 1) ? (int)((k + 1) / 2) : -(int)(k / 2);
-}
-
-static void skip_scaling_list(bit_reader *r, int size)
+static void skip_scaling_list(rbsp_reader *r, int size)
 {
     int last = 8, next = 8;
     for (int j = 0; j < size && !r->overrun; j++) {
         if (next != 0) {
-            int delta = read_se(r);
+            int delta = rbsp_read_se(r);
             if (delta < -128 || delta > 127) {
                 r->overrun = true; /* out of the range the standard allows */
                 return;
@@ -191,49 +130,50 @@ bool h264_picture_size(const uint8_t *au, size_t len, int *width, int *height)
     const uint8_t *sps = find_sps(au, len, &n);
     if (!sps || n < 4)
         return false;
-    bit_reader r = {sps + 1, n - 1, 0, 0, 0, false};
-    unsigned profile = read_bits(&r, 8);
-    read_bits(&r, 16); /* constraint flags, level */
-    read_ue(&r);       /* seq_parameter_set_id */
+    rbsp_reader r;
+    rbsp_reader_init(&r, sps + 1, n - 1);
+    unsigned profile = rbsp_read_bits(&r, 8);
+    rbsp_read_bits(&r, 16); /* constraint flags, level */
+    rbsp_read_ue(&r);       /* seq_parameter_set_id */
     unsigned chroma = 1;
     if (high_profile(profile)) {
-        chroma = read_ue(&r);
+        chroma = rbsp_read_ue(&r);
         if (chroma == 3)
-            read_bit(&r);
-        read_ue(&r); /* bit depth luma */
-        read_ue(&r); /* bit depth chroma */
-        read_bit(&r);
-        if (read_bit(&r))
+            rbsp_read_bit(&r);
+        rbsp_read_ue(&r); /* bit depth luma */
+        rbsp_read_ue(&r); /* bit depth chroma */
+        rbsp_read_bit(&r);
+        if (rbsp_read_bit(&r))
             for (int i = 0; i < (chroma != 3 ? 8 : 12); i++)
-                if (read_bit(&r))
+                if (rbsp_read_bit(&r))
                     skip_scaling_list(&r, i < 6 ? 16 : 64);
     }
-    read_ue(&r); /* log2_max_frame_num */
-    unsigned poc_type = read_ue(&r);
+    rbsp_read_ue(&r); /* log2_max_frame_num */
+    unsigned poc_type = rbsp_read_ue(&r);
     if (poc_type == 0) {
-        read_ue(&r);
+        rbsp_read_ue(&r);
     } else if (poc_type == 1) {
-        read_bit(&r);
-        read_se(&r);
-        read_se(&r);
-        unsigned cycle = read_ue(&r);
+        rbsp_read_bit(&r);
+        rbsp_read_se(&r);
+        rbsp_read_se(&r);
+        unsigned cycle = rbsp_read_ue(&r);
         for (unsigned i = 0; i < cycle && i < 256 && !r.overrun; i++)
-            read_se(&r);
+            rbsp_read_se(&r);
     }
-    read_ue(&r);  /* max_num_ref_frames */
-    read_bit(&r); /* gaps allowed */
-    unsigned mbs_w = read_ue(&r) + 1;
-    unsigned map_h = read_ue(&r) + 1;
-    unsigned frame_mbs_only = (unsigned)read_bit(&r);
+    rbsp_read_ue(&r);  /* max_num_ref_frames */
+    rbsp_read_bit(&r); /* gaps allowed */
+    unsigned mbs_w = rbsp_read_ue(&r) + 1;
+    unsigned map_h = rbsp_read_ue(&r) + 1;
+    unsigned frame_mbs_only = (unsigned)rbsp_read_bit(&r);
     if (!frame_mbs_only)
-        read_bit(&r);
-    read_bit(&r); /* direct_8x8_inference */
+        rbsp_read_bit(&r);
+    rbsp_read_bit(&r); /* direct_8x8_inference */
     unsigned crop_l = 0, crop_r = 0, crop_t = 0, crop_b = 0;
-    if (read_bit(&r)) {
-        crop_l = read_ue(&r);
-        crop_r = read_ue(&r);
-        crop_t = read_ue(&r);
-        crop_b = read_ue(&r);
+    if (rbsp_read_bit(&r)) {
+        crop_l = rbsp_read_ue(&r);
+        crop_r = rbsp_read_ue(&r);
+        crop_t = rbsp_read_ue(&r);
+        crop_b = rbsp_read_ue(&r);
     }
     if (r.overrun || mbs_w > 1024 || map_h > 1024)
         return false;

@@ -23,6 +23,11 @@ enum h264_nal_type {
 bool h264_next_nal(const uint8_t *buf, size_t len, size_t *pos, const uint8_t **nal,
                    size_t *nal_len);
 
+/* Offset of the first byte after the next start code (00 00 01) at or after
+ * pos, or len when there is none. Annex B start codes are the same in H.265
+ * (h265.c walks with this too). */
+size_t h264_after_start_code(const uint8_t *buf, size_t len, size_t pos);
+
 /* True when the access unit holds an IDR slice. */
 bool h264_au_is_keyframe(const uint8_t *au, size_t len);
 

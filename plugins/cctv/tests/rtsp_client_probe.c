@@ -8,6 +8,9 @@
  *   rtsp_client_probe SERVER_BIN digest   (Digest authentication)
  *   rtsp_client_probe SERVER_BIN free     (rtsp_client_free in every callback)
  *   rtsp_client_probe SERVER_BIN silent   (a camera that never answers: 10 s)
+ *   rtsp_client_probe SERVER_BIN h265     (H.265 taken: IRAP access units with
+ *                                          VPS, SPS and PPS in front, trailing
+ *                                          pictures after; DONL refused)
  *   rtsp_client_probe SERVER_BIN hostile  (a scripted camera: a Location that is
  *                                          not printable UTF-8, a phrase
  *                                          echoing the password, an 8 KiB
@@ -16,7 +19,8 @@
  *                                          never read; also run by errors)
  *
  * Checks every access unit (Annex B, the first holding SPS, PPS and an IDR,
- * pts increasing from near 0), that on_end comes once and never from inside
+ * or for H.265 VPS, SPS and PPS in that order before an IRAP slice, pts
+ * increasing from near 0), that on_end comes once and never from inside
  * rtsp_client_start, that nothing is called back after rtsp_client_free,
  * and that no password appears in a reason. Exit 0 on success. */
 #include "rtsp_client.h"
@@ -57,6 +61,8 @@ typedef struct run {
     GMainLoop *loop;
     rtsp_client *client;
     free_in free_in;
+    unsigned codecs;   /* RTSP_CODEC_* asked for (0: H.264 alone) */
+    rtsp_codec codec;  /* what the client said at on_playing */
     unsigned want_aus; /* quit the loop at this many (0: run until the end) */
     unsigned aus, keyframes;
     int64_t last_pts;
@@ -76,35 +82,65 @@ static size_t next_nal(const uint8_t *b, size_t len, size_t from)
     return len;
 }
 
-/* Bit (1 << type) for every NAL unit type in the AU; 0 when malformed. */
-static unsigned nal_types(const uint8_t *au, size_t len)
+/* The NAL unit types of the AU in order (at most max; H.265's with h265),
+ * and how many; 0 when it is not well-formed Annex B. */
+static size_t nal_types(const uint8_t *au, size_t len, int h265, unsigned *types, size_t max)
 {
     if (len < 5 || memcmp(au, "\0\0\0\1", 4))
         return 0;
-    unsigned types = 0;
+    size_t n = 0;
     for (size_t pos = 4; pos < len;) {
         size_t next = next_nal(au, len, pos);
         size_t end = next < len ? next - 3 : len;
         while (end > pos && !au[end - 1])
             end--;
-        if (end == pos)
-            return 0; /* an empty NAL unit */
-        types |= 1u << (au[pos] & 0x1f);
+        if (end == pos || (h265 && end - pos < 2))
+            return 0; /* an empty NAL unit, or one without its header */
+        if (n < max)
+            types[n++] = h265 ? (au[pos] >> 1) & 0x3fu : au[pos] & 0x1fu;
         pos = next;
     }
-    return types;
+    return n;
+}
+
+/* What the AU must hold: H.264's SPS, PPS and IDR slice for a keyframe;
+ * H.265's VPS, SPS and PPS first, in that order, then an IRAP slice (types
+ * 16-23), or for another picture a slice that is no IRAP. */
+static void check_nal_types(run *r, const uint8_t *au, size_t len, int keyframe)
+{
+    int h265 = r->codec == RTSP_CODEC_H265;
+    unsigned t[64];
+    size_t n = nal_types(au, len, h265, t, G_N_ELEMENTS(t));
+    unsigned mask = 0;
+    int irap = 0, vcl = 0;
+    for (size_t i = 0; i < n; i++) {
+        mask |= h265 ? 0 : 1u << t[i];
+        irap |= h265 && t[i] >= 16 && t[i] <= 23;
+        vcl |= h265 && t[i] <= 31;
+    }
+    if (!n) {
+        FAIL("AU %u (%zu bytes) is not well-formed Annex B", r->aus, len);
+        return;
+    }
+    if (!h265) {
+        unsigned key_types = 1u << 7 | 1u << 8 | 1u << 5;
+        if (keyframe != !!(mask & 1u << 5))
+            FAIL("AU %u: keyframe %d but NAL types 0x%x", r->aus, keyframe, mask);
+        if (keyframe && (mask & key_types) != key_types)
+            FAIL("keyframe AU %u lacks SPS, PPS or IDR (NAL types 0x%x)", r->aus, mask);
+        return;
+    }
+    if (keyframe != irap || !vcl)
+        FAIL("H.265 AU %u: keyframe %d, IRAP slice %d, slice %d", r->aus, keyframe, irap, vcl);
+    if (keyframe && (n < 4 || t[0] != 32 || t[1] != 33 || t[2] != 34))
+        FAIL("H.265 keyframe AU %u does not begin with VPS, SPS and PPS (%zu NAL units, "
+             "first types %u %u %u)",
+             r->aus, n, t[0], n > 1 ? t[1] : 99, n > 2 ? t[2] : 99);
 }
 
 static void check_au(run *r, const uint8_t *au, size_t len, int keyframe, int64_t pts)
 {
-    unsigned types = nal_types(au, len);
-    unsigned key_types = 1u << 7 | 1u << 8 | 1u << 5;
-    if (!types)
-        FAIL("AU %u (%zu bytes) is not well-formed Annex B", r->aus, len);
-    if (keyframe != !!(types & 1u << 5))
-        FAIL("AU %u: keyframe %d but NAL types 0x%x", r->aus, keyframe, types);
-    if (keyframe && (types & key_types) != key_types)
-        FAIL("keyframe AU %u lacks SPS, PPS or IDR (NAL types 0x%x)", r->aus, types);
+    check_nal_types(r, au, len, keyframe);
     if (r->aus == 0 && !keyframe)
         FAIL("the first AU is not a keyframe");
     if (r->aus == 0 && (pts < 0 || pts > 5 * G_USEC_PER_SEC))
@@ -146,6 +182,7 @@ static void on_playing(void *user)
     if (r->freed || r->ended || r->playing)
         FAIL("on_playing after free, after the end or twice");
     r->playing = 1;
+    r->codec = rtsp_client_codec(r->client);
     if (r->free_in == FREE_ON_PLAYING)
         free_now(r);
 }
@@ -194,7 +231,8 @@ static void run_start(run *r, const char *url, const char *user, const char *pas
 {
     r->loop = g_main_loop_new(NULL, FALSE);
     r->in_start = 1;
-    r->client = rtsp_client_start(url, user, password, &callbacks, r);
+    r->client = rtsp_client_start_codecs(url, user, password,
+                                         r->codecs ? r->codecs : RTSP_CODEC_H264, &callbacks, r);
     r->in_start = 0;
     if (!r->client)
         FAIL("rtsp_client_start returned NULL");
@@ -596,6 +634,21 @@ static void script_long_control(GSocket *s)
     g_string_free(sdp, TRUE);
 }
 
+/* Answers DESCRIBE with an H.265 SDP whose packets would carry decoding
+ * order numbers (sprop-max-don-diff above 0). */
+static void script_h265_donl(GSocket *s)
+{
+    static const char sdp[] = "v=0\r\nm=video 0 RTP/AVP 96\r\na=rtpmap:96 H265/90000\r\n"
+                              "a=fmtp:96 sprop-max-don-diff=2\r\na=control:track1\r\n";
+    char *reply = g_strdup_printf("RTSP/1.0 200 OK\r\nCSeq: 1\r\nContent-Type: application/sdp\r\n"
+                                  "Content-Length: %u\r\n\r\n%s",
+                                  (unsigned)strlen(sdp), sdp);
+    if (camera_read_request(s))
+        camera_send(s, reply, strlen(reply));
+    camera_drain(s);
+    g_free(reply);
+}
+
 /* Whether text is valid UTF-8 without control characters (C0, DEL, C1). */
 static int printable_utf8(const char *text)
 {
@@ -734,6 +787,53 @@ static void scenario_errors(const char *bin)
     g_free(tls);
 }
 
+/* The lean client asked for H.265 against the test server's x265 mount:
+ * IRAP access units with VPS, SPS and PPS in front (check_au), trailing
+ * pictures between them, the codec told; and a camera that announces
+ * decoding order numbers is refused with a reason. */
+static void scenario_h265(const char *bin)
+{
+    int port = local_port(0, NULL);
+    GSubprocess *server = server_start(bin, port, 0);
+    char *url = url_for(USER ":" PASSWORD, port, "/h265");
+    /* 10 fps, a keyframe every 2 s: AUs 0 and 20 are IRAP. */
+    run r = {.codecs = RTSP_CODEC_H265, .want_aus = 25};
+    run_start(&r, url, NULL, NULL);
+    run_wait(&r, 15000);
+    fprintf(stderr, "h265: %u AUs, %u keyframes, last pts %" G_GINT64_FORMAT " us%s%s\n", r.aus,
+            r.keyframes, r.last_pts, r.ended ? ", ended: " : "", r.ended ? r.reason : "");
+    if (r.codec != RTSP_CODEC_H265)
+        FAIL("h265: the client says codec %d", (int)r.codec);
+    if (r.aus < 25 || r.keyframes < 2 || r.keyframes == r.aus || r.ended)
+        FAIL("h265: %u AUs, %u keyframes, ended %d", r.aus, r.keyframes, r.ended);
+    run_finish(&r);
+    /* The same mount, H.264 main stream's client: still H.264 alone. */
+    run plain = {.want_aus = 5};
+    char *main_url = url_for(USER ":" PASSWORD, port, "/main");
+    run_start(&plain, main_url, NULL, NULL);
+    run_wait(&plain, 15000);
+    if (plain.codec != RTSP_CODEC_H264 || plain.aus < 5)
+        FAIL("h265: the H.264 mount gave codec %d, %u AUs", (int)plain.codec, plain.aus);
+    run_finish(&plain);
+    test_rtsp_server_stop(server);
+    g_free(url);
+    g_free(main_url);
+
+    fake_camera cam = {0};
+    fake_camera_start(&cam, script_h265_donl);
+    char *donl_url = url_for(NULL, cam.port, "/main");
+    run donl = {.codecs = RTSP_CODEC_H265};
+    run_start(&donl, donl_url, NULL, NULL);
+    run_wait(&donl, 5000);
+    fprintf(stderr, "h265 with DONL: %s: %s\n", donl.ended ? end_name(donl.why) : "(no end)",
+            donl.reason);
+    if (!donl.ended || donl.why != RTSP_END_UNSUPPORTED || !strstr(donl.reason, "decoding order"))
+        FAIL("h265 with DONL: expected UNSUPPORTED saying 'decoding order'");
+    run_finish(&donl);
+    fake_camera_stop(&cam);
+    g_free(donl_url);
+}
+
 static void scenario_kill(const char *bin)
 {
     int port = local_port(0, NULL);
@@ -849,7 +949,7 @@ int main(int argc, char **argv)
 {
     if (argc < 3) {
         fprintf(stderr, "usage: rtsp_client_probe SERVER_BIN "
-                        "play|errors|kill|digest|free|silent|hostile\n");
+                        "play|errors|kill|digest|free|silent|hostile|h265\n");
         return 2;
     }
     transcript = g_string_new(NULL);
@@ -868,6 +968,8 @@ int main(int argc, char **argv)
         scenario_silent();
     else if (!strcmp(what, "hostile"))
         scenario_hostile();
+    else if (!strcmp(what, "h265"))
+        scenario_h265(bin);
     else
         return 2;
     if (strstr(transcript->str, PASSWORD) || strstr(transcript->str, WRONG_PASSWORD))

@@ -1,7 +1,9 @@
 /* Unit tests of the lean RTSP client's pure parts: the RTP H.264
- * depacketiser (incl. hostile input), URL parsing, RTSP replies, SDP and
- * authentication (incl. the RFC 2617 Digest example). */
+ * depacketiser (incl. hostile input; H.265's is in test_rtp_h265.c), URL
+ * parsing, RTSP replies, SDP and authentication (incl. the RFC 2617 Digest
+ * example). */
 #include "pt_check.h"
+#include "rtp_test_util.h"
 #include "rtsp_client.h"
 #include "rtsp_proto.h"
 
@@ -17,88 +19,6 @@ static const uint8_t SDP_PPS[] = {0x68, 0xce, 0x01};
 static const uint8_t IDR[] = {0x65, 0x88, 0x84, 0x00, 0x33, 0xff};
 static const uint8_t PFRAME[] = {0x41, 0x9a, 0x02, 0x04};
 static const uint8_t AUD[] = {0x09, 0xf0};
-
-/* What the depacketiser emitted. */
-typedef struct got {
-    unsigned n;
-    GByteArray *last;
-    int keyframe;
-    int64_t pts[64];
-} got;
-
-static void collect(void *user, const uint8_t *au, size_t len, int keyframe, int64_t pts_us)
-{
-    got *g = user;
-    if (!g->last)
-        g->last = g_byte_array_new();
-    g_byte_array_set_size(g->last, 0);
-    g_byte_array_append(g->last, au, (guint)len);
-    g->keyframe = keyframe;
-    if (g->n < G_N_ELEMENTS(g->pts))
-        g->pts[g->n] = pts_us;
-    g->n++;
-}
-
-static void got_clear(got *g)
-{
-    if (g->last)
-        g_byte_array_unref(g->last);
-    memset(g, 0, sizeof *g);
-}
-
-/* An RTP packet (version 2, PT 96) with the payload; returns its length. */
-static size_t rtp(uint8_t *buf, uint16_t seq, uint32_t ts, int marker, const uint8_t *payload,
-                  size_t n)
-{
-    buf[0] = 0x80;
-    buf[1] = (uint8_t)((marker ? 0x80 : 0) | 96);
-    buf[2] = (uint8_t)(seq >> 8);
-    buf[3] = (uint8_t)seq;
-    buf[4] = (uint8_t)(ts >> 24);
-    buf[5] = (uint8_t)(ts >> 16);
-    buf[6] = (uint8_t)(ts >> 8);
-    buf[7] = (uint8_t)ts;
-    memset(buf + 8, 0x11, 4);
-    memcpy(buf + 12, payload, n);
-    return 12 + n;
-}
-
-/* Pushes one packet and asserts that it was accepted. */
-static void push(rtp_h264_depay *d, got *g, uint16_t seq, uint32_t ts, int marker,
-                 const uint8_t *payload, size_t n)
-{
-    uint8_t *buf = g_malloc(12 + n);
-    size_t len = rtp(buf, seq, ts, marker, payload, n);
-    ck_assert_int_eq(rtp_h264_depay_push(d, buf, len, collect, g), 0);
-    g_free(buf);
-}
-
-/* Appends a start code and the NAL unit to ba. */
-static void annexb(GByteArray *ba, const uint8_t *nal, size_t n)
-{
-    static const uint8_t sc[] = {0, 0, 0, 1};
-    g_byte_array_append(ba, sc, 4);
-    g_byte_array_append(ba, nal, (guint)n);
-}
-
-/* Asserts that the last AU is exactly the NAL units given (NULL-ended
- * pairs of pointer and size). */
-static void assert_au(const got *g, const uint8_t *nal, size_t n, ...)
-{
-    GByteArray *want = g_byte_array_new();
-    va_list ap;
-    va_start(ap, n);
-    while (nal) {
-        annexb(want, nal, n);
-        nal = va_arg(ap, const uint8_t *);
-        n = nal ? va_arg(ap, size_t) : 0;
-    }
-    va_end(ap);
-    ck_assert_ptr_nonnull(g->last);
-    ck_assert_uint_eq(g->last->len, want->len);
-    ck_assert_mem_eq(g->last->data, want->data, want->len);
-    g_byte_array_unref(want);
-}
 
 /* A STAP-A payload holding the NAL units a and b. */
 static size_t stap_a(uint8_t *out, const uint8_t *a, size_t an, const uint8_t *b, size_t bn)
@@ -125,14 +45,12 @@ static size_t fu_a(uint8_t *out, const uint8_t *nal, size_t from, size_t to, int
     return 2 + to - from;
 }
 
-#define N(a) (a), sizeof(a)
-
 /* ---- depay ---- */
 
 START_TEST(depay_single_nal_units)
 {
     got g = {0};
-    rtp_h264_depay *d = rtp_h264_depay_new(NULL, 0, NULL, 0);
+    rtp_depay *d = rtp_h264_depay_new(NULL, 0, NULL, 0);
     push(d, &g, 1, 1000, 0, N(SPS));
     push(d, &g, 2, 1000, 0, N(PPS));
     push(d, &g, 3, 1000, 1, N(IDR));
@@ -145,7 +63,7 @@ START_TEST(depay_single_nal_units)
     ck_assert_int_eq(g.keyframe, 0);
     ck_assert_int_eq(g.pts[1], 33333);
     assert_au(&g, N(PFRAME), NULL);
-    rtp_h264_depay_free(d);
+    rtp_depay_free(d);
     got_clear(&g);
 }
 END_TEST
@@ -157,7 +75,7 @@ START_TEST(depay_stap_a_and_fu_a)
     big[0] = 0x65;
     for (size_t i = 1; i < sizeof big; i++)
         big[i] = (uint8_t)(i * 7);
-    rtp_h264_depay *d = rtp_h264_depay_new(NULL, 0, NULL, 0);
+    rtp_depay *d = rtp_h264_depay_new(NULL, 0, NULL, 0);
     push(d, &g, 10, 90000, 0, pl, stap_a(pl, N(SPS), N(PPS)));
     push(d, &g, 11, 90000, 0, pl, fu_a(pl, big, 0, 1000, 1, 0));
     push(d, &g, 12, 90000, 0, pl, fu_a(pl, big, 1000, 2000, 0, 0));
@@ -166,7 +84,7 @@ START_TEST(depay_stap_a_and_fu_a)
     ck_assert_uint_eq(g.n, 1);
     ck_assert_int_eq(g.keyframe, 1);
     assert_au(&g, N(SPS), N(PPS), N(big), NULL);
-    rtp_h264_depay_free(d);
+    rtp_depay_free(d);
     got_clear(&g);
 }
 END_TEST
@@ -180,14 +98,14 @@ START_TEST(depay_drops_nal_types_without_meaning)
     static const uint8_t type31[] = {0x7f, 0x42};
     got g = {0};
     uint8_t pl[256];
-    rtp_h264_depay *d = rtp_h264_depay_new(NULL, 0, NULL, 0);
+    rtp_depay *d = rtp_h264_depay_new(NULL, 0, NULL, 0);
     push(d, &g, 1, 1000, 0, pl, stap_a(pl, N(SPS), N(PPS)));
     push(d, &g, 2, 1000, 0, pl, stap_a(pl, N(type0), N(type24)));
     push(d, &g, 3, 1000, 1, pl, stap_a(pl, N(IDR), N(type31)));
     ck_assert_uint_eq(g.n, 1);
     ck_assert_int_eq(g.keyframe, 1);
     assert_au(&g, N(SPS), N(PPS), N(IDR), NULL);
-    rtp_h264_depay_free(d);
+    rtp_depay_free(d);
     got_clear(&g);
 }
 END_TEST
@@ -195,7 +113,7 @@ END_TEST
 START_TEST(depay_waits_for_the_first_idr)
 {
     got g = {0};
-    rtp_h264_depay *d = rtp_h264_depay_new(NULL, 0, NULL, 0);
+    rtp_depay *d = rtp_h264_depay_new(NULL, 0, NULL, 0);
     push(d, &g, 1, 0, 1, N(PFRAME));
     push(d, &g, 2, 3000, 1, N(PFRAME));
     ck_assert_uint_eq(g.n, 0);
@@ -207,7 +125,7 @@ START_TEST(depay_waits_for_the_first_idr)
     push(d, &g, 6, 9000, 1, N(IDR));
     ck_assert_uint_eq(g.n, 1);
     ck_assert_int_eq(g.pts[0], 100000);
-    rtp_h264_depay_free(d);
+    rtp_depay_free(d);
     got_clear(&g);
 }
 END_TEST
@@ -215,7 +133,7 @@ END_TEST
 START_TEST(depay_inserts_parameter_sets)
 {
     got g = {0};
-    rtp_h264_depay *d = rtp_h264_depay_new(N(SDP_SPS), N(SDP_PPS));
+    rtp_depay *d = rtp_h264_depay_new(N(SDP_SPS), N(SDP_PPS));
     /* The SDP's sets go in front of an IDR that has none... */
     push(d, &g, 1, 0, 0, N(AUD));
     push(d, &g, 2, 0, 1, N(IDR));
@@ -234,7 +152,14 @@ START_TEST(depay_inserts_parameter_sets)
     /* Parameter sets alone are not an access unit. */
     push(d, &g, 8, 12000, 1, N(SPS));
     ck_assert_uint_eq(g.n, 4);
-    rtp_h264_depay_free(d);
+    /* Sets after the IDR slice come too late for its decoder: the
+     * remembered ones go in front as well. */
+    push(d, &g, 9, 15000, 0, N(IDR));
+    push(d, &g, 10, 15000, 0, N(SPS));
+    push(d, &g, 11, 15000, 1, N(PPS));
+    ck_assert_uint_eq(g.n, 5);
+    assert_au(&g, N(SPS), N(PPS), N(IDR), N(SPS), N(PPS), NULL);
+    rtp_depay_free(d);
     got_clear(&g);
 }
 END_TEST
@@ -245,14 +170,14 @@ START_TEST(depay_completes_partial_in_band_sets)
     uint8_t big_sps[200];
     big_sps[0] = 0x67;
     memset(big_sps + 1, 0x42, sizeof big_sps - 1);
-    rtp_h264_depay *d = rtp_h264_depay_new(N(SDP_SPS), N(SDP_PPS));
+    rtp_depay *d = rtp_h264_depay_new(N(SDP_SPS), N(SDP_PPS));
     /* A larger SPS in band but no PPS: the AU needs more headroom than it
      * reserved, and gets the new SPS and the SDP's PPS in front. */
     push(d, &g, 1, 0, 0, N(big_sps));
     push(d, &g, 2, 0, 1, N(IDR));
     ck_assert_uint_eq(g.n, 1);
     assert_au(&g, N(big_sps), N(SDP_PPS), N(big_sps), N(IDR), NULL);
-    rtp_h264_depay_free(d);
+    rtp_depay_free(d);
     got_clear(&g);
 }
 END_TEST
@@ -260,7 +185,7 @@ END_TEST
 START_TEST(depay_timestamp_change_ends_an_au)
 {
     got g = {0};
-    rtp_h264_depay *d = rtp_h264_depay_new(N(SDP_SPS), N(SDP_PPS));
+    rtp_depay *d = rtp_h264_depay_new(N(SDP_SPS), N(SDP_PPS));
     push(d, &g, 1, 0, 0, N(IDR));
     ck_assert_uint_eq(g.n, 0);
     push(d, &g, 2, 3000, 0, N(PFRAME));
@@ -270,7 +195,7 @@ START_TEST(depay_timestamp_change_ends_an_au)
     ck_assert_uint_eq(g.n, 2);
     ck_assert_int_eq(g.keyframe, 0);
     ck_assert_int_eq(g.pts[1], 33333);
-    rtp_h264_depay_free(d);
+    rtp_depay_free(d);
     got_clear(&g);
 }
 END_TEST
@@ -281,7 +206,7 @@ START_TEST(depay_gap_drops_until_idr)
     uint8_t big[2000], pl[2100];
     big[0] = 0x65;
     memset(big + 1, 0xab, sizeof big - 1);
-    rtp_h264_depay *d = rtp_h264_depay_new(N(SDP_SPS), N(SDP_PPS));
+    rtp_depay *d = rtp_h264_depay_new(N(SDP_SPS), N(SDP_PPS));
     push(d, &g, 1, 0, 1, N(IDR));
     ck_assert_uint_eq(g.n, 1);
     /* seq 3 lost (the first half of a P frame at 3000 was seq 2). */
@@ -301,7 +226,7 @@ START_TEST(depay_gap_drops_until_idr)
     assert_au(&g, N(SDP_SPS), N(SDP_PPS), N(big), NULL);
     push(d, &g, 12, 18000, 1, N(PFRAME));
     ck_assert_uint_eq(g.n, 3);
-    rtp_h264_depay_free(d);
+    rtp_depay_free(d);
     got_clear(&g);
 }
 END_TEST
@@ -310,7 +235,7 @@ START_TEST(depay_keyframe_right_after_a_gap_is_kept)
 {
     got g = {0};
     uint8_t pl[64];
-    rtp_h264_depay *d = rtp_h264_depay_new(N(SDP_SPS), N(SDP_PPS));
+    rtp_depay *d = rtp_h264_depay_new(N(SDP_SPS), N(SDP_PPS));
     push(d, &g, 1, 0, 1, N(IDR));
     push(d, &g, 2, 3000, 1, N(PFRAME));
     ck_assert_uint_eq(g.n, 2);
@@ -329,7 +254,7 @@ START_TEST(depay_keyframe_right_after_a_gap_is_kept)
     push(d, &g, 14, 15000, 1, N(IDR));
     ck_assert_uint_eq(g.n, 4);
     assert_au(&g, N(SPS), N(PPS), N(IDR), NULL);
-    rtp_h264_depay_free(d);
+    rtp_depay_free(d);
     got_clear(&g);
 }
 END_TEST
@@ -337,7 +262,7 @@ END_TEST
 START_TEST(depay_sequence_and_timestamp_wrap)
 {
     got g = {0};
-    rtp_h264_depay *d = rtp_h264_depay_new(N(SDP_SPS), N(SDP_PPS));
+    rtp_depay *d = rtp_h264_depay_new(N(SDP_SPS), N(SDP_PPS));
     uint32_t ts = 0xffffffffu - 4000;
     uint16_t seq = 65534;
     push(d, &g, seq++, ts, 1, N(IDR));
@@ -346,7 +271,7 @@ START_TEST(depay_sequence_and_timestamp_wrap)
     ck_assert_uint_eq(g.n, 5);
     for (int i = 0; i < 5; i++)
         ck_assert_int_eq(g.pts[i], (int64_t)i * 3000 * 100 / 9);
-    rtp_h264_depay_free(d);
+    rtp_depay_free(d);
     got_clear(&g);
 }
 END_TEST
@@ -354,21 +279,21 @@ END_TEST
 START_TEST(depay_rejects_bad_packets)
 {
     got g = {0};
-    rtp_h264_depay *d = rtp_h264_depay_new(N(SDP_SPS), N(SDP_PPS));
+    rtp_depay *d = rtp_h264_depay_new(N(SDP_SPS), N(SDP_PPS));
     uint8_t buf[64];
     size_t len = rtp(buf, 1, 0, 1, N(IDR));
-    ck_assert_int_eq(rtp_h264_depay_push(d, buf, 11, collect, &g), -1);
+    ck_assert_int_eq(rtp_depay_push(d, buf, 11, collect, &g), -1);
     buf[0] = 0x40; /* version 1 */
-    ck_assert_int_eq(rtp_h264_depay_push(d, buf, len, collect, &g), -1);
+    ck_assert_int_eq(rtp_depay_push(d, buf, len, collect, &g), -1);
     buf[0] = 0x8f; /* 15 CSRCs: past the end */
-    ck_assert_int_eq(rtp_h264_depay_push(d, buf, len, collect, &g), -1);
+    ck_assert_int_eq(rtp_depay_push(d, buf, len, collect, &g), -1);
     buf[0] = 0x90; /* an extension header longer than the packet */
     buf[14] = 0xff;
-    ck_assert_int_eq(rtp_h264_depay_push(d, buf, len, collect, &g), -1);
+    ck_assert_int_eq(rtp_depay_push(d, buf, len, collect, &g), -1);
     len = rtp(buf, 1, 0, 1, N(IDR));
     buf[0] = 0xa0; /* padding larger than the payload */
     buf[len - 1] = 200;
-    ck_assert_int_eq(rtp_h264_depay_push(d, buf, len, collect, &g), -1);
+    ck_assert_int_eq(rtp_depay_push(d, buf, len, collect, &g), -1);
     /* Padding and an extension, both valid. */
     static const uint8_t ext[] = {0xbe, 0xde, 0x00, 0x01, 1, 2, 3, 4};
     len = rtp(buf, 1, 0, 1, ext, sizeof ext);
@@ -377,10 +302,10 @@ START_TEST(depay_rejects_bad_packets)
     buf[len++] = 0;
     buf[len++] = 2;
     buf[0] = 0xb0;
-    ck_assert_int_eq(rtp_h264_depay_push(d, buf, len, collect, &g), 0);
+    ck_assert_int_eq(rtp_depay_push(d, buf, len, collect, &g), 0);
     ck_assert_uint_eq(g.n, 1);
     assert_au(&g, N(SDP_SPS), N(SDP_PPS), N(IDR), NULL);
-    rtp_h264_depay_free(d);
+    rtp_depay_free(d);
     got_clear(&g);
 }
 END_TEST
@@ -389,7 +314,7 @@ START_TEST(depay_survives_hostile_payloads)
 {
     got g = {0};
     uint8_t pl[64];
-    rtp_h264_depay *d = rtp_h264_depay_new(N(SDP_SPS), N(SDP_PPS));
+    rtp_depay *d = rtp_h264_depay_new(N(SDP_SPS), N(SDP_PPS));
     push(d, &g, 1, 0, 1, N(IDR));
     ck_assert_uint_eq(g.n, 1);
     /* FU-A middle without a start. */
@@ -412,7 +337,7 @@ START_TEST(depay_survives_hostile_payloads)
     push(d, &g, 8, 15000, 1, N(IDR));
     ck_assert_uint_eq(g.n, 2);
     assert_au(&g, N(SDP_SPS), N(SDP_PPS), N(IDR), NULL);
-    rtp_h264_depay_free(d);
+    rtp_depay_free(d);
     got_clear(&g);
 }
 END_TEST
@@ -424,7 +349,7 @@ START_TEST(depay_caps_huge_access_units)
     uint8_t nal[FRAG + 1], pl[FRAG + 2];
     nal[0] = 0x65;
     memset(nal + 1, 0x5a, FRAG);
-    rtp_h264_depay *d = rtp_h264_depay_new(N(SDP_SPS), N(SDP_PPS));
+    rtp_depay *d = rtp_h264_depay_new(N(SDP_SPS), N(SDP_PPS));
     uint16_t seq = 1;
     /* 9 MiB in one FU-A NAL unit: dropped at 8 MiB. */
     push(d, &g, seq++, 0, 0, pl, fu_a(pl, nal, 0, FRAG, 1, 0));
@@ -435,7 +360,7 @@ START_TEST(depay_caps_huge_access_units)
     push(d, &g, seq++, 3000, 1, N(IDR));
     ck_assert_uint_eq(g.n, 1);
     assert_au(&g, N(SDP_SPS), N(SDP_PPS), N(IDR), NULL);
-    rtp_h264_depay_free(d);
+    rtp_depay_free(d);
     got_clear(&g);
 }
 END_TEST
@@ -446,7 +371,7 @@ END_TEST
 START_TEST(depay_huge_timestamp_jumps)
 {
     got g = {0};
-    rtp_h264_depay *d = rtp_h264_depay_new(N(SDP_SPS), N(SDP_PPS));
+    rtp_depay *d = rtp_h264_depay_new(N(SDP_SPS), N(SDP_PPS));
     uint8_t pkt[12 + sizeof IDR];
     size_t len = rtp(pkt, 0, 0, 1, IDR, 0); /* no payload */
     uint32_t ts = 0;
@@ -458,7 +383,7 @@ START_TEST(depay_huge_timestamp_jumps)
         pkt[5] = (uint8_t)(ts >> 16);
         pkt[6] = (uint8_t)(ts >> 8);
         pkt[7] = (uint8_t)ts;
-        rtp_h264_depay_push(d, pkt, len, collect, &g);
+        rtp_depay_push(d, pkt, len, collect, &g);
         seq++;
         ts += 0x7fffffffu;
     }
@@ -466,7 +391,7 @@ START_TEST(depay_huge_timestamp_jumps)
     push(d, &g, seq, ts, 1, N(IDR));
     ck_assert_uint_eq(g.n, 1);
     ck_assert_int_gt(g.pts[0], 0);
-    rtp_h264_depay_free(d);
+    rtp_depay_free(d);
     got_clear(&g);
 }
 END_TEST
@@ -492,15 +417,8 @@ static size_t fuzz_packet(GRand *r, uint8_t *pkt, size_t cap, int i)
         pkt[k] = (uint8_t)g_rand_int(r);
     if (len < 14 || i % 10 == 0)
         return len; /* sometimes garbage headers too */
-    pkt[0] = 0x80;
     uint16_t seq = (uint16_t)(i % 50 ? (guint32)i : g_rand_int(r));
-    uint32_t ts = (uint32_t)(i / 4) * 3000;
-    pkt[2] = (uint8_t)(seq >> 8);
-    pkt[3] = (uint8_t)seq;
-    pkt[4] = (uint8_t)(ts >> 24);
-    pkt[5] = (uint8_t)(ts >> 16);
-    pkt[6] = (uint8_t)(ts >> 8);
-    pkt[7] = (uint8_t)ts;
+    rtp_header(pkt, seq, (uint32_t)(i / 4) * 3000, pkt[1] >> 7);
     pkt[12] = (uint8_t)(0x60 | types[g_rand_int_range(r, 0, G_N_ELEMENTS(types))]);
     pkt[13] = (uint8_t)((pkt[13] & 0xc0) | (i % 2 ? 5 : 1));
     return len;
@@ -512,12 +430,12 @@ START_TEST(depay_fuzz)
     unsigned count = 0;
     uint8_t pkt[1600];
     for (int round = 0; round < 200; round++) {
-        rtp_h264_depay *d = rtp_h264_depay_new(N(SDP_SPS), N(SDP_PPS));
+        rtp_depay *d = rtp_h264_depay_new(N(SDP_SPS), N(SDP_PPS));
         for (int i = 0; i < 500; i++) {
             size_t len = fuzz_packet(r, pkt, sizeof pkt, i);
-            rtp_h264_depay_push(d, pkt, len, check_fuzz_au, &count);
+            rtp_depay_push(d, pkt, len, check_fuzz_au, &count);
         }
-        rtp_h264_depay_free(d);
+        rtp_depay_free(d);
     }
     ck_assert_uint_gt(count, 0);
     g_rand_free(r);
@@ -821,6 +739,90 @@ START_TEST(sdp_unpadded_parameter_sets)
 }
 END_TEST
 
+/* What pantau-test-rtsp (x265enc ! rtph265pay, gst-rtsp-server 1.22)
+ * answers to DESCRIBE of a test265:320x180@10 mount. */
+static const char GST_SDP_H265[] =
+    "v=0\r\no=- 3295297370455740769 1 IN IP4 127.0.0.1\r\ns=Session streamed with GStreamer\r\n"
+    "i=rtsp-server\r\nt=0 0\r\na=tool:GStreamer\r\na=type:broadcast\r\na=control:*\r\n"
+    "a=range:npt=now-\r\nm=video 0 RTP/AVP 96\r\nc=IN IP4 0.0.0.0\r\n"
+    "a=rtpmap:96 H265/90000\r\na=framerate:10\r\n"
+    "a=fmtp:96 sprop-vps=QAEMAf//AWAAAAMAkAAAAwAAAwA8ugJA;"
+    "sprop-sps=QgEBAWAAAAMAkAAAAwAAAwA8oAoIDB8+W6Skwv/wABAAFqDAwMCAAAADAIAAAAUE;"
+    "sprop-pps=RAHAcYMS\r\na=control:stream=0\r\na=ts-refclk:local\r\n"
+    "a=mediaclk:sender\r\na=ssrc:1924431570 cname:user1201564024@host-48b5865\r\n";
+
+START_TEST(sdp_h265)
+{
+    static const uint8_t vps_head[] = {0x40, 0x01, 0x0c, 0x01};
+    static const uint8_t sps_head[] = {0x42, 0x01, 0x01, 0x01};
+    static const uint8_t pps[] = {0x44, 0x01, 0xc0, 0x71, 0x83, 0x12};
+    rtsp_sdp s;
+    ck_assert_int_eq(
+        rtsp_sdp_parse(GST_SDP_H265, sizeof GST_SDP_H265 - 1, "rtsp://127.0.0.1:8554/h265/", &s),
+        0);
+    ck_assert_str_eq(s.encoding, "H265");
+    ck_assert_str_eq(s.control, "rtsp://127.0.0.1:8554/h265/stream=0");
+    ck_assert_uint_eq(s.vps_len, 24);
+    ck_assert_mem_eq(s.vps, vps_head, sizeof vps_head);
+    ck_assert_uint_eq(s.sps_len, 48);
+    ck_assert_mem_eq(s.sps, sps_head, sizeof sps_head);
+    ck_assert_uint_eq(s.pps_len, sizeof pps);
+    ck_assert_mem_eq(s.pps, pps, sizeof pps);
+    ck_assert_uint_eq(s.max_don_diff, 0);
+    ck_assert_uint_eq(s.depack_buf_nalus, 0);
+    rtsp_sdp_clear(&s);
+}
+END_TEST
+
+START_TEST(sdp_h265_parameters)
+{
+    /* Decoding order numbers announced; sprop-sps lists a PPS (refused)
+     * before the SPS, unpadded; sprop-pps holds a VPS (refused);
+     * H.264's sprop-parameter-sets means nothing here. */
+    static const char sdp[] =
+        "v=0\r\nm=video 0 RTP/AVP 97\r\na=rtpmap:97 H265/90000\r\n"
+        "a=fmtp:97 sprop-max-don-diff=2; sprop-depack-buf-nalus=1;"
+        "sprop-sps=RAHAcYMS,QgEBAWAAAAMAkAAAAwAAAwA8oAoIDB8+W6Skwv/wABAAFqDAwMCAAAADAIAAAAUE;"
+        "sprop-pps=QAEMAf//AWAAAAMAkAAAAwAAAwA8ugJA;sprop-parameter-sets=Z0LAHtoCgA,aM48gA;"
+        "sprop-vps\r\n";
+    rtsp_sdp s;
+    ck_assert_int_eq(rtsp_sdp_parse(sdp, sizeof sdp - 1, "rtsp://cam/main", &s), 0);
+    ck_assert_uint_eq(s.max_don_diff, 2);
+    ck_assert_uint_eq(s.depack_buf_nalus, 1);
+    ck_assert_uint_eq(s.sps_len, 48);
+    ck_assert_uint_eq(s.sps[0], 0x42);
+    ck_assert_ptr_null(s.pps);
+    ck_assert_ptr_null(s.vps);
+    rtsp_sdp_clear(&s);
+    /* H.265's parameters in an H.264 fmtp mean nothing either. */
+    static const char h264[] = "v=0\r\nm=video 0 RTP/AVP 96\r\na=rtpmap:96 H264/90000\r\n"
+                               "a=fmtp:96 sprop-vps=QAEMAf//AWAAAAMAkAAAAwAAAwA8ugJA;"
+                               "sprop-max-don-diff=3\r\n";
+    ck_assert_int_eq(rtsp_sdp_parse(h264, sizeof h264 - 1, "rtsp://cam/main", &s), 0);
+    ck_assert_ptr_null(s.vps);
+    ck_assert_uint_eq(s.max_don_diff, 0);
+    rtsp_sdp_clear(&s);
+}
+END_TEST
+
+START_TEST(sdp_h265_choice)
+{
+    /* H.264 wins over H.265 in one m= line; H.265 over anything else. */
+    static const char both[] = "v=0\r\nm=video 0 RTP/AVP 97 96\r\na=rtpmap:97 H265/90000\r\n"
+                               "a=rtpmap:96 H264/90000\r\n";
+    static const char vp8[] = "v=0\r\nm=video 0 RTP/AVP 98 97\r\na=rtpmap:98 VP8/90000\r\n"
+                              "a=rtpmap:97 H265/90000\r\na=fmtp:97 sprop-pps=RAHAcYMS\r\n";
+    rtsp_sdp s;
+    ck_assert_int_eq(rtsp_sdp_parse(both, sizeof both - 1, "rtsp://cam/x", &s), 0);
+    ck_assert_str_eq(s.encoding, "H264");
+    rtsp_sdp_clear(&s);
+    ck_assert_int_eq(rtsp_sdp_parse(vp8, sizeof vp8 - 1, "rtsp://cam/x", &s), 0);
+    ck_assert_str_eq(s.encoding, "H265");
+    ck_assert_uint_eq(s.pps_len, 6);
+    rtsp_sdp_clear(&s);
+}
+END_TEST
+
 START_TEST(sdp_other_codecs)
 {
     static const char h265[] = "v=0\nm=video 0 RTP/AVP 96\na=rtpmap:96 H265/90000\n"
@@ -1027,6 +1029,9 @@ static Suite *rtsp_suite(void)
     TCase *sdp = tcase_create("sdp");
     tcase_add_test(sdp, sdp_h264);
     tcase_add_test(sdp, sdp_unpadded_parameter_sets);
+    tcase_add_test(sdp, sdp_h265);
+    tcase_add_test(sdp, sdp_h265_parameters);
+    tcase_add_test(sdp, sdp_h265_choice);
     tcase_add_test(sdp, sdp_other_codecs);
     tcase_add_test(sdp, sdp_without_video);
     tcase_add_test(sdp, sdp_hostile_values);
