@@ -29,14 +29,35 @@ enum op_permission {
 enum op_effect {
     OP_CHANGES, /* audited: layouts, presets, alarms, presentation steps */
     OP_READS,   /* not audited: snapshot, lists, whoami, audit.query */
+    /* A control of a device (camera.ptz): audited only when its action
+     * changes what the device keeps (ptz_action_changes: ptz.save), under
+     * the action's own name (op_audit_action). */
+    OP_CONTROLS,
 };
+
+struct op_pending;
 
 /* One request being handled. */
 typedef struct op_call {
-    pantau_server *srv; /* the composition root: the services the handler calls */
-    session *session;   /* NULL without a connection (unit tests) */
-    const json_t *req;  /* borrowed */
+    pantau_server *srv;         /* the composition root: the services the handler calls */
+    session *session;           /* NULL without a connection (unit tests) */
+    const json_t *req;          /* borrowed */
+    struct op_pending *pending; /* the reply being built (op_defer) */
 } op_call;
+
+/* A reply its handler makes later (an answer from a device). */
+typedef struct op_pending op_later;
+
+/* Called by a handler that will answer later: its return value then only
+ * says whether the request was taken (0) or refused (-1, err set, as
+ * always; op_later_cancel first). The reply goes out with
+ * op_later_finish, which may be called before the handler returns. */
+op_later *op_defer(op_call *call);
+/* The handler refuses after all (before returning -1): nothing deferred. */
+void op_later_cancel(op_later *later);
+/* The deferred answer: ok (stolen, may be NULL: {}) when err is NULL, else
+ * the error (borrowed). Called exactly once per op_defer not cancelled. */
+void op_later_finish(op_later *later, json_t *ok, const pantau_error *err);
 
 /* An operation: sets *ok (new reference) and returns 0, or returns -1 with
  * err set and nothing changed. */
@@ -54,12 +75,17 @@ typedef struct op_def {
 
 /* The tables, one per file: app/ops_walls.c (layouts and presets),
  * app/ops_alarm.c, app/ops_presentation.c, app/ops_auth.c (auth.whoami),
- * app/ops_audit.c (audit.query). */
+ * app/ops_audit.c (audit.query), app/ops_ptz.c (camera.ptz). */
 extern const op_def wall_ops[];
 extern const op_def alarm_ops[];
 extern const op_def presentation_ops[];
 extern const op_def auth_ops[];
 extern const op_def audit_ops[];
+extern const op_def ptz_ops[];
+
+/* The action an OP_CONTROLS request is audited as ("camera.ptz.save"), or
+ * NULL when it is not audited (app/ops_ptz.c). req borrowed. */
+const char *op_audit_action(const json_t *req);
 
 /* ---- reading request fields (app/ops.c); req and *out borrowed ---- */
 

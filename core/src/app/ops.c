@@ -92,8 +92,8 @@ static const op_def core_ops[] = {
 };
 
 /* Every table of operations. */
-static const op_def *const tables[] = {core_ops,         wall_ops, alarm_ops,
-                                       presentation_ops, auth_ops, audit_ops};
+static const op_def *const tables[] = {core_ops, wall_ops,  alarm_ops, presentation_ops,
+                                       auth_ops, audit_ops, ptz_ops};
 
 static const op_def *find_op(const char *name)
 {
@@ -130,6 +130,10 @@ typedef struct op_pending {
     gint64 conflict; /* a conflict's current version, or -1 */
     ops_reply_fn reply;
     void *data;
+    persister *persist; /* for a deferred reply's fence wait */
+    bool deferred;      /* op_defer: the handler answers with op_later_finish */
+    bool in_handler;    /* the handler has not returned yet */
+    bool answered;      /* op_later_finish came while in the handler */
 } op_pending;
 
 static op_pending *op_pending_new(const json_t *id, ops_reply_fn reply, void *data)
@@ -161,6 +165,35 @@ static void op_pending_finish(void *data)
     g_free(p);
 }
 
+/* ---- replies made later ---- */
+
+op_later *op_defer(op_call *call)
+{
+    call->pending->deferred = true;
+    return call->pending;
+}
+
+void op_later_cancel(op_later *later)
+{
+    later->deferred = false;
+}
+
+void op_later_finish(op_later *p, json_t *ok, const pantau_error *err)
+{
+    if (err) {
+        p->fence.failed = true;
+        p->fence.err = *err;
+        json_decref(ok);
+    } else {
+        p->ok = ok ? ok : json_object();
+    }
+    if (p->in_handler) {
+        p->answered = true;
+        return;
+    }
+    persist_fence_wait(p->persist, &p->fence, op_pending_finish, p);
+}
+
 /* ---- dispatch ---- */
 
 /* The version of the wall the request names, or -1. */
@@ -182,18 +215,21 @@ static void run_op(pantau_server *srv, session *ses, const json_t *request, cons
     pantau_error err = {0};
     const json_t *id = json_object_get(request, "id");
     const char *wall_id = json_string_value(json_object_get(request, "wall"));
-    bool audited = def->effect == OP_CHANGES;
+    const char *action = def->effect == OP_CONTROLS ? op_audit_action(request) : def->name;
+    bool audited = def->effect == OP_CHANGES || (def->effect == OP_CONTROLS && action);
     if (auth_allows(ses, (enum auth_permission)def->permission, wall_id, &err) ||
         (audited && audit_ready(srv->audit, &err))) {
         reply(ops_error_reply(id, &err), data);
         return;
     }
-    op_call call = {srv, ses, request};
     gint64 before = named_wall_version(srv, request);
     op_pending *p = op_pending_new(id, reply, data);
+    op_call call = {srv, ses, request, p};
+    p->persist = srv->persist;
+    p->in_handler = true;
     write_fence *outer = persist_fence_set(srv->persist, &p->fence);
     if (audited)
-        audit_begin(srv->audit, ses, def->name, wall_id, before);
+        audit_begin(srv->audit, ses, action, wall_id, before);
     int rc = def->fn(&call, &p->ok, &err);
     if (audited) {
         audit_line *line = audit_end(srv->audit, rc == 0, named_wall_version(srv, request));
@@ -201,11 +237,14 @@ static void run_op(pantau_server *srv, session *ses, const json_t *request, cons
             persist_change(srv->persist, line, NULL, "the audit line", NULL, NULL, NULL);
     }
     persist_fence_set(srv->persist, outer);
+    p->in_handler = false;
     if (rc) {
         p->fence.failed = true;
         p->fence.err = err;
         if (strcmp(err.code, ERR_CONFLICT) == 0)
             p->conflict = before;
+    } else if (p->deferred && !p->answered) {
+        return; /* op_later_finish replies */
     }
     persist_fence_wait(srv->persist, &p->fence, op_pending_finish, p);
 }
