@@ -6,10 +6,11 @@
 // command.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync, existsSync } from 'node:fs';
+import { readFileSync, existsSync, writeFileSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
-  serverFor, connect, authConfig, login, connectAs, expectError, testConfig, sleep,
+  serverFor, connect, authConfig, login, connectAs, expectError, testConfig, sleep, runPantau, pluginDirArgs,
 } from '../lib/harness.js';
 import { startRtsp } from '../lib/rtsp.js';
 import { startOnvif, waitForState } from '../lib/onvif.js';
@@ -190,4 +191,27 @@ test('the camera password never reaches a client, also when the camera refuses i
   const all = JSON.stringify(client.messages) + JSON.stringify(await client.request('snapshot'));
   for (const secret of [wrong, SECRET]) assert.ok(!all.includes(secret), `'${secret}' reached the client`);
   assert.ok(!server.output().includes(wrong), 'the password is not logged');
+});
+
+test('--check-config refuses a bad onvif setting, naming it, without the password', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'pantau-ptz-'));
+  const cases = [
+    [{ url: 'ftp://10.0.0.1/onvif' }, /onvif\.url must be an http/],
+    [{ url: `http://admin:${SECRET}@10.0.0.1/onvif/device_service` }, /onvif\.url must name a host, without user or password/],
+    [{ host: '10.0.0.1', port: 70000 }, /onvif\.port must be an integer from 1 to 65535/],
+    [{}, /onvif needs url or host/],
+    ['10.0.0.1', /onvif must be an object/],
+  ];
+  for (const [onvif, message] of cases) {
+    const config = testConfig();
+    config.plugins = { load: ['clock', 'cctv'] };
+    config.sources.push({ id: 'cam', type: 'rtsp', settings: { url: 'rtsp://10.0.0.1/main', password: SECRET, onvif } });
+    const file = join(dir, 'pantau.json');
+    writeFileSync(file, JSON.stringify(config, null, 2));
+    const res = await runPantau(['--check-config', file, ...pluginDirArgs()]);
+    assert.equal(res.code, 2, res.output);
+    assert.match(res.output, /pantau\.json:\d+:\d+: sources\[2\]\.settings: /);
+    assert.match(res.output, message);
+    assert.ok(!res.output.includes(SECRET), res.output);
+  }
 });
