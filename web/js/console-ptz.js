@@ -18,6 +18,9 @@ import { t } from './i18n.js';
 
 const RENEW_MS = 2000;
 const GAMEPAD_DEAD_ZONE = 0.15;
+// A stick is read at most this often: each change is a request, and a
+// client may send 100 a second (docs/protocol.md, Limits).
+const GAMEPAD_POLL_MS = 100;
 // Arrow keys and on-screen arrows: [pan, tilt] direction.
 const KEY_DIRECTIONS = {
   ArrowLeft: [-1, 0], ArrowRight: [1, 0], ArrowUp: [0, 1], ArrowDown: [0, -1],
@@ -218,17 +221,23 @@ export class PtzPanel {
     }
   }
 
-  // Reads the first gamepad each frame while one is connected: left stick
+  // Reads the first gamepad every 100 ms while one is connected: left stick
   // pans and tilts, right stick up and down zooms, each by deflection.
   pollGamepad() {
     if (this.polling) return;
     this.polling = true;
-    const frame = () => {
+    let last = 0;
+    const frame = (now) => {
       const pad = [...(navigator.getGamepads?.() ?? [])].find(Boolean);
       if (!pad) {
         this.polling = false;
         return;
       }
+      if (now - last < GAMEPAD_POLL_MS) {
+        requestAnimationFrame(frame);
+        return;
+      }
+      last = now;
       const axis = (i) => {
         const a = pad.axes[i] ?? 0;
         return Math.abs(a) < GAMEPAD_DEAD_ZONE ? 0 : round(a);
