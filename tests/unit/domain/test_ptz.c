@@ -255,9 +255,9 @@ START_TEST(waiting_answers_end_with_the_center)
     /* Another waits when the center goes: answered "stopping", once; the
      * plugin's late answer (teardown) is dropped. The session's move is
      * stopped too. */
-    ck_assert_int_eq(
-        ptz_control(pc, s, cam, "ptz.goto", tu_json("{\"preset\": \"1\"}"), on_done, &ans, &err),
-        0);
+    json_t *preset = tu_json("{\"preset\": \"1\"}");
+    ck_assert_int_eq(ptz_control(pc, s, cam, "ptz.goto", preset, on_done, &ans, &err), 0);
+    json_decref(preset);
     tu_capture cap;
     tu_capture_begin(&cap);
     ptz_center_free(pc);
