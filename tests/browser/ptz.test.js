@@ -123,6 +123,49 @@ test('click on the picture centres the camera (relative move)', async () => {
   await page.context().close();
 });
 
+test('a dragged box zooms in; a tile without PTZ shows no camera control', async () => {
+  const page = await consoleWithCamera();
+  await page.waitForSelector('#editor [data-tile="t2"] .ptz-aim');
+  const before = await device.state();
+  const box = await page.locator('#editor [data-tile="t2"] .ptz-aim').boundingBox();
+  await page.mouse.move(box.x + box.width * 0.2, box.y + box.height * 0.2);
+  await page.mouse.down();
+  await page.mouse.move(box.x + box.width * 0.4, box.y + box.height * 0.4, { steps: 4 });
+  await page.mouse.up();
+  const after = await waitForState(device, (s) => s.relative_moves > before.relative_moves, 5000, 'a relative move');
+  assert.ok(after.zoom > before.zoom, `zoomed in: ${JSON.stringify(after)}`);
+  assert.ok(after.pan < before.pan && after.tilt > before.tilt, `left and up: ${JSON.stringify(after)}`);
+  // The clock's tile: no camera control, no aiming layer.
+  await page.click('#editor [data-tile="t1"]');
+  await page.waitForSelector('#ptz-panel[hidden]', { state: 'attached' });
+  assert.equal(await page.locator('.ptz-aim').count(), 0);
+  assertNoProblems(page);
+  await page.context().close();
+});
+
+// Chromium has no gamepad here: the page's navigator.getGamepads answers
+// with a stick the test pushes, as a real pad's would read.
+test('a gamepad stick steers at the speed of its deflection and stops when let go', async () => {
+  const page = await consoleWithCamera(server, {
+    beforeGoto: (p) => p.addInitScript(() => {
+      window.testPad = { connected: true, axes: [0, 0, 0, 0], buttons: [], index: 0, id: 'test pad' };
+      navigator.getGamepads = () => [window.testPad];
+    }),
+  });
+  await page.waitForSelector('[data-ptz="right"]:not([disabled])');
+  await page.evaluate(() => {
+    window.testPad.axes = [0.7, -0.3, 0, 0];
+    window.dispatchEvent(new Event('gamepadconnected'));
+  });
+  const moving = await waitForState(device, (s) => s.moving && s.velocity.pan > 0, 5000, 'stick pushed');
+  assert.equal(moving.velocity.pan, 0.7);
+  assert.equal(moving.velocity.tilt, 0.3, 'stick up tilts up');
+  await page.evaluate(() => { window.testPad.axes = [0.05, 0, 0, 0]; }); // inside the dead zone
+  await stopped('stick let go');
+  assertNoProblems(page);
+  await page.context().close();
+});
+
 test('a viewer sees the controls disabled with the reason, and cannot steer', async (t) => {
   const users = [{ name: 'vera', role: 'viewer', password: 'vera-password-1' }];
   const viewerServer = await startServer({ config: await ptzConfig(users) });
