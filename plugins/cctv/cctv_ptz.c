@@ -17,6 +17,9 @@
 #define PTZ_MOVE_TIMEOUT_MS 10000
 /* How long one ONVIF request may take. */
 #define PTZ_REQUEST_TIMEOUT_MS 5000
+/* A camera that could not be asked (down, wrong password) is asked again
+ * this often, so that it becomes steerable once it answers. */
+#define PTZ_RETRY_S 30
 
 enum ptz_state { PTZ_PROBING, PTZ_READY, PTZ_FAILED };
 
@@ -27,6 +30,7 @@ struct cctv_ptz {
     onvif_device_info info;
     char *profile;  /* the PTZ profile's token once READY */
     char *failure;  /* why FAILED (no secrets: onvif.h) */
+    guint retry;    /* asks again after a failure that may pass, or 0 */
     GList *pending; /* ptz_req *: requests waiting for the camera */
 };
 
@@ -72,8 +76,22 @@ static void publish_abilities(const cctv_ptz *p)
     json_decref(data);
 }
 
-static void probe_failed(cctv_ptz *p, const char *why)
+static void probe(cctv_ptz *p);
+
+static gboolean retry_probe(gpointer data)
 {
+    cctv_ptz *p = data;
+    p->retry = 0;
+    probe(p);
+    return G_SOURCE_REMOVE;
+}
+
+/* The camera could not be asked, or has no PTZ (then final: not asked
+ * again by itself). */
+static void probe_ended(cctv_ptz *p, const char *why, bool final)
+{
+    if (!final && p->client && !p->retry)
+        p->retry = g_timeout_add_seconds(PTZ_RETRY_S, retry_probe, p);
     p->state = PTZ_FAILED;
     g_free(p->failure);
     p->failure = g_strdup(why);
@@ -86,7 +104,7 @@ static void on_profiles(void *user, const onvif_profiles *profiles, const GError
 {
     cctv_ptz *p = user;
     if (err) {
-        probe_failed(p, err->message);
+        probe_ended(p, err->message, false);
         return;
     }
     const onvif_profile *chosen = NULL;
@@ -94,7 +112,7 @@ static void on_profiles(void *user, const onvif_profiles *profiles, const GError
         if (profiles->items[i].ptz && profiles->items[i].token)
             chosen = &profiles->items[i];
     if (!chosen) {
-        probe_failed(p, "the camera has no media profile with PTZ");
+        probe_ended(p, "the camera has no media profile with PTZ", true);
         return;
     }
     p->profile = g_strdup(chosen->token);
@@ -106,7 +124,7 @@ static void on_device(void *user, const onvif_device_info *info, const GError *e
 {
     cctv_ptz *p = user;
     if (err) {
-        probe_failed(p, err->message);
+        probe_ended(p, err->message, false);
         return;
     }
     p->info = *info;
@@ -116,7 +134,7 @@ static void on_device(void *user, const onvif_device_info *info, const GError *e
     p->info.serial = g_strdup(info->serial);
     p->info.hardware_id = g_strdup(info->hardware_id);
     if (!info->has_ptz) {
-        probe_failed(p, "the camera has no PTZ");
+        probe_ended(p, "the camera has no PTZ", true);
         return;
     }
     onvif_get_profiles(p->client, on_profiles, p);
@@ -125,6 +143,9 @@ static void on_device(void *user, const onvif_device_info *info, const GError *e
 /* Asks the camera what it can do (again after a failure). */
 static void probe(cctv_ptz *p)
 {
+    if (p->retry)
+        g_source_remove(p->retry);
+    p->retry = 0;
     p->state = PTZ_PROBING;
     onvif_device_info_clear(&p->info);
     g_clear_pointer(&p->profile, g_free);
@@ -141,7 +162,7 @@ cctv_ptz *cctv_ptz_new(cctv_camera *cam)
     p->cam = cam;
     p->client = onvif_client_new(cfg->onvif, cfg->username, cfg->password, &err);
     if (!p->client) {
-        probe_failed(p, err->message);
+        probe_ended(p, err->message, false);
         g_clear_error(&err);
         return p;
     }
@@ -155,6 +176,8 @@ void cctv_ptz_free(cctv_ptz *p)
     if (!p)
         return;
     onvif_client_free(p->client);
+    if (p->retry)
+        g_source_remove(p->retry);
     while (p->pending)
         req_finish(p->pending->data, NULL, "the camera was removed or its settings changed");
     onvif_device_info_clear(&p->info);

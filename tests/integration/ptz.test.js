@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import {
   serverFor, connect, authConfig, login, connectAs, expectError, testConfig, sleep, runPantau, pluginDirArgs,
 } from '../lib/harness.js';
-import { startRtsp } from '../lib/rtsp.js';
+import { startRtsp, freePort } from '../lib/rtsp.js';
 import { startOnvif, waitForState } from '../lib/onvif.js';
 
 const SECRET = 'cam-Secret-7f3a';
@@ -191,6 +191,37 @@ test('the camera password never reaches a client, also when the camera refuses i
   const all = JSON.stringify(client.messages) + JSON.stringify(await client.request('snapshot'));
   for (const secret of [wrong, SECRET]) assert.ok(!all.includes(secret), `'${secret}' reached the client`);
   assert.ok(!server.output().includes(wrong), 'the password is not logged');
+});
+
+test('a camera down when the server starts becomes steerable once it answers', async (t) => {
+  const rtsp = await startRtsp({ mounts: { '/main': 'test:320x180@15' } });
+  t.after(() => rtsp.stop());
+  const port = await freePort();
+  const config = testConfig();
+  config.plugins = { load: ['clock', 'cctv'] };
+  config.sources.push({
+    id: 'ptzcam', type: 'rtsp', name: 'PTZ camera',
+    settings: { url: rtsp.url('/main'), username: 'operator1', password: SECRET, onvif: { host: '127.0.0.1', port } },
+  });
+  config.walls[0].layout.tiles[1].source = 'ptzcam';
+  const server = await serverFor(t, { config });
+  const { client } = await connect(t, server);
+  const down = await ptzAbilities(client);
+  assert.equal(down.available, false);
+  assert.match(down.reason, /127\.0\.0\.1/);
+  expectError(await ptz(client, 'ptz.move', { pan: 0.5 }), 'device');
+  const device = await startOnvif({ port, user: 'operator1', password: SECRET, mainUri: rtsp.url('/main') });
+  t.after(() => device.stop());
+  // Asked again every 30 s by itself (the console's controls are disabled
+  // meanwhile, so nothing else would ask).
+  const deadline = Date.now() + 45000;
+  while (!(await ptzAbilities(client)).available) {
+    assert.ok(Date.now() < deadline, 'not steerable 45 s after the camera came up');
+    await sleep(500);
+  }
+  assert.ok((await ptz(client, 'ptz.move', { pan: 0.5 })).ok);
+  await waitForState(device, (s) => s.moving, 5000, 'moving');
+  assert.ok((await ptz(client, 'ptz.stop')).ok);
 });
 
 test('--check-config refuses a bad onvif setting, naming it, without the password', async () => {

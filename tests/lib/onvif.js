@@ -15,12 +15,12 @@ export function onvifDeviceBin() {
   return join(build, 'tests', 'tools', 'pantau-test-onvif');
 }
 
-// Starts the device. Resolves to { port, url, state(), stop(), output() }
+// Starts the device (on port, or a free one). Resolves to { port, url, state(), stop(), output() }
 // once it listens; url is its device service URL.
-export async function startOnvif({ user, password, mainUri, args = [], timeoutMs = 10000 } = {}) {
+export async function startOnvif({ port, user, password, mainUri, args = [], timeoutMs = 10000 } = {}) {
   const bin = onvifDeviceBin();
   if (!existsSync(bin)) throw new Error(`no ONVIF test device at ${bin} (build it first)`);
-  const port = await freePort();
+  port = port || await freePort();
   const argv = ['--port', String(port), ...args];
   if (user) argv.push('--user', user, '--password', password);
   if (mainUri) argv.push('--main-uri', mainUri);
