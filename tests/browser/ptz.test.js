@@ -82,7 +82,7 @@ test('keyboard arrows steer at the speed setting; key up stops', async () => {
   await page.context().close();
 });
 
-test('a blur of the window stops a held move', async () => {
+test('a blur of the window, or the page hidden, stops a held move', async () => {
   const page = await consoleWithCamera();
   await page.waitForSelector('[data-ptz="left"]:not([disabled])');
   await page.evaluate(() => document.activeElement?.blur());
@@ -91,6 +91,17 @@ test('a blur of the window stops a held move', async () => {
   await page.evaluate(() => window.dispatchEvent(new Event('blur')));
   await stopped('stopped on blur');
   await page.keyboard.up('ArrowLeft');
+  // Another tab comes to the front: the page is hidden.
+  const box = await page.locator('[data-ptz="down"]').boundingBox();
+  await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+  await page.mouse.down();
+  await waitForState(device, (s) => s.moving && s.velocity.tilt < 0, 5000, 'tilting down');
+  await page.evaluate(() => {
+    Object.defineProperty(document, 'hidden', { configurable: true, get: () => true });
+    document.dispatchEvent(new Event('visibilitychange'));
+  });
+  await stopped('stopped when hidden');
+  await page.mouse.up();
   assertNoProblems(page);
   await page.context().close();
 });

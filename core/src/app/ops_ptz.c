@@ -39,6 +39,8 @@ static int op_camera_ptz(op_call *call, json_t **ok, pantau_error *err)
     if (!w || op_get_string(call->req, "source", &id, err) ||
         op_get_string(call->req, "action", &action, err))
         return -1;
+    if (!call->srv->ptz)
+        return error_set(err, ERR_INTERNAL, "", "cameras cannot be steered on this server");
     pantau_source *src = source_registry_find(call->srv->sources, id);
     if (!src)
         return error_set(err, ERR_NOT_FOUND, "source", "no source '%s'", id);
