@@ -89,6 +89,7 @@ export class PtzPanel {
     speedText.dataset.i18n = 'ptz.speed';
     this.speed = element('input');
     Object.assign(this.speed, { type: 'range', min: '0.1', max: '1', step: '0.1', value: '0.5', id: 'ptz-speed' });
+    this.speed.addEventListener('input', () => this.update()); // a held move takes the new speed
     speedLabel.append(speedText, this.speed);
     this.presetSelect = element('select', 'ptz-presets');
     this.presetSelect.id = 'ptz-presets';
