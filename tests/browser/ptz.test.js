@@ -177,6 +177,22 @@ test('a gamepad stick steers at the speed of its deflection and stops when let g
   await page.context().close();
 });
 
+test('a double-click shows the camera full-screen without nudging it; its control stays', async () => {
+  const page = await consoleWithCamera();
+  await page.waitForSelector('#editor [data-tile="t2"] .ptz-aim');
+  const before = await device.state();
+  const box = await page.locator('#editor [data-tile="t2"] .ptz-aim').boundingBox();
+  await page.mouse.dblclick(box.x + box.width * 0.7, box.y + box.height * 0.5);
+  await page.waitForSelector('#editor [data-tile="full"][data-source="ptzcam"]', { timeout: 5000 });
+  await page.waitForSelector('#ptz-panel:not([hidden])[data-source="ptzcam"]');
+  await new Promise((r) => setTimeout(r, 800));
+  assert.equal((await device.state()).relative_moves, before.relative_moves, 'no relative move');
+  await page.keyboard.press('Escape');
+  await page.waitForSelector('#editor [data-tile="t2"]', { timeout: 5000 });
+  assertNoProblems(page);
+  await page.context().close();
+});
+
 test('a viewer sees the controls disabled with the reason, and cannot steer', async (t) => {
   const users = [{ name: 'vera', role: 'viewer', password: 'vera-password-1' }];
   const viewerServer = await startServer({ config: await ptzConfig(users) });

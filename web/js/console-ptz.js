@@ -28,6 +28,9 @@ const KEY_DIRECTIONS = {
 // A relative move of 1 pans the camera across its whole range; a picture is
 // about this fraction of it wide at the wide end (cameras differ: a guide).
 const FIELD_OF_VIEW = 0.3;
+// A click centres only when no second click follows: a double-click shows
+// the camera full-screen and must not nudge it.
+const CLICK_WAIT_MS = 350;
 
 const isTyping = (el) => el && (el.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(el.tagName));
 const round = (v) => Math.round(v * 100) / 100;
@@ -327,14 +330,22 @@ export class PtzPanel {
       });
       box.hidden = false;
     });
+    let clickTimer = null;
     overlay.addEventListener('pointerup', (event) => {
       if (!start) return;
       const end = at(event);
       const from = start;
       start = null;
       box.hidden = true;
-      this.aim(from, end);
+      clearTimeout(clickTimer);
+      const isClick = Math.max(Math.abs(end[0] - from[0]), Math.abs(end[1] - from[1])) <= 0.05;
+      if (!isClick) {
+        this.aim(from, end);
+        return;
+      }
+      clickTimer = setTimeout(() => this.aim(from, end), CLICK_WAIT_MS);
     });
+    overlay.addEventListener('dblclick', () => clearTimeout(clickTimer));
     tileEl.append(overlay);
     this.overlay = overlay;
   }
