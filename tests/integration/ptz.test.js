@@ -188,6 +188,11 @@ test('the camera password never reaches a client, also when the camera refuses i
   const reply = await ptz(client, 'ptz.move', { pan: 0.5 });
   expectError(reply, 'device');
   assert.equal((await device.state()).moving, false);
+  // A save the camera could not take is refused, and leaves no audit line.
+  expectError(await ptz(client, 'ptz.save', { name: 'Never' }), 'device');
+  const audit = join(server.stateDir, 'audit.jsonl');
+  const text = existsSync(audit) ? readFileSync(audit, 'utf8') : '';
+  assert.ok(!text.includes('camera.ptz.save'), text);
   const all = JSON.stringify(client.messages) + JSON.stringify(await client.request('snapshot'));
   for (const secret of [wrong, SECRET]) assert.ok(!all.includes(secret), `'${secret}' reached the client`);
   assert.ok(!server.output().includes(wrong), 'the password is not logged');

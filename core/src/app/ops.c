@@ -232,7 +232,9 @@ static void run_op(pantau_server *srv, session *ses, const json_t *request, cons
         audit_begin(srv->audit, ses, action, wall_id, before);
     int rc = def->fn(&call, &p->ok, &err);
     if (audited) {
-        audit_line *line = audit_end(srv->audit, rc == 0, named_wall_version(srv, request));
+        /* A deferred answer that came at once counts too (a refusal). */
+        bool done = rc == 0 && !p->fence.failed;
+        audit_line *line = audit_end(srv->audit, done, named_wall_version(srv, request));
         if (line)
             persist_change(srv->persist, line, NULL, "the audit line", NULL, NULL, NULL);
     }
