@@ -60,6 +60,7 @@ extern const op_def alarm_ops[];
 extern const op_def presentation_ops[];
 extern const op_def auth_ops[];
 extern const op_def audit_ops[];
+extern const op_def source_ops[]; /* app/ops_sources.c */
 
 /* ---- reading request fields (app/ops.c); req and *out borrowed ---- */
 
