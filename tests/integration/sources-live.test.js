@@ -9,7 +9,8 @@ import { join } from 'node:path';
 import {
   serverFor, connect, sleep, testConfig, expectError, authConfig, login, connectAs,
 } from '../lib/harness.js';
-import { startRtsp } from '../lib/rtsp.js';
+import { startRtsp, freePort } from '../lib/rtsp.js';
+import { startOnvif } from '../lib/onvif.js';
 
 const PASSWORD = 'Cam-Secret_42x';
 
@@ -197,4 +198,47 @@ test('viewers and operators may not change sources', async (t) => {
     const snap = await client.request('snapshot');
     assert.deepEqual(snap.ok.sources.map((s) => s.id), ['clock-a', 'clock-b']);
   }
+});
+
+test('camera.probe reads an ONVIF camera\'s streams and PTZ; camera.discover finds it on loopback multicast', async (t) => {
+  const udp = await freePort();
+  const device = await startOnvif({
+    user: 'admin', password: PASSWORD, mainUri: rtsp.url('/two'), subUri: rtsp.url('/one'),
+    discovery: `127.0.0.1:${udp}`, name: 'Simpang Lima',
+  });
+  t.after(() => device.stop());
+  const server = await serverFor(t, { config: cameraConfig() });
+  const { client } = await connect(t, server);
+
+  const probed = await client.request('camera.probe', { address: device.address, username: 'admin', password: PASSWORD });
+  assert.ok(probed.ok, JSON.stringify(probed));
+  assert.equal(probed.ok.main_url, rtsp.url('/two'));
+  assert.equal(probed.ok.sub_url, rtsp.url('/one'));
+  assert.equal(probed.ok.has_ptz, true);
+  assert.ok(probed.ok.profiles.length >= 2);
+  assert.ok(!JSON.stringify(probed).includes(PASSWORD), 'the password is never echoed');
+
+  const refused = await client.request('camera.probe', { address: device.address, username: 'admin', password: 'wrong-one' });
+  assert.equal(refused.error?.code, 'bad_request', JSON.stringify(refused));
+  assert.ok(!JSON.stringify(refused).includes('wrong-one'));
+  expectError(await client.request('camera.probe', { username: 'admin' }), 'bad_request', 'address');
+  expectError(await client.request('camera.discover', { timeout_ms: 5 }), 'bad_request');
+
+  const found = await client.request('camera.discover', { timeout_ms: 1500, interface: '127.0.0.1', port: udp });
+  assert.ok(found.ok, JSON.stringify(found));
+  if (found.ok.devices.length === 0) {
+    t.diagnostic('no WS-Discovery answer on loopback multicast here (plugins/cctv/tests/test_onvif.c covers a network namespace)');
+    return;
+  }
+  const dev = found.ok.devices.find((d) => d.name === 'Simpang Lima');
+  assert.ok(dev, JSON.stringify(found.ok));
+  assert.match(dev.address, new RegExp(`127\\.0\\.0\\.1:${device.port}`));
+});
+
+test('camera.discover and camera.probe are for admins only', async (t) => {
+  const users = [{ name: 'otto', role: 'operator', password: 'otto-password-1' }];
+  const server = await serverFor(t, { config: await authConfig({ users }) });
+  const { client } = await connectAs(t, server, { cookie: (await login(server, 'otto', 'otto-password-1')).cookie });
+  expectError(await client.request('camera.discover', { timeout_ms: 200 }), 'forbidden');
+  expectError(await client.request('camera.probe', { address: '127.0.0.1:1' }), 'forbidden');
 });

@@ -37,6 +37,15 @@ static int check_entry(const pantau_server *srv, const json_t *entry, const sour
     return rc;
 }
 
+/* Whether sources can be changed here: 0, or -1 with err (a server made
+ * without a source editor, as in unit tests and fuzzing). */
+static int editable(const op_call *call, pantau_error *err)
+{
+    if (call->srv->source_editor)
+        return 0;
+    return error_set(err, ERR_BAD_REQUEST, "op", "sources cannot be changed on this server");
+}
+
 /* The source of an accepted change as the reply: {"source"}. New ref. */
 static json_t *source_reply(const pantau_source *src)
 {
@@ -47,6 +56,8 @@ static json_t *source_reply(const pantau_source *src)
 static int op_source_add(op_call *call, json_t **ok, pantau_error *err)
 {
     const json_t *entry = json_object_get(call->req, "source");
+    if (editable(call, err))
+        return -1;
     if (!entry)
         return error_set(err, ERR_BAD_REQUEST, "source", "'source' is required");
     if (check_entry(call->srv, entry, call->srv->sources, err))
@@ -87,6 +98,8 @@ static json_t *changed_entry(const pantau_source *src, const json_t *change)
 static int op_source_update(op_call *call, json_t **ok, pantau_error *err)
 {
     const json_t *change = json_object_get(call->req, "source");
+    if (editable(call, err))
+        return -1;
     if (!json_is_object(change))
         return error_set(err, ERR_BAD_REQUEST, "source", "'source' must be an object");
     const char *id;
@@ -109,7 +122,7 @@ static int op_source_update(op_call *call, json_t **ok, pantau_error *err)
 static int op_source_remove(op_call *call, json_t **ok, pantau_error *err)
 {
     const char *id;
-    if (op_get_string(call->req, "source", &id, err))
+    if (editable(call, err) || op_get_string(call->req, "source", &id, err))
         return -1;
     if (!source_edit_remove(call->srv->source_editor, id))
         return error_set(err, ERR_NOT_FOUND, "source", "no source '%s'", id);
@@ -117,7 +130,63 @@ static int op_source_remove(op_call *call, json_t **ok, pantau_error *err)
     return 0;
 }
 
+/* ---- discovery: the camera type's type_control (ABI 1.3) ---- */
+
+/* A plugin's answer to camera.discover or camera.probe (result borrowed). */
+static void type_answered(const json_t *result, const char *error, void *data)
+{
+    pantau_error err = {0};
+    if (error) {
+        error_set(&err, ERR_BAD_REQUEST, "", "%s", error);
+        op_later_done(data, NULL, &err);
+        return;
+    }
+    op_later_done(data, result ? json_deep_copy(result) : json_object(), NULL);
+}
+
+/* Hands the request's fields (less op and id) to the type_control of the
+ * request's "type" (default rtsp) as action. */
+static int type_action(op_call *call, const char *action, pantau_error *err)
+{
+    const char *type_id = "rtsp";
+    if (json_object_get(call->req, "type") && op_get_string(call->req, "type", &type_id, err))
+        return -1;
+    const source_type_entry *type =
+        call->srv->sources ? source_types_find(call->srv->sources->types, type_id) : NULL;
+    if (!type || !type->type.type_control)
+        return error_set(err, ERR_BAD_REQUEST, "type", "no loaded plugin can %s '%s' cameras",
+                         action, type_id);
+    json_t *args = json_deep_copy(call->req);
+    json_object_del(args, "op");
+    json_object_del(args, "id");
+    op_later *later = op_defer(call);
+    int rc = type->type.type_control(action, args, type_answered, later);
+    json_decref(args);
+    if (rc)
+        return error_set(err, ERR_BAD_REQUEST, "op", "the '%s' type cannot %s", type_id, action);
+    return 0;
+}
+
+/* camera.discover {timeout_ms?, interface?, port?, type?}: ONVIF devices. */
+static int op_camera_discover(op_call *call, json_t **ok, pantau_error *err)
+{
+    (void)ok;
+    return type_action(call, "discover", err);
+}
+
+/* camera.probe {address, username?, password?, type?}: a device's streams. */
+static int op_camera_probe(op_call *call, json_t **ok, pantau_error *err)
+{
+    (void)ok;
+    const char *address;
+    if (op_get_string(call->req, "address", &address, err))
+        return -1;
+    return type_action(call, "probe", err);
+}
+
 const op_def source_ops[] = {
+    {"camera.discover", op_camera_discover, OP_ADMIN, OP_READS},
+    {"camera.probe", op_camera_probe, OP_ADMIN, OP_READS},
     {"source.add", op_source_add, OP_ADMIN, OP_CHANGES},
     {"source.update", op_source_update, OP_ADMIN, OP_CHANGES},
     {"source.remove", op_source_remove, OP_ADMIN, OP_CHANGES},
