@@ -294,6 +294,10 @@ static guint source_retire(source_registry *reg, pantau_source *src)
     g_hash_table_remove(reg->by_id, src->id);
     source_stop(src);
     src->registry = NULL;
+    /* Only the struct must stay: its published data goes now. */
+    json_decref(src->last_data);
+    src->last_data = NULL;
+    g_queue_clear_full(&src->history, (GDestroyNotify)json_decref);
     g_ptr_array_add(reg->retired, src);
     return at;
 }

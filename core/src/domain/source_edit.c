@@ -4,6 +4,7 @@
 #include "log.h"
 #include "state_store.h"
 
+#include <stdbool.h>
 #include <string.h>
 
 struct source_editor {
@@ -30,17 +31,39 @@ static json_int_t index_of(const json_t *array, const char *id)
     return -1;
 }
 
-/* The kept changes of state_dir, always well formed. New reference. */
+/* The members of array (borrowed, may be NULL) that are source entries
+ * (an object with a string id and type; want_entries) or ids (strings).
+ * New reference. */
+static json_t *kept_items(const json_t *array, bool want_entries)
+{
+    json_t *out = json_array();
+    size_t i;
+    const json_t *v;
+    json_array_foreach(array, i, v)
+    {
+        bool fits = want_entries ? json_is_string(json_object_get(v, "id")) &&
+                                       json_is_string(json_object_get(v, "type"))
+                                 : json_is_string(v);
+        if (fits)
+            json_array_append(out, (json_t *)v);
+    }
+    return out;
+}
+
+/* The kept changes of state_dir, always well formed: what is not a source
+ * entry or an id is left out, with a log line. New reference. */
 static json_t *read_doc(const char *state_dir)
 {
     json_t *doc = state_dir ? state_store_read(state_dir, SOURCE_EDIT_FILE) : NULL;
-    json_t *put = json_object_get(doc, "put"), *removed = json_object_get(doc, "removed");
-    json_t *clean =
-        json_pack("{s:o, s:o}", "put", json_is_array(put) ? json_copy(put) : json_array(),
-                  "removed", json_is_array(removed) ? json_copy(removed) : json_array());
-    if (doc && (!json_is_array(put) || !json_is_array(removed)))
-        log_warn("%s/%s: 'put' and 'removed' must be arrays; ignored what is not", state_dir,
-                 SOURCE_EDIT_FILE);
+    json_t *clean = json_pack("{s:o, s:o}", "put", kept_items(json_object_get(doc, "put"), true),
+                              "removed", kept_items(json_object_get(doc, "removed"), false));
+    size_t had = json_array_size(json_object_get(doc, "put")) +
+                 json_array_size(json_object_get(doc, "removed"));
+    size_t kept = json_array_size(json_object_get(clean, "put")) +
+                  json_array_size(json_object_get(clean, "removed"));
+    if (doc && had != kept)
+        log_warn("%s/%s: %zu entries are not sources or ids; ignored", state_dir, SOURCE_EDIT_FILE,
+                 had - kept);
     json_decref(doc);
     return clean;
 }
@@ -55,9 +78,12 @@ json_t *source_edit_effective(const json_t *config_sources, const char *state_di
     json_array_foreach(config_sources, i, entry)
     {
         const char *id = json_string_value(json_object_get(entry, "id"));
-        if (index_of(removed, id) >= 0 || index_of(put, id) >= 0)
+        json_int_t changed = index_of(put, id);
+        if (index_of(removed, id) >= 0)
             continue;
-        json_array_append(out, (json_t *)entry);
+        /* A changed source stays in its place. */
+        json_array_append(out,
+                          changed >= 0 ? json_array_get(put, (size_t)changed) : (json_t *)entry);
     }
     json_array_foreach(put, i, entry)
     {
