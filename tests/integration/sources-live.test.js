@@ -4,7 +4,7 @@
 // subscribe and read binary frames.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync, existsSync } from 'node:fs';
+import { readFileSync, existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   serverFor, connect, sleep, testConfig, expectError, authConfig, login, connectAs,
@@ -182,6 +182,26 @@ test('a bad source is refused with the field path and changes nothing', async (t
   assert.deepEqual(after.map((s) => [s.id, s.name, s.settings]), before.map((s) => [s.id, s.name, s.settings]));
   assert.ok(!client.messages.some((m) => m.ev === 'source' || m.ev === 'source.removed'));
   assert.ok(!existsSync(join(server.stateDir, 'sources.json')), 'nothing kept');
+});
+
+test('a change whose sources.json cannot be written is answered internal and taken back', async (t) => {
+  const server = await serverFor(t, { config: cameraConfig() });
+  const { client } = await connect(t, server);
+  // A directory where the file goes makes the write fail (even as root).
+  mkdirSync(join(server.stateDir, 'sources.json'), { recursive: true });
+  expectError(await client.request('source.add', { source: newCamera() }), 'internal');
+  expectError(await client.request('source.update', { source: { id: 'clock-a', name: 'Changed' } }), 'internal');
+  expectError(await client.request('source.remove', { source: 'clock-b' }), 'internal');
+  const sources = (await client.request('snapshot')).ok.sources;
+  assert.deepEqual(sources.map((s) => [s.id, s.name]), [['clock-a', 'Clock A'], ['cam-base', 'Base camera'], ['clock-b', 'Clock B']]);
+  // Every client saw the change and then saw it taken back.
+  assert.ok(client.messages.some((m) => m.ev === 'source.removed' && m.source === 'cam-new'));
+  const lines = auditLines(server).filter((l) => String(l.action).startsWith('source.'));
+  assert.deepEqual(lines.map((l) => [l.action, l.ok, Boolean(l.rolled_back)]), [
+    ['source.add', true, false], ['source.add', false, true],
+    ['source.update', true, false], ['source.update', false, true],
+    ['source.remove', true, false], ['source.remove', false, true],
+  ]);
 });
 
 test('viewers and operators may not change sources', async (t) => {

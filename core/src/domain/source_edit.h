@@ -33,12 +33,15 @@ void source_editor_free(source_editor *ed);
 
 /* Adds or replaces the source of entry (borrowed, already checked:
  * {"id", "type", "name"?, "settings"?}) at once, keeping its viewers, and
- * writes the audit line and sources.json. Returns the source (borrowed). */
+ * writes the audit line and sources.json. A write that fails later takes
+ * the change back (the source as it was, told to the clients) unless a
+ * later change came since, and fails the fenced request (persist.h).
+ * Returns the source (borrowed). */
 pantau_source *source_edit_put(source_editor *ed, const json_t *entry);
 
 /* Removes source id at once (its viewers lose its streams) and writes the
- * audit line and sources.json. Returns false when there is no such
- * source. */
+ * audit line and sources.json, taken back as source_edit_put's. Returns
+ * false when there is no such source. */
 bool source_edit_remove(source_editor *ed, const char *id);
 
 #endif
