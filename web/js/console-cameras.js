@@ -96,9 +96,19 @@ class CamerasPanel {
     return this.form.elements.namedItem(name);
   }
 
+  // Items whose text is unchanged stay (a status change must not disarm a
+  // Remove pressed once).
   render() {
     const sources = [...this.client.state.sources.values()];
-    this.list.replaceChildren(...sources.map((source) => this.item(source)));
+    const old = new Map([...this.list.children].map((li) => [li.dataset.sourceId, li]));
+    this.list.replaceChildren(...sources.map((source) => {
+      const kept = old.get(source.id);
+      const key = `${source.name}\u0000${source.kind}\u0000${source.type}\u0000${t('cameras.edit')}`;
+      if (kept && kept.dataset.key === key) return kept;
+      const li = this.item(source);
+      li.dataset.key = key;
+      return li;
+    }));
     this.formTitle.textContent = t(this.editing ? 'cameras.edit_title' : 'cameras.add_title', { name: this.editing || '' });
   }
 
@@ -109,7 +119,7 @@ class CamerasPanel {
       element('span', 'camera-admin-kind', `${kindText(source.kind)} · ${source.type}`));
     const edit = button('cameras.edit');
     edit.classList.add('camera-edit');
-    edit.addEventListener('click', () => this.openForm(source));
+    edit.addEventListener('click', () => this.openForm(this.client.state.sources.get(source.id) || source));
     const remove = confirmingButton(() => t('cameras.remove'), () => t('cameras.remove_confirm'), 'danger camera-remove',
       () => this.remove(source.id));
     li.append(edit, remove);
