@@ -6,6 +6,8 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import {
   serverFor, connect, sleep, testConfig, expectError, authConfig, login, connectAs,
 } from '../lib/harness.js';
@@ -220,6 +222,17 @@ test('viewers and operators may not change sources', async (t) => {
   }
 });
 
+// Runs the tests named by pattern of this file in a new network namespace
+// whose loopback has multicast on: the exit status, or 'unavailable'.
+function runInNetns(pattern) {
+  if (spawnSync('unshare', ['-rn', 'true']).status !== 0) return 'unavailable';
+  const script = 'ip link set lo up multicast on && exec "$0" --test --test-concurrency=1 --test-name-pattern="$1" "$2"';
+  const run = spawnSync('unshare', ['-rn', 'sh', '-c', script, process.execPath, pattern, fileURLToPath(import.meta.url)],
+    { env: { ...process.env, PANTAU_IN_NETNS: '1' }, encoding: 'utf8', timeout: 120000 });
+  if (run.status !== 0) console.error(run.stdout, run.stderr);
+  return run.status;
+}
+
 test('camera.probe reads an ONVIF camera\'s streams and PTZ; camera.discover finds it on loopback multicast', async (t) => {
   const udp = await freePort();
   const device = await startOnvif({
@@ -244,10 +257,16 @@ test('camera.probe reads an ONVIF camera\'s streams and PTZ; camera.discover fin
   expectError(await client.request('camera.probe', { username: 'admin' }), 'bad_request', 'address');
   expectError(await client.request('camera.discover', { timeout_ms: 5 }), 'bad_request');
 
-  const found = await client.request('camera.discover', { timeout_ms: 1500, interface: '127.0.0.1', port: udp });
+  const found = process.env.PANTAU_TEST_FORCE_NETNS && !process.env.PANTAU_IN_NETNS ? { ok: { devices: [] } }
+    : await client.request('camera.discover', { timeout_ms: 1500, interface: '127.0.0.1', port: udp });
   assert.ok(found.ok, JSON.stringify(found));
   if (found.ok.devices.length === 0) {
-    t.diagnostic('no WS-Discovery answer on loopback multicast here (plugins/cctv/tests/test_onvif.c covers a network namespace)');
+    // Loopback multicast does not work in this network namespace: this
+    // test again in one of its own (as plugins/cctv/tests/test_onvif.c).
+    assert.ok(!process.env.PANTAU_IN_NETNS, 'nothing found even in a network namespace of its own');
+    const netns = runInNetns('camera.probe reads');
+    if (netns === 'unavailable') t.skip('no WS-Discovery on loopback multicast and no network namespace here');
+    else assert.equal(netns, 0, 'the discovery test in a network namespace');
     return;
   }
   const dev = found.ok.devices.find((d) => d.name === 'Simpang Lima');
