@@ -158,6 +158,7 @@ test('an added camera plays at once, an update moves its viewers, a removal ends
   const kept = await mediaEvent(later, 'cam-kept');
   await waitFrames(later, kept.stream, 3);
   noPassword(later, 'after restart');
+  for (const s of [server, again]) assert.ok(!s.output().includes(PASSWORD), 'no password in the server log');
 });
 
 test('a bad source is refused with the field path and changes nothing', async (t) => {
@@ -256,6 +257,7 @@ test('camera.probe reads an ONVIF camera\'s streams and PTZ; camera.discover fin
   assert.ok(!JSON.stringify(refused).includes('wrong-one'));
   expectError(await client.request('camera.probe', { username: 'admin' }), 'bad_request', 'address');
   expectError(await client.request('camera.discover', { timeout_ms: 5 }), 'bad_request');
+  assert.ok(!server.output().includes(PASSWORD) && !server.output().includes('wrong-one'), 'no password in the server log');
 
   const found = process.env.PANTAU_TEST_FORCE_NETNS && !process.env.PANTAU_IN_NETNS ? { ok: { devices: [] } }
     : await client.request('camera.discover', { timeout_ms: 1500, interface: '127.0.0.1', port: udp });
