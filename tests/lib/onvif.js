@@ -1,7 +1,6 @@
 // The ONVIF test camera (tests/tools/onvif_device.c, built as
-// build/tests/tools/pantau-test-onvif): a real HTTP/SOAP server with digest
-// auth and a PTZ position that moves with ContinuousMove; GET /state tells
-// the position and counts of every command.
+// build/tests/tools/pantau-test-onvif): start and stop it from a test; its
+// GET /state tells the PTZ position and counts of every command.
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -15,36 +14,36 @@ export function onvifDeviceBin() {
   return join(build, 'tests', 'tools', 'pantau-test-onvif');
 }
 
-// Starts the device (on port, or a free one). Resolves to { port, url, state(), stop(), output() }
-// once it listens; url is its device service URL.
-export async function startOnvif({ port, user, password, mainUri, args = [], timeoutMs = 10000 } = {}) {
+// Starts the device: { port (default: a free one), user, password, mainUri,
+// subUri, discovery ('127.0.0.1:PORT'), name, noPtz, args (more options) }.
+// Resolves to { port, address, url (its device service URL), state(),
+// stop(), output() } once it listens.
+export async function startOnvif({
+  port, user, password, mainUri, subUri, discovery, name, noPtz, args: extra = [], timeoutMs = 10000,
+} = {}) {
   const bin = onvifDeviceBin();
   if (!existsSync(bin)) throw new Error(`no ONVIF test device at ${bin} (build it first)`);
   port = port || await freePort();
-  const argv = ['--port', String(port), ...args];
-  if (user) argv.push('--user', user, '--password', password);
-  if (mainUri) argv.push('--main-uri', mainUri);
-  const proc = spawn(bin, argv, { stdio: ['ignore', 'pipe', 'pipe'] });
+  const args = ['--port', String(port), '--address', '127.0.0.1', ...extra];
+  if (user) args.push('--user', user, '--password', password);
+  if (mainUri) args.push('--main-uri', mainUri);
+  if (subUri) args.push('--sub-uri', subUri);
+  if (discovery) args.push('--discovery', discovery);
+  if (name) args.push('--name', name);
+  if (noPtz) args.push('--no-ptz');
+  const proc = spawn(bin, args, { stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   proc.stdout.on('data', (d) => { out += d; });
   proc.stderr.on('data', (d) => { out += d; });
   const exited = new Promise((resolve) => proc.on('exit', (code, signal) => resolve({ code, signal })));
   await new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`ONVIF test device not ready:\n${out}`)), timeoutMs);
-    const check = () => {
-      if (/ready on http:/.test(out)) {
-        clearTimeout(timer);
-        resolve();
-      }
-    };
-    proc.stdout.on('data', check);
-    proc.on('exit', () => {
-      clearTimeout(timer);
-      reject(new Error(`ONVIF test device exited:\n${out}`));
-    });
+    proc.stdout.on('data', () => { if (/onvif: ready on/.test(out)) { clearTimeout(timer); resolve(); } });
+    proc.on('exit', () => { clearTimeout(timer); reject(new Error(`ONVIF test device exited:\n${out}`)); });
   });
   return {
     port,
+    address: `127.0.0.1:${port}`,
     url: `http://127.0.0.1:${port}/onvif/device_service`,
     output: () => out,
     async state() {

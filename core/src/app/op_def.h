@@ -35,29 +35,16 @@ enum op_effect {
     OP_CONTROLS,
 };
 
-struct op_pending;
+typedef struct op_later op_later;
 
 /* One request being handled. */
 typedef struct op_call {
     pantau_server *srv;         /* the composition root: the services the handler calls */
     session *session;           /* NULL without a connection (unit tests) */
     const json_t *req;          /* borrowed */
-    struct op_pending *pending; /* the reply being built (op_defer) */
+    op_later *later;            /* set by op_defer: the reply comes later */
+    struct op_pending *pending; /* the dispatcher's, for op_defer */
 } op_call;
-
-/* A reply its handler makes later (an answer from a device). */
-typedef struct op_pending op_later;
-
-/* Called by a handler that will answer later: its return value then only
- * says whether the request was taken (0) or refused (-1, err set, as
- * always; op_later_cancel first). The reply goes out with
- * op_later_finish, which may be called before the handler returns. */
-op_later *op_defer(op_call *call);
-/* The handler refuses after all (before returning -1): nothing deferred. */
-void op_later_cancel(op_later *later);
-/* The deferred answer: ok (stolen, may be NULL: {}) when err is NULL, else
- * the error (borrowed). Called exactly once per op_defer not cancelled. */
-void op_later_finish(op_later *later, json_t *ok, const pantau_error *err);
 
 /* An operation: sets *ok (new reference) and returns 0, or returns -1 with
  * err set and nothing changed. */
@@ -81,11 +68,24 @@ extern const op_def alarm_ops[];
 extern const op_def presentation_ops[];
 extern const op_def auth_ops[];
 extern const op_def audit_ops[];
-extern const op_def ptz_ops[];
+extern const op_def source_ops[]; /* app/ops_sources.c */
+extern const op_def ptz_ops[];    /* app/ops_ptz.c */
 
 /* The action an OP_CONTROLS request is audited as ("camera.ptz.save"), or
  * NULL when it is not audited (app/ops_ptz.c). req borrowed. */
 const char *op_audit_action(const json_t *req);
+
+/* For a read whose answer comes later (a plugin's discovery): the handler
+ * calls this, returns 0 leaving *ok NULL, and the request is answered when
+ * op_later_done is called with the returned handle, exactly once, on the
+ * main loop (possibly before the handler returns). A change deferred
+ * (camera.ptz's ptz.save) is audited when the handler returns 0, before
+ * the answer: a refusal that comes during the call leaves no line. */
+op_later *op_defer(op_call *call);
+
+/* Answers a deferred request: ok (stolen) when err is NULL, else the
+ * error err (borrowed, copied). */
+void op_later_done(op_later *later, json_t *ok, const pantau_error *err);
 
 /* ---- reading request fields (app/ops.c); req and *out borrowed ---- */
 

@@ -92,8 +92,8 @@ static const op_def core_ops[] = {
 };
 
 /* Every table of operations. */
-static const op_def *const tables[] = {core_ops, wall_ops,  alarm_ops, presentation_ops,
-                                       auth_ops, audit_ops, ptz_ops};
+static const op_def *const tables[] = {core_ops, wall_ops,  alarm_ops,  presentation_ops,
+                                       auth_ops, audit_ops, source_ops, ptz_ops};
 
 static const op_def *find_op(const char *name)
 {
@@ -130,10 +130,6 @@ typedef struct op_pending {
     gint64 conflict; /* a conflict's current version, or -1 */
     ops_reply_fn reply;
     void *data;
-    persister *persist; /* for a deferred reply's fence wait */
-    bool deferred;      /* op_defer: the handler answers with op_later_finish */
-    bool in_handler;    /* the handler has not returned yet */
-    bool answered;      /* op_later_finish came while in the handler */
 } op_pending;
 
 static op_pending *op_pending_new(const json_t *id, ops_reply_fn reply, void *data)
@@ -165,33 +161,46 @@ static void op_pending_finish(void *data)
     g_free(p);
 }
 
-/* ---- replies made later ---- */
+/* ---- answers that come later ---- */
+
+/* A deferred request: its pending reply, and whether the handler has
+ * returned and the answer has come (the reply waits for both). */
+struct op_later {
+    pantau_server *srv;
+    op_pending *pending;
+    bool returned, answered;
+};
 
 op_later *op_defer(op_call *call)
 {
-    call->pending->deferred = true;
-    return call->pending;
+    op_later *l = g_new0(op_later, 1);
+    l->srv = call->srv;
+    l->pending = call->pending;
+    call->later = l;
+    return l;
 }
 
-void op_later_cancel(op_later *later)
+/* Sends the reply once both the handler returned and the answer came. */
+static void later_maybe_finish(op_later *l)
 {
-    later->deferred = false;
+    if (!l->returned || !l->answered)
+        return;
+    persist_fence_wait(l->srv->persist, &l->pending->fence, op_pending_finish, l->pending);
+    g_free(l);
 }
 
-void op_later_finish(op_later *p, json_t *ok, const pantau_error *err)
+void op_later_done(op_later *later, json_t *ok, const pantau_error *err)
 {
+    op_pending *p = later->pending;
     if (err) {
         p->fence.failed = true;
         p->fence.err = *err;
         json_decref(ok);
     } else {
-        p->ok = ok ? ok : json_object();
+        p->ok = ok;
     }
-    if (p->in_handler) {
-        p->answered = true;
-        return;
-    }
-    persist_fence_wait(p->persist, &p->fence, op_pending_finish, p);
+    later->answered = true;
+    later_maybe_finish(later);
 }
 
 /* ---- dispatch ---- */
@@ -222,15 +231,15 @@ static void run_op(pantau_server *srv, session *ses, const json_t *request, cons
         reply(ops_error_reply(id, &err), data);
         return;
     }
+    op_call call = {srv, ses, request, NULL, NULL};
     gint64 before = named_wall_version(srv, request);
     op_pending *p = op_pending_new(id, reply, data);
-    op_call call = {srv, ses, request, p};
-    p->persist = srv->persist;
-    p->in_handler = true;
     write_fence *outer = persist_fence_set(srv->persist, &p->fence);
     if (audited)
         audit_begin(srv->audit, ses, action, wall_id, before);
+    call.pending = p; /* a deferred answer may come during the call */
     int rc = def->fn(&call, &p->ok, &err);
+    op_later *later = call.later;
     if (audited) {
         /* A deferred answer that came at once counts too (a refusal). */
         bool done = rc == 0 && !p->fence.failed;
@@ -239,15 +248,18 @@ static void run_op(pantau_server *srv, session *ses, const json_t *request, cons
             persist_change(srv->persist, line, NULL, "the audit line", NULL, NULL, NULL);
     }
     persist_fence_set(srv->persist, outer);
-    p->in_handler = false;
     if (rc) {
         p->fence.failed = true;
         p->fence.err = err;
         if (strcmp(err.code, ERR_CONFLICT) == 0)
             p->conflict = before;
-    } else if (p->deferred && !p->answered) {
-        return; /* op_later_finish replies */
     }
+    if (later && rc == 0) {
+        later->returned = true;
+        later_maybe_finish(later);
+        return;
+    }
+    g_free(later);
     persist_fence_wait(srv->persist, &p->fence, op_pending_finish, p);
 }
 

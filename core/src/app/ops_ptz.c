@@ -28,7 +28,7 @@ static bool wall_shows(const wall *w, const char *id)
 /* The camera's answer (ptz_done_fn): the deferred reply. */
 static void on_answer(const json_t *result, const pantau_error *err, void *data)
 {
-    op_later_finish(data, result ? json_deep_copy(result) : NULL, err);
+    op_later_done(data, result ? json_deep_copy(result) : json_object(), err);
 }
 
 static int op_camera_ptz(op_call *call, json_t **ok, pantau_error *err)
@@ -48,13 +48,10 @@ static int op_camera_ptz(op_call *call, json_t **ok, pantau_error *err)
         return error_set(err, ERR_FORBIDDEN, "source",
                          "camera '%s' is not on wall '%s': steer it from a wall that shows it", id,
                          w->id);
+    /* A refusal (-1) is never answered later: the dispatcher drops later. */
     op_later *later = op_defer(call);
-    if (ptz_control(call->srv->ptz, call->session, src, action, json_object_get(call->req, "args"),
-                    on_answer, later, err)) {
-        op_later_cancel(later);
-        return -1;
-    }
-    return 0;
+    return ptz_control(call->srv->ptz, call->session, src, action,
+                       json_object_get(call->req, "args"), on_answer, later, err);
 }
 
 const op_def ptz_ops[] = {
