@@ -72,6 +72,8 @@ static int camera_stream_open(void *instance, enum pantau_stream stream)
     if (cam->streams[stream])
         return 0;
     cam->streams[stream] = cctv_stream_open(cam, stream);
+    /* Its new viewers learn whether it can be steered. */
+    cctv_ptz_republish(cam->ptz);
     return cam->streams[stream] ? 0 : -1;
 }
 

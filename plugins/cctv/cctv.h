@@ -111,6 +111,10 @@ const char *cctv_stream_url(const cctv_config *cfg, enum pantau_stream which);
  * other camera): starts asking the camera for its abilities, which it
  * publishes as the source's data {"ptz": {...}}. */
 cctv_ptz *cctv_ptz_new(cctv_camera *cam);
+/* Publishes the abilities again (when known; p may be NULL): data goes
+ * only to the clients showing the camera, and a camera added while a
+ * console is connected is shown after its first publish. */
+void cctv_ptz_republish(const cctv_ptz *p);
 /* Stops talking to the camera; every request still waiting is answered
  * with an error. NULL is ignored. */
 void cctv_ptz_free(cctv_ptz *p);

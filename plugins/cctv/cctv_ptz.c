@@ -152,6 +152,12 @@ static void probe(cctv_ptz *p)
     onvif_get_device(p->client, on_device, p);
 }
 
+void cctv_ptz_republish(const cctv_ptz *p)
+{
+    if (p && p->state != PTZ_PROBING)
+        publish_abilities(p);
+}
+
 cctv_ptz *cctv_ptz_new(cctv_camera *cam)
 {
     const cctv_config *cfg = &cam->cfg;

@@ -193,6 +193,33 @@ test('a double-click shows the camera full-screen without nudging it; its contro
   await page.context().close();
 });
 
+test('a camera added from the console with PTZ (probe) can be steered at once', async () => {
+  const page = await consoleWithCamera();
+  await page.locator('#camera-add').click();
+  const form = page.locator('#camera-form');
+  await form.locator('input[name="id"]').fill('cam-added');
+  await form.locator('input[name="name"]').fill('Dermaga Baru');
+  await form.locator('input[name="address"]').fill(device.address);
+  await form.locator('input[name="username"]').fill('op');
+  await form.locator('input[name="password"]').fill(SECRET);
+  await page.locator('#camera-probe').click();
+  await page.waitForSelector('#camera-probe-note[data-ptz="true"]');
+  await page.locator('#camera-save').click();
+  await page.locator('#sources [data-source-id="cam-added"]').waitFor();
+  // Shown on tile t3, selected: its control appears once the camera answered.
+  await page.dragAndDrop('#sources [data-source-id="cam-added"]', '#editor [data-tile="t3"]');
+  await page.waitForSelector('#editor [data-tile="t3"][data-source="cam-added"]');
+  await page.click('#editor [data-tile="t3"]');
+  await page.waitForSelector('#ptz-panel:not([hidden])[data-source="cam-added"] [data-ptz="up"]:not([disabled])', { timeout: 10000 });
+  await page.evaluate(() => document.activeElement?.blur());
+  await page.keyboard.down('ArrowDown');
+  await waitForState(device, (s) => s.moving && s.velocity.tilt < 0, 5000, 'tilting down');
+  await page.keyboard.up('ArrowDown');
+  await stopped('stopped on key up');
+  assertNoProblems(page);
+  await page.context().close();
+});
+
 test('a viewer sees the controls disabled with the reason, and cannot steer', async (t) => {
   const users = [{ name: 'vera', role: 'viewer', password: 'vera-password-1' }];
   const viewerServer = await startServer({ config: await ptzConfig(users) });
