@@ -22,6 +22,7 @@ struct persister;
 struct wall_service;
 struct heap_trim;
 struct event_bus;
+struct rtsp_restream;
 
 typedef struct pantau_server {
     pantau_config *config; /* owned */
@@ -45,6 +46,7 @@ typedef struct pantau_server {
     struct event_bus *bus;             /* the domain's changes (bus.h); NULL: told to nobody */
     struct persister *persist;         /* changes' durable writes and the request's write fence */
     struct wall_service *wall_service; /* finds and changes walls and presets (walls.h) */
+    struct rtsp_restream *restream;    /* NULL: server.rtsp_restream is not configured */
 } pantau_server;
 
 /* The full state as sent in a snapshot: sources, walls, presets, data.

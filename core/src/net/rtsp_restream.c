@@ -1,0 +1,558 @@
+/* rtsp_restream.c - the cameras' streams served again over RTSP: one
+ * gst-rtsp-server mount per camera and stream, each media an appsrc fed
+ * by a media engine session (its sink pushes the access units) and
+ * packetised by rtph264pay. See rtsp_restream.h for the threads.
+ *
+ * A media's life: "media-configure" (RTSP thread) makes its feed; the
+ * appsrc's first "need-data" (a streaming thread, once it can take
+ * buffers) hands the feed to the main loop, which subscribes a session to
+ * the camera: the engine opens the stream with its first viewer and sends
+ * the frames since the last keyframe at once, so the media prerolls. The
+ * media's "unprepared" (its last client left) hands it to the main loop
+ * again, which releases the session: the engine closes the camera's
+ * stream after its grace period when nobody else watches. */
+#include "rtsp_restream.h"
+
+#include "log.h"
+#include "password.h"
+#include "subscribe.h"
+
+#include <gst/app/gstappsrc.h>
+#include <gst/rtsp-server/rtsp-server.h>
+#include <string.h>
+
+/* Bytes an appsrc may hold that its pipeline has not taken; past it the
+ * feed drops frames up to the next keyframe. */
+#define FEED_MAX_QUEUED_BYTES (8u * 1024u * 1024u)
+/* Credentials remembered as good (keyed hashes), so that an RTSP client's
+ * DESCRIBE, SETUP and PLAY cost one argon2id check, not three. */
+#define PASSED_MAX 256
+/* Threads serving RTSP clients (a password check holds one). */
+#define CLIENT_THREADS 4
+#define ROLE "viewer"
+
+#define LAUNCH                                                                                     \
+    "( appsrc name=src is-live=true format=time do-timestamp=true "                                \
+    "caps=video/x-h264,stream-format=byte-stream,alignment=au ! "                                  \
+    "rtph264pay name=pay0 pt=96 config-interval=-1 )"
+
+/* ---- the check of users and viewer tokens ---- */
+
+typedef struct PantauRestreamAuth {
+    GstRTSPAuth parent;
+    const auth_center *center; /* borrowed; read only from the RTSP threads */
+    bool anonymous;            /* auth.anonymous_role: no credentials needed */
+    GstRTSPToken *token;       /* what every accepted client gets: the role ROLE */
+    unsigned char key[PASSWORD_KEY_BYTES];
+    GMutex lock;        /* guards passed */
+    GHashTable *passed; /* keyed hashes (owned) of "user:password" that matched */
+} PantauRestreamAuth;
+
+typedef struct PantauRestreamAuthClass {
+    GstRTSPAuthClass parent_class;
+} PantauRestreamAuthClass;
+
+G_DEFINE_TYPE(PantauRestreamAuth, pantau_restream_auth, GST_TYPE_RTSP_AUTH)
+
+/* Splits the Basic credentials b64 into *user and *password (g_malloc'd;
+ * free the password with password_forget). False when malformed. */
+static bool basic_decode(const char *b64, char **user, char **password)
+{
+    gsize len = 0;
+    guchar *raw = g_base64_decode(b64, &len);
+    char *text = g_strndup((const char *)raw, len);
+    password_wipe(raw, len);
+    g_free(raw);
+    char *colon = strchr(text, ':');
+    bool ok = colon && colon != text && strlen(text) == len;
+    if (ok) {
+        *user = g_strndup(text, (gsize)(colon - text));
+        *password = g_strdup(colon + 1);
+    }
+    password_forget(text);
+    return ok;
+}
+
+/* Whether user and password are good; remembers a match (off the loop). */
+static bool credentials_pass(PantauRestreamAuth *self, const char *user, const char *password)
+{
+    char *both = g_strdup_printf("%s:%s", user, password);
+    char hex[PASSWORD_KEYED_HEX + 1];
+    password_keyed_hex(self->key, both, hex);
+    password_forget(both);
+    g_mutex_lock(&self->lock);
+    bool known = g_hash_table_contains(self->passed, hex);
+    g_mutex_unlock(&self->lock);
+    if (known)
+        return true;
+    if (!auth_check_password(self->center, user, password, NULL))
+        return false;
+    g_mutex_lock(&self->lock);
+    if (g_hash_table_size(self->passed) >= PASSED_MAX)
+        g_hash_table_remove_all(self->passed);
+    g_hash_table_add(self->passed, g_strdup(hex));
+    g_mutex_unlock(&self->lock);
+    return true;
+}
+
+/* GstRTSPAuth.authenticate: a token for good Basic credentials, or for
+ * none when anonymous viewers are allowed; no token answers 401. */
+static gboolean restream_authenticate(GstRTSPAuth *base, GstRTSPContext *ctx)
+{
+    PantauRestreamAuth *self = (PantauRestreamAuth *)base;
+    gchar *header = NULL;
+    if (gst_rtsp_message_get_header(ctx->request, GST_RTSP_HDR_AUTHORIZATION, &header, 0) !=
+            GST_RTSP_OK ||
+        !header) {
+        if (self->anonymous)
+            ctx->token = self->token;
+        return TRUE;
+    }
+    char *user = NULL, *password = NULL;
+    if (g_ascii_strncasecmp(header, "basic ", 6) != 0 ||
+        !basic_decode(header + 6, &user, &password))
+        return TRUE;
+    if (credentials_pass(self, user, password))
+        ctx->token = self->token;
+    else
+        log_info("RTSP restream: a client was refused (unknown user or wrong password)");
+    g_free(user);
+    password_forget(password);
+    return TRUE;
+}
+
+static void restream_auth_finalize(GObject *obj)
+{
+    PantauRestreamAuth *self = (PantauRestreamAuth *)obj;
+    gst_rtsp_token_unref(self->token);
+    g_hash_table_destroy(self->passed);
+    g_mutex_clear(&self->lock);
+    password_wipe(self->key, sizeof self->key);
+    G_OBJECT_CLASS(pantau_restream_auth_parent_class)->finalize(obj);
+}
+
+static void pantau_restream_auth_class_init(PantauRestreamAuthClass *klass)
+{
+    GST_RTSP_AUTH_CLASS(klass)->authenticate = restream_authenticate;
+    G_OBJECT_CLASS(klass)->finalize = restream_auth_finalize;
+}
+
+static void pantau_restream_auth_init(PantauRestreamAuth *self)
+{
+    g_mutex_init(&self->lock);
+    self->passed = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+    self->token = gst_rtsp_token_new(GST_RTSP_TOKEN_MEDIA_FACTORY_ROLE, G_TYPE_STRING, ROLE, NULL);
+    password_key_new(self->key);
+}
+
+/* The auth of center (borrowed, outlives it). New reference. */
+static GstRTSPAuth *restream_auth_new(const auth_center *center)
+{
+    PantauRestreamAuth *self = g_object_new(pantau_restream_auth_get_type(), NULL);
+    self->center = center;
+    self->anonymous = auth_anonymous(center) != NULL;
+    gst_rtsp_auth_set_realm(GST_RTSP_AUTH(self), "pantau");
+    return GST_RTSP_AUTH(self);
+}
+
+/* ---- feeds: one per RTSP media ---- */
+
+struct rtsp_restream {
+    rtsp_restream_deps deps;
+    int port;
+    GstRTSPServer *server;
+    GMainContext *context; /* the RTSP thread's */
+    GMainLoop *loop;
+    GThread *thread;
+    guint listen_id; /* the listening socket's source in context */
+    GMainContext *main_context;
+    GMutex lock;      /* guards feeds */
+    GPtrArray *feeds; /* feed *, one reference each: made and not yet released */
+};
+
+/* What a mount serves. */
+typedef struct mount {
+    rtsp_restream *r;
+    char *camera;
+    enum session_stream kind;
+} mount;
+
+typedef struct feed {
+    gint refs;
+    rtsp_restream *r;           /* main loop only; NULL once released */
+    GMainContext *main_context; /* a reference: where the RTSP threads hand it */
+    char *camera;
+    enum session_stream kind;
+    GstAppSrc *src;  /* a reference */
+    gint started;    /* atomic: handed to the main loop once */
+    session *viewer; /* main loop only: the engine's session, while attached */
+    bool need_key;   /* main loop only */
+    bool warned;     /* main loop only: told once that the codec is not H.264 */
+} feed;
+
+static feed *feed_ref(feed *f)
+{
+    g_atomic_int_inc(&f->refs);
+    return f;
+}
+
+static void feed_unref(gpointer data)
+{
+    feed *f = data;
+    if (!g_atomic_int_dec_and_test(&f->refs))
+        return;
+    gst_object_unref(f->src);
+    g_main_context_unref(f->main_context);
+    g_free(f->camera);
+    g_free(f);
+}
+
+static const char *kind_name(enum session_stream kind)
+{
+    return kind == SESSION_STREAM_SUB ? "sub" : "main";
+}
+
+/* Runs fn(f) on the main loop, later, with a reference of f. Any thread. */
+static void on_main_loop(feed *f, GSourceFunc fn)
+{
+    GSource *idle = g_idle_source_new();
+    g_source_set_callback(idle, fn, feed_ref(f), feed_unref);
+    g_source_attach(idle, f->main_context);
+    g_source_unref(idle);
+}
+
+/* session_sink.send_frame: the access unit into the appsrc, from a
+ * keyframe on. */
+static void feed_send_frame(void *peer, media_frame *frame)
+{
+    feed *f = peer;
+    bool key = media_frame_is_keyframe(frame);
+    if (f->need_key && !key)
+        return;
+    f->need_key = false;
+    if (gst_app_src_get_current_level_bytes(f->src) > FEED_MAX_QUEUED_BYTES) {
+        f->need_key = true;
+        return;
+    }
+    GstBuffer *buf = gst_buffer_new_memdup(media_frame_data(frame), frame->len);
+    if (!key)
+        GST_BUFFER_FLAG_SET(buf, GST_BUFFER_FLAG_DELTA_UNIT);
+    if (gst_app_src_push_buffer(f->src, buf) != GST_FLOW_OK)
+        f->need_key = true;
+}
+
+static void feed_expect_keyframe(void *peer, uint32_t stream)
+{
+    (void)stream;
+    ((feed *)peer)->need_key = true;
+}
+
+/* session_sink.stream_info: the restream passes H.264 only. */
+static void feed_stream_info(void *peer, const json_t *info)
+{
+    feed *f = peer;
+    const char *codec = json_string_value(json_object_get(info, "codec"));
+    if (!codec || g_str_has_prefix(codec, "avc1") || f->warned)
+        return;
+    f->warned = true;
+    log_warn("%s: the %s stream is %s: the RTSP restream serves H.264 only", f->camera,
+             kind_name(f->kind), codec);
+}
+
+static void feed_ignore_json(void *peer, const json_t *msg)
+{
+    (void)peer;
+    (void)msg;
+}
+
+static void feed_forget_stream(void *peer, uint32_t stream)
+{
+    (void)peer;
+    (void)stream;
+}
+
+static const session_sink feed_sink = {
+    .send_json = feed_ignore_json,
+    .stream_info = feed_stream_info,
+    .send_frame = feed_send_frame,
+    .expect_keyframe = feed_expect_keyframe,
+    .forget_stream = feed_forget_stream,
+};
+
+/* Main loop: the feed's session subscribes to its camera's stream. */
+static gboolean feed_attach(gpointer data)
+{
+    feed *f = data;
+    rtsp_restream *r = f->r;
+    if (!r || f->viewer)
+        return G_SOURCE_REMOVE;
+    if (!source_is_camera(source_registry_find(r->deps.sources, f->camera))) {
+        log_warn("RTSP restream: %s is no longer a camera", f->camera);
+        gst_app_src_end_of_stream(f->src);
+        return G_SOURCE_REMOVE;
+    }
+    f->viewer = session_new(f);
+    g_free(f->viewer->user);
+    f->viewer->user = g_strdup("rtsp-restream");
+    session_set_sink(f->viewer, &feed_sink, f);
+    f->need_key = true;
+    GHashTable *old = f->viewer->subscriptions;
+    f->viewer->subscriptions = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+    g_hash_table_insert(f->viewer->subscriptions, g_strdup(f->camera),
+                        GINT_TO_POINTER(f->kind + 1));
+    media_session_changed(r->deps.media, f->viewer, old);
+    g_hash_table_destroy(old);
+    log_info("%s: RTSP restream of the %s stream starts", f->camera, kind_name(f->kind));
+    return G_SOURCE_REMOVE;
+}
+
+/* Main loop: releases f's session and r's reference of f. */
+static void feed_release(rtsp_restream *r, feed *f)
+{
+    if (f->viewer) {
+        subscribe_release(r->deps.media, f->viewer);
+        session_free(f->viewer);
+        f->viewer = NULL;
+        log_info("%s: RTSP restream of the %s stream ends", f->camera, kind_name(f->kind));
+    }
+    f->r = NULL;
+    gst_app_src_end_of_stream(f->src);
+    feed_unref(f);
+}
+
+/* Main loop: the feed's media has no client left. */
+static gboolean feed_detach(gpointer data)
+{
+    feed *f = data;
+    rtsp_restream *r = f->r;
+    if (!r)
+        return G_SOURCE_REMOVE;
+    g_mutex_lock(&r->lock);
+    bool had = g_ptr_array_remove_fast(r->feeds, f);
+    g_mutex_unlock(&r->lock);
+    if (had)
+        feed_release(r, f);
+    return G_SOURCE_REMOVE;
+}
+
+/* appsrc "need-data" (a streaming thread): the first one hands the feed
+ * to the main loop. */
+static void feed_need_data(GstAppSrc *src, guint length, gpointer data)
+{
+    (void)src;
+    (void)length;
+    feed *f = data;
+    if (g_atomic_int_compare_and_exchange(&f->started, 0, 1))
+        on_main_loop(f, feed_attach);
+}
+
+/* media "unprepared" (an RTSP thread): its last client left. */
+static void media_unprepared(GstRTSPMedia *media, gpointer data)
+{
+    (void)media;
+    on_main_loop(data, feed_detach);
+}
+
+/* factory "media-configure" (an RTSP thread): a new media of mount m. */
+static void media_configure(GstRTSPMediaFactory *factory, GstRTSPMedia *media, gpointer data)
+{
+    (void)factory;
+    const mount *m = data;
+    GstElement *bin = gst_rtsp_media_get_element(media);
+    GstElement *src = gst_bin_get_by_name(GST_BIN(bin), "src");
+    gst_object_unref(bin);
+    if (!src)
+        return;
+    feed *f = g_new0(feed, 1);
+    f->refs = 1; /* the restream's */
+    f->r = m->r;
+    f->main_context = g_main_context_ref(m->r->main_context);
+    f->camera = g_strdup(m->camera);
+    f->kind = m->kind;
+    f->src = GST_APP_SRC(src);
+    g_mutex_lock(&m->r->lock);
+    g_ptr_array_add(m->r->feeds, f);
+    g_mutex_unlock(&m->r->lock);
+    g_signal_connect_data(src, "need-data", G_CALLBACK(feed_need_data), feed_ref(f),
+                          (GClosureNotify)(void (*)(void))feed_unref, 0);
+    g_signal_connect_data(media, "unprepared", G_CALLBACK(media_unprepared), feed_ref(f),
+                          (GClosureNotify)(void (*)(void))feed_unref, 0);
+}
+
+/* ---- mounts ---- */
+
+static void mount_free(gpointer data, GClosure *closure)
+{
+    (void)closure;
+    mount *m = data;
+    g_free(m->camera);
+    g_free(m);
+}
+
+/* Whether id can be a path segment of an RTSP URL as it is. */
+static bool id_fits_url(const char *id)
+{
+    for (const char *p = id; *p; p++)
+        if (!g_ascii_isalnum(*p) && !strchr("-._~", *p))
+            return false;
+    return *id != '\0';
+}
+
+static void add_mount(rtsp_restream *r, GstRTSPMountPoints *mounts, const char *camera,
+                      enum session_stream kind)
+{
+    GstRTSPMediaFactory *factory = gst_rtsp_media_factory_new();
+    gst_rtsp_media_factory_set_launch(factory, LAUNCH);
+    gst_rtsp_media_factory_set_shared(factory, TRUE);
+    if (r->deps.auth)
+        gst_rtsp_media_factory_add_role(factory, ROLE, GST_RTSP_PERM_MEDIA_FACTORY_ACCESS,
+                                        G_TYPE_BOOLEAN, TRUE, GST_RTSP_PERM_MEDIA_FACTORY_CONSTRUCT,
+                                        G_TYPE_BOOLEAN, TRUE, NULL);
+    mount *m = g_new0(mount, 1);
+    m->r = r;
+    m->camera = g_strdup(camera);
+    m->kind = kind;
+    g_signal_connect_data(factory, "media-configure", G_CALLBACK(media_configure), m, mount_free,
+                          0);
+    char *path = g_strdup_printf("/%s/%s", camera, kind_name(kind));
+    gst_rtsp_mount_points_add_factory(mounts, path, factory);
+    g_free(path);
+}
+
+/* Mounts /<id>/main and /<id>/sub of every camera. Returns how many cameras. */
+static unsigned add_mounts(rtsp_restream *r)
+{
+    GstRTSPMountPoints *mounts = gst_rtsp_server_get_mount_points(r->server);
+    const source_registry *reg = r->deps.sources;
+    unsigned n = 0;
+    for (guint i = 0; reg && i < reg->list->len; i++) {
+        const pantau_source *src = g_ptr_array_index(reg->list, i);
+        if (!source_is_camera(src))
+            continue;
+        if (!id_fits_url(src->id)) {
+            log_warn("RTSP restream: camera '%s' is not served (its id does not fit a URL)",
+                     src->id);
+            continue;
+        }
+        add_mount(r, mounts, src->id, SESSION_STREAM_MAIN);
+        add_mount(r, mounts, src->id, SESSION_STREAM_SUB);
+        n++;
+    }
+    g_object_unref(mounts);
+    return n;
+}
+
+/* ---- the server ---- */
+
+static gpointer rtsp_thread(gpointer data)
+{
+    rtsp_restream *r = data;
+    g_main_context_push_thread_default(r->context);
+    g_main_loop_run(r->loop);
+    g_main_context_pop_thread_default(r->context);
+    return NULL;
+}
+
+static GstRTSPFilterResult drop_client(GstRTSPServer *server, GstRTSPClient *client, gpointer data)
+{
+    (void)server;
+    (void)client;
+    (void)data;
+    return GST_RTSP_FILTER_REMOVE;
+}
+
+static GstRTSPFilterResult drop_session(GstRTSPSessionPool *pool, GstRTSPSession *rtsp_session,
+                                        gpointer data)
+{
+    (void)pool;
+    (void)rtsp_session;
+    (void)data;
+    return GST_RTSP_FILTER_REMOVE;
+}
+
+/* Makes r's server: address, port, auth, thread pool, mounts. */
+static void server_setup(rtsp_restream *r)
+{
+    r->server = gst_rtsp_server_new();
+    gst_rtsp_server_set_address(r->server, r->deps.bind->numeric);
+    char *service = g_strdup_printf("%d", r->deps.port);
+    gst_rtsp_server_set_service(r->server, service);
+    g_free(service);
+    if (r->deps.auth) {
+        GstRTSPAuth *auth = restream_auth_new(r->deps.auth);
+        gst_rtsp_server_set_auth(r->server, auth);
+        g_object_unref(auth);
+    }
+    GstRTSPThreadPool *pool = gst_rtsp_server_get_thread_pool(r->server);
+    gst_rtsp_thread_pool_set_max_threads(pool, CLIENT_THREADS);
+    g_object_unref(pool);
+}
+
+rtsp_restream *rtsp_restream_start(const rtsp_restream_deps *deps)
+{
+    rtsp_restream *r = g_new0(rtsp_restream, 1);
+    r->deps = *deps;
+    r->main_context = g_main_context_ref_thread_default();
+    g_mutex_init(&r->lock);
+    r->feeds = g_ptr_array_new();
+    r->context = g_main_context_new();
+    r->loop = g_main_loop_new(r->context, FALSE);
+    server_setup(r);
+    unsigned cameras = add_mounts(r);
+    r->listen_id = gst_rtsp_server_attach(r->server, r->context);
+    if (!r->listen_id) {
+        log_error("RTSP restream: cannot listen on %s port %d", deps->bind->numeric, deps->port);
+        rtsp_restream_free(r);
+        return NULL;
+    }
+    r->port = gst_rtsp_server_get_bound_port(r->server);
+    r->thread = g_thread_new("rtsp-restream", rtsp_thread, r);
+    log_info("RTSP restream of %u cameras on %s port %d", cameras, deps->bind->numeric, r->port);
+    return r;
+}
+
+int rtsp_restream_port(const rtsp_restream *r)
+{
+    return r->port;
+}
+
+/* Stops the RTSP thread after closing its clients and sessions. */
+static void server_stop(rtsp_restream *r)
+{
+    gst_rtsp_server_client_filter(r->server, drop_client, NULL);
+    GstRTSPSessionPool *pool = gst_rtsp_server_get_session_pool(r->server);
+    GList *kept = gst_rtsp_session_pool_filter(pool, drop_session, NULL);
+    g_list_free_full(kept, g_object_unref);
+    g_object_unref(pool);
+    GSource *listen = g_main_context_find_source_by_id(r->context, r->listen_id);
+    if (listen)
+        g_source_destroy(listen);
+    g_main_loop_quit(r->loop);
+    g_thread_join(r->thread);
+    r->thread = NULL;
+}
+
+void rtsp_restream_free(rtsp_restream *r)
+{
+    if (!r)
+        return;
+    if (r->thread)
+        server_stop(r);
+    /* Every feed still made lets go of its camera; what the RTSP threads
+     * handed over and the main loop has not run yet finds f->r NULL. */
+    g_mutex_lock(&r->lock);
+    GPtrArray *feeds = r->feeds;
+    r->feeds = g_ptr_array_new();
+    g_mutex_unlock(&r->lock);
+    for (guint i = 0; i < feeds->len; i++)
+        feed_release(r, g_ptr_array_index(feeds, i));
+    g_ptr_array_free(feeds, TRUE);
+    gst_rtsp_thread_pool_cleanup();
+    g_object_unref(r->server);
+    g_main_loop_unref(r->loop);
+    g_main_context_unref(r->context);
+    g_main_context_unref(r->main_context);
+    g_ptr_array_free(r->feeds, TRUE);
+    g_mutex_clear(&r->lock);
+    g_free(r);
+}

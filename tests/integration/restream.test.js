@@ -1,0 +1,194 @@
+// The RTSP restream (docs/cameras.md, "RTSP restream"): pantau serves every
+// camera's main and sub stream again over RTSP from the access units it
+// already has. A real camera (tests/tools/rtsp_server.c, which prints one
+// "rtsp: play PATH" per PLAY it answers), a WebSocket viewer and
+// gst-launch-1.0's rtspsrc with an H.264 decoder, all at once.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { connect as tcpConnect } from 'node:net';
+import { writeFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { serverFor, connectAs, login, sleep, authConfig, testConfig, runPantau, pluginDirArgs, diagnostics } from '../lib/harness.js';
+import { startRtsp, freePort } from '../lib/rtsp.js';
+
+const CAMERA_PASSWORD = 'Cam3ra-Secret_7';
+const VIEWER = { name: 'vera', role: 'viewer', password: 'viewer-pass-1' };
+const TOKEN = { name: 'lobby', token: 'lobby-token-0123456789' };
+
+let rtsp;
+let dir;
+before(async () => {
+  rtsp = await startRtsp({
+    mounts: { '/main': 'test:640x360@15', '/sub': 'test:320x180@10' },
+    user: 'admin',
+    password: CAMERA_PASSWORD,
+  });
+  dir = mkdtempSync(join(tmpdir(), 'pantau-restream-'));
+});
+after(async () => {
+  await rtsp?.stop();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+function withCamera(config, restream) {
+  config.server = { ...config.server, stream_grace_ms: 500, ...(restream ? { rtsp_restream: restream } : {}) };
+  config.plugins = { load: ['clock', 'cctv'] };
+  config.sources.push({
+    id: 'cam-a', type: 'rtsp', name: 'Simpang Lima',
+    settings: { url: rtsp.url('/main'), sub_url: rtsp.url('/sub'), username: 'admin', password: CAMERA_PASSWORD },
+  });
+  return config;
+}
+
+// A server with login and the restream on a free port.
+async function restreamServer(t) {
+  const port = await freePort();
+  const config = withCamera(await authConfig({ users: [VIEWER], tokens: [TOKEN] }), { port });
+  const server = await serverFor(t, { config });
+  return { server, port };
+}
+
+const plays = (path) => rtsp.output().split('\n').filter((l) => l === `rtsp: play ${path}`).length;
+
+// gst-launch-1.0 receiving url over TCP and decoding `frames` frames.
+// Resolves to { code, output }.
+function gstReceive(url, frames = 30, timeoutMs = 30000) {
+  const args = ['-v', 'rtspsrc', `location=${url}`, 'protocols=tcp', '!', 'rtph264depay', '!', 'h264parse', '!',
+    'avdec_h264', '!', 'identity', `eos-after=${frames}`, '!', 'fakesink', 'sync=false'];
+  return new Promise((resolve) => {
+    const proc = spawn('gst-launch-1.0', args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    proc.stdout.on('data', (d) => { output += d; });
+    proc.stderr.on('data', (d) => { output += d; });
+    const timer = setTimeout(() => proc.kill('SIGKILL'), timeoutMs);
+    proc.on('exit', (code, signal) => { clearTimeout(timer); resolve({ code, signal, output }); });
+  });
+}
+
+// The decoded picture size gst-launch -v printed for the decoder's output.
+function decodedSize(output) {
+  const m = /avdec_h264[^\n]*src: caps = video\/x-raw[^\n]*width=\(int\)(\d+), height=\(int\)(\d+)/.exec(output);
+  return m ? { width: Number(m[1]), height: Number(m[2]) } : null;
+}
+
+// One raw RTSP request; resolves to the response's text (head and body).
+function rtspRequest(port, method, path, headers = {}) {
+  return new Promise((resolve, reject) => {
+    const sock = tcpConnect(port, '127.0.0.1');
+    let text = '';
+    const lines = [`${method} rtsp://127.0.0.1:${port}${path} RTSP/1.0`, 'CSeq: 1',
+      ...Object.entries(headers).map(([k, v]) => `${k}: ${v}`), '', ''];
+    sock.on('connect', () => sock.write(lines.join('\r\n')));
+    sock.on('data', (d) => {
+      text += d;
+      const end = text.indexOf('\r\n\r\n');
+      const len = /content-length: *(\d+)/i.exec(text);
+      if (end >= 0 && text.length >= end + 4 + (len ? Number(len[1]) : 0)) sock.end();
+    });
+    sock.on('close', () => resolve(text));
+    sock.on('error', reject);
+    sock.setTimeout(20000, () => sock.destroy(new Error(`${method} ${path} timed out`)));
+  });
+}
+
+const basic = (user, password) => `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`;
+
+async function waitFor(pred, what, timeoutMs = 15000) {
+  const deadline = Date.now() + timeoutMs;
+  while (!pred()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await sleep(100);
+  }
+}
+
+test('rtspsrc decodes the main stream while a WebSocket viewer watches, and the camera sees one session', async (t) => {
+  const { server, port } = await restreamServer(t);
+  assert.match(server.output(), new RegExp(`pantau: rtsp +rtsp://127\\.0\\.0\\.1:${port}/`), 'the URL is printed');
+  const { cookie } = await login(server, VIEWER.name, VIEWER.password);
+  const { client } = await connectAs(t, server, { cookie });
+  const before = plays('/main');
+  const reply = await client.request('subscribe', { sources: [{ id: 'cam-a', stream: 'main' }] });
+  assert.ok(reply.ok, JSON.stringify(reply));
+  await client.waitFor((m) => m.binary, 10000);
+  const got = await gstReceive(`rtsp://${VIEWER.name}:${VIEWER.password}@127.0.0.1:${port}/cam-a/main`);
+  assert.equal(got.code, 0, `gst-launch-1.0 exit:\n${got.output.slice(-3000)}`);
+  assert.deepEqual(decodedSize(got.output), { width: 640, height: 360 }, 'decoded frames of the main stream');
+  const framesDuring = client.messages.filter((m) => m.binary).length;
+  await sleep(500);
+  assert.ok(client.messages.filter((m) => m.binary).length > framesDuring, 'the WebSocket viewer still gets frames');
+  assert.equal(plays('/main') - before, 1, `one PLAY at the camera for both:\n${rtsp.output()}`);
+  assert.ok(!server.output().includes(CAMERA_PASSWORD), 'the camera password is not in the log');
+  assert.ok(!server.output().includes(VIEWER.password), 'the viewer password is not in the log');
+});
+
+test('the sub stream is served at /sub; a viewer token logs in; the stream is released after the last client', async (t) => {
+  const { server, port } = await restreamServer(t);
+  const before = plays('/sub');
+  const got = await gstReceive(`rtsp://${TOKEN.name}:${TOKEN.token}@127.0.0.1:${port}/cam-a/sub`, 20);
+  assert.equal(got.code, 0, `gst-launch-1.0 exit:\n${got.output.slice(-3000)}`);
+  assert.deepEqual(decodedSize(got.output), { width: 320, height: 180 }, 'decoded frames of the substream');
+  assert.equal(plays('/sub') - before, 1, 'one PLAY at the camera');
+  await waitFor(() => /cam-a: RTSP restream of the sub stream ends/.test(server.output()), 'the restream to end');
+  await waitFor(() => /cam-a: sub stream stops \(no viewers\)/.test(server.output()), 'the camera stream to stop');
+});
+
+test('a wrong password, an unknown user and no credentials are refused with 401; the SDP holds no camera secret', async (t) => {
+  const { server, port } = await restreamServer(t);
+  const path = '/cam-a/main';
+  for (const auth of [basic(VIEWER.name, 'wrong-password'), basic('nobody', VIEWER.password), basic(TOKEN.name, 'not-the-token-000000'), null]) {
+    const res = await rtspRequest(port, 'DESCRIBE', path, auth ? { Authorization: auth } : {});
+    assert.match(res, /^RTSP\/1\.0 401/, `${auth}: ${res}`);
+    assert.match(res, /WWW-Authenticate: Basic realm="pantau"/i);
+    assert.ok(!/m=video/.test(res), 'no description');
+  }
+  const ok = await rtspRequest(port, 'DESCRIBE', path, { Authorization: basic(VIEWER.name, VIEWER.password), Accept: 'application/sdp' });
+  assert.match(ok, /^RTSP\/1\.0 200/, ok);
+  assert.match(ok, /m=video \d+ RTP\/AVP 96/);
+  assert.match(ok, /a=rtpmap:96 H264\/90000/);
+  assert.ok(!ok.includes(CAMERA_PASSWORD) && !ok.includes('admin'), `no camera credentials in:\n${ok}`);
+  const missing = await rtspRequest(port, 'DESCRIBE', '/no-such-camera/main', { Authorization: basic(VIEWER.name, VIEWER.password) });
+  assert.match(missing, /^RTSP\/1\.0 404/, missing);
+  assert.ok(!server.output().includes(CAMERA_PASSWORD), 'the camera password is not in the log');
+});
+
+test('without server.rtsp_restream nothing listens for RTSP', async (t) => {
+  const port = await freePort();
+  const server = await serverFor(t, { config: withCamera(testConfig(), null) });
+  assert.ok(!/pantau: rtsp/.test(server.output()), 'no RTSP URL printed');
+  const err = await new Promise((resolve) => {
+    const sock = tcpConnect(port, '127.0.0.1');
+    sock.on('connect', () => { sock.destroy(); resolve(null); });
+    sock.on('error', resolve);
+  });
+  assert.equal(err?.code, 'ECONNREFUSED');
+});
+
+test('--check-config: server.rtsp_restream is checked, each error at its path', async () => {
+  const cases = [
+    [{ rtsp_restream: 8554 }, 'server.rtsp_restream', /must be an object/],
+    [{ rtsp_restream: { port: 'x' } }, 'server.rtsp_restream.port', /must be an integer/],
+    [{ rtsp_restream: { port: 70000 } }, 'server.rtsp_restream.port', /must be 0 to 65535/],
+    [{ port: 9000, rtsp_restream: { port: 9000 } }, 'server.rtsp_restream.port', /must differ from server.port/],
+    [{ rtsp_restream: { port: 8554, bind: 'x' } }, 'server.rtsp_restream.bind', /./],
+  ];
+  for (const [server, path, message] of cases) {
+    const config = testConfig();
+    config.server = { ...config.server, ...server };
+    const file = join(dir, 'check.json');
+    writeFileSync(file, JSON.stringify(config, null, 2));
+    const result = await runPantau(['--check-config', file, ...pluginDirArgs()]);
+    assert.equal(result.code, 2, `${JSON.stringify(server)}:\n${result.output}`);
+    const found = diagnostics(result.output).filter((d) => d.path === path);
+    assert.equal(found.length, 1, `one line for ${path} in:\n${result.output}`);
+    assert.match(found[0].text, message);
+    assert.equal(found[0].file, file);
+  }
+  const config = testConfig();
+  config.server = { ...config.server, rtsp_restream: { port: 8554 } };
+  const file = join(dir, 'good.json');
+  writeFileSync(file, JSON.stringify(config));
+  const result = await runPantau(['--check-config', file, ...pluginDirArgs()]);
+  assert.equal(result.code, 0, result.output);
+});
