@@ -54,8 +54,8 @@ const plays = (path) => rtsp.output().split('\n').filter((l) => l === `rtsp: pla
 
 // gst-launch-1.0 receiving url over TCP and decoding `frames` frames.
 // Resolves to { code, output }.
-function gstReceive(url, frames = 30, timeoutMs = 30000) {
-  const args = ['-v', 'rtspsrc', `location=${url}`, 'protocols=tcp', '!', 'rtph264depay', '!', 'h264parse', '!',
+function gstReceive(url, frames = 30, timeoutMs = 30000, protocols = 'tcp') {
+  const args = ['-v', 'rtspsrc', `location=${url}`, `protocols=${protocols}`, '!', 'rtph264depay', '!', 'h264parse', '!',
     'avdec_h264', '!', 'identity', `eos-after=${frames}`, '!', 'fakesink', 'sync=false'];
   return new Promise((resolve) => {
     const proc = spawn('gst-launch-1.0', args, { stdio: ['ignore', 'pipe', 'pipe'] });
@@ -123,10 +123,10 @@ test('rtspsrc decodes the main stream while a WebSocket viewer watches, and the 
   assert.ok(!server.output().includes(VIEWER.password), 'the viewer password is not in the log');
 });
 
-test('the sub stream is served at /sub; a viewer token logs in; the stream is released after the last client', async (t) => {
+test('the sub stream is served at /sub (RTP over UDP); a viewer token logs in; the stream is released after the last client', async (t) => {
   const { server, port } = await restreamServer(t);
   const before = plays('/sub');
-  const got = await gstReceive(`rtsp://${TOKEN.name}:${TOKEN.token}@127.0.0.1:${port}/cam-a/sub`, 20);
+  const got = await gstReceive(`rtsp://${TOKEN.name}:${TOKEN.token}@127.0.0.1:${port}/cam-a/sub`, 20, 30000, 'udp');
   assert.equal(got.code, 0, `gst-launch-1.0 exit:\n${got.output.slice(-3000)}`);
   assert.deepEqual(decodedSize(got.output), { width: 320, height: 180 }, 'decoded frames of the substream');
   assert.equal(plays('/sub') - before, 1, 'one PLAY at the camera');
@@ -191,4 +191,33 @@ test('--check-config: server.rtsp_restream is checked, each error at its path', 
   writeFileSync(file, JSON.stringify(config));
   const result = await runPantau(['--check-config', file, ...pluginDirArgs()]);
   assert.equal(result.code, 0, result.output);
+});
+
+test('two RTSP clients share one camera session; the server stops cleanly while they play', async (t) => {
+  const { server, port } = await restreamServer(t);
+  const before = plays('/main');
+  const url = `rtsp://${VIEWER.name}:${VIEWER.password}@127.0.0.1:${port}/cam-a/main`;
+  const [a, b] = await Promise.all([gstReceive(url, 20), gstReceive(url, 20)]);
+  assert.equal(a.code, 0, a.output.slice(-2000));
+  assert.equal(b.code, 0, b.output.slice(-2000));
+  assert.equal(plays('/main') - before, 1, 'one PLAY at the camera for both');
+  // A client that is still playing when the server stops (serverFor's
+  // stopServer then asserts exit 0 within 5 s).
+  const long = gstReceive(url, 100000, 60000);
+  await waitFor(() => (server.output().match(/cam-a: RTSP restream of the main stream starts/g) || []).length >= 2,
+    'the second restream to start');
+  await sleep(500);
+  const { stopServer } = await import('../lib/harness.js');
+  const result = await stopServer(server);
+  assert.equal(result.code, 0);
+  const ended = await long;
+  assert.notEqual(ended.signal, 'SIGKILL', 'the RTSP client saw the server go');
+});
+
+test('without an "auth" section (loopback only) the restream needs no credentials', async (t) => {
+  const port = await freePort();
+  const server = await serverFor(t, { config: withCamera(testConfig(), { port }) });
+  const got = await gstReceive(`rtsp://127.0.0.1:${port}/cam-a/main`, 10);
+  assert.equal(got.code, 0, got.output.slice(-2000));
+  assert.match(server.output(), new RegExp(`RTSP restream of 1 cameras on 127\\.0\\.0\\.1 port ${port}`));
 });
