@@ -221,3 +221,13 @@ test('without an "auth" section (loopback only) the restream needs no credential
   assert.equal(got.code, 0, got.output.slice(-2000));
   assert.match(server.output(), new RegExp(`RTSP restream of 1 cameras on 127\\.0\\.0\\.1 port ${port}`));
 });
+
+test('with auth.anonymous_role a client without credentials may watch; wrong credentials are still refused', async (t) => {
+  const port = await freePort();
+  const config = withCamera(await authConfig({ users: [VIEWER], auth: { anonymous_role: 'viewer' } }), { port });
+  await serverFor(t, { config });
+  const anonymous = await rtspRequest(port, 'DESCRIBE', '/cam-a/sub', { Accept: 'application/sdp' });
+  assert.match(anonymous, /^RTSP\/1\.0 200/, anonymous);
+  const wrong = await rtspRequest(port, 'DESCRIBE', '/cam-a/sub', { Authorization: basic(VIEWER.name, 'wrong-password') });
+  assert.match(wrong, /^RTSP\/1\.0 401/, wrong);
+});
