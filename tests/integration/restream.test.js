@@ -15,6 +15,7 @@ import { startRtsp, freePort } from '../lib/rtsp.js';
 
 const CAMERA_PASSWORD = 'Cam3ra-Secret_7';
 const VIEWER = { name: 'vera', role: 'viewer', password: 'viewer-pass-1' };
+const OPERATOR = { name: 'otto', role: 'operator', password: 'operator-pass-1' };
 const TOKEN = { name: 'lobby', token: 'lobby-token-0123456789' };
 
 let rtsp;
@@ -45,7 +46,7 @@ function withCamera(config, restream) {
 // A server with login and the restream on a free port.
 async function restreamServer(t) {
   const port = await freePort();
-  const config = withCamera(await authConfig({ users: [VIEWER], tokens: [TOKEN] }), { port });
+  const config = withCamera(await authConfig({ users: [VIEWER, OPERATOR], tokens: [TOKEN] }), { port });
   const server = await serverFor(t, { config });
   return { server, port };
 }
@@ -230,4 +231,24 @@ test('with auth.anonymous_role a client without credentials may watch; wrong cre
   assert.match(anonymous, /^RTSP\/1\.0 200/, anonymous);
   const wrong = await rtspRequest(port, 'DESCRIBE', '/cam-a/sub', { Authorization: basic(VIEWER.name, 'wrong-password') });
   assert.match(wrong, /^RTSP\/1\.0 401/, wrong);
+});
+
+test('password guesses are limited per address, as web logins are; credentials already proven still work', async (t) => {
+  const { server, port } = await restreamServer(t);
+  const path = '/cam-a/sub';
+  const token = { Authorization: basic(TOKEN.name, TOKEN.token), Accept: 'application/sdp' };
+  assert.match(await rtspRequest(port, 'DESCRIBE', path, token), /^RTSP\/1\.0 200/);
+  for (let i = 0; i < 4; i++) {
+    const res = await rtspRequest(port, 'DESCRIBE', path, { Authorization: basic(VIEWER.name, `guess-${i}`) });
+    assert.match(res, /^RTSP\/1\.0 401/, res);
+  }
+  // The fifth check still happens (and passes); the sixth attempt does not.
+  assert.match(await rtspRequest(port, 'DESCRIBE', path, { Authorization: basic(VIEWER.name, VIEWER.password) }), /^RTSP\/1\.0 200/);
+  await rtspRequest(port, 'DESCRIBE', path, { Authorization: basic(VIEWER.name, 'guess-5') });
+  await rtspRequest(port, 'DESCRIBE', path, { Authorization: basic(VIEWER.name, 'guess-6') });
+  // Now even a right password not proven before is refused unchecked.
+  const limited = await rtspRequest(port, 'DESCRIBE', path, { Authorization: basic(OPERATOR.name, OPERATOR.password) });
+  assert.match(limited, /^RTSP\/1\.0 401/, limited);
+  assert.match(server.output(), /RTSP restream: too many password attempts from 127\.0\.0\.1/);
+  assert.match(await rtspRequest(port, 'DESCRIBE', path, token), /^RTSP\/1\.0 200/, 'a proven credential is not checked again');
 });

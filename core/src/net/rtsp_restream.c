@@ -13,6 +13,7 @@
  * stream after its grace period when nobody else watches. */
 #include "rtsp_restream.h"
 
+#include "auth_util.h"
 #include "log.h"
 #include "password.h"
 #include "subscribe.h"
@@ -30,6 +31,9 @@
 /* Threads serving RTSP clients (a password check holds one). */
 #define CLIENT_THREADS 4
 #define ROLE "viewer"
+/* Password checks per client address and minute, as for the web's logins
+ * (docs/security.md); past it a client is refused without a check. */
+#define ATTEMPTS_PER_MINUTE 5
 
 #define LAUNCH                                                                                     \
     "( appsrc name=src is-live=true format=time do-timestamp=true "                                \
@@ -44,8 +48,9 @@ typedef struct PantauRestreamAuth {
     bool anonymous;            /* auth.anonymous_role: no credentials needed */
     GstRTSPToken *token;       /* what every accepted client gets: the role ROLE */
     unsigned char key[PASSWORD_KEY_BYTES];
-    GMutex lock;        /* guards passed */
+    GMutex lock;        /* guards passed and limiter */
     GHashTable *passed; /* keyed hashes (owned) of "user:password" that matched */
+    login_limiter *limiter;
 } PantauRestreamAuth;
 
 typedef struct PantauRestreamAuthClass {
@@ -73,8 +78,22 @@ static bool basic_decode(const char *b64, char **user, char **password)
     return ok;
 }
 
-/* Whether user and password are good; remembers a match (off the loop). */
-static bool credentials_pass(PantauRestreamAuth *self, const char *user, const char *password)
+/* Whether address may have its password checked now (it counts). */
+static bool attempt_allowed(PantauRestreamAuth *self, const char *address)
+{
+    g_mutex_lock(&self->lock);
+    int wait = login_limiter_take(self->limiter, address, g_get_monotonic_time());
+    g_mutex_unlock(&self->lock);
+    if (wait)
+        log_warn("RTSP restream: too many password attempts from %s; refused for %d s", address,
+                 wait);
+    return wait == 0;
+}
+
+/* Whether user and password, sent from address, are good; remembers a
+ * match. Off the loop: it may check an argon2id hash. */
+static bool credentials_pass(PantauRestreamAuth *self, const char *user, const char *password,
+                             const char *address)
 {
     char *both = g_strdup_printf("%s:%s", user, password);
     char hex[PASSWORD_KEYED_HEX + 1];
@@ -85,9 +104,15 @@ static bool credentials_pass(PantauRestreamAuth *self, const char *user, const c
     g_mutex_unlock(&self->lock);
     if (known)
         return true;
-    if (!auth_check_password(self->center, user, password, NULL))
+    if (!attempt_allowed(self, address))
         return false;
+    if (!auth_check_password(self->center, user, password, NULL)) {
+        log_info("RTSP restream: a client at %s was refused (unknown user or wrong password)",
+                 address);
+        return false;
+    }
     g_mutex_lock(&self->lock);
+    login_limiter_forgive(self->limiter, address);
     if (g_hash_table_size(self->passed) >= PASSED_MAX)
         g_hash_table_remove_all(self->passed);
     g_hash_table_add(self->passed, g_strdup(hex));
@@ -112,10 +137,9 @@ static gboolean restream_authenticate(GstRTSPAuth *base, GstRTSPContext *ctx)
     if (g_ascii_strncasecmp(header, "basic ", 6) != 0 ||
         !basic_decode(header + 6, &user, &password))
         return TRUE;
-    if (credentials_pass(self, user, password))
+    const char *address = ctx->conn ? gst_rtsp_connection_get_ip(ctx->conn) : NULL;
+    if (credentials_pass(self, user, password, address ? address : "?"))
         ctx->token = self->token;
-    else
-        log_info("RTSP restream: a client was refused (unknown user or wrong password)");
     g_free(user);
     password_forget(password);
     return TRUE;
@@ -126,6 +150,7 @@ static void restream_auth_finalize(GObject *obj)
     PantauRestreamAuth *self = (PantauRestreamAuth *)obj;
     gst_rtsp_token_unref(self->token);
     g_hash_table_destroy(self->passed);
+    login_limiter_free(self->limiter);
     g_mutex_clear(&self->lock);
     password_wipe(self->key, sizeof self->key);
     G_OBJECT_CLASS(pantau_restream_auth_parent_class)->finalize(obj);
@@ -141,6 +166,7 @@ static void pantau_restream_auth_init(PantauRestreamAuth *self)
 {
     g_mutex_init(&self->lock);
     self->passed = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+    self->limiter = login_limiter_new(ATTEMPTS_PER_MINUTE, 60 * G_USEC_PER_SEC);
     self->token = gst_rtsp_token_new(GST_RTSP_TOKEN_MEDIA_FACTORY_ROLE, G_TYPE_STRING, ROLE, NULL);
     password_key_new(self->key);
 }
