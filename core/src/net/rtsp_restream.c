@@ -192,8 +192,9 @@ struct rtsp_restream {
     GThread *thread;
     guint listen_id; /* the listening socket's source in context */
     GMainContext *main_context;
-    GMutex lock;      /* guards feeds */
-    GPtrArray *feeds; /* feed *, one reference each: made and not yet released */
+    GMutex lock;         /* guards feeds */
+    GPtrArray *feeds;    /* feed *, one reference each: made and not yet released */
+    GHashTable *mounted; /* camera ids (owned) with mounts; main loop only */
 };
 
 /* What a mount serves. */
@@ -445,27 +446,77 @@ static void add_mount(rtsp_restream *r, GstRTSPMountPoints *mounts, const char *
     g_free(path);
 }
 
-/* Mounts /<id>/main and /<id>/sub of every camera. Returns how many cameras. */
-static unsigned add_mounts(rtsp_restream *r)
+/* Takes every feed of camera out of r and releases it (main loop). */
+static void release_feeds_of(rtsp_restream *r, const char *camera)
 {
-    GstRTSPMountPoints *mounts = gst_rtsp_server_get_mount_points(r->server);
+    GPtrArray *gone = g_ptr_array_new();
+    g_mutex_lock(&r->lock);
+    for (guint i = r->feeds->len; i-- > 0;) {
+        feed *f = g_ptr_array_index(r->feeds, i);
+        if (strcmp(f->camera, camera) == 0)
+            g_ptr_array_add(gone, g_ptr_array_steal_index_fast(r->feeds, i));
+    }
+    g_mutex_unlock(&r->lock);
+    for (guint i = 0; i < gone->len; i++)
+        feed_release(r, g_ptr_array_index(gone, i));
+    g_ptr_array_free(gone, TRUE);
+}
+
+static void remove_mounts(rtsp_restream *r, GstRTSPMountPoints *mounts, const char *camera)
+{
+    for (int k = SESSION_STREAM_MAIN; k <= SESSION_STREAM_SUB; k++) {
+        char *path = g_strdup_printf("/%s/%s", camera, kind_name((enum session_stream)k));
+        gst_rtsp_mount_points_remove_factory(mounts, path);
+        g_free(path);
+    }
+    release_feeds_of(r, camera);
+    log_info("RTSP restream: %s is no longer served", camera);
+}
+
+/* Whether src is a camera to mount (says why not, once, when its id does
+ * not fit a URL). */
+static bool mountable(const pantau_source *src)
+{
+    if (!source_is_camera(src))
+        return false;
+    if (id_fits_url(src->id))
+        return true;
+    log_warn("RTSP restream: camera '%s' is not served (its id does not fit a URL)", src->id);
+    return false;
+}
+
+/* Mounts /<id>/main and /<id>/sub of every camera not mounted yet.
+ * Returns how many cameras are mounted. */
+static unsigned add_mounts(rtsp_restream *r, GstRTSPMountPoints *mounts)
+{
     const source_registry *reg = r->deps.sources;
-    unsigned n = 0;
     for (guint i = 0; reg && i < reg->list->len; i++) {
         const pantau_source *src = g_ptr_array_index(reg->list, i);
-        if (!source_is_camera(src))
+        if (g_hash_table_contains(r->mounted, src->id) || !mountable(src))
             continue;
-        if (!id_fits_url(src->id)) {
-            log_warn("RTSP restream: camera '%s' is not served (its id does not fit a URL)",
-                     src->id);
-            continue;
-        }
         add_mount(r, mounts, src->id, SESSION_STREAM_MAIN);
         add_mount(r, mounts, src->id, SESSION_STREAM_SUB);
-        n++;
+        g_hash_table_add(r->mounted, g_strdup(src->id));
     }
+    return g_hash_table_size(r->mounted);
+}
+
+void rtsp_restream_sync(rtsp_restream *r)
+{
+    if (!r)
+        return;
+    GstRTSPMountPoints *mounts = gst_rtsp_server_get_mount_points(r->server);
+    GHashTableIter it;
+    gpointer key;
+    g_hash_table_iter_init(&it, r->mounted);
+    while (g_hash_table_iter_next(&it, &key, NULL)) {
+        if (source_is_camera(source_registry_find(r->deps.sources, key)))
+            continue;
+        remove_mounts(r, mounts, key);
+        g_hash_table_iter_remove(&it);
+    }
+    add_mounts(r, mounts);
     g_object_unref(mounts);
-    return n;
 }
 
 /* ---- the server ---- */
@@ -523,8 +574,11 @@ rtsp_restream *rtsp_restream_start(const rtsp_restream_deps *deps)
     r->feeds = g_ptr_array_new();
     r->context = g_main_context_new();
     r->loop = g_main_loop_new(r->context, FALSE);
+    r->mounted = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
     server_setup(r);
-    unsigned cameras = add_mounts(r);
+    GstRTSPMountPoints *mounts = gst_rtsp_server_get_mount_points(r->server);
+    unsigned cameras = add_mounts(r, mounts);
+    g_object_unref(mounts);
     r->listen_id = gst_rtsp_server_attach(r->server, r->context);
     if (!r->listen_id) {
         log_error("RTSP restream: cannot listen on %s port %d", deps->bind->numeric, deps->port);
@@ -579,6 +633,7 @@ void rtsp_restream_free(rtsp_restream *r)
     g_main_context_unref(r->context);
     g_main_context_unref(r->main_context);
     g_ptr_array_free(r->feeds, TRUE);
+    g_hash_table_destroy(r->mounted);
     g_mutex_clear(&r->lock);
     g_free(r);
 }

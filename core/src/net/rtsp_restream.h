@@ -27,7 +27,7 @@ typedef struct rtsp_restream_deps {
     int port;                /* 0: any free port */
     auth_center *auth;       /* NULL: no login (loopback only), anyone may watch */
     media_engine *media;
-    source_registry *sources; /* the cameras mounted, read once at start */
+    source_registry *sources; /* the cameras mounted (rtsp_restream_sync) */
 } rtsp_restream_deps;
 
 /* Listens on deps->bind and deps->port and serves every camera of
@@ -36,6 +36,12 @@ rtsp_restream *rtsp_restream_start(const rtsp_restream_deps *deps);
 
 /* The port it listens on. */
 int rtsp_restream_port(const rtsp_restream *r);
+
+/* Mounts the cameras of the registry that are not mounted yet and
+ * unmounts those that are gone (their RTSP clients get the end of the
+ * stream and their camera streams are released). Call it after sources
+ * were added or removed. */
+void rtsp_restream_sync(rtsp_restream *r);
 
 /* Closes every RTSP client, releases their camera streams and frees r.
  * NULL is fine. Call before the media engine and the auth center go. */
