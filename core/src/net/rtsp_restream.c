@@ -214,7 +214,7 @@ typedef struct feed {
     gint started;    /* atomic: handed to the main loop once */
     session *viewer; /* main loop only: the engine's session, while attached */
     bool need_key;   /* main loop only */
-    bool warned;     /* main loop only: told once that the codec is not H.264 */
+    bool refused;    /* main loop only: the stream is not H.264, nothing is pushed */
 } feed;
 
 static feed *feed_ref(feed *f)
@@ -254,7 +254,7 @@ static void feed_send_frame(void *peer, media_frame *frame)
 {
     feed *f = peer;
     bool key = media_frame_is_keyframe(frame);
-    if (f->need_key && !key)
+    if (f->refused || (f->need_key && !key))
         return;
     f->need_key = false;
     if (gst_app_src_get_current_level_bytes(f->src) > FEED_MAX_QUEUED_BYTES) {
@@ -274,14 +274,17 @@ static void feed_expect_keyframe(void *peer, uint32_t stream)
     ((feed *)peer)->need_key = true;
 }
 
-/* session_sink.stream_info: the restream passes H.264 only. */
+/* session_sink.stream_info: the restream passes H.264 only (its pipeline
+ * has rtph264pay); a stream in another codec ends the media rather than
+ * sending it packetised as H.264. */
 static void feed_stream_info(void *peer, const json_t *info)
 {
     feed *f = peer;
     const char *codec = json_string_value(json_object_get(info, "codec"));
-    if (!codec || g_str_has_prefix(codec, "avc1") || f->warned)
+    if (!codec || g_str_has_prefix(codec, "avc1") || f->refused)
         return;
-    f->warned = true;
+    f->refused = true;
+    gst_app_src_end_of_stream(f->src);
     log_warn("%s: the %s stream is %s: the RTSP restream serves H.264 only", f->camera,
              kind_name(f->kind), codec);
 }
