@@ -252,3 +252,19 @@ test('password guesses are limited per address, as web logins are; credentials a
   assert.match(server.output(), /RTSP restream: too many password attempts from 127\.0\.0\.1/);
   assert.match(await rtspRequest(port, 'DESCRIBE', path, token), /^RTSP\/1\.0 200/, 'a proven credential is not checked again');
 });
+
+test('a camera that is down is answered 503 at once, not after gst-rtsp-server\'s 20 s', async (t) => {
+  const port = await freePort();
+  const dead = await freePort();
+  const config = testConfig();
+  config.server = { ...config.server, stream_grace_ms: 500, rtsp_restream: { port } };
+  config.plugins = { load: ['clock', 'cctv'] };
+  config.sources.push({ id: 'cam-x', type: 'rtsp', name: 'Nobody home', settings: { url: `rtsp://127.0.0.1:${dead}/main` } });
+  const server = await serverFor(t, { config });
+  const started = Date.now();
+  const res = await rtspRequest(port, 'DESCRIBE', '/cam-x/main');
+  assert.match(res, /^RTSP\/1\.0 503/, res);
+  assert.ok(Date.now() - started < 12000, `answered after ${Date.now() - started} ms`);
+  assert.match(server.output(), /cam-x: RTSP restream: the camera is (reconnecting|offline|error), its main stream is not served now/);
+  await waitFor(() => /cam-x: RTSP restream of the main stream ends/.test(server.output()), 'the restream to end');
+});

@@ -31,6 +31,8 @@
 /* Threads serving RTSP clients (a password check holds one). */
 #define CLIENT_THREADS 4
 #define ROLE "viewer"
+/* How often a media waiting for its first frame looks at its camera. */
+#define CAMERA_CHECK_MS 500
 /* Password checks per client address and minute, as for the web's logins
  * (docs/security.md); past it a client is refused without a check. */
 #define ATTEMPTS_PER_MINUTE 5
@@ -215,6 +217,8 @@ typedef struct feed {
     session *viewer; /* main loop only: the engine's session, while attached */
     bool need_key;   /* main loop only */
     bool refused;    /* main loop only: the stream is not H.264, nothing is pushed */
+    bool flowing;    /* main loop only: a frame went into the appsrc */
+    guint watch;     /* main loop only: checks the camera until the first frame */
 } feed;
 
 static feed *feed_ref(feed *f)
@@ -248,6 +252,17 @@ static void on_main_loop(feed *f, GSourceFunc fn)
     g_source_unref(idle);
 }
 
+/* Ends f's media with an error (why: borrowed), which a media still being
+ * prepared answers at once with 503 where an end of stream would not. */
+static void feed_fail(feed *f, const char *why)
+{
+    f->refused = true;
+    GError *err = g_error_new_literal(GST_STREAM_ERROR, GST_STREAM_ERROR_FAILED, why);
+    gst_element_post_message(GST_ELEMENT(f->src),
+                             gst_message_new_error(GST_OBJECT(f->src), err, NULL));
+    g_error_free(err);
+}
+
 /* session_sink.send_frame: the access unit into the appsrc, from a
  * keyframe on. */
 static void feed_send_frame(void *peer, media_frame *frame)
@@ -266,6 +281,8 @@ static void feed_send_frame(void *peer, media_frame *frame)
         GST_BUFFER_FLAG_SET(buf, GST_BUFFER_FLAG_DELTA_UNIT);
     if (gst_app_src_push_buffer(f->src, buf) != GST_FLOW_OK)
         f->need_key = true;
+    else
+        f->flowing = true;
 }
 
 static void feed_expect_keyframe(void *peer, uint32_t stream)
@@ -283,8 +300,7 @@ static void feed_stream_info(void *peer, const json_t *info)
     const char *codec = json_string_value(json_object_get(info, "codec"));
     if (!codec || g_str_has_prefix(codec, "avc1") || f->refused)
         return;
-    f->refused = true;
-    gst_app_src_end_of_stream(f->src);
+    feed_fail(f, "not H.264");
     log_warn("%s: the %s stream is %s: the RTSP restream serves H.264 only", f->camera,
              kind_name(f->kind), codec);
 }
@@ -308,6 +324,26 @@ static const session_sink feed_sink = {
     .expect_keyframe = feed_expect_keyframe,
     .forget_stream = feed_forget_stream,
 };
+
+/* Main loop, every CAMERA_CHECK_MS until the first frame: a camera that
+ * is down ends the media at once, so that the client is answered (503)
+ * rather than kept waiting for gst-rtsp-server's 20 s. */
+static gboolean feed_check_camera(gpointer data)
+{
+    feed *f = data;
+    if (!f->r || f->flowing) {
+        f->watch = 0;
+        return G_SOURCE_REMOVE;
+    }
+    const pantau_source *src = source_registry_find(f->r->deps.sources, f->camera);
+    if (src && !source_status_is_down(src->status))
+        return G_SOURCE_CONTINUE;
+    log_warn("%s: RTSP restream: the camera is %s, its %s stream is not served now", f->camera,
+             src ? source_status_name(src->status) : "gone", kind_name(f->kind));
+    f->watch = 0;
+    feed_fail(f, "the camera is down");
+    return G_SOURCE_REMOVE;
+}
 
 /* Main loop: the feed's session subscribes to its camera's stream. */
 static gboolean feed_attach(gpointer data)
@@ -333,12 +369,17 @@ static gboolean feed_attach(gpointer data)
     media_session_changed(r->deps.media, f->viewer, old);
     g_hash_table_destroy(old);
     log_info("%s: RTSP restream of the %s stream starts", f->camera, kind_name(f->kind));
+    f->watch = g_timeout_add_full(G_PRIORITY_DEFAULT, CAMERA_CHECK_MS, feed_check_camera,
+                                  feed_ref(f), feed_unref);
     return G_SOURCE_REMOVE;
 }
 
 /* Main loop: releases f's session and r's reference of f. */
 static void feed_release(rtsp_restream *r, feed *f)
 {
+    if (f->watch)
+        g_source_remove(f->watch);
+    f->watch = 0;
     if (f->viewer) {
         subscribe_release(r->deps.media, f->viewer);
         session_free(f->viewer);
