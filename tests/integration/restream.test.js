@@ -202,14 +202,17 @@ test('two RTSP clients share one camera session; the server stops cleanly while 
   assert.equal(a.code, 0, a.output.slice(-2000));
   assert.equal(b.code, 0, b.output.slice(-2000));
   assert.equal(plays('/main') - before, 1, 'one PLAY at the camera for both');
-  // A client that is still playing when the server stops (serverFor's
-  // stopServer then asserts exit 0 within 5 s).
+  // A client that is still playing when the server stops. It comes after
+  // the shared media of the first two is gone: a DESCRIBE in the moment
+  // gst-rtsp-server 1.22 tears a shared media down is answered 503 (see
+  // tests/tools/rtsp_server.c), which clients retry and this test need not.
+  await waitFor(() => /cam-a: RTSP restream of the main stream ends/.test(server.output()), 'the first media to end');
   const long = gstReceive(url, 100000, 60000);
   await waitFor(() => (server.output().match(/cam-a: RTSP restream of the main stream starts/g) || []).length >= 2,
     'the second restream to start');
   await sleep(500);
   const { stopServer } = await import('../lib/harness.js');
-  const result = await stopServer(server);
+  const result = await stopServer(server, 15000);
   assert.equal(result.code, 0);
   const ended = await long;
   assert.notEqual(ended.signal, 'SIGKILL', 'the RTSP client saw the server go');
