@@ -216,7 +216,7 @@ typedef struct feed {
     gint started;    /* atomic: handed to the main loop once */
     session *viewer; /* main loop only: the engine's session, while attached */
     bool need_key;   /* main loop only */
-    bool refused;    /* main loop only: the stream is not H.264, nothing is pushed */
+    bool refused;    /* main loop only: failed (not H.264, camera down): nothing is pushed */
     bool flowing;    /* main loop only: a frame went into the appsrc */
     guint watch;     /* main loop only: checks the camera until the first frame */
 } feed;
@@ -291,9 +291,9 @@ static void feed_expect_keyframe(void *peer, uint32_t stream)
     ((feed *)peer)->need_key = true;
 }
 
-/* session_sink.stream_info: the restream passes H.264 only (its pipeline
- * has rtph264pay); a stream in another codec ends the media rather than
- * sending it packetised as H.264. */
+/* session_sink.stream_info (info borrowed): the restream passes H.264
+ * only (its pipeline has rtph264pay); a stream in another codec ends the
+ * media rather than sending it packetised as H.264. */
 static void feed_stream_info(void *peer, const json_t *info)
 {
     feed *f = peer;
@@ -345,29 +345,36 @@ static gboolean feed_check_camera(gpointer data)
     return G_SOURCE_REMOVE;
 }
 
+/* A session of the media engine that shows f's camera stream through
+ * f's sink. Main loop. */
+static session *viewer_new(feed *f, media_engine *media)
+{
+    session *s = session_new(f);
+    g_free(s->user);
+    s->user = g_strdup("rtsp-restream");
+    session_set_sink(s, &feed_sink, f);
+    GHashTable *old = s->subscriptions;
+    s->subscriptions = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+    g_hash_table_insert(s->subscriptions, g_strdup(f->camera), GINT_TO_POINTER(f->kind + 1));
+    media_session_changed(media, s, old);
+    g_hash_table_destroy(old);
+    return s;
+}
+
 /* Main loop: the feed's session subscribes to its camera's stream. */
 static gboolean feed_attach(gpointer data)
 {
     feed *f = data;
     rtsp_restream *r = f->r;
-    if (!r || f->viewer)
+    if (!r || f->viewer || f->refused)
         return G_SOURCE_REMOVE;
     if (!source_is_camera(source_registry_find(r->deps.sources, f->camera))) {
         log_warn("RTSP restream: %s is no longer a camera", f->camera);
-        gst_app_src_end_of_stream(f->src);
+        feed_fail(f, "no such camera");
         return G_SOURCE_REMOVE;
     }
-    f->viewer = session_new(f);
-    g_free(f->viewer->user);
-    f->viewer->user = g_strdup("rtsp-restream");
-    session_set_sink(f->viewer, &feed_sink, f);
     f->need_key = true;
-    GHashTable *old = f->viewer->subscriptions;
-    f->viewer->subscriptions = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
-    g_hash_table_insert(f->viewer->subscriptions, g_strdup(f->camera),
-                        GINT_TO_POINTER(f->kind + 1));
-    media_session_changed(r->deps.media, f->viewer, old);
-    g_hash_table_destroy(old);
+    f->viewer = viewer_new(f, r->deps.media);
     log_info("%s: RTSP restream of the %s stream starts", f->camera, kind_name(f->kind));
     f->watch = g_timeout_add_full(G_PRIORITY_DEFAULT, CAMERA_CHECK_MS, feed_check_camera,
                                   feed_ref(f), feed_unref);
