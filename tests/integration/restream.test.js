@@ -7,7 +7,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { connect as tcpConnect } from 'node:net';
-import { writeFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { writeFileSync, mkdtempSync, rmSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { serverFor, connectAs, login, sleep, authConfig, testConfig, runPantau, pluginDirArgs, diagnostics } from '../lib/harness.js';
@@ -270,4 +270,52 @@ test('a camera that is down is answered 503 at once, not after gst-rtsp-server\'
   assert.ok(Date.now() - started < 12000, `answered after ${Date.now() - started} ms`);
   assert.match(server.output(), /cam-x: RTSP restream: the camera is (reconnecting|offline|error), its main stream is not served now/);
   await waitFor(() => /cam-x: RTSP restream of the main stream ends/.test(server.output()), 'the restream to end');
+});
+
+// The local addresses listening on TCP port, from /proc (as `ss -ltn`).
+function listeningOn(port) {
+  const found = [];
+  for (const [file, v6] of [['/proc/net/tcp', false], ['/proc/net/tcp6', true]]) {
+    let text = '';
+    try { text = readFileSync(file, 'utf8'); } catch { continue; }
+    for (const line of text.split('\n').slice(1)) {
+      const f = line.trim().split(/\s+/);
+      if (f.length < 4 || f[3] !== '0A') continue; // LISTEN
+      const [hexAddr, hexPort] = f[1].split(':');
+      if (parseInt(hexPort, 16) !== port) continue;
+      // /proc holds addresses as 32-bit words in host (little-endian) order.
+      if (v6) found.push(hexAddr === '00000000000000000000000001000000' ? '::1' : `v6:${hexAddr}`);
+      else found.push([0, 2, 4, 6].map((i) => parseInt(hexAddr.slice(i, i + 2), 16)).reverse().join('.'));
+    }
+  }
+  return found;
+}
+
+const tryConnect = (host, port) => new Promise((resolve) => {
+  const sock = tcpConnect({ host, port });
+  sock.once('connect', () => { sock.destroy(); resolve('connected'); });
+  sock.once('error', (err) => resolve(err.code));
+});
+
+test('the RTSP port binds exactly the web\'s listen address (127.0.0.1, ::1)', async (t) => {
+  const port = await freePort();
+  const server = await serverFor(t, { config: withCamera(testConfig(), { port }) });
+  assert.deepEqual(listeningOn(port), ['127.0.0.1']);
+  assert.equal(await tryConnect('127.0.0.2', port), 'ECONNREFUSED', 'not bound on 127.0.0.2');
+  assert.match(server.output(), new RegExp(`RTSP restream of 1 cameras on 127\\.0\\.0\\.1 port ${port}`));
+  const port6 = await freePort();
+  const config6 = withCamera(testConfig(), { port: port6 });
+  config6.server.listen = '::1';
+  const v6 = await serverFor(t, { config: config6 });
+  assert.deepEqual(listeningOn(port6), ['::1']);
+  assert.match(v6.output(), new RegExp(`pantau: rtsp +rtsp://\\[::1\\]:${port6}/`));
+  const res = await new Promise((resolve, reject) => {
+    const sock = tcpConnect({ host: '::1', port: port6 });
+    let text = '';
+    sock.on('connect', () => sock.write(`OPTIONS rtsp://[::1]:${port6}/cam-a/main RTSP/1.0\r\nCSeq: 1\r\n\r\n`));
+    sock.on('data', (d) => { text += d; if (text.includes('\r\n\r\n')) sock.end(); });
+    sock.on('close', () => resolve(text));
+    sock.on('error', reject);
+  });
+  assert.match(res, /^RTSP\/1\.0 200/, res);
 });
