@@ -3,6 +3,7 @@
  * as if live, and simulated test cameras. Each open stream hands H.264
  * access units to the core through host->media_push. */
 #include "cctv.h"
+#include "cctv_discover.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -149,7 +150,20 @@ static json_t *test_schema(void)
     }
 
 static const pantau_source_type camera_types[] = {
-    CAMERA_TYPE("rtsp", "RTSP camera", rtsp),
+    /* The ONVIF cameras' discovery and probe belong to the rtsp type. */
+    {.size = sizeof(pantau_source_type),
+     .id = "rtsp",
+     .kind = "camera",
+     .display_name = "RTSP camera",
+     .defaults = rtsp_defaults,
+     .schema = rtsp_schema,
+     .create = rtsp_create,
+     .destroy = camera_destroy,
+     .update = camera_update,
+     .stream_open = camera_stream_open,
+     .stream_close = camera_stream_close,
+     .check = rtsp_check,
+     .type_control = cctv_type_control},
     CAMERA_TYPE("file", "Video file (looped)", file),
     CAMERA_TYPE("test", "Simulated camera", test),
 };

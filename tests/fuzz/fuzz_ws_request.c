@@ -86,9 +86,7 @@ static pantau_server *server_new(const char *state_dir)
     json_array_foreach(json_object_get(config_root, "walls"), i, entry)
         g_ptr_array_add(srv->walls, wall_from_config(entry));
     srv->presets = preset_store_open(state_dir);
-    srv->sources = g_new0(source_registry, 1);
-    srv->sources->list = g_ptr_array_new();
-    srv->sources->by_id = g_hash_table_new(g_str_hash, g_str_equal);
+    srv->sources = source_registry_new(NULL, NULL);
     add_source(srv, "cam1", &camera_type);
     add_source(srv, "cam2", &camera_type);
     add_source(srv, "feed", &widget_type);

@@ -17,7 +17,7 @@ const HISTORY_MAX = 240;
 // Close reasons (code 1008) that mean the login behind the socket has ended.
 const LOGIN_ENDED = new Set(['logged out', 'session expired']);
 
-const EVENT_NAMES = ['snapshot', 'wall', 'presets', 'source', 'data', 'status', 'history', 'stats', 'event'];
+const EVENT_NAMES = ['snapshot', 'wall', 'presets', 'source', 'source.removed', 'data', 'status', 'history', 'stats', 'event'];
 
 // The binary media frame header (docs/protocol.md), little-endian.
 export const MEDIA_FLAG_KEYFRAME = 1;
@@ -300,6 +300,7 @@ export class Connection {
       case 'preset': return this.applyPreset(message.preset);
       case 'preset.deleted': return this.applyPresetDeleted(message.preset);
       case 'source': return this.applySource(message.source);
+      case 'source.removed': return this.applySourceRemoved(message.source);
       case 'data': return this.applyData(message);
       case 'media': return this.streams.set(message.stream, message);
       case 'stats': return this.applyStats(message.sources);
@@ -356,6 +357,14 @@ export class Connection {
   applySource(source) {
     this.state.sources.set(source.id, source);
     this.emit('source', source);
+  }
+
+  // A source removed from the console (issue 15): tiles that showed it
+  // keep its id and say there is no such source.
+  applySourceRemoved(id) {
+    this.state.sources.delete(id);
+    this.state.data.delete(id);
+    this.emit('source.removed', id);
   }
 
   applyData(message) {

@@ -93,6 +93,7 @@ export class SourceList {
     listEl.addEventListener('dragend', (event) => event.target.classList?.remove('dragging'));
     client.on('snapshot', () => this.render());
     client.on('source', (source) => this.replace(source));
+    client.on('source.removed', () => this.render());
     client.on('stats', (stats) => this.showStats(stats));
     onLanguageChange(() => this.render());
   }

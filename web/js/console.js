@@ -10,6 +10,7 @@ import { SourceList } from './console-sources.js';
 import { PresetPanel, confirmingButton } from './console-presets.js';
 import { MessageBar } from './console-message.js';
 import { setupAudit } from './console-audit.js';
+import { setupCameras } from './console-cameras.js';
 import { AlarmPanel } from './console-alarms.js';
 import { Role, gate } from './roles.js';
 import { formatNumber, onLanguageChange, t } from './i18n.js';
@@ -34,6 +35,7 @@ const sourceList = new SourceList(byId('sources'), client, {
   filterEl: byId('source-filter'), countEl: byId('source-count'), role,
 });
 setupAudit(client, messages, role);
+setupCameras(client, messages, role);
 const presets = new PresetPanel(client, messages, { recall: recallPreset, wallId: () => selectedWallId, role });
 const alarms = new AlarmPanel(byId('alarms-panel'), client, {
   messages,

@@ -81,6 +81,15 @@ export class TileContent {
     return this.mountSource(this.client.state.sources.get(sourceId), sourceId);
   }
 
+  // Mounts the source again: it was removed, or added after the tile
+  // named it (issue 15).
+  remount() {
+    const id = this.sourceId;
+    this.clear();
+    this.sourceId = undefined;
+    return this.show(id);
+  }
+
   // Re-reads the source (its status may have changed).
   refreshStatus() {
     const source = this.client.state.sources.get(this.sourceId);
@@ -109,6 +118,7 @@ export class TileContent {
 
   async mountSource(source, sourceId) {
     const body = this.el.appendChild(element('div', 'tile-body'));
+    this.missing = !source;
     if (!source) {
       body.append(placeholder('unknown', sourceId, t('tile.no_such_source')));
       return;
@@ -183,7 +193,8 @@ export class ContentRegistry {
     this.contents = new Set();
     this.unsubscribe = [
       client.on('data', ({ source, data, time }) => this.forSource(source, (c) => c.update(data, time))),
-      client.on('source', (source) => this.forSource(source.id, (c) => c.notifyStatus())),
+      client.on('source', (source) => this.forSource(source.id, (c) => (c.missing ? c.remount() : c.notifyStatus()))),
+      client.on('source.removed', (id) => this.forSource(id, (c) => c.remount())),
       client.on('history', (history) => {
         for (const content of this.contents) content.history(history.get(content.sourceId));
       }),

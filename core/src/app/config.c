@@ -182,9 +182,15 @@ static void check_plugins(checker *c, pantau_config *cfg, const json_t *plugins)
 static void check_source(checker *c, const json_t *src, size_t i, GHashTable *ids)
 {
     char *at = g_strdup_printf("sources[%zu]", i);
+    config_check_source(c, src, at, ids);
+    g_free(at);
+}
+
+void config_check_source(config_checker *c, const json_t *src, const char *at, GHashTable *ids)
+{
     if (!json_is_object(src)) {
         fail_at(c, at, "must be an object");
-        goto out;
+        return;
     }
     static const char *const keys[] = {"id", "type", "name", "settings", NULL};
     check_keys(c, src, at, keys);
@@ -198,17 +204,15 @@ static void check_source(checker *c, const json_t *src, size_t i, GHashTable *id
         g_free(p);
     }
     if (!id)
-        goto out;
+        return;
     char *p = g_strdup_printf("%s.id", at);
     if (!layout_id_is_valid(id, SOURCE_ID_MAX))
         fail_at(c, p, "'%s' is not a valid id (1-%d of A-Z a-z 0-9 _ - . :)", id, SOURCE_ID_MAX);
-    else if (g_hash_table_contains(ids, id))
+    else if (ids && g_hash_table_contains(ids, id))
         fail_at(c, p, "source id '%s' is used twice", id);
-    else
+    else if (ids)
         g_hash_table_add(ids, (gpointer)id);
     g_free(p);
-out:
-    g_free(at);
 }
 
 static void check_displays(checker *c, const json_t *displays, const char *at)

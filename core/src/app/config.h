@@ -3,6 +3,7 @@
 #ifndef PANTAU_CONFIG_H
 #define PANTAU_CONFIG_H
 
+#include "config_check.h"
 #include "listen_addr.h"
 
 #include <glib.h>
@@ -70,5 +71,11 @@ pantau_config *config_check_file(const char *path, const char *plugin_dir_overri
 int config_check_plugins(const pantau_config *cfg, const char *plugin_dir, GPtrArray *errors);
 
 void config_free(pantau_config *cfg);
+
+/* Checks one source entry (borrowed) as the checker checks "sources[N]",
+ * reporting at at (e.g. "source"): an object of id, type, name, settings,
+ * a valid id not in ids (a set, borrowed, the id added; NULL: not
+ * checked). The plugin's own check is source_check_entry (source.h). */
+void config_check_source(config_checker *c, const json_t *src, const char *at, GHashTable *ids);
 
 #endif

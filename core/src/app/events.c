@@ -100,6 +100,14 @@ static void to_clients(const bus_event *ev, void *user)
     case BUS_SOURCE_EVENT:
         source_event_event(e, ev);
         return;
+    case BUS_SOURCE_ADDED:
+        to_all(e, events_make("source", json_pack("{s:o}", "source",
+                                                  source_to_json(ev->source_added.source))));
+        return;
+    case BUS_SOURCE_REMOVED:
+        to_all(e, events_make("source.removed",
+                              json_pack("{s:s}", "source", ev->source_removed.source_id)));
+        return;
     case BUS_STATS:
         to_all(e, events_make("stats", json_pack("{s:O}", "sources", ev->stats.sources)));
         return;
@@ -112,8 +120,9 @@ static void to_clients(const bus_event *ev, void *user)
 }
 
 static const enum bus_kind client_kinds[] = {
-    BUS_WALL_CHANGED, BUS_PRESET_SAVED,  BUS_PRESET_DELETED, BUS_PRESENTATION, BUS_LOGIN_ENDED,
-    BUS_SOURCE_DATA,  BUS_SOURCE_STATUS, BUS_SOURCE_EVENT,   BUS_STATS,        BUS_ALARM,
+    BUS_WALL_CHANGED, BUS_PRESET_SAVED, BUS_PRESET_DELETED, BUS_PRESENTATION,
+    BUS_LOGIN_ENDED,  BUS_SOURCE_DATA,  BUS_SOURCE_STATUS,  BUS_SOURCE_EVENT,
+    BUS_STATS,        BUS_ALARM,        BUS_SOURCE_ADDED,   BUS_SOURCE_REMOVED,
 };
 
 events *events_attach(event_bus *bus, const events_out *out)

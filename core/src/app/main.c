@@ -17,6 +17,7 @@
 #include "rtsp_restream.h"
 #include "server.h"
 #include "source.h"
+#include "source_edit.h"
 #include "sinks.h"
 #include "state_store.h"
 #include "walls.h"
@@ -187,6 +188,8 @@ static void start_services(pantau_server *srv)
     srv->persist = persister_new(srv->writer);
     srv->wall_service = wall_service_new(srv->walls, srv->presets, srv->bus, srv->persist,
                                          srv->audit, srv->state_dir, srv->config->max_layout_tiles);
+    srv->source_editor =
+        source_editor_new(srv->sources, srv->media, srv->persist, srv->audit, srv->state_dir);
     preset_store_set_hook(srv->presets,
                           &(preset_write_hook){walls_preset_write, srv->wall_service});
     srv->auth =
@@ -258,7 +261,10 @@ static int run(const options *o, pantau_config *cfg)
     deps.media = srv.media;
     deps.state_dir = srv.state_dir;
     srv.plugins = plugin_loader_load(&deps, srv.plugin_dir, cfg->plugin_names);
-    source_registry_add_config(srv.sources, cfg->sources);
+    /* The config's sources with the console's changes over them. */
+    json_t *sources = source_edit_effective(cfg->sources, srv.state_dir);
+    source_registry_add_config(srv.sources, sources);
+    json_decref(sources);
     start_services(&srv);
     int port = o->port >= 0 ? o->port : cfg->port;
     srv.ws = ws_app_start(&srv, port);
@@ -294,6 +300,7 @@ out:
     disk_writer_free(srv.writer);
     srv.writer = NULL;
     wall_service_free(srv.wall_service);
+    source_editor_free(srv.source_editor);
     persister_free(srv.persist);
     audit_log_close(srv.audit);
     media_engine_free(srv.media);

@@ -31,11 +31,15 @@ enum op_effect {
     OP_READS,   /* not audited: snapshot, lists, whoami, audit.query */
 };
 
+typedef struct op_later op_later;
+
 /* One request being handled. */
 typedef struct op_call {
-    pantau_server *srv; /* the composition root: the services the handler calls */
-    session *session;   /* NULL without a connection (unit tests) */
-    const json_t *req;  /* borrowed */
+    pantau_server *srv;         /* the composition root: the services the handler calls */
+    session *session;           /* NULL without a connection (unit tests) */
+    const json_t *req;          /* borrowed */
+    op_later *later;            /* set by op_defer: the reply comes later */
+    struct op_pending *pending; /* the dispatcher's, for op_defer */
 } op_call;
 
 /* An operation: sets *ok (new reference) and returns 0, or returns -1 with
@@ -60,6 +64,17 @@ extern const op_def alarm_ops[];
 extern const op_def presentation_ops[];
 extern const op_def auth_ops[];
 extern const op_def audit_ops[];
+extern const op_def source_ops[]; /* app/ops_sources.c */
+
+/* For a read whose answer comes later (a plugin's discovery): the handler
+ * calls this, returns 0 leaving *ok NULL, and the request is answered when
+ * op_later_done is called with the returned handle, exactly once, on the
+ * main loop (possibly before the handler returns). Not for changes. */
+op_later *op_defer(op_call *call);
+
+/* Answers a deferred request: ok (stolen) when err is NULL, else the
+ * error err (borrowed, copied). */
+void op_later_done(op_later *later, json_t *ok, const pantau_error *err);
 
 /* ---- reading request fields (app/ops.c); req and *out borrowed ---- */
 

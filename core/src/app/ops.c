@@ -92,8 +92,8 @@ static const op_def core_ops[] = {
 };
 
 /* Every table of operations. */
-static const op_def *const tables[] = {core_ops,         wall_ops, alarm_ops,
-                                       presentation_ops, auth_ops, audit_ops};
+static const op_def *const tables[] = {core_ops, wall_ops,  alarm_ops, presentation_ops,
+                                       auth_ops, audit_ops, source_ops};
 
 static const op_def *find_op(const char *name)
 {
@@ -161,6 +161,48 @@ static void op_pending_finish(void *data)
     g_free(p);
 }
 
+/* ---- answers that come later ---- */
+
+/* A deferred request: its pending reply, and whether the handler has
+ * returned and the answer has come (the reply waits for both). */
+struct op_later {
+    pantau_server *srv;
+    op_pending *pending;
+    bool returned, answered;
+};
+
+op_later *op_defer(op_call *call)
+{
+    op_later *l = g_new0(op_later, 1);
+    l->srv = call->srv;
+    l->pending = call->pending;
+    call->later = l;
+    return l;
+}
+
+/* Sends the reply once both the handler returned and the answer came. */
+static void later_maybe_finish(op_later *l)
+{
+    if (!l->returned || !l->answered)
+        return;
+    persist_fence_wait(l->srv->persist, &l->pending->fence, op_pending_finish, l->pending);
+    g_free(l);
+}
+
+void op_later_done(op_later *later, json_t *ok, const pantau_error *err)
+{
+    op_pending *p = later->pending;
+    if (err) {
+        p->fence.failed = true;
+        p->fence.err = *err;
+        json_decref(ok);
+    } else {
+        p->ok = ok;
+    }
+    later->answered = true;
+    later_maybe_finish(later);
+}
+
 /* ---- dispatch ---- */
 
 /* The version of the wall the request names, or -1. */
@@ -188,13 +230,15 @@ static void run_op(pantau_server *srv, session *ses, const json_t *request, cons
         reply(ops_error_reply(id, &err), data);
         return;
     }
-    op_call call = {srv, ses, request};
+    op_call call = {srv, ses, request, NULL, NULL};
     gint64 before = named_wall_version(srv, request);
     op_pending *p = op_pending_new(id, reply, data);
     write_fence *outer = persist_fence_set(srv->persist, &p->fence);
     if (audited)
         audit_begin(srv->audit, ses, def->name, wall_id, before);
+    call.pending = p; /* a deferred answer may come during the call */
     int rc = def->fn(&call, &p->ok, &err);
+    op_later *later = call.later;
     if (audited) {
         audit_line *line = audit_end(srv->audit, rc == 0, named_wall_version(srv, request));
         if (line)
@@ -207,6 +251,12 @@ static void run_op(pantau_server *srv, session *ses, const json_t *request, cons
         if (strcmp(err.code, ERR_CONFLICT) == 0)
             p->conflict = before;
     }
+    if (later && rc == 0) {
+        later->returned = true;
+        later_maybe_finish(later);
+        return;
+    }
+    g_free(later);
     persist_fence_wait(srv->persist, &p->fence, op_pending_finish, p);
 }
 

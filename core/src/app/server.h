@@ -22,6 +22,7 @@ struct persister;
 struct wall_service;
 struct heap_trim;
 struct event_bus;
+struct source_editor;
 struct rtsp_restream;
 
 typedef struct pantau_server {
@@ -43,10 +44,11 @@ typedef struct pantau_server {
     struct audit_log *audit;                   /* NULL: no audit log */
     struct disk_writer *writer;                /* NULL: writes run at once (unit tests) */
     struct heap_trim *heap;                    /* NULL: never trimmed */
-    struct event_bus *bus;             /* the domain's changes (bus.h); NULL: told to nobody */
-    struct persister *persist;         /* changes' durable writes and the request's write fence */
-    struct wall_service *wall_service; /* finds and changes walls and presets (walls.h) */
-    struct rtsp_restream *restream;    /* NULL: server.rtsp_restream is not configured */
+    struct event_bus *bus;               /* the domain's changes (bus.h); NULL: told to nobody */
+    struct persister *persist;           /* changes' durable writes and the request's write fence */
+    struct wall_service *wall_service;   /* finds and changes walls and presets (walls.h) */
+    struct source_editor *source_editor; /* sources changed from the console (source_edit.h) */
+    struct rtsp_restream *restream;      /* NULL: server.rtsp_restream is not configured */
 } pantau_server;
 
 /* The full state as sent in a snapshot: sources, walls, presets, data.

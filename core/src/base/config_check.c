@@ -8,12 +8,20 @@
 
 void config_fail(config_checker *c, const char *json_path, const char *fmt, ...)
 {
-    int line = 1, column = 1;
-    json_locate(c->text, c->len, json_path, &line, &column);
     va_list ap;
     va_start(ap, fmt);
     char *msg = g_strdup_vprintf(fmt, ap);
     va_end(ap);
+    if (!c->path) {
+        if (!c->first_path)
+            c->first_path = g_strdup(json_path);
+        g_ptr_array_add(c->errors,
+                        g_strdup_printf("%s: %s", *json_path ? json_path : "(root)", msg));
+        g_free(msg);
+        return;
+    }
+    int line = 1, column = 1;
+    json_locate(c->text, c->len, json_path, &line, &column);
     g_ptr_array_add(c->errors, g_strdup_printf("%s:%d:%d: %s: %s", c->path, line, column,
                                                *json_path ? json_path : "(root)", msg));
     g_free(msg);

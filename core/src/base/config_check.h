@@ -9,10 +9,13 @@
 
 /* One check of a configuration file: where errors go and what they name. */
 typedef struct config_checker {
-    const char *path; /* the file, for "path:line:column: …" */
+    /* the file, for "path:line:column: …"; NULL for a request's check (no
+     * file): errors are "json_path: …" and first_path is set */
+    const char *path;
     const char *text; /* its text (borrowed), to find a JSON path's line */
     size_t len;
     GPtrArray *errors; /* char *, owned by the caller: each error appended */
+    char *first_path;  /* path NULL: the JSON path of the first error (g_free) */
 } config_checker;
 
 /* What the core sections hold, for cross-references (borrowed). */

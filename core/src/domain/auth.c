@@ -507,15 +507,6 @@ bool auth_origin_ok(const auth_center *a, const char *origin, const char *host)
     return auth_origin_allowed(origin, host, tls, a ? a->allowed_origins : NULL);
 }
 
-bool auth_origin_listed(const auth_center *a, const char *origin)
-{
-    const json_t *list = a ? a->allowed_origins : NULL;
-    size_t i;
-    const json_t *v;
-    json_array_foreach(list, i, v) if (g_strcmp0(json_string_value(v), origin) == 0) return true;
-    return false;
-}
-
 /* ---- identifying a request ---- */
 
 /* A token being checked against the token_hash tokens on a worker thread. */

@@ -57,8 +57,6 @@ bool auth_tls_files(const auth_center *a, char **cert, char **key);
  * allowed_origins. NULL origin: false. */
 bool auth_origin_ok(const auth_center *a, const char *origin, const char *host);
 
-/* Whether origin is one of auth.allowed_origins (exactly). */
-bool auth_origin_listed(const auth_center *a, const char *origin);
 
 /* The credentials of a request, borrowed for the call. */
 typedef struct auth_credentials {

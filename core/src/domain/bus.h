@@ -23,6 +23,8 @@ enum bus_kind {
     BUS_SOURCE_DATA,    /* a widget published data (source->last_data) */
     BUS_SOURCE_STATUS,  /* a source's status or reason changed */
     BUS_SOURCE_EVENT,   /* a plugin raised an event for a source */
+    BUS_SOURCE_ADDED,   /* a source was added, or recreated with new settings */
+    BUS_SOURCE_REMOVED, /* a source was removed */
     BUS_STATS,          /* the cameras' figures, every second while there are cameras */
     BUS_ALARM,          /* an alarm was raised, repeated, acknowledged, cleared or shown */
     BUS_KIND_COUNT,
@@ -60,6 +62,12 @@ typedef struct bus_event {
             pantau_source *source;
             enum pantau_source_status old; /* the status before */
         } source_status;
+        struct {
+            pantau_source *source;
+        } source_added;
+        struct {
+            const char *source_id;
+        } source_removed;
         struct {
             pantau_source *source;
             enum pantau_severity severity;

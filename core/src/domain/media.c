@@ -715,6 +715,73 @@ bool media_fetch_gop(media_engine *engine, const char *source_id, media_gop_fn d
     return true;
 }
 
+/* ---- sources removed or recreated ---- */
+
+/* Drops the frames queued for st (they hold st, about to be freed). */
+static void pending_drop_stream(media_engine *engine, const media_stream *st)
+{
+    g_mutex_lock(&engine->lock);
+    GList *l = engine->pending.head;
+    while (l) {
+        GList *next = l->next;
+        pending_frame *f = l->data;
+        if (f->stream == st) {
+            g_queue_delete_link(&engine->pending, l);
+            pending_free(f);
+        }
+        l = next;
+    }
+    g_mutex_unlock(&engine->lock);
+}
+
+/* Ends every fetch waiting for src: it goes away. */
+static void waiters_take_removal(media_engine *engine, const pantau_source *src)
+{
+    GList *l = engine->gop_waiters;
+    while (l) {
+        gop_waiter *w = l->data;
+        l = l->next;
+        if (w->source == src)
+            waiter_finish(w, NULL, "the camera was removed or changed");
+    }
+}
+
+GPtrArray *media_source_release(media_engine *engine, pantau_source *src)
+{
+    GPtrArray *viewers = g_ptr_array_new();
+    if (!engine)
+        return viewers;
+    waiters_take_removal(engine, src);
+    for (int k = PANTAU_STREAM_MAIN; k <= PANTAU_STREAM_SUB; k++) {
+        media_stream *st = src->streams[k];
+        if (!st)
+            continue;
+        for (guint i = 0; i < st->viewers->len; i++) {
+            session *s = g_ptr_array_index(st->viewers, i);
+            session_forget_stream(s, st->id);
+            if (!g_ptr_array_find(viewers, s, NULL))
+                g_ptr_array_add(viewers, s);
+        }
+        g_ptr_array_set_size(st->viewers, 0);
+        stream_close(st); /* the plugin's threads stop pushing */
+        pending_drop_stream(engine, st);
+        g_ptr_array_remove(engine->streams, st); /* frees it */
+    }
+    return viewers;
+}
+
+void media_source_reattach(media_engine *engine, pantau_source *src, const GPtrArray *viewers)
+{
+    if (!engine || !source_is_camera(src))
+        return;
+    for (guint i = 0; i < viewers->len; i++) {
+        session *s = g_ptr_array_index(viewers, i);
+        gpointer want = g_hash_table_lookup(s->subscriptions, src->id);
+        if (want)
+            session_attach(engine, s, src, (enum session_stream)(GPOINTER_TO_INT(want) - 1));
+    }
+}
+
 /* ---- the engine ---- */
 
 media_engine *media_engine_new(const media_deps *deps)

@@ -85,4 +85,16 @@ bool media_fetch_gop(media_engine *engine, const char *source_id, media_gop_fn d
  * engine may be NULL. */
 void media_status_reported(media_engine *engine, pantau_source *src);
 
+/* Before src (a camera, or any source) is removed or recreated: ends the
+ * fetches waiting for it, detaches its viewers (each told that its streams
+ * ended), closes and frees its streams and drops their queued frames.
+ * Returns the sessions that viewed it (borrowed, in a new array the caller
+ * frees), for media_source_reattach. engine NULL: an empty array. */
+GPtrArray *media_source_release(media_engine *engine, pantau_source *src);
+
+/* Attaches viewers (session *, borrowed) that still subscribe to src's id
+ * to src's streams, as media_session_changed would: after a camera was
+ * recreated with new settings. engine NULL or src not a camera: nothing. */
+void media_source_reattach(media_engine *engine, pantau_source *src, const GPtrArray *viewers);
+
 #endif

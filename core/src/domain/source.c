@@ -183,13 +183,20 @@ static pantau_source *source_create(source_registry *reg, const json_t *entry)
     return src;
 }
 
+/* Stops and destroys src's plugin instance. */
+static void source_stop(pantau_source *src)
+{
+    if (!src->instance)
+        return;
+    if (src->type->type.stop)
+        src->type->type.stop(src->instance);
+    src->type->type.destroy(src->instance);
+    src->instance = NULL;
+}
+
 static void source_free(pantau_source *src)
 {
-    if (src->instance) {
-        if (src->type->type.stop)
-            src->type->type.stop(src->instance);
-        src->type->type.destroy(src->instance);
-    }
+    source_stop(src);
     json_decref(src->settings);
     json_decref(src->last_data);
     /* history is embedded: clear it, never free it (g_queue_free_full would). */
@@ -201,6 +208,32 @@ static void source_free(pantau_source *src)
     g_free(src);
 }
 
+void source_check_entry(const source_types *types, const json_t *entry, const char *at,
+                        source_check_report report, void *user)
+{
+    const char *type_id = json_string_value(json_object_get(entry, "type"));
+    const source_type_entry *type = source_types_find(types, type_id);
+    if (!type) {
+        char *path = g_strdup_printf("%s.type", at);
+        char *message = no_type_reason(type_id);
+        report(path, message, user);
+        g_free(message);
+        g_free(path);
+        return;
+    }
+    if (!type->type.check)
+        return;
+    json_t *settings = merged_settings(type, json_object_get(entry, "settings"));
+    char *error = NULL;
+    if (type->type.check(settings, &error)) {
+        char *path = g_strdup_printf("%s.settings", at);
+        report(path, error ? error : "refused by its plugin", user);
+        g_free(path);
+    }
+    free(error);
+    json_decref(settings);
+}
+
 void source_check_settings(const source_types *types, const json_t *config_sources,
                            source_check_report report, void *user)
 {
@@ -208,27 +241,9 @@ void source_check_settings(const source_types *types, const json_t *config_sourc
     const json_t *entry;
     json_array_foreach(config_sources, i, entry)
     {
-        const char *type_id = json_string_value(json_object_get(entry, "type"));
-        const source_type_entry *type = source_types_find(types, type_id);
-        if (!type) {
-            char *path = g_strdup_printf("sources[%zu].type", i);
-            char *message = no_type_reason(type_id);
-            report(path, message, user);
-            g_free(message);
-            g_free(path);
-            continue;
-        }
-        if (!type->type.check)
-            continue;
-        json_t *settings = merged_settings(type, json_object_get(entry, "settings"));
-        char *error = NULL;
-        if (type->type.check(settings, &error)) {
-            char *path = g_strdup_printf("sources[%zu].settings", i);
-            report(path, error ? error : "refused by its plugin", user);
-            g_free(path);
-        }
-        free(error);
-        json_decref(settings);
+        char *at = g_strdup_printf("sources[%zu]", i);
+        source_check_entry(types, entry, at, report, user);
+        g_free(at);
     }
 }
 
@@ -237,6 +252,7 @@ source_registry *source_registry_new(const source_types *types, struct event_bus
     source_registry *reg = g_new0(source_registry, 1);
     reg->list = g_ptr_array_new();
     reg->by_id = g_hash_table_new(g_str_hash, g_str_equal);
+    reg->retired = g_ptr_array_new();
     reg->types = types;
     reg->bus = bus;
     return reg;
@@ -260,9 +276,59 @@ void source_registry_free(source_registry *reg)
         return;
     for (guint i = 0; i < reg->list->len; i++)
         source_free(g_ptr_array_index(reg->list, i));
+    for (guint i = 0; i < reg->retired->len; i++)
+        source_free(g_ptr_array_index(reg->retired, i));
     g_ptr_array_free(reg->list, TRUE);
+    g_ptr_array_free(reg->retired, TRUE);
     g_hash_table_destroy(reg->by_id);
     g_free(reg);
+}
+
+/* Takes src out of reg's list (at its index, returned) and stops it; it
+ * stays allocated in reg->retired, telling nobody. */
+static guint source_retire(source_registry *reg, pantau_source *src)
+{
+    guint at = 0;
+    g_ptr_array_find(reg->list, src, &at);
+    g_ptr_array_remove_index(reg->list, at);
+    g_hash_table_remove(reg->by_id, src->id);
+    source_stop(src);
+    src->registry = NULL;
+    /* Only the struct must stay: its published data goes now. */
+    json_decref(src->last_data);
+    src->last_data = NULL;
+    g_queue_clear_full(&src->history, (GDestroyNotify)json_decref);
+    g_ptr_array_add(reg->retired, src);
+    return at;
+}
+
+pantau_source *source_registry_put(source_registry *reg, const json_t *entry)
+{
+    pantau_source *old = source_registry_find(reg, json_string_value(json_object_get(entry, "id")));
+    guint at = old ? source_retire(reg, old) : reg->list->len;
+    pantau_source *src = source_create(reg, entry);
+    g_ptr_array_insert(reg->list, (gint)at, src);
+    g_hash_table_insert(reg->by_id, src->id, src);
+    bus_emit(reg->bus, &(bus_event){.kind = BUS_SOURCE_ADDED, .source_added = {src}});
+    return src;
+}
+
+bool source_registry_remove(source_registry *reg, const char *id)
+{
+    pantau_source *src = source_registry_find(reg, id);
+    if (!src)
+        return false;
+    char *gone = g_strdup(src->id);
+    source_retire(reg, src);
+    bus_emit(reg->bus, &(bus_event){.kind = BUS_SOURCE_REMOVED, .source_removed = {gone}});
+    g_free(gone);
+    return true;
+}
+
+json_t *source_entry_json(const pantau_source *src)
+{
+    return json_pack("{s:s, s:s, s:s, s:o}", "id", src->id, "name", src->name, "type",
+                     src->type_id ? src->type_id : "", "settings", json_deep_copy(src->settings));
 }
 
 pantau_source *source_registry_find(const source_registry *reg, const char *id)

@@ -34,8 +34,12 @@ struct pantau_source {
 };
 
 typedef struct source_registry {
-    GPtrArray *list;           /* pantau_source *, owned, config order */
-    GHashTable *by_id;         /* id -> pantau_source *, borrowed */
+    GPtrArray *list;   /* pantau_source *, owned, config order */
+    GHashTable *by_id; /* id -> pantau_source *, borrowed */
+    /* pantau_source *, owned: removed or replaced ones, their plugin
+     * instance destroyed, kept until the registry goes because a status
+     * report may still be queued for them (host.c). */
+    GPtrArray *retired;
     const source_types *types; /* borrowed: what sources are made of; NULL: no types */
     struct event_bus *bus;     /* borrowed: the sources' changes; NULL: told to nobody */
 } source_registry;
@@ -59,6 +63,26 @@ source_registry *source_registry_new(const source_types *types, struct event_bus
  * starts it. A source whose type is not in reg->types or whose create()
  * fails is kept with status error and the reason. */
 void source_registry_add_config(source_registry *reg, const json_t *config_sources);
+
+/* Checks one source entry (borrowed) as source_check_settings does,
+ * reporting at "AT.type" and "AT.settings". */
+void source_check_entry(const source_types *types, const json_t *entry, const char *at,
+                        source_check_report report, void *user);
+
+/* Creates the source of entry (borrowed; checked by the caller) and starts
+ * it, in place of the one with its id (which is retired: stopped and
+ * destroyed; its streams must have been released, media.h) or at the end.
+ * Emits BUS_SOURCE_ADDED. Returns the new source (borrowed). */
+pantau_source *source_registry_put(source_registry *reg, const json_t *entry);
+
+/* Retires the source id (as source_registry_put does) and emits
+ * BUS_SOURCE_REMOVED. Returns false when there is no such source. */
+bool source_registry_remove(source_registry *reg, const char *id);
+
+/* The source as its config entry: {"id", "name", "type", "settings"},
+ * secrets included (for the state file only, never for a client). New
+ * reference. */
+json_t *source_entry_json(const pantau_source *src);
 
 /* Stops and destroys every source, then the registry; NULL is ignored. */
 void source_registry_free(source_registry *reg);

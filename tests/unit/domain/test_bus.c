@@ -40,6 +40,8 @@ static void record(const bus_event *ev, void *user)
     case BUS_SOURCE_DATA:
     case BUS_SOURCE_STATUS:
     case BUS_SOURCE_EVENT:
+    case BUS_SOURCE_ADDED:
+    case BUS_SOURCE_REMOVED:
         g_ptr_array_add(r->lines, g_strdup("source"));
         return;
     case BUS_STATS:

@@ -133,9 +133,7 @@ static media_engine *engine;
 static void setup(void)
 {
     opened = closed = holds = released = 0;
-    registry = g_new0(source_registry, 1);
-    registry->list = g_ptr_array_new();
-    registry->by_id = g_hash_table_new(g_str_hash, g_str_equal);
+    registry = source_registry_new(NULL, NULL);
     camera = g_new0(pantau_source, 1);
     camera->id = g_strdup("cam1");
     camera->type = &camera_type;

@@ -3,9 +3,12 @@
  * server) and emits their changes on its bus. */
 #include "bus.h"
 #include "source.h"
+#include "source_edit.h"
+#include "state_store.h"
 #include "test_util.h"
 
 #include <glib.h>
+#include <glib/gstdio.h>
 #include <string.h>
 
 /* settings_public(settings, schema) must equal expected (all JSON text;
@@ -388,6 +391,97 @@ START_TEST(changes_go_to_the_registry_bus)
 }
 END_TEST
 
+static void record_change(const bus_event *ev, void *user)
+{
+    g_ptr_array_add(user, ev->kind == BUS_SOURCE_ADDED
+                              ? g_strdup_printf("added %s", ev->source_added.source->id)
+                              : g_strdup_printf("removed %s", ev->source_removed.source_id));
+}
+
+/* Sources put and removed while the registry runs (issue 15): the old one
+ * stopped and destroyed, the new one made in its place, each told once;
+ * a late report for a retired source reaches nobody. */
+START_TEST(put_and_remove_while_running)
+{
+    event_bus *bus = bus_new();
+    GPtrArray *heard = g_ptr_array_new_with_free_func(g_free);
+    bus_subscribe(bus, BUS_SOURCE_ADDED, record_change, heard);
+    bus_subscribe(bus, BUS_SOURCE_REMOVED, record_change, heard);
+    bus_subscribe(bus, BUS_SOURCE_STATUS, record_event, heard);
+    char *log;
+    source_registry *reg = registry_of_config(bus, &log);
+    g_free(log);
+    pantau_source *old = source_registry_find(reg, "river");
+
+    json_t *entry = tu_json("{\"id\": \"river\", \"type\": \"gauge\", \"settings\": {\"max\": 7}}");
+    pantau_source *river = source_registry_put(reg, entry);
+    json_decref(entry);
+    ck_assert_ptr_ne(river, old);
+    ck_assert_int_eq(stopped, 1);
+    ck_assert_int_eq(destroyed, 1);
+    ck_assert_int_eq(created, 2);
+    ck_assert_ptr_eq(g_ptr_array_index(reg->list, 0), river); /* in its place */
+    ck_assert_int_eq(json_integer_value(json_object_get(river->settings, "max")), 7);
+    ck_assert_ptr_eq(source_registry_find(reg, "river"), river);
+
+    entry = tu_json("{\"id\": \"lake\", \"type\": \"gauge\"}");
+    pantau_source *lake = source_registry_put(reg, entry);
+    json_decref(entry);
+    ck_assert_ptr_eq(g_ptr_array_index(reg->list, reg->list->len - 1), lake);
+
+    ck_assert(source_registry_remove(reg, "river"));
+    ck_assert(!source_registry_remove(reg, "river"));
+    ck_assert_ptr_null(source_registry_find(reg, "river"));
+    ck_assert_int_eq(destroyed, 2);
+    source_report_status(old, PANTAU_STATUS_OFFLINE, "late"); /* retired: told to nobody */
+
+    ck_assert_uint_eq(heard->len, 3);
+    assert_heard(heard, 0, "added river");
+    assert_heard(heard, 1, "added lake");
+    assert_heard(heard, 2, "removed river");
+    json_t *kept = source_entry_json(lake);
+    ck_assert_str_eq(json_string_value(json_object_get(kept, "type")), "gauge");
+    ck_assert_int_eq(json_integer_value(json_object_get(json_object_get(kept, "settings"), "max")),
+                     100);
+    json_decref(kept);
+
+    source_registry_free(reg);
+    ck_assert_int_eq(destroyed, 3); /* lake; ghost never had an instance */
+    bus_free(bus);
+    g_ptr_array_free(heard, TRUE);
+}
+END_TEST
+
+/* What the state directory's sources.json makes of the config's sources. */
+START_TEST(state_changes_over_the_config)
+{
+    char *dir = g_dir_make_tmp("pantau-sources-XXXXXX", NULL);
+    json_t *none = source_edit_effective(config, dir);
+    ck_assert(json_equal(none, config)); /* no file: the config as it is */
+    json_decref(none);
+    json_t *doc = tu_json(
+        "{\"put\": [{\"id\": \"lake\", \"type\": \"gauge\"},"
+        " {\"id\": \"river\", \"type\": \"gauge\", \"name\": \"New\"}, \"river\", {\"id\": \"x\"}],"
+        " \"removed\": [\"ghost\", 5]}");
+    ck_assert_int_eq(state_store_write(dir, SOURCE_EDIT_FILE, doc), 0);
+    json_decref(doc);
+    tu_capture cap;
+    tu_capture_begin(&cap);
+    json_t *got = source_edit_effective(config, dir); /* what is not an entry or id: ignored */
+    char *log = tu_capture_end(&cap);
+    ck_assert_msg(strstr(log, "3 entries are not sources or ids") != NULL, "%s", log);
+    g_free(log);
+    char *text = tu_dump(got);
+    ck_assert_str_eq(text, "[{\"id\":\"river\",\"name\":\"New\",\"type\":\"gauge\"},"
+                           "{\"id\":\"lake\",\"type\":\"gauge\"}]");
+    g_free(text);
+    json_decref(got);
+    ck_assert_int_eq(state_store_remove(dir, SOURCE_EDIT_FILE), 0);
+    g_rmdir(dir);
+    g_free(dir);
+}
+END_TEST
+
 static Suite *source_suite(void)
 {
     Suite *s = suite_create("source");
@@ -414,6 +508,8 @@ static Suite *source_suite(void)
     tcase_add_test(tc, registry_makes_sources_of_own_types);
     tcase_add_test(tc, check_names_the_unknown_type_field);
     tcase_add_test(tc, changes_go_to_the_registry_bus);
+    tcase_add_test(tc, put_and_remove_while_running);
+    tcase_add_test(tc, state_changes_over_the_config);
     suite_add_tcase(s, tc);
     return s;
 }
