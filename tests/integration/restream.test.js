@@ -10,7 +10,7 @@ import { connect as tcpConnect } from 'node:net';
 import { writeFileSync, mkdtempSync, rmSync, readFileSync, readdirSync, readlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { serverFor, connectAs, login, sleep, authConfig, testConfig, runPantau, pluginDirArgs, diagnostics } from '../lib/harness.js';
+import { serverFor, connect, connectAs, login, sleep, authConfig, testConfig, runPantau, pluginDirArgs, diagnostics } from '../lib/harness.js';
 import { startRtsp, freePort } from '../lib/rtsp.js';
 
 const CAMERA_PASSWORD = 'Cam3ra-Secret_7';
@@ -339,4 +339,30 @@ test('the RTSP port binds exactly the web\'s listen address (127.0.0.1, ::1)', a
     sock.on('error', reject);
   });
   assert.match(res, /^RTSP\/1\.0 200/, res);
+});
+
+test('a camera added from the console is served at once; removed, its RTSP clients end and its path is gone', async (t) => {
+  const port = await freePort();
+  const server = await serverFor(t, { config: withCamera(testConfig(), { port }) });
+  const { client: admin } = await connect(t, server);
+  assert.match(await rtspRequest(port, 'DESCRIBE', '/cam-new/main'), /^RTSP\/1\.0 404/);
+  const added = await admin.request('source.add', { source: {
+    id: 'cam-new', type: 'rtsp', name: 'Jalan Sudirman',
+    settings: { url: rtsp.url('/sub'), username: 'admin', password: CAMERA_PASSWORD },
+  } });
+  assert.ok(added.ok, JSON.stringify(added));
+  const got = await gstReceive(`rtsp://127.0.0.1:${port}/cam-new/main`, 10);
+  assert.equal(got.code, 0, `gst-launch-1.0 exit:\n${got.errors}`);
+  assert.deepEqual(decodedSize(got.output), { width: 320, height: 180 });
+  // After the first media is gone (gst-rtsp-server's teardown race, above).
+  await waitFor(() => /cam-new: RTSP restream of the main stream ends/.test(server.output()), 'the first media to end');
+  const playing = gstReceive(`rtsp://127.0.0.1:${port}/cam-new/main`, 100000, 60000);
+  await waitFor(() => (server.output().match(/cam-new: RTSP restream of the main stream starts/g) || []).length >= 2, 'the second media');
+  await sleep(500);
+  assert.ok((await admin.request('source.remove', { source: 'cam-new' })).ok);
+  const ended = await playing;
+  assert.notEqual(ended.signal, 'SIGKILL', 'the playing client was ended, not left waiting');
+  assert.match(server.output(), /RTSP restream: cam-new is no longer served/);
+  assert.match(await rtspRequest(port, 'DESCRIBE', '/cam-new/main'), /^RTSP\/1\.0 404/);
+  assert.ok(!server.output().includes(CAMERA_PASSWORD), 'the camera password is not in the log');
 });

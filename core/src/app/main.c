@@ -219,6 +219,7 @@ static int start_restream(pantau_server *srv)
         .auth = srv->auth,
         .media = srv->media,
         .sources = srv->sources,
+        .bus = srv->bus,
     });
     return srv->restream ? 0 : -1;
 }

@@ -570,6 +570,24 @@ void rtsp_restream_sync(rtsp_restream *r)
     g_object_unref(mounts);
 }
 
+/* bus: a source was added or removed. */
+static void on_sources_changed(const bus_event *ev, void *user)
+{
+    (void)ev;
+    rtsp_restream_sync(user);
+}
+
+static void follow_sources(rtsp_restream *r, bool on)
+{
+    static const enum bus_kind kinds[] = {BUS_SOURCE_ADDED, BUS_SOURCE_REMOVED};
+    for (size_t i = 0; r->deps.bus && i < G_N_ELEMENTS(kinds); i++) {
+        if (on)
+            bus_subscribe(r->deps.bus, kinds[i], on_sources_changed, r);
+        else
+            bus_unsubscribe(r->deps.bus, kinds[i], on_sources_changed, r);
+    }
+}
+
 /* ---- the server ---- */
 
 static gpointer rtsp_thread(gpointer data)
@@ -638,6 +656,7 @@ rtsp_restream *rtsp_restream_start(const rtsp_restream_deps *deps)
     }
     r->port = gst_rtsp_server_get_bound_port(r->server);
     r->thread = g_thread_new("rtsp-restream", rtsp_thread, r);
+    follow_sources(r, true);
     log_info("RTSP restream of %u cameras on %s port %d", cameras, deps->bind->numeric, r->port);
     return r;
 }
@@ -667,8 +686,10 @@ void rtsp_restream_free(rtsp_restream *r)
 {
     if (!r)
         return;
-    if (r->thread)
+    if (r->thread) {
+        follow_sources(r, false);
         server_stop(r);
+    }
     /* Every feed still made lets go of its camera; what the RTSP threads
      * handed over and the main loop has not run yet finds f->r NULL. */
     g_mutex_lock(&r->lock);

@@ -15,6 +15,7 @@
 #define PANTAU_RTSP_RESTREAM_H
 
 #include "auth.h"
+#include "bus.h"
 #include "listen_addr.h"
 #include "media.h"
 #include "source.h"
@@ -28,6 +29,7 @@ typedef struct rtsp_restream_deps {
     auth_center *auth;       /* NULL: no login (loopback only), anyone may watch */
     media_engine *media;
     source_registry *sources; /* the cameras mounted (rtsp_restream_sync) */
+    event_bus *bus;           /* sources added and removed: synced at once; NULL: only at start */
 } rtsp_restream_deps;
 
 /* Listens on deps->bind and deps->port and serves every camera of
@@ -39,8 +41,8 @@ int rtsp_restream_port(const rtsp_restream *r);
 
 /* Mounts the cameras of the registry that are not mounted yet and
  * unmounts those that are gone (their RTSP clients get the end of the
- * stream and their camera streams are released). Call it after sources
- * were added or removed. */
+ * stream and their camera streams are released). The restream calls it
+ * itself on BUS_SOURCE_ADDED and BUS_SOURCE_REMOVED of deps->bus. */
 void rtsp_restream_sync(rtsp_restream *r);
 
 /* Closes every RTSP client, releases their camera streams and frees r.

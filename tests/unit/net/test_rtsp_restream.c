@@ -1,10 +1,12 @@
 /* test_rtsp_restream.c - the RTSP restream's mounts follow the source
  * registry: a DESCRIBE without credentials is answered 401 for a camera
  * that is mounted (gst-rtsp-server finds the mount, then asks for a
- * login) and 404 for one that is not; rtsp_restream_sync mounts a camera
- * added after the start and unmounts one removed. Widgets are not
- * mounted. A real server on a real socket; the cameras have no plugin. */
+ * login) and 404 for one that is not; a camera added after the start
+ * (BUS_SOURCE_ADDED) is mounted and one removed (BUS_SOURCE_REMOVED)
+ * unmounted, as is one gone when rtsp_restream_sync is called. Widgets
+ * are not mounted. A real server on a real socket; the cameras have no plugin. */
 #include "auth.h"
+#include "bus.h"
 #include "listen_addr.h"
 #include "media.h"
 #include "password.h"
@@ -53,6 +55,7 @@ static void engine_close(pantau_source *src, enum pantau_stream kind)
 }
 
 static source_registry *registry;
+static event_bus *bus;
 static media_engine *engine;
 static auth_center *auth;
 static json_t *auth_section;
@@ -69,12 +72,11 @@ static pantau_source *add_source(const char *id, source_type_entry *type)
     return src;
 }
 
-/* Takes src out of the registry (as removing a source does) and frees it. */
-static void remove_source(pantau_source *src)
+/* Takes src out of the registry without telling anybody, and frees it. */
+static void drop_source(pantau_source *src)
 {
     g_ptr_array_remove(registry->list, src);
     g_hash_table_remove(registry->by_id, src->id);
-    src->registry = NULL;
     g_free(src->id);
     g_free(src);
 }
@@ -83,9 +85,8 @@ static void setup(void)
 {
     gst_init(NULL, NULL);
     ck_assert_int_eq(password_init(), 0);
-    registry = g_new0(source_registry, 1);
-    registry->list = g_ptr_array_new();
-    registry->by_id = g_hash_table_new(g_str_hash, g_str_equal);
+    bus = bus_new();
+    registry = source_registry_new(NULL, bus);
     media_deps deps = {.sources = registry,
                        .grace_ms = 1000,
                        .frame_room = 32,
@@ -107,6 +108,7 @@ static void teardown(void)
     source_registry_free(registry);
     auth_center_free(auth);
     json_decref(auth_section);
+    bus_free(bus);
 }
 
 /* The status code of a DESCRIBE of path without credentials. */
@@ -135,10 +137,10 @@ static int describe(int port, const char *path)
 
 START_TEST(mounts_follow_the_registry)
 {
-    pantau_source *cam1 = add_source("cam1", &camera_type);
+    add_source("cam1", &camera_type);
     add_source("clock", &widget_type);
     rtsp_restream *r = rtsp_restream_start(&(rtsp_restream_deps){
-        .bind = &bind, .port = 0, .auth = auth, .media = engine, .sources = registry});
+        .bind = &bind, .port = 0, .auth = auth, .media = engine, .sources = registry, .bus = bus});
     ck_assert_ptr_nonnull(r);
     int port = rtsp_restream_port(r);
     ck_assert_int_gt(port, 0);
@@ -148,19 +150,30 @@ START_TEST(mounts_follow_the_registry)
     ck_assert_int_eq(describe(port, "/clock/main"), 404);
     ck_assert_int_eq(describe(port, "/cam1"), 404);
 
-    add_source("cam2", &camera_type);
-    rtsp_restream_sync(r);
+    /* Added: mounted when the bus says so. */
+    pantau_source *cam2 = add_source("cam2", &camera_type);
+    ck_assert_int_eq(describe(port, "/cam2/main"), 404);
+    bus_emit(bus, &(bus_event){.kind = BUS_SOURCE_ADDED, .source_added = {cam2}});
     ck_assert_int_eq(describe(port, "/cam2/main"), 401);
     ck_assert_int_eq(describe(port, "/cam2/sub"), 401);
 
-    remove_source(cam1);
-    rtsp_restream_sync(r);
+    /* Removed: unmounted by the registry's own event. */
+    ck_assert(source_registry_remove(registry, "cam1"));
     ck_assert_int_eq(describe(port, "/cam1/main"), 404);
     ck_assert_int_eq(describe(port, "/cam1/sub"), 404);
     ck_assert_int_eq(describe(port, "/cam2/main"), 401);
-    rtsp_restream_sync(r); /* nothing changed: nothing happens */
+
+    /* Gone without an event: the next sync finds out. */
+    drop_source(cam2);
     ck_assert_int_eq(describe(port, "/cam2/main"), 401);
+    rtsp_restream_sync(r);
+    ck_assert_int_eq(describe(port, "/cam2/main"), 404);
+    rtsp_restream_sync(r); /* nothing changed: nothing happens */
     rtsp_restream_free(r);
+
+    /* Freed, the restream no longer listens to the bus. */
+    pantau_source *cam3 = add_source("cam3", &camera_type);
+    bus_emit(bus, &(bus_event){.kind = BUS_SOURCE_ADDED, .source_added = {cam3}});
 }
 END_TEST
 
