@@ -366,3 +366,20 @@ test('a camera added from the console is served at once; removed, its RTSP clien
   assert.match(await rtspRequest(port, 'DESCRIBE', '/cam-new/main'), /^RTSP\/1\.0 404/);
   assert.ok(!server.output().includes(CAMERA_PASSWORD), 'the camera password is not in the log');
 });
+
+test('a camera changed from the console keeps its RTSP clients, which go on with the new stream', async (t) => {
+  const port = await freePort();
+  const server = await serverFor(t, { config: withCamera(testConfig(), { port }) });
+  const { client: admin } = await connect(t, server);
+  // 10 fps on /sub: 80 frames take 8 s, across the change.
+  const playing = gstReceive(`rtsp://127.0.0.1:${port}/cam-a/sub`, 80, 60000);
+  await waitFor(() => /cam-a: RTSP restream of the sub stream starts/.test(server.output()), 'the restream to start');
+  await sleep(2000);
+  const reply = await admin.request('source.update', { source: { id: 'cam-a', name: 'Renamed', settings: {
+    url: rtsp.url('/main'), sub_url: rtsp.url('/sub'), username: 'admin', password: CAMERA_PASSWORD } } });
+  assert.ok(reply.ok, JSON.stringify(reply));
+  const got = await playing;
+  assert.equal(got.code, 0, `gst-launch-1.0 exit:\n${got.errors}`);
+  assert.ok(!/RTSP restream of the sub stream ends[\s\S]*RTSP restream of the sub stream starts/.test(server.output()),
+    'the same media went on');
+});
