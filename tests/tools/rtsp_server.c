@@ -22,7 +22,8 @@
  * (from the integration tests: startRtsp({mounts: {'/main': 'test265:...',
  * '/sub': 'test:...'}}) in tests/lib/rtsp.js).
  *
- * Prints "rtsp: ready on rtsp://ADDRESS:N" once listening; exits cleanly on
+ * Prints "rtsp: ready on rtsp://ADDRESS:N" once listening, and "rtsp: play
+ * PATH" for every PLAY it answers (so a test counts a mount's sessions); exits cleanly on
  * SIGTERM/SIGINT. The listening socket reuses the address, so a restart on
  * the same port works at once. With --user/--password every mount needs
  * Basic authentication (Digest, MD5, with --digest). */
@@ -303,6 +304,22 @@ static void add_auth(GstRTSPServer *server, const char *user, const char *passwo
     g_object_unref(auth);
 }
 
+/* client "play-request": one line per PLAY, for the tests to count. */
+static void on_play(GstRTSPClient *client, GstRTSPContext *ctx, gpointer user)
+{
+    (void)client;
+    (void)user;
+    printf("rtsp: play %s\n", ctx->uri && ctx->uri->abspath ? ctx->uri->abspath : "?");
+    fflush(stdout);
+}
+
+static void on_client(GstRTSPServer *server, GstRTSPClient *client, gpointer user)
+{
+    (void)server;
+    (void)user;
+    g_signal_connect(client, "play-request", G_CALLBACK(on_play), NULL);
+}
+
 static gboolean on_signal(gpointer user)
 {
     (void)user;
@@ -351,6 +368,7 @@ int main(int argc, char **argv)
     if (user)
         add_auth(server, user, password, digest);
     add_mounts(server, streams, user != NULL);
+    g_signal_connect(server, "client-connected", G_CALLBACK(on_client), NULL);
     guint id = gst_rtsp_server_attach(server, NULL);
     if (!id) {
         fprintf(stderr, "rtsp: cannot listen on %s:%d\n", address ? address : "127.0.0.1", port);

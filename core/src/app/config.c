@@ -67,6 +67,27 @@ static char *resolve_path(const pantau_config *cfg, const char *p)
     return g_build_filename(cfg->dir, p, NULL);
 }
 
+/* server.rtsp_restream: {"port": N} serves every camera again over RTSP
+ * (docs/cameras.md, "RTSP restream"); absent, it is off. */
+static void check_rtsp_restream(checker *c, pantau_config *cfg, const json_t *section)
+{
+    static const char *const keys[] = {"port", NULL};
+    const char *at = "server.rtsp_restream";
+    if (!section)
+        return;
+    if (!json_is_object(section)) {
+        fail_at(c, at, "must be an object such as {\"port\": 8554}");
+        return;
+    }
+    check_keys(c, section, at, keys);
+    int port = CONFIG_RTSP_RESTREAM_PORT;
+    get_int(c, section, at, "port", &port, 0, 65535, false);
+    if (port && port == cfg->port)
+        fail_at(c, "server.rtsp_restream.port", "must differ from server.port (%d)", port);
+    else
+        cfg->rtsp_restream_port = port;
+}
+
 static void check_server(checker *c, pantau_config *cfg, const json_t *server)
 {
     if (!server)
@@ -84,6 +105,7 @@ static void check_server(checker *c, pantau_config *cfg, const json_t *server)
                                        "client_queue_budget_mib",
                                        "malloc_arenas",
                                        "heap_trim_s",
+                                       "rtsp_restream",
                                        NULL};
     check_keys(c, server, "server", keys);
     const char *listen = get_string(c, server, "server", "listen", false);
@@ -101,6 +123,7 @@ static void check_server(checker *c, pantau_config *cfg, const json_t *server)
     get_int(c, server, "server", "malloc_arenas", &cfg->malloc_arenas, 0, 64, false);
     get_int(c, server, "server", "heap_trim_s", &cfg->heap_trim_s, 0, 3600, false);
     cfg->state_dir = resolve_path(cfg, get_string(c, server, "server", "state_dir", false));
+    check_rtsp_restream(c, cfg, json_object_get(server, "rtsp_restream"));
 }
 
 /* Resolves server.listen into cfg->bind. Without an "auth" section only
@@ -488,6 +511,7 @@ static pantau_config *load(const char *path, enum check_depth depth,
     cfg->client_queue_budget_mib = CONFIG_CLIENT_QUEUE_BUDGET_MIB;
     cfg->malloc_arenas = CONFIG_MALLOC_ARENAS;
     cfg->heap_trim_s = CONFIG_HEAP_TRIM_S;
+    cfg->rtsp_restream_port = -1;
     guint before = errors->len;
     char *text = NULL;
     gsize len = 0;

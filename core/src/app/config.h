@@ -19,6 +19,9 @@
 #define CONFIG_MALLOC_ARENAS 2
 #define CONFIG_HEAP_TRIM_S 10
 
+/* The default of server.rtsp_restream.port: RTSP's usual 554 needs root. */
+#define CONFIG_RTSP_RESTREAM_PORT 8554
+
 typedef struct pantau_config {
     char *path;          /* as given */
     char *dir;           /* the directory relative paths are resolved against */
@@ -32,8 +35,9 @@ typedef struct pantau_config {
     /* All client queues together may hold this many MiB; past it, stalled
      * clients are cut off (docs/security.md, "Client queues"). */
     int client_queue_budget_mib;
-    int malloc_arenas; /* glibc malloc arenas at most; 0 = glibc's default */
-    int heap_trim_s;   /* free heap pages go back this often; 0 = never */
+    int malloc_arenas;      /* glibc malloc arenas at most; 0 = glibc's default */
+    int heap_trim_s;        /* free heap pages go back this often; 0 = never */
+    int rtsp_restream_port; /* server.rtsp_restream.port; -1: no restream; 0: any free port */
     /* Borrowed from root: */
     const json_t *plugin_names; /* array of names, or NULL = every plugin found */
     const json_t *sources;      /* array, never NULL */

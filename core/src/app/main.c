@@ -15,6 +15,7 @@
 #include "plugin_loader.h"
 #include "presentation.h"
 #include "ptz.h"
+#include "rtsp_restream.h"
 #include "server.h"
 #include "source.h"
 #include "source_edit.h"
@@ -170,6 +171,9 @@ static void print_urls(const pantau_server *srv, int port)
         printf("pantau: wall     %s://%s:%d/wall?wall=%s  (%s)\n", scheme, host, port, w->id,
                w->name);
     }
+    if (srv->restream)
+        printf("pantau: rtsp     rtsp://%s:%d/<camera id>/main  (and /sub)\n", host,
+               rtsp_restream_port(srv->restream));
     printf("pantau: press Ctrl-C to stop\n");
     fflush(stdout);
     g_free(host);
@@ -202,6 +206,24 @@ static void start_services(pantau_server *srv)
     srv->presentations = presentation_center_new(json_object_get(root, "presentations"),
                                                  srv->wall_service, srv->bus, srv->audit);
     srv->ptz = ptz_center_new(srv->sources);
+}
+
+/* The RTSP restream when server.rtsp_restream is set: 0, or -1 when it
+ * cannot listen. */
+static int start_restream(pantau_server *srv)
+{
+    const pantau_config *cfg = srv->config;
+    if (cfg->rtsp_restream_port < 0)
+        return 0;
+    srv->restream = rtsp_restream_start(&(rtsp_restream_deps){
+        .bind = &cfg->bind,
+        .port = cfg->rtsp_restream_port,
+        .auth = srv->auth,
+        .media = srv->media,
+        .sources = srv->sources,
+        .bus = srv->bus,
+    });
+    return srv->restream ? 0 : -1;
 }
 
 static int run(const options *o, pantau_config *cfg)
@@ -251,6 +273,8 @@ static int run(const options *o, pantau_config *cfg)
     srv.ws = ws_app_start(&srv, port);
     if (!srv.ws)
         goto out;
+    if (start_restream(&srv))
+        goto out;
     /* The handlers before "ready": a SIGTERM sent on reading it stops cleanly. */
     guint sigint = g_unix_signal_add(SIGINT, on_signal, srv.loop);
     guint sigterm = g_unix_signal_add(SIGTERM, on_signal, srv.loop);
@@ -270,6 +294,8 @@ out:
     disk_writer_flush(srv.writer);
     ws_server_free(srv.ws);
     srv.ws = NULL;
+    rtsp_restream_free(srv.restream);
+    srv.restream = NULL;
     presentation_center_free(srv.presentations);
     srv.presentations = NULL;
     /* Sources stopping after this must not reach a freed center. */

@@ -24,6 +24,7 @@ struct heap_trim;
 struct event_bus;
 struct source_editor;
 struct ptz_center;
+struct rtsp_restream;
 
 typedef struct pantau_server {
     pantau_config *config; /* owned */
@@ -49,6 +50,7 @@ typedef struct pantau_server {
     struct wall_service *wall_service;   /* finds and changes walls and presets (walls.h) */
     struct source_editor *source_editor; /* sources changed from the console (source_edit.h) */
     struct ptz_center *ptz;              /* steers cameras (ptz.h); NULL: none (unit tests) */
+    struct rtsp_restream *restream;      /* NULL: server.rtsp_restream is not configured */
 } pantau_server;
 
 /* The full state as sent in a snapshot: sources, walls, presets, data.

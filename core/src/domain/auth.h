@@ -130,6 +130,19 @@ enum auth_logout_result {
     AUTH_LOGOUT_UNKNOWN,   /* no such session: ended, expired or never made */
 };
 
+/* Whether user and password are a configured user's name and password or
+ * a viewer token's name and token (RTSP Basic, docs/cameras.md "RTSP
+ * restream"); *who (may be NULL) is then the principal, which lives as long
+ * as a. An unknown name is checked against a dummy hash, so it takes as
+ * long. Blocking (argon2id): never on the main loop. Safe from any thread:
+ * it reads only what auth_center_new made and nothing changes; a outlives
+ * the call. Nothing is logged or audited. */
+bool auth_check_password(const auth_center *a, const char *user, const char *password,
+                         const auth_principal **who);
+
+/* The principal's name (borrowed: lives as long as its center). */
+const char *auth_principal_name(const auth_principal *who);
+
 /* Ends the login session of the session cookie in cookies (the Cookie
  * header, may be NULL) and audits it; says why when there is none. */
 enum auth_logout_result auth_logout(auth_center *a, const char *cookies, const char *address);

@@ -499,6 +499,67 @@ START_TEST(roles)
 }
 END_TEST
 
+/* ---- passwords checked off the loop (the RTSP restream) ---- */
+
+typedef struct check_case {
+    const auth_center *a;
+    const char *user, *password;
+    bool expected;
+    const char *who; /* the principal's name when expected */
+} check_case;
+
+/* Runs on a thread of its own, as the RTSP restream's threads call it. */
+static gpointer check_on_thread(gpointer data)
+{
+    const check_case *c = data;
+    const auth_principal *who = (const auth_principal *)c; /* overwritten */
+    bool ok = auth_check_password(c->a, c->user, c->password, &who);
+    if (ok != c->expected)
+        return "wrong result";
+    if (ok && g_strcmp0(auth_principal_name(who), c->who) != 0)
+        return "wrong principal";
+    if (!ok && who)
+        return "a principal for a refusal";
+    return NULL;
+}
+
+START_TEST(check_password_off_the_loop)
+{
+    ck_assert_int_eq(password_init(), 0);
+    char *user_hash = password_hash("user-pass-1");
+    char *token_hash = password_hash("hashed-token-0123456789");
+    char sha[PASSWORD_SHA256_HEX + 1];
+    password_sha256_hex("plain-token-0123456789", sha);
+    json_t *section =
+        json_pack("{s:[{s:s, s:s, s:s}], s:[{s:s, s:s}, {s:s, s:s}]}", "users", "name", "vera",
+                  "role", "viewer", "password_hash", user_hash, "viewer_tokens", "name", "lobby",
+                  "token_sha256", sha, "name", "hall", "token_hash", token_hash);
+    auth_center *a = auth_center_new(section, NULL, NULL, NULL);
+    const check_case cases[] = {
+        {a, "vera", "user-pass-1", true, "vera"},
+        {a, "vera", "user-pass-2", false, NULL},
+        {a, "vera", "", false, NULL},
+        {a, "lobby", "plain-token-0123456789", true, "lobby"},
+        {a, "lobby", "plain-token-0123456788", false, NULL},
+        {a, "hall", "hashed-token-0123456789", true, "hall"},
+        {a, "hall", "user-pass-1", false, NULL},
+        {a, "nobody", "user-pass-1", false, NULL},
+        {a, "vera", NULL, false, NULL},
+        {NULL, "vera", "user-pass-1", false, NULL},
+    };
+    for (size_t i = 0; i < G_N_ELEMENTS(cases); i++) {
+        GThread *t = g_thread_new("check", check_on_thread, (gpointer)&cases[i]);
+        const char *why = g_thread_join(t);
+        ck_assert_msg(why == NULL, "case %zu (%s): %s", i, cases[i].user, why);
+    }
+    ck_assert_ptr_null(auth_principal_name(NULL));
+    auth_center_free(a);
+    json_decref(section);
+    g_free(user_hash);
+    g_free(token_hash);
+}
+END_TEST
+
 static Suite *suite(void)
 {
     Suite *s = suite_create("auth");
@@ -531,6 +592,10 @@ static Suite *suite(void)
     tcase_add_test(tc, audit_lines);
     tcase_add_test(tc, audit_torn_line_and_failure);
     tcase_add_test(tc, audit_query_filters);
+    suite_add_tcase(s, tc);
+    tc = tcase_create("check_password");
+    tcase_set_timeout(tc, 60);
+    tcase_add_test(tc, check_password_off_the_loop);
     suite_add_tcase(s, tc);
     return s;
 }
