@@ -20,6 +20,7 @@ static void *camera_create(cctv_kind kind, pantau_source *source, const json_t *
         g_free(cam);
         return NULL;
     }
+    cam->ptz = cctv_ptz_new(cam);
     return cam;
 }
 
@@ -71,6 +72,8 @@ static int camera_stream_open(void *instance, enum pantau_stream stream)
     if (cam->streams[stream])
         return 0;
     cam->streams[stream] = cctv_stream_open(cam, stream);
+    /* Its new viewers learn whether it can be steered. */
+    cctv_ptz_republish(cam->ptz);
     return cam->streams[stream] ? 0 : -1;
 }
 
@@ -94,8 +97,10 @@ static int camera_update(void *instance, const json_t *settings, char **error)
     int open[2] = {cam->streams[0] != NULL, cam->streams[1] != NULL};
     camera_stream_close(cam, PANTAU_STREAM_MAIN);
     camera_stream_close(cam, PANTAU_STREAM_SUB);
+    cctv_ptz_free(cam->ptz);
     cctv_config_clear(&cam->cfg);
     cam->cfg = fresh;
+    cam->ptz = cctv_ptz_new(cam);
     for (int i = PANTAU_STREAM_MAIN; i <= PANTAU_STREAM_SUB; i++)
         if (open[i])
             cam->streams[i] = cctv_stream_open(cam, (enum pantau_stream)i);
@@ -107,8 +112,18 @@ static void camera_destroy(void *instance)
     cctv_camera *cam = instance;
     camera_stream_close(cam, PANTAU_STREAM_MAIN);
     camera_stream_close(cam, PANTAU_STREAM_SUB);
+    cctv_ptz_free(cam->ptz);
     cctv_config_clear(&cam->cfg);
     g_free(cam);
+}
+
+/* Pan, tilt, zoom and presets over ONVIF (cctv_ptz.c); the file and test
+ * cameras have no PTZ and answer every ptz.* action with that error. */
+static int camera_control(void *instance, const char *action, const json_t *args,
+                          pantau_reply_fn done, void *done_data)
+{
+    cctv_camera *cam = instance;
+    return cctv_ptz_control(cam->ptz, action, args, done, done_data);
 }
 
 static json_t *rtsp_defaults(void)
@@ -146,7 +161,7 @@ static json_t *test_schema(void)
         .size = sizeof(pantau_source_type), .id = ID, .kind = "camera", .display_name = NAME,      \
         .defaults = PREFIX##_defaults, .schema = PREFIX##_schema, .create = PREFIX##_create,       \
         .destroy = camera_destroy, .update = camera_update, .stream_open = camera_stream_open,     \
-        .stream_close = camera_stream_close, .check = PREFIX##_check,                              \
+        .stream_close = camera_stream_close, .check = PREFIX##_check, .control = camera_control,   \
     }
 
 static const pantau_source_type camera_types[] = {
@@ -163,6 +178,7 @@ static const pantau_source_type camera_types[] = {
      .stream_open = camera_stream_open,
      .stream_close = camera_stream_close,
      .check = rtsp_check,
+     .control = camera_control,
      .type_control = cctv_type_control},
     CAMERA_TYPE("file", "Video file (looped)", file),
     CAMERA_TYPE("test", "Simulated camera", test),

@@ -31,6 +31,7 @@ typedef struct cctv_config {
     unsigned latency_ms;
     char *username; /* NULL when unset */
     char *password; /* NULL when unset; never logged */
+    char *onvif;    /* ONVIF device address (host[:port] or device service URL), or NULL */
     /* file */
     char *path;
     /* test */
@@ -39,6 +40,7 @@ typedef struct cctv_config {
 } cctv_config;
 
 typedef struct cctv_camera cctv_camera;
+typedef struct cctv_ptz cctv_ptz;
 
 /* One open stream (main or sub) of a camera. Fields without a note are
  * main-loop-only; the atomics are shared with GStreamer streaming threads. */
@@ -78,6 +80,7 @@ struct cctv_camera {
     cctv_config cfg;
     cctv_stream *streams[2];
     unsigned reconnects; /* restarts after a failure, since create() */
+    cctv_ptz *ptz;       /* PTZ over ONVIF; NULL without the onvif setting */
 };
 
 /* cctv_config.c: fills cfg from settings (borrowed) for `kind`; on failure
@@ -103,5 +106,22 @@ GstFlowReturn cctv_stream_on_sample(GstAppSink *appsink, gpointer stream);
 GstElement *cctv_pipeline_new(cctv_stream *s, char **error);
 /* The URL of a stream of an rtsp camera (borrowed), NULL for none. */
 const char *cctv_stream_url(const cctv_config *cfg, enum pantau_stream which);
+
+/* cctv_ptz.c: PTZ of an rtsp camera with an onvif setting (NULL for any
+ * other camera): starts asking the camera for its abilities, which it
+ * publishes as the source's data {"ptz": {...}}. */
+cctv_ptz *cctv_ptz_new(cctv_camera *cam);
+/* Publishes the abilities again (when known; p may be NULL): data goes
+ * only to the clients showing the camera, and a camera added while a
+ * console is connected is shown after its first publish. */
+void cctv_ptz_republish(const cctv_ptz *p);
+/* Stops talking to the camera; every request still waiting is answered
+ * with an error. NULL is ignored. */
+void cctv_ptz_free(cctv_ptz *p);
+/* The source type's control(): the ptz.* actions of README.md on p (may be
+ * NULL: answered with an error). args borrowed. Returns -1 for an action
+ * it does not know (done not called), else 0 and done is called once. */
+int cctv_ptz_control(cctv_ptz *p, const char *action, const json_t *args, pantau_reply_fn done,
+                     void *data);
 
 #endif

@@ -2,6 +2,7 @@
 #include "cctv.h"
 #include "url_redact.h"
 
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -34,6 +35,44 @@ static int opt_uint(const json_t *settings, const char *key, unsigned def, unsig
     return 0;
 }
 
+/* Whether host is a plain host name or address: no spaces, slashes or '@'. */
+static bool plain_host(const char *host)
+{
+    return host && *host && strlen(host) < 256 && !strpbrk(host, " /@?#\t\r\n");
+}
+
+/* The "onvif" setting (absent or null: none) as the address the ONVIF client
+ * takes, g_malloc'd in *out. */
+static int parse_onvif(const json_t *settings, char **out, char **error)
+{
+    const json_t *o = json_object_get(settings, "onvif");
+    if (!o || json_is_null(o))
+        return 0;
+    if (!json_is_object(o))
+        return fail(error,
+                    "onvif must be an object: {\"url\": \"http://host/onvif/device_service\"} "
+                    "or {\"host\": \"10.0.0.5\", \"port\": 80}");
+    const char *url = opt_string(o, "url"), *host = opt_string(o, "host");
+    if (url) {
+        if (!g_str_has_prefix(url, "http://") && !g_str_has_prefix(url, "https://"))
+            return fail(error, "onvif.url must be an http:// or https:// URL");
+        const char *rest = strstr(url, "//") + 2;
+        if (!*rest || *rest == '/' || strchr(rest, '@') || strpbrk(rest, " \t\r\n"))
+            return fail(error, "onvif.url must name a host, without user or password "
+                               "(the camera's username and password settings are used)");
+        *out = g_strdup(url);
+        return 0;
+    }
+    if (!plain_host(host))
+        return fail(error, "onvif needs url or host (a host name or address)");
+    unsigned port;
+    if (opt_uint(o, "port", 80, 1, 65535, &port))
+        return fail(error, "onvif.port must be an integer from 1 to 65535");
+    *out = strchr(host, ':') ? g_strdup_printf("[%s]:%u", host, port)
+                             : g_strdup_printf("%s:%u", host, port);
+    return 0;
+}
+
 static int parse_rtsp(cctv_config *c, const json_t *settings, char **error)
 {
     const char *url = opt_string(settings, "url");
@@ -52,6 +91,8 @@ static int parse_rtsp(cctv_config *c, const json_t *settings, char **error)
         return fail(error, "transport must be \"tcp\" or \"udp\"");
     if (opt_uint(settings, "latency_ms", 200, 0, 10000, &c->latency_ms))
         return fail(error, "latency_ms must be an integer from 0 to 10000");
+    if (parse_onvif(settings, &c->onvif, error))
+        return -1;
     c->tcp = !transport || !strcmp(transport, "tcp");
     c->url = g_strdup(url);
     c->sub_url = g_strdup(sub);
@@ -116,6 +157,7 @@ void cctv_config_clear(cctv_config *cfg)
     if (cfg->password)
         memset(cfg->password, 0, strlen(cfg->password));
     g_free(cfg->password);
+    g_free(cfg->onvif);
     g_free(cfg->path);
     g_free(cfg->pattern);
     memset(cfg, 0, sizeof *cfg);
@@ -146,12 +188,17 @@ static json_t *secret_prop(const char *title)
 
 static json_t *rtsp_properties(void)
 {
-    return json_pack("{s:o, s:o, s:{s:s, s:s, s:[s,s]}, s:o, s:o, s:o}", "url",
+    json_t *onvif =
+        json_pack("{s:s, s:s, s:{s:o, s:o, s:o}}", "type", "object", "title",
+                  "ONVIF (PTZ, optional)", "properties", "url",
+                  prop("string", "Device service URL (http://host/onvif/device_service)"), "host",
+                  prop("string", "Host (instead of url)"), "port", prop("integer", "Port (80)"));
+    return json_pack("{s:o, s:o, s:{s:s, s:s, s:[s,s]}, s:o, s:o, s:o, s:o}", "url",
                      prop("string", "Main stream URL (rtsp://host:554/...)"), "sub_url",
                      prop("string", "Substream URL (optional)"), "transport", "type", "string",
                      "title", "Transport", "enum", "tcp", "udp", "latency_ms",
                      prop("integer", "Jitter buffer latency (ms)"), "username",
-                     secret_prop("User name"), "password", secret_prop("Password"));
+                     secret_prop("User name"), "password", secret_prop("Password"), "onvif", onvif);
 }
 
 json_t *cctv_config_schema(cctv_kind kind)

@@ -1,5 +1,6 @@
 // The ONVIF test camera (tests/tools/onvif_device.c, built as
-// build/tests/tools/pantau-test-onvif): start and stop it from a test.
+// build/tests/tools/pantau-test-onvif): start and stop it from a test; its
+// GET /state tells the PTZ position and counts of every command.
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -13,13 +14,17 @@ export function onvifDeviceBin() {
   return join(build, 'tests', 'tools', 'pantau-test-onvif');
 }
 
-// Starts the device: { user, password, mainUri, subUri, discovery ('127.0.0.1:PORT'),
-// name, noPtz }. Resolves to { port, address, stop(), output() } once it listens.
-export async function startOnvif({ user, password, mainUri, subUri, discovery, name, noPtz, timeoutMs = 10000 } = {}) {
+// Starts the device: { port (default: a free one), user, password, mainUri,
+// subUri, discovery ('127.0.0.1:PORT'), name, noPtz, args (more options) }.
+// Resolves to { port, address, url (its device service URL), state(),
+// stop(), output() } once it listens.
+export async function startOnvif({
+  port, user, password, mainUri, subUri, discovery, name, noPtz, args: extra = [], timeoutMs = 10000,
+} = {}) {
   const bin = onvifDeviceBin();
   if (!existsSync(bin)) throw new Error(`no ONVIF test device at ${bin} (build it first)`);
-  const port = await freePort();
-  const args = ['--port', String(port), '--address', '127.0.0.1'];
+  port = port || await freePort();
+  const args = ['--port', String(port), '--address', '127.0.0.1', ...extra];
   if (user) args.push('--user', user, '--password', password);
   if (mainUri) args.push('--main-uri', mainUri);
   if (subUri) args.push('--sub-uri', subUri);
@@ -39,7 +44,12 @@ export async function startOnvif({ user, password, mainUri, subUri, discovery, n
   return {
     port,
     address: `127.0.0.1:${port}`,
+    url: `http://127.0.0.1:${port}/onvif/device_service`,
     output: () => out,
+    async state() {
+      const res = await fetch(`http://127.0.0.1:${port}/state`);
+      return res.json();
+    },
     async stop() {
       if (proc.exitCode === null && proc.signalCode === null) proc.kill('SIGTERM');
       const timer = setTimeout(() => proc.kill('SIGKILL'), 3000);
@@ -47,4 +57,16 @@ export async function startOnvif({ user, password, mainUri, subUri, discovery, n
       clearTimeout(timer);
     },
   };
+}
+
+// Polls the device until pred(state) holds; resolves with that state.
+export async function waitForState(device, pred, timeoutMs = 10000, what = 'device state') {
+  const deadline = Date.now() + timeoutMs;
+  let last;
+  for (;;) {
+    last = await device.state();
+    if (pred(last)) return last;
+    if (Date.now() > deadline) throw new Error(`${what} not reached within ${timeoutMs} ms: ${JSON.stringify(last)}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
 }

@@ -34,6 +34,17 @@ function button(key, className = '') {
   return b;
 }
 
+// The cctv plugin's "onvif" setting for an address as camera.probe takes
+// it: a device service URL, "host:port", "[v6]:port" or "host"
+// (plugins/cctv/README.md).
+function onvifSetting(address) {
+  if (/^https?:\/\//i.test(address)) return { url: address };
+  const m = /^(?:\[([^\]]+)\]|([^:]+))(?::(\d+))?$/.exec(address);
+  if (!m) return { host: address };
+  const host = m[1] || m[2];
+  return m[3] ? { host, port: Number(m[3]) } : { host };
+}
+
 class CamerasPanel {
   constructor(client, messages) {
     this.client = client;
@@ -133,6 +144,7 @@ class CamerasPanel {
     this.form.reset();
     this.found.replaceChildren();
     this.probeNote.textContent = '';
+    this.ptzAddress = null;
     const settings = source?.settings || {};
     this.input('id').value = source?.id || '';
     this.input('id').readOnly = Boolean(source);
@@ -182,6 +194,8 @@ class CamerasPanel {
       const model = [reply.manufacturer, reply.model].filter(Boolean).join(' ');
       this.probeNote.textContent = t(reply.has_ptz ? 'cameras.probe_ptz' : 'cameras.probe_no_ptz', { model });
       this.probeNote.dataset.ptz = String(Boolean(reply.has_ptz));
+      // A camera with PTZ keeps its ONVIF address: the console steers it (PTZ, issue 15).
+      this.ptzAddress = reply.has_ptz ? this.input('address').value.trim() : null;
     } catch (err) {
       this.probeNote.textContent = '';
       this.messages.error(err, t('cameras.do.probe'));
@@ -194,6 +208,7 @@ class CamerasPanel {
     const settings = { url: value('url'), sub_url: value('sub_url') };
     if (value('username')) settings.username = value('username');
     if (this.input('password').value) settings.password = this.input('password').value;
+    if (this.ptzAddress) settings.onvif = onvifSetting(this.ptzAddress);
     const entry = { id: value('id'), name: value('name') || value('id'), settings };
     if (!this.editing) entry.type = 'rtsp';
     return entry;

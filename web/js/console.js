@@ -12,6 +12,7 @@ import { MessageBar } from './console-message.js';
 import { setupAudit } from './console-audit.js';
 import { setupCameras } from './console-cameras.js';
 import { AlarmPanel } from './console-alarms.js';
+import { PtzPanel } from './console-ptz.js';
 import { Role, gate } from './roles.js';
 import { formatNumber, onLanguageChange, t } from './i18n.js';
 
@@ -42,6 +43,23 @@ const alarms = new AlarmPanel(byId('alarms-panel'), client, {
   role,
   wallId: () => selectedWallId,
   tileId: () => (editor.selection.length === 1 ? editor.selection[0] : null),
+});
+
+// The tile the camera control steers: the one selected tile, or the only
+// tile of a wall showing one camera full-screen. {tileId, sourceId, tileEl}
+// or null.
+function ptzSelection() {
+  const wall = selectedWall();
+  if (!wall) return null;
+  const tiles = wall.layout.tiles;
+  const tileId = editor.selection.length === 1 ? editor.selection[0] : tiles.length === 1 ? tiles[0].id : null;
+  const tile = tiles.find((x) => x.id === tileId);
+  if (!tile?.source) return null;
+  const tileEl = editor.items.get(tile.id)?.item.querySelector('.editor-tile') ?? null;
+  return { tileId: tile.id, sourceId: tile.source, tileEl };
+}
+const ptz = new PtzPanel(byId('ptz-panel'), client, {
+  role, messages, wallId: () => selectedWallId, selection: ptzSelection,
 });
 
 function selectedWall() {
@@ -133,6 +151,7 @@ function updateTools(selection = editor.selection) {
   byId('selection-info').textContent = selection.length
     ? t('console.selected', { tiles: selection.join(', ') })
     : t('console.select_hint');
+  ptz.render();
 }
 
 function split(columns, rows) {
@@ -248,6 +267,7 @@ function onWall(wall) {
   if (wall.id !== selectedWallId) return;
   showWallInfo(wall);
   editor.show(wall);
+  ptz.render();
 }
 
 // ---- double-click a camera: full-screen on the selected wall ----

@@ -14,6 +14,7 @@
 #include "persist.h"
 #include "plugin_loader.h"
 #include "presentation.h"
+#include "ptz.h"
 #include "rtsp_restream.h"
 #include "server.h"
 #include "source.h"
@@ -204,6 +205,7 @@ static void start_services(pantau_server *srv)
     });
     srv->presentations = presentation_center_new(json_object_get(root, "presentations"),
                                                  srv->wall_service, srv->bus, srv->audit);
+    srv->ptz = ptz_center_new(srv->sources);
 }
 
 /* The RTSP restream when server.rtsp_restream is set: 0, or -1 when it
@@ -285,7 +287,10 @@ static int run(const options *o, pantau_config *cfg)
 out:
     /* Clients first (they release their streams), then the streams (their
      * plugins stop pushing), then the sources. The replies of requests whose
-     * writes are still queued go out first. */
+     * writes are still queued go out first; so do those of controls still
+     * waiting for their camera (answered: the server is stopping). */
+    ptz_center_free(srv.ptz);
+    srv.ptz = NULL;
     disk_writer_flush(srv.writer);
     ws_server_free(srv.ws);
     srv.ws = NULL;

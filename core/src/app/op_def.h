@@ -29,6 +29,10 @@ enum op_permission {
 enum op_effect {
     OP_CHANGES, /* audited: layouts, presets, alarms, presentation steps */
     OP_READS,   /* not audited: snapshot, lists, whoami, audit.query */
+    /* A control of a device (camera.ptz): audited only when its action
+     * changes what the device keeps (ptz_action_changes: ptz.save), under
+     * the action's own name (op_audit_action). */
+    OP_CONTROLS,
 };
 
 typedef struct op_later op_later;
@@ -58,18 +62,25 @@ typedef struct op_def {
 
 /* The tables, one per file: app/ops_walls.c (layouts and presets),
  * app/ops_alarm.c, app/ops_presentation.c, app/ops_auth.c (auth.whoami),
- * app/ops_audit.c (audit.query). */
+ * app/ops_audit.c (audit.query), app/ops_ptz.c (camera.ptz). */
 extern const op_def wall_ops[];
 extern const op_def alarm_ops[];
 extern const op_def presentation_ops[];
 extern const op_def auth_ops[];
 extern const op_def audit_ops[];
 extern const op_def source_ops[]; /* app/ops_sources.c */
+extern const op_def ptz_ops[];    /* app/ops_ptz.c */
+
+/* The action an OP_CONTROLS request is audited as ("camera.ptz.save"), or
+ * NULL when it is not audited (app/ops_ptz.c). req borrowed. */
+const char *op_audit_action(const json_t *req);
 
 /* For a read whose answer comes later (a plugin's discovery): the handler
  * calls this, returns 0 leaving *ok NULL, and the request is answered when
  * op_later_done is called with the returned handle, exactly once, on the
- * main loop (possibly before the handler returns). Not for changes. */
+ * main loop (possibly before the handler returns). A change deferred
+ * (camera.ptz's ptz.save) is audited when the handler returns 0, before
+ * the answer: a refusal that comes during the call leaves no line. */
 op_later *op_defer(op_call *call);
 
 /* Answers a deferred request: ok (stolen) when err is NULL, else the

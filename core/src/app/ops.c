@@ -92,8 +92,8 @@ static const op_def core_ops[] = {
 };
 
 /* Every table of operations. */
-static const op_def *const tables[] = {core_ops, wall_ops,  alarm_ops, presentation_ops,
-                                       auth_ops, audit_ops, source_ops};
+static const op_def *const tables[] = {core_ops, wall_ops,  alarm_ops,  presentation_ops,
+                                       auth_ops, audit_ops, source_ops, ptz_ops};
 
 static const op_def *find_op(const char *name)
 {
@@ -224,7 +224,8 @@ static void run_op(pantau_server *srv, session *ses, const json_t *request, cons
     pantau_error err = {0};
     const json_t *id = json_object_get(request, "id");
     const char *wall_id = json_string_value(json_object_get(request, "wall"));
-    bool audited = def->effect == OP_CHANGES;
+    const char *action = def->effect == OP_CONTROLS ? op_audit_action(request) : def->name;
+    bool audited = def->effect == OP_CHANGES || (def->effect == OP_CONTROLS && action);
     if (auth_allows(ses, (enum auth_permission)def->permission, wall_id, &err) ||
         (audited && audit_ready(srv->audit, &err))) {
         reply(ops_error_reply(id, &err), data);
@@ -235,12 +236,14 @@ static void run_op(pantau_server *srv, session *ses, const json_t *request, cons
     op_pending *p = op_pending_new(id, reply, data);
     write_fence *outer = persist_fence_set(srv->persist, &p->fence);
     if (audited)
-        audit_begin(srv->audit, ses, def->name, wall_id, before);
+        audit_begin(srv->audit, ses, action, wall_id, before);
     call.pending = p; /* a deferred answer may come during the call */
     int rc = def->fn(&call, &p->ok, &err);
     op_later *later = call.later;
     if (audited) {
-        audit_line *line = audit_end(srv->audit, rc == 0, named_wall_version(srv, request));
+        /* A deferred answer that came at once counts too (a refusal). */
+        bool done = rc == 0 && !p->fence.failed;
+        audit_line *line = audit_end(srv->audit, done, named_wall_version(srv, request));
         if (line)
             persist_change(srv->persist, line, NULL, "the audit line", NULL, NULL, NULL);
     }

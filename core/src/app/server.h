@@ -23,6 +23,7 @@ struct wall_service;
 struct heap_trim;
 struct event_bus;
 struct source_editor;
+struct ptz_center;
 struct rtsp_restream;
 
 typedef struct pantau_server {
@@ -48,6 +49,7 @@ typedef struct pantau_server {
     struct persister *persist;           /* changes' durable writes and the request's write fence */
     struct wall_service *wall_service;   /* finds and changes walls and presets (walls.h) */
     struct source_editor *source_editor; /* sources changed from the console (source_edit.h) */
+    struct ptz_center *ptz;              /* steers cameras (ptz.h); NULL: none (unit tests) */
     struct rtsp_restream *restream;      /* NULL: server.rtsp_restream is not configured */
 } pantau_server;
 

@@ -4,6 +4,7 @@
 #include "auth.h"
 #include "ops.h"
 #include "presentation.h"
+#include "ptz.h"
 #include "sinks.h"
 #include "subscribe.h"
 
@@ -31,10 +32,12 @@ static json_t *client_error_reply(void *user, const json_t *id, const pantau_err
     return ops_error_reply(id, err);
 }
 
-/* A closing session gives back its streams and ends its rehearsal. */
+/* A closing session stops the cameras it set moving, gives back its
+ * streams and ends its rehearsal. */
 static void client_close(void *user, session *s)
 {
     pantau_server *srv = user;
+    ptz_session_closed(srv->ptz, s);
     subscribe_release(srv->media, s);
     presentation_session_closed(srv->presentations, s);
 }

@@ -18,6 +18,7 @@
 #define ERR_INTERNAL "internal"
 #define ERR_FORBIDDEN "forbidden"
 #define ERR_LIMIT "limit"
+#define ERR_DEVICE "device" /* a camera or its plugin refused or failed a control action */
 
 typedef struct pantau_error {
     const char *code; /* one of ERR_*, a string literal; NULL when no error */
