@@ -8,6 +8,7 @@
 #include "media.h"
 
 #include "h264.h"
+#include "h265.h"
 #include "log.h"
 
 #include <string.h>
@@ -27,9 +28,10 @@ struct media_stream {
     guint grace_timer;
     GPtrArray *gop; /* media_frame *, one reference each */
     size_t gop_bytes;
-    char codec[24];
+    char codec[H265_CODEC_STRING_MAX];
     int width, height;
     bool transcoded;
+    bool h265;            /* its access units are H.265 */
     gint64 last_frame_us; /* monotonic; 0: none yet */
     guint64 frames, bytes;
     guint64 window_frames, window_bytes; /* since the last stats tick */
@@ -40,7 +42,7 @@ struct media_stream {
 typedef struct pending_frame {
     media_stream *stream;
     media_frame *frame;
-    char codec[24]; /* set when the frame carries an SPS */
+    char codec[H265_CODEC_STRING_MAX]; /* set when the frame carries an SPS */
     int width, height;
 } pending_frame;
 
@@ -100,6 +102,7 @@ static void stream_close(media_stream *st)
     st->open = false;
     gop_clear(st);
     st->codec[0] = '\0';
+    st->h265 = false;
     st->fps = st->kbps = 0;
 }
 
@@ -190,11 +193,19 @@ static void stream_detach(media_stream *st, session *s)
 
 /* ---- sessions ---- */
 
+/* Whether s cannot decode what src's main stream sends (H.265) and its
+ * substream can serve it instead. */
+static bool needs_substream(const pantau_source *src, const session *s)
+{
+    const media_stream *main = src->streams[PANTAU_STREAM_MAIN];
+    return main && main->h265 && !s->decodes_h265;
+}
+
 static void session_attach(media_engine *engine, session *s, pantau_source *src,
                            enum session_stream want)
 {
     media_stream *st = NULL;
-    if (want == SESSION_STREAM_SUB) {
+    if (want == SESSION_STREAM_SUB || needs_substream(src, s)) {
         st = stream_get(engine, src, PANTAU_STREAM_SUB);
         if (!stream_ensure_open(st))
             st = NULL; /* no substream: the main stream serves */
@@ -335,10 +346,39 @@ static void waiters_take_keyframe(media_engine *engine, media_stream *st)
 
 /* ---- frames ---- */
 
+/* st (a main stream) turned out to be H.265: its viewers that cannot decode
+ * it move to the camera's substream, when it has one. */
+static void stream_move_h265_viewers(media_stream *st)
+{
+    media_stream *sub = stream_get(st->engine, st->source, PANTAU_STREAM_SUB);
+    GPtrArray *moving = g_ptr_array_new();
+    for (guint i = 0; i < st->viewers->len; i++) {
+        session *s = g_ptr_array_index(st->viewers, i);
+        if (!s->decodes_h265 && session_has_sink(s))
+            g_ptr_array_add(moving, s);
+    }
+    if (moving->len && stream_ensure_open(sub)) {
+        for (guint i = 0; i < moving->len; i++) {
+            session *s = g_ptr_array_index(moving, i);
+            stream_attach(sub, s);
+            stream_detach(st, s);
+        }
+        log_info("%s: %u viewer(s) cannot decode H.265: the substream serves them", st->source->id,
+                 moving->len);
+    }
+    g_ptr_array_free(moving, TRUE);
+}
+
 static void stream_note_config(media_stream *st, const pending_frame *f)
 {
     if (!f->codec[0])
         return;
+    bool h265 = f->frame->flags & MEDIA_FLAG_H265;
+    if (h265 != st->h265) {
+        st->h265 = h265;
+        if (h265 && st->kind == PANTAU_STREAM_MAIN)
+            stream_move_h265_viewers(st);
+    }
     bool transcoded = f->frame->flags & MEDIA_FLAG_TRANSCODED;
     bool changed = strcmp(st->codec, f->codec) != 0 || st->width != f->width ||
                    st->height != f->height || st->transcoded != transcoded;
@@ -418,6 +458,25 @@ static gboolean drain_pending(gpointer data)
     return G_SOURCE_REMOVE;
 }
 
+/* Sets f's keyframe, config and codec flags and, when the access unit
+ * carries its parameter sets, f's codec string and picture size. */
+static void frame_probe(pending_frame *f, const uint8_t *data, size_t len, bool h265)
+{
+    bool key = h265 ? h265_au_is_keyframe(data, len) : h264_au_is_keyframe(data, len);
+    bool config =
+        h265 ? h265_au_has_parameter_sets(data, len) : h264_au_has_parameter_sets(data, len);
+    f->frame->flags |= (key ? MEDIA_FLAG_KEYFRAME : 0) | (h265 ? MEDIA_FLAG_H265 : 0) |
+                       (config ? MEDIA_FLAG_CONFIG : 0);
+    if (!config)
+        return;
+    bool ok = h265 ? h265_codec_string(data, len, f->codec, sizeof f->codec) &&
+                         h265_picture_size(data, len, &f->width, &f->height)
+                   : h264_codec_string(data, len, f->codec, sizeof f->codec) &&
+                         h264_picture_size(data, len, &f->width, &f->height);
+    if (!ok)
+        f->codec[0] = '\0';
+}
+
 void media_push(pantau_source *source, enum pantau_stream kind, const void *data, size_t len,
                 int64_t pts_us, unsigned flags)
 {
@@ -436,15 +495,9 @@ void media_push(pantau_source *source, enum pantau_stream kind, const void *data
     f->frame->stream = st->id;
     f->frame->pts_us = pts_us;
     f->frame->recv_us = g_get_real_time();
-    f->frame->flags = (h264_au_is_keyframe(data, len) ? MEDIA_FLAG_KEYFRAME : 0) |
-                      (kind == PANTAU_STREAM_SUB ? MEDIA_FLAG_SUB : 0) |
+    f->frame->flags = (kind == PANTAU_STREAM_SUB ? MEDIA_FLAG_SUB : 0) |
                       (flags & PANTAU_MEDIA_TRANSCODED ? MEDIA_FLAG_TRANSCODED : 0);
-    if (h264_au_has_parameter_sets(data, len)) {
-        f->frame->flags |= MEDIA_FLAG_CONFIG;
-        if (!h264_codec_string(data, len, f->codec, sizeof f->codec) ||
-            !h264_picture_size(data, len, &f->width, &f->height))
-            f->codec[0] = '\0';
-    }
+    frame_probe(f, data, len, flags & PANTAU_MEDIA_H265);
     if (on_main) {
         /* A stream is fed from one thread only, so nothing of this stream
          * can be waiting in the queue. */
@@ -501,6 +554,32 @@ static void sub_size(const pantau_source *src, int *width, int *height)
     *height = sub ? sub->height : 0;
 }
 
+/* Whether s asked for src's main stream (the substream may serve it). */
+static bool wants_main(const session *s, const pantau_source *src)
+{
+    gpointer v = g_hash_table_lookup(s->subscriptions, src->id);
+    return v && GPOINTER_TO_INT(v) - 1 == SESSION_STREAM_MAIN;
+}
+
+/* What src's viewers get of an H.265 main stream, and why: {"passthrough":
+ * clients decoding H.265 themselves, "substream": clients that cannot,
+ * served by the H.264 substream}. New reference; null when the main stream
+ * is not H.265. */
+static json_t *h265_delivery(const pantau_source *src)
+{
+    const media_stream *main = src->streams[PANTAU_STREAM_MAIN];
+    const media_stream *sub = src->streams[PANTAU_STREAM_SUB];
+    if (!main || !main->h265)
+        return json_null();
+    json_int_t substream = 0;
+    for (guint i = 0; sub && i < sub->viewers->len; i++) {
+        const session *s = g_ptr_array_index(sub->viewers, i);
+        substream += wants_main(s, src) && !s->decodes_h265;
+    }
+    return json_pack("{s:I, s:I}", "passthrough", (json_int_t)main->viewers->len, "substream",
+                     substream);
+}
+
 static json_t *camera_stats(const pantau_source *src)
 {
     const media_stream *st = representative(src);
@@ -512,13 +591,13 @@ static json_t *camera_stats(const pantau_source *src)
     json_t *age = st && st->open && st->last_frame_us
                       ? json_integer((g_get_monotonic_time() - st->last_frame_us) / 1000)
                       : json_null();
-    return json_pack("{s:s, s:f, s:f, s:o, s:I, s:b, s:I, s:s?, s:i, s:i, s:i, s:i}", "status",
+    return json_pack("{s:s, s:f, s:f, s:o, s:I, s:b, s:I, s:s?, s:i, s:i, s:i, s:i, s:o}", "status",
                      source_status_name(src->status), "fps", st ? st->fps : 0.0, "kbps",
                      st ? st->kbps : 0.0, "last_frame_age_ms", age, "reconnects",
                      (json_int_t)src->reconnects, "transcoded", st && st->transcoded, "viewers",
                      (json_int_t)viewers, "codec", st && st->codec[0] ? st->codec : NULL, "width",
                      st ? st->width : 0, "height", st ? st->height : 0, "sub_width", sub_width,
-                     "sub_height", sub_height);
+                     "sub_height", sub_height, "h265", h265_delivery(src));
 }
 
 json_t *media_stats_json(const media_engine *engine)
