@@ -102,7 +102,8 @@ static void stream_close(media_stream *st)
     st->open = false;
     gop_clear(st);
     st->codec[0] = '\0';
-    st->h265 = false;
+    /* st->h265 stays: viewers that cannot decode H.265 keep going to the
+     * substream without opening this one first to learn its codec. */
     st->fps = st->kbps = 0;
 }
 
