@@ -225,6 +225,9 @@ export const STRINGS = {
     'index.pages': 'Pages',
     'login.server_answered': 'the server answered {status}',
     // end of the i18n helper's block
+    // H.265 cameras (issue 15, i15-h265core)
+    'console.stats.h265': 'H.265: {passthrough} direct, {substream} on the H.264 substream (cannot decode H.265)',
+    // end of the H.265 block
   },
   id: {
     'language.label': 'Bahasa',
@@ -446,5 +449,8 @@ export const STRINGS = {
     'index.pages': 'Halaman',
     'login.server_answered': 'server menjawab {status}',
     // end of the i18n helper's block
+    // H.265 cameras (issue 15, i15-h265core)
+    'console.stats.h265': 'H.265: {passthrough} langsung, {substream} lewat substream H.264 (tidak bisa mendekode H.265)',
+    // end of the H.265 block
   },
 };
