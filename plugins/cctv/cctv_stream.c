@@ -491,11 +491,12 @@ static void lean_start(cctv_stream *s)
         .on_end = lean_on_end,
     };
     const cctv_config *c = &s->cam->cfg;
-    /* H.265 passes through untouched on a main stream whose camera has a
-     * substream: clients that cannot decode H.265 get that one instead
-     * (docs/cameras.md). Else H.265 is transcoded to H.264 by GStreamer. */
+    /* H.265 passes through untouched on a main stream: clients that cannot
+     * decode it get the substream or the core's conversion (docs/cameras.md).
+     * A substream is always H.264 (an H.265 one is transcoded by GStreamer),
+     * so that every client has one it can decode. */
     unsigned codecs = RTSP_CODEC_H264;
-    if (s->which == PANTAU_STREAM_MAIN && c->sub_url)
+    if (s->which == PANTAU_STREAM_MAIN)
         codecs |= RTSP_CODEC_H265;
     s->lean = rtsp_client_start_codecs(cctv_stream_url(c, s->which), c->username, c->password,
                                        codecs, &cb, s);

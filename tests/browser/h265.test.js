@@ -58,7 +58,7 @@ test('Chromium without an H.265 decoder draws the H.264 substream of an H.265 ca
       }
     };
   }));
-  assert.deepEqual(delivery.h265, { passthrough: 0, substream: 1 }, JSON.stringify(delivery));
+  assert.deepEqual(delivery.h265, { passthrough: 0, substream: 1, transcode: 0, refused: 0 }, JSON.stringify(delivery));
   assert.match(delivery.codec, /^avc1\./, 'the running stream the console sees is the substream');
   const text = await page.evaluate(async (st) => (await import('/static/js/console-sources.js')).cameraStatsText(st), delivery);
   assert.match(text, /H\.265: 0 direct, 1 on the H\.264 substream/, text);

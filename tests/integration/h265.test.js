@@ -145,7 +145,7 @@ test('a client that declares H.265 gets the camera\'s NAL units untouched, with 
   assert.equal(missing.length, 0, `${missing.length} of ${ours.length} slices differ from the camera's`);
 
   const stats = await client.waitFor((m) => m.ev === 'stats' && m.sources['cam-265']?.h265, 5000);
-  assert.deepEqual(stats.sources['cam-265'].h265, { passthrough: 1, substream: 0 });
+  assert.deepEqual(stats.sources['cam-265'].h265, { passthrough: 1, substream: 0, transcode: 0, refused: 0 });
 });
 
 test('a client that does not declare H.265 gets the H.264 substream of an H.265 camera; the console sees why', async (t) => {
@@ -204,4 +204,83 @@ test('snapshot.jpg of an H.265 camera decodes its H.265 pictures', async (t) => 
   assert.equal(res.status, 200);
   assert.equal(res.body.readUInt16BE(0), 0xffd8, 'a JPEG');
   assert.deepEqual(jpegSize(res.body), { width: 640, height: 360 }, 'of the H.265 main stream');
+});
+
+// Cameras without a substream: a client that cannot decode H.265 gets the
+// server's one shared conversion, within the budget.
+function noSubConfig(budget) {
+  const config = testConfig();
+  config.server = { ...config.server, stream_grace_ms: 500, h265_transcodes: budget };
+  config.plugins = { load: ['clock', 'cctv'] };
+  for (const id of ['cam-x', 'cam-y']) {
+    config.sources.push({ id, type: 'rtsp', name: id, settings: { url: rtsp.url('/main265') } });
+  }
+  return config;
+}
+
+test('without a substream a client that cannot decode H.265 gets one shared H.264 conversion; H.265 clients still get the original', async (t) => {
+  const server = await serverFor(t, { config: noSubConfig(1) });
+  const { client: a } = await connect(t, server);
+  const { client: b } = await connect(t, server);
+  const { client: hevc } = await connect(t, server);
+  await hevc.request('subscribe', { sources: ['cam-x'], codecs: ['hvc1'] });
+  await a.request('subscribe', { sources: ['cam-x'] });
+  await b.request('subscribe', { sources: ['cam-x'] });
+  for (const c of [a, b]) {
+    await waitFrames(c, 10);
+    const info = lastMedia(c, 'cam-x');
+    assert.equal(info.kind, 'main');
+    assert.match(info.codec, /^avc1\./);
+    assert.equal(info.transcoded, true);
+    assert.equal(info.width, 640);
+    const frames = framesOf(c);
+    assert.ok(frames[0].flags & KEY && frames[0].flags & CONFIG, 'starting with a keyframe and SPS/PPS');
+    assert.ok(frames.every((f) => f.flags & 8 && !(f.flags & H265)), 'only transcoded H.264');
+  }
+  assert.equal(lastMedia(a, 'cam-x').stream, lastMedia(b, 'cam-x').stream, 'one shared conversion');
+  await waitFrames(hevc, 10);
+  assert.ok(framesOf(hevc).every((f) => f.flags & H265 && !(f.flags & 8)), 'the H.265 client gets the original');
+  const stats = await a.waitFor((m) => m.ev === 'stats' && m.sources['cam-x']?.h265?.transcode === 2, 5000);
+  assert.deepEqual(stats.sources['cam-x'].h265, { passthrough: 1, substream: 0, transcode: 2, refused: 0 });
+  assert.equal((server.output().match(/H\.265 transcode starts/g) || []).length, 1, server.output());
+});
+
+test('past the budget of one conversion, a second H.265 camera is refused with the reason; it gets it once the first stops', async (t) => {
+  const server = await serverFor(t, { config: noSubConfig(1) });
+  const { client: a } = await connect(t, server);
+  await a.request('subscribe', { sources: ['cam-x'] });
+  await waitFrames(a, 5);
+  const { client: b } = await connect(t, server);
+  await b.request('subscribe', { sources: ['cam-y'] });
+  const refused = await b.waitFor((m) => m.ev === 'media' && m.source === 'cam-y' && m.refused, 10000);
+  assert.equal(refused.refused, 'transcode_budget');
+  assert.equal(refused.transcodes, 1);
+  assert.equal(refused.codec, null);
+  await sleep(1000);
+  assert.equal(framesOf(b).length, 0, 'no frame for a refused camera');
+  const stats = await b.waitFor((m) => m.ev === 'stats' && m.sources['cam-y']?.h265?.refused === 1, 5000);
+  assert.equal(stats.sources['cam-y'].h265.transcode, 0);
+  // The first camera's viewer leaves: its conversion stops after the grace
+  // period and the refused client gets the second camera's.
+  await a.request('subscribe', { sources: [] });
+  const info = await b.waitFor((m) => m.ev === 'media' && m.source === 'cam-y' && m.transcoded && !m.refused, 10000);
+  await waitFrames(b, 5);
+  assert.ok(framesOf(b).every((f) => f.stream === info.stream && f.flags & 8));
+});
+
+test('h265_transcodes is checked: a bad value names the file, line and path', async () => {
+  const { runPantau, pluginDirArgs } = await import('../lib/harness.js');
+  const { writeFileSync } = await import('node:fs');
+  const dir = mkdtempSync(join(tmpdir(), 'pantau-h265cfg-'));
+  try {
+    const config = testConfig();
+    config.server = { ...config.server, h265_transcodes: -1 };
+    const path = join(dir, 'pantau.json');
+    writeFileSync(path, JSON.stringify(config, null, 2));
+    const res = await runPantau(['--check-config', path, ...pluginDirArgs()]);
+    assert.equal(res.code, 2, res.output);
+    assert.match(res.output, /pantau\.json:\d+:.*server\.h265_transcodes/, res.output);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });

@@ -10,6 +10,7 @@
 #include "h264.h"
 #include "h265.h"
 #include "log.h"
+#include "transcode.h"
 
 #include <string.h>
 
@@ -31,8 +32,13 @@ struct media_stream {
     char codec[H265_CODEC_STRING_MAX];
     int width, height;
     bool transcoded;
-    bool h265;            /* its access units are H.265 */
-    gint64 last_frame_us; /* monotonic; 0: none yet */
+    bool h265; /* its access units are (or, closed, were last) H.265 */
+    /* H.265 for clients that cannot decode it and have no substream: */
+    media_stream *parent;    /* a conversion: the H.265 main stream it converts */
+    media_stream *transcode; /* a main stream: its conversion to H.264, or NULL */
+    transcoder *tc;          /* a conversion: running while open */
+    GPtrArray *refused;      /* a main stream: sessions refused a conversion, borrowed */
+    gint64 last_frame_us;    /* monotonic; 0: none yet */
     guint64 frames, bytes;
     guint64 window_frames, window_bytes; /* since the last stats tick */
     double fps, kbps;
@@ -53,6 +59,7 @@ struct media_engine {
     guint stats_timer;
     gint64 stats_at;      /* monotonic us of the last stats tick */
     GList *gop_waiters;   /* gop_waiter *, owned */
+    unsigned transcodes;  /* conversions running (deps.transcode_budget at most) */
     GThread *main_thread; /* the main loop's: pushes from it skip the queue */
     GMutex lock;          /* guards pending and wake_scheduled */
     GQueue pending;       /* pending_frame * */
@@ -85,9 +92,18 @@ static media_stream *stream_get(media_engine *engine, pantau_source *src, enum p
     st->id = ++engine->next_stream_id;
     st->viewers = g_ptr_array_new();
     st->gop = g_ptr_array_new();
+    st->refused = g_ptr_array_new();
     g_ptr_array_add(engine->streams, st);
     src->streams[kind] = st;
     return st;
+}
+
+static void retry_refused(media_engine *engine);
+
+/* Whether st must stay open with no viewer of its own: its conversion runs. */
+static bool stream_feeds_transcode(const media_stream *st)
+{
+    return st->transcode && st->transcode->open;
 }
 
 static void stream_close(media_stream *st)
@@ -97,8 +113,15 @@ static void stream_close(media_stream *st)
     st->grace_timer = 0;
     if (!st->open)
         return;
-    log_info("%s: %s stream stops (no viewers)", st->source->id, kind_name(st->kind));
-    st->engine->deps.stream_close(st->source, st->kind);
+    if (st->parent) {
+        log_info("%s: H.265 transcode stops (no viewers)", st->source->id);
+        transcoder_free(st->tc);
+        st->tc = NULL;
+        st->engine->transcodes--;
+    } else {
+        log_info("%s: %s stream stops (no viewers)", st->source->id, kind_name(st->kind));
+        st->engine->deps.stream_close(st->source, st->kind);
+    }
     st->open = false;
     gop_clear(st);
     st->codec[0] = '\0';
@@ -111,8 +134,10 @@ static void stream_free(gpointer data)
 {
     media_stream *st = data;
     stream_close(st);
-    st->source->streams[st->kind] = NULL;
+    if (!st->parent)
+        st->source->streams[st->kind] = NULL;
     g_ptr_array_free(st->viewers, TRUE);
+    g_ptr_array_free(st->refused, TRUE);
     g_ptr_array_free(st->gop, TRUE);
     g_free(st);
 }
@@ -135,8 +160,14 @@ static gboolean grace_expired(gpointer data)
 {
     media_stream *st = data;
     st->grace_timer = 0;
-    if (st->viewers->len == 0)
-        stream_close(st);
+    if (st->viewers->len || stream_feeds_transcode(st))
+        return G_SOURCE_REMOVE;
+    stream_close(st);
+    media_stream *main = st->parent;
+    if (main && !main->viewers->len && main->open && !main->grace_timer)
+        main->grace_timer = g_timeout_add(st->engine->deps.grace_ms, grace_expired, main);
+    if (main)
+        retry_refused(st->engine);
     return G_SOURCE_REMOVE;
 }
 
@@ -188,11 +219,117 @@ static void stream_detach(media_stream *st, session *s)
     if (!g_ptr_array_remove(st->viewers, s))
         return;
     session_forget_stream(s, st->id);
-    if (st->viewers->len == 0 && st->open && !st->grace_timer)
+    if (st->viewers->len == 0 && st->open && !st->grace_timer && !stream_feeds_transcode(st))
         st->grace_timer = g_timeout_add(st->engine->deps.grace_ms, grace_expired, st);
 }
 
 /* ---- sessions ---- */
+
+/* ---- conversions of H.265 for clients without a substream ---- */
+
+static void stream_push(media_stream *st, const void *data, size_t len, int64_t pts_us,
+                        unsigned flags);
+
+static void on_transcoded(const uint8_t *au, size_t len, int64_t pts_us, void *user)
+{
+    stream_push(user, au, len, pts_us, PANTAU_MEDIA_TRANSCODED);
+}
+
+/* main's conversion stream, made on first use. */
+static media_stream *transcode_stream(media_stream *main)
+{
+    if (main->transcode)
+        return main->transcode;
+    media_engine *engine = main->engine;
+    media_stream *tc = g_new0(media_stream, 1);
+    tc->engine = engine;
+    tc->source = main->source;
+    tc->kind = PANTAU_STREAM_MAIN;
+    tc->id = ++engine->next_stream_id;
+    tc->viewers = g_ptr_array_new();
+    tc->gop = g_ptr_array_new();
+    tc->refused = g_ptr_array_new();
+    tc->parent = main;
+    g_ptr_array_add(engine->streams, tc);
+    main->transcode = tc;
+    return tc;
+}
+
+/* Starts main's conversion unless it runs. Returns whether it runs; false
+ * past the budget (*budget set) or when it cannot start. */
+static bool transcode_ensure_open(media_stream *main, bool *budget)
+{
+    media_stream *tc = transcode_stream(main);
+    media_engine *engine = main->engine;
+    *budget = false;
+    if (tc->open)
+        return true;
+    if (engine->transcodes >= engine->deps.transcode_budget) {
+        *budget = true;
+        return false;
+    }
+    if (!stream_ensure_open(main))
+        return false;
+    char *error = NULL;
+    tc->tc = transcoder_new(on_transcoded, tc, &error);
+    if (!tc->tc) {
+        log_warn("%s: %s", main->source->id, error);
+        g_free(error);
+        return false;
+    }
+    tc->open = true;
+    tc->last_frame_us = 0;
+    engine->transcodes++;
+    log_info("%s: H.265 transcode starts (%u of at most %u)", main->source->id, engine->transcodes,
+             engine->deps.transcode_budget);
+    for (guint i = 0; i < main->gop->len; i++) {
+        const media_frame *f = g_ptr_array_index(main->gop, i);
+        transcoder_push(tc->tc, media_frame_data(f), f->len, f->pts_us);
+    }
+    return true;
+}
+
+/* Tells s that nothing of main's camera comes, and why (the media event
+ * with "refused", docs/protocol.md). */
+static void send_refusal(const media_stream *main, session *s, bool budget)
+{
+    json_t *info =
+        json_pack("{s:s, s:I, s:s, s:n, s:i, s:i, s:b, s:s, s:I}", "source", main->source->id,
+                  "stream", (json_int_t)0, "kind", "main", "codec", "width", 0, "height", 0,
+                  "transcoded", true, "refused", budget ? "transcode_budget" : "transcode_failed",
+                  "transcodes", (json_int_t)main->engine->transcodes);
+    session_stream_info(s, info);
+    json_decref(info);
+}
+
+/* Serves s, which cannot decode main's H.265 and has no substream to take:
+ * the shared conversion, or, past the budget, a refusal it is told of. */
+static void attach_converted(media_stream *main, session *s)
+{
+    bool budget;
+    if (transcode_ensure_open(main, &budget)) {
+        stream_attach(main->transcode, s);
+        return;
+    }
+    if (!g_ptr_array_find(main->refused, s, NULL))
+        g_ptr_array_add(main->refused, s);
+    send_refusal(main, s, budget);
+}
+
+/* A conversion stopped: the sessions refused one try again. */
+static void retry_refused(media_engine *engine)
+{
+    for (guint i = 0; i < engine->streams->len; i++) {
+        media_stream *main = g_ptr_array_index(engine->streams, i);
+        if (!main->refused->len || engine->transcodes >= engine->deps.transcode_budget)
+            continue;
+        GPtrArray *waiting = g_ptr_array_copy(main->refused, NULL, NULL);
+        g_ptr_array_set_size(main->refused, 0);
+        for (guint k = 0; k < waiting->len; k++)
+            attach_converted(main, g_ptr_array_index(waiting, k));
+        g_ptr_array_free(waiting, TRUE);
+    }
+}
 
 /* Whether s cannot decode what src's main stream sends (H.265) and its
  * substream can serve it instead. */
@@ -211,6 +348,10 @@ static void session_attach(media_engine *engine, session *s, pantau_source *src,
         if (!stream_ensure_open(st))
             st = NULL; /* no substream: the main stream serves */
     }
+    if (!st && needs_substream(src, s)) {
+        attach_converted(src->streams[PANTAU_STREAM_MAIN], s);
+        return;
+    }
     if (!st) {
         st = stream_get(engine, src, PANTAU_STREAM_MAIN);
         if (!stream_ensure_open(st)) {
@@ -223,6 +364,11 @@ static void session_attach(media_engine *engine, session *s, pantau_source *src,
 
 static void session_detach(pantau_source *src, session *s)
 {
+    media_stream *main = src->streams[PANTAU_STREAM_MAIN];
+    if (main && main->transcode)
+        stream_detach(main->transcode, s);
+    if (main)
+        g_ptr_array_remove(main->refused, s);
     for (int k = PANTAU_STREAM_MAIN; k <= PANTAU_STREAM_SUB; k++)
         if (src->streams[k])
             stream_detach(src->streams[k], s);
@@ -358,15 +504,18 @@ static void stream_move_h265_viewers(media_stream *st)
         if (!s->decodes_h265 && session_has_sink(s))
             g_ptr_array_add(moving, s);
     }
-    if (moving->len && stream_ensure_open(sub)) {
-        for (guint i = 0; i < moving->len; i++) {
-            session *s = g_ptr_array_index(moving, i);
+    bool have_sub = moving->len && stream_ensure_open(sub);
+    for (guint i = 0; i < moving->len; i++) {
+        session *s = g_ptr_array_index(moving, i);
+        if (have_sub)
             stream_attach(sub, s);
-            stream_detach(st, s);
-        }
-        log_info("%s: %u viewer(s) cannot decode H.265: the substream serves them", st->source->id,
-                 moving->len);
+        else
+            attach_converted(st, s);
+        stream_detach(st, s);
     }
+    if (moving->len)
+        log_info("%s: %u viewer(s) cannot decode H.265: the %s serves them", st->source->id,
+                 moving->len, have_sub ? "substream" : "conversion to H.264");
     g_ptr_array_free(moving, TRUE);
 }
 
@@ -432,6 +581,9 @@ static void frame_deliver(pending_frame *f)
         waiters_take_keyframe(st->engine, st);
     for (guint i = 0; i < st->viewers->len; i++)
         session_send_frame(g_ptr_array_index(st->viewers, i), f->frame);
+    if (stream_feeds_transcode(st))
+        transcoder_push(st->transcode->tc, media_frame_data(f->frame), f->frame->len,
+                        f->frame->pts_us);
 }
 
 static void pending_free(pending_frame *f)
@@ -485,8 +637,18 @@ void media_push(pantau_source *source, enum pantau_stream kind, const void *data
         len > MEDIA_MAX_ACCESS_UNIT)
         return;
     media_stream *st = source->streams[kind];
-    if (!st)
+    if (st)
+        stream_push(st, data, len, pts_us, flags);
+}
+
+/* media_push() for the stream st (a camera's, or a conversion's from its
+ * streaming thread). */
+static void stream_push(media_stream *st, const void *data, size_t len, int64_t pts_us,
+                        unsigned flags)
+{
+    if (len > MEDIA_MAX_ACCESS_UNIT)
         return;
+    enum pantau_stream kind = st->kind;
     media_engine *engine = st->engine;
     bool on_main = g_thread_self() == engine->main_thread;
     pending_frame local = {0};
@@ -577,8 +739,11 @@ static json_t *h265_delivery(const pantau_source *src)
         const session *s = g_ptr_array_index(sub->viewers, i);
         substream += wants_main(s, src) && !s->decodes_h265;
     }
-    return json_pack("{s:I, s:I}", "passthrough", (json_int_t)main->viewers->len, "substream",
-                     substream);
+    const media_stream *tc = main->transcode;
+    return json_pack("{s:I, s:I, s:I, s:I}", "passthrough", (json_int_t)main->viewers->len,
+                     "substream", substream, "transcode",
+                     (json_int_t)(tc && tc->open ? tc->viewers->len : 0), "refused",
+                     (json_int_t)main->refused->len);
 }
 
 static json_t *camera_stats(const pantau_source *src)
@@ -787,6 +952,7 @@ bool media_fetch_gop(media_engine *engine, const char *source_id, media_gop_fn d
     w->engine = engine;
     w->source = src;
     w->viewer = session_new(NULL);
+    w->viewer->decodes_h265 = true; /* snapshot.c decodes it */
     w->done = done;
     w->user = user;
     engine->gop_waiters = g_list_prepend(engine->gop_waiters, w);
