@@ -61,6 +61,43 @@ test('Chromium without an H.265 decoder draws the H.264 substream of an H.265 ca
   assert.deepEqual(delivery.h265, { passthrough: 0, substream: 1, transcode: 0, refused: 0 }, JSON.stringify(delivery));
   assert.match(delivery.codec, /^avc1\./, 'the running stream the console sees is the substream');
   const text = await page.evaluate(async (st) => (await import('/static/js/console-sources.js')).cameraStatsText(st), delivery);
-  assert.match(text, /H\.265: 0 direct, 1 on the H\.264 substream/, text);
+  assert.match(text, /H\.265: 0 direct, 1 on the H\.264 substream, 0 converted, 0 refused/, text);
   assertNoProblems(page);
+});
+
+test('without a substream: one tile draws the server\'s conversion, the one past the budget says why it shows nothing, in both languages', async () => {
+  const config = testConfig();
+  config.server = { ...config.server, stream_grace_ms: 1000, h265_transcodes: 1 };
+  config.plugins = { load: ['clock', 'cctv'] };
+  for (const id of ['cam-x', 'cam-y']) config.sources.push({ id, type: 'rtsp', name: id, settings: { url: rtsp.url('/main265') } });
+  config.walls[0].layout = { columns: 2, rows: 1, tiles: [
+    { id: 'x', x: 0, y: 0, w: 1, h: 1, source: 'cam-x' },
+    { id: 'y', x: 1, y: 0, w: 1, h: 1, source: 'cam-y' },
+  ] };
+  const budgetServer = await startServer({ config });
+  try {
+    const page = await openPage(browser, `${budgetServer.url}/wall?wall=main`, { viewport: { width: 1280, height: 720 } });
+    await waitConnected(page);
+    const textOf = (tile) => page.evaluate((id) => document.querySelector(`[data-tile="${id}"] .camera-state-text`)?.textContent || '', tile);
+    const deadline = Date.now() + 20000;
+    let drawn, refused;
+    for (;;) {
+      const counts = { x: await framesOf(page, 'x'), y: await framesOf(page, 'y') };
+      drawn = counts.x >= 10 ? 'x' : counts.y >= 10 ? 'y' : null;
+      refused = drawn === 'x' ? 'y' : 'x';
+      if (drawn && /already converting 1 cameras/.test(await textOf(refused))) break;
+      if (Date.now() > deadline) throw new Error(`frames ${JSON.stringify(counts)}, texts "${await textOf('x')}" / "${await textOf('y')}"`);
+      await sleep(100);
+    }
+    assert.equal(await textOf(refused), 'H.265 camera: this screen cannot decode it, and the server is already converting 1 cameras');
+    assert.equal(await framesOf(page, refused), 0, 'the refused tile drew nothing');
+    await page.keyboard.press('l');
+    await page.waitForFunction((id) => /^Kamera H\.265/.test(document.querySelector(`[data-tile="${id}"] .camera-state-text`)?.textContent), refused);
+    assert.equal(await textOf(refused), 'Kamera H.265: layar ini tidak bisa mendekodenya, dan server sudah mengonversi 1 kamera');
+    assertNoProblems(page);
+    await page.context().close();
+  } finally {
+    await stopServer(budgetServer);
+    budgetServer.cleanup();
+  }
 });

@@ -91,6 +91,7 @@ export class Connection {
     this.mediaListeners = new Map(); // source id -> Set of callbacks
     // What this page decodes; a change subscribes again (docs/protocol.md).
     this.codecSupport = new CodecSupport(() => this.sendSubscribe(false));
+    this.refusals = new Map(); // camera source id -> its refused media event
   }
 
   // Declares what `owner` (a view) shows: a Map or object of source id ->
@@ -308,6 +309,10 @@ export class Connection {
       case 'data': return this.applyData(message);
       case 'media':
         this.codecSupport.check(message.codec);
+        // Refused (an H.265 camera this page cannot decode, past the
+        // server's conversions): tiles say why they show nothing.
+        if (message.refused) return this.refusals.set(message.source, message);
+        this.refusals.delete(message.source);
         return this.streams.set(message.stream, message);
       case 'stats': return this.applyStats(message.sources);
       case 'event': return this.emit('event', message);
@@ -328,6 +333,7 @@ export class Connection {
     this.connected = true;
     this.startPinging();
     this.streams.clear();
+    this.refusals.clear();
     this.emit('snapshot', state);
     if (!wasConnected) this.emit('status', true);
     // A new connection starts with no subscriptions: send them again.
