@@ -243,6 +243,11 @@ test('without a substream a client that cannot decode H.265 gets one shared H.26
   const stats = await a.waitFor((m) => m.ev === 'stats' && m.sources['cam-x']?.h265?.transcode === 2, 5000);
   assert.deepEqual(stats.sources['cam-x'].h265, { passthrough: 1, substream: 0, transcode: 2, refused: 0 });
   assert.equal((server.output().match(/H\.265 transcode starts/g) || []).length, 1, server.output());
+  const metrics = (await getBinary(server, '/metrics')).body.toString();
+  assert.match(metrics, /^pantau_h265_clients\{source="cam-x",delivery="transcode"\} 2$/m);
+  assert.match(metrics, /^pantau_h265_clients\{source="cam-x",delivery="passthrough"\} 1$/m);
+  assert.match(metrics, /^pantau_h265_transcodes 1$/m);
+  assert.match(metrics, /^pantau_h265_transcode_budget 1$/m);
 });
 
 test('past the budget of one conversion, a second H.265 camera is refused with the reason; it gets it once the first stops', async (t) => {

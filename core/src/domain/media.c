@@ -894,6 +894,38 @@ static bool stream_ever_ran(const media_stream *st)
     return st && (st->open || st->frames > 0);
 }
 
+/* pantau_h265_clients{source, delivery}: the clients of each H.265 camera
+ * by what they get (stats' "h265"); and the conversions running and their
+ * budget. */
+static void append_h265(GString *out, const media_engine *engine)
+{
+    const source_registry *reg = engine->deps.sources;
+    g_string_append(out, "# HELP pantau_h265_clients Clients of an H.265 camera by what they get: "
+                         "passthrough, substream, transcode, refused\n"
+                         "# TYPE pantau_h265_clients gauge\n");
+    for (guint i = 0; reg && i < reg->list->len; i++) {
+        const pantau_source *src = g_ptr_array_index(reg->list, i);
+        json_t *delivery = source_is_camera(src) ? h265_delivery(src) : NULL;
+        const char *how;
+        json_t *count;
+        json_object_foreach(delivery, how, count)
+        {
+            g_string_append(out, "pantau_h265_clients{source=\"");
+            append_label(out, src->id);
+            g_string_append_printf(out, "\",delivery=\"%s\"} %" JSON_INTEGER_FORMAT "\n", how,
+                                   json_integer_value(count));
+        }
+        json_decref(delivery);
+    }
+    g_string_append_printf(out,
+                           "# HELP pantau_h265_transcodes H.265 cameras converted to H.264 now\n"
+                           "# TYPE pantau_h265_transcodes gauge\npantau_h265_transcodes %u\n"
+                           "# HELP pantau_h265_transcode_budget server.h265_transcodes\n"
+                           "# TYPE pantau_h265_transcode_budget gauge\n"
+                           "pantau_h265_transcode_budget %u\n",
+                           engine->transcodes, engine->deps.transcode_budget);
+}
+
 char *media_metrics_text(const media_engine *engine)
 {
     GString *out = g_string_new(NULL);
@@ -911,6 +943,7 @@ char *media_metrics_text(const media_engine *engine)
         }
     }
     append_camera_status(out, reg);
+    append_h265(out, engine);
     for (size_t m = 0; m < G_N_ELEMENTS(stream_metrics); m++) {
         append_metric_head(out, &stream_metrics[m]);
         for (guint i = 0; i < n; i++) {
