@@ -275,6 +275,9 @@ static bool transcode_ensure_open(media_stream *main, bool *budget)
     if (!tc->tc) {
         log_warn("%s: %s", main->source->id, error);
         g_free(error);
+        /* Opened for the conversion alone: it stops as if its last viewer left. */
+        if (!main->viewers->len && !main->grace_timer)
+            main->grace_timer = g_timeout_add(engine->deps.grace_ms, grace_expired, main);
         return false;
     }
     tc->open = true;
@@ -726,8 +729,9 @@ static bool wants_main(const session *s, const pantau_source *src)
 
 /* What src's viewers get of an H.265 main stream, and why: {"passthrough":
  * clients decoding H.265 themselves, "substream": clients that cannot,
- * served by the H.264 substream}. New reference; null when the main stream
- * is not H.265. */
+ * served by the H.264 substream, "transcode": such clients served by the
+ * conversion, "refused": such clients past the budget}. New reference; JSON
+ * null when the main stream is not (and was not last) H.265. */
 static json_t *h265_delivery(const pantau_source *src)
 {
     const media_stream *main = src->streams[PANTAU_STREAM_MAIN];
