@@ -424,7 +424,10 @@ static char *pending_error(GstElement *pipeline)
 static void lean_on_access_unit(void *user, const uint8_t *data, size_t len, int keyframe,
                                 int64_t pts_us)
 {
-    stream_push_au(user, data, len, keyframe, pts_us, 0);
+    cctv_stream *s = user;
+    int h265 = s->lean && rtsp_client_codec(s->lean) == RTSP_CODEC_H265;
+    atomic_store(&s->flags, h265 ? PANTAU_MEDIA_H265 : 0u);
+    stream_push_au(s, data, len, keyframe, pts_us, 0);
 }
 
 static void lean_on_playing(void *user)
@@ -488,7 +491,15 @@ static void lean_start(cctv_stream *s)
         .on_end = lean_on_end,
     };
     const cctv_config *c = &s->cam->cfg;
-    s->lean = rtsp_client_start(cctv_stream_url(c, s->which), c->username, c->password, &cb, s);
+    /* H.265 passes through untouched on a main stream: clients that cannot
+     * decode it get the substream or the core's conversion (docs/cameras.md).
+     * A substream is always H.264 (an H.265 one is transcoded by GStreamer),
+     * so that every client has one it can decode. */
+    unsigned codecs = RTSP_CODEC_H264;
+    if (s->which == PANTAU_STREAM_MAIN)
+        codecs |= RTSP_CODEC_H265;
+    s->lean = rtsp_client_start_codecs(cctv_stream_url(c, s->which), c->username, c->password,
+                                       codecs, &cb, s);
 }
 
 /* Builds and plays the GStreamer pipeline of s. */

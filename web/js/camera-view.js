@@ -149,6 +149,11 @@ export class CameraView {
 
   describe(source) {
     if (!webCodecsAvailable()) return { state: 'fault', text: t('tile.camera.no_webcodecs'), detail: '' };
+    const refused = this.client.refusals?.get(this.sourceId);
+    if (refused) {
+      const key = refused.refused === 'transcode_budget' ? 'tile.camera.h265_budget' : 'tile.camera.h265_failed';
+      return { state: 'fault', text: t(key, { count: refused.transcodes }), detail: '' };
+    }
     return cameraState(source, this.lastFrameMs || this.serverLastFrameMs(source));
   }
 

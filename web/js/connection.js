@@ -5,6 +5,8 @@
 // starts with a snapshot that replaces all state, so nothing from before an
 // outage can linger.
 
+import { CodecSupport } from './codecs.js';
+
 const SUBPROTOCOL = 'pantau.v1';
 const BACKOFF_FIRST_MS = 500;
 const BACKOFF_MAX_MS = 10000;
@@ -87,6 +89,9 @@ export class Connection {
     this.subscribeQueued = false;
     this.streams = new Map(); // media stream id -> { source, kind, codec, width, height }
     this.mediaListeners = new Map(); // source id -> Set of callbacks
+    // What this page decodes; a change subscribes again (docs/protocol.md).
+    this.codecSupport = new CodecSupport(() => this.sendSubscribe(false));
+    this.refusals = new Map(); // camera source id -> its refused media event
   }
 
   // Declares what `owner` (a view) shows: a Map or object of source id ->
@@ -126,10 +131,11 @@ export class Connection {
   sendSubscribe(force) {
     if (!this.connected) return;
     const sources = this.wantedSources();
-    const text = JSON.stringify(sources);
+    const codecs = this.codecSupport.list();
+    const text = JSON.stringify([sources, codecs]);
     if (!force && text === this.subscribed) return;
     this.subscribed = text;
-    this.request('subscribe', { sources }).then((ok) => {
+    this.request('subscribe', { sources, codecs }).then((ok) => {
       for (const [id, entries] of Object.entries(ok.history || {})) this.state.history.set(id, entries);
       this.emit('history', this.state.history);
     }, (err) => {
@@ -302,7 +308,13 @@ export class Connection {
       case 'source': return this.applySource(message.source);
       case 'source.removed': return this.applySourceRemoved(message.source);
       case 'data': return this.applyData(message);
-      case 'media': return this.streams.set(message.stream, message);
+      case 'media':
+        this.codecSupport.check(message.codec);
+        // Refused (an H.265 camera this page cannot decode, past the
+        // server's conversions): tiles say why they show nothing.
+        if (message.refused) return this.refusals.set(message.source, message);
+        this.refusals.delete(message.source);
+        return this.streams.set(message.stream, message);
       case 'stats': return this.applyStats(message.sources);
       case 'event': return this.emit('event', message);
       default: return undefined; // newer servers may send more; ignore them
@@ -322,6 +334,7 @@ export class Connection {
     this.connected = true;
     this.startPinging();
     this.streams.clear();
+    this.refusals.clear();
     this.emit('snapshot', state);
     if (!wasConnected) this.emit('status', true);
     // A new connection starts with no subscriptions: send them again.
@@ -351,6 +364,7 @@ export class Connection {
 
   applyStats(sources) {
     this.state.stats = sources || {};
+    for (const camera of Object.values(this.state.stats)) this.codecSupport.check(camera && camera.codec);
     this.emit('stats', this.state.stats);
   }
 

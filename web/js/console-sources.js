@@ -27,6 +27,8 @@ export function cameraStatsText(stats) {
     : t('console.stats.kbps', { kbps: Math.round(stats.kbps) }));
   if (stats.width && stats.height) parts.push(`${stats.width}×${stats.height}`);
   if (stats.transcoded) parts.push(t('console.stats.transcoded'));
+  // Who gets an H.265 camera's own stream and who its substream (issue 15).
+  if (stats.h265) parts.push(t('console.stats.h265', stats.h265));
   if (stats.reconnects) parts.push(t('console.stats.reconnects', { count: stats.reconnects }));
   return parts.join(' · ');
 }

@@ -281,6 +281,11 @@ export const STRINGS = {
     'cameras.do.save': 'Saving the camera',
     'cameras.do.remove': 'Removing the source',
     // end of the Cameras panel
+    // H.265 cameras (issue 15, i15-h265core)
+    'console.stats.h265': 'H.265: {passthrough} direct, {substream} on the H.264 substream, {transcode} converted, {refused} refused (cannot decode H.265)',
+    'tile.camera.h265_budget': 'H.265 camera: this screen cannot decode it, and the server is already converting {count} cameras',
+    'tile.camera.h265_failed': 'H.265 camera: this screen cannot decode it, and the server cannot convert it',
+    // end of the H.265 block
   },
   id: {
     'language.label': 'Bahasa',
@@ -558,5 +563,10 @@ export const STRINGS = {
     'cameras.do.save': 'Menyimpan kamera',
     'cameras.do.remove': 'Menghapus sumber',
     // end of the Cameras panel
+    // H.265 cameras (issue 15, i15-h265core)
+    'console.stats.h265': 'H.265: {passthrough} langsung, {substream} lewat substream H.264, {transcode} dikonversi, {refused} ditolak (tidak bisa mendekode H.265)',
+    'tile.camera.h265_budget': 'Kamera H.265: layar ini tidak bisa mendekodenya, dan server sudah mengonversi {count} kamera',
+    'tile.camera.h265_failed': 'Kamera H.265: layar ini tidak bisa mendekodenya, dan server tidak bisa mengonversinya',
+    // end of the H.265 block
   },
 };

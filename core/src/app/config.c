@@ -100,6 +100,7 @@ static void check_server(checker *c, pantau_config *cfg, const json_t *server)
                                        "port",
                                        "state_dir",
                                        "stream_grace_ms",
+                                       "h265_transcodes",
                                        "max_presets",
                                        "max_layout_tiles",
                                        "client_queue_budget_mib",
@@ -115,6 +116,7 @@ static void check_server(checker *c, pantau_config *cfg, const json_t *server)
     }
     get_int(c, server, "server", "port", &cfg->port, 0, 65535, false);
     get_int(c, server, "server", "stream_grace_ms", &cfg->stream_grace_ms, 0, 600000, false);
+    get_int(c, server, "server", "h265_transcodes", &cfg->h265_transcodes, 0, 64, false);
     get_int(c, server, "server", "max_presets", &cfg->max_presets, 1, PRESET_MAX_LIMIT, false);
     get_int(c, server, "server", "max_layout_tiles", &cfg->max_layout_tiles, 1, LAYOUT_MAX_TILES,
             false);
@@ -506,6 +508,8 @@ static pantau_config *load(const char *path, enum check_depth depth,
     cfg->listen = g_strdup("127.0.0.1");
     cfg->port = 8080;
     cfg->stream_grace_ms = 10000;
+    /* One H.265 conversion per two cores (at least one). */
+    cfg->h265_transcodes = (int)MAX(g_get_num_processors() / 2, 1u);
     cfg->max_presets = PRESET_DEFAULT_MAX;
     cfg->max_layout_tiles = LAYOUT_MAX_TILES;
     cfg->client_queue_budget_mib = CONFIG_CLIENT_QUEUE_BUDGET_MIB;

@@ -29,6 +29,7 @@ typedef struct pantau_config {
     listen_addr bind;    /* listen resolved (when the config is valid) */
     int port;            /* default 8080; 0 = any free port */
     int stream_grace_ms; /* a camera stream stops this long after its last viewer */
+    int h265_transcodes; /* H.265 cameras converted to H.264 at once, at most */
     char *state_dir;     /* NULL = not set in the file */
     char *plugin_dir;    /* NULL = not set in the file */
     json_t *root;        /* owned */

@@ -74,6 +74,7 @@ media_deps sinks_media_deps(pantau_server *srv)
         .sources = srv->sources,
         .bus = srv->bus,
         .grace_ms = (unsigned)srv->config->stream_grace_ms,
+        .transcode_budget = (unsigned)srv->config->h265_transcodes,
         .frame_room = ws_frame_room(),
         .stream_open = plugin_stream_open,
         .stream_close = plugin_stream_close,

@@ -1,4 +1,4 @@
-/* media_frame.h - one H.264 access unit as the media engine keeps and
+/* media_frame.h - one H.264 or H.265 access unit as the media engine keeps and
  * relays it: refcounted, with room in front of its bytes that the network
  * asked for (its own framing and the binary media header, docs/protocol.md),
  * so that the network writes its headers there and every client gets the
@@ -17,9 +17,10 @@
 #define MEDIA_HEADER_LEN 24
 enum media_frame_flags {
     MEDIA_FLAG_KEYFRAME = 1u << 0,
-    MEDIA_FLAG_CONFIG = 1u << 1, /* SPS and PPS in this access unit */
+    MEDIA_FLAG_CONFIG = 1u << 1, /* SPS and PPS (H.265: and VPS) in this access unit */
     MEDIA_FLAG_SUB = 1u << 2,
     MEDIA_FLAG_TRANSCODED = 1u << 3,
+    MEDIA_FLAG_H265 = 1u << 4, /* an H.265 access unit (else H.264) */
 };
 
 /* Writes the header for a frame into out[MEDIA_HEADER_LEN]. */

@@ -1,6 +1,8 @@
-/* snapshot.c - H.264 to JPEG with GStreamer, on a worker thread. */
+/* snapshot.c - H.264 or H.265 to JPEG with GStreamer, on a worker thread. */
 #include "snapshot.h"
 
+#include "h264.h"
+#include "h265.h"
 #include "log.h"
 
 #include <gio/gio.h>
@@ -8,10 +10,22 @@
 #include <gst/app/gstappsrc.h>
 #include <gst/gst.h>
 
-#define SNAPSHOT_PIPELINE                                                                          \
-    "appsrc name=in format=time caps=video/x-h264,stream-format=byte-stream,alignment=au ! "       \
-    "h264parse ! avdec_h264 ! videoconvert ! jpegenc quality=80 ! "                                \
+#define SNAPSHOT_PIPELINE(codec)                                                                   \
+    "appsrc name=in format=time caps=video/x-" codec                                               \
+    ",stream-format=byte-stream,alignment=au ! " codec "parse ! avdec_" codec                      \
+    " ! videoconvert ! jpegenc quality=80 ! "                                                      \
     "appsink name=out sync=false max-buffers=1 drop=true"
+
+/* The decoding pipeline for gop: H.265 when it begins with H.265 parameter
+ * sets (an H.264 SPS, PPS or IDR never reads as one), else H.264. */
+static const char *pipeline_for(GBytes *gop)
+{
+    gsize len;
+    const uint8_t *data = g_bytes_get_data(gop, &len);
+    if (data && h265_au_has_parameter_sets(data, len) && !h264_au_has_parameter_sets(data, len))
+        return SNAPSHOT_PIPELINE("h265");
+    return SNAPSHOT_PIPELINE("h264");
+}
 
 /* Pulls every JPEG the pipeline makes and keeps the last. */
 static GBytes *pull_last(GstAppSink *sink)
@@ -35,7 +49,7 @@ static GBytes *pull_last(GstAppSink *sink)
 GBytes *snapshot_jpeg(GBytes *gop)
 {
     GError *err = NULL;
-    GstElement *pipeline = gst_parse_launch(SNAPSHOT_PIPELINE, &err);
+    GstElement *pipeline = gst_parse_launch(pipeline_for(gop), &err);
     if (!pipeline) {
         log_warn("snapshot: cannot build the decoder: %s", err ? err->message : "?");
         g_clear_error(&err);

@@ -9,7 +9,7 @@
  * when the frames could not be decoded. */
 typedef void (*snapshot_done_fn)(GBytes *jpeg, void *user);
 
-/* Decodes gop (H.264 Annex B, starting with a keyframe; borrowed, ref'd
+/* Decodes gop (H.264 or H.265 Annex B, starting with a keyframe; borrowed, ref'd
  * for the work) on a worker thread and calls done on the main loop. */
 void snapshot_jpeg_async(GBytes *gop, snapshot_done_fn done, void *user);
 

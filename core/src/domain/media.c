@@ -8,7 +8,9 @@
 #include "media.h"
 
 #include "h264.h"
+#include "h265.h"
 #include "log.h"
+#include "transcode.h"
 
 #include <string.h>
 
@@ -27,10 +29,16 @@ struct media_stream {
     guint grace_timer;
     GPtrArray *gop; /* media_frame *, one reference each */
     size_t gop_bytes;
-    char codec[24];
+    char codec[H265_CODEC_STRING_MAX];
     int width, height;
     bool transcoded;
-    gint64 last_frame_us; /* monotonic; 0: none yet */
+    bool h265; /* its access units are (or, closed, were last) H.265 */
+    /* H.265 for clients that cannot decode it and have no substream: */
+    media_stream *parent;    /* a conversion: the H.265 main stream it converts */
+    media_stream *transcode; /* a main stream: its conversion to H.264, or NULL */
+    transcoder *tc;          /* a conversion: running while open */
+    GPtrArray *refused;      /* a main stream: sessions refused a conversion, borrowed */
+    gint64 last_frame_us;    /* monotonic; 0: none yet */
     guint64 frames, bytes;
     guint64 window_frames, window_bytes; /* since the last stats tick */
     double fps, kbps;
@@ -40,7 +48,7 @@ struct media_stream {
 typedef struct pending_frame {
     media_stream *stream;
     media_frame *frame;
-    char codec[24]; /* set when the frame carries an SPS */
+    char codec[H265_CODEC_STRING_MAX]; /* set when the frame carries an SPS */
     int width, height;
 } pending_frame;
 
@@ -51,6 +59,7 @@ struct media_engine {
     guint stats_timer;
     gint64 stats_at;      /* monotonic us of the last stats tick */
     GList *gop_waiters;   /* gop_waiter *, owned */
+    unsigned transcodes;  /* conversions running (deps.transcode_budget at most) */
     GThread *main_thread; /* the main loop's: pushes from it skip the queue */
     GMutex lock;          /* guards pending and wake_scheduled */
     GQueue pending;       /* pending_frame * */
@@ -83,9 +92,18 @@ static media_stream *stream_get(media_engine *engine, pantau_source *src, enum p
     st->id = ++engine->next_stream_id;
     st->viewers = g_ptr_array_new();
     st->gop = g_ptr_array_new();
+    st->refused = g_ptr_array_new();
     g_ptr_array_add(engine->streams, st);
     src->streams[kind] = st;
     return st;
+}
+
+static void retry_refused(media_engine *engine);
+
+/* Whether st must stay open with no viewer of its own: its conversion runs. */
+static bool stream_feeds_transcode(const media_stream *st)
+{
+    return st->transcode && st->transcode->open;
 }
 
 static void stream_close(media_stream *st)
@@ -95,11 +113,20 @@ static void stream_close(media_stream *st)
     st->grace_timer = 0;
     if (!st->open)
         return;
-    log_info("%s: %s stream stops (no viewers)", st->source->id, kind_name(st->kind));
-    st->engine->deps.stream_close(st->source, st->kind);
+    if (st->parent) {
+        log_info("%s: H.265 transcode stops (no viewers)", st->source->id);
+        transcoder_free(st->tc);
+        st->tc = NULL;
+        st->engine->transcodes--;
+    } else {
+        log_info("%s: %s stream stops (no viewers)", st->source->id, kind_name(st->kind));
+        st->engine->deps.stream_close(st->source, st->kind);
+    }
     st->open = false;
     gop_clear(st);
     st->codec[0] = '\0';
+    /* st->h265 stays: viewers that cannot decode H.265 keep going to the
+     * substream without opening this one first to learn its codec. */
     st->fps = st->kbps = 0;
 }
 
@@ -107,8 +134,10 @@ static void stream_free(gpointer data)
 {
     media_stream *st = data;
     stream_close(st);
-    st->source->streams[st->kind] = NULL;
+    if (!st->parent)
+        st->source->streams[st->kind] = NULL;
     g_ptr_array_free(st->viewers, TRUE);
+    g_ptr_array_free(st->refused, TRUE);
     g_ptr_array_free(st->gop, TRUE);
     g_free(st);
 }
@@ -131,8 +160,14 @@ static gboolean grace_expired(gpointer data)
 {
     media_stream *st = data;
     st->grace_timer = 0;
-    if (st->viewers->len == 0)
-        stream_close(st);
+    if (st->viewers->len || stream_feeds_transcode(st))
+        return G_SOURCE_REMOVE;
+    stream_close(st);
+    media_stream *main = st->parent;
+    if (main && !main->viewers->len && main->open && !main->grace_timer)
+        main->grace_timer = g_timeout_add(st->engine->deps.grace_ms, grace_expired, main);
+    if (main)
+        retry_refused(st->engine);
     return G_SOURCE_REMOVE;
 }
 
@@ -184,20 +219,141 @@ static void stream_detach(media_stream *st, session *s)
     if (!g_ptr_array_remove(st->viewers, s))
         return;
     session_forget_stream(s, st->id);
-    if (st->viewers->len == 0 && st->open && !st->grace_timer)
+    if (st->viewers->len == 0 && st->open && !st->grace_timer && !stream_feeds_transcode(st))
         st->grace_timer = g_timeout_add(st->engine->deps.grace_ms, grace_expired, st);
 }
 
 /* ---- sessions ---- */
 
+/* ---- conversions of H.265 for clients without a substream ---- */
+
+static void stream_push(media_stream *st, const void *data, size_t len, int64_t pts_us,
+                        unsigned flags);
+
+static void on_transcoded(const uint8_t *au, size_t len, int64_t pts_us, void *user)
+{
+    stream_push(user, au, len, pts_us, PANTAU_MEDIA_TRANSCODED);
+}
+
+/* main's conversion stream, made on first use. */
+static media_stream *transcode_stream(media_stream *main)
+{
+    if (main->transcode)
+        return main->transcode;
+    media_engine *engine = main->engine;
+    media_stream *tc = g_new0(media_stream, 1);
+    tc->engine = engine;
+    tc->source = main->source;
+    tc->kind = PANTAU_STREAM_MAIN;
+    tc->id = ++engine->next_stream_id;
+    tc->viewers = g_ptr_array_new();
+    tc->gop = g_ptr_array_new();
+    tc->refused = g_ptr_array_new();
+    tc->parent = main;
+    g_ptr_array_add(engine->streams, tc);
+    main->transcode = tc;
+    return tc;
+}
+
+/* Starts main's conversion unless it runs. Returns whether it runs; false
+ * past the budget (*budget set) or when it cannot start. */
+static bool transcode_ensure_open(media_stream *main, bool *budget)
+{
+    media_stream *tc = transcode_stream(main);
+    media_engine *engine = main->engine;
+    *budget = false;
+    if (tc->open)
+        return true;
+    if (engine->transcodes >= engine->deps.transcode_budget) {
+        *budget = true;
+        return false;
+    }
+    if (!stream_ensure_open(main))
+        return false;
+    char *error = NULL;
+    tc->tc = transcoder_new(on_transcoded, tc, &error);
+    if (!tc->tc) {
+        log_warn("%s: %s", main->source->id, error);
+        g_free(error);
+        /* Opened for the conversion alone: it stops as if its last viewer left. */
+        if (!main->viewers->len && !main->grace_timer)
+            main->grace_timer = g_timeout_add(engine->deps.grace_ms, grace_expired, main);
+        return false;
+    }
+    tc->open = true;
+    tc->last_frame_us = 0;
+    engine->transcodes++;
+    log_info("%s: H.265 transcode starts (%u of at most %u)", main->source->id, engine->transcodes,
+             engine->deps.transcode_budget);
+    for (guint i = 0; i < main->gop->len; i++) {
+        const media_frame *f = g_ptr_array_index(main->gop, i);
+        transcoder_push(tc->tc, media_frame_data(f), f->len, f->pts_us);
+    }
+    return true;
+}
+
+/* Tells s that nothing of main's camera comes, and why (the media event
+ * with "refused", docs/protocol.md). */
+static void send_refusal(const media_stream *main, session *s, bool budget)
+{
+    json_t *info =
+        json_pack("{s:s, s:I, s:s, s:n, s:i, s:i, s:b, s:s, s:I}", "source", main->source->id,
+                  "stream", (json_int_t)0, "kind", "main", "codec", "width", 0, "height", 0,
+                  "transcoded", true, "refused", budget ? "transcode_budget" : "transcode_failed",
+                  "transcodes", (json_int_t)main->engine->transcodes);
+    session_stream_info(s, info);
+    json_decref(info);
+}
+
+/* Serves s, which cannot decode main's H.265 and has no substream to take:
+ * the shared conversion, or, past the budget, a refusal it is told of. */
+static void attach_converted(media_stream *main, session *s)
+{
+    bool budget;
+    if (transcode_ensure_open(main, &budget)) {
+        stream_attach(main->transcode, s);
+        return;
+    }
+    if (!g_ptr_array_find(main->refused, s, NULL))
+        g_ptr_array_add(main->refused, s);
+    send_refusal(main, s, budget);
+}
+
+/* A conversion stopped: the sessions refused one try again. */
+static void retry_refused(media_engine *engine)
+{
+    for (guint i = 0; i < engine->streams->len; i++) {
+        media_stream *main = g_ptr_array_index(engine->streams, i);
+        if (!main->refused->len || engine->transcodes >= engine->deps.transcode_budget)
+            continue;
+        GPtrArray *waiting = g_ptr_array_copy(main->refused, NULL, NULL);
+        g_ptr_array_set_size(main->refused, 0);
+        for (guint k = 0; k < waiting->len; k++)
+            attach_converted(main, g_ptr_array_index(waiting, k));
+        g_ptr_array_free(waiting, TRUE);
+    }
+}
+
+/* Whether s cannot decode what src's main stream sends (H.265) and its
+ * substream can serve it instead. */
+static bool needs_substream(const pantau_source *src, const session *s)
+{
+    const media_stream *main = src->streams[PANTAU_STREAM_MAIN];
+    return main && main->h265 && !s->decodes_h265;
+}
+
 static void session_attach(media_engine *engine, session *s, pantau_source *src,
                            enum session_stream want)
 {
     media_stream *st = NULL;
-    if (want == SESSION_STREAM_SUB) {
+    if (want == SESSION_STREAM_SUB || needs_substream(src, s)) {
         st = stream_get(engine, src, PANTAU_STREAM_SUB);
         if (!stream_ensure_open(st))
             st = NULL; /* no substream: the main stream serves */
+    }
+    if (!st && needs_substream(src, s)) {
+        attach_converted(src->streams[PANTAU_STREAM_MAIN], s);
+        return;
     }
     if (!st) {
         st = stream_get(engine, src, PANTAU_STREAM_MAIN);
@@ -211,6 +367,11 @@ static void session_attach(media_engine *engine, session *s, pantau_source *src,
 
 static void session_detach(pantau_source *src, session *s)
 {
+    media_stream *main = src->streams[PANTAU_STREAM_MAIN];
+    if (main && main->transcode)
+        stream_detach(main->transcode, s);
+    if (main)
+        g_ptr_array_remove(main->refused, s);
     for (int k = PANTAU_STREAM_MAIN; k <= PANTAU_STREAM_SUB; k++)
         if (src->streams[k])
             stream_detach(src->streams[k], s);
@@ -335,10 +496,42 @@ static void waiters_take_keyframe(media_engine *engine, media_stream *st)
 
 /* ---- frames ---- */
 
+/* st (a main stream) turned out to be H.265: its viewers that cannot decode
+ * it move to the camera's substream, when it has one. */
+static void stream_move_h265_viewers(media_stream *st)
+{
+    media_stream *sub = stream_get(st->engine, st->source, PANTAU_STREAM_SUB);
+    GPtrArray *moving = g_ptr_array_new();
+    for (guint i = 0; i < st->viewers->len; i++) {
+        session *s = g_ptr_array_index(st->viewers, i);
+        if (!s->decodes_h265 && session_has_sink(s))
+            g_ptr_array_add(moving, s);
+    }
+    bool have_sub = moving->len && stream_ensure_open(sub);
+    for (guint i = 0; i < moving->len; i++) {
+        session *s = g_ptr_array_index(moving, i);
+        if (have_sub)
+            stream_attach(sub, s);
+        else
+            attach_converted(st, s);
+        stream_detach(st, s);
+    }
+    if (moving->len)
+        log_info("%s: %u viewer(s) cannot decode H.265: the %s serves them", st->source->id,
+                 moving->len, have_sub ? "substream" : "conversion to H.264");
+    g_ptr_array_free(moving, TRUE);
+}
+
 static void stream_note_config(media_stream *st, const pending_frame *f)
 {
     if (!f->codec[0])
         return;
+    bool h265 = f->frame->flags & MEDIA_FLAG_H265;
+    if (h265 != st->h265) {
+        st->h265 = h265;
+        if (h265 && st->kind == PANTAU_STREAM_MAIN)
+            stream_move_h265_viewers(st);
+    }
     bool transcoded = f->frame->flags & MEDIA_FLAG_TRANSCODED;
     bool changed = strcmp(st->codec, f->codec) != 0 || st->width != f->width ||
                    st->height != f->height || st->transcoded != transcoded;
@@ -391,6 +584,9 @@ static void frame_deliver(pending_frame *f)
         waiters_take_keyframe(st->engine, st);
     for (guint i = 0; i < st->viewers->len; i++)
         session_send_frame(g_ptr_array_index(st->viewers, i), f->frame);
+    if (stream_feeds_transcode(st))
+        transcoder_push(st->transcode->tc, media_frame_data(f->frame), f->frame->len,
+                        f->frame->pts_us);
 }
 
 static void pending_free(pending_frame *f)
@@ -418,6 +614,25 @@ static gboolean drain_pending(gpointer data)
     return G_SOURCE_REMOVE;
 }
 
+/* Sets f's keyframe, config and codec flags and, when the access unit
+ * carries its parameter sets, f's codec string and picture size. */
+static void frame_probe(pending_frame *f, const uint8_t *data, size_t len, bool h265)
+{
+    bool key = h265 ? h265_au_is_keyframe(data, len) : h264_au_is_keyframe(data, len);
+    bool config =
+        h265 ? h265_au_has_parameter_sets(data, len) : h264_au_has_parameter_sets(data, len);
+    f->frame->flags |= (key ? MEDIA_FLAG_KEYFRAME : 0) | (h265 ? MEDIA_FLAG_H265 : 0) |
+                       (config ? MEDIA_FLAG_CONFIG : 0);
+    if (!config)
+        return;
+    bool ok = h265 ? h265_codec_string(data, len, f->codec, sizeof f->codec) &&
+                         h265_picture_size(data, len, &f->width, &f->height)
+                   : h264_codec_string(data, len, f->codec, sizeof f->codec) &&
+                         h264_picture_size(data, len, &f->width, &f->height);
+    if (!ok)
+        f->codec[0] = '\0';
+}
+
 void media_push(pantau_source *source, enum pantau_stream kind, const void *data, size_t len,
                 int64_t pts_us, unsigned flags)
 {
@@ -425,8 +640,18 @@ void media_push(pantau_source *source, enum pantau_stream kind, const void *data
         len > MEDIA_MAX_ACCESS_UNIT)
         return;
     media_stream *st = source->streams[kind];
-    if (!st)
+    if (st)
+        stream_push(st, data, len, pts_us, flags);
+}
+
+/* media_push() for the stream st (a camera's, or a conversion's from its
+ * streaming thread). */
+static void stream_push(media_stream *st, const void *data, size_t len, int64_t pts_us,
+                        unsigned flags)
+{
+    if (len > MEDIA_MAX_ACCESS_UNIT)
         return;
+    enum pantau_stream kind = st->kind;
     media_engine *engine = st->engine;
     bool on_main = g_thread_self() == engine->main_thread;
     pending_frame local = {0};
@@ -436,15 +661,9 @@ void media_push(pantau_source *source, enum pantau_stream kind, const void *data
     f->frame->stream = st->id;
     f->frame->pts_us = pts_us;
     f->frame->recv_us = g_get_real_time();
-    f->frame->flags = (h264_au_is_keyframe(data, len) ? MEDIA_FLAG_KEYFRAME : 0) |
-                      (kind == PANTAU_STREAM_SUB ? MEDIA_FLAG_SUB : 0) |
+    f->frame->flags = (kind == PANTAU_STREAM_SUB ? MEDIA_FLAG_SUB : 0) |
                       (flags & PANTAU_MEDIA_TRANSCODED ? MEDIA_FLAG_TRANSCODED : 0);
-    if (h264_au_has_parameter_sets(data, len)) {
-        f->frame->flags |= MEDIA_FLAG_CONFIG;
-        if (!h264_codec_string(data, len, f->codec, sizeof f->codec) ||
-            !h264_picture_size(data, len, &f->width, &f->height))
-            f->codec[0] = '\0';
-    }
+    frame_probe(f, data, len, flags & PANTAU_MEDIA_H265);
     if (on_main) {
         /* A stream is fed from one thread only, so nothing of this stream
          * can be waiting in the queue. */
@@ -501,6 +720,36 @@ static void sub_size(const pantau_source *src, int *width, int *height)
     *height = sub ? sub->height : 0;
 }
 
+/* Whether s asked for src's main stream (the substream may serve it). */
+static bool wants_main(const session *s, const pantau_source *src)
+{
+    gpointer v = g_hash_table_lookup(s->subscriptions, src->id);
+    return v && GPOINTER_TO_INT(v) - 1 == SESSION_STREAM_MAIN;
+}
+
+/* What src's viewers get of an H.265 main stream, and why: {"passthrough":
+ * clients decoding H.265 themselves, "substream": clients that cannot,
+ * served by the H.264 substream, "transcode": such clients served by the
+ * conversion, "refused": such clients past the budget}. New reference; JSON
+ * null when the main stream is not (and was not last) H.265. */
+static json_t *h265_delivery(const pantau_source *src)
+{
+    const media_stream *main = src->streams[PANTAU_STREAM_MAIN];
+    const media_stream *sub = src->streams[PANTAU_STREAM_SUB];
+    if (!main || !main->h265)
+        return json_null();
+    json_int_t substream = 0;
+    for (guint i = 0; sub && i < sub->viewers->len; i++) {
+        const session *s = g_ptr_array_index(sub->viewers, i);
+        substream += wants_main(s, src) && !s->decodes_h265;
+    }
+    const media_stream *tc = main->transcode;
+    return json_pack("{s:I, s:I, s:I, s:I}", "passthrough", (json_int_t)main->viewers->len,
+                     "substream", substream, "transcode",
+                     (json_int_t)(tc && tc->open ? tc->viewers->len : 0), "refused",
+                     (json_int_t)main->refused->len);
+}
+
 static json_t *camera_stats(const pantau_source *src)
 {
     const media_stream *st = representative(src);
@@ -512,13 +761,13 @@ static json_t *camera_stats(const pantau_source *src)
     json_t *age = st && st->open && st->last_frame_us
                       ? json_integer((g_get_monotonic_time() - st->last_frame_us) / 1000)
                       : json_null();
-    return json_pack("{s:s, s:f, s:f, s:o, s:I, s:b, s:I, s:s?, s:i, s:i, s:i, s:i}", "status",
+    return json_pack("{s:s, s:f, s:f, s:o, s:I, s:b, s:I, s:s?, s:i, s:i, s:i, s:i, s:o}", "status",
                      source_status_name(src->status), "fps", st ? st->fps : 0.0, "kbps",
                      st ? st->kbps : 0.0, "last_frame_age_ms", age, "reconnects",
                      (json_int_t)src->reconnects, "transcoded", st && st->transcoded, "viewers",
                      (json_int_t)viewers, "codec", st && st->codec[0] ? st->codec : NULL, "width",
                      st ? st->width : 0, "height", st ? st->height : 0, "sub_width", sub_width,
-                     "sub_height", sub_height);
+                     "sub_height", sub_height, "h265", h265_delivery(src));
 }
 
 json_t *media_stats_json(const media_engine *engine)
@@ -649,6 +898,38 @@ static bool stream_ever_ran(const media_stream *st)
     return st && (st->open || st->frames > 0);
 }
 
+/* pantau_h265_clients{source, delivery}: the clients of each H.265 camera
+ * by what they get (stats' "h265"); and the conversions running and their
+ * budget. */
+static void append_h265(GString *out, const media_engine *engine)
+{
+    const source_registry *reg = engine->deps.sources;
+    g_string_append(out, "# HELP pantau_h265_clients Clients of an H.265 camera by what they get: "
+                         "passthrough, substream, transcode, refused\n"
+                         "# TYPE pantau_h265_clients gauge\n");
+    for (guint i = 0; reg && i < reg->list->len; i++) {
+        const pantau_source *src = g_ptr_array_index(reg->list, i);
+        json_t *delivery = source_is_camera(src) ? h265_delivery(src) : NULL;
+        const char *how;
+        json_t *count;
+        json_object_foreach(delivery, how, count)
+        {
+            g_string_append(out, "pantau_h265_clients{source=\"");
+            append_label(out, src->id);
+            g_string_append_printf(out, "\",delivery=\"%s\"} %" JSON_INTEGER_FORMAT "\n", how,
+                                   json_integer_value(count));
+        }
+        json_decref(delivery);
+    }
+    g_string_append_printf(out,
+                           "# HELP pantau_h265_transcodes H.265 cameras converted to H.264 now\n"
+                           "# TYPE pantau_h265_transcodes gauge\npantau_h265_transcodes %u\n"
+                           "# HELP pantau_h265_transcode_budget server.h265_transcodes\n"
+                           "# TYPE pantau_h265_transcode_budget gauge\n"
+                           "pantau_h265_transcode_budget %u\n",
+                           engine->transcodes, engine->deps.transcode_budget);
+}
+
 char *media_metrics_text(const media_engine *engine)
 {
     GString *out = g_string_new(NULL);
@@ -666,6 +947,7 @@ char *media_metrics_text(const media_engine *engine)
         }
     }
     append_camera_status(out, reg);
+    append_h265(out, engine);
     for (size_t m = 0; m < G_N_ELEMENTS(stream_metrics); m++) {
         append_metric_head(out, &stream_metrics[m]);
         for (guint i = 0; i < n; i++) {
@@ -707,6 +989,7 @@ bool media_fetch_gop(media_engine *engine, const char *source_id, media_gop_fn d
     w->engine = engine;
     w->source = src;
     w->viewer = session_new(NULL);
+    w->viewer->decodes_h265 = true; /* snapshot.c decodes it */
     w->done = done;
     w->user = user;
     engine->gop_waiters = g_list_prepend(engine->gop_waiters, w);

@@ -47,6 +47,34 @@ static json_t *history_of_new(const source_registry *sources, GHashTable *old, G
     return history;
 }
 
+/* Reads the optional "codecs" of req: the codec families the client's
+ * decoder takes ("avc1", "hvc1", "hev1"). Sets *h265 (untouched when req
+ * has none). Returns 0, or -1 with err. req is borrowed. */
+static int read_codecs(const json_t *req, bool *h265, pantau_error *err)
+{
+    const json_t *list = json_object_get(req, "codecs");
+    if (!list)
+        return 0;
+    if (!json_is_array(list) || json_array_size(list) > 8)
+        return error_set(err, ERR_BAD_REQUEST, "codecs",
+                         "'codecs' must be an array of at most 8 of \"avc1\", \"hvc1\", \"hev1\"");
+    bool found = false;
+    size_t i;
+    const json_t *entry;
+    json_array_foreach(list, i, entry)
+    {
+        const char *name = json_string_value(entry);
+        char field[32];
+        snprintf(field, sizeof field, "codecs[%zu]", i);
+        if (!name || (strcmp(name, "avc1") && strcmp(name, "hvc1") && strcmp(name, "hev1")))
+            return error_set(err, ERR_BAD_REQUEST, field,
+                             "%s must be \"avc1\", \"hvc1\" or \"hev1\"", field);
+        found |= strcmp(name, "avc1") != 0;
+    }
+    *h265 = found;
+    return 0;
+}
+
 int subscribe_apply(const source_registry *sources, media_engine *media, session *s,
                     const json_t *req, json_t **ok, pantau_error *err)
 {
@@ -56,6 +84,9 @@ int subscribe_apply(const source_registry *sources, media_engine *media, session
     if (json_array_size(list) > SESSION_MAX_SUBSCRIPTIONS)
         return error_set(err, ERR_BAD_REQUEST, "sources", "at most %d sources per client",
                          SESSION_MAX_SUBSCRIPTIONS);
+    bool h265 = s->decodes_h265;
+    if (read_codecs(req, &h265, err))
+        return -1;
     GHashTable *wanted = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
     size_t i;
     const json_t *entry;
@@ -64,8 +95,13 @@ int subscribe_apply(const source_registry *sources, media_engine *media, session
         if (read_entry(sources, entry, i, wanted, err))
             goto fail;
     }
+    *ok = json_pack("{s:o}", "history", history_of_new(sources, s->subscriptions, wanted));
+    if (h265 != s->decodes_h265) {
+        /* Every camera is attached again, to the stream that suits now. */
+        subscribe_release(media, s);
+        s->decodes_h265 = h265;
+    }
     GHashTable *old = s->subscriptions;
-    *ok = json_pack("{s:o}", "history", history_of_new(sources, old, wanted));
     s->subscriptions = wanted;
     media_session_changed(media, s, old);
     g_hash_table_destroy(old);

@@ -49,6 +49,7 @@ typedef struct session {
     GHashTable *walls; /* wall ids (owned) the user may change; NULL: every wall */
     char *address;     /* the peer's IP address, or NULL */
     char *login_id;    /* the login session it came with (a secret: never sent), or NULL */
+    bool decodes_h265; /* the client said its decoder takes H.265 (subscribe "codecs") */
 } session;
 
 /* The role's name ("viewer", ...). */

@@ -110,19 +110,44 @@ static unsigned nal_types(const uint8_t *p, size_t len)
     return set;
 }
 
+/* The set of H.265 NAL unit types in an Annex B AU (bit n: type n). */
+static uint64_t h265_nal_types(const uint8_t *p, size_t len)
+{
+    uint64_t set = 0;
+    for (size_t i = 0; i + 3 < len; i++)
+        if (p[i] == 0 && p[i + 1] == 0 && p[i + 2] == 1)
+            set |= (uint64_t)1 << ((p[i + 3] >> 1) & 0x3f);
+    return set;
+}
+
+/* H.265 (issue 15): the first AU and every IRAP one carry VPS, SPS, PPS. */
+static void check_h265_au(seen_stream *st, const char *id, const void *data, size_t len)
+{
+    uint64_t nals = h265_nal_types(data, len);
+    uint64_t params = (uint64_t)7 << 32; /* VPS 32, SPS 33, PPS 34 */
+    int irap = (nals & ((uint64_t)0xff << 16)) != 0;
+    if ((!st->aus && !irap) || (irap && (nals & params) != params))
+        FAIL("%s: H.265 IRAP AU without VPS, SPS, PPS or a first AU not IRAP (nal set 0x%llx)", id,
+             (unsigned long long)nals);
+    st->keyframes += irap;
+}
+
 static void host_media_push(pantau_source *source, enum pantau_stream stream, const void *data,
                             size_t len, int64_t pts_us, unsigned flags)
 {
     seen_source *s = (seen_source *)source;
-    unsigned nals = nal_types(data, len);
-    int key = (nals >> 5) & 1;
+    int h265 = (flags & PANTAU_MEDIA_H265) != 0;
+    unsigned nals = h265 ? 1 : nal_types(data, len);
+    int key = !h265 && ((nals >> 5) & 1);
     g_mutex_lock(&lock);
     seen_stream *st = &s->streams[stream];
     if (!st->open)
         FAIL("%s: media_push on a closed stream %d", s->src.id, stream);
     if (len < 5 || memcmp(data, "\0\0\0\1", 4) != 0 || !nals)
         FAIL("%s: AU is not Annex B", s->src.id);
-    if (!st->aus && (nals & 0x1a0) != 0x1a0)
+    if (h265)
+        check_h265_au(st, s->src.id, data, len);
+    else if (!st->aus && (nals & 0x1a0) != 0x1a0)
         FAIL("%s: first AU lacks SPS+PPS+IDR (nal set 0x%x)", s->src.id, nals);
     if (key && (nals & 0x180) != 0x180)
         FAIL("%s: IDR without SPS/PPS", s->src.id);
@@ -430,9 +455,16 @@ static void scenario_rtsp(const char *server_bin)
     expect_aus(&ok, PANTAU_STREAM_MAIN, 30, "rtsp main (auth)");
     expect_aus(&ok, PANTAU_STREAM_SUB, 20, "rtsp sub (auth)");
     expect_aus(&inurl, PANTAU_STREAM_MAIN, 30, "rtsp credentials in URL");
-    expect_aus(&h265, PANTAU_STREAM_MAIN, 15, "rtsp h265 transcoded");
-    if (!(h265.seen.streams[PANTAU_STREAM_MAIN].flags & PANTAU_MEDIA_TRANSCODED))
-        FAIL("h265 camera not flagged transcoded");
+    /* The lean client passes H.265 through (issue 15); the GStreamer path
+     * (PANTAU_CCTV_GSTREAMER_RTSP) still transcodes it. */
+    int lean = g_getenv("PANTAU_CCTV_GSTREAMER_RTSP") == NULL;
+    unsigned h265_flags = h265.seen.streams[PANTAU_STREAM_MAIN].flags;
+    expect_aus(&h265, PANTAU_STREAM_MAIN, 15,
+               lean ? "rtsp h265 passed through" : "rtsp h265 transcoded");
+    if (lean && h265_flags != PANTAU_MEDIA_H265)
+        FAIL("h265 camera on the lean client: flags %u, expected H265 alone", h265_flags);
+    if (!lean && h265_flags != PANTAU_MEDIA_TRANSCODED)
+        FAIL("h265 camera on GStreamer: flags %u, expected TRANSCODED alone", h265_flags);
     if (ok.seen.streams[PANTAU_STREAM_MAIN].flags & PANTAU_MEDIA_TRANSCODED)
         FAIL("h264 camera flagged transcoded");
     if (aus(&bad, PANTAU_STREAM_MAIN) || !is_error(&bad))

@@ -1,0 +1,103 @@
+// H.265 cameras in a real browser (issue 15). Debian's Chromium cannot
+// decode H.265: the page asks VideoDecoder.isConfigSupported, says so in
+// subscribe "codecs", and the server serves it the camera's H.264
+// substream, which it draws. The server's stats tell why.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { startServer, stopServer, testConfig, sleep } from '../lib/harness.js';
+import { startRtsp } from '../lib/rtsp.js';
+import { launchBrowser, openPage, assertNoProblems, waitConnected } from './browser.js';
+
+let rtsp, server, browser;
+
+function h265Config() {
+  const config = testConfig();
+  config.server = { ...config.server, stream_grace_ms: 1000 };
+  config.plugins = { load: ['clock', 'cctv'] };
+  config.sources.push({ id: 'cam-265', type: 'rtsp', name: 'Jl. Diponegoro',
+    settings: { url: rtsp.url('/main265'), sub_url: rtsp.url('/sub') } });
+  config.walls[0].layout = { columns: 1, rows: 1, tiles: [{ id: 'big', x: 0, y: 0, w: 1, h: 1, source: 'cam-265' }] };
+  return config;
+}
+
+before(async () => {
+  rtsp = await startRtsp({ mounts: { '/main265': 'test265:640x360@15', '/sub': 'test:320x180@10' } });
+  server = await startServer({ config: h265Config() });
+  ({ browser } = await launchBrowser());
+});
+after(async () => {
+  await browser?.close();
+  if (server) {
+    await stopServer(server);
+    server.cleanup();
+  }
+  await rtsp?.stop();
+});
+
+const framesOf = (page, tile) => page.evaluate((id) =>
+  Number(document.querySelector(`[data-tile="${id}"] .camera`)?.dataset.frames || 0), tile);
+
+test('Chromium without an H.265 decoder draws the H.264 substream of an H.265 camera', async () => {
+  const page = await openPage(browser, `${server.url}/wall?wall=main`, { viewport: { width: 1280, height: 720 } });
+  await waitConnected(page);
+  const h265 = await page.evaluate(async () => (await import('/static/js/codecs.js')).decoderTakes('hvc1.1.6.L93.B0'));
+  assert.equal(h265, false, 'this Chromium cannot decode H.265 (the test assumes Debian\'s)');
+  const deadline = Date.now() + 20000;
+  while ((await framesOf(page, 'big')) < 10) {
+    if (Date.now() > deadline) throw new Error(`only ${await framesOf(page, 'big')} frames drawn`);
+    await sleep(100);
+  }
+  const delivery = await page.evaluate(() => new Promise((resolve, reject) => {
+    setTimeout(() => reject(new Error('no stats with h265 delivery within 10 s')), 10000);
+    const socket = new WebSocket(`${location.origin.replace('http', 'ws')}/ws`, 'pantau.v1');
+    socket.onmessage = (e) => {
+      const m = JSON.parse(e.data);
+      if (m.ev === 'stats' && m.sources['cam-265']?.h265) {
+        socket.close();
+        resolve(m.sources['cam-265']);
+      }
+    };
+  }));
+  assert.deepEqual(delivery.h265, { passthrough: 0, substream: 1, transcode: 0, refused: 0 }, JSON.stringify(delivery));
+  assert.match(delivery.codec, /^avc1\./, 'the running stream the console sees is the substream');
+  const text = await page.evaluate(async (st) => (await import('/static/js/console-sources.js')).cameraStatsText(st), delivery);
+  assert.match(text, /H\.265: 0 direct, 1 on the H\.264 substream, 0 converted, 0 refused/, text);
+  assertNoProblems(page);
+});
+
+test('without a substream: one tile draws the server\'s conversion, the one past the budget says why it shows nothing, in both languages', async () => {
+  const config = testConfig();
+  config.server = { ...config.server, stream_grace_ms: 1000, h265_transcodes: 1 };
+  config.plugins = { load: ['clock', 'cctv'] };
+  for (const id of ['cam-x', 'cam-y']) config.sources.push({ id, type: 'rtsp', name: id, settings: { url: rtsp.url('/main265') } });
+  config.walls[0].layout = { columns: 2, rows: 1, tiles: [
+    { id: 'x', x: 0, y: 0, w: 1, h: 1, source: 'cam-x' },
+    { id: 'y', x: 1, y: 0, w: 1, h: 1, source: 'cam-y' },
+  ] };
+  const budgetServer = await startServer({ config });
+  try {
+    const page = await openPage(browser, `${budgetServer.url}/wall?wall=main`, { viewport: { width: 1280, height: 720 } });
+    await waitConnected(page);
+    const textOf = (tile) => page.evaluate((id) => document.querySelector(`[data-tile="${id}"] .camera-state-text`)?.textContent || '', tile);
+    const deadline = Date.now() + 20000;
+    let drawn, refused;
+    for (;;) {
+      const counts = { x: await framesOf(page, 'x'), y: await framesOf(page, 'y') };
+      drawn = counts.x >= 10 ? 'x' : counts.y >= 10 ? 'y' : null;
+      refused = drawn === 'x' ? 'y' : 'x';
+      if (drawn && /already converting 1 cameras/.test(await textOf(refused))) break;
+      if (Date.now() > deadline) throw new Error(`frames ${JSON.stringify(counts)}, texts "${await textOf('x')}" / "${await textOf('y')}"`);
+      await sleep(100);
+    }
+    assert.equal(await textOf(refused), 'H.265 camera: this screen cannot decode it, and the server is already converting 1 cameras');
+    assert.equal(await framesOf(page, refused), 0, 'the refused tile drew nothing');
+    await page.keyboard.press('l');
+    await page.waitForFunction((id) => /^Kamera H\.265/.test(document.querySelector(`[data-tile="${id}"] .camera-state-text`)?.textContent), refused);
+    assert.equal(await textOf(refused), 'Kamera H.265: layar ini tidak bisa mendekodenya, dan server sudah mengonversi 1 kamera');
+    assertNoProblems(page);
+    await page.context().close();
+  } finally {
+    await stopServer(budgetServer);
+    budgetServer.cleanup();
+  }
+});
