@@ -18,8 +18,11 @@
 /* How long one ONVIF request may take. */
 #define PTZ_REQUEST_TIMEOUT_MS 5000
 /* A camera that could not be asked (down, wrong password) is asked again
- * this often, so that it becomes steerable once it answers. */
-#define PTZ_RETRY_S 30
+ * after 2 s, then twice as long each time up to 30 s: steerable within
+ * seconds of coming back from a short outage, without asking a long-dead
+ * camera more than twice a minute. */
+#define PTZ_RETRY_FIRST_S 2
+#define PTZ_RETRY_MAX_S 30
 
 enum ptz_state { PTZ_PROBING, PTZ_READY, PTZ_FAILED };
 
@@ -31,6 +34,7 @@ struct cctv_ptz {
     char *profile;  /* the PTZ profile's token once READY */
     char *failure;  /* why FAILED (no secrets: onvif.h) */
     guint retry;    /* asks again after a failure that may pass, or 0 */
+    guint retry_s;  /* the wait before that: 0 after an answer */
     GList *pending; /* ptz_req *: requests waiting for the camera */
 };
 
@@ -90,8 +94,10 @@ static gboolean retry_probe(gpointer data)
  * again by itself). */
 static void probe_ended(cctv_ptz *p, const char *why, bool final)
 {
-    if (!final && p->client && !p->retry)
-        p->retry = g_timeout_add_seconds(PTZ_RETRY_S, retry_probe, p);
+    if (!final && p->client && !p->retry) {
+        p->retry_s = p->retry_s ? MIN(p->retry_s * 2, PTZ_RETRY_MAX_S) : PTZ_RETRY_FIRST_S;
+        p->retry = g_timeout_add_seconds(p->retry_s, retry_probe, p);
+    }
     p->state = PTZ_FAILED;
     g_free(p->failure);
     p->failure = g_strdup(why);
@@ -117,6 +123,7 @@ static void on_profiles(void *user, const onvif_profiles *profiles, const GError
     }
     p->profile = g_strdup(chosen->token);
     p->state = PTZ_READY;
+    p->retry_s = 0;
     publish_abilities(p);
 }
 

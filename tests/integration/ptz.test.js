@@ -217,8 +217,8 @@ test('a camera down when the server starts becomes steerable once it answers', a
   expectError(await ptz(client, 'ptz.move', { pan: 0.5 }), 'device');
   const device = await startOnvif({ port, user: 'operator1', password: SECRET, mainUri: rtsp.url('/main') });
   t.after(() => device.stop());
-  // Asked again every 30 s by itself (the console's controls are disabled
-  // meanwhile, so nothing else would ask).
+  // Asked again by itself after 2 s, then 4, 8, … up to every 30 s (the
+  // console's controls are disabled meanwhile, so nothing else would ask).
   const deadline = Date.now() + 45000;
   while (!(await ptzAbilities(client)).available) {
     assert.ok(Date.now() < deadline, 'not steerable 45 s after the camera came up');
