@@ -57,10 +57,13 @@ function config() {
 
 before(async () => {
   chromium = await launchBrowser();
-  closedPort = await freePort();
   rtsp = await startRtsp({ mounts: MOUNTS });
   locked = await startRtsp({ mounts: MOUNTS, user: 'admin', password: 'secret' });
   feed = await startFeedServer();
+  // A port nothing listens on, picked after the servers above are up: picked
+  // before, the kernel could hand the same free port to one of them (seen:
+  // the locked RTSP server, so "never connected" read "Wrong password").
+  closedPort = await freePort();
   feed.set('good', corridors);
   server = await startServer({ config: config() });
 });
