@@ -183,3 +183,26 @@ void tu_registry_add(source_registry *reg, pantau_source *src)
     g_ptr_array_add(reg->list, src);
     g_hash_table_insert(reg->by_id, src->id, src);
 }
+
+static int fake_open(void *instance, enum pantau_stream kind)
+{
+    (void)instance, (void)kind;
+    return 0;
+}
+
+static void fake_close(void *instance, enum pantau_stream kind)
+{
+    (void)instance, (void)kind;
+}
+
+void tu_fake_destroy(void *instance)
+{
+    (void)instance;
+}
+
+source_type_entry tu_camera_type = {.type = {.id = "cam",
+                                             .kind = "camera",
+                                             .destroy = tu_fake_destroy,
+                                             .stream_open = fake_open,
+                                             .stream_close = fake_close},
+                                    .plugin = "fake"};

@@ -3,6 +3,8 @@
 #ifndef PANTAU_TEST_UTIL_H
 #define PANTAU_TEST_UTIL_H
 
+#include "source_types.h"
+
 #include <check.h>
 #include <jansson.h>
 #include <stdbool.h>
@@ -62,5 +64,11 @@ void tu_server_free(struct pantau_server *srv);
 
 /* Adds src to reg, which owns it from then on. */
 void tu_registry_add(struct source_registry *reg, struct pantau_source *src);
+
+/* A camera type with no plugin behind it: its streams open and close and
+ * deliver nothing (the test pushes frames itself). */
+extern source_type_entry tu_camera_type;
+/* A destroy() that frees nothing, for hand-made types. */
+void tu_fake_destroy(void *instance);
 
 #endif

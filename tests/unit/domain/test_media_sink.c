@@ -76,29 +76,6 @@ static const char *line_at(const recorder *r, guint i)
 
 /* ---- a camera without a plugin ---- */
 
-static int fake_open(void *instance, enum pantau_stream kind)
-{
-    (void)instance, (void)kind;
-    return 0;
-}
-
-static void fake_close(void *instance, enum pantau_stream kind)
-{
-    (void)instance, (void)kind;
-}
-
-static void fake_destroy(void *instance)
-{
-    (void)instance;
-}
-
-static source_type_entry camera_type = {.type = {.id = "cam",
-                                                 .kind = "camera",
-                                                 .destroy = fake_destroy,
-                                                 .stream_open = fake_open,
-                                                 .stream_close = fake_close},
-                                        .plugin = "fake"};
-
 static int opened, closed, holds, released;
 
 static int engine_open(pantau_source *src, enum pantau_stream kind)
@@ -136,8 +113,8 @@ static void setup(void)
     registry = source_registry_new(NULL, NULL);
     camera = g_new0(pantau_source, 1);
     camera->id = g_strdup("cam1");
-    camera->type = &camera_type;
-    camera->instance = &camera_type; /* any non-NULL instance */
+    camera->type = &tu_camera_type;
+    camera->instance = &tu_camera_type; /* any non-NULL instance */
     camera->status = PANTAU_STATUS_LIVE;
     tu_registry_add(registry, camera);
     bus = bus_new();

@@ -18,30 +18,8 @@
 #include <gst/gst.h>
 #include <string.h>
 
-static int fake_open(void *instance, enum pantau_stream kind)
-{
-    (void)instance, (void)kind;
-    return 0;
-}
-
-static void fake_close(void *instance, enum pantau_stream kind)
-{
-    (void)instance, (void)kind;
-}
-
-static void fake_destroy(void *instance)
-{
-    (void)instance;
-}
-
-static source_type_entry camera_type = {.type = {.id = "cam",
-                                                 .kind = "camera",
-                                                 .destroy = fake_destroy,
-                                                 .stream_open = fake_open,
-                                                 .stream_close = fake_close},
-                                        .plugin = "fake"};
 static source_type_entry widget_type = {
-    .type = {.id = "clock", .kind = "widget", .destroy = fake_destroy}, .plugin = "fake"};
+    .type = {.id = "clock", .kind = "widget", .destroy = tu_fake_destroy}, .plugin = "fake"};
 
 static int engine_open(pantau_source *src, enum pantau_stream kind)
 {
@@ -137,7 +115,7 @@ static int describe(int port, const char *path)
 
 START_TEST(mounts_follow_the_registry)
 {
-    add_source("cam1", &camera_type);
+    add_source("cam1", &tu_camera_type);
     add_source("clock", &widget_type);
     rtsp_restream *r = rtsp_restream_start(&(rtsp_restream_deps){
         .bind = &bind, .port = 0, .auth = auth, .media = engine, .sources = registry, .bus = bus});
@@ -151,7 +129,7 @@ START_TEST(mounts_follow_the_registry)
     ck_assert_int_eq(describe(port, "/cam1"), 404);
 
     /* Added: mounted when the bus says so. */
-    pantau_source *cam2 = add_source("cam2", &camera_type);
+    pantau_source *cam2 = add_source("cam2", &tu_camera_type);
     ck_assert_int_eq(describe(port, "/cam2/main"), 404);
     bus_emit(bus, &(bus_event){.kind = BUS_SOURCE_ADDED, .source_added = {cam2}});
     ck_assert_int_eq(describe(port, "/cam2/main"), 401);
@@ -172,7 +150,7 @@ START_TEST(mounts_follow_the_registry)
     rtsp_restream_free(r);
 
     /* Freed, the restream no longer listens to the bus. */
-    pantau_source *cam3 = add_source("cam3", &camera_type);
+    pantau_source *cam3 = add_source("cam3", &tu_camera_type);
     bus_emit(bus, &(bus_event){.kind = BUS_SOURCE_ADDED, .source_added = {cam3}});
 }
 END_TEST
