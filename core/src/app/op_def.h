@@ -17,10 +17,11 @@
 /* What an operation needs of the session's role: auth.h's permissions
  * under the names the tables use. */
 enum op_permission {
-    OP_READ = AUTH_READ,       /* every role, viewers included */
-    OP_OPERATE = AUTH_OPERATE, /* layouts, presets, alarms: operator, admin */
-    OP_PRESENT = AUTH_PRESENT, /* presentations: presenter, admin */
-    OP_ADMIN = AUTH_ADMIN,     /* admin only */
+    OP_READ = AUTH_READ,         /* every role, viewers included */
+    OP_OPERATE = AUTH_OPERATE,   /* layouts, presets, alarms: operator, admin */
+    OP_PRESENT = AUTH_PRESENT,   /* presentations: presenter, admin */
+    OP_ADMIN = AUTH_ADMIN,       /* admin only */
+    OP_PLAYBACK = AUTH_PLAYBACK, /* replay, export: operator, admin by default */
 };
 
 /* Whether an operation changes anything. Only changes are audited (and

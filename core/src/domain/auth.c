@@ -80,6 +80,8 @@ static bool role_has(enum session_role role, enum auth_permission permission)
         return role == ROLE_OPERATOR || role == ROLE_ADMIN;
     case AUTH_PRESENT:
         return role == ROLE_PRESENTER || role == ROLE_ADMIN;
+    case AUTH_PLAYBACK:
+        return role == ROLE_OPERATOR || role == ROLE_ADMIN;
     case AUTH_ADMIN:
     default:
         return role == ROLE_ADMIN;

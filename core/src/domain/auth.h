@@ -36,10 +36,11 @@ void auth_center_free(auth_center *a);
 
 /* What an action needs of a session's role. */
 enum auth_permission {
-    AUTH_READ,    /* every role, viewers included */
-    AUTH_OPERATE, /* layouts, presets, alarms: operator, admin */
-    AUTH_PRESENT, /* presentations: presenter, admin */
-    AUTH_ADMIN,   /* admin only */
+    AUTH_READ,     /* every role, viewers included */
+    AUTH_OPERATE,  /* layouts, presets, alarms: operator, admin */
+    AUTH_PRESENT,  /* presentations: presenter, admin */
+    AUTH_ADMIN,    /* admin only */
+    AUTH_PLAYBACK, /* replay and export recordings: operator, admin by default */
 };
 
 /* Whether session s may do what needs `permission` on wall_id (NULL: no
@@ -56,7 +57,6 @@ bool auth_tls_files(const auth_center *a, char **cert, char **key);
  * reached as `host` (docs/security.md); a NULL a: no login, no TLS, no
  * allowed_origins. NULL origin: false. */
 bool auth_origin_ok(const auth_center *a, const char *origin, const char *host);
-
 
 /* The credentials of a request, borrowed for the call. */
 typedef struct auth_credentials {
