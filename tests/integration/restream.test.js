@@ -22,7 +22,7 @@ let rtsp;
 let dir;
 before(async () => {
   rtsp = await startRtsp({
-    mounts: { '/main': 'test:640x360@15', '/sub': 'test:320x180@10' },
+    mounts: { '/main': 'test:640x360@15', '/sub': 'test:320x180@10', '/main265': 'test265:640x360@15', '/sub265': 'test265:320x180@10' },
     user: 'admin',
     password: CAMERA_PASSWORD,
   });
@@ -53,11 +53,11 @@ async function restreamServer(t) {
 
 const plays = (path) => rtsp.output().split('\n').filter((l) => l === `rtsp: play ${path}`).length;
 
-// gst-launch-1.0 receiving url over TCP and decoding `frames` frames.
-// Resolves to { code, output }.
-function gstReceive(url, frames = 30, timeoutMs = 30000, protocols = 'tcp') {
-  const args = ['-v', 'rtspsrc', `location=${url}`, `protocols=${protocols}`, '!', 'rtph264depay', '!', 'h264parse', '!',
-    'avdec_h264', '!', 'identity', `eos-after=${frames}`, '!', 'fakesink', 'sync=false'];
+// gst-launch-1.0 receiving url over TCP and decoding `frames` frames of
+// codec ('h264' or 'h265'). Resolves to { code, output }.
+function gstReceive(url, frames = 30, timeoutMs = 30000, protocols = 'tcp', codec = 'h264') {
+  const args = ['-v', 'rtspsrc', `location=${url}`, `protocols=${protocols}`, '!', `rtp${codec}depay`, '!', `${codec}parse`, '!',
+    `avdec_${codec}`, '!', 'identity', `eos-after=${frames}`, '!', 'fakesink', 'sync=false'];
   return new Promise((resolve) => {
     const proc = spawn('gst-launch-1.0', args, { stdio: ['ignore', 'pipe', 'pipe'] });
     let output = '';
@@ -74,8 +74,8 @@ function gstReceive(url, frames = 30, timeoutMs = 30000, protocols = 'tcp') {
 }
 
 // The decoded picture size gst-launch -v printed for the decoder's output.
-function decodedSize(output) {
-  const m = /avdec_h264[^\n]*src: caps = video\/x-raw[^\n]*width=\(int\)(\d+), height=\(int\)(\d+)/.exec(output);
+function decodedSize(output, codec = 'h264') {
+  const m = new RegExp(`avdec_${codec}[^\\n]*src: caps = video/x-raw[^\\n]*width=\\(int\\)(\\d+), height=\\(int\\)(\\d+)`).exec(output);
   return m ? { width: Number(m[1]), height: Number(m[2]) } : null;
 }
 
@@ -138,6 +138,29 @@ test('the sub stream is served at /sub (RTP over UDP); a viewer token logs in; t
   assert.equal(plays('/sub') - before, 1, 'one PLAY at the camera');
   await waitFor(() => /cam-a: RTSP restream of the sub stream ends/.test(server.output()), 'the restream to end');
   await waitFor(() => /cam-a: sub stream stops \(no viewers\)/.test(server.output()), 'the camera stream to stop');
+});
+
+test('an H.265 camera is restreamed untouched (rtph265pay) while an H.265 WebSocket viewer watches; the camera sees one session', async (t) => {
+  const port = await freePort();
+  const config = testConfig();
+  config.server = { ...config.server, stream_grace_ms: 500, rtsp_restream: { port } };
+  config.plugins = { load: ['clock', 'cctv'] };
+  config.sources.push({
+    id: 'cam-h', type: 'rtsp', name: 'H.265',
+    settings: { url: rtsp.url('/main265'), sub_url: rtsp.url('/sub265'), username: 'admin', password: CAMERA_PASSWORD },
+  });
+  const server = await serverFor(t, { config });
+  const { client } = await connect(t, server);
+  const before = plays('/main265');
+  await client.request('subscribe', { sources: ['cam-h'], codecs: ['hvc1'] });
+  await client.waitFor((m) => m.binary, 10000);
+  const sdp = await rtspRequest(port, 'DESCRIBE', '/cam-h/main', { Accept: 'application/sdp' });
+  assert.match(sdp, /a=rtpmap:96 H265\/90000/, sdp);
+  const got = await gstReceive(`rtsp://127.0.0.1:${port}/cam-h/main`, 30, 30000, 'tcp', 'h265');
+  assert.equal(got.code, 0, `gst-launch-1.0 exit:\n${got.errors}`);
+  assert.deepEqual(decodedSize(got.output, 'h265'), { width: 640, height: 360 }, 'decoded H.265 frames of the main stream');
+  assert.equal(plays('/main265') - before, 1, `one PLAY at the camera for both:\n${rtsp.output()}`);
+  assert.ok(!/transcode starts|transcoding to H264/.test(server.output()), `nothing converted:\n${server.output()}`);
 });
 
 test('a wrong password, an unknown user and no credentials are refused with 401; the SDP holds no camera secret', async (t) => {

@@ -1,7 +1,14 @@
 /* rtsp_restream.c - the cameras' streams served again over RTSP: one
  * gst-rtsp-server mount per camera and stream, each media an appsrc fed
  * by a media engine session (its sink pushes the access units) and
- * packetised by rtph264pay. See rtsp_restream.h for the threads.
+ * packetised by rtph264pay or rtph265pay, by the stream's codec. See
+ * rtsp_restream.h for the threads.
+ *
+ * The codec is asked of the main loop when a media is made (the factory's
+ * create_element, on an RTSP thread): a probe session with the media
+ * engine learns it from the stream's first parameter sets (at once when
+ * the stream runs) and holds the stream open for PROBE_HOLD_MS, so that
+ * the media's own session finds it running.
  *
  * A media's life: "media-configure" (RTSP thread) makes its feed; the
  * appsrc's first "need-data" (a streaming thread, once it can take
@@ -37,10 +44,19 @@
  * (docs/security.md); past it a client is refused without a check. */
 #define ATTEMPTS_PER_MINUTE 5
 
-#define LAUNCH                                                                                     \
+/* How long a media waits for its stream's codec at most. */
+#define CODEC_WAIT_US ((MEDIA_FETCH_TIMEOUT_MS + 1000) * (gint64)1000)
+/* How long a probe holds its camera stream after it learnt the codec. */
+#define PROBE_HOLD_MS 3000
+
+/* The pipelines, by codec: access units in, each IRAP/IDR picture sent
+ * with its parameter sets (config-interval=-1). */
+#define LAUNCH(caps, pay)                                                                          \
     "( appsrc name=src is-live=true format=time do-timestamp=true "                                \
-    "caps=video/x-h264,stream-format=byte-stream,alignment=au ! "                                  \
-    "rtph264pay name=pay0 pt=96 config-interval=-1 )"
+    "caps=" caps ",stream-format=byte-stream,alignment=au ! " pay                                  \
+    " name=pay0 pt=96 config-interval=-1 )"
+#define LAUNCH_H264 LAUNCH("video/x-h264", "rtph264pay")
+#define LAUNCH_H265 LAUNCH("video/x-h265", "rtph265pay")
 
 /* ---- the check of users and viewer tokens ---- */
 
@@ -197,6 +213,9 @@ struct rtsp_restream {
     GMutex lock;         /* guards feeds */
     GPtrArray *feeds;    /* feed *, one reference each: made and not yet released */
     GHashTable *mounted; /* camera ids (owned) with mounts; main loop only */
+    GPtrArray *queries;  /* codec_query *, one reference each: asked, not answered; under lock */
+    GPtrArray *probes;   /* codec_query *, one reference each: holding a stream; main loop */
+    bool stopping;       /* under lock: queries are answered at once */
 };
 
 /* What a mount serves. */
@@ -216,7 +235,8 @@ typedef struct feed {
     gint started;    /* atomic: handed to the main loop once */
     session *viewer; /* main loop only: the engine's session, while attached */
     bool need_key;   /* main loop only */
-    bool refused;    /* main loop only: failed (not H.264, camera down): nothing is pushed */
+    bool h265;       /* its pipeline packetises H.265 (else H.264) */
+    bool refused;    /* main loop only: failed (another codec, camera down): nothing is pushed */
     bool flowing;    /* main loop only: a frame went into the appsrc */
     guint watch;     /* main loop only: checks the camera until the first frame */
 } feed;
@@ -291,18 +311,24 @@ static void feed_expect_keyframe(void *peer, uint32_t stream)
     ((feed *)peer)->need_key = true;
 }
 
-/* session_sink.stream_info (info borrowed): the restream passes H.264
- * only (its pipeline has rtph264pay); a stream in another codec ends the
- * media rather than sending it packetised as H.264. */
+/* Whether codec (a WebCodecs string) is H.265. */
+static bool codec_is_h265(const char *codec)
+{
+    return g_str_has_prefix(codec, "hvc1") || g_str_has_prefix(codec, "hev1");
+}
+
+/* session_sink.stream_info (info borrowed): a stream whose codec is not
+ * the one f's pipeline packetises (the camera changed it) ends the media
+ * rather than being sent packetised as another codec. */
 static void feed_stream_info(void *peer, const json_t *info)
 {
     feed *f = peer;
     const char *codec = json_string_value(json_object_get(info, "codec"));
-    if (!codec || g_str_has_prefix(codec, "avc1") || f->refused)
+    if (!codec || codec_is_h265(codec) == f->h265 || f->refused)
         return;
-    feed_fail(f, "not H.264");
-    log_warn("%s: the %s stream is %s: the RTSP restream serves H.264 only", f->camera,
-             kind_name(f->kind), codec);
+    feed_fail(f, "the stream's codec changed");
+    log_warn("%s: the %s stream is now %s: its RTSP restream was set up for %s", f->camera,
+             kind_name(f->kind), codec, f->h265 ? "H.265" : "H.264");
 }
 
 static void feed_ignore_json(void *peer, const json_t *msg)
@@ -345,17 +371,19 @@ static gboolean feed_check_camera(gpointer data)
     return G_SOURCE_REMOVE;
 }
 
-/* A session of the media engine that shows f's camera stream through
- * f's sink. Main loop. */
-static session *viewer_new(feed *f, media_engine *media)
+/* A session of the media engine that shows camera's stream kind (as it
+ * is: H.265 too) through sink with peer (borrowed). Main loop. */
+static session *viewer_new(media_engine *media, const char *camera, enum session_stream kind,
+                           const session_sink *sink, void *peer)
 {
-    session *s = session_new(f);
+    session *s = session_new(peer);
     g_free(s->user);
     s->user = g_strdup("rtsp-restream");
-    session_set_sink(s, &feed_sink, f);
+    s->decodes_h265 = true; /* passed on untouched (rtph265pay) */
+    session_set_sink(s, sink, peer);
     GHashTable *old = s->subscriptions;
     s->subscriptions = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
-    g_hash_table_insert(s->subscriptions, g_strdup(f->camera), GINT_TO_POINTER(f->kind + 1));
+    g_hash_table_insert(s->subscriptions, g_strdup(camera), GINT_TO_POINTER(kind + 1));
     media_session_changed(media, s, old);
     g_hash_table_destroy(old);
     return s;
@@ -374,7 +402,7 @@ static gboolean feed_attach(gpointer data)
         return G_SOURCE_REMOVE;
     }
     f->need_key = true;
-    f->viewer = viewer_new(f, r->deps.media);
+    f->viewer = viewer_new(r->deps.media, f->camera, f->kind, &feed_sink, f);
     log_info("%s: RTSP restream of the %s stream starts", f->camera, kind_name(f->kind));
     f->watch = g_timeout_add_full(G_PRIORITY_DEFAULT, CAMERA_CHECK_MS, feed_check_camera,
                                   feed_ref(f), feed_unref);
@@ -448,6 +476,10 @@ static void media_configure(GstRTSPMediaFactory *factory, GstRTSPMedia *media, g
     f->camera = g_strdup(m->camera);
     f->kind = m->kind;
     f->src = GST_APP_SRC(src);
+    GstCaps *caps = gst_app_src_get_caps(f->src);
+    f->h265 = caps && gst_structure_has_name(gst_caps_get_structure(caps, 0), "video/x-h265");
+    if (caps)
+        gst_caps_unref(caps);
     g_mutex_lock(&m->r->lock);
     g_ptr_array_add(m->r->feeds, f);
     g_mutex_unlock(&m->r->lock);
@@ -457,14 +489,252 @@ static void media_configure(GstRTSPMediaFactory *factory, GstRTSPMedia *media, g
                           (GClosureNotify)(void (*)(void))feed_unref, 0);
 }
 
+/* ---- the codec of a stream, asked when a media is made ---- */
+
+/* An RTSP thread's question to the main loop: is camera's stream kind
+ * H.265? */
+typedef struct codec_query {
+    gint refs;
+    rtsp_restream *r;
+    char *camera;
+    enum session_stream kind;
+    GMutex lock;
+    GCond cond;
+    bool answered, h265; /* under lock */
+    session *probe;      /* main loop only: learns the codec, then holds the stream */
+    guint timer;         /* main loop only: the camera check, then the hold */
+} codec_query;
+
+static codec_query *query_ref(codec_query *q)
+{
+    g_atomic_int_inc(&q->refs);
+    return q;
+}
+
+static void query_unref(gpointer data)
+{
+    codec_query *q = data;
+    if (!g_atomic_int_dec_and_test(&q->refs))
+        return;
+    g_free(q->camera);
+    g_mutex_clear(&q->lock);
+    g_cond_clear(&q->cond);
+    g_free(q);
+}
+
+/* Answers q (any thread; the first answer counts) and takes it out of
+ * r->queries. */
+static void query_answer(codec_query *q, bool h265)
+{
+    g_mutex_lock(&q->lock);
+    bool first = !q->answered;
+    q->answered = true;
+    q->h265 = first ? h265 : q->h265;
+    g_cond_signal(&q->cond);
+    g_mutex_unlock(&q->lock);
+    if (!first)
+        return;
+    g_mutex_lock(&q->r->lock);
+    bool had = g_ptr_array_remove_fast(q->r->queries, q);
+    g_mutex_unlock(&q->r->lock);
+    if (had)
+        query_unref(q);
+}
+
+/* Main loop: q's probe lets go of its stream. */
+static void probe_release(codec_query *q)
+{
+    if (q->timer)
+        g_source_remove(q->timer);
+    q->timer = 0;
+    if (!q->probe)
+        return;
+    subscribe_release(q->r->deps.media, q->probe);
+    session_free(q->probe);
+    q->probe = NULL;
+}
+
+/* Main loop: q's hold is over. */
+static gboolean probe_hold_over(gpointer data)
+{
+    codec_query *q = data;
+    q->timer = 0;
+    probe_release(q);
+    if (g_ptr_array_remove_fast(q->r->probes, q))
+        query_unref(q);
+    return G_SOURCE_REMOVE;
+}
+
+/* Main loop: q is answered; its probe holds the stream for a while, so
+ * that the media's own session finds it running. */
+static void probe_hold(codec_query *q, bool h265)
+{
+    query_answer(q, h265);
+    if (q->timer)
+        g_source_remove(q->timer);
+    q->timer = g_timeout_add(PROBE_HOLD_MS, probe_hold_over, q);
+}
+
+/* session_sink.stream_info of a probe (info borrowed): the codec, once
+ * the stream's parameter sets came. */
+static void probe_stream_info(void *peer, const json_t *info)
+{
+    codec_query *q = peer;
+    const char *codec = json_string_value(json_object_get(info, "codec"));
+    if (codec && !q->answered)
+        probe_hold(q, codec_is_h265(codec));
+}
+
+static void probe_ignore_frame(void *peer, media_frame *frame)
+{
+    (void)peer;
+    (void)frame;
+}
+
+static void probe_ignore_stream(void *peer, uint32_t stream)
+{
+    (void)peer;
+    (void)stream;
+}
+
+static const session_sink probe_sink = {
+    .send_json = feed_ignore_json,
+    .stream_info = probe_stream_info,
+    .send_frame = probe_ignore_frame,
+    .expect_keyframe = probe_ignore_stream,
+    .forget_stream = probe_ignore_stream,
+};
+
+/* Main loop, every CAMERA_CHECK_MS until answered: a camera that is down
+ * answers H.264, whose media then fails at once (feed_check_camera). */
+static gboolean probe_check_camera(gpointer data)
+{
+    codec_query *q = data;
+    const pantau_source *src = source_registry_find(q->r->deps.sources, q->camera);
+    if (src && !source_status_is_down(src->status))
+        return G_SOURCE_CONTINUE;
+    q->timer = 0;
+    probe_release(q);
+    query_answer(q, false);
+    if (g_ptr_array_remove_fast(q->r->probes, q))
+        query_unref(q);
+    return G_SOURCE_REMOVE;
+}
+
+/* Main loop: a probe session learns q's codec. */
+static gboolean query_run(gpointer data)
+{
+    codec_query *q = data;
+    rtsp_restream *r = q->r;
+    g_mutex_lock(&q->lock);
+    bool answered = q->answered; /* by queries_end: r may be gone */
+    g_mutex_unlock(&q->lock);
+    if (answered)
+        return G_SOURCE_REMOVE;
+    if (!source_is_camera(source_registry_find(r->deps.sources, q->camera))) {
+        query_answer(q, false);
+        return G_SOURCE_REMOVE;
+    }
+    g_ptr_array_add(r->probes, query_ref(q));
+    q->timer = g_timeout_add(CAMERA_CHECK_MS, probe_check_camera, q);
+    q->probe = viewer_new(r->deps.media, q->camera, q->kind, &probe_sink, q);
+    return G_SOURCE_REMOVE;
+}
+
+/* An RTSP thread: whether camera's stream kind is H.265, asked of the
+ * main loop (waits until it knows, at most CODEC_WAIT_US). */
+static bool ask_h265(rtsp_restream *r, const char *camera, enum session_stream kind)
+{
+    codec_query *q = g_new0(codec_query, 1);
+    q->refs = 2; /* this thread's and r->queries' */
+    q->r = r;
+    q->camera = g_strdup(camera);
+    q->kind = kind;
+    g_mutex_init(&q->lock);
+    g_cond_init(&q->cond);
+    g_mutex_lock(&r->lock);
+    bool stopping = r->stopping;
+    if (!stopping)
+        g_ptr_array_add(r->queries, q);
+    g_mutex_unlock(&r->lock);
+    if (stopping) {
+        query_unref(q);
+        query_unref(q);
+        return false;
+    }
+    GSource *idle = g_idle_source_new();
+    g_source_set_callback(idle, query_run, query_ref(q), query_unref);
+    g_source_attach(idle, r->main_context);
+    g_source_unref(idle);
+    gint64 deadline = g_get_monotonic_time() + CODEC_WAIT_US;
+    g_mutex_lock(&q->lock);
+    while (!q->answered && g_cond_wait_until(&q->cond, &q->lock, deadline))
+        ;
+    bool h265 = q->answered && q->h265;
+    g_mutex_unlock(&q->lock);
+    query_unref(q);
+    return h265;
+}
+
+/* Main loop, at the end: answers every query and releases every probe. */
+static void queries_end(rtsp_restream *r)
+{
+    g_mutex_lock(&r->lock);
+    r->stopping = true;
+    GPtrArray *asked = g_ptr_array_copy(r->queries, NULL, NULL);
+    g_mutex_unlock(&r->lock);
+    for (guint i = 0; i < asked->len; i++)
+        query_answer(g_ptr_array_index(asked, i), false);
+    g_ptr_array_free(asked, TRUE);
+    for (guint i = 0; i < r->probes->len; i++) {
+        codec_query *q = g_ptr_array_index(r->probes, i);
+        probe_release(q);
+        query_unref(q);
+    }
+    g_ptr_array_set_size(r->probes, 0);
+}
+
 /* ---- mounts ---- */
 
-static void mount_free(gpointer data, GClosure *closure)
+/* What a mount serves: a media factory that chooses its pipeline by the
+ * codec of the camera's stream. */
+typedef struct PantauRestreamFactory {
+    GstRTSPMediaFactory parent;
+    mount m;
+} PantauRestreamFactory;
+
+typedef struct PantauRestreamFactoryClass {
+    GstRTSPMediaFactoryClass parent_class;
+} PantauRestreamFactoryClass;
+
+G_DEFINE_TYPE(PantauRestreamFactory, pantau_restream_factory, GST_TYPE_RTSP_MEDIA_FACTORY)
+
+/* GstRTSPMediaFactory.create_element (an RTSP thread, the factory's
+ * medias locked): the pipeline for the stream's codec. */
+static GstElement *factory_create_element(GstRTSPMediaFactory *base, const GstRTSPUrl *url)
 {
-    (void)closure;
-    mount *m = data;
-    g_free(m->camera);
-    g_free(m);
+    const mount *m = &((PantauRestreamFactory *)base)->m;
+    bool h265 = ask_h265(m->r, m->camera, m->kind);
+    gst_rtsp_media_factory_set_launch(base, h265 ? LAUNCH_H265 : LAUNCH_H264);
+    return GST_RTSP_MEDIA_FACTORY_CLASS(pantau_restream_factory_parent_class)
+        ->create_element(base, url);
+}
+
+static void restream_factory_finalize(GObject *obj)
+{
+    g_free(((PantauRestreamFactory *)obj)->m.camera);
+    G_OBJECT_CLASS(pantau_restream_factory_parent_class)->finalize(obj);
+}
+
+static void pantau_restream_factory_class_init(PantauRestreamFactoryClass *klass)
+{
+    GST_RTSP_MEDIA_FACTORY_CLASS(klass)->create_element = factory_create_element;
+    G_OBJECT_CLASS(klass)->finalize = restream_factory_finalize;
+}
+
+static void pantau_restream_factory_init(PantauRestreamFactory *self)
+{
+    (void)self;
 }
 
 /* Whether id can be a path segment of an RTSP URL as it is. */
@@ -479,19 +749,18 @@ static bool id_fits_url(const char *id)
 static void add_mount(rtsp_restream *r, GstRTSPMountPoints *mounts, const char *camera,
                       enum session_stream kind)
 {
-    GstRTSPMediaFactory *factory = gst_rtsp_media_factory_new();
-    gst_rtsp_media_factory_set_launch(factory, LAUNCH);
+    PantauRestreamFactory *self = g_object_new(pantau_restream_factory_get_type(), NULL);
+    GstRTSPMediaFactory *factory = GST_RTSP_MEDIA_FACTORY(self);
+    gst_rtsp_media_factory_set_launch(factory, LAUNCH_H264);
     gst_rtsp_media_factory_set_shared(factory, TRUE);
     if (r->deps.auth)
         gst_rtsp_media_factory_add_role(factory, ROLE, GST_RTSP_PERM_MEDIA_FACTORY_ACCESS,
                                         G_TYPE_BOOLEAN, TRUE, GST_RTSP_PERM_MEDIA_FACTORY_CONSTRUCT,
                                         G_TYPE_BOOLEAN, TRUE, NULL);
-    mount *m = g_new0(mount, 1);
-    m->r = r;
-    m->camera = g_strdup(camera);
-    m->kind = kind;
-    g_signal_connect_data(factory, "media-configure", G_CALLBACK(media_configure), m, mount_free,
-                          0);
+    self->m.r = r;
+    self->m.camera = g_strdup(camera);
+    self->m.kind = kind;
+    g_signal_connect(factory, "media-configure", G_CALLBACK(media_configure), &self->m);
     char *path = g_strdup_printf("/%s/%s", camera, kind_name(kind));
     gst_rtsp_mount_points_add_factory(mounts, path, factory);
     g_free(path);
@@ -641,6 +910,8 @@ rtsp_restream *rtsp_restream_start(const rtsp_restream_deps *deps)
     r->main_context = g_main_context_ref_thread_default();
     g_mutex_init(&r->lock);
     r->feeds = g_ptr_array_new();
+    r->queries = g_ptr_array_new();
+    r->probes = g_ptr_array_new();
     r->context = g_main_context_new();
     r->loop = g_main_loop_new(r->context, FALSE);
     r->mounted = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
@@ -686,6 +957,7 @@ void rtsp_restream_free(rtsp_restream *r)
 {
     if (!r)
         return;
+    queries_end(r);
     if (r->thread) {
         follow_sources(r, false);
         server_stop(r);
@@ -705,6 +977,8 @@ void rtsp_restream_free(rtsp_restream *r)
     g_main_context_unref(r->context);
     g_main_context_unref(r->main_context);
     g_ptr_array_free(r->feeds, TRUE);
+    g_ptr_array_free(r->queries, TRUE);
+    g_ptr_array_free(r->probes, TRUE);
     g_hash_table_destroy(r->mounted);
     g_mutex_clear(&r->lock);
     g_free(r);
