@@ -1,6 +1,9 @@
 /* cctv_pipeline.c - the GStreamer pipeline of each camera type, every one
  * ending in an appsink that hands H.264 access units (byte-stream, one AU
- * per buffer, SPS/PPS before each IDR) to cctv_stream_on_sample. */
+ * per buffer, SPS/PPS before each IDR) to cctv_stream_on_sample; an H.265
+ * camera's go as they are (VPS/SPS/PPS before each IRAP picture, flagged
+ * PANTAU_MEDIA_H265): the core converts them for the clients that need it,
+ * within its budget (docs/cameras.md). */
 #include "cctv.h"
 #include "rtsp_proto.h"
 
@@ -9,9 +12,11 @@
 #define RTSP_STEP_TIMEOUT_US (10 * G_USEC_PER_SEC)
 
 /* Tail shared by every pipeline: AU-aligned byte-stream into the appsink. */
+#define SINK "appsink name=sink max-buffers=4 drop=false emit-signals=false"
 #define AU_TAIL                                                                                    \
-    "h264parse config-interval=-1 ! video/x-h264,stream-format=byte-stream,alignment=au ! "        \
-    "appsink name=sink max-buffers=4 drop=false emit-signals=false"
+    "h264parse config-interval=-1 ! video/x-h264,stream-format=byte-stream,alignment=au ! " SINK
+#define AU_TAIL_H265                                                                               \
+    "h265parse config-interval=-1 ! video/x-h265,stream-format=byte-stream,alignment=au ! " SINK
 
 /* Encoder used for test cameras and transcoding (I420 in, browser-safe out). */
 #define X264_FMT                                                                                   \
@@ -141,17 +146,20 @@ static int ghost_entry(GstElement *bin)
 }
 
 /* The bin behind rtspsrc for an RTP pad of this encoding: passthrough for
- * H.264, depayload, decode and encode once for anything else. */
+ * H.264 and H.265, depayload, decode and encode once for anything else. */
 static GstElement *rtsp_chain(cctv_stream *s, const char *encoding)
 {
     char *desc;
-    int passthrough = encoding && !g_ascii_strcasecmp(encoding, "H264");
+    int h265 = encoding && !g_ascii_strcasecmp(encoding, "H265");
+    int passthrough = h265 || (encoding && !g_ascii_strcasecmp(encoding, "H264"));
     const char *depay = passthrough ? "rtph264depay" : transcode_depay(encoding);
     if (!depay) {
         g_snprintf(s->unsupported, sizeof s->unsupported, "%s", encoding ? encoding : "unknown");
         return NULL;
     }
-    if (passthrough)
+    if (h265)
+        desc = g_strdup("rtph265depay name=in ! " AU_TAIL_H265);
+    else if (passthrough)
         desc = g_strdup("rtph264depay name=in ! " AU_TAIL);
     else
         desc = g_strdup_printf("%s name=in ! decodebin ! " X264_FMT AU_TAIL, depay, 2000u, 50u, 2u);
@@ -173,6 +181,8 @@ static GstElement *rtsp_chain(cctv_stream *s, const char *encoding)
     }
     if (!passthrough)
         atomic_fetch_or(&s->flags, PANTAU_MEDIA_TRANSCODED);
+    if (h265)
+        atomic_fetch_or(&s->flags, PANTAU_MEDIA_H265);
     attach_sink(bin, s, FALSE);
     return bin;
 }

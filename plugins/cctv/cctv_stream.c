@@ -491,15 +491,11 @@ static void lean_start(cctv_stream *s)
         .on_end = lean_on_end,
     };
     const cctv_config *c = &s->cam->cfg;
-    /* H.265 passes through untouched on a main stream: clients that cannot
-     * decode it get the substream or the core's conversion (docs/cameras.md).
-     * A substream is always H.264 (an H.265 one is transcoded by GStreamer),
-     * so that every client has one it can decode. */
-    unsigned codecs = RTSP_CODEC_H264;
-    if (s->which == PANTAU_STREAM_MAIN)
-        codecs |= RTSP_CODEC_H265;
+    /* H.265 passes through untouched, on the main stream and the substream:
+     * clients that cannot decode it get the H.264 substream or the core's
+     * conversion, within its budget (docs/cameras.md). */
     s->lean = rtsp_client_start_codecs(cctv_stream_url(c, s->which), c->username, c->password,
-                                       codecs, &cb, s);
+                                       RTSP_CODEC_H264 | RTSP_CODEC_H265, &cb, s);
 }
 
 /* Builds and plays the GStreamer pipeline of s. */

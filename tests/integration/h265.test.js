@@ -83,7 +83,7 @@ function jpegSize(jpeg) {
 let rtsp;
 before(async () => {
   rtsp = await startRtsp({
-    mounts: { '/main265': 'test265:640x360@15', '/sub': 'test:320x180@15' },
+    mounts: { '/main265': 'test265:640x360@15', '/sub': 'test:320x180@15', '/sub265': 'test265:320x180@15' },
   });
 });
 after(async () => { await rtsp?.stop(); });
@@ -113,12 +113,20 @@ function gstReader(url, file) {
   };
 }
 
-test('a client that declares H.265 gets the camera\'s NAL units untouched, with an hvc1 codec string', async (t) => {
+// gstReader of /main265 into a file of a directory removed after test t,
+// once it reads. Resolves to { stop(), file }.
+async function mainReader(t) {
   const dir = mkdtempSync(join(tmpdir(), 'pantau-h265-'));
   t.after(() => rmSync(dir, { recursive: true, force: true }));
   const file = join(dir, 'gst.h265');
   const reader = gstReader(rtsp.url('/main265'), file);
   await sleep(1500);
+  return { stop: reader.stop, file };
+}
+
+test('a client that declares H.265 gets the camera\'s NAL units untouched, with an hvc1 codec string', async (t) => {
+  const reader = await mainReader(t);
+  const { file } = reader;
   const server = await serverFor(t, { config: h265Config() });
   const { client } = await connect(t, server);
   const reply = await client.request('subscribe', { sources: ['cam-265'], codecs: ['avc1', 'hvc1'] });
@@ -271,6 +279,96 @@ test('past the budget of one conversion, a second H.265 camera is refused with t
   const info = await b.waitFor((m) => m.ev === 'media' && m.source === 'cam-y' && m.transcoded && !m.refused, 10000);
   await waitFrames(b, 5);
   assert.ok(framesOf(b).every((f) => f.stream === info.stream && f.flags & 8));
+});
+
+// An H.265 camera read by GStreamer ("transport": "udp": RTP over UDP is
+// not the lean client's) is passed through like the lean client's: the core
+// converts it, within the budget, for the clients that need it.
+test('an H.265 camera on the GStreamer path is passed through untouched, and converted within the budget', async (t) => {
+  const reader = await mainReader(t);
+  const { file } = reader;
+  const config = noSubConfig(1);
+  config.sources = config.sources.filter((s) => s.id !== 'cam-y');
+  config.sources.find((s) => s.id === 'cam-x').settings.transport = 'udp';
+  const server = await serverFor(t, { config });
+  const { client: hevc } = await connect(t, server);
+  await hevc.request('subscribe', { sources: ['cam-x'], codecs: ['hvc1'] });
+  const frames = await waitFrames(hevc, 30, 20000);
+  await sleep(1000);
+  await reader.stop();
+  assert.ok(frames.every((f) => f.flags & H265 && !(f.flags & 8)), 'H.265 as it came, not transcoded');
+  assert.match(server.output(), /cam-x: main stream is H265\n/, 'read by GStreamer, not converted there');
+  assert.ok(frames[0].flags & KEY && frames[0].flags & CONFIG, 'from an IRAP picture with its parameter sets');
+  const camera = new Set(sliceHashes(readFileSync(file)));
+  const ours = frames.flatMap((f) => sliceHashes(f.au));
+  assert.ok(camera.size >= 30 && ours.length >= 30, `${camera.size} and ${ours.length} slices`);
+  assert.equal(ours.filter((h) => !camera.has(h)).length, 0, 'slices byte-identical to the camera\'s');
+
+  const { client: plain } = await connect(t, server);
+  await plain.request('subscribe', { sources: ['cam-x'] });
+  await waitFrames(plain, 5, 20000);
+  assert.ok(framesOf(plain).every((f) => f.flags & 8 && !(f.flags & H265)), 'the core\'s conversion');
+  const stats = await plain.waitFor((m) => m.ev === 'stats' && m.sources['cam-x']?.h265?.transcode === 1, 5000);
+  assert.deepEqual(stats.sources['cam-x'].h265, { passthrough: 1, substream: 0, transcode: 1, refused: 0 });
+  assert.match((await getBinary(server, '/metrics')).body.toString(), /^pantau_h265_transcodes 1$/m, 'within the budget');
+});
+
+test('an H.265 substream goes untouched to H.265 clients and is converted, within the budget, for the others', async (t) => {
+  const config = noSubConfig(1);
+  config.sources = config.sources.filter((s) => s.id !== 'cam-y');
+  config.sources.push({ id: 'cam-s', type: 'rtsp', name: 'H.265 main and sub', settings: { url: rtsp.url('/main265'), sub_url: rtsp.url('/sub265') } });
+  const server = await serverFor(t, { config });
+  const { client: hevc } = await connect(t, server);
+  await hevc.request('subscribe', { sources: [{ id: 'cam-s', stream: 'sub' }], codecs: ['hvc1'] });
+  await waitFrames(hevc, 5);
+  assert.ok(framesOf(hevc).every((f) => f.flags & H265 && f.flags & SUB && !(f.flags & 8)), 'the substream as it came');
+  const { client: plain } = await connect(t, server);
+  await plain.request('subscribe', { sources: [{ id: 'cam-s', stream: 'main' }] });
+  await waitFrames(plain, 5, 20000);
+  const info = lastMedia(plain, 'cam-s');
+  assert.equal(info.kind, 'sub');
+  assert.equal(info.transcoded, true);
+  assert.match(info.codec, /^avc1\./);
+  assert.equal(info.width, 320, 'the smaller substream is the one converted');
+  assert.ok(framesOf(plain).every((f) => f.flags & 8 && !(f.flags & H265)), 'only converted H.264');
+  const stats = await plain.waitFor((m) => m.ev === 'stats' && m.sources['cam-s']?.h265?.transcode === 1, 5000);
+  assert.deepEqual(stats.sources['cam-s'].h265, { passthrough: 1, substream: 0, transcode: 1, refused: 0 });
+  // It took the budget's one conversion: another H.265 camera is refused.
+  const { client: other } = await connect(t, server);
+  await other.request('subscribe', { sources: ['cam-x'] });
+  const refused = await other.waitFor((m) => m.ev === 'media' && m.source === 'cam-x' && m.refused, 10000);
+  assert.equal(refused.refused, 'transcode_budget');
+  assert.equal(refused.transcodes, 1);
+});
+
+test('refused clients wait in arrival order across cameras: the oldest waiting camera gets the next conversion', async (t) => {
+  const config = noSubConfig(1);
+  config.sources.push({ id: 'cam-z', type: 'rtsp', name: 'cam-z', settings: { url: rtsp.url('/main265') } });
+  const server = await serverFor(t, { config });
+  const { client: a } = await connect(t, server);
+  await a.request('subscribe', { sources: ['cam-x'] });
+  await waitFrames(a, 5, 20000);
+  // cam-z's stream runs first (for a client decoding H.265), but its
+  // converted viewer comes after cam-y's.
+  const { client: hevc } = await connect(t, server);
+  await hevc.request('subscribe', { sources: ['cam-z'], codecs: ['hvc1'] });
+  await waitFrames(hevc, 3);
+  const { client: b } = await connect(t, server);
+  await b.request('subscribe', { sources: ['cam-y'] });
+  await b.waitFor((m) => m.ev === 'media' && m.source === 'cam-y' && m.refused, 10000);
+  const { client: c } = await connect(t, server);
+  await c.request('subscribe', { sources: ['cam-z'] });
+  await c.waitFor((m) => m.ev === 'media' && m.source === 'cam-z' && m.refused, 10000);
+  await a.request('subscribe', { sources: [] });
+  const started = await b.waitFor((m) => m.ev === 'media' && m.source === 'cam-y' && m.transcoded && !m.refused, 10000);
+  await waitFrames(b, 3);
+  assert.ok(framesOf(b).every((f) => f.stream === started.stream && f.flags & 8), 'cam-y\'s conversion');
+  assert.ok(!c.messages.some((m) => m.ev === 'media' && m.source === 'cam-z' && !m.refused), 'cam-z still waits');
+  assert.equal(framesOf(c).length, 0);
+  // cam-y's viewer leaves: cam-z is next.
+  await b.request('subscribe', { sources: [] });
+  await c.waitFor((m) => m.ev === 'media' && m.source === 'cam-z' && m.transcoded && !m.refused, 10000);
+  await waitFrames(c, 3);
 });
 
 test('h265_transcodes is checked: a bad value names the file, line and path', async () => {

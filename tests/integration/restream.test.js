@@ -160,6 +160,11 @@ test('an H.265 camera is restreamed untouched (rtph265pay) while an H.265 WebSoc
   assert.equal(got.code, 0, `gst-launch-1.0 exit:\n${got.errors}`);
   assert.deepEqual(decodedSize(got.output, 'h265'), { width: 640, height: 360 }, 'decoded H.265 frames of the main stream');
   assert.equal(plays('/main265') - before, 1, `one PLAY at the camera for both:\n${rtsp.output()}`);
+  const beforeSub = plays('/sub265');
+  const sub = await gstReceive(`rtsp://127.0.0.1:${port}/cam-h/sub`, 20, 30000, 'tcp', 'h265');
+  assert.equal(sub.code, 0, `gst-launch-1.0 exit:\n${sub.errors}`);
+  assert.deepEqual(decodedSize(sub.output, 'h265'), { width: 320, height: 180 }, 'decoded H.265 frames of the substream');
+  assert.equal(plays('/sub265') - beforeSub, 1, 'one PLAY at the camera for the substream');
   assert.ok(!/transcode starts|transcoding to H264/.test(server.output()), `nothing converted:\n${server.output()}`);
 });
 

@@ -33,11 +33,11 @@ struct media_stream {
     int width, height;
     bool transcoded;
     bool h265; /* its access units are (or, closed, were last) H.265 */
-    /* H.265 for clients that cannot decode it and have no substream: */
-    media_stream *parent;    /* a conversion: the H.265 main stream it converts */
-    media_stream *transcode; /* a main stream: its conversion to H.264, or NULL */
+    /* H.265 for clients that cannot decode it and have no H.264 stream: */
+    media_stream *parent;    /* a conversion: the H.265 stream (main or sub) it converts */
+    media_stream *transcode; /* a camera stream: its conversion to H.264, or NULL */
     transcoder *tc;          /* a conversion: running while open */
-    GPtrArray *refused;      /* a main stream: sessions refused a conversion, borrowed */
+    GPtrArray *refused;      /* a camera stream: sessions refused its conversion, borrowed */
     gint64 last_frame_us;    /* monotonic; 0: none yet */
     guint64 frames, bytes;
     guint64 window_frames, window_bytes; /* since the last stats tick */
@@ -60,6 +60,7 @@ struct media_engine {
     gint64 stats_at;      /* monotonic us of the last stats tick */
     GList *gop_waiters;   /* gop_waiter *, owned */
     unsigned transcodes;  /* conversions running (deps.transcode_budget at most) */
+    GQueue waiting;       /* budget_wait *: refused by the budget, in arrival order */
     GThread *main_thread; /* the main loop's: pushes from it skip the queue */
     GMutex lock;          /* guards pending and wake_scheduled */
     GQueue pending;       /* pending_frame * */
@@ -244,7 +245,7 @@ static media_stream *transcode_stream(media_stream *main)
     media_stream *tc = g_new0(media_stream, 1);
     tc->engine = engine;
     tc->source = main->source;
-    tc->kind = PANTAU_STREAM_MAIN;
+    tc->kind = main->kind; /* frames of a substream's conversion say "sub" */
     tc->id = ++engine->next_stream_id;
     tc->viewers = g_ptr_array_new();
     tc->gop = g_ptr_array_new();
@@ -292,46 +293,106 @@ static bool transcode_ensure_open(media_stream *main, bool *budget)
     return true;
 }
 
+/* ---- the fair queue of clients refused by the budget ---- */
+
+/* A client waiting for the conversion of a stream. */
+typedef struct budget_wait {
+    media_stream *st; /* the H.265 stream to convert */
+    session *s;       /* borrowed */
+} budget_wait;
+
+/* s waits for st's conversion, behind every client refused before it. */
+static void budget_wait_add(media_stream *st, session *s)
+{
+    for (GList *l = st->engine->waiting.head; l; l = l->next) {
+        const budget_wait *w = l->data;
+        if (w->st == st && w->s == s)
+            return;
+    }
+    budget_wait *w = g_new0(budget_wait, 1);
+    w->st = st;
+    w->s = s;
+    g_queue_push_tail(&st->engine->waiting, w);
+}
+
+/* Takes the waits of st (of session s; s NULL: of every session) out of
+ * the queue and out of st->refused; returns their sessions, oldest first
+ * (a new array). */
+static GPtrArray *budget_wait_take(media_stream *st, const session *s)
+{
+    GPtrArray *out = g_ptr_array_new();
+    GList *l = st->engine->waiting.head;
+    while (l) {
+        GList *next = l->next;
+        budget_wait *w = l->data;
+        if (w->st == st && (!s || w->s == s)) {
+            g_ptr_array_add(out, w->s);
+            g_ptr_array_remove(st->refused, w->s);
+            g_queue_delete_link(&st->engine->waiting, l);
+            g_free(w);
+        }
+        l = next;
+    }
+    return out;
+}
+
+static void attach_converted(media_stream *st, session *s);
+
+/* A conversion stopped: while the budget has room, the camera stream whose
+ * client waits longest gets its conversion, and all its waiting clients
+ * with it (in arrival order). */
+static void retry_refused(media_engine *engine)
+{
+    while (engine->waiting.head && engine->transcodes < engine->deps.transcode_budget) {
+        media_stream *st = ((budget_wait *)engine->waiting.head->data)->st;
+        GPtrArray *sessions = budget_wait_take(st, NULL);
+        log_info("%s: H.265 transcode slot free: %u waiting viewer(s) get it", st->source->id,
+                 sessions->len);
+        for (guint i = 0; i < sessions->len; i++)
+            attach_converted(st, g_ptr_array_index(sessions, i));
+        g_ptr_array_free(sessions, TRUE);
+    }
+}
+
+/* Forgets what st's conversion has of s: its viewing, refusal, wait. */
+static void conversion_forget(media_stream *st, session *s)
+{
+    if (!st)
+        return;
+    if (st->transcode)
+        stream_detach(st->transcode, s);
+    g_ptr_array_free(budget_wait_take(st, s), TRUE);
+    g_ptr_array_remove(st->refused, s);
+}
+
 /* Tells s that nothing of main's camera comes, and why (the media event
  * with "refused", docs/protocol.md). */
 static void send_refusal(const media_stream *main, session *s, bool budget)
 {
-    json_t *info =
-        json_pack("{s:s, s:I, s:s, s:n, s:i, s:i, s:b, s:s, s:I}", "source", main->source->id,
-                  "stream", (json_int_t)0, "kind", "main", "codec", "width", 0, "height", 0,
-                  "transcoded", true, "refused", budget ? "transcode_budget" : "transcode_failed",
-                  "transcodes", (json_int_t)main->engine->transcodes);
+    json_t *info = json_pack("{s:s, s:I, s:s, s:n, s:i, s:i, s:b, s:s, s:I}", "source",
+                             main->source->id, "stream", (json_int_t)0, "kind",
+                             kind_name(main->kind), "codec", "width", 0, "height", 0, "transcoded",
+                             true, "refused", budget ? "transcode_budget" : "transcode_failed",
+                             "transcodes", (json_int_t)main->engine->transcodes);
     session_stream_info(s, info);
     json_decref(info);
 }
 
-/* Serves s, which cannot decode main's H.265 and has no substream to take:
- * the shared conversion, or, past the budget, a refusal it is told of. */
-static void attach_converted(media_stream *main, session *s)
+/* Serves s, which cannot decode st's H.265 and has no H.264 stream to
+ * take: the shared conversion, or, past the budget, a refusal it is told
+ * of; then s waits its turn (budget_wait_add). */
+static void attach_converted(media_stream *st, session *s)
 {
     bool budget;
-    if (transcode_ensure_open(main, &budget)) {
-        stream_attach(main->transcode, s);
+    if (transcode_ensure_open(st, &budget)) {
+        stream_attach(st->transcode, s);
         return;
     }
-    if (!g_ptr_array_find(main->refused, s, NULL))
-        g_ptr_array_add(main->refused, s);
-    send_refusal(main, s, budget);
-}
-
-/* A conversion stopped: the sessions refused one try again. */
-static void retry_refused(media_engine *engine)
-{
-    for (guint i = 0; i < engine->streams->len; i++) {
-        media_stream *main = g_ptr_array_index(engine->streams, i);
-        if (!main->refused->len || engine->transcodes >= engine->deps.transcode_budget)
-            continue;
-        GPtrArray *waiting = g_ptr_array_copy(main->refused, NULL, NULL);
-        g_ptr_array_set_size(main->refused, 0);
-        for (guint k = 0; k < waiting->len; k++)
-            attach_converted(main, g_ptr_array_index(waiting, k));
-        g_ptr_array_free(waiting, TRUE);
-    }
+    if (!g_ptr_array_find(st->refused, s, NULL))
+        g_ptr_array_add(st->refused, s);
+    if (budget)
+        budget_wait_add(st, s);
+    send_refusal(st, s, budget);
 }
 
 /* Whether s cannot decode what src's main stream sends (H.265) and its
@@ -340,6 +401,16 @@ static bool needs_substream(const pantau_source *src, const session *s)
 {
     const media_stream *main = src->streams[PANTAU_STREAM_MAIN];
     return main && main->h265 && !s->decodes_h265;
+}
+
+/* Serves s from st (open): as it is, or its conversion when st is H.265
+ * and s cannot decode it. */
+static void attach_decodable(media_stream *st, session *s)
+{
+    if (st->h265 && !s->decodes_h265 && session_has_sink(s))
+        attach_converted(st, s);
+    else
+        stream_attach(st, s);
 }
 
 static void session_attach(media_engine *engine, session *s, pantau_source *src,
@@ -362,16 +433,13 @@ static void session_attach(media_engine *engine, session *s, pantau_source *src,
             return;
         }
     }
-    stream_attach(st, s);
+    attach_decodable(st, s);
 }
 
 static void session_detach(pantau_source *src, session *s)
 {
-    media_stream *main = src->streams[PANTAU_STREAM_MAIN];
-    if (main && main->transcode)
-        stream_detach(main->transcode, s);
-    if (main)
-        g_ptr_array_remove(main->refused, s);
+    for (int k = PANTAU_STREAM_MAIN; k <= PANTAU_STREAM_SUB; k++)
+        conversion_forget(src->streams[k], s);
     for (int k = PANTAU_STREAM_MAIN; k <= PANTAU_STREAM_SUB; k++)
         if (src->streams[k])
             stream_detach(src->streams[k], s);
@@ -496,22 +564,25 @@ static void waiters_take_keyframe(media_engine *engine, media_stream *st)
 
 /* ---- frames ---- */
 
-/* st (a main stream) turned out to be H.265: its viewers that cannot decode
- * it move to the camera's substream, when it has one. */
+/* st (a camera stream) turned out to be H.265: its viewers that cannot
+ * decode it move to the camera's substream when st is the main stream and
+ * the camera has one, else to st's conversion. */
 static void stream_move_h265_viewers(media_stream *st)
 {
-    media_stream *sub = stream_get(st->engine, st->source, PANTAU_STREAM_SUB);
     GPtrArray *moving = g_ptr_array_new();
     for (guint i = 0; i < st->viewers->len; i++) {
         session *s = g_ptr_array_index(st->viewers, i);
         if (!s->decodes_h265 && session_has_sink(s))
             g_ptr_array_add(moving, s);
     }
-    bool have_sub = moving->len && stream_ensure_open(sub);
+    media_stream *sub = st->kind == PANTAU_STREAM_MAIN && moving->len
+                            ? stream_get(st->engine, st->source, PANTAU_STREAM_SUB)
+                            : NULL;
+    bool have_sub = sub && stream_ensure_open(sub);
     for (guint i = 0; i < moving->len; i++) {
         session *s = g_ptr_array_index(moving, i);
         if (have_sub)
-            stream_attach(sub, s);
+            attach_decodable(sub, s);
         else
             attach_converted(st, s);
         stream_detach(st, s);
@@ -529,7 +600,7 @@ static void stream_note_config(media_stream *st, const pending_frame *f)
     bool h265 = f->frame->flags & MEDIA_FLAG_H265;
     if (h265 != st->h265) {
         st->h265 = h265;
-        if (h265 && st->kind == PANTAU_STREAM_MAIN)
+        if (h265 && !st->parent)
             stream_move_h265_viewers(st);
     }
     bool transcoded = f->frame->flags & MEDIA_FLAG_TRANSCODED;
@@ -727,27 +798,41 @@ static bool wants_main(const session *s, const pantau_source *src)
     return v && GPOINTER_TO_INT(v) - 1 == SESSION_STREAM_MAIN;
 }
 
-/* What src's viewers get of an H.265 main stream, and why: {"passthrough":
+/* Clients of st's conversion, running or refused, added to *transcode
+ * and *refused. */
+static void count_conversion(const media_stream *st, json_int_t *transcode, json_int_t *refused)
+{
+    if (!st)
+        return;
+    const media_stream *tc = st->transcode;
+    *transcode += tc && tc->open ? tc->viewers->len : 0;
+    *refused += st->refused->len;
+}
+
+/* What src's viewers get of its H.265 streams, and why: {"passthrough":
  * clients decoding H.265 themselves, "substream": clients that cannot,
- * served by the H.264 substream, "transcode": such clients served by the
- * conversion, "refused": such clients past the budget}. New reference; JSON
- * null when the main stream is not (and was not last) H.265. */
+ * served by the H.264 substream, "transcode": such clients served by a
+ * conversion (of the main stream or of an H.265 substream), "refused":
+ * such clients past the budget}. New reference; JSON null when neither
+ * stream is (or was last) H.265. */
 static json_t *h265_delivery(const pantau_source *src)
 {
     const media_stream *main = src->streams[PANTAU_STREAM_MAIN];
     const media_stream *sub = src->streams[PANTAU_STREAM_SUB];
-    if (!main || !main->h265)
+    bool main_h265 = main && main->h265, sub_h265 = sub && sub->h265;
+    if (!main_h265 && !sub_h265)
         return json_null();
-    json_int_t substream = 0;
-    for (guint i = 0; sub && i < sub->viewers->len; i++) {
+    json_int_t passthrough =
+        (main_h265 ? main->viewers->len : 0) + (sub_h265 ? sub->viewers->len : 0);
+    json_int_t substream = 0, transcode = 0, refused = 0;
+    for (guint i = 0; sub && !sub_h265 && i < sub->viewers->len; i++) {
         const session *s = g_ptr_array_index(sub->viewers, i);
         substream += wants_main(s, src) && !s->decodes_h265;
     }
-    const media_stream *tc = main->transcode;
-    return json_pack("{s:I, s:I, s:I, s:I}", "passthrough", (json_int_t)main->viewers->len,
-                     "substream", substream, "transcode",
-                     (json_int_t)(tc && tc->open ? tc->viewers->len : 0), "refused",
-                     (json_int_t)main->refused->len);
+    count_conversion(main, &transcode, &refused);
+    count_conversion(sub, &transcode, &refused);
+    return json_pack("{s:I, s:I, s:I, s:I}", "passthrough", passthrough, "substream", substream,
+                     "transcode", transcode, "refused", refused);
 }
 
 static json_t *camera_stats(const pantau_source *src)
@@ -1029,6 +1114,32 @@ static void waiters_take_removal(media_engine *engine, const pantau_source *src)
     }
 }
 
+/* Before st goes: its waiting and refused clients and its conversion's
+ * viewers are added to viewers (each once), and the conversion is freed. */
+static void conversion_release(media_stream *st, GPtrArray *viewers)
+{
+    GPtrArray *waiting = budget_wait_take(st, NULL);
+    g_ptr_array_extend(waiting, st->refused, NULL, NULL);
+    g_ptr_array_set_size(st->refused, 0);
+    media_stream *tc = st->transcode;
+    for (guint i = 0; tc && i < tc->viewers->len; i++) {
+        session *s = g_ptr_array_index(tc->viewers, i);
+        session_forget_stream(s, tc->id);
+        g_ptr_array_add(waiting, s);
+    }
+    for (guint i = 0; i < waiting->len; i++)
+        if (!g_ptr_array_find(viewers, g_ptr_array_index(waiting, i), NULL))
+            g_ptr_array_add(viewers, g_ptr_array_index(waiting, i));
+    g_ptr_array_free(waiting, TRUE);
+    if (!tc)
+        return;
+    g_ptr_array_set_size(tc->viewers, 0);
+    stream_close(tc); /* its encoder's thread stops pushing */
+    pending_drop_stream(st->engine, tc);
+    st->transcode = NULL;
+    g_ptr_array_remove(st->engine->streams, tc); /* frees it */
+}
+
 GPtrArray *media_source_release(media_engine *engine, pantau_source *src)
 {
     GPtrArray *viewers = g_ptr_array_new();
@@ -1046,10 +1157,12 @@ GPtrArray *media_source_release(media_engine *engine, pantau_source *src)
                 g_ptr_array_add(viewers, s);
         }
         g_ptr_array_set_size(st->viewers, 0);
+        conversion_release(st, viewers);
         stream_close(st); /* the plugin's threads stop pushing */
         pending_drop_stream(engine, st);
         g_ptr_array_remove(engine->streams, st); /* frees it */
     }
+    retry_refused(engine);
     return viewers;
 }
 
@@ -1075,6 +1188,7 @@ media_engine *media_engine_new(const media_deps *deps)
     engine->streams = g_ptr_array_new_with_free_func(stream_free);
     g_mutex_init(&engine->lock);
     g_queue_init(&engine->pending);
+    g_queue_init(&engine->waiting);
     engine->stats_at = g_get_monotonic_time();
     engine->stats_timer = g_timeout_add_seconds(1, stats_tick, engine);
     return engine;
@@ -1094,6 +1208,7 @@ void media_engine_free(media_engine *engine)
     pending_frame *f;
     while ((f = g_queue_pop_head(&engine->pending)) != NULL)
         pending_free(f);
+    g_queue_clear_full(&engine->waiting, g_free);
     g_mutex_clear(&engine->lock);
     g_free(engine);
 }

@@ -337,7 +337,7 @@ static void feed_ignore_json(void *peer, const json_t *msg)
     (void)msg;
 }
 
-static void feed_forget_stream(void *peer, uint32_t stream)
+static void ignore_stream(void *peer, uint32_t stream)
 {
     (void)peer;
     (void)stream;
@@ -348,7 +348,7 @@ static const session_sink feed_sink = {
     .stream_info = feed_stream_info,
     .send_frame = feed_send_frame,
     .expect_keyframe = feed_expect_keyframe,
-    .forget_stream = feed_forget_stream,
+    .forget_stream = ignore_stream,
 };
 
 /* Main loop, every CAMERA_CHECK_MS until the first frame: a camera that
@@ -591,18 +591,12 @@ static void probe_ignore_frame(void *peer, media_frame *frame)
     (void)frame;
 }
 
-static void probe_ignore_stream(void *peer, uint32_t stream)
-{
-    (void)peer;
-    (void)stream;
-}
-
 static const session_sink probe_sink = {
     .send_json = feed_ignore_json,
     .stream_info = probe_stream_info,
     .send_frame = probe_ignore_frame,
-    .expect_keyframe = probe_ignore_stream,
-    .forget_stream = probe_ignore_stream,
+    .expect_keyframe = ignore_stream,
+    .forget_stream = ignore_stream,
 };
 
 /* Main loop, every CAMERA_CHECK_MS until answered: a camera that is down
