@@ -1,7 +1,7 @@
-/* cctv - camera sources: RTSP cameras (main and substream, H.264 passed
- * through, anything else transcoded once), H.264 MP4 files played in a loop
- * as if live, and simulated test cameras. Each open stream hands H.264
- * access units to the core through host->media_push. */
+/* cctv - camera sources: RTSP cameras (main and substream, H.264 and H.265
+ * passed through, anything else transcoded once), H.264 MP4 files played
+ * in a loop as if live, and simulated test cameras. Each open stream hands
+ * H.264 or H.265 access units to the core through host->media_push. */
 #include "cctv.h"
 #include "cctv_discover.h"
 

@@ -25,8 +25,9 @@ typedef struct media_deps {
     source_registry *sources; /* borrowed: outlives the engine */
     event_bus *bus;           /* borrowed; NULL: the stats are told to nobody */
     unsigned grace_ms;        /* a stream stops this long after its last viewer left */
-    /* H.265 cameras converted to H.264 at once at most, for clients that
-     * cannot decode H.265 and have no substream to take (0: none). */
+    /* H.265 camera streams (main or sub) converted to H.264 at once at
+     * most, for clients that cannot decode H.265 and have no H.264
+     * substream to take (0: none); refused clients wait in arrival order. */
     unsigned transcode_budget;
     /* Room in front of each frame's bytes for the network's headers
      * (media_frame.h), so that it relays the frame without a copy. */
