@@ -371,6 +371,29 @@ test('refused clients wait in arrival order across cameras: the oldest waiting c
   await waitFrames(c, 3);
 });
 
+test('budget of one, two H.265 cameras: a conversion whose last viewer left goes to the waiting camera, not to a newcomer', async (t) => {
+  const server = await serverFor(t, { config: noSubConfig(1) });
+  const { client: a } = await connect(t, server);
+  await a.request('subscribe', { sources: ['cam-x'] });
+  await waitFrames(a, 5, 20000);
+  const { client: b } = await connect(t, server);
+  await b.request('subscribe', { sources: ['cam-y'] });
+  await b.waitFor((m) => m.ev === 'media' && m.source === 'cam-y' && m.refused, 10000);
+  // cam-x's last viewer leaves and another comes for cam-x at once, within
+  // the grace period: cam-y waited first, so it gets the conversion.
+  const { client: c } = await connect(t, server);
+  await a.request('subscribe', { sources: [] });
+  await c.request('subscribe', { sources: ['cam-x'] });
+  await b.waitFor((m) => m.ev === 'media' && m.source === 'cam-y' && m.transcoded && !m.refused, 10000);
+  await waitFrames(b, 3);
+  const refused = await c.waitFor((m) => m.ev === 'media' && m.source === 'cam-x' && m.refused, 10000);
+  assert.equal(refused.refused, 'transcode_budget');
+  assert.equal(framesOf(c).length, 0, 'the newcomer waits its turn');
+  await b.request('subscribe', { sources: [] });
+  await c.waitFor((m) => m.ev === 'media' && m.source === 'cam-x' && m.transcoded && !m.refused, 10000);
+  await waitFrames(c, 3);
+});
+
 test('h265_transcodes is checked: a bad value names the file, line and path', async () => {
   const { runPantau, pluginDirArgs } = await import('../lib/harness.js');
   const { writeFileSync } = await import('node:fs');

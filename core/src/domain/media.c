@@ -215,12 +215,24 @@ static void stream_attach(media_stream *st, session *s)
     release_video(st->engine);
 }
 
+/* Whether st, a conversion whose last viewer left, stops at once rather
+ * than after the grace period: clients refused by the budget wait, and
+ * the longest waiting gets its slot (a newcomer to st waits behind them). */
+static bool conversion_yields(const media_stream *st)
+{
+    return st->parent && st->engine->waiting.head;
+}
+
 static void stream_detach(media_stream *st, session *s)
 {
     if (!g_ptr_array_remove(st->viewers, s))
         return;
     session_forget_stream(s, st->id);
-    if (st->viewers->len == 0 && st->open && !st->grace_timer && !stream_feeds_transcode(st))
+    if (st->viewers->len || !st->open || st->grace_timer || stream_feeds_transcode(st))
+        return;
+    if (conversion_yields(st))
+        grace_expired(st); /* now: the slot goes to the longest waiting */
+    else
         st->grace_timer = g_timeout_add(st->engine->deps.grace_ms, grace_expired, st);
 }
 
