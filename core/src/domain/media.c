@@ -216,11 +216,13 @@ static void stream_attach(media_stream *st, session *s)
 }
 
 /* Whether st, a conversion whose last viewer left, stops at once rather
- * than after the grace period: clients refused by the budget wait, and
+ * than after the grace period: the budget is full and clients wait, and
  * the longest waiting gets its slot (a newcomer to st waits behind them). */
 static bool conversion_yields(const media_stream *st)
 {
-    return st->parent && st->engine->waiting.head;
+    const media_engine *engine = st->engine;
+    return st->parent && engine->waiting.head &&
+           engine->transcodes >= engine->deps.transcode_budget;
 }
 
 static void stream_detach(media_stream *st, session *s)
@@ -350,20 +352,38 @@ static GPtrArray *budget_wait_take(media_stream *st, const session *s)
 
 static void attach_converted(media_stream *st, session *s);
 
+/* The streams waited for, each once, in the order of their longest
+ * waiting client (a new array). */
+static GPtrArray *budget_wait_streams(const media_engine *engine)
+{
+    GPtrArray *out = g_ptr_array_new();
+    for (GList *l = engine->waiting.head; l; l = l->next) {
+        media_stream *st = ((budget_wait *)l->data)->st;
+        if (!g_ptr_array_find(out, st, NULL))
+            g_ptr_array_add(out, st);
+    }
+    return out;
+}
+
 /* A conversion stopped: while the budget has room, the camera stream whose
  * client waits longest gets its conversion, and all its waiting clients
- * with it (in arrival order). */
+ * with it (in arrival order). One whose conversion cannot start waits
+ * again, behind the others. */
 static void retry_refused(media_engine *engine)
 {
-    while (engine->waiting.head && engine->transcodes < engine->deps.transcode_budget) {
-        media_stream *st = ((budget_wait *)engine->waiting.head->data)->st;
+    GPtrArray *order = budget_wait_streams(engine);
+    for (guint i = 0; i < order->len; i++) {
+        if (engine->transcodes >= engine->deps.transcode_budget)
+            break;
+        media_stream *st = g_ptr_array_index(order, i);
         GPtrArray *sessions = budget_wait_take(st, NULL);
         log_info("%s: H.265 transcode slot free: %u waiting viewer(s) get it", st->source->id,
                  sessions->len);
-        for (guint i = 0; i < sessions->len; i++)
-            attach_converted(st, g_ptr_array_index(sessions, i));
+        for (guint k = 0; k < sessions->len; k++)
+            attach_converted(st, g_ptr_array_index(sessions, k));
         g_ptr_array_free(sessions, TRUE);
     }
+    g_ptr_array_free(order, TRUE);
 }
 
 /* Forgets what st's conversion has of s: its viewing, refusal, wait. */
@@ -391,8 +411,8 @@ static void send_refusal(const media_stream *main, session *s, bool budget)
 }
 
 /* Serves s, which cannot decode st's H.265 and has no H.264 stream to
- * take: the shared conversion, or, past the budget, a refusal it is told
- * of; then s waits its turn (budget_wait_add). */
+ * take: the shared conversion, or, past the budget (or when it cannot
+ * start), a refusal it is told of; then s waits its turn (budget_wait_add). */
 static void attach_converted(media_stream *st, session *s)
 {
     bool budget;
@@ -402,8 +422,7 @@ static void attach_converted(media_stream *st, session *s)
     }
     if (!g_ptr_array_find(st->refused, s, NULL))
         g_ptr_array_add(st->refused, s);
-    if (budget)
-        budget_wait_add(st, s);
+    budget_wait_add(st, s);
     send_refusal(st, s, budget);
 }
 

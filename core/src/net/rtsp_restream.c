@@ -503,6 +503,7 @@ typedef struct codec_query {
     bool answered, h265; /* under lock */
     session *probe;      /* main loop only: learns the codec, then holds the stream */
     guint timer;         /* main loop only: the camera check, then the hold */
+    gint64 asked_us;     /* main loop only: monotonic time the probe started */
 } codec_query;
 
 static codec_query *query_ref(codec_query *q)
@@ -599,14 +600,19 @@ static const session_sink probe_sink = {
     .forget_stream = ignore_stream,
 };
 
-/* Main loop, every CAMERA_CHECK_MS until answered: a camera that is down
- * answers H.264, whose media then fails at once (feed_check_camera). */
+/* Main loop, every CAMERA_CHECK_MS until answered: a camera that is down,
+ * or sends no parameter sets within CODEC_WAIT_US, answers H.264, whose
+ * media then fails at once (feed_check_camera) or gets no picture. */
 static gboolean probe_check_camera(gpointer data)
 {
     codec_query *q = data;
     const pantau_source *src = source_registry_find(q->r->deps.sources, q->camera);
-    if (src && !source_status_is_down(src->status))
+    bool late = g_get_monotonic_time() - q->asked_us > CODEC_WAIT_US;
+    if (src && !source_status_is_down(src->status) && !late)
         return G_SOURCE_CONTINUE;
+    if (late)
+        log_warn("%s: RTSP restream: the %s stream's codec is still unknown", q->camera,
+                 kind_name(q->kind));
     q->timer = 0;
     probe_release(q);
     query_answer(q, false);
@@ -630,6 +636,7 @@ static gboolean query_run(gpointer data)
         return G_SOURCE_REMOVE;
     }
     g_ptr_array_add(r->probes, query_ref(q));
+    q->asked_us = g_get_monotonic_time();
     q->timer = g_timeout_add(CAMERA_CHECK_MS, probe_check_camera, q);
     q->probe = viewer_new(r->deps.media, q->camera, q->kind, &probe_sink, q);
     return G_SOURCE_REMOVE;
