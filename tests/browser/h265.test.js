@@ -4,7 +4,7 @@
 // substream, which it draws. The server's stats tell why.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, stopServer, testConfig, sleep } from '../lib/harness.js';
+import { startServer, stopServer, testConfig, sleep, connect } from '../lib/harness.js';
 import { startRtsp } from '../lib/rtsp.js';
 import { launchBrowser, openPage, assertNoProblems, waitConnected } from './browser.js';
 
@@ -100,4 +100,46 @@ test('without a substream: one tile draws the server\'s conversion, the one past
     await stopServer(budgetServer);
     budgetServer.cleanup();
   }
+});
+
+test('refused tiles wait their turn: when a conversion ends, one of them starts drawing, the other keeps saying why', async (t) => {
+  const config = testConfig();
+  config.server = { ...config.server, stream_grace_ms: 1000, h265_transcodes: 1 };
+  config.plugins = { load: ['clock', 'cctv'] };
+  for (const id of ['cam-x', 'cam-y', 'cam-z']) config.sources.push({ id, type: 'rtsp', name: id, settings: { url: rtsp.url('/main265') } });
+  config.walls[0].layout = { columns: 2, rows: 1, tiles: [
+    { id: 'x', x: 0, y: 0, w: 1, h: 1, source: 'cam-x' },
+    { id: 'y', x: 1, y: 0, w: 1, h: 1, source: 'cam-y' },
+  ] };
+  const budgetServer = await startServer({ config });
+  t.after(async () => {
+    await stopServer(budgetServer);
+    budgetServer.cleanup();
+  });
+  // Another screen holds the one conversion (cam-z, not on this wall).
+  const { client: other } = await connect(t, budgetServer);
+  await other.request('subscribe', { sources: ['cam-z'] });
+  await other.waitFor((m) => m.binary, 20000);
+  const page = await openPage(browser, `${budgetServer.url}/wall?wall=main`, { viewport: { width: 1280, height: 720 } });
+  await waitConnected(page);
+  const textOf = (tile) => page.evaluate((id) => document.querySelector(`[data-tile="${id}"] .camera-state-text`)?.textContent || '', tile);
+  const refusedText = /already converting 1 cameras/;
+  await page.waitForFunction(() => ['x', 'y'].every((id) => /already converting 1 cameras/.test(
+    document.querySelector(`[data-tile="${id}"] .camera-state-text`)?.textContent || '')), null, { timeout: 15000 });
+  // The other screen leaves: its conversion stops, and one camera of this
+  // wall gets the slot (the one whose tile the server refused first).
+  await other.request('subscribe', { sources: [] });
+  const deadline = Date.now() + 20000;
+  let counts;
+  for (;;) {
+    counts = { x: await framesOf(page, 'x'), y: await framesOf(page, 'y') };
+    if (counts.x >= 10 || counts.y >= 10) break;
+    if (Date.now() > deadline) throw new Error(`frames ${JSON.stringify(counts)}, texts "${await textOf('x')}" / "${await textOf('y')}"`);
+    await sleep(100);
+  }
+  const waiting = counts.x >= 10 ? 'y' : 'x';
+  assert.equal(await framesOf(page, waiting), 0, 'one conversion: the other tile still waits');
+  assert.match(await textOf(waiting), refusedText);
+  assertNoProblems(page);
+  await page.context().close();
 });
