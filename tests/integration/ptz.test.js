@@ -155,6 +155,7 @@ test('presets: save (audited), list, go to; moves are not audited', async (t) =>
   const saves = lines.filter((l) => l.action === 'camera.ptz.save');
   assert.equal(saves.length, 1, JSON.stringify(lines));
   assert.equal(saves[0].wall, 'main');
+  assert.equal(saves[0].source, 'ptzcam', 'the line names the camera (issue 15)');
   assert.equal(saves[0].ok, true);
   assert.ok(!lines.some((l) => /ptz/.test(l.action) && l.action !== 'camera.ptz.save'), 'moves, lists and gotos are not audited');
 });

@@ -145,6 +145,10 @@ test('an added camera plays at once, an update moves its viewers, a removal ends
   assert.deepEqual(lines.map((l) => l.action),
     ['source.add', 'source.update', 'source.remove', 'source.add', 'source.update', 'source.remove']);
   assert.ok(lines.every((l) => l.ok === true), JSON.stringify(lines));
+  // Each line names the source it changed (issue 15); audit.query finds them.
+  assert.deepEqual(lines.map((l) => l.source), ['cam-new', 'cam-new', 'cam-new', 'cam-kept', 'cam-base', 'clock-b']);
+  const byCamera = await admin.request('audit.query', { source: 'cam-new' });
+  assert.deepEqual(byCamera.ok.entries.map((e) => e.action), ['source.remove', 'source.update', 'source.add']);
   assert.ok(!readFileSync(join(server.stateDir, 'audit.jsonl'), 'utf8').includes(PASSWORD), 'no password in the audit log');
 
   const again = await serverFor(t, { config: cameraConfig(), stateDir: server.stateDir, keep: true });
@@ -200,10 +204,10 @@ test('a change whose sources.json cannot be written is answered internal and tak
   // Every client saw the change and then saw it taken back.
   assert.ok(client.messages.some((m) => m.ev === 'source.removed' && m.source === 'cam-new'));
   const lines = auditLines(server).filter((l) => String(l.action).startsWith('source.'));
-  assert.deepEqual(lines.map((l) => [l.action, l.ok, Boolean(l.rolled_back)]), [
-    ['source.add', true, false], ['source.add', false, true],
-    ['source.update', true, false], ['source.update', false, true],
-    ['source.remove', true, false], ['source.remove', false, true],
+  assert.deepEqual(lines.map((l) => [l.action, l.source, l.ok, Boolean(l.rolled_back)]), [
+    ['source.add', 'cam-new', true, false], ['source.add', 'cam-new', false, true],
+    ['source.update', 'clock-a', true, false], ['source.update', 'clock-a', false, true],
+    ['source.remove', 'clock-b', true, false], ['source.remove', 'clock-b', false, true],
   ]);
 });
 

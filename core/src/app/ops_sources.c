@@ -5,6 +5,7 @@
  * source editor (source_edit.h), which keeps it in the state directory. */
 #include "op_def.h"
 
+#include "audit.h"
 #include "config.h"
 #include "source.h"
 #include "source_edit.h"
@@ -62,6 +63,7 @@ static int op_source_add(op_call *call, json_t **ok, pantau_error *err)
         return error_set(err, ERR_BAD_REQUEST, "source", "'source' is required");
     if (check_entry(call->srv, entry, call->srv->sources, err))
         return -1;
+    audit_name_source(call->srv->audit, json_string_value(json_object_get(entry, "id")));
     *ok = source_reply(source_edit_put(call->srv->source_editor, entry));
     return 0;
 }
@@ -112,6 +114,7 @@ static int op_source_update(op_call *call, json_t **ok, pantau_error *err)
         return error_set(err, ERR_NOT_FOUND, "source.id", "no source '%s'", id);
     json_t *entry = changed_entry(src, change);
     int rc = check_entry(call->srv, entry, NULL, err);
+    audit_name_source(call->srv->audit, id);
     if (rc == 0)
         *ok = source_reply(source_edit_put(call->srv->source_editor, entry));
     json_decref(entry);
@@ -124,6 +127,7 @@ static int op_source_remove(op_call *call, json_t **ok, pantau_error *err)
     const char *id;
     if (editable(call, err) || op_get_string(call->req, "source", &id, err))
         return -1;
+    audit_name_source(call->srv->audit, id);
     if (!source_edit_remove(call->srv->source_editor, id))
         return error_set(err, ERR_NOT_FOUND, "source", "no source '%s'", id);
     *ok = json_pack("{s:s}", "removed", id);
