@@ -85,6 +85,7 @@ export class Connection {
     this.pingTimer = null;
     this.stopped = false;
     this.interests = new Map(); // owner -> Map(source id -> 'main' | 'sub')
+    this.page = null; // which page this is, told in subscribe ("console", "wall:main")
     this.subscribed = ''; // the last subscription sent, as JSON
     this.subscribeQueued = false;
     this.streams = new Map(); // media stream id -> { source, kind, codec, width, height }
@@ -104,6 +105,13 @@ export class Connection {
     } else {
       this.interests.delete(owner);
     }
+    this.queueSubscribe();
+  }
+
+  // Says which page this is ("console", "wall:main"): the console's "who
+  // gets what" (media.deliveries) shows it.
+  setPage(page) {
+    this.page = page;
     this.queueSubscribe();
   }
 
@@ -132,10 +140,10 @@ export class Connection {
     if (!this.connected) return;
     const sources = this.wantedSources();
     const codecs = this.codecSupport.list();
-    const text = JSON.stringify([sources, codecs]);
+    const text = JSON.stringify([sources, codecs, this.page]);
     if (!force && text === this.subscribed) return;
     this.subscribed = text;
-    this.request('subscribe', { sources, codecs }).then((ok) => {
+    this.request('subscribe', { sources, codecs, ...(this.page ? { page: this.page } : {}) }).then((ok) => {
       for (const [id, entries] of Object.entries(ok.history || {})) this.state.history.set(id, entries);
       this.emit('history', this.state.history);
     }, (err) => {

@@ -7,6 +7,7 @@
 
 #include "audit.h"
 #include "config.h"
+#include "media.h"
 #include "source.h"
 #include "source_edit.h"
 
@@ -188,11 +189,28 @@ static int op_camera_probe(op_call *call, json_t **ok, pantau_error *err)
     return type_action(call, "probe", err);
 }
 
+/* media.deliveries {source}: who gets what of a camera, and why. */
+static int op_media_deliveries(op_call *call, json_t **ok, pantau_error *err)
+{
+    const char *id;
+    if (op_get_string(call->req, "source", &id, err))
+        return -1;
+    const pantau_source *src =
+        call->srv->sources ? source_registry_find(call->srv->sources, id) : NULL;
+    if (!src)
+        return error_set(err, ERR_NOT_FOUND, "source", "no source '%s'", id);
+    if (!source_is_camera(src) || !call->srv->media)
+        return error_set(err, ERR_BAD_REQUEST, "source", "source '%s' is not a camera", id);
+    *ok = media_deliveries_json(call->srv->media, src);
+    return 0;
+}
+
 const op_def source_ops[] = {
     {"camera.discover", op_camera_discover, OP_ADMIN, OP_READS},
     {"camera.probe", op_camera_probe, OP_ADMIN, OP_READS},
     {"source.add", op_source_add, OP_ADMIN, OP_CHANGES},
     {"source.update", op_source_update, OP_ADMIN, OP_CHANGES},
     {"source.remove", op_source_remove, OP_ADMIN, OP_CHANGES},
+    {"media.deliveries", op_media_deliveries, OP_OPERATE, OP_READS},
     {NULL, NULL, OP_READ},
 };
