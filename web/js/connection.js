@@ -19,7 +19,7 @@ const HISTORY_MAX = 240;
 // Close reasons (code 1008) that mean the login behind the socket has ended.
 const LOGIN_ENDED = new Set(['logged out', 'session expired']);
 
-const EVENT_NAMES = ['snapshot', 'wall', 'presets', 'source', 'source.removed', 'data', 'status', 'history', 'stats', 'event'];
+const EVENT_NAMES = ['snapshot', 'wall', 'presets', 'source', 'source.removed', 'data', 'status', 'history', 'stats', 'event', 'ptz.held'];
 
 // The binary media frame header (docs/protocol.md), little-endian.
 export const MEDIA_FLAG_KEYFRAME = 1;
@@ -64,6 +64,7 @@ function emptyState() {
     server: null, sources: new Map(), walls: new Map(), presets: [], data: new Map(),
     history: new Map(), // source id -> [{data, time}], oldest first
     stats: {}, // camera source id -> {status, fps, kbps, last_frame_age_ms, ...}
+    ptzHeld: new Map(), // camera source id -> {by, mine}: who steers it now (ptz.held)
   };
 }
 
@@ -325,6 +326,7 @@ export class Connection {
         return this.streams.set(message.stream, message);
       case 'stats': return this.applyStats(message.sources);
       case 'event': return this.emit('event', message);
+      case 'ptz.held': return this.applyPtzHeld(message);
       default: return undefined; // newer servers may send more; ignore them
     }
   }
@@ -368,6 +370,17 @@ export class Connection {
   applyPresetDeleted(id) {
     this.state.presets = this.state.presets.filter((p) => p.id !== id);
     this.emit('presets', this.state.presets);
+  }
+
+  // Who steers a camera. The holder's own session gets the event first
+  // with "you", then the copy every client gets: that copy is skipped.
+  applyPtzHeld({ source, by, you }) {
+    this.ptzMine ??= new Set();
+    if (you) this.ptzMine.add(source);
+    else if (this.ptzMine.delete(source)) return;
+    if (by) this.state.ptzHeld.set(source, { by, mine: Boolean(you) });
+    else this.state.ptzHeld.delete(source);
+    this.emit('ptz.held', { source, by, mine: Boolean(you) });
   }
 
   applyStats(sources) {

@@ -315,6 +315,8 @@ export const STRINGS = {
     'deliveries.reason.no_h265_decoder': 'its screen cannot decode H.265',
     'deliveries.reason.transcode_budget': 'its screen cannot decode H.265, and the server is already converting {running} of at most {max} cameras',
     'deliveries.reason.transcode_failed': 'its screen cannot decode H.265, and the server cannot convert it',
+    'ptz.steered_by': 'Steered by {name}: free a few seconds after they let go',
+    'ptz.steered_by_takeover': 'Steered by {name}: as an admin, moving it takes it over',
     // end of the console15 block
   },
   id: {
@@ -627,6 +629,8 @@ export const STRINGS = {
     'deliveries.reason.no_h265_decoder': 'layarnya tidak bisa mendekode H.265',
     'deliveries.reason.transcode_budget': 'layarnya tidak bisa mendekode H.265, dan server sudah mengonversi {running} dari paling banyak {max} kamera',
     'deliveries.reason.transcode_failed': 'layarnya tidak bisa mendekode H.265, dan server tidak bisa mengonversinya',
+    'ptz.steered_by': 'Sedang dikendalikan {name}: bebas beberapa detik setelah dilepas',
+    'ptz.steered_by_takeover': 'Sedang dikendalikan {name}: sebagai admin, menggerakkannya berarti mengambil alih',
     // end of the console15 block
   },
 };
