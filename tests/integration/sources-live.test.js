@@ -101,6 +101,14 @@ test('an added camera plays at once, an update moves its viewers, a removal ends
   assert.equal(added.ok.source.settings.password, undefined, 'the password is write-only');
   const ev = await viewer.waitFor((m) => m.ev === 'source' && m.source.id === 'cam-new');
   assert.equal(ev.source.name, 'Jalan Sudirman');
+  // What the console's generic form is built from: the password by name only.
+  const form = await admin.request('source.settings', { source: 'cam-new' });
+  assert.ok(form.ok, JSON.stringify(form));
+  assert.ok(form.ok.secret.includes('password'), JSON.stringify(form.ok.secret));
+  assert.equal(form.ok.settings.password, undefined);
+  assert.equal(form.ok.settings.url, added.ok.source.settings.url);
+  assert.ok(!JSON.stringify(form).includes(PASSWORD), 'no password in source.settings');
+  expectError(await admin.request('source.settings', { source: 'nope' }), 'not_found', 'source');
 
   // A client subscribes to the new camera and gets video, without a restart.
   let from = viewer.messages.length;
@@ -222,6 +230,7 @@ test('viewers and operators may not change sources', async (t) => {
     expectError(await client.request('source.add', { source: { id: 'x', type: 'clock' } }), 'forbidden');
     expectError(await client.request('source.update', { source: { id: 'clock-a', name: 'X' } }), 'forbidden');
     expectError(await client.request('source.remove', { source: 'clock-a' }), 'forbidden');
+    expectError(await client.request('source.settings', { source: 'clock-a' }), 'forbidden');
     const snap = await client.request('snapshot');
     assert.deepEqual(snap.ok.sources.map((s) => s.id), ['clock-a', 'clock-b']);
   }

@@ -317,6 +317,15 @@ export const STRINGS = {
     'deliveries.reason.transcode_failed': 'its screen cannot decode H.265, and the server cannot convert it',
     'ptz.steered_by': 'Steered by {name}: free a few seconds after they let go',
     'ptz.steered_by_takeover': 'Steered by {name}: as an admin, moving it takes it over',
+    'sources.edit_title': 'Settings of {name} ({type})',
+    'sources.field.name': 'Name',
+    'sources.unchanged': 'unchanged',
+    'sources.none': 'This source has no settings.',
+    'sources.save': 'Save settings',
+    'sources.saved': 'Settings of {id} saved.',
+    'sources.bad_json': '{field}: not valid JSON',
+    'sources.do.load': 'Reading the settings',
+    'sources.do.save': 'Saving the settings',
     // end of the console15 block
   },
   id: {
@@ -631,6 +640,15 @@ export const STRINGS = {
     'deliveries.reason.transcode_failed': 'layarnya tidak bisa mendekode H.265, dan server tidak bisa mengonversinya',
     'ptz.steered_by': 'Sedang dikendalikan {name}: bebas beberapa detik setelah dilepas',
     'ptz.steered_by_takeover': 'Sedang dikendalikan {name}: sebagai admin, menggerakkannya berarti mengambil alih',
+    'sources.edit_title': 'Pengaturan {name} ({type})',
+    'sources.field.name': 'Nama',
+    'sources.unchanged': 'tidak berubah',
+    'sources.none': 'Sumber ini tidak punya pengaturan.',
+    'sources.save': 'Simpan pengaturan',
+    'sources.saved': 'Pengaturan {id} disimpan.',
+    'sources.bad_json': '{field}: bukan JSON yang sah',
+    'sources.do.load': 'Membaca pengaturan',
+    'sources.do.save': 'Menyimpan pengaturan',
     // end of the console15 block
   },
 };
