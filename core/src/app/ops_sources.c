@@ -189,8 +189,9 @@ static int op_camera_probe(op_call *call, json_t **ok, pantau_error *err)
     return type_action(call, "probe", err);
 }
 
-/* The names of src's settings that are set but never sent (secrets).
- * New reference: an array of strings. */
+/* The names of src's settings that are set but left out of
+ * public_settings (borrowed): its secrets. New reference: an array of
+ * strings. */
 static json_t *secret_names(const pantau_source *src, const json_t *public_settings)
 {
     json_t *names = json_array();

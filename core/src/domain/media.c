@@ -1111,7 +1111,7 @@ static json_t *delivery_row(const media_engine *engine, const session *s, const 
     return row;
 }
 
-/* Appends a row for every viewer of st (may be NULL) to rows. */
+/* Appends a row for every viewer of st (may be NULL) to rows (borrowed). */
 static void stream_rows(const media_engine *engine, const pantau_source *src,
                         const media_stream *st, json_t *rows)
 {

@@ -142,6 +142,7 @@ static void note_move(ptz_center *pc, const session *s, const char *source, cons
 
 /* ---- who holds a camera ---- */
 
+/* Tells the bus that holder (NULL: nobody) steers source now. */
 static void tell_holder(ptz_center *pc, const char *source, const session *holder)
 {
     bus_emit(pc->bus, &(bus_event){.kind = BUS_PTZ_HELD,
@@ -161,6 +162,7 @@ static gboolean hold_expired(gpointer data)
     return G_SOURCE_REMOVE;
 }
 
+/* Whether action moves the camera (and so needs its hold). */
 static bool is_steering(const char *action)
 {
     return strcmp(action, "ptz.move") == 0 || strcmp(action, "ptz.relative") == 0 ||
