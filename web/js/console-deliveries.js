@@ -31,7 +31,9 @@ function row(r) {
   const why = t(`deliveries.reason.${r.reason}`, { running: r.budget?.running ?? 0, max: r.budget?.max ?? 0 });
   for (const [cls, text] of [['who', who], ['page', pageText(r.client.page)], ['asked', streamText(r.asked)],
     ['gets', gets], ['why', why]]) {
-    tr.append(element('td', `delivery-${cls}`, text));
+    const td = element('td', `delivery-${cls}`, text);
+    td.dataset.label = t(`deliveries.col.${cls}`); // the narrow panel shows a row as a card
+    tr.append(td);
   }
   return tr;
 }

@@ -74,7 +74,7 @@ function sourceItem(source, stats, draggable, deliveries) {
   item.append(dot, text);
   // Who gets what of a camera, and why (console-deliveries.js, issue 15).
   if (deliveries && source.kind === 'camera') {
-    const open = element('button', 'source-deliveries', 'ⓘ');
+    const open = element('button', 'source-deliveries', 'i');
     open.type = 'button';
     open.title = t('deliveries.open');
     open.setAttribute('aria-label', t('deliveries.open'));
