@@ -118,6 +118,9 @@ test('two operators: the one steering holds the camera while moving and a few se
   const held = await rina.waitFor((m) => m.ev === 'ptz.held' && m.source === 'ptzcam' && m.by === 'otto');
   assert.equal(held.you, undefined);
   assert.ok(await otto.waitFor((m) => m.ev === 'ptz.held' && m.by === 'otto' && m.you === true));
+  // A console that connects now learns it from its snapshot.
+  const late = await as(t, server, 'vera');
+  assert.deepEqual((await late.request('snapshot')).ok.ptz_held, { ptzcam: 'otto' });
   // Her move and her stop are refused, naming him; the camera keeps his move.
   for (const [action, args] of [['ptz.move', { pan: -1 }], ['ptz.stop'], ['ptz.goto', { preset: '1' }]]) {
     const busy = await ptz(rina, action, args);

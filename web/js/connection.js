@@ -338,6 +338,9 @@ export class Connection {
     for (const wall of snapshot.walls || []) state.walls.set(wall.id, wall);
     state.presets = snapshot.presets || [];
     for (const [id, entry] of Object.entries(snapshot.data || {})) state.data.set(id, entry);
+    // A new connection holds no camera yet.
+    this.ptzMine = new Set();
+    for (const [id, by] of Object.entries(snapshot.ptz_held || {})) state.ptzHeld.set(id, { by, mine: false });
     this.state = state;
     this.attempt = 0;
     const wasConnected = this.connected;

@@ -227,6 +227,22 @@ static void hold_note(ptz_center *pc, const session *s, const char *source, cons
     hold_take(pc, s, source, moving ? PTZ_MOVE_HOLD_MS : PTZ_HOLD_MS);
 }
 
+json_t *ptz_holders_json(const ptz_center *pc)
+{
+    json_t *out = json_object();
+    GHashTableIter it;
+    gpointer value;
+    if (!pc)
+        return out;
+    g_hash_table_iter_init(&it, pc->holds);
+    while (g_hash_table_iter_next(&it, NULL, &value)) {
+        const ptz_hold *h = value;
+        json_object_set_new(out, h->source,
+                            h->holder->user ? json_string(h->holder->user) : json_null());
+    }
+    return out;
+}
+
 /* s closes: what it holds is free at once. */
 static void holds_drop(ptz_center *pc, const session *s)
 {

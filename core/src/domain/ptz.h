@@ -55,6 +55,10 @@ bool ptz_action_changes(const char *action);
 int ptz_control(ptz_center *pc, const session *s, pantau_source *src, const char *action,
                 const json_t *args, ptz_done_fn done, void *data, pantau_error *err);
 
+/* Who steers which camera now: {source id: user}, for the snapshot (a
+ * session that connects holds nothing yet). pc NULL: {}. New reference. */
+json_t *ptz_holders_json(const ptz_center *pc);
+
 /* Session s is going away: every camera it set moving gets ptz.stop, and
  * what it holds is free at once. pc NULL: nothing. */
 void ptz_session_closed(ptz_center *pc, const session *s);
