@@ -65,6 +65,39 @@ test('Chromium without an H.265 decoder draws the H.264 substream of an H.265 ca
   assertNoProblems(page);
 });
 
+test('the console shows, per client, what each gets of the camera and why, refreshing while open', async (t) => {
+  // Two clients of the camera: this Chromium's wall page (no H.265 decoder)
+  // and a client that says it decodes H.265.
+  const wall = await openPage(browser, `${server.url}/wall?wall=main`, { viewport: { width: 1280, height: 720 } });
+  await waitConnected(wall);
+  const { client: hevc } = await connect(t, server);
+  assert.ok((await hevc.request('subscribe', { sources: [{ id: 'cam-265', stream: 'main' }], codecs: ['hvc1'], page: 'wall:lobby' })).ok);
+  const page = await openPage(browser, `${server.url}/console?wall=main`, { viewport: { width: 1400, height: 900 } });
+  await waitConnected(page);
+  await page.click('.source-item[data-source-id="cam-265"] .source-deliveries');
+  const rowOf = (pageId) => `#deliveries-panel .delivery-row[data-page="${pageId}"]`;
+  await page.waitForSelector(rowOf('wall:main'), { timeout: 15000 });
+  await page.waitForSelector(rowOf('wall:lobby'), { timeout: 15000 });
+  const cells = (pageId) => page.$$eval(`${rowOf(pageId)} td`, (tds) => tds.map((td) => td.textContent));
+  const wallRow = await cells('wall:main');
+  assert.equal(wallRow[1], 'wall main');
+  assert.equal(wallRow[2], 'main stream');
+  assert.match(wallRow[3], /^the H\.264 substream \(avc1\./, wallRow.join(' | '));
+  assert.equal(wallRow[4], 'its screen cannot decode H.265');
+  const hevcRow = await cells('wall:lobby');
+  assert.match(hevcRow[0], /^local @ 127\.0\.0\.1$/);
+  assert.match(hevcRow[3], /^H\.265 as the camera sends it \(hvc1\./, hevcRow.join(' | '));
+  assert.equal(hevcRow[4], 'its screen decodes H.265');
+  // While open it follows: the H.265 client leaves, its row goes.
+  await hevc.request('subscribe', { sources: [] });
+  await page.waitForSelector(rowOf('wall:lobby'), { state: 'detached', timeout: 10000 });
+  await page.selectOption('select.language-select', 'id');
+  await page.waitForFunction((sel) => document.querySelector(sel)?.children[4]?.textContent === 'layarnya tidak bisa mendekode H.265', `${rowOf('wall:main')}`);
+  assertNoProblems(page, wall);
+  await page.context().close();
+  await wall.context().close();
+});
+
 test('without a substream: one tile draws the server\'s conversion, the one past the budget says why it shows nothing, in both languages', async () => {
   const config = testConfig();
   config.server = { ...config.server, stream_grace_ms: 1000, h265_transcodes: 1 };

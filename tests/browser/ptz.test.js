@@ -4,7 +4,7 @@
 // what the camera did.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, stopServer, testConfig, authConfig, login } from '../lib/harness.js';
+import { startServer, stopServer, testConfig, authConfig, login, connect } from '../lib/harness.js';
 import { startRtsp } from '../lib/rtsp.js';
 import { startOnvif, waitForState } from '../lib/onvif.js';
 import { launchBrowser, openPage, assertNoProblems, waitConnected } from './browser.js';
@@ -63,6 +63,30 @@ test('press and hold an arrow moves the camera; release stops it', async () => {
   await page.mouse.up();
   const still = await stopped('stopped on release');
   assert.ok(still.stops > before.stops);
+  assertNoProblems(page);
+  await page.context().close();
+});
+
+test('a camera another operator steers says so on the console ("steered by NAME"); the console\'s own move does not', async (t) => {
+  const page = await consoleWithCamera();
+  await page.waitForSelector('[data-ptz="right"]:not([disabled])');
+  const { client: other } = await connect(t, server);
+  const moved = await other.request('camera.ptz', { wall: 'main', source: 'ptzcam', action: 'ptz.move', args: { pan: -0.3 } });
+  assert.ok(moved.ok, JSON.stringify(moved));
+  // Without a login everyone is the admin "local": the console may take it over.
+  await page.waitForSelector('#ptz-panel[data-steered-by="local"]', { timeout: 5000 });
+  assert.equal(await page.textContent('#ptz-panel .ptz-note'), 'Steered by local: as an admin, moving it takes it over');
+  // The other client goes: its move stops and the camera is free at once.
+  other.ws.terminate();
+  await page.waitForSelector('#ptz-panel[data-steered-by=""]', { timeout: 5000 });
+  await stopped('stopped when the other client went');
+  const box = await page.locator('[data-ptz="right"]').boundingBox();
+  await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+  await page.mouse.down();
+  await waitForState(device, (s) => s.moving && s.velocity.pan > 0, 5000, 'the console steers');
+  assert.equal(await page.getAttribute('#ptz-panel', 'data-steered-by'), '', 'its own move is not "steered by"');
+  await page.mouse.up();
+  await stopped('stopped on release');
   assertNoProblems(page);
   await page.context().close();
 });

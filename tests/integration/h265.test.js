@@ -9,7 +9,7 @@ import { createHash } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { serverFor, connect, sleep, testConfig } from '../lib/harness.js';
+import { serverFor, connect, sleep, testConfig, expectError } from '../lib/harness.js';
 import { startRtsp } from '../lib/rtsp.js';
 import http from 'node:http';
 
@@ -159,10 +159,10 @@ test('a client that declares H.265 gets the camera\'s NAL units untouched, with 
 test('a client that does not declare H.265 gets the H.264 substream of an H.265 camera; the console sees why', async (t) => {
   const server = await serverFor(t, { config: h265Config() });
   const { client: wall } = await connect(t, server);
-  await wall.request('subscribe', { sources: [{ id: 'cam-265', stream: 'main' }], codecs: ['hvc1'] });
+  await wall.request('subscribe', { sources: [{ id: 'cam-265', stream: 'main' }], codecs: ['hvc1'], page: 'wall:main' });
   await waitFrames(wall, 5);
   const { client } = await connect(t, server);
-  const reply = await client.request('subscribe', { sources: [{ id: 'cam-265', stream: 'main' }] });
+  const reply = await client.request('subscribe', { sources: [{ id: 'cam-265', stream: 'main' }], page: 'console' });
   assert.ok(reply.ok, JSON.stringify(reply));
   await waitFrames(client, 10);
   const info = lastMedia(client, 'cam-265');
@@ -174,6 +174,20 @@ test('a client that does not declare H.265 gets the H.264 substream of an H.265 
   assert.ok(!client.messages.some((m) => m.ev === 'media' && m.codec?.startsWith('hvc1')), 'never told of the H.265 stream');
   const stats = await client.waitFor((m) => m.ev === 'stats' && m.sources['cam-265']?.h265?.substream === 1, 5000);
   assert.equal(stats.sources['cam-265'].h265.passthrough, 1);
+
+  // Per client: who gets what of the camera, and why (media.deliveries).
+  const deliveries = await client.request('media.deliveries', { source: 'cam-265' });
+  assert.ok(deliveries.ok, JSON.stringify(deliveries));
+  const rows = deliveries.ok.rows.map((r) => [r.client.page, r.client.user, r.client.address, r.asked, r.stream, r.delivered, r.reason]);
+  assert.deepEqual(rows, [
+    ['wall:main', 'local', '127.0.0.1', 'main', 'main', 'h265', 'decodes_h265'],
+    ['console', 'local', '127.0.0.1', 'main', 'sub', 'substream', 'no_h265_decoder'],
+  ]);
+  assert.match(deliveries.ok.rows[0].codec, /^hvc1\./);
+  assert.match(deliveries.ok.rows[1].codec, /^avc1\./);
+  expectError(await client.request('media.deliveries', { source: 'nope' }), 'not_found', 'source');
+  expectError(await client.request('media.deliveries', { source: 'clock-a' }), 'bad_request', 'source');
+  expectError(await client.request('subscribe', { sources: [], page: '' }), 'bad_request', 'page');
 });
 
 test('a client first on an H.265 main stream moves to the substream once the codec is known', async (t) => {
@@ -273,6 +287,13 @@ test('past the budget of one conversion, a second H.265 camera is refused with t
   assert.equal(framesOf(b).length, 0, 'no frame for a refused camera');
   const stats = await b.waitFor((m) => m.ev === 'stats' && m.sources['cam-y']?.h265?.refused === 1, 5000);
   assert.equal(stats.sources['cam-y'].h265.transcode, 0);
+  // The console's table says why, with the budget.
+  const refusedRows = (await b.request('media.deliveries', { source: 'cam-y' })).ok.rows;
+  assert.deepEqual(refusedRows.map((r) => [r.delivered, r.reason, r.stream, r.budget]),
+    [['refused', 'transcode_budget', null, { running: 1, max: 1 }]]);
+  const convertedRows = (await b.request('media.deliveries', { source: 'cam-x' })).ok.rows;
+  assert.deepEqual(convertedRows.map((r) => [r.delivered, r.reason, r.stream, r.budget]),
+    [['transcode', 'no_h265_decoder', 'main', { running: 1, max: 1 }]]);
   // The first camera's viewer leaves: its conversion stops after the grace
   // period and the refused client gets the second camera's.
   await a.request('subscribe', { sources: [] });

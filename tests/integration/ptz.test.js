@@ -21,6 +21,7 @@ const USERS = [
   { name: 'otto', role: 'operator', password: 'otto-password-1' },
   { name: 'olaf', role: 'operator', password: 'olaf-password-1', walls: ['other'] },
   { name: 'ada', role: 'admin', password: 'ada-password-1' },
+  { name: 'rina', role: 'operator', password: 'rina-password-1' },
 ];
 
 // A camera 'ptzcam' on wall main (tile t2) with ONVIF PTZ. Options: users
@@ -105,6 +106,49 @@ test('viewers, operators without the wall, and a wall that does not show the cam
   await ptz(otto, 'ptz.stop');
 });
 
+test('two operators: the one steering holds the camera while moving and a few seconds after; the other gets busy naming them; an admin takes over', async (t) => {
+  const { server, device } = await ptzServer(t, { users: USERS });
+  const otto = await as(t, server, 'otto');
+  const rina = await as(t, server, 'rina');
+  const ada = await as(t, server, 'ada');
+  await ptzAbilities(otto);
+  assert.ok((await ptz(otto, 'ptz.move', { pan: 0.5 })).ok);
+  await waitForState(device, (s) => s.moving, 5000, 'moving');
+  // rina's console learns who steers it; otto's that it is its own.
+  const held = await rina.waitFor((m) => m.ev === 'ptz.held' && m.source === 'ptzcam' && m.by === 'otto');
+  assert.equal(held.you, undefined);
+  assert.ok(await otto.waitFor((m) => m.ev === 'ptz.held' && m.by === 'otto' && m.you === true));
+  // A console that connects now learns it from its snapshot.
+  const late = await as(t, server, 'vera');
+  assert.deepEqual((await late.request('snapshot')).ok.ptz_held, { ptzcam: 'otto' });
+  // Her move and her stop are refused, naming him; the camera keeps his move.
+  for (const [action, args] of [['ptz.move', { pan: -1 }], ['ptz.stop'], ['ptz.goto', { preset: '1' }]]) {
+    const busy = await ptz(rina, action, args);
+    expectError(busy, 'busy', 'source');
+    assert.match(busy.error.message, /steered by otto/);
+  }
+  let s = await device.state();
+  assert.equal(s.continuous_moves, 1);
+  assert.equal(s.stops, 0);
+  assert.equal(s.moving, true);
+  // He lets go: still his for a few seconds, then free.
+  assert.ok((await ptz(otto, 'ptz.stop')).ok);
+  const releasedAt = Date.now();
+  expectError(await ptz(rina, 'ptz.move', { pan: -1 }), 'busy', 'source');
+  await rina.waitFor((m) => m.ev === 'ptz.held' && m.source === 'ptzcam' && m.by === null, 15000);
+  assert.ok(Date.now() - releasedAt >= 3000, 'held a few seconds after the stop');
+  assert.ok((await ptz(rina, 'ptz.move', { pan: -0.5 })).ok, 'free again');
+  await waitForState(device, (st) => st.moving && st.velocity.pan === -0.5, 5000, 'rina steers');
+  // An admin takes over at once; rina is then refused, naming the admin.
+  assert.ok((await ptz(ada, 'ptz.move', { tilt: 0.5 })).ok);
+  const taken = await ptz(rina, 'ptz.stop');
+  expectError(taken, 'busy', 'source');
+  assert.match(taken.error.message, /steered by ada/);
+  assert.ok((await ptz(ada, 'ptz.stop')).ok);
+  s = await waitForState(device, (st) => !st.moving, 5000, 'stopped');
+  assert.equal(s.continuous_moves, 3);
+});
+
 test('a client that drops its socket mid-move makes the camera stop', async (t) => {
   const { server, device } = await ptzServer(t);
   const { client } = await connect(t, server);
@@ -155,6 +199,7 @@ test('presets: save (audited), list, go to; moves are not audited', async (t) =>
   const saves = lines.filter((l) => l.action === 'camera.ptz.save');
   assert.equal(saves.length, 1, JSON.stringify(lines));
   assert.equal(saves[0].wall, 'main');
+  assert.equal(saves[0].source, 'ptzcam', 'the line names the camera (issue 15)');
   assert.equal(saves[0].ok, true);
   assert.ok(!lines.some((l) => /ptz/.test(l.action) && l.action !== 'camera.ptz.save'), 'moves, lists and gotos are not audited');
 });

@@ -101,6 +101,14 @@ test('an added camera plays at once, an update moves its viewers, a removal ends
   assert.equal(added.ok.source.settings.password, undefined, 'the password is write-only');
   const ev = await viewer.waitFor((m) => m.ev === 'source' && m.source.id === 'cam-new');
   assert.equal(ev.source.name, 'Jalan Sudirman');
+  // What the console's generic form is built from: the password by name only.
+  const form = await admin.request('source.settings', { source: 'cam-new' });
+  assert.ok(form.ok, JSON.stringify(form));
+  assert.ok(form.ok.secret.includes('password'), JSON.stringify(form.ok.secret));
+  assert.equal(form.ok.settings.password, undefined);
+  assert.equal(form.ok.settings.url, added.ok.source.settings.url);
+  assert.ok(!JSON.stringify(form).includes(PASSWORD), 'no password in source.settings');
+  expectError(await admin.request('source.settings', { source: 'nope' }), 'not_found', 'source');
 
   // A client subscribes to the new camera and gets video, without a restart.
   let from = viewer.messages.length;
@@ -145,6 +153,10 @@ test('an added camera plays at once, an update moves its viewers, a removal ends
   assert.deepEqual(lines.map((l) => l.action),
     ['source.add', 'source.update', 'source.remove', 'source.add', 'source.update', 'source.remove']);
   assert.ok(lines.every((l) => l.ok === true), JSON.stringify(lines));
+  // Each line names the source it changed (issue 15); audit.query finds them.
+  assert.deepEqual(lines.map((l) => l.source), ['cam-new', 'cam-new', 'cam-new', 'cam-kept', 'cam-base', 'clock-b']);
+  const byCamera = await admin.request('audit.query', { source: 'cam-new' });
+  assert.deepEqual(byCamera.ok.entries.map((e) => e.action), ['source.remove', 'source.update', 'source.add']);
   assert.ok(!readFileSync(join(server.stateDir, 'audit.jsonl'), 'utf8').includes(PASSWORD), 'no password in the audit log');
 
   const again = await serverFor(t, { config: cameraConfig(), stateDir: server.stateDir, keep: true });
@@ -200,10 +212,10 @@ test('a change whose sources.json cannot be written is answered internal and tak
   // Every client saw the change and then saw it taken back.
   assert.ok(client.messages.some((m) => m.ev === 'source.removed' && m.source === 'cam-new'));
   const lines = auditLines(server).filter((l) => String(l.action).startsWith('source.'));
-  assert.deepEqual(lines.map((l) => [l.action, l.ok, Boolean(l.rolled_back)]), [
-    ['source.add', true, false], ['source.add', false, true],
-    ['source.update', true, false], ['source.update', false, true],
-    ['source.remove', true, false], ['source.remove', false, true],
+  assert.deepEqual(lines.map((l) => [l.action, l.source, l.ok, Boolean(l.rolled_back)]), [
+    ['source.add', 'cam-new', true, false], ['source.add', 'cam-new', false, true],
+    ['source.update', 'clock-a', true, false], ['source.update', 'clock-a', false, true],
+    ['source.remove', 'clock-b', true, false], ['source.remove', 'clock-b', false, true],
   ]);
 });
 
@@ -218,6 +230,7 @@ test('viewers and operators may not change sources', async (t) => {
     expectError(await client.request('source.add', { source: { id: 'x', type: 'clock' } }), 'forbidden');
     expectError(await client.request('source.update', { source: { id: 'clock-a', name: 'X' } }), 'forbidden');
     expectError(await client.request('source.remove', { source: 'clock-a' }), 'forbidden');
+    expectError(await client.request('source.settings', { source: 'clock-a' }), 'forbidden');
     const snap = await client.request('snapshot');
     assert.deepEqual(snap.ok.sources.map((s) => s.id), ['clock-a', 'clock-b']);
   }

@@ -19,7 +19,7 @@ const HISTORY_MAX = 240;
 // Close reasons (code 1008) that mean the login behind the socket has ended.
 const LOGIN_ENDED = new Set(['logged out', 'session expired']);
 
-const EVENT_NAMES = ['snapshot', 'wall', 'presets', 'source', 'source.removed', 'data', 'status', 'history', 'stats', 'event'];
+const EVENT_NAMES = ['snapshot', 'wall', 'presets', 'source', 'source.removed', 'data', 'status', 'history', 'stats', 'event', 'ptz.held'];
 
 // The binary media frame header (docs/protocol.md), little-endian.
 export const MEDIA_FLAG_KEYFRAME = 1;
@@ -64,6 +64,7 @@ function emptyState() {
     server: null, sources: new Map(), walls: new Map(), presets: [], data: new Map(),
     history: new Map(), // source id -> [{data, time}], oldest first
     stats: {}, // camera source id -> {status, fps, kbps, last_frame_age_ms, ...}
+    ptzHeld: new Map(), // camera source id -> {by, mine}: who steers it now (ptz.held)
   };
 }
 
@@ -85,6 +86,7 @@ export class Connection {
     this.pingTimer = null;
     this.stopped = false;
     this.interests = new Map(); // owner -> Map(source id -> 'main' | 'sub')
+    this.page = null; // which page this is, told in subscribe ("console", "wall:main")
     this.subscribed = ''; // the last subscription sent, as JSON
     this.subscribeQueued = false;
     this.streams = new Map(); // media stream id -> { source, kind, codec, width, height }
@@ -104,6 +106,13 @@ export class Connection {
     } else {
       this.interests.delete(owner);
     }
+    this.queueSubscribe();
+  }
+
+  // Says which page this is ("console", "wall:main"): the console's "who
+  // gets what" (media.deliveries) shows it.
+  setPage(page) {
+    this.page = page;
     this.queueSubscribe();
   }
 
@@ -132,10 +141,10 @@ export class Connection {
     if (!this.connected) return;
     const sources = this.wantedSources();
     const codecs = this.codecSupport.list();
-    const text = JSON.stringify([sources, codecs]);
+    const text = JSON.stringify([sources, codecs, this.page]);
     if (!force && text === this.subscribed) return;
     this.subscribed = text;
-    this.request('subscribe', { sources, codecs }).then((ok) => {
+    this.request('subscribe', { sources, codecs, ...(this.page ? { page: this.page } : {}) }).then((ok) => {
       for (const [id, entries] of Object.entries(ok.history || {})) this.state.history.set(id, entries);
       this.emit('history', this.state.history);
     }, (err) => {
@@ -317,6 +326,7 @@ export class Connection {
         return this.streams.set(message.stream, message);
       case 'stats': return this.applyStats(message.sources);
       case 'event': return this.emit('event', message);
+      case 'ptz.held': return this.applyPtzHeld(message);
       default: return undefined; // newer servers may send more; ignore them
     }
   }
@@ -328,6 +338,9 @@ export class Connection {
     for (const wall of snapshot.walls || []) state.walls.set(wall.id, wall);
     state.presets = snapshot.presets || [];
     for (const [id, entry] of Object.entries(snapshot.data || {})) state.data.set(id, entry);
+    // A new connection holds no camera yet.
+    this.ptzMine = new Set();
+    for (const [id, by] of Object.entries(snapshot.ptz_held || {})) state.ptzHeld.set(id, { by, mine: false });
     this.state = state;
     this.attempt = 0;
     const wasConnected = this.connected;
@@ -360,6 +373,17 @@ export class Connection {
   applyPresetDeleted(id) {
     this.state.presets = this.state.presets.filter((p) => p.id !== id);
     this.emit('presets', this.state.presets);
+  }
+
+  // Who steers a camera. The holder's own session gets the event first
+  // with "you", then the copy every client gets: that copy is skipped.
+  applyPtzHeld({ source, by, you }) {
+    this.ptzMine ??= new Set();
+    if (you) this.ptzMine.add(source);
+    else if (this.ptzMine.delete(source)) return;
+    if (by) this.state.ptzHeld.set(source, { by, mine: Boolean(you) });
+    else this.state.ptzHeld.delete(source);
+    this.emit('ptz.held', { source, by, mine: Boolean(you) });
   }
 
   applyStats(sources) {

@@ -1,6 +1,7 @@
 // The admins' Cameras panel (issue 15; docs/cameras.md "Adding cameras from
 // the console"): every source with Edit and Remove (a second press
-// confirms), and a form to add or change an RTSP camera. "Find cameras"
+// confirms), and a form to add or change an RTSP camera; Edit of any other
+// source opens the generic settings form (console-source-settings.js). "Find cameras"
 // lists the ONVIF devices on the local network (camera.discover); "Read
 // camera" asks the device at the address, with the credentials typed, for
 // its main and sub stream URLs and whether it has PTZ (camera.probe).
@@ -11,6 +12,7 @@
 import { element, kindText } from './layout-render.js';
 import { confirmingButton } from './console-presets.js';
 import { onLanguageChange, t } from './i18n.js';
+import { SourceSettingsForm } from './console-source-settings.js';
 
 const DISCOVER_MS = 3000;
 
@@ -63,7 +65,9 @@ class CamerasPanel {
     add.addEventListener('click', () => this.openForm(null));
     this.form = this.buildForm();
     this.form.hidden = true;
-    this.section.append(title, this.list, add, this.form);
+    // Any other source's settings: a form built from them (console15).
+    this.settingsForm = new SourceSettingsForm(client, messages);
+    this.section.append(title, this.list, add, this.form, this.settingsForm.form);
     this.offs = [
       client.on('snapshot', () => this.render()),
       client.on('source', () => this.render()),
@@ -130,7 +134,18 @@ class CamerasPanel {
       element('span', 'camera-admin-kind', `${kindText(source.kind)} · ${source.type}`));
     const edit = button('cameras.edit');
     edit.classList.add('camera-edit');
-    edit.addEventListener('click', () => this.openForm(this.client.state.sources.get(source.id) || source));
+    edit.addEventListener('click', () => {
+      const now = this.client.state.sources.get(source.id) || source;
+      // RTSP cameras have their own form (discovery, probe); every other
+      // type the generic one.
+      if (now.type === 'rtsp') {
+        this.settingsForm.close();
+        this.openForm(now);
+        return;
+      }
+      this.form.hidden = true;
+      this.settingsForm.open(now);
+    });
     const remove = confirmingButton(() => t('cameras.remove'), () => t('cameras.remove_confirm'), 'danger camera-remove',
       () => this.remove(source.id));
     li.append(edit, remove);
@@ -236,6 +251,7 @@ class CamerasPanel {
   }
 
   destroy() {
+    this.settingsForm.off?.();
     for (const off of this.offs) off?.();
     this.section.remove();
   }

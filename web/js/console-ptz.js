@@ -50,6 +50,8 @@ export class PtzPanel {
     this.overlay = null;
     this.build();
     client.on('data', ({ source }) => { if (source === this.target?.source) this.render(); });
+    // Another operator steering the camera (ptz.held): "steered by NAME".
+    client.on('ptz.held', ({ source }) => { if (source === this.target?.source) this.render(); });
     document.addEventListener('keydown', (e) => this.key(e, true));
     document.addEventListener('keyup', (e) => this.key(e, false));
     window.addEventListener('blur', () => this.releaseAll());
@@ -145,8 +147,11 @@ export class PtzPanel {
     const name = this.client.state.sources.get(next.source)?.name ?? next.source;
     this.title.textContent = t('ptz.title', { camera: name });
     const reason = this.reason(ptz);
-    this.note.textContent = reason;
-    this.note.hidden = !reason;
+    const other = this.heldByOther();
+    const note = reason || (other ? t('ptz.steered_by_takeover', { name: other }) : '');
+    this.note.textContent = note;
+    this.note.hidden = !note;
+    this.el.dataset.steeredBy = other ?? '';
     for (const el of [...this.buttons, this.gotoButton, this.refreshButton, this.saveButton, this.speed, this.presetSelect, this.presetName]) {
       gate(el, reason);
     }
@@ -155,10 +160,20 @@ export class PtzPanel {
     if (changed && !reason) this.loadPresets();
   }
 
-  // Why this connection may not steer the camera, or ''.
+  // Why this connection may not steer the camera, or ''. Another operator
+  // holding it is a reason, except for an admin (who may take it over).
   reason(ptz) {
     if (!ptz.available) return t('ptz.unavailable', { reason: ptz.reason ?? '' });
-    return this.options.role.reasonFor('operate', this.target.wall);
+    const role = this.options.role.reasonFor('operate', this.target.wall);
+    if (role) return role;
+    const other = this.heldByOther();
+    return other && this.options.role.me?.role !== 'admin' ? t('ptz.steered_by', { name: other }) : '';
+  }
+
+  // The name of whoever else steers the target camera now, or null.
+  heldByOther() {
+    const held = this.target && this.client.state.ptzHeld?.get(this.target.source);
+    return held && !held.mine ? held.by : null;
   }
 
   mayMove() {
@@ -225,6 +240,14 @@ export class PtzPanel {
     }
   }
 
+  forgetMove() {
+    clearInterval(this.renewTimer);
+    this.renewTimer = null;
+    this.held.clear();
+    this.stick = [0, 0, 0];
+    this.sent = [0, 0, 0];
+  }
+
   // Reads the first gamepad every 100 ms while one is connected: left stick
   // pans and tilts, right stick up and down zooms, each by deflection.
   pollGamepad() {
@@ -265,6 +288,9 @@ export class PtzPanel {
         wall: target.wall, source: target.source, action, ...(args ? { args } : {}),
       });
     } catch (err) {
+      // Another operator holds the camera: nothing of ours moves it, so
+      // there is nothing to stop on release either.
+      if (err.code === 'busy' && (action === 'ptz.move' || action === 'ptz.stop')) this.forgetMove();
       this.options.messages.error(err, t('ptz.do', { action }));
       return null;
     }

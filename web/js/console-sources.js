@@ -51,7 +51,7 @@ function matches(source, words) {
   return words.every((word) => text.includes(word));
 }
 
-function sourceItem(source, stats, draggable) {
+function sourceItem(source, stats, draggable, deliveries) {
   const item = element('li', 'source-item');
   item.draggable = draggable;
   item.dataset.sourceId = source.id;
@@ -72,18 +72,33 @@ function sourceItem(source, stats, draggable) {
   const figures = cameraStatsText(stats);
   if (figures) text.append(element('div', 'source-stats', figures));
   item.append(dot, text);
+  // Who gets what of a camera, and why (console-deliveries.js, issue 15).
+  if (deliveries && source.kind === 'camera') {
+    const open = element('button', 'source-deliveries', 'i');
+    open.type = 'button';
+    open.title = t('deliveries.open');
+    open.setAttribute('aria-label', t('deliveries.open'));
+    open.draggable = false;
+    item.append(open);
+  }
   return item;
 }
 
 export class SourceList {
   // options: filterEl (the filter box), countEl (says how many are shown),
-  // role (roles.js: may this connection drag sources onto the wall).
-  constructor(listEl, client, { filterEl, countEl, role }) {
+  // role (roles.js: may this connection drag sources onto the wall),
+  // onDeliveries(id) (optional: a camera's "who gets what" was asked for).
+  constructor(listEl, client, { filterEl, countEl, role, onDeliveries }) {
     this.listEl = listEl;
     this.client = client;
     this.filterEl = filterEl;
     this.countEl = countEl;
     this.role = role;
+    this.onDeliveries = onDeliveries;
+    listEl.addEventListener('click', (event) => {
+      const button = event.target.closest?.('.source-deliveries');
+      if (button) this.onDeliveries?.(button.closest('.source-item').dataset.sourceId);
+    });
     filterEl.addEventListener('input', () => this.filter());
     filterEl.addEventListener('keydown', (event) => {
       if (event.key !== 'Escape' || !filterEl.value) return;
@@ -128,7 +143,7 @@ export class SourceList {
     const old = this.listEl.querySelector(`.source-item[data-source-id="${CSS.escape(source.id)}"]`);
     // A source that became (or stopped being) a problem moves.
     if (!old || rank(source) !== rank({ status: old.dataset.status })) return this.render();
-    const item = sourceItem(source, this.statsOf(source.id), this.draggable());
+    const item = sourceItem(source, this.statsOf(source.id), this.draggable(), this.showsDeliveries());
     item.hidden = old.hidden;
     if (old.classList.contains('dragging')) item.classList.add('dragging');
     // Keep the same element when nothing shown changed (a double-click on
@@ -143,6 +158,11 @@ export class SourceList {
     return this.role.may('operate');
   }
 
+  // Whether cameras offer "who gets what" (operators and admins).
+  showsDeliveries() {
+    return Boolean(this.onDeliveries) && this.role.may('operate');
+  }
+
   render() {
     const sources = sortSources(this.client.state.sources.values());
     if (!sources.length) {
@@ -151,7 +171,8 @@ export class SourceList {
       return;
     }
     const draggable = this.draggable();
-    this.listEl.replaceChildren(...sources.map((source) => sourceItem(source, this.statsOf(source.id), draggable)));
+    const deliveries = this.showsDeliveries();
+    this.listEl.replaceChildren(...sources.map((source) => sourceItem(source, this.statsOf(source.id), draggable, deliveries)));
     this.filter();
   }
 

@@ -7,6 +7,7 @@ import { Connection } from './connection.js';
 import { LayoutView, element } from './layout-render.js';
 import { WallEditor } from './console-editor.js';
 import { SourceList } from './console-sources.js';
+import { DeliveriesPanel } from './console-deliveries.js';
 import { PresetPanel, confirmingButton } from './console-presets.js';
 import { MessageBar } from './console-message.js';
 import { setupAudit } from './console-audit.js';
@@ -32,8 +33,11 @@ const editor = new WallEditor(byId('editor-frame'), client, {
   onDropSource: (tile, source) => changeWall(t('console.do.show_source'), 'tile.set_source', { tile, source }),
   onSelectionChange: updateTools,
 });
+client.setPage('console');
+const deliveries = new DeliveriesPanel(byId('deliveries-panel'), client, messages);
 const sourceList = new SourceList(byId('sources'), client, {
   filterEl: byId('source-filter'), countEl: byId('source-count'), role,
+  onDeliveries: (id) => deliveries.open(id),
 });
 setupAudit(client, messages, role);
 setupCameras(client, messages, role);

@@ -16,6 +16,7 @@ const byId = (id) => document.getElementById(id);
 const params = new URLSearchParams(location.search);
 
 const client = new Connection();
+client.setPage('present');
 const role = new Role(client);
 const feed = new PresentationFeed(client);
 const preview = new LayoutView(byId('preview'), client, { small: true });

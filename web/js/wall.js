@@ -59,6 +59,7 @@ function showSnapshot(state) {
   reloadIfServerUpgraded(state);
   const wall = pickWall(state);
   wallId = wall ? wall.id : null;
+  client.setPage(wallId ? `wall:${wallId}` : null);
   if (!wall) return showNotice(t('wall.no_wall', { wall: wantedWall }));
   if (display && !displayExists(wall.displays, display)) {
     return showNotice(t('wall.no_display', { wall: wall.id, display: `${display.column},${display.row}` }));

@@ -63,6 +63,24 @@ static void source_event_event(const events *e, const bus_event *ev)
     to_all(e, msg);
 }
 
+/* {"ev": "ptz.held"}: who steers a camera now (null: nobody), to every
+ * client; the holder's own session gets it first with "you": true, so its
+ * console knows the camera is its own (two sessions may share a user). */
+static void ptz_held_event(const events *e, const bus_event *ev)
+{
+    const session *holder = ev->ptz_held.holder;
+    json_t *by = holder && holder->user ? json_string(holder->user) : json_null();
+    if (holder) {
+        json_t *mine =
+            events_make("ptz.held", json_pack("{s:s, s:O, s:b}", "source", ev->ptz_held.source_id,
+                                              "by", by, "you", true));
+        session_send_json(holder, mine);
+        json_decref(mine);
+    }
+    to_all(e, events_make("ptz.held",
+                          json_pack("{s:s, s:o}", "source", ev->ptz_held.source_id, "by", by)));
+}
+
 /* One protocol message per event. Wall and preset changes go to every
  * client, each with its new state; an evicted login's sockets close. */
 static void to_clients(const bus_event *ev, void *user)
@@ -114,15 +132,18 @@ static void to_clients(const bus_event *ev, void *user)
     case BUS_ALARM:
         to_all(e, events_make("alarm", json_pack("{s:O}", "alarm", ev->alarm.alarm)));
         return;
+    case BUS_PTZ_HELD:
+        ptz_held_event(e, ev);
+        return;
     case BUS_KIND_COUNT:
         return;
     }
 }
 
 static const enum bus_kind client_kinds[] = {
-    BUS_WALL_CHANGED, BUS_PRESET_SAVED, BUS_PRESET_DELETED, BUS_PRESENTATION,
-    BUS_LOGIN_ENDED,  BUS_SOURCE_DATA,  BUS_SOURCE_STATUS,  BUS_SOURCE_EVENT,
-    BUS_STATS,        BUS_ALARM,        BUS_SOURCE_ADDED,   BUS_SOURCE_REMOVED,
+    BUS_WALL_CHANGED, BUS_PRESET_SAVED,   BUS_PRESET_DELETED, BUS_PRESENTATION, BUS_LOGIN_ENDED,
+    BUS_SOURCE_DATA,  BUS_SOURCE_STATUS,  BUS_SOURCE_EVENT,   BUS_STATS,        BUS_ALARM,
+    BUS_SOURCE_ADDED, BUS_SOURCE_REMOVED, BUS_PTZ_HELD,
 };
 
 events *events_attach(event_bus *bus, const events_out *out)

@@ -205,7 +205,7 @@ static void start_services(pantau_server *srv)
     });
     srv->presentations = presentation_center_new(json_object_get(root, "presentations"),
                                                  srv->wall_service, srv->bus, srv->audit);
-    srv->ptz = ptz_center_new(srv->sources);
+    srv->ptz = ptz_center_new(srv->sources, srv->bus);
 }
 
 /* The RTSP restream when server.rtsp_restream is set: 0, or -1 when it

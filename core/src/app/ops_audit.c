@@ -49,6 +49,7 @@ static int read_query(const json_t *req, audit_query *q, pantau_error *err)
     if (get_limit(req, &q->limit, err) || get_filter_string(req, "user", &q->user, err) ||
         get_filter_string(req, "action", &q->action, err) ||
         get_filter_string(req, "wall", &q->wall, err) ||
+        get_filter_string(req, "source", &q->source, err) ||
         get_filter_time(req, "since", &q->since, err) ||
         get_filter_time(req, "until", &q->until, err))
         return -1;

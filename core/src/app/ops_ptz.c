@@ -5,6 +5,7 @@
  * "camera.ptz.save". */
 #include "op_def.h"
 
+#include "audit.h"
 #include "ptz.h"
 #include "source.h"
 
@@ -48,6 +49,7 @@ static int op_camera_ptz(op_call *call, json_t **ok, pantau_error *err)
         return error_set(err, ERR_FORBIDDEN, "source",
                          "camera '%s' is not on wall '%s': steer it from a wall that shows it", id,
                          w->id);
+    audit_name_source(call->srv->audit, src->id); /* a ptz.save's line names the camera */
     /* A refusal (-1) is never answered later: the dispatcher drops later. */
     op_later *later = op_defer(call);
     return ptz_control(call->srv->ptz, call->session, src, action,

@@ -5,7 +5,9 @@
  * source editor (source_edit.h), which keeps it in the state directory. */
 #include "op_def.h"
 
+#include "audit.h"
 #include "config.h"
+#include "media.h"
 #include "source.h"
 #include "source_edit.h"
 
@@ -62,6 +64,7 @@ static int op_source_add(op_call *call, json_t **ok, pantau_error *err)
         return error_set(err, ERR_BAD_REQUEST, "source", "'source' is required");
     if (check_entry(call->srv, entry, call->srv->sources, err))
         return -1;
+    audit_name_source(call->srv->audit, json_string_value(json_object_get(entry, "id")));
     *ok = source_reply(source_edit_put(call->srv->source_editor, entry));
     return 0;
 }
@@ -112,6 +115,7 @@ static int op_source_update(op_call *call, json_t **ok, pantau_error *err)
         return error_set(err, ERR_NOT_FOUND, "source.id", "no source '%s'", id);
     json_t *entry = changed_entry(src, change);
     int rc = check_entry(call->srv, entry, NULL, err);
+    audit_name_source(call->srv->audit, id);
     if (rc == 0)
         *ok = source_reply(source_edit_put(call->srv->source_editor, entry));
     json_decref(entry);
@@ -124,6 +128,7 @@ static int op_source_remove(op_call *call, json_t **ok, pantau_error *err)
     const char *id;
     if (editable(call, err) || op_get_string(call->req, "source", &id, err))
         return -1;
+    audit_name_source(call->srv->audit, id);
     if (!source_edit_remove(call->srv->source_editor, id))
         return error_set(err, ERR_NOT_FOUND, "source", "no source '%s'", id);
     *ok = json_pack("{s:s}", "removed", id);
@@ -184,11 +189,65 @@ static int op_camera_probe(op_call *call, json_t **ok, pantau_error *err)
     return type_action(call, "probe", err);
 }
 
+/* The names of src's settings that are set but left out of
+ * public_settings (borrowed): its secrets. New reference: an array of
+ * strings. */
+static json_t *secret_names(const pantau_source *src, const json_t *public_settings)
+{
+    json_t *names = json_array();
+    const char *key;
+    const json_t *v;
+    json_object_foreach((json_t *)src->settings, key, v)
+    {
+        if (!json_object_get(public_settings, key))
+            json_array_append_new(names, json_string(key));
+    }
+    return names;
+}
+
+/* source.settings {source}: what the console's form of a source shows:
+ * its settings without secrets, the names of the secrets set (write-only),
+ * and its type's schema (titles and types; null when the type has none). */
+static int op_source_settings(op_call *call, json_t **ok, pantau_error *err)
+{
+    const char *id;
+    if (op_get_string(call->req, "source", &id, err))
+        return -1;
+    const pantau_source *src =
+        call->srv->sources ? source_registry_find(call->srv->sources, id) : NULL;
+    if (!src)
+        return error_set(err, ERR_NOT_FOUND, "source", "no source '%s'", id);
+    json_t *schema = src->type && src->type->type.schema ? src->type->type.schema() : NULL;
+    json_t *settings = settings_public(src->settings, schema);
+    *ok = json_pack("{s:s, s:s, s:o, s:o, s:o}", "source", src->id, "type", src->type_id,
+                    "settings", settings, "secret", secret_names(src, settings), "schema",
+                    schema ? schema : json_null());
+    return 0;
+}
+
+/* media.deliveries {source}: who gets what of a camera, and why. */
+static int op_media_deliveries(op_call *call, json_t **ok, pantau_error *err)
+{
+    const char *id;
+    if (op_get_string(call->req, "source", &id, err))
+        return -1;
+    const pantau_source *src =
+        call->srv->sources ? source_registry_find(call->srv->sources, id) : NULL;
+    if (!src)
+        return error_set(err, ERR_NOT_FOUND, "source", "no source '%s'", id);
+    if (!source_is_camera(src) || !call->srv->media)
+        return error_set(err, ERR_BAD_REQUEST, "source", "source '%s' is not a camera", id);
+    *ok = media_deliveries_json(call->srv->media, src);
+    return 0;
+}
+
 const op_def source_ops[] = {
     {"camera.discover", op_camera_discover, OP_ADMIN, OP_READS},
     {"camera.probe", op_camera_probe, OP_ADMIN, OP_READS},
     {"source.add", op_source_add, OP_ADMIN, OP_CHANGES},
     {"source.update", op_source_update, OP_ADMIN, OP_CHANGES},
     {"source.remove", op_source_remove, OP_ADMIN, OP_CHANGES},
+    {"source.settings", op_source_settings, OP_ADMIN, OP_READS},
+    {"media.deliveries", op_media_deliveries, OP_OPERATE, OP_READS},
     {NULL, NULL, OP_READ},
 };

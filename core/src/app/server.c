@@ -2,6 +2,7 @@
 
 #include "alarm.h"
 #include "presentation.h"
+#include "ptz.h"
 #include "source.h"
 
 json_t *server_snapshot(const pantau_server *srv)
@@ -19,9 +20,10 @@ json_t *server_snapshot(const pantau_server *srv)
     }
     for (guint i = 0; i < srv->walls->len; i++)
         json_array_append_new(walls, wall_to_json(g_ptr_array_index(srv->walls, i)));
-    return json_pack("{s:{s:s, s:s}, s:o, s:o, s:o, s:o, s:o, s:o}", "server", "name", "pantau",
-                     "version", PANTAU_VERSION, "sources", sources, "walls", walls, "presets",
-                     preset_store_to_json(srv->presets), "data", data, "alarms",
+    return json_pack("{s:{s:s, s:s}, s:o, s:o, s:o, s:o, s:o, s:o, s:o}", "server", "name",
+                     "pantau", "version", PANTAU_VERSION, "sources", sources, "walls", walls,
+                     "presets", preset_store_to_json(srv->presets), "data", data, "alarms",
                      alarm_snapshot(srv->alarms), "presentations",
-                     presentation_snapshot(srv->presentations));
+                     presentation_snapshot(srv->presentations), "ptz_held",
+                     ptz_holders_json(srv->ptz));
 }

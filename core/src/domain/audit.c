@@ -22,6 +22,7 @@ typedef struct audit_change {
     const session *who;
     char *action;
     char *wall;
+    char *source; /* audit_name_source, or NULL */
     gint64 version_before;
     int lines; /* lines written for it by audit_before_write */
 } audit_change;
@@ -42,7 +43,7 @@ struct audit_log {
  * writer's jobs: the writer is flushed before the log is closed). */
 struct audit_line {
     audit_log *log;
-    char *user, *role, *address, *action, *wall;
+    char *user, *role, *address, *action, *wall, *source;
     gint64 version_before, version_after;
 };
 
@@ -120,6 +121,7 @@ void audit_log_close(audit_log *log)
         close(log->fd);
     g_free(log->change.action);
     g_free(log->change.wall);
+    g_free(log->change.source);
     g_free(log->path);
     g_mutex_clear(&log->lock);
     g_free(log);
@@ -165,6 +167,8 @@ static char *entry_line(const audit_entry *e, bool torn)
                   string_or_null(e->wall), "version_before", version_or_null(e->version_before),
                   "version_after", version_or_null(e->version_after), "ok", e->ok);
     g_free(time);
+    if (o && e->source)
+        json_object_set_new(o, "source", json_string(e->source));
     if (o && e->rolled_back)
         json_object_set_new(o, "rolled_back", json_true());
     char *text = o ? json_dumps(o, JSON_COMPACT) : NULL;
@@ -229,7 +233,7 @@ int audit_write(audit_log *a, const audit_entry *e, pantau_error *err)
 /* A line appended on the writer thread: copies of the entry's strings. */
 typedef struct audit_job {
     audit_log *log;
-    char *user, *role, *address, *action, *wall;
+    char *user, *role, *address, *action, *wall, *source;
     audit_entry entry; /* its strings point at the copies above */
     audit_written done;
     void *data;
@@ -251,6 +255,7 @@ static void audit_job_done(void *data, int status)
     g_free(j->address);
     g_free(j->action);
     g_free(j->wall);
+    g_free(j->source);
     g_free(j);
 }
 
@@ -269,6 +274,7 @@ void audit_write_async(audit_log *a, const audit_entry *e, audit_written done, v
     j->entry.address = j->address = g_strdup(e->address);
     j->entry.action = j->action = g_strdup(e->action);
     j->entry.wall = j->wall = g_strdup(e->wall);
+    j->entry.source = j->source = g_strdup(e->source);
     j->done = done;
     j->data = data;
     disk_writer_submit(a->writer, audit_job_run, audit_job_done, j);
@@ -305,6 +311,15 @@ void audit_begin(audit_log *log, const session *s, const char *action, const cha
     c->lines = 0;
 }
 
+void audit_name_source(audit_log *log, const char *source_id)
+{
+    audit_change *c = log ? &log->change : NULL;
+    if (!c || c->depth == 0)
+        return;
+    g_free(c->source);
+    c->source = g_strdup(source_id);
+}
+
 audit_line *audit_change_line(audit_log *log, const char *wall_id, gint64 version_before,
                               gint64 version_after)
 {
@@ -320,6 +335,7 @@ audit_line *audit_change_line(audit_log *log, const char *wall_id, gint64 versio
     l->address = g_strdup(s ? s->address : NULL);
     l->action = g_strdup(c->depth ? c->action : "state.write");
     l->wall = g_strdup(wall_id);
+    l->source = g_strdup(c->depth ? c->source : NULL);
     l->version_before = version_before;
     l->version_after = version_after;
     if (c->depth)
@@ -344,6 +360,7 @@ int audit_line_append(const audit_line *l, bool rolled_back)
         .address = l->address,
         .action = l->action,
         .wall = l->wall,
+        .source = l->source,
         .version_before = l->version_before,
         .version_after = l->version_after,
         .ok = !rolled_back,
@@ -361,6 +378,7 @@ void audit_line_free(audit_line *l)
     g_free(l->address);
     g_free(l->action);
     g_free(l->wall);
+    g_free(l->source);
     g_free(l);
 }
 
@@ -378,6 +396,7 @@ audit_line *audit_end(audit_log *log, bool done, gint64 version_after)
         l = audit_change_line(log, c->wall, c->version_before, version_after);
     g_free(c->action);
     g_free(c->wall);
+    g_free(c->source);
     *c = (audit_change){0};
     return l;
 }
@@ -385,7 +404,7 @@ audit_line *audit_end(audit_log *log, bool done, gint64 version_after)
 /* ---- reading the log back ---- */
 
 typedef struct audit_filter {
-    const char *user, *action, *wall;
+    const char *user, *action, *wall, *source;
     char *since, *until; /* as our lines write times, or NULL */
     size_t limit;
     json_t *entries; /* newest first */
@@ -413,7 +432,7 @@ static bool line_matches(const json_t *line, const audit_filter *f)
 {
     const char *time = json_string_value(json_object_get(line, "time"));
     if (!time || !field_is(line, "user", f->user) || !field_is(line, "action", f->action) ||
-        !field_is(line, "wall", f->wall))
+        !field_is(line, "wall", f->wall) || !field_is(line, "source", f->source))
         return false;
     return (!f->since || strcmp(time, f->since) >= 0) && (!f->until || strcmp(time, f->until) <= 0);
 }
@@ -500,6 +519,7 @@ int audit_search(const audit_log *log, const audit_query *q, json_t **entries, b
         .user = q->user,
         .action = q->action,
         .wall = q->wall,
+        .source = q->source,
         .since = line_time_or_null(q->since),
         .until = line_time_or_null(q->until),
         .limit = q->limit,

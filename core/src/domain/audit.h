@@ -24,7 +24,8 @@ typedef struct audit_entry {
     gint64 version_before; /* -1: null */
     gint64 version_after;  /* -1: null */
     bool ok;
-    bool rolled_back; /* written as "rolled_back": true; only on a change's second line */
+    bool rolled_back;   /* written as "rolled_back": true; only on a change's second line */
+    const char *source; /* the source changed or steered; NULL: the line has no "source" */
 } audit_entry;
 
 /* Checks the config's "audit" section (NULL when absent). */
@@ -85,6 +86,11 @@ typedef struct audit_line audit_line;
 void audit_begin(audit_log *log, const session *s, const char *action, const char *wall_id,
                  gint64 version_before);
 
+/* Names the source (id copied, may be NULL) the begun change is about
+ * (a source edit, a camera's preset save): its lines carry "source". Outside
+ * a begun change, or without an audit log: nothing. */
+void audit_name_source(audit_log *log, const char *source_id);
+
 /* The line of the begun change (outside one: action "state.write" by the
  * server) for wall_id (copied, may be NULL) from version_before to
  * version_after, to be appended before the state file is written. Returns
@@ -115,7 +121,7 @@ audit_line *audit_end(audit_log *log, bool done, gint64 version_after);
 
 /* Which lines audit_search returns: NULL members match every line. */
 typedef struct audit_query {
-    const char *user, *action, *wall;
+    const char *user, *action, *wall, *source;
     GDateTime *since, *until; /* borrowed; a line's time must be within them */
     size_t limit;             /* at most this many lines: 1 to AUDIT_QUERY_MAX */
 } audit_query;

@@ -27,6 +27,7 @@ enum bus_kind {
     BUS_SOURCE_REMOVED, /* a source was removed */
     BUS_STATS,          /* the cameras' figures, every second while there are cameras */
     BUS_ALARM,          /* an alarm was raised, repeated, acknowledged, cleared or shown */
+    BUS_PTZ_HELD,       /* a camera is steered by a session now, or free again (ptz.h) */
     BUS_KIND_COUNT,
 };
 
@@ -81,6 +82,10 @@ typedef struct bus_event {
         struct {
             const json_t *alarm; /* the alarm as clients see it (alarm_to_json) */
         } alarm;
+        struct {
+            const char *source_id;
+            const session *holder; /* NULL: free again */
+        } ptz_held;
     };
 } bus_event;
 

@@ -1209,6 +1209,81 @@ void media_source_reattach(media_engine *engine, pantau_source *src, const GPtrA
     }
 }
 
+/* ---- who gets what of a camera, and why (media.deliveries) ---- */
+
+/* What s gets from st (one of src's streams or its conversion) and why:
+ * sets *reason. */
+static const char *delivered_as(const media_stream *st, const session *s, const pantau_source *src,
+                                const char **reason)
+{
+    bool asked_main = session_stream_of(s, src->id) == SESSION_STREAM_MAIN;
+    const media_stream *main = src->streams[PANTAU_STREAM_MAIN];
+    *reason = "asked";
+    if (st->parent) {
+        *reason = "no_h265_decoder";
+        return "transcode";
+    }
+    if (st->h265) {
+        *reason = "decodes_h265";
+        return "h265";
+    }
+    if (st->kind == PANTAU_STREAM_SUB && asked_main && main && main->h265 && !s->decodes_h265) {
+        *reason = "no_h265_decoder";
+        return "substream";
+    }
+    if (st->kind == PANTAU_STREAM_MAIN && !asked_main)
+        *reason = "no_substream";
+    return "h264";
+}
+
+/* One row: session s, what it asked of src, what it gets (st NULL: nothing)
+ * as delivered, and why. New reference. */
+static json_t *delivery_row(const media_engine *engine, const session *s, const pantau_source *src,
+                            const media_stream *st, const char *delivered, const char *reason)
+{
+    bool asked_main = session_stream_of(s, src->id) == SESSION_STREAM_MAIN;
+    json_t *row = json_pack(
+        "{s:{s:s?, s:s, s:s?, s:s?}, s:s, s:s?, s:s?, s:s, s:s}", "client", "user", s->user, "role",
+        session_role_name(s->role), "address", s->address, "page", s->page, "asked",
+        asked_main ? "main" : "sub", "stream", st ? kind_name(st->kind) : NULL, "codec",
+        st && st->codec[0] ? st->codec : NULL, "delivered", delivered, "reason", reason);
+    bool converting = strcmp(delivered, "transcode") == 0 || strcmp(delivered, "refused") == 0;
+    if (converting)
+        json_object_set_new(row, "budget",
+                            json_pack("{s:I, s:I}", "running", (json_int_t)engine->transcodes,
+                                      "max", (json_int_t)engine->deps.transcode_budget));
+    return row;
+}
+
+/* Appends a row for every viewer of st (may be NULL) to rows (borrowed). */
+static void stream_rows(const media_engine *engine, const pantau_source *src,
+                        const media_stream *st, json_t *rows)
+{
+    for (guint i = 0; st && i < st->viewers->len; i++) {
+        const session *s = g_ptr_array_index(st->viewers, i);
+        const char *reason;
+        const char *delivered = delivered_as(st, s, src, &reason);
+        json_array_append_new(rows, delivery_row(engine, s, src, st, delivered, reason));
+    }
+}
+
+json_t *media_deliveries_json(const media_engine *engine, const pantau_source *src)
+{
+    json_t *rows = json_array();
+    const media_stream *main = src->streams[PANTAU_STREAM_MAIN];
+    stream_rows(engine, src, main, rows);
+    stream_rows(engine, src, src->streams[PANTAU_STREAM_SUB], rows);
+    stream_rows(engine, src, main ? main->transcode : NULL, rows);
+    bool budget = engine->transcodes >= engine->deps.transcode_budget;
+    for (guint i = 0; main && i < main->refused->len; i++)
+        json_array_append_new(rows, delivery_row(engine, g_ptr_array_index(main->refused, i), src,
+                                                 NULL, "refused",
+                                                 budget ? "transcode_budget" : "transcode_failed"));
+    return json_pack("{s:s, s:o, s:I, s:I}", "source", src->id, "rows", rows, "transcodes",
+                     (json_int_t)engine->transcodes, "transcode_budget",
+                     (json_int_t)engine->deps.transcode_budget);
+}
+
 /* ---- the engine ---- */
 
 media_engine *media_engine_new(const media_deps *deps)

@@ -66,6 +66,14 @@ void media_push(pantau_source *source, enum pantau_stream stream, const void *da
  * BUS_STATS while there are cameras. */
 json_t *media_stats_json(const media_engine *engine);
 
+/* Who gets what of camera src (borrowed) now, and why: {"source",
+ * "rows": [{"client": {"user", "role", "address", "page"}, "asked":
+ * "main"|"sub", "stream": "main"|"sub"|null, "codec", "delivered": "h265"
+ * | "h264" | "substream" | "transcode" | "refused", "reason", "budget"?:
+ * {"running", "max"}}], "transcodes", "transcode_budget"}
+ * (docs/protocol.md, media.deliveries). New reference. */
+json_t *media_deliveries_json(const media_engine *engine, const pantau_source *src);
+
 /* The statistics in the Prometheus text format. g_free the result. */
 char *media_metrics_text(const media_engine *engine);
 

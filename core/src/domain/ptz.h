@@ -7,6 +7,7 @@
 #ifndef PANTAU_PTZ_H
 #define PANTAU_PTZ_H
 
+#include "bus.h"
 #include "pantau_error.h"
 #include "session.h"
 #include "source.h"
@@ -20,9 +21,16 @@ typedef struct ptz_center ptz_center;
  * err (borrowed; code "device" for what the camera or plugin refused). */
 typedef void (*ptz_done_fn)(const json_t *result, const pantau_error *err, void *data);
 
-/* A center steering the cameras of sources (borrowed, outlives it). Free
- * with ptz_center_free. */
-ptz_center *ptz_center_new(source_registry *sources);
+/* How long an operator keeps a camera after letting go of it (a stop, a
+ * relative move, a goto), and how long after a move it was told of last
+ * (the camera stops by itself 10 s after it). */
+#define PTZ_HOLD_MS 5000
+#define PTZ_MOVE_HOLD_MS (10000 + PTZ_HOLD_MS)
+
+/* A center steering the cameras of sources (borrowed, outlives it),
+ * telling bus (borrowed, may be NULL) who holds each camera (BUS_PTZ_HELD).
+ * Free with ptz_center_free. */
+ptz_center *ptz_center_new(source_registry *sources, event_bus *bus);
 
 /* Sends ptz.stop to every camera a session set moving, answers every
  * control still waiting with an error (server stopping), then frees pc;
@@ -38,12 +46,21 @@ bool ptz_action_changes(const char *action);
  * type: 0, and done(…, data) is called exactly once, maybe before this
  * returns; or -1 with err (bad_request naming "action" or "args.<field>")
  * and done never called. A ptz.move by s marks src as moved by s until s
- * sends ptz.stop or closes. */
+ * sends ptz.stop or closes.
+ * Holding: a move (ptz.move, ptz.relative, ptz.goto) by s makes s the
+ * camera's holder while it moves and PTZ_HOLD_MS after it let go; a move
+ * or stop by another session meanwhile is refused with busy (field
+ * "source", naming the holder), unless that session is an admin's, whose
+ * move or stop takes the camera over. Lists and saves need no hold. */
 int ptz_control(ptz_center *pc, const session *s, pantau_source *src, const char *action,
                 const json_t *args, ptz_done_fn done, void *data, pantau_error *err);
 
-/* Session s is going away: every camera it set moving gets ptz.stop.
- * pc NULL: nothing. */
+/* Who steers which camera now: {source id: user}, for the snapshot (a
+ * session that connects holds nothing yet). pc NULL: {}. New reference. */
+json_t *ptz_holders_json(const ptz_center *pc);
+
+/* Session s is going away: every camera it set moving gets ptz.stop, and
+ * what it holds is free at once. pc NULL: nothing. */
 void ptz_session_closed(ptz_center *pc, const session *s);
 
 #endif

@@ -75,6 +75,27 @@ static int read_codecs(const json_t *req, bool *h265, pantau_error *err)
     return 0;
 }
 
+/* Reads the optional "page" of req (borrowed): which page the client is,
+ * 1 to 64 printable ASCII characters ("console", "wall:main"), kept for
+ * media.deliveries. *page untouched when req has none. Returns 0, or -1
+ * with err. */
+static int read_page(const json_t *req, const char **page, pantau_error *err)
+{
+    const json_t *v = json_object_get(req, "page");
+    if (!v)
+        return 0;
+    const char *text = json_string_value(v);
+    size_t len = text ? strlen(text) : 0;
+    bool printable = len > 0 && len <= 64;
+    for (size_t i = 0; printable && i < len; i++)
+        printable = g_ascii_isprint(text[i]);
+    if (!printable)
+        return error_set(err, ERR_BAD_REQUEST, "page",
+                         "'page' must be 1 to 64 printable characters, e.g. \"console\"");
+    *page = text;
+    return 0;
+}
+
 int subscribe_apply(const source_registry *sources, media_engine *media, session *s,
                     const json_t *req, json_t **ok, pantau_error *err)
 {
@@ -85,7 +106,8 @@ int subscribe_apply(const source_registry *sources, media_engine *media, session
         return error_set(err, ERR_BAD_REQUEST, "sources", "at most %d sources per client",
                          SESSION_MAX_SUBSCRIPTIONS);
     bool h265 = s->decodes_h265;
-    if (read_codecs(req, &h265, err))
+    const char *page = NULL;
+    if (read_codecs(req, &h265, err) || read_page(req, &page, err))
         return -1;
     GHashTable *wanted = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
     size_t i;
@@ -96,6 +118,10 @@ int subscribe_apply(const source_registry *sources, media_engine *media, session
             goto fail;
     }
     *ok = json_pack("{s:o}", "history", history_of_new(sources, s->subscriptions, wanted));
+    if (page) {
+        g_free(s->page);
+        s->page = g_strdup(page);
+    }
     if (h265 != s->decodes_h265) {
         /* Every camera is attached again, to the stream that suits now. */
         subscribe_release(media, s);

@@ -50,6 +50,7 @@ typedef struct session {
     char *address;     /* the peer's IP address, or NULL */
     char *login_id;    /* the login session it came with (a secret: never sent), or NULL */
     bool decodes_h265; /* the client said its decoder takes H.265 (subscribe "codecs") */
+    char *page; /* which page the client is (subscribe "page": "console", "wall:main"), or NULL */
 } session;
 
 /* The role's name ("viewer", ...). */

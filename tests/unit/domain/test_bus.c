@@ -37,6 +37,9 @@ static void record(const bus_event *ev, void *user)
     case BUS_LOGIN_ENDED:
         g_ptr_array_add(r->lines, g_strdup("login ended"));
         return;
+    case BUS_PTZ_HELD:
+        g_ptr_array_add(r->lines, g_strdup_printf("ptz held %s", ev->ptz_held.source_id));
+        return;
     case BUS_SOURCE_DATA:
     case BUS_SOURCE_STATUS:
     case BUS_SOURCE_EVENT:

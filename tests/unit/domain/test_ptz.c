@@ -92,7 +92,7 @@ static void on_done(const json_t *result, const pantau_error *err, void *data)
 
 static source_registry *reg;
 static ptz_center *pc;
-static pantau_source *cam, *clock_src;
+static pantau_source *cam, *cam2, *clock_src;
 
 static pantau_source *add_source(const char *id, const source_type_entry *type)
 {
@@ -113,8 +113,9 @@ static void setup(void)
     answer_error = NULL;
     reg = source_registry_new(NULL, NULL);
     cam = add_source("cam", &arm_type);
+    cam2 = add_source("cam2", &arm_type);
     clock_src = add_source("clock", &dumb_type);
-    pc = ptz_center_new(reg);
+    pc = ptz_center_new(reg, NULL);
 }
 
 static void teardown(void)
@@ -214,8 +215,8 @@ START_TEST(a_closing_session_stops_what_it_moved)
     pantau_error err = {0};
     json_t *pan = tu_json("{\"pan\": 1}");
     ck_assert_int_eq(ptz_control(pc, mover, cam, "ptz.move", pan, on_done, &ans, &err), 0);
-    ck_assert_int_eq(ptz_control(pc, stopper, cam, "ptz.move", pan, on_done, &ans, &err), 0);
-    ck_assert_int_eq(ptz_control(pc, stopper, cam, "ptz.stop", NULL, on_done, &ans, &err), 0);
+    ck_assert_int_eq(ptz_control(pc, stopper, cam2, "ptz.move", pan, on_done, &ans, &err), 0);
+    ck_assert_int_eq(ptz_control(pc, stopper, cam2, "ptz.stop", NULL, on_done, &ans, &err), 0);
     ck_assert_uint_eq(calls->len, 3);
     ptz_session_closed(pc, idle);
     ptz_session_closed(pc, stopper); /* stopped already: nothing more */
@@ -255,9 +256,9 @@ START_TEST(waiting_answers_end_with_the_center)
     /* Another waits when the center goes: answered "stopping", once; the
      * plugin's late answer (teardown) is dropped. The session's move is
      * stopped too. */
-    json_t *preset = tu_json("{\"preset\": \"1\"}");
-    ck_assert_int_eq(ptz_control(pc, s, cam, "ptz.goto", preset, on_done, &ans, &err), 0);
-    json_decref(preset);
+    json_t *goto_args = tu_json("{\"preset\": \"1\"}");
+    ck_assert_int_eq(ptz_control(pc, s, cam, "ptz.goto", goto_args, on_done, &ans, &err), 0);
+    json_decref(goto_args);
     tu_capture cap;
     tu_capture_begin(&cap);
     ptz_center_free(pc);
@@ -269,6 +270,60 @@ START_TEST(waiting_answers_end_with_the_center)
     ck_assert_uint_eq(calls->len, 3);
     ck_assert_str_eq(call_at(2)->action, "ptz.stop");
     session_free(s);
+}
+END_TEST
+
+/* A session of user with role. */
+static session *person(const char *user, enum session_role role)
+{
+    session *s = session_new(NULL);
+    g_free(s->user);
+    s->user = g_strdup(user);
+    s->role = role;
+    return s;
+}
+
+START_TEST(one_operator_holds_a_camera_and_an_admin_may_take_it_over)
+{
+    session *otto = person("otto", ROLE_OPERATOR), *rina = person("rina", ROLE_OPERATOR);
+    session *ana = person("ana", ROLE_ADMIN);
+    answer ans = {0};
+    pantau_error err = {0};
+    json_t *pan = tu_json("{\"pan\": 1}");
+    ck_assert_int_eq(ptz_control(pc, otto, cam, "ptz.move", pan, on_done, &ans, &err), 0);
+    /* Another operator's move and stop are refused, naming the holder;
+     * nothing reaches the camera. Lists need no hold. */
+    assert_refused(rina, cam, "ptz.move", "{\"pan\": -1}", ERR_BUSY, "source");
+    ck_assert_uint_eq(calls->len, 1);
+    pantau_error busy = {0};
+    ck_assert_int_eq(ptz_control(pc, rina, cam, "ptz.stop", NULL, on_done, &ans, &busy), -1);
+    ck_assert_msg(strstr(busy.message, "steered by otto"), "%s", busy.message);
+    ck_assert_int_eq(ptz_control(pc, rina, cam, "ptz.presets", NULL, on_done, &ans, &err), 0);
+    /* Another camera is free. */
+    ck_assert_int_eq(ptz_control(pc, rina, cam2, "ptz.move", pan, on_done, &ans, &err), 0);
+    /* After the holder's stop the camera stays held for a few seconds. */
+    ck_assert_int_eq(ptz_control(pc, otto, cam, "ptz.stop", NULL, on_done, &ans, &err), 0);
+    assert_refused(rina, cam, "ptz.goto", "{\"preset\": \"1\"}", ERR_BUSY, "source");
+    /* An admin takes it over: the old holder is refused, and its socket
+     * closing does not stop the admin's move. */
+    ck_assert_int_eq(ptz_control(pc, otto, cam, "ptz.move", pan, on_done, &ans, &err), 0);
+    guint before = calls->len;
+    ck_assert_int_eq(ptz_control(pc, ana, cam, "ptz.move", pan, on_done, &ans, &err), 0);
+    assert_refused(otto, cam, "ptz.move", NULL, ERR_BUSY, "source");
+    tu_capture cap;
+    tu_capture_begin(&cap);
+    ptz_session_closed(pc, otto);
+    g_free(tu_capture_end(&cap));
+    ck_assert_uint_eq(calls->len, before + 1);
+    /* A closed holder frees the camera at once. */
+    ptz_session_closed(pc, ana);
+    ptz_session_closed(pc, rina);
+    ck_assert_int_eq(ptz_control(pc, otto, cam, "ptz.relative", pan, on_done, &ans, &err), 0);
+    json_decref(pan);
+    json_decref(ans.result);
+    session_free(otto);
+    session_free(rina);
+    session_free(ana);
 }
 END_TEST
 
@@ -284,6 +339,7 @@ static Suite *ptz_suite(void)
     tcase_add_checked_fixture(tc, setup, teardown);
     tcase_add_test(tc, a_closing_session_stops_what_it_moved);
     tcase_add_test(tc, waiting_answers_end_with_the_center);
+    tcase_add_test(tc, one_operator_holds_a_camera_and_an_admin_may_take_it_over);
     suite_add_tcase(s, tc);
     return s;
 }
