@@ -292,6 +292,7 @@ out:
     ptz_center_free(srv.ptz);
     srv.ptz = NULL;
     disk_writer_flush(srv.writer);
+    media_engine_closing(srv.media);
     ws_server_free(srv.ws);
     srv.ws = NULL;
     rtsp_restream_free(srv.restream);

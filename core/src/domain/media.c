@@ -65,6 +65,7 @@ struct media_engine {
     GMutex lock;          /* guards pending and wake_scheduled */
     GQueue pending;       /* pending_frame * */
     bool wake_scheduled;
+    bool closing; /* the server is stopping: no conversion starts */
 };
 
 static const char *kind_name(enum pantau_stream kind)
@@ -371,6 +372,8 @@ static GPtrArray *budget_wait_streams(const media_engine *engine)
  * again, behind the others. */
 static void retry_refused(media_engine *engine)
 {
+    if (engine->closing)
+        return;
     GPtrArray *order = budget_wait_streams(engine);
     for (guint i = 0; i < order->len; i++) {
         if (engine->transcodes >= engine->deps.transcode_budget)
@@ -1298,6 +1301,12 @@ media_engine *media_engine_new(const media_deps *deps)
     engine->stats_at = g_get_monotonic_time();
     engine->stats_timer = g_timeout_add_seconds(1, stats_tick, engine);
     return engine;
+}
+
+void media_engine_closing(media_engine *engine)
+{
+    if (engine)
+        engine->closing = true;
 }
 
 void media_engine_free(media_engine *engine)

@@ -46,6 +46,10 @@ typedef struct media_deps {
  * media_push. */
 media_engine *media_engine_new(const media_deps *deps);
 
+/* The server is stopping: clients leaving from now on hand no conversion
+ * slot to the clients waiting for one (which leave too). NULL is fine. */
+void media_engine_closing(media_engine *engine);
+
 /* Closes every open stream and frees the engine. Call before the sources
  * are destroyed. */
 void media_engine_free(media_engine *engine);
