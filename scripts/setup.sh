@@ -12,7 +12,8 @@ libsoup-3.0-dev libxml2-dev libgstreamer1.0-dev libgstreamer-plugins-base1.0-dev
 gstreamer1.0-tools gstreamer1.0-plugins-base gstreamer1.0-plugins-good gstreamer1.0-plugins-bad \
 gstreamer1.0-plugins-ugly gstreamer1.0-libav \
 prometheus-node-exporter nut-server nut-client \
-clang llvm libclang-rt-dev"
+clang llvm libclang-rt-dev \
+nats-server libnats-dev"
 # Node.js may come from elsewhere (this machine image has Node 20 with npm):
 # take Debian's only when there is none.
 command -v node >/dev/null 2>&1 || DEBS="$DEBS nodejs"

@@ -3,6 +3,7 @@
 #include "alarm.h"
 #include "audit.h"
 #include "auth.h"
+#include "cluster.h"
 #include "config_check.h"
 #include "json_locate.h"
 #include "presentation.h"
@@ -96,18 +97,10 @@ static void check_server(checker *c, pantau_config *cfg, const json_t *server)
         fail_at(c, "server", "must be an object");
         return;
     }
-    static const char *const keys[] = {"listen",
-                                       "port",
-                                       "state_dir",
-                                       "stream_grace_ms",
-                                       "h265_transcodes",
-                                       "max_presets",
-                                       "max_layout_tiles",
-                                       "client_queue_budget_mib",
-                                       "malloc_arenas",
-                                       "heap_trim_s",
-                                       "rtsp_restream",
-                                       NULL};
+    static const char *const keys[] = {
+        "listen",          "port",        "state_dir",        "stream_grace_ms",
+        "h265_transcodes", "max_presets", "max_layout_tiles", "client_queue_budget_mib",
+        "malloc_arenas",   "heap_trim_s", "rtsp_restream",    NULL};
     check_keys(c, server, "server", keys);
     const char *listen = get_string(c, server, "server", "listen", false);
     if (listen) {
@@ -422,8 +415,9 @@ static void check_root(checker *c, pantau_config *cfg)
         fail_at(c, "", "the configuration must be a JSON object");
         return;
     }
-    static const char *const keys[] = {"server", "plugins", "sources",       "walls",   "auth",
-                                       "alarms", "audit",   "presentations", "presets", NULL};
+    static const char *const keys[] = {"server",  "plugins", "sources", "walls",
+                                       "auth",    "alarms",  "audit",   "presentations",
+                                       "presets", "cluster", NULL};
     check_keys(c, root, "", keys);
     check_server(c, cfg, json_object_get(root, "server"));
     check_listen(c, cfg, root);
@@ -447,6 +441,7 @@ static void check_root(checker *c, pantau_config *cfg)
     audit_config_check(c, json_object_get(root, "audit"), &ids);
     alarm_config_check(c, json_object_get(root, "alarms"), &ids);
     presentation_config_check(c, json_object_get(root, "presentations"), &ids);
+    cluster_config_check(c, json_object_get(root, "cluster"));
     g_hash_table_destroy(source_ids);
     g_hash_table_destroy(wall_ids);
 }

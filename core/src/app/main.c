@@ -5,6 +5,7 @@
 #include "heap_trim.h"
 #include "auth.h"
 #include "bus.h"
+#include "cluster.h"
 #include "events.h"
 #include "config.h"
 #include "host.h"
@@ -208,6 +209,27 @@ static void start_services(pantau_server *srv)
     srv->ptz = ptz_center_new(srv->sources, srv->bus);
 }
 
+/* With a "cluster" section, the walls go into its shared store
+ * (docs/cluster.md): 0, or -1 when it cannot be used (said why). */
+static int start_cluster(pantau_server *srv)
+{
+    const json_t *section = json_object_get(srv->config->root, "cluster");
+    if (!section)
+        return 0;
+    pantau_error err = {0};
+    srv->shared = cluster_open(section, &err);
+    if (!srv->shared || walls_share(srv->wall_service, srv->shared, &err)) {
+        log_error("cluster: %s; not starting", err.message);
+        return -1;
+    }
+    log_info("cluster: node '%s', walls in bucket '%s'",
+             json_string_value(json_object_get(section, "node")),
+             json_object_get(section, "bucket")
+                 ? json_string_value(json_object_get(section, "bucket"))
+                 : CLUSTER_BUCKET_DEFAULT);
+    return 0;
+}
+
 /* The RTSP restream when server.rtsp_restream is set: 0, or -1 when it
  * cannot listen. */
 static int start_restream(pantau_server *srv)
@@ -269,6 +291,8 @@ static int run(const options *o, pantau_config *cfg)
     source_registry_add_config(srv.sources, sources);
     json_decref(sources);
     start_services(&srv);
+    if (start_cluster(&srv))
+        goto out;
     int port = o->port >= 0 ? o->port : cfg->port;
     srv.ws = ws_app_start(&srv, port);
     if (!srv.ws)
@@ -306,6 +330,9 @@ out:
     /* No job outlives the server: the last writes before the log closes. */
     disk_writer_free(srv.writer);
     srv.writer = NULL;
+    /* Its watch stops before the walls it changes go. */
+    kv_store_free(srv.shared);
+    srv.shared = NULL;
     wall_service_free(srv.wall_service);
     source_editor_free(srv.source_editor);
     persister_free(srv.persist);

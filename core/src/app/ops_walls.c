@@ -141,7 +141,9 @@ static int wall_op(op_call *call, wall_edit_fn edit, json_t **ok, pantau_error *
     if (walls_change(call->srv->wall_service, w, (gint64)version, edit, call,
                      limit_field(call->req), err))
         return -1;
-    *ok = json_pack("{s:s, s:I}", "wall", w->id, "version", (json_int_t)w->version);
+    /* The version it makes: in a cluster it is there once the shared store
+     * took it, after this returns (walls.h). */
+    *ok = json_pack("{s:s, s:I}", "wall", w->id, "version", version + 1);
     return 0;
 }
 

@@ -51,6 +51,7 @@ typedef struct pantau_server {
     struct source_editor *source_editor; /* sources changed from the console (source_edit.h) */
     struct ptz_center *ptz;              /* steers cameras (ptz.h); NULL: none (unit tests) */
     struct rtsp_restream *restream;      /* NULL: server.rtsp_restream is not configured */
+    struct kv_store *shared;             /* a cluster's shared store; NULL: no "cluster" */
 } pantau_server;
 
 /* The full state as sent in a snapshot: sources, walls, presets, data.

@@ -20,6 +20,7 @@
 #define ERR_LIMIT "limit"
 #define ERR_DEVICE "device" /* a camera or its plugin refused or failed a control action */
 #define ERR_BUSY "busy"     /* another operator steers the camera now */
+#define ERR_UNAVAILABLE "unavailable" /* a cluster's shared store cannot take changes now */
 
 typedef struct pantau_error {
     const char *code; /* one of ERR_*, a string literal; NULL when no error */

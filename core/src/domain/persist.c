@@ -13,12 +13,15 @@ struct persister {
     write_fence *fence;  /* the request being handled, or NULL */
 };
 
-/* One change's durable writes: its audit line, then its files. The writer
- * thread touches only line, files and audit_failed. */
+/* One change's durable writes: its audit line, then its files or its
+ * write to the shared store. The writer thread touches only line, files,
+ * remote (with undo, copies only), audit_failed and remote_err. */
 typedef struct persist_job {
-    audit_line *line;   /* owned; NULL: no audit log */
-    state_batch *files; /* owned; NULL: the line only */
-    bool audit_failed;  /* set on the thread: the files were not written */
+    audit_line *line;         /* owned; NULL: no audit log */
+    state_batch *files;       /* owned; NULL: the line only */
+    persist_remote_fn remote; /* NULL: none */
+    bool audit_failed;        /* set on the thread: the files were not written */
+    pantau_error remote_err;  /* set on the thread when remote failed */
     /* main loop only: */
     write_fence *fence; /* borrowed, may be NULL: it completes after this job */
     const char *what;   /* a literal naming the files, for the error */
@@ -56,6 +59,8 @@ static int persist_run(void *data)
         return EIO;
     }
     int rc = j->files ? state_batch_run(j->files) : 0;
+    if (rc == 0 && j->remote && j->remote(j->undo, &j->remote_err))
+        rc = EAGAIN;
     if (rc && j->line && audit_line_append(j->line, true))
         log_error("the roll-back of a change could not be audited");
     return rc;
@@ -69,6 +74,8 @@ static void fence_fail(write_fence *fence, const persist_job *j, int status)
     fence->failed = true;
     if (j->audit_failed)
         error_set(&fence->err, ERR_INTERNAL, "", "the audit log could not be written");
+    else if (j->remote_err.code)
+        fence->err = j->remote_err;
     else
         error_set(&fence->err, ERR_INTERNAL, "", "%s could not be saved: %s", j->what,
                   strerror(status));
@@ -89,20 +96,39 @@ static void persist_done(void *data, int status)
     g_free(j);
 }
 
+/* Counts j on the fence being handled and hands it to the writer. */
+static void persist_submit(persister *p, persist_job *j)
+{
+    j->fence = p->fence;
+    if (j->fence)
+        j->fence->writes++;
+    disk_writer_submit(p->writer, persist_run, persist_done, j);
+}
+
 void persist_change(persister *p, audit_line *line, state_batch *files, const char *what,
                     persist_finish_fn finish, GDestroyNotify free_undo, void *undo)
 {
     persist_job *j = g_new0(persist_job, 1);
-    j->line = line;
-    j->files = files;
-    j->fence = p->fence;
-    j->what = what;
-    j->finish = finish;
-    j->free_undo = free_undo;
-    j->undo = undo;
-    if (j->fence)
-        j->fence->writes++;
-    disk_writer_submit(p->writer, persist_run, persist_done, j);
+    *j = (persist_job){.line = line,
+                       .files = files,
+                       .what = what,
+                       .finish = finish,
+                       .free_undo = free_undo,
+                       .undo = undo};
+    persist_submit(p, j);
+}
+
+void persist_remote(persister *p, audit_line *line, persist_remote_fn remote,
+                    persist_finish_fn finish, GDestroyNotify free_undo, void *undo)
+{
+    persist_job *j = g_new0(persist_job, 1);
+    *j = (persist_job){.line = line,
+                       .remote = remote,
+                       .what = "the change",
+                       .finish = finish,
+                       .free_undo = free_undo,
+                       .undo = undo};
+    persist_submit(p, j);
 }
 
 void persist_files(persister *p, state_batch *files)

@@ -54,6 +54,19 @@ void persist_fence_wait(persister *p, const write_fence *fence, void (*done)(voi
 void persist_change(persister *p, audit_line *line, state_batch *files, const char *what,
                     persist_finish_fn finish, GDestroyNotify free_undo, void *undo);
 
+/* A change's write to a cluster's shared store (kv_store.h), run on the
+ * writer thread with undo (which holds copies of all it writes): 0, or -1
+ * with err (ERR_CONFLICT, ERR_UNAVAILABLE). */
+typedef int (*persist_remote_fn)(void *undo, pantau_error *err);
+
+/* persist_change for a change kept in a shared store: its audit line
+ * (stolen, may be NULL) first, then remote(undo), in order with every
+ * other write. A remote that fails gets the line's rolled_back, and fails
+ * the fenced request with its own error. finish (may be NULL) then runs
+ * on the main loop; free_undo (may be NULL) frees undo. */
+void persist_remote(persister *p, audit_line *line, persist_remote_fn remote,
+                    persist_finish_fn finish, GDestroyNotify free_undo, void *undo);
+
 /* Hands files (stolen) that need no audit line to the writer, in order
  * with every other write. A failure is logged (and fails the fenced
  * request). */

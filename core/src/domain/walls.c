@@ -3,7 +3,14 @@
  * audit line by the writer thread; a write that fails takes it back. */
 #include "walls.h"
 
+#include "log.h"
+
+#include <inttypes.h>
+#include <stdlib.h>
 #include <string.h>
+
+/* A wall's key in a cluster's shared store: this, then its id (kv_store_key). */
+#define WALL_KEY_PREFIX "wall."
 
 struct wall_service {
     GPtrArray *walls; /* wall *, borrowed */
@@ -13,6 +20,7 @@ struct wall_service {
     audit_log *audit;
     char *state_dir;
     int max_tiles;
+    kv_store *shared; /* borrowed; NULL: the walls are in state files */
 };
 
 wall_service *wall_service_new(GPtrArray *walls, preset_store *presets, event_bus *bus,
@@ -89,8 +97,14 @@ static void wall_write_finished(void *undo, bool ok)
     emit_wall_changed(ww->ws, w);
 }
 
+static void apply_shared(wall_service *ws, wall *w, const layout *l);
+
 void walls_apply(wall_service *ws, wall *w, const layout *l)
 {
+    if (ws->shared) {
+        apply_shared(ws, w, l);
+        return;
+    }
     gint64 before = w->version;
     w->layout = *l;
     w->version++;
@@ -142,6 +156,143 @@ int walls_change(wall_service *ws, wall *w, gint64 version, wall_edit_fn edit, v
         walls_apply(ws, w, next);
     g_free(next);
     return rc;
+}
+
+/* ---- walls in a cluster's shared store ---- */
+
+/* A wall's state as the shared store holds it. Returns a new string (free). */
+static char *shared_value(const char *id, gint64 version, const layout *l)
+{
+    json_t *v = json_pack("{s:s, s:I, s:o}", "wall", id, "version", (json_int_t)version, "layout",
+                          layout_to_json(l));
+    char *text = json_dumps(v, JSON_COMPACT);
+    json_decref(v);
+    return text;
+}
+
+/* Takes the state text (borrowed) of revision rev from the shared store
+ * onto its wall when it is newer than what the wall has, and emits it. */
+static void take_shared(wall_service *ws, const char *text, uint64_t rev)
+{
+    json_t *v = json_loads(text, 0, NULL);
+    layout *l = g_new(layout, 1);
+    pantau_error err = {0};
+    const char *id = json_string_value(json_object_get(v, "wall"));
+    const json_t *version = json_object_get(v, "version");
+    wall *w = walls_find(ws, id);
+    if (!json_is_integer(version) || layout_from_json(l, json_object_get(v, "layout"), &err)) {
+        log_warn("cluster: wall state of revision %" PRIu64 " in the shared store is not valid%s%s",
+                 rev, err.message[0] ? ": " : "", err.message);
+        goto out;
+    }
+    if (!w || rev <= w->revision)
+        goto out; /* a wall this node does not have, or a state it has */
+    w->layout = *l;
+    w->version = json_integer_value(version);
+    w->revision = rev;
+    if (w->saved_layout)
+        *w->saved_layout = *l;
+    emit_wall_changed(ws, w);
+out:
+    g_free(l);
+    json_decref(v);
+}
+
+/* A change on its way to the shared store: copies only, the writer thread
+ * reads them (wall_put_run). */
+typedef struct wall_put {
+    wall_service *ws; /* main loop only */
+    kv_store *kv;
+    char *wall_id, *key, *value;
+    uint64_t last, rev;
+    gint64 version;
+    pantau_error err;
+} wall_put;
+
+static void wall_put_free(gpointer data)
+{
+    wall_put *wp = data;
+    g_free(wp->wall_id);
+    g_free(wp->key);
+    free(wp->value);
+    g_free(wp);
+}
+
+/* On the writer thread: the compare-and-set on the wall's revision. */
+static int wall_put_run(void *data, pantau_error *err)
+{
+    wall_put *wp = data;
+    int rc = kv_store_update(wp->kv, wp->key, wp->value, wp->last, &wp->rev, err);
+    if (rc)
+        wp->err = *err;
+    return rc;
+}
+
+/* On the main loop: the store took it (the watch may have brought it
+ * already), or it did not and nothing changed (the fenced request fails
+ * with the store's error). */
+static void wall_put_finished(void *data, bool ok)
+{
+    const wall_put *wp = data;
+    if (ok)
+        take_shared(wp->ws, wp->value, wp->rev);
+    else
+        log_info("cluster: wall '%s' not changed to version %" G_GINT64_FORMAT ": %s", wp->wall_id,
+                 wp->version, wp->err.message);
+}
+
+/* walls_apply in a cluster: nothing changes here until the store took it. */
+static void apply_shared(wall_service *ws, wall *w, const layout *l)
+{
+    wall_put *wp = g_new0(wall_put, 1);
+    wp->ws = ws;
+    wp->kv = ws->shared;
+    wp->wall_id = g_strdup(w->id);
+    wp->key = kv_store_key(WALL_KEY_PREFIX, w->id);
+    wp->version = w->version + 1;
+    wp->last = w->revision;
+    wp->value = shared_value(w->id, wp->version, l);
+    persist_remote(ws->persist, audit_change_line(ws->audit, w->id, w->version, wp->version),
+                   wall_put_run, wall_put_finished, wall_put_free, wp);
+}
+
+/* Takes w's state from the store, or puts it there when the store has
+ * none (another node may put it first: then its state is taken). */
+static int share_wall(wall_service *ws, wall *w, pantau_error *err)
+{
+    char *key = kv_store_key(WALL_KEY_PREFIX, w->id);
+    char *text = NULL;
+    uint64_t rev = 0;
+    int rc = kv_store_get(ws->shared, key, &text, &rev, err);
+    if (rc == 0 && !text) {
+        char *mine = shared_value(w->id, w->version, &w->layout);
+        rc = kv_store_update(ws->shared, key, mine, 0, &rev, err);
+        if (rc == 0)
+            w->revision = rev;
+        else if (strcmp(err->code, ERR_CONFLICT) == 0)
+            rc = kv_store_get(ws->shared, key, &text, &rev, err);
+        free(mine);
+    }
+    if (rc == 0 && text)
+        take_shared(ws, text, rev);
+    g_free(text);
+    g_free(key);
+    return rc;
+}
+
+static void on_shared_change(const char *key, const char *value, uint64_t rev, void *data)
+{
+    (void)key;
+    take_shared(data, value, rev);
+}
+
+int walls_share(wall_service *ws, kv_store *kv, pantau_error *err)
+{
+    ws->shared = kv;
+    for (guint i = 0; i < ws->walls->len; i++)
+        if (share_wall(ws, g_ptr_array_index(ws->walls, i), err))
+            return -1;
+    return kv_store_watch(kv, WALL_KEY_PREFIX ">", on_shared_change, ws, err);
 }
 
 /* ---- presets ---- */

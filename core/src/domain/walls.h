@@ -1,7 +1,8 @@
 /* walls.h - the wall service: finds walls, and changes them and their
  * presets as the domain's changes: a wall's layout as one change (version
  * + 1, BUS_WALL_CHANGED at once, then its audit line and its state file on
- * the writer thread; a write that fails takes it back), a preset saved,
+ * the writer thread; a write that fails takes it back; in a cluster, once
+ * the shared store took it: walls_share), a preset saved,
  * renamed or deleted likewise (BUS_PRESET_*). The operations
  * (app/ops_walls.c), alarm takeovers and presentations change walls only
  * through it. Main loop only. */
@@ -10,6 +11,7 @@
 
 #include "audit.h"
 #include "bus.h"
+#include "kv_store.h"
 #include "layout.h"
 #include "pantau_error.h"
 #include "persist.h"
@@ -42,7 +44,8 @@ const GPtrArray *walls_all(const wall_service *ws);
  * once, then its audit line (of the change begun in the audit log, if
  * any) and its state file on the writer thread. A write that fails later
  * takes the change back as one more change (if no later change came since)
- * and fails the fenced request (persist.h). */
+ * and fails the fenced request (persist.h). In a cluster the change is
+ * made once the shared store took it (walls_share). */
 void walls_apply(wall_service *ws, wall *w, const layout *l);
 
 /* Changes l (a copy of the wall's layout) in place: 0, or -1 with err. */
@@ -56,6 +59,16 @@ typedef int (*wall_edit_fn)(layout *l, void *data, pantau_error *err);
  * or emitted. */
 int walls_change(wall_service *ws, wall *w, gint64 version, wall_edit_fn edit, void *data,
                  const char *limit_field, pantau_error *err);
+
+/* Keeps the walls in a cluster's shared store kv (borrowed, it outlives
+ * ws; docs/cluster.md): each wall's state is taken from it, or put there
+ * when it has none. From then on walls_apply is a compare-and-set on the
+ * wall's revision (wall.h) made by the writer thread: the wall changes,
+ * and BUS_WALL_CHANGED is emitted, once the store took it, and a refusal
+ * (ERR_CONFLICT, ERR_UNAVAILABLE) changes nothing and fails the fenced
+ * request. Every node's changes come back through a watch and are emitted
+ * likewise. Blocks (at start). Returns 0, or -1 with err. */
+int walls_share(wall_service *ws, kv_store *kv, pantau_error *err);
 
 /* Hands files (stolen) that need no audit line to the writer thread, in
  * order with every other write (persist_files). */

@@ -28,6 +28,9 @@ typedef struct wall {
     int alarm_column, alarm_row;
     layout layout;
     int64_t version;
+    /* In a cluster, the shared store's revision of the state above (its
+     * compare-and-set token, docs/cluster.md); 0: not in a store. */
+    uint64_t revision;
     /* The layout a restart would load (the last one written, else the
      * config's): what a change whose write failed goes back to. */
     layout *saved_layout;

@@ -1,0 +1,302 @@
+/* kv_nats.c - the shared store in a NATS JetStream KV bucket (libnats):
+ * a compare-and-set is a publish to the key's subject expecting its last
+ * sequence, and the watch is a thread that hands each entry to the main
+ * loop. */
+#include "kv_store.h"
+
+#include "log.h"
+
+#include <glib.h>
+#include <nats/nats.h>
+#include <string.h>
+
+/* How long the start waits for a new cluster's JetStream to elect its
+ * leaders before the bucket can be made. */
+#define KV_OPEN_PATIENCE_MS 15000
+
+/* The watch's callback, shared by the queued entries: alive is cleared by
+ * kv_store_free, and an entry still queued then is dropped. */
+typedef struct watch_target {
+    kv_watch_fn fn;
+    void *data;
+    gint alive;
+} watch_target;
+
+struct kv_store {
+    natsConnection *nc;
+    jsCtx *js;
+    kvStore *kv;
+    char *bucket;
+    kvWatcher *watcher;
+    GThread *watch_thread;
+    watch_target *target; /* a reference (g_atomic_rc_box) */
+    gint stopping;
+};
+
+/* One watched entry on its way to the main loop. */
+typedef struct watch_item {
+    watch_target *target; /* a reference */
+    char *key, *value;
+    uint64_t rev;
+} watch_item;
+
+/* err from status s: what libnats said last on this thread. Returns -1. */
+static int nats_fail(pantau_error *err, natsStatus s, const char *what)
+{
+    natsStatus last = NATS_OK;
+    const char *text = nats_GetLastError(&last);
+    return error_set(err, ERR_UNAVAILABLE, "", "%s: %s%s%s", what, natsStatus_GetText(s),
+                     text && *text ? ": " : "", text && *text ? text : "");
+}
+
+static void on_disconnected(natsConnection *nc, void *closure)
+{
+    (void)closure;
+    if (natsConnection_IsClosed(nc))
+        return; /* kv_store_free */
+    log_warn("cluster: lost the connection to NATS; reconnecting");
+}
+
+static void on_reconnected(natsConnection *nc, void *closure)
+{
+    (void)closure;
+    char url[256] = "";
+    natsConnection_GetConnectedUrl(nc, url, sizeof url);
+    log_info("cluster: connected to NATS again (%s)", url);
+}
+
+static natsStatus connect_nats(kv_store *kv, const kv_store_options *o)
+{
+    natsOptions *opts = NULL;
+    natsStatus s = natsOptions_Create(&opts);
+    if (s == NATS_OK)
+        s = natsOptions_SetServers(opts, (const char **)o->urls, (int)o->n_urls);
+    if (s == NATS_OK)
+        s = natsOptions_SetName(opts, o->node);
+    if (s == NATS_OK)
+        s = natsOptions_SetTimeout(opts, o->timeout_ms);
+    if (s == NATS_OK)
+        s = natsOptions_SetMaxReconnect(opts, -1); /* forever: it recovers by itself */
+    if (s == NATS_OK)
+        s = natsOptions_SetReconnectWait(opts, 250);
+    if (s == NATS_OK)
+        s = natsOptions_SetDisconnectedCB(opts, on_disconnected, NULL);
+    if (s == NATS_OK)
+        s = natsOptions_SetReconnectedCB(opts, on_reconnected, NULL);
+    if (s == NATS_OK)
+        s = natsConnection_Connect(&kv->nc, opts);
+    natsOptions_Destroy(opts);
+    return s;
+}
+
+/* 0 when the server has JetStream, else -1 with err saying so. */
+static int check_jetstream(kv_store *kv, pantau_error *err)
+{
+    jsAccountInfo *ai = NULL;
+    jsErrCode jerr = 0;
+    natsStatus s = js_GetAccountInfo(&ai, kv->js, NULL, &jerr);
+    jsAccountInfo_Destroy(ai);
+    if (s == NATS_OK)
+        return 0;
+    if (s == NATS_NO_RESPONDERS || jerr == JSNotEnabledErr || jerr == JSNotEnabledForAccountErr) {
+        char url[256] = "";
+        natsConnection_GetConnectedUrl(kv->nc, url, sizeof url);
+        return error_set(err, ERR_UNAVAILABLE, "cluster.nats",
+                         "the NATS server at %s has no JetStream: a cluster needs it "
+                         "(start nats-server with -js, or \"jetstream {}\" in its config)",
+                         url);
+    }
+    return nats_fail(err, s, "JetStream did not answer");
+}
+
+/* Opens the bucket, making it when missing; a new cluster's JetStream may
+ * still be electing its leaders, so it is tried again for a while. */
+static int open_bucket(kv_store *kv, const kv_store_options *o, pantau_error *err)
+{
+    gint64 until = g_get_monotonic_time() + KV_OPEN_PATIENCE_MS * 1000;
+    for (;;) {
+        natsStatus s = js_KeyValue(&kv->kv, kv->js, o->bucket);
+        if (s == NATS_NOT_FOUND) {
+            kvConfig cfg;
+            kvConfig_Init(&cfg);
+            cfg.Bucket = o->bucket;
+            cfg.History = 1;
+            cfg.Replicas = o->replicas;
+            cfg.StorageType = js_FileStorage;
+            s = js_CreateKeyValue(&kv->kv, kv->js, &cfg);
+        }
+        if (s == NATS_OK)
+            return 0;
+        if (g_get_monotonic_time() > until)
+            return nats_fail(err, s, "the cluster's bucket could not be opened");
+        g_usleep(250 * 1000);
+    }
+}
+
+kv_store *kv_store_open(const kv_store_options *o, pantau_error *err)
+{
+    kv_store *kv = g_new0(kv_store, 1);
+    kv->bucket = g_strdup(o->bucket);
+    natsStatus s = connect_nats(kv, o);
+    if (s != NATS_OK) {
+        error_set(err, ERR_UNAVAILABLE, "cluster.nats", "no NATS server answered at %s%s: %s",
+                  o->urls[0], o->n_urls > 1 ? " (nor the others)" : "", natsStatus_GetText(s));
+        goto fail;
+    }
+    jsOptions jo;
+    jsOptions_Init(&jo);
+    jo.Wait = o->timeout_ms;
+    s = natsConnection_JetStream(&kv->js, kv->nc, &jo);
+    if (s != NATS_OK) {
+        nats_fail(err, s, "JetStream could not be used");
+        goto fail;
+    }
+    if (check_jetstream(kv, err) || open_bucket(kv, o, err))
+        goto fail;
+    return kv;
+fail:
+    kv_store_free(kv);
+    return NULL;
+}
+
+static void watch_target_release(watch_target *t)
+{
+    if (t)
+        g_atomic_rc_box_release(t);
+}
+
+void kv_store_free(kv_store *kv)
+{
+    if (!kv)
+        return;
+    g_atomic_int_set(&kv->stopping, 1);
+    if (kv->target)
+        g_atomic_int_set(&kv->target->alive, 0);
+    if (kv->watcher)
+        kvWatcher_Stop(kv->watcher);
+    if (kv->watch_thread)
+        g_thread_join(kv->watch_thread);
+    kvWatcher_Destroy(kv->watcher);
+    watch_target_release(kv->target);
+    kvStore_Destroy(kv->kv);
+    jsCtx_Destroy(kv->js);
+    natsConnection_Destroy(kv->nc);
+    g_free(kv->bucket);
+    g_free(kv);
+}
+
+int kv_store_get(kv_store *kv, const char *key, char **value, uint64_t *rev, pantau_error *err)
+{
+    kvEntry *e = NULL;
+    *value = NULL;
+    *rev = 0;
+    natsStatus s = kvStore_Get(&e, kv->kv, key);
+    if (s == NATS_NOT_FOUND)
+        return 0;
+    if (s != NATS_OK)
+        return nats_fail(err, s, "the cluster's bucket did not answer");
+    if (kvEntry_Operation(e) == kvOp_Put) {
+        *value = g_strndup(kvEntry_Value(e), (gsize)kvEntry_ValueLen(e));
+        *rev = kvEntry_Revision(e);
+    }
+    kvEntry_Destroy(e);
+    return 0;
+}
+
+int kv_store_update(kv_store *kv, const char *key, const char *value, uint64_t last, uint64_t *rev,
+                    pantau_error *err)
+{
+    char *subject = g_strdup_printf("$KV.%s.%s", kv->bucket, key);
+    jsPubOptions po;
+    jsPubOptions_Init(&po);
+    if (last == 0)
+        po.ExpectNoMessage = true;
+    else
+        po.ExpectLastSubjectSeq = last;
+    jsPubAck *pa = NULL;
+    jsErrCode jerr = 0;
+    natsStatus s = js_Publish(&pa, kv->js, subject, value, (int)strlen(value), &po, &jerr);
+    g_free(subject);
+    int rc = 0;
+    if (s == NATS_OK)
+        *rev = pa->Sequence;
+    else if (jerr == JSStreamWrongLastSequenceErr)
+        rc = error_set(err, ERR_CONFLICT, "version", "another change was made first");
+    else
+        rc = nats_fail(err, s, "the cluster's store (NATS JetStream) did not accept the change");
+    jsPubAck_Destroy(pa);
+    return rc;
+}
+
+/* ---- the watch ---- */
+
+static void watch_item_free(gpointer data)
+{
+    watch_item *it = data;
+    watch_target_release(it->target);
+    g_free(it->key);
+    g_free(it->value);
+    g_free(it);
+}
+
+/* On the main loop. */
+static gboolean watch_deliver(gpointer data)
+{
+    const watch_item *it = data;
+    if (g_atomic_int_get(&it->target->alive))
+        it->target->fn(it->key, it->value, it->rev, it->target->data);
+    return G_SOURCE_REMOVE;
+}
+
+static void watch_post(kv_store *kv, kvEntry *e)
+{
+    watch_item *it = g_new0(watch_item, 1);
+    it->target = g_atomic_rc_box_acquire(kv->target);
+    it->key = g_strdup(kvEntry_Key(e));
+    it->value = g_strndup(kvEntry_Value(e), (gsize)kvEntry_ValueLen(e));
+    it->rev = kvEntry_Revision(e);
+    /* Idle sources of one priority run in the order they were added. */
+    g_idle_add_full(G_PRIORITY_DEFAULT, watch_deliver, it, watch_item_free);
+}
+
+/* The watch thread: waits for entries until kv_store_free stops it. */
+static gpointer watch_run(gpointer data)
+{
+    kv_store *kv = data;
+    while (!g_atomic_int_get(&kv->stopping)) {
+        kvEntry *e = NULL;
+        natsStatus s = kvWatcher_Next(&e, kv->watcher, 1000);
+        if (s == NATS_OK && e && kvEntry_Operation(e) == kvOp_Put)
+            watch_post(kv, e);
+        kvEntry_Destroy(e);
+        if (s != NATS_OK && s != NATS_TIMEOUT && !g_atomic_int_get(&kv->stopping))
+            g_usleep(100 * 1000); /* a connection being re-made */
+    }
+    return NULL;
+}
+
+int kv_store_watch(kv_store *kv, const char *keys, kv_watch_fn fn, void *data, pantau_error *err)
+{
+    kvWatchOptions wo;
+    kvWatchOptions_Init(&wo);
+    wo.IgnoreDeletes = true;
+    natsStatus s = kvStore_Watch(&kv->watcher, kv->kv, keys, &wo);
+    if (s != NATS_OK)
+        return nats_fail(err, s, "the cluster's bucket could not be watched");
+    kv->target = g_atomic_rc_box_new0(watch_target);
+    *kv->target = (watch_target){fn, data, 1};
+    kv->watch_thread = g_thread_new("pantau-kv-watch", watch_run, kv);
+    return 0;
+}
+
+char *kv_store_key(const char *prefix, const char *id)
+{
+    GString *k = g_string_new(prefix);
+    for (const char *p = id; *p; p++) {
+        if (g_ascii_isalnum(*p) || *p == '_' || *p == '-')
+            g_string_append_c(k, *p);
+        else
+            g_string_append_printf(k, "=%02X", (unsigned char)*p);
+    }
+    return g_string_free(k, FALSE);
+}

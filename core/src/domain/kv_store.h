@@ -1,0 +1,64 @@
+/* kv_store.h - a cluster's shared store (docs/cluster.md): a replicated
+ * key-value bucket with a revision per key, a compare-and-set write and a
+ * watch. kv_nats.c keeps it in a NATS JetStream KV bucket. kv_store_update
+ * blocks and is meant for a worker thread (the disk writer's); everything
+ * else is for the main loop (kv_store_open and kv_store_get block too, and
+ * run before the loop does). */
+#ifndef PANTAU_KV_STORE_H
+#define PANTAU_KV_STORE_H
+
+#include "pantau_error.h"
+
+#include <stddef.h>
+#include <stdint.h>
+
+typedef struct kv_store kv_store;
+
+/* Where the store is and how it is made (all borrowed for the call). */
+typedef struct kv_store_options {
+    const char *const *urls; /* the NATS servers, e.g. "nats://127.0.0.1:4222" */
+    size_t n_urls;
+    const char *node;   /* this node's name: the connection's name */
+    const char *bucket; /* the bucket, made when missing */
+    int replicas;       /* its replicas when it is made */
+    int timeout_ms;     /* how long a request waits for the store's answer */
+} kv_store_options;
+
+/* Connects and opens (or makes) the bucket. A NATS server without
+ * JetStream, or none reachable, is refused: NULL with err (ERR_UNAVAILABLE)
+ * naming why. Blocks. */
+kv_store *kv_store_open(const kv_store_options *o, pantau_error *err);
+
+/* Stops the watch and closes the connection (NULL is fine). Blocks until
+ * the watch thread ended; no watch callback runs after it. */
+void kv_store_free(kv_store *kv);
+
+/* The value of key: 0 with *value a new string (g_free) and *rev its
+ * revision, or *value NULL and *rev 0 when there is none; -1 with err
+ * (ERR_UNAVAILABLE) when the store did not answer. Blocks. */
+int kv_store_get(kv_store *kv, const char *key, char **value, uint64_t *rev, pantau_error *err);
+
+/* Writes value under key if the key's revision is still last (0: the key
+ * must not exist yet): 0 with *rev the new revision, or -1 with err:
+ * ERR_CONFLICT when the key is at another revision, ERR_UNAVAILABLE when
+ * the store could not accept it (no quorum, no connection, a timeout).
+ * Blocks up to the timeout; safe from any thread. */
+int kv_store_update(kv_store *kv, const char *key, const char *value, uint64_t last, uint64_t *rev,
+                    pantau_error *err);
+
+/* Called on the main loop (the default context) for each value written
+ * under the watched keys, in the store's order: key and value borrowed. */
+typedef void (*kv_watch_fn)(const char *key, const char *value, uint64_t rev, void *data);
+
+/* Watches keys (a NATS subject pattern such as "wall.>"): the latest value
+ * of each first, then every write, until kv_store_free. One watch per
+ * store. Returns 0, or -1 with err. */
+int kv_store_watch(kv_store *kv, const char *keys, kv_watch_fn fn, void *data, pantau_error *err);
+
+/* key made of prefix and an id any of A-Z a-z 0-9 _ - . : may be in: the
+ * letters, digits, '_' and '-' stay, anything else becomes =XX (hex), so
+ * two ids never share a key and every key is a valid NATS KV key. Returns
+ * a new string. */
+char *kv_store_key(const char *prefix, const char *id);
+
+#endif

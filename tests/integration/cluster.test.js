@@ -1,0 +1,183 @@
+// Issue 17, the first slice: two pantau nodes keep their walls in one NATS
+// JetStream KV bucket (three nats-server processes as a cluster, replicas
+// 3). A change on A reaches B's clients at the same version; a stale one on
+// B meets `conflict`; a node that starts takes the state from the bucket;
+// without quorum changes fail `unavailable` while the server keeps serving,
+// and work again when NATS is back. Plus the config check and the refusal
+// of a NATS server without JetStream. docs/cluster.md.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, writeFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startServer, stopServer, Client, testConfig, runPantau, pluginDirArgs, locate, diagnostics, expectError } from '../lib/harness.js';
+import { startNatsCluster } from '../lib/nats.js';
+
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+let nats;
+let nodeA;
+let nodeB;
+let a;
+let b;
+const clients = [];
+const servers = [];
+
+function clusterConfig(urls, node) {
+  return testConfig({ cluster: { nats: urls, node, bucket: 'pantau-test', replicas: 3, timeout_ms: 1500 } });
+}
+
+async function startNode(node) {
+  const server = await startServer({ config: clusterConfig(nats.urls, node) });
+  servers.push(server);
+  return server;
+}
+
+async function connect(server) {
+  const c = new Client(server.wsUrl);
+  clients.push(c);
+  await c.opened;
+  await c.snapshot();
+  return c;
+}
+
+// The wall 'main' as c knows it last: its snapshot, then its wall events.
+function lastWall(c) {
+  let w = c.messages.find((m) => m.ev === 'snapshot').walls.find((x) => x.id === 'main');
+  for (const m of c.messages) if (m.ev === 'wall' && m.wall.id === 'main' && m.wall.version > w.version) w = m.wall;
+  return w;
+}
+
+const waitWall = (c, version, timeoutMs = 5000) =>
+  c.waitFor((m) => m.ev === 'wall' && m.wall.id === 'main' && m.wall.version === version, timeoutMs);
+
+const setSource = (c, version, source) => c.request('tile.set_source', { wall: 'main', version, tile: 't2', source });
+
+before(async () => {
+  nats = await startNatsCluster(3);
+  nodeA = await startNode('a');
+  nodeB = await startNode('b');
+  a = await connect(nodeA);
+  b = await connect(nodeB);
+});
+
+after(async () => {
+  for (const c of clients) c.close();
+  for (const s of servers) {
+    try { await stopServer(s); } finally { s.cleanup(); }
+  }
+  if (nats) {
+    await nats.stopAll();
+    nats.cleanup();
+  }
+});
+
+test('a change on node A reaches a client of node B at the same version', async () => {
+  const before = lastWall(a);
+  assert.equal(lastWall(b).version, before.version, 'both nodes start from the bucket at one version');
+  const reply = await setSource(a, before.version, 'clock-b');
+  assert.deepEqual(reply.ok, { wall: 'main', version: before.version + 1 });
+  const seen = await waitWall(b, before.version + 1);
+  assert.equal(seen.wall.layout.tiles.find((t) => t.id === 't2').source, 'clock-b');
+  await waitWall(a, before.version + 1);
+});
+
+test('a stale change on node B after one on node A gets conflict; of two racing, one wins', async () => {
+  const v = lastWall(a).version;
+  assert.ok((await setSource(a, v, 'clock-a')).ok);
+  await waitWall(b, v + 1);
+  const stale = await setSource(b, v, null);
+  expectError(stale, 'conflict', 'version');
+  assert.equal(stale.error.current, v + 1);
+  // Both nodes at v + 1 at once: the bucket's compare-and-set lets one in.
+  const [ra, rb] = await Promise.all([setSource(a, v + 1, 'clock-b'), setSource(b, v + 1, null)]);
+  const winners = [ra, rb].filter((r) => r.ok);
+  assert.equal(winners.length, 1, `one winner: ${JSON.stringify([ra, rb])}`);
+  expectError([ra, rb].find((r) => r.error), 'conflict', 'version');
+  await waitWall(a, v + 2);
+  await waitWall(b, v + 2);
+  const won = ra.ok ? 'clock-b' : null;
+  for (const c of [a, b]) assert.equal(lastWall(c).layout.tiles.find((t) => t.id === 't2').source, won);
+  await sleep(200);
+  assert.equal(lastWall(a).version, v + 2, 'the loser made no version');
+  assert.equal(lastWall(b).version, v + 2);
+});
+
+test('a node that starts takes the walls from the bucket', async () => {
+  const want = lastWall(a);
+  const nodeC = await startNode('c');
+  const c = await connect(nodeC);
+  assert.deepEqual(lastWall(c), want);
+  c.close();
+  await stopServer(nodeC);
+});
+
+test('without quorum changes fail with unavailable, the walls keep showing, and it recovers', async () => {
+  await nats.servers[1].stop();
+  await nats.servers[2].stop();
+  let reply;
+  const until = Date.now() + 20000;
+  do {
+    reply = await setSource(a, lastWall(a).version, 'clock-a');
+  } while (!reply.error && Date.now() < until);
+  expectError(reply, 'unavailable');
+  assert.match(reply.error.message, /JetStream|NATS/);
+  // Still serving: a snapshot has the wall as it was.
+  const shown = lastWall(a);
+  const snap = await a.request('snapshot');
+  assert.equal(snap.ok.walls.find((w) => w.id === 'main').version, shown.version);
+  expectError(await setSource(b, lastWall(b).version, null), 'unavailable');
+
+  for (const s of nats.servers.slice(1)) s.start();
+  await Promise.all(nats.servers.slice(1).map((s) => s.ready(true)));
+  const again = Date.now() + 30000;
+  do {
+    reply = await setSource(a, lastWall(a).version, 'clock-b');
+    // An unavailable write may still have landed: then the version moved.
+    if (reply.error && reply.error.code === 'conflict') await waitWall(a, reply.error.current);
+    else if (reply.error) await sleep(250);
+  } while (!reply.ok && Date.now() < again);
+  assert.ok(reply.ok, `a change works again: ${JSON.stringify(reply)}`);
+  await waitWall(b, reply.ok.version, 15000);
+});
+
+test('--check-config reports a bad cluster section at file:line:path', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'pantau-cluster-config-'));
+  try {
+    const config = testConfig({ cluster: { nats: ['http://127.0.0.1:4222'], bucket: 'no spaces', replicas: 9, extra: 1 } });
+    const text = JSON.stringify(config, null, 2);
+    const file = join(dir, 'bad.json');
+    writeFileSync(file, text);
+    const result = await runPantau(['--check-config', file, ...pluginDirArgs()]);
+    assert.equal(result.code, 2, result.output);
+    const found = diagnostics(result.output);
+    const at = (path) => {
+      const d = found.find((x) => x.path === path);
+      assert.ok(d, `a line for ${path} in:\n${result.output}`);
+      assert.equal(d.file, file);
+      return d;
+    };
+    assert.equal(at('cluster.nats[0]').line, locate(text, '"http://127.0.0.1:4222"').line);
+    assert.match(at('cluster.nats[0]').message, /nats:\/\//);
+    assert.equal(at('cluster.bucket').line, locate(text, '"no spaces"').line);
+    assert.equal(at('cluster.replicas').line, locate(text, '"replicas"').line);
+    assert.match(at('cluster').message, /'node' is required/);
+    assert.equal(at('cluster.extra').line, locate(text, '"extra"').line);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('a NATS server without JetStream is refused at start with a clear message', async () => {
+  const plain = await startNatsCluster(1, { jetstream: false });
+  try {
+    await assert.rejects(startServer({ config: clusterConfig(plain.urls, 'a') }), (err) => {
+      assert.match(err.message, /pantau exited with 1/);
+      assert.match(err.message, /has no JetStream/);
+      assert.match(err.message, /-js/);
+      return true;
+    });
+  } finally {
+    await plain.stopAll();
+    plain.cleanup();
+  }
+});

@@ -1,0 +1,111 @@
+// Real NATS servers for the cluster tests (Debian's nats-server): N servers
+// with JetStream as one cluster (routes between them on 127.0.0.1), each
+// with its store in a temporary folder, each stoppable and restartable on
+// the same ports and store. Without JetStream (jetstream: false) for the
+// refusal test.
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import http from 'node:http';
+import { freePort } from './nut.js';
+
+const BIN = process.env.NATS_SERVER_BIN || 'nats-server';
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+function getJson(port, path) {
+  return new Promise((resolve) => {
+    const req = http.get({ host: '127.0.0.1', port, path, timeout: 1000 }, (res) => {
+      let body = '';
+      res.on('data', (d) => { body += d; });
+      res.on('end', () => { try { resolve({ status: res.statusCode, json: JSON.parse(body) }); } catch { resolve(null); } });
+    });
+    req.on('error', () => resolve(null));
+    req.on('timeout', () => { req.destroy(); resolve(null); });
+  });
+}
+
+// One server: start() (again after stop()), stop(), url, output().
+class NatsServer {
+  constructor(args, monitorPort, name) {
+    this.args = args;
+    this.monitorPort = monitorPort;
+    this.name = name;
+    this.out = '';
+    this.proc = null;
+  }
+
+  start() {
+    this.proc = spawn(BIN, this.args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    this.proc.stdout.on('data', (d) => { this.out += d; });
+    this.proc.stderr.on('data', (d) => { this.out += d; });
+    this.exited = new Promise((resolve) => this.proc.on('exit', resolve));
+  }
+
+  async stop() {
+    if (!this.proc || this.proc.exitCode !== null || this.proc.signalCode !== null) return;
+    this.proc.kill('SIGKILL');
+    await this.exited;
+  }
+
+  // Resolves once the monitoring port answers (and, with JetStream, once
+  // JetStream says it is healthy).
+  async ready(jetstream, timeoutMs = 15000) {
+    const until = Date.now() + timeoutMs;
+    const path = jetstream ? '/healthz?js-enabled-only=true' : '/varz';
+    while (Date.now() < until) {
+      if (this.proc.exitCode !== null) throw new Error(`${this.name} exited:\n${this.out}`);
+      const r = await getJson(this.monitorPort, path);
+      if (r && r.status === 200) return;
+      await sleep(100);
+    }
+    throw new Error(`${this.name} not ready in ${timeoutMs} ms:\n${this.out.slice(-2000)}`);
+  }
+
+  output() { return this.out; }
+}
+
+// Starts n servers. Options: jetstream (default true). Resolves to
+// { servers, urls, metaLeader(), stopAll(), cleanup() }; with n > 1 and
+// JetStream it waits until the cluster has elected its JetStream leader.
+export async function startNatsCluster(n, { jetstream = true } = {}) {
+  const dir = mkdtempSync(join(tmpdir(), 'pantau-nats-'));
+  const ports = [];
+  for (let i = 0; i < n; i++) ports.push({ client: await freePort(), route: await freePort(), monitor: await freePort() });
+  const routes = ports.map((p) => `nats://127.0.0.1:${p.route}`).join(',');
+  const servers = ports.map((p, i) => {
+    const args = ['-a', '127.0.0.1', '-p', String(p.client), '-m', String(p.monitor), '-n', `n${i}`];
+    if (jetstream) args.push('-js', '-sd', join(dir, `n${i}`));
+    if (n > 1) args.push('--cluster_name', 'pantau-test', '--cluster', `nats://127.0.0.1:${p.route}`, '--routes', routes);
+    const s = new NatsServer(args, p.monitor, `nats-server n${i}`);
+    s.url = `nats://127.0.0.1:${p.client}`;
+    return s;
+  });
+  for (const s of servers) s.start();
+  const cluster = {
+    servers,
+    urls: servers.map((s) => s.url),
+    async stopAll() { for (const s of servers) await s.stop(); },
+    cleanup() { rmSync(dir, { recursive: true, force: true }); },
+    // Resolves once the running servers agree on a JetStream meta leader.
+    async metaLeader(timeoutMs = 20000) {
+      const until = Date.now() + timeoutMs;
+      while (Date.now() < until) {
+        const r = await getJson(servers[0].monitorPort, '/jsz');
+        const leader = r && r.json.meta_cluster && r.json.meta_cluster.leader;
+        if (leader) return leader;
+        await sleep(100);
+      }
+      throw new Error(`no JetStream meta leader in ${timeoutMs} ms`);
+    },
+  };
+  try {
+    await Promise.all(servers.map((s) => s.ready(jetstream)));
+    if (jetstream && n > 1) await cluster.metaLeader();
+  } catch (err) {
+    await cluster.stopAll();
+    cluster.cleanup();
+    throw err;
+  }
+  return cluster;
+}
