@@ -10,7 +10,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, writeFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startServer, stopServer, Client, testConfig, runPantau, pluginDirArgs, locate, diagnostics, expectError } from '../lib/harness.js';
+import { startServer, stopServer, Client, testConfig, runPantau, pluginDirArgs, locate, diagnostics, expectError, authConfig, login, httpRequest, connectAs } from '../lib/harness.js';
 import { startNatsCluster } from '../lib/nats.js';
 
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -138,6 +138,46 @@ test('without quorum changes fail with unavailable, the walls keep showing, and 
   } while (!reply.ok && Date.now() < again);
   assert.ok(reply.ok, `a change works again: ${JSON.stringify(reply)}`);
   await waitWall(b, reply.ok.version, 15000);
+});
+
+// Connects to server with cookie, retrying while the handshake is refused
+// (the session travels through the bucket's watch); resolves with the
+// client, or with the last refusal's status once timeoutMs passed.
+async function connectWhile(t, server, cookie, refused, timeoutMs = 5000) {
+  const until = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      const { client } = await connectAs(t, server, { cookie });
+      if (!refused || Date.now() >= until) return client;
+      client.ws.terminate();
+    } catch (err) {
+      if (refused || Date.now() >= until) return err.status;
+    }
+    await sleep(100);
+  }
+}
+
+test('a login made on node A is valid on node B, and a logout on B ends it on A', async (t) => {
+  const config = await authConfig({ users: [{ name: 'op', role: 'operator', password: 'op-password-1' }] });
+  const nodes = [];
+  for (const node of ['la', 'lb']) {
+    const s = await startServer({ config: { ...config, cluster: { nats: nats.urls, node, bucket: 'pantau-auth', replicas: 3 } } });
+    servers.push(s);
+    nodes.push(s);
+  }
+  const [la, lb] = nodes;
+  const made = await login(la, 'op', 'op-password-1');
+  assert.equal(made.status, 200);
+  const onB = await connectWhile(t, lb, made.cookie, false);
+  assert.ok(onB instanceof Client, `the session of A opens a socket on B (got ${onB})`);
+  const who = await onB.request('auth.whoami');
+  assert.equal(who.ok.user, 'op');
+  assert.equal(who.ok.role, 'operator');
+  const { client: onA } = await connectAs(t, la, { cookie: made.cookie });
+  assert.equal((await httpRequest(lb, 'POST', '/api/logout', { headers: { cookie: made.cookie } })).status, 200);
+  assert.equal(await connectWhile(t, la, made.cookie, true), 403, 'the session logged out on B is gone on A');
+  const closed = await Promise.race([onA.closed, sleep(5000).then(() => null)]);
+  assert.ok(closed, 'the socket opened on A with it closes');
 });
 
 test('--check-config reports a bad cluster section at file:line:path', async () => {

@@ -209,25 +209,31 @@ static void start_services(pantau_server *srv)
     srv->ptz = ptz_center_new(srv->sources, srv->bus);
 }
 
-/* With a "cluster" section, the walls go into its shared store
- * (docs/cluster.md): 0, or -1 when it cannot be used (said why). */
+/* With a "cluster" section, the walls and the login sessions go into its
+ * buckets (docs/cluster.md): 0, or -1 when they cannot be used (said why). */
 static int start_cluster(pantau_server *srv)
 {
     const json_t *section = json_object_get(srv->config->root, "cluster");
     if (!section)
         return 0;
     pantau_error err = {0};
-    srv->shared = cluster_open(section, &err);
-    if (!srv->shared || walls_share(srv->wall_service, srv->shared, &err)) {
-        log_error("cluster: %s; not starting", err.message);
-        return -1;
+    srv->shared = cluster_open(section, "", 0, &err);
+    if (!srv->shared || walls_share(srv->wall_service, srv->shared, &err))
+        goto fail;
+    if (srv->auth) {
+        /* The bucket's values live as long as a login session. */
+        gint64 ttl_ms = (gint64)auth_session_hours(srv->auth) * 3600 * 1000;
+        kv_store *sessions = cluster_open(section, "-sessions", ttl_ms, &err);
+        if (!sessions || auth_share(srv->auth, sessions, &err))
+            goto fail;
     }
-    log_info("cluster: node '%s', walls in bucket '%s'",
+    log_info("cluster: node '%s' shares its walls%s",
              json_string_value(json_object_get(section, "node")),
-             json_object_get(section, "bucket")
-                 ? json_string_value(json_object_get(section, "bucket"))
-                 : CLUSTER_BUCKET_DEFAULT);
+             srv->auth ? " and login sessions" : "");
     return 0;
+fail:
+    log_error("cluster: %s; not starting", err.message);
+    return -1;
 }
 
 /* The RTSP restream when server.rtsp_restream is set: 0, or -1 when it

@@ -33,6 +33,20 @@ struct auth_principal {
     char sha256[PASSWORD_SHA256_HEX + 1]; /* tokens with token_sha256, else "" */
 };
 
+/* A login session as the cluster's bucket holds it (auth_share): made on
+ * any node, known here by the SHA-256 of its id. */
+typedef struct shared_login {
+    const auth_principal *who;
+    gint64 expires_ms; /* real time, ms since 1970 */
+} shared_login;
+
+/* A write of the bucket of sessions, on the writer's thread: copies only. */
+typedef struct shared_write {
+    kv_store *kv;
+    char *key;
+    char *value; /* NULL: a delete */
+} shared_write;
+
 typedef struct login_session {
     const auth_principal *who;
     char *address;  /* where it logged in from, for the audit line of an early end */
@@ -65,6 +79,10 @@ struct auth_center {
     guint sessions_max;                    /* the session table's size */
     guint sessions_per_user;               /* beyond it, a login ends the user's oldest session */
     guint64 logins;                        /* sessions ever started: the next serial */
+    /* A cluster (auth_share); all NULL without: */
+    kv_store *shared;            /* owned */
+    GThreadPool *shared_writes;  /* one thread: shared_write *, in order */
+    GHashTable *shared_sessions; /* SHA-256 hex of an id (owned) -> shared_login * (owned) */
 };
 
 static const char *const role_names[] = {"viewer", "operator", "presenter", "admin"};
@@ -472,6 +490,12 @@ void auth_center_free(auth_center *a)
      * the center. */
     while (a->in_flight > 0 || g_hash_table_size(a->token_checks) > 0)
         g_main_context_iteration(NULL, TRUE);
+    /* The writes queued go out before the store closes. */
+    if (a->shared_writes)
+        g_thread_pool_free(a->shared_writes, FALSE, TRUE);
+    kv_store_free(a->shared);
+    if (a->shared_sessions)
+        g_hash_table_destroy(a->shared_sessions);
     g_ptr_array_free(a->users, TRUE);
     g_ptr_array_free(a->tokens, TRUE);
     g_hash_table_destroy(a->sessions);
@@ -662,11 +686,13 @@ static enum auth_identity identify_token(auth_center *a, const char *token, cons
     return token_check_start(a, token, key, address, retry_after, done, data);
 }
 
+static const auth_principal *identify_shared(auth_center *a, const char *id);
+
 static const auth_principal *identify_session(auth_center *a, const char *id)
 {
     login_session *ls = id && hex64(id) ? g_hash_table_lookup(a->sessions, id) : NULL;
     if (!ls)
-        return NULL;
+        return id && hex64(id) ? identify_shared(a, id) : NULL;
     if (ls->expires <= g_get_monotonic_time()) {
         g_hash_table_remove(a->sessions, id);
         return NULL;
@@ -794,6 +820,150 @@ static void audit_login(auth_center *a, const login_job *j, bool ok, audit_writt
     audit_write_async(a->audit, &e, done, data);
 }
 
+/* ---- login sessions in a cluster's bucket ---- */
+
+#define SESSION_KEY_PREFIX "session."
+
+/* The bucket's key of session id: its SHA-256, never the id. New string. */
+static char *session_key(const char *id, char hash[PASSWORD_SHA256_HEX + 1])
+{
+    password_sha256_hex(id, hash);
+    return g_strconcat(SESSION_KEY_PREFIX, hash, NULL);
+}
+
+static void shared_write_free(shared_write *w)
+{
+    g_free(w->key);
+    free(w->value);
+    g_free(w);
+}
+
+/* On the writer's thread. */
+static void shared_write_run(gpointer data, gpointer user)
+{
+    (void)user;
+    shared_write *w = data;
+    pantau_error err = {0};
+    uint64_t rev;
+    int rc = w->value ? kv_store_update(w->kv, w->key, w->value, 0, &rev, &err)
+                      : kv_store_delete(w->kv, w->key, &err);
+    if (rc)
+        log_warn("cluster: a login session could not be %s other nodes: %s",
+                 w->value ? "shared with" : "ended on", err.message);
+    shared_write_free(w);
+}
+
+static void shared_write_queue(auth_center *a, char *key, char *value)
+{
+    shared_write *w = g_new0(shared_write, 1);
+    *w = (shared_write){a->shared, key, value};
+    g_thread_pool_push(a->shared_writes, w, NULL);
+}
+
+/* Puts session id of who in the bucket (a cluster only). */
+static void share_session(auth_center *a, const char *id, const auth_principal *who)
+{
+    if (!a->shared)
+        return;
+    char hash[PASSWORD_SHA256_HEX + 1];
+    char *key = session_key(id, hash);
+    gint64 expires_ms = (g_get_real_time() + a->session_us) / 1000;
+    json_t *v = json_pack("{s:s, s:I}", "user", who->name, "expires", (json_int_t)expires_ms);
+    shared_write_queue(a, key, json_dumps(v, JSON_COMPACT));
+    json_decref(v);
+    password_wipe(hash, sizeof hash);
+}
+
+/* Ends session id on every node (a cluster only): here at once. */
+static void unshare_session(auth_center *a, const char *id)
+{
+    if (!a->shared)
+        return;
+    char hash[PASSWORD_SHA256_HEX + 1];
+    char *key = session_key(id, hash);
+    g_hash_table_remove(a->shared_sessions, hash);
+    shared_write_queue(a, key, NULL);
+    password_wipe(hash, sizeof hash);
+}
+
+/* Who session id is, as the bucket knows it, or NULL. */
+static const auth_principal *identify_shared(auth_center *a, const char *id)
+{
+    if (!a->shared)
+        return NULL;
+    char hash[PASSWORD_SHA256_HEX + 1];
+    password_sha256_hex(id, hash);
+    const shared_login *sl = g_hash_table_lookup(a->shared_sessions, hash);
+    if (sl && sl->expires_ms <= g_get_real_time() / 1000) {
+        g_hash_table_remove(a->shared_sessions, hash);
+        sl = NULL;
+    }
+    password_wipe(hash, sizeof hash);
+    return sl ? sl->who : NULL;
+}
+
+static const auth_principal *principal_named(const GPtrArray *list, const char *name);
+
+/* Ends this node's own session whose id hashes to hash, ended on another
+ * node (which audited it): its sockets close (BUS_LOGIN_ENDED). */
+static void end_local_session(auth_center *a, const char *hash)
+{
+    GHashTableIter it;
+    gpointer key, value;
+    char mine[PASSWORD_SHA256_HEX + 1];
+    g_hash_table_iter_init(&it, a->sessions);
+    while (g_hash_table_iter_next(&it, &key, &value)) {
+        password_sha256_hex(key, mine);
+        if (strcmp(mine, hash) != 0)
+            continue;
+        g_hash_table_iter_steal(&it);
+        bus_emit(a->bus, &(bus_event){.kind = BUS_LOGIN_ENDED, .login_ended = {key}});
+        password_forget(key);
+        login_session_free(value);
+        break;
+    }
+    password_wipe(mine, sizeof mine);
+}
+
+/* The watch of the bucket: a session put (value) or ended (NULL). */
+static void on_shared_session(const char *key, const char *value, uint64_t rev, void *data)
+{
+    (void)rev;
+    auth_center *a = data;
+    const char *hash = key + strlen(SESSION_KEY_PREFIX);
+    if (!g_str_has_prefix(key, SESSION_KEY_PREFIX))
+        return;
+    if (!value) {
+        g_hash_table_remove(a->shared_sessions, hash);
+        end_local_session(a, hash);
+        return;
+    }
+    json_t *v = json_loads(value, 0, NULL);
+    const char *user = json_string_value(json_object_get(v, "user"));
+    const auth_principal *who = user ? principal_named(a->users, user) : NULL;
+    const json_t *expires = json_object_get(v, "expires");
+    if (who && json_is_integer(expires)) {
+        shared_login *sl = g_new(shared_login, 1);
+        *sl = (shared_login){who, json_integer_value(expires)};
+        g_hash_table_replace(a->shared_sessions, g_strdup(hash), sl);
+    } else {
+        log_warn("cluster: a login session of an unknown user or without expiry was ignored");
+    }
+    json_decref(v);
+}
+
+int auth_share(auth_center *a, kv_store *kv, pantau_error *err)
+{
+    if (!a) {
+        kv_store_free(kv);
+        return 0;
+    }
+    a->shared = kv;
+    a->shared_sessions = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
+    a->shared_writes = g_thread_pool_new(shared_write_run, NULL, 1, FALSE, NULL);
+    return kv_store_watch(kv, SESSION_KEY_PREFIX ">", on_shared_session, a, err);
+}
+
 static void prune_sessions(auth_center *a)
 {
     gint64 now = g_get_monotonic_time();
@@ -861,6 +1031,7 @@ static void session_evict(auth_center *a, const char *id)
                      true};
     audit_write_async(a->audit, &e, NULL, NULL);
     log_info("a login session of '%s' ended early to make room for a newer login", ls->who->name);
+    unshare_session(a, key);
     password_forget(key);
     login_session_free(ls);
 }
@@ -902,6 +1073,7 @@ static const char *session_start(auth_center *a, const auth_principal *who, cons
     ls->serial = a->logins++;
     char *token = password_random_hex(32);
     g_hash_table_insert(a->sessions, token, ls);
+    share_session(a, token, who);
     return token;
 }
 
@@ -1002,6 +1174,7 @@ enum auth_logout_result auth_logout(auth_center *a, const char *cookies, const c
                      true};
     audit_write_async(a->audit, &e, NULL, NULL);
     g_hash_table_remove(a->sessions, id);
+    unshare_session(a, id);
     password_forget(id);
     return AUTH_LOGOUT_OK;
 }

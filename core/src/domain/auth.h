@@ -7,6 +7,7 @@
 #include "bus.h"
 #include "config_check.h"
 #include "pantau_error.h"
+#include "kv_store.h"
 #include "session.h"
 
 #include <stdbool.h>
@@ -33,6 +34,15 @@ auth_center *auth_center_new(const json_t *section, const char *config_dir, audi
 
 /* Frees a; waits for logins still being verified. NULL is fine. */
 void auth_center_free(auth_center *a);
+
+/* Shares a's login sessions through kv (stolen; a cluster's bucket of
+ * sessions, docs/cluster.md): each session started here is put there under
+ * the SHA-256 of its id (never the id), a logout or an eviction deletes
+ * it, and the sessions any node puts there are known here too, until they
+ * expire. The writes run in order on a thread of a's; the watch's entries
+ * come on the main loop. a NULL (no auth section): kv is freed. Returns 0,
+ * or -1 with err. */
+int auth_share(auth_center *a, kv_store *kv, pantau_error *err);
 
 /* What an action needs of a session's role. */
 enum auth_permission {

@@ -95,23 +95,26 @@ static int int_or(const json_t *section, const char *key, int fallback)
     return v ? (int)json_integer_value(v) : fallback;
 }
 
-kv_store *cluster_open(const json_t *section, pantau_error *err)
+kv_store *cluster_open(const json_t *section, const char *suffix, gint64 ttl_ms, pantau_error *err)
 {
     const json_t *urls = json_object_get(section, "nats");
     size_t n = json_array_size(urls);
     const char **list = g_new0(const char *, n + 1);
     for (size_t i = 0; i < n; i++)
         list[i] = json_string_value(json_array_get(urls, i));
-    const char *bucket = json_string_value(json_object_get(section, "bucket"));
+    const char *name = json_string_value(json_object_get(section, "bucket"));
+    char *bucket = g_strconcat(name ? name : CLUSTER_BUCKET_DEFAULT, suffix, NULL);
     kv_store_options o = {
         .urls = list,
         .n_urls = n,
         .node = json_string_value(json_object_get(section, "node")),
-        .bucket = bucket ? bucket : CLUSTER_BUCKET_DEFAULT,
+        .bucket = bucket,
+        .ttl_ms = ttl_ms,
         .replicas = int_or(section, "replicas", CLUSTER_REPLICAS_DEFAULT),
         .timeout_ms = int_or(section, "timeout_ms", CLUSTER_TIMEOUT_MS_DEFAULT),
     };
     kv_store *kv = kv_store_open(&o, err);
+    g_free(bucket);
     g_free(list);
     return kv;
 }

@@ -20,7 +20,8 @@ void cluster_config_check(config_checker *c, const json_t *section);
 
 /* Opens the shared store the section (borrowed, checked) names: connects
  * to its NATS servers, refuses one without JetStream, opens or makes the
- * bucket. Blocks. Returns the store, or NULL with err. */
-kv_store *cluster_open(const json_t *section, pantau_error *err);
+ * bucket (cluster.bucket and suffix, e.g. "" or "-sessions"; its values
+ * live ttl_ms, 0: for ever). Blocks. Returns the store, or NULL with err. */
+kv_store *cluster_open(const json_t *section, const char *suffix, gint64 ttl_ms, pantau_error *err);
 
 #endif

@@ -122,6 +122,7 @@ static int open_bucket(kv_store *kv, const kv_store_options *o, pantau_error *er
             cfg.Bucket = o->bucket;
             cfg.History = 1;
             cfg.Replicas = o->replicas;
+            cfg.TTL = o->ttl_ms * 1000000; /* nanoseconds, as JetStream's max_age */
             cfg.StorageType = js_FileStorage;
             s = js_CreateKeyValue(&kv->kv, kv->js, &cfg);
         }
@@ -228,6 +229,12 @@ int kv_store_update(kv_store *kv, const char *key, const char *value, uint64_t l
     return rc;
 }
 
+int kv_store_delete(kv_store *kv, const char *key, pantau_error *err)
+{
+    natsStatus s = kvStore_Delete(kv->kv, key);
+    return s == NATS_OK ? 0 : nats_fail(err, s, "the cluster's store did not take the delete");
+}
+
 /* ---- the watch ---- */
 
 static void watch_item_free(gpointer data)
@@ -253,7 +260,8 @@ static void watch_post(kv_store *kv, kvEntry *e)
     watch_item *it = g_new0(watch_item, 1);
     it->target = g_atomic_rc_box_acquire(kv->target);
     it->key = g_strdup(kvEntry_Key(e));
-    it->value = g_strndup(kvEntry_Value(e), (gsize)kvEntry_ValueLen(e));
+    if (kvEntry_Operation(e) == kvOp_Put)
+        it->value = g_strndup(kvEntry_Value(e), (gsize)kvEntry_ValueLen(e));
     it->rev = kvEntry_Revision(e);
     /* Idle sources of one priority run in the order they were added. */
     g_idle_add_full(G_PRIORITY_DEFAULT, watch_deliver, it, watch_item_free);
@@ -266,7 +274,7 @@ static gpointer watch_run(gpointer data)
     while (!g_atomic_int_get(&kv->stopping)) {
         kvEntry *e = NULL;
         natsStatus s = kvWatcher_Next(&e, kv->watcher, 1000);
-        if (s == NATS_OK && e && kvEntry_Operation(e) == kvOp_Put)
+        if (s == NATS_OK && e)
             watch_post(kv, e);
         kvEntry_Destroy(e);
         if (s != NATS_OK && s != NATS_TIMEOUT && !g_atomic_int_get(&kv->stopping))
@@ -279,7 +287,6 @@ int kv_store_watch(kv_store *kv, const char *keys, kv_watch_fn fn, void *data, p
 {
     kvWatchOptions wo;
     kvWatchOptions_Init(&wo);
-    wo.IgnoreDeletes = true;
     natsStatus s = kvStore_Watch(&kv->watcher, kv->kv, keys, &wo);
     if (s != NATS_OK)
         return nats_fail(err, s, "the cluster's bucket could not be watched");

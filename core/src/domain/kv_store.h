@@ -9,6 +9,7 @@
 
 #include "pantau_error.h"
 
+#include <glib.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -21,6 +22,7 @@ typedef struct kv_store_options {
     const char *node;   /* this node's name: the connection's name */
     const char *bucket; /* the bucket, made when missing */
     int replicas;       /* its replicas when it is made */
+    gint64 ttl_ms;      /* how long its values live when it is made; 0: for ever */
     int timeout_ms;     /* how long a request waits for the store's answer */
 } kv_store_options;
 
@@ -46,8 +48,13 @@ int kv_store_get(kv_store *kv, const char *key, char **value, uint64_t *rev, pan
 int kv_store_update(kv_store *kv, const char *key, const char *value, uint64_t last, uint64_t *rev,
                     pantau_error *err);
 
+/* Deletes key (a marker the watches see). Blocks up to the timeout; safe
+ * from any thread. 0, or -1 with err (ERR_UNAVAILABLE). */
+int kv_store_delete(kv_store *kv, const char *key, pantau_error *err);
+
 /* Called on the main loop (the default context) for each value written
- * under the watched keys, in the store's order: key and value borrowed. */
+ * under the watched keys, in the store's order: key and value borrowed;
+ * value NULL: the key was deleted (or purged). */
 typedef void (*kv_watch_fn)(const char *key, const char *value, uint64_t rev, void *data);
 
 /* Watches keys (a NATS subject pattern such as "wall.>"): the latest value

@@ -283,7 +283,8 @@ static int share_wall(wall_service *ws, wall *w, pantau_error *err)
 static void on_shared_change(const char *key, const char *value, uint64_t rev, void *data)
 {
     (void)key;
-    take_shared(data, value, rev);
+    if (value) /* walls are never deleted */
+        take_shared(data, value, rev);
 }
 
 int walls_share(wall_service *ws, kv_store *kv, pantau_error *err)
