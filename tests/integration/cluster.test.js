@@ -92,7 +92,9 @@ test('a stale change on node B after one on node A gets conflict; of two racing,
   const [ra, rb] = await Promise.all([setSource(a, v + 1, 'clock-b'), setSource(b, v + 1, null)]);
   const winners = [ra, rb].filter((r) => r.ok);
   assert.equal(winners.length, 1, `one winner: ${JSON.stringify([ra, rb])}`);
-  expectError([ra, rb].find((r) => r.error), 'conflict', 'version');
+  const lost = [ra, rb].find((r) => r.error);
+  expectError(lost, 'conflict', 'version');
+  assert.equal(lost.error.current, v + 2, 'the loser is told the version now');
   await waitWall(a, v + 2);
   await waitWall(b, v + 2);
   const won = ra.ok ? 'clock-b' : null;

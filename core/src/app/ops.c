@@ -128,15 +128,23 @@ typedef struct op_pending {
     json_t *ok; /* the operation's result (new reference), or NULL */
     write_fence fence;
     gint64 conflict; /* a conflict's current version, or -1 */
+    /* A conflict found by a write (a cluster's shared store, walls.h):
+     * current is this wall's version when the reply goes. */
+    const pantau_server *srv;
+    char *wall_id; /* NULL: the request names none */
     ops_reply_fn reply;
     void *data;
 } op_pending;
 
-static op_pending *op_pending_new(const json_t *id, ops_reply_fn reply, void *data)
+static op_pending *op_pending_new(const pantau_server *srv, const json_t *request,
+                                  ops_reply_fn reply, void *data)
 {
     op_pending *p = g_new0(op_pending, 1);
+    const json_t *id = json_object_get(request, "id");
     p->id = json_is_number(id) ? json_incref((json_t *)id) : NULL;
     p->conflict = -1;
+    p->srv = srv;
+    p->wall_id = g_strdup(json_string_value(json_object_get(request, "wall")));
     p->reply = reply;
     p->data = data;
     return p;
@@ -149,6 +157,9 @@ static void op_pending_finish(void *data)
     json_t *reply;
     if (p->fence.failed) {
         reply = ops_error_reply(p->id, &p->fence.err);
+        const wall *w = walls_find(p->srv->wall_service, p->wall_id);
+        if (p->conflict < 0 && w && g_strcmp0(p->fence.err.code, ERR_CONFLICT) == 0)
+            p->conflict = w->version;
         if (p->conflict >= 0)
             json_object_set_new(json_object_get(reply, "error"), "current",
                                 json_integer(p->conflict));
@@ -157,6 +168,7 @@ static void op_pending_finish(void *data)
         reply = ok_reply(p->id, p->ok);
     }
     json_decref(p->id);
+    g_free(p->wall_id);
     p->reply(reply, p->data);
     g_free(p);
 }
@@ -233,7 +245,7 @@ static void run_op(pantau_server *srv, session *ses, const json_t *request, cons
     }
     op_call call = {srv, ses, request, NULL, NULL};
     gint64 before = named_wall_version(srv, request);
-    op_pending *p = op_pending_new(id, reply, data);
+    op_pending *p = op_pending_new(srv, request, reply, data);
     write_fence *outer = persist_fence_set(srv->persist, &p->fence);
     if (audited)
         audit_begin(srv->audit, ses, action, wall_id, before);

@@ -22,11 +22,18 @@ typedef struct watch_target {
     gint alive;
 } watch_target;
 
+/* A watch silent this long checks that it has seen the bucket's last
+ * revision, and is made again when not (docs/cluster.md). */
+#define KV_WATCH_CHECK_MS 2000
+
 struct kv_store {
     natsConnection *nc;
     jsCtx *js;
     kvStore *kv;
     char *bucket;
+    GMutex watch_lock;  /* watcher is replaced by the watch thread, stopped by kv_store_free */
+    char *watch_keys;   /* the watched keys */
+    uint64_t watch_rev; /* watch thread: the last revision it delivered */
     kvWatcher *watcher;
     GThread *watch_thread;
     watch_target *target; /* a reference (g_atomic_rc_box) */
@@ -137,6 +144,7 @@ static int open_bucket(kv_store *kv, const kv_store_options *o, pantau_error *er
 kv_store *kv_store_open(const kv_store_options *o, pantau_error *err)
 {
     kv_store *kv = g_new0(kv_store, 1);
+    g_mutex_init(&kv->watch_lock);
     kv->bucket = g_strdup(o->bucket);
     natsStatus s = connect_nats(kv, o);
     if (s != NATS_OK) {
@@ -173,11 +181,15 @@ void kv_store_free(kv_store *kv)
     g_atomic_int_set(&kv->stopping, 1);
     if (kv->target)
         g_atomic_int_set(&kv->target->alive, 0);
+    g_mutex_lock(&kv->watch_lock);
     if (kv->watcher)
         kvWatcher_Stop(kv->watcher);
+    g_mutex_unlock(&kv->watch_lock);
     if (kv->watch_thread)
         g_thread_join(kv->watch_thread);
     kvWatcher_Destroy(kv->watcher);
+    g_mutex_clear(&kv->watch_lock);
+    g_free(kv->watch_keys);
     watch_target_release(kv->target);
     kvStore_Destroy(kv->kv);
     jsCtx_Destroy(kv->js);
@@ -267,27 +279,79 @@ static void watch_post(kv_store *kv, kvEntry *e)
     g_idle_add_full(G_PRIORITY_DEFAULT, watch_deliver, it, watch_item_free);
 }
 
+static natsStatus watcher_new(kv_store *kv, kvWatcher **w)
+{
+    kvWatchOptions wo;
+    kvWatchOptions_Init(&wo);
+    return kvStore_Watch(w, kv->kv, kv->watch_keys, &wo);
+}
+
+/* Whether the bucket has a revision the watch has not delivered: a watch
+ * whose consumer was lost with a NATS server (or its quorum) stays silent
+ * for ever. */
+static bool watch_behind(kv_store *kv)
+{
+    char *stream = g_strconcat("KV_", kv->bucket, NULL);
+    jsStreamInfo *si = NULL;
+    jsErrCode jerr = 0;
+    bool behind = js_GetStreamInfo(&si, kv->js, stream, NULL, &jerr) == NATS_OK &&
+                  si->State.LastSeq > kv->watch_rev;
+    jsStreamInfo_Destroy(si);
+    g_free(stream);
+    return behind;
+}
+
+/* Makes the watch again (it first delivers every key's latest value
+ * again, which the callbacks take by revision). */
+static void watch_renew(kv_store *kv)
+{
+    kvWatcher *w = NULL;
+    if (watcher_new(kv, &w) != NATS_OK)
+        return; /* tried again at the next check */
+    g_mutex_lock(&kv->watch_lock);
+    kvWatcher *old = kv->watcher;
+    kv->watcher = w;
+    if (g_atomic_int_get(&kv->stopping))
+        kvWatcher_Stop(w);
+    g_mutex_unlock(&kv->watch_lock);
+    kvWatcher_Destroy(old);
+    log_info("cluster: watching bucket '%s' again", kv->bucket);
+}
+
 /* The watch thread: waits for entries until kv_store_free stops it. */
 static gpointer watch_run(gpointer data)
 {
     kv_store *kv = data;
+    gint64 silent_since = g_get_monotonic_time();
     while (!g_atomic_int_get(&kv->stopping)) {
         kvEntry *e = NULL;
-        natsStatus s = kvWatcher_Next(&e, kv->watcher, 1000);
-        if (s == NATS_OK && e)
+        natsStatus s = kvWatcher_Next(&e, kv->watcher, 500);
+        if (s == NATS_OK && e) {
+            kv->watch_rev = MAX(kv->watch_rev, kvEntry_Revision(e));
             watch_post(kv, e);
+        }
         kvEntry_Destroy(e);
-        if (s != NATS_OK && s != NATS_TIMEOUT && !g_atomic_int_get(&kv->stopping))
-            g_usleep(100 * 1000); /* a connection being re-made */
+        if (s == NATS_OK) {
+            silent_since = g_get_monotonic_time();
+            continue;
+        }
+        if (g_atomic_int_get(&kv->stopping))
+            break;
+        if (s != NATS_TIMEOUT)
+            g_usleep(250 * 1000); /* a connection being re-made */
+        if (g_get_monotonic_time() - silent_since < KV_WATCH_CHECK_MS * 1000)
+            continue;
+        silent_since = g_get_monotonic_time();
+        if (s != NATS_TIMEOUT || watch_behind(kv))
+            watch_renew(kv);
     }
     return NULL;
 }
 
 int kv_store_watch(kv_store *kv, const char *keys, kv_watch_fn fn, void *data, pantau_error *err)
 {
-    kvWatchOptions wo;
-    kvWatchOptions_Init(&wo);
-    natsStatus s = kvStore_Watch(&kv->watcher, kv->kv, keys, &wo);
+    kv->watch_keys = g_strdup(keys);
+    natsStatus s = watcher_new(kv, &kv->watcher);
     if (s != NATS_OK)
         return nats_fail(err, s, "the cluster's bucket could not be watched");
     kv->target = g_atomic_rc_box_new0(watch_target);

@@ -207,6 +207,8 @@ typedef struct wall_put {
     uint64_t last, rev;
     gint64 version;
     pantau_error err;
+    char *now;        /* refused for another revision: the store's state then, or NULL */
+    uint64_t now_rev; /* and its revision */
 } wall_put;
 
 static void wall_put_free(gpointer data)
@@ -215,6 +217,7 @@ static void wall_put_free(gpointer data)
     g_free(wp->wall_id);
     g_free(wp->key);
     free(wp->value);
+    g_free(wp->now);
     g_free(wp);
 }
 
@@ -225,18 +228,31 @@ static int wall_put_run(void *data, pantau_error *err)
     int rc = kv_store_update(wp->kv, wp->key, wp->value, wp->last, &wp->rev, err);
     if (rc)
         wp->err = *err;
+    /* Another node was first: its state, so that the refusal names the
+     * version now (even before the watch brings it). */
+    pantau_error ignored = {0};
+    if (rc && strcmp(err->code, ERR_CONFLICT) == 0) {
+        kv_store_get(wp->kv, wp->key, &wp->now, &wp->now_rev, &ignored);
+        error_set(err, ERR_CONFLICT, "version",
+                  "wall '%s' was changed by another node first; the request was based on "
+                  "version %" G_GINT64_FORMAT,
+                  wp->wall_id, wp->version - 1);
+    }
     return rc;
 }
 
 /* On the main loop: the store took it (the watch may have brought it
  * already), or it did not and nothing changed (the fenced request fails
- * with the store's error). */
+ * with the store's error); refused for another node's change, the wall
+ * takes that change now. */
 static void wall_put_finished(void *data, bool ok)
 {
     const wall_put *wp = data;
     if (ok)
         take_shared(wp->ws, wp->value, wp->rev);
-    else
+    else if (wp->now)
+        take_shared(wp->ws, wp->now, wp->now_rev);
+    if (!ok)
         log_info("cluster: wall '%s' not changed to version %" G_GINT64_FORMAT ": %s", wp->wall_id,
                  wp->version, wp->err.message);
 }
