@@ -23,7 +23,7 @@ const clients = [];
 const servers = [];
 
 function clusterConfig(urls, node) {
-  return testConfig({ cluster: { nats: urls, node, bucket: 'pantau-test', replicas: 3, timeout_ms: 1500 } });
+  return testConfig({ cluster: { nats: urls, node, bucket: 'pantau-test', replicas: 3, timeout_ms: 2000 } });
 }
 
 async function startNode(node) {
@@ -88,20 +88,25 @@ test('a stale change on node B after one on node A gets conflict; of two racing,
   const stale = await setSource(b, v, null);
   expectError(stale, 'conflict', 'version');
   assert.equal(stale.error.current, v + 1);
-  // Both nodes at v + 1 at once: the bucket's compare-and-set lets one in.
-  const [ra, rb] = await Promise.all([setSource(a, v + 1, 'clock-b'), setSource(b, v + 1, null)]);
-  const winners = [ra, rb].filter((r) => r.ok);
-  assert.equal(winners.length, 1, `one winner: ${JSON.stringify([ra, rb])}`);
-  const lost = [ra, rb].find((r) => r.error);
-  expectError(lost, 'conflict', 'version');
-  assert.equal(lost.error.current, v + 2, 'the loser is told the version now');
-  await waitWall(a, v + 2);
-  await waitWall(b, v + 2);
-  const won = ra.ok ? 'clock-b' : null;
-  for (const c of [a, b]) assert.equal(lastWall(c).layout.tiles.find((t) => t.id === 't2').source, won);
+  // Both nodes on one version at once: the bucket's compare-and-set lets
+  // one in. Several rounds: nats-server before 2.9.21 could take both of
+  // two racing writes (docs/cluster.md), and one round may miss that.
+  for (let round = 0, at = v + 1; round < 10; round++, at++) {
+    const source = round % 2 ? 'clock-a' : 'clock-b';
+    const [ra, rb] = await Promise.all([setSource(a, at, source), setSource(b, at, null)]);
+    const winners = [ra, rb].filter((r) => r.ok);
+    assert.equal(winners.length, 1, `round ${round}, one winner: ${JSON.stringify([ra, rb])}`);
+    const lost = [ra, rb].find((r) => r.error);
+    expectError(lost, 'conflict', 'version');
+    assert.equal(lost.error.current, at + 1, 'the loser is told the version now');
+    await waitWall(a, at + 1);
+    await waitWall(b, at + 1);
+    const won = ra.ok ? source : null;
+    for (const c of [a, b]) assert.equal(lastWall(c).layout.tiles.find((t) => t.id === 't2').source, won);
+  }
   await sleep(200);
-  assert.equal(lastWall(a).version, v + 2, 'the loser made no version');
-  assert.equal(lastWall(b).version, v + 2);
+  assert.equal(lastWall(a).version, v + 11, 'the losers made no version');
+  assert.equal(lastWall(b).version, v + 11);
 });
 
 test('a node that starts takes the walls from the bucket', async () => {

@@ -31,6 +31,8 @@ struct kv_store {
     jsCtx *js;
     kvStore *kv;
     char *bucket;
+    char *stream; /* the bucket's stream, KV_<bucket> */
+    int timeout_ms;
     GMutex watch_lock;  /* watcher is replaced by the watch thread, stopped by kv_store_free */
     char *watch_keys;   /* the watched keys */
     uint64_t watch_rev; /* watch thread: the last revision it delivered */
@@ -146,6 +148,8 @@ kv_store *kv_store_open(const kv_store_options *o, pantau_error *err)
     kv_store *kv = g_new0(kv_store, 1);
     g_mutex_init(&kv->watch_lock);
     kv->bucket = g_strdup(o->bucket);
+    kv->stream = g_strconcat("KV_", o->bucket, NULL);
+    kv->timeout_ms = o->timeout_ms;
     natsStatus s = connect_nats(kv, o);
     if (s != NATS_OK) {
         error_set(err, ERR_UNAVAILABLE, "cluster.nats", "no NATS server answered at %s%s: %s",
@@ -195,6 +199,7 @@ void kv_store_free(kv_store *kv)
     jsCtx_Destroy(kv->js);
     natsConnection_Destroy(kv->nc);
     g_free(kv->bucket);
+    g_free(kv->stream);
     g_free(kv);
 }
 
@@ -216,29 +221,85 @@ int kv_store_get(kv_store *kv, const char *key, char **value, uint64_t *rev, pan
     return 0;
 }
 
-int kv_store_update(kv_store *kv, const char *key, const char *value, uint64_t last, uint64_t *rev,
-                    pantau_error *err)
+/* The bucket's last revision (of any key), from the stream's leader: 0
+ * with *seq, or a status. */
+static natsStatus stream_last_seq(kv_store *kv, uint64_t *seq)
 {
-    char *subject = g_strdup_printf("$KV.%s.%s", kv->bucket, key);
+    jsStreamInfo *si = NULL;
+    jsErrCode jerr = 0;
+    natsStatus s = js_GetStreamInfo(&si, kv->js, kv->stream, NULL, &jerr);
+    if (s == NATS_OK)
+        *seq = si->State.LastSeq;
+    jsStreamInfo_Destroy(si);
+    return s;
+}
+
+/* Key's revision (0: none), from the stream's leader (a direct get may
+ * come from a replica behind it): 0 with *rev, or a status. */
+static natsStatus key_revision(kv_store *kv, const char *subject, uint64_t *rev)
+{
+    natsMsg *msg = NULL;
+    jsErrCode jerr = 0;
+    natsStatus s = js_GetLastMsg(&msg, kv->js, kv->stream, subject, NULL, &jerr);
+    *rev = s == NATS_OK ? natsMsg_GetSequence(msg) : 0;
+    natsMsg_Destroy(msg);
+    return s == NATS_NOT_FOUND ? NATS_OK : s;
+}
+
+/* One try of the compare-and-set: the key must be at last, and the write
+ * must follow the bucket's last revision read before it. nats-server
+ * before 2.9.21 checks a key's expected revision outside its consensus, so
+ * two writes racing on one revision could both be taken (nats-server
+ * issue 4320); the bucket-wide expected revision is checked in order with
+ * the writes in flight. So a write that meets any other write retries. */
+static natsStatus try_update(kv_store *kv, const char *subject, const char *value, uint64_t last,
+                             uint64_t *rev, jsErrCode *jerr, bool *conflict)
+{
+    uint64_t seq = 0, now = 0;
+    natsStatus s = stream_last_seq(kv, &seq);
+    if (s == NATS_OK)
+        s = key_revision(kv, subject, &now);
+    if (s != NATS_OK)
+        return s;
+    *conflict = now != last;
+    if (*conflict)
+        return NATS_ERR;
     jsPubOptions po;
     jsPubOptions_Init(&po);
+    po.ExpectLastSeq = seq; /* 0 (an empty bucket): not checked */
     if (last == 0)
         po.ExpectNoMessage = true;
     else
         po.ExpectLastSubjectSeq = last;
     jsPubAck *pa = NULL;
-    jsErrCode jerr = 0;
-    natsStatus s = js_Publish(&pa, kv->js, subject, value, (int)strlen(value), &po, &jerr);
-    g_free(subject);
-    int rc = 0;
+    s = js_Publish(&pa, kv->js, subject, value, (int)strlen(value), &po, jerr);
     if (s == NATS_OK)
         *rev = pa->Sequence;
-    else if (jerr == JSStreamWrongLastSequenceErr)
-        rc = error_set(err, ERR_CONFLICT, "version", "another change was made first");
-    else
-        rc = nats_fail(err, s, "the cluster's store (NATS JetStream) did not accept the change");
     jsPubAck_Destroy(pa);
-    return rc;
+    return s;
+}
+
+int kv_store_update(kv_store *kv, const char *key, const char *value, uint64_t last, uint64_t *rev,
+                    pantau_error *err)
+{
+    char *subject = g_strdup_printf("$KV.%s.%s", kv->bucket, key);
+    gint64 until = g_get_monotonic_time() + (gint64)kv->timeout_ms * 1000;
+    natsStatus s;
+    jsErrCode jerr;
+    bool conflict;
+    do {
+        jerr = 0;
+        conflict = false;
+        s = try_update(kv, subject, value, last, rev, &jerr, &conflict);
+        /* Another write to the bucket came first: is it this key's? */
+    } while (s != NATS_OK && !conflict && jerr == JSStreamWrongLastSequenceErr &&
+             g_get_monotonic_time() < until);
+    g_free(subject);
+    if (s == NATS_OK)
+        return 0;
+    if (conflict || jerr == JSStreamWrongLastSequenceErr)
+        return error_set(err, ERR_CONFLICT, "version", "another change was made first");
+    return nats_fail(err, s, "the cluster's store (NATS JetStream) did not accept the change");
 }
 
 int kv_store_delete(kv_store *kv, const char *key, pantau_error *err)
@@ -291,14 +352,8 @@ static natsStatus watcher_new(kv_store *kv, kvWatcher **w)
  * for ever. */
 static bool watch_behind(kv_store *kv)
 {
-    char *stream = g_strconcat("KV_", kv->bucket, NULL);
-    jsStreamInfo *si = NULL;
-    jsErrCode jerr = 0;
-    bool behind = js_GetStreamInfo(&si, kv->js, stream, NULL, &jerr) == NATS_OK &&
-                  si->State.LastSeq > kv->watch_rev;
-    jsStreamInfo_Destroy(si);
-    g_free(stream);
-    return behind;
+    uint64_t seq = 0;
+    return stream_last_seq(kv, &seq) == NATS_OK && seq > kv->watch_rev;
 }
 
 /* Makes the watch again (it first delivers every key's latest value
