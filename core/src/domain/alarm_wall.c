@@ -75,15 +75,17 @@ static const alarm_claim *winner(const wall_takeover *t)
 }
 
 /* Writes l onto w as one change (audited, persisted, emitted): inside an
- * operation as part of it, else as action by the server. */
-static void write_wall(alarm_center *a, wall *w, const layout *l, const char *action)
+ * operation as part of it, else as action by the server. Returns the
+ * version it makes (in a cluster, the wall's once the bucket took it). */
+static gint64 write_wall(alarm_center *a, wall *w, const layout *l, const char *action)
 {
     if (!a->in_op)
         audit_begin(a->audit, NULL, action, w->id, w->version);
-    walls_apply(a->walls, w, l);
+    gint64 version = walls_apply(a->walls, w, l);
     /* Its line went to the log before the wall file (walls_apply). */
     if (!a->in_op)
-        audit_line_free(audit_end(a->audit, false, w->version));
+        audit_line_free(audit_end(a->audit, false, version));
+    return version;
 }
 
 /* ---- surviving a restart ----
@@ -201,11 +203,12 @@ static void start_timer(alarm_center *a, wall_takeover *t, alarm_claim *c)
 
 static void show(alarm_center *a, wall_takeover *t, wall *w, alarm_claim *c)
 {
+    gint64 version = w->version;
     if (!alarm_layout_equal(&w->layout, c->target))
-        write_wall(a, w, c->target, "alarm.takeover");
+        version = write_wall(a, w, c->target, "alarm.takeover");
     if (t->shown_alarm[0])
         alarm_mark(a, t->shown_alarm);
-    t->our_version = w->version;
+    t->our_version = version;
     t->shown = c->seq;
     takeover_save(a, t);
     g_strlcpy(t->shown_alarm, c->alarm_id, sizeof t->shown_alarm);

@@ -99,11 +99,11 @@ static void wall_write_finished(void *undo, bool ok)
 
 static void apply_shared(wall_service *ws, wall *w, const layout *l);
 
-void walls_apply(wall_service *ws, wall *w, const layout *l)
+gint64 walls_apply(wall_service *ws, wall *w, const layout *l)
 {
     if (ws->shared) {
         apply_shared(ws, w, l);
-        return;
+        return w->version + 1;
     }
     gint64 before = w->version;
     w->layout = *l;
@@ -122,6 +122,7 @@ void walls_apply(wall_service *ws, wall *w, const layout *l)
     persist_change(ws->persist, audit_change_line(ws->audit, w->id, before, w->version),
                    wall_state_files(w, ws->state_dir), "the wall state", wall_write_finished,
                    wall_write_free, ww);
+    return w->version;
 }
 
 /* A change may not give a layout more tiles than max_tiles; one already

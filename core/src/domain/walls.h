@@ -45,8 +45,9 @@ const GPtrArray *walls_all(const wall_service *ws);
  * any) and its state file on the writer thread. A write that fails later
  * takes the change back as one more change (if no later change came since)
  * and fails the fenced request (persist.h). In a cluster the change is
- * made once the shared store took it (walls_share). */
-void walls_apply(wall_service *ws, wall *w, const layout *l);
+ * made once the shared store took it (walls_share). Returns the version
+ * the change makes (in a cluster, w has it once the store took it). */
+gint64 walls_apply(wall_service *ws, wall *w, const layout *l);
 
 /* Changes l (a copy of the wall's layout) in place: 0, or -1 with err. */
 typedef int (*wall_edit_fn)(layout *l, void *data, pantau_error *err);
