@@ -88,10 +88,11 @@ static int op_alarm_show(op_call *call, json_t **ok, pantau_error *err)
     alarm_entry *al = alarm_named(call, err);
     const char *tile = NULL;
     wall *w = al ? show_place(call, &tile, err) : NULL;
-    if (!w || alarm_show(call->srv->alarms, al, w, tile, err))
+    gint64 version;
+    if (!w || alarm_show(call->srv->alarms, al, w, tile, &version, err))
         return -1;
     *ok = json_pack("{s:o, s:s, s:I}", "alarm", alarm_to_json(call->srv->alarms, al), "wall", w->id,
-                    "version", (json_int_t)w->version);
+                    "version", (json_int_t)version);
     return 0;
 }
 

@@ -416,7 +416,8 @@ void alarm_acknowledge(alarm_center *a, alarm_entry *al, const char *user)
     alarm_flush(a);
 }
 
-int alarm_show(alarm_center *a, alarm_entry *al, wall *w, const char *tile, pantau_error *err)
+int alarm_show(alarm_center *a, alarm_entry *al, wall *w, const char *tile, gint64 *version,
+               pantau_error *err)
 {
     if (tile && layout_find_tile(alarm_wall_base(a, w), tile) < 0)
         return error_set(err, ERR_NOT_FOUND, "tile", "wall '%s' has no tile '%.64s'", w->id, tile);
@@ -432,6 +433,7 @@ int alarm_show(alarm_center *a, alarm_entry *al, wall *w, const char *tile, pant
     alarm_wall_claim(a, w->id, al, NULL, target, until, 0, OPERATOR_PRIORITY);
     a->in_op = false;
     g_free(target);
+    *version = alarm_wall_version(a, w);
     alarm_flush(a);
     return 0;
 }

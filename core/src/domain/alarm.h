@@ -73,8 +73,11 @@ void alarm_acknowledge(alarm_center *a, alarm_entry *al, const char *user);
 
 /* An operator shows al's source on wall w now, on tile (NULL: the whole
  * wall): until acknowledged (until cleared when it already is), above
- * every rule. Inside an operation, which audits the change. Returns 0, or
- * -1 with err (the tile unknown, the alarm cleared or of no source). */
-int alarm_show(alarm_center *a, alarm_entry *al, wall *w, const char *tile, pantau_error *err);
+ * every rule. Inside an operation, which audits the change. Returns 0 with
+ * *version the wall's version once the change is made (in a cluster, once
+ * the bucket took it), or -1 with err (the tile unknown, the alarm cleared
+ * or of no source). */
+int alarm_show(alarm_center *a, alarm_entry *al, wall *w, const char *tile, gint64 *version,
+               pantau_error *err);
 
 #endif

@@ -94,6 +94,11 @@ void alarm_wall_alarm_changed(alarm_center *a, const alarm_entry *al);
  * takeover, or what it shows now. Borrowed. */
 const layout *alarm_wall_base(const alarm_center *a, const wall *w);
 
+/* The version wall w has once the last change of its takeover is made
+ * (in a cluster it may still be on its way to the bucket): the takeover's,
+ * else the wall's. */
+gint64 alarm_wall_version(const alarm_center *a, const wall *w);
+
 /* The walls (ids) showing alarm_id now. New reference (array). */
 json_t *alarm_wall_shown_on(const alarm_center *a, const char *alarm_id);
 

@@ -53,6 +53,12 @@ static GHashTable *takeovers(alarm_center *a)
     return a->takeovers;
 }
 
+gint64 alarm_wall_version(const alarm_center *a, const wall *w)
+{
+    const wall_takeover *t = a->takeovers ? g_hash_table_lookup(a->takeovers, w->id) : NULL;
+    return t ? t->our_version : w->version;
+}
+
 /* Whether an operator (or anyone else) changed the wall since our last change. */
 static bool changed_by_others(const wall_takeover *t, const wall *w)
 {
