@@ -12,6 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startServer, stopServer, Client, testConfig, runPantau, pluginDirArgs, locate, diagnostics, expectError, authConfig, login, httpRequest, connectAs } from '../lib/harness.js';
 import { startNatsCluster } from '../lib/nats.js';
+import { startFeedServer } from '../lib/feed-server.js';
 
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 let nats;
@@ -185,6 +186,43 @@ test('a login made on node A is valid on node B, and a logout on B ends it on A'
   assert.equal(await connectWhile(t, la, made.cookie, true), 403, 'the session logged out on B is gone on A');
   const closed = await Promise.race([onA.closed, sleep(5000).then(() => null)]);
   assert.ok(closed, 'the socket opened on A with it closes');
+});
+
+// The traffic feed's corridors, jammed ones at 5 km/h (as alarms.test.js).
+const corridors = (...jammed) => ({
+  corridors: ['A', 'B'].map((id) => ({ id, name: `Simpang ${id}`, count: 10, ...(jammed.includes(id) ? { speed: 5, level: 'macet' } : { speed: 50, level: 'lancar' }) })),
+});
+
+test('an alarm shown on node A reaches node B, and acknowledging it restores the wall on both', async (t) => {
+  const feed = await startFeedServer();
+  t.after(() => feed.close());
+  feed.set('good', corridors());
+  const base = testConfig();
+  const config = (node) => ({
+    ...base,
+    plugins: { load: ['clock', 'traffic'] },
+    sources: [...base.sources, { id: 'traffic-http', type: 'traffic', name: 'Traffic feed', settings: {
+      feed: 'http', url: feed.url(), interval_s: 0.1, timeout_s: 0.5, jam_alert_s: 0, history_points: 3,
+      mapping: { list: '/corridors', id: '/id', name: '/name', count: '/count', speed: '/speed', level: '/level' } } }],
+    alarms: { debounce_s: 0.3, rules: [] },
+    cluster: { nats: nats.urls, node, bucket: 'pantau-alarm', replicas: 3 },
+  });
+  const nodeX = await startServer({ config: config('x') });
+  servers.push(nodeX);
+  const nodeY = await startServer({ config: config('y') });
+  servers.push(nodeY);
+  const x = await connect(nodeX);
+  const y = await connect(nodeY);
+  const before = lastWall(x);
+  feed.set('good', corridors('A'));
+  const raised = await x.waitFor((m) => m.ev === 'alarm' && m.alarm.condition === 'traffic.jammed.A' && m.alarm.state === 'active', 5000);
+  const shown = await x.request('alarm.show', { alarm: raised.alarm.id, wall: 'main', tile: 't2' });
+  assert.equal(shown.ok.version, before.version + 1, JSON.stringify(shown));
+  const onY = await waitWall(y, before.version + 1);
+  assert.equal(onY.wall.layout.tiles.find((tile) => tile.id === 't2').source, 'traffic-http');
+  assert.ok((await x.request('alarm.ack', { alarm: raised.alarm.id })).ok);
+  const back = await waitWall(y, before.version + 2);
+  assert.deepEqual(back.wall.layout, before.layout, 'the wall shows again what it showed before');
 });
 
 test('--check-config reports a bad cluster section at file:line:path', async () => {
