@@ -28,7 +28,7 @@ wall_service *wall_service_new(GPtrArray *walls, preset_store *presets, event_bu
                                int max_tiles)
 {
     wall_service *ws = g_new0(wall_service, 1);
-    *ws = (wall_service){walls, presets, bus, persist, audit, g_strdup(state_dir), max_tiles};
+    *ws = (wall_service){walls, presets, bus, persist, audit, g_strdup(state_dir), max_tiles, NULL};
     return ws;
 }
 
