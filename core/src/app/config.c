@@ -107,6 +107,7 @@ static void check_server(checker *c, pantau_config *cfg, const json_t *server)
                                        "malloc_arenas",
                                        "heap_trim_s",
                                        "rtsp_restream",
+                                       "replay_idle_s",
                                        NULL};
     check_keys(c, server, "server", keys);
     const char *listen = get_string(c, server, "server", "listen", false);
@@ -124,6 +125,7 @@ static void check_server(checker *c, pantau_config *cfg, const json_t *server)
             false);
     get_int(c, server, "server", "malloc_arenas", &cfg->malloc_arenas, 0, 64, false);
     get_int(c, server, "server", "heap_trim_s", &cfg->heap_trim_s, 0, 3600, false);
+    get_int(c, server, "server", "replay_idle_s", &cfg->replay_idle_s, 1, 86400, false);
     cfg->state_dir = resolve_path(cfg, get_string(c, server, "server", "state_dir", false));
     check_rtsp_restream(c, cfg, json_object_get(server, "rtsp_restream"));
 }
@@ -516,6 +518,7 @@ static pantau_config *load(const char *path, enum check_depth depth,
     cfg->malloc_arenas = CONFIG_MALLOC_ARENAS;
     cfg->heap_trim_s = CONFIG_HEAP_TRIM_S;
     cfg->rtsp_restream_port = -1;
+    cfg->replay_idle_s = 300;
     guint before = errors->len;
     char *text = NULL;
     gsize len = 0;
