@@ -158,8 +158,7 @@ int wall_replays_prune(wall *w, bool all)
     return ended;
 }
 
-/* The replay object of the protocol. New reference. */
-static json_t *replay_to_json(const tile_replay *r)
+json_t *tile_replay_to_json(const tile_replay *r)
 {
     return json_pack("{s:s, s:I, s:I, s:i, s:b, s:s}", "id", r->id, "at_ms", (json_int_t)r->at_ms,
                      "set_ms", (json_int_t)r->set_ms, "rate", r->rate, "paused", r->paused, "by",
@@ -175,7 +174,7 @@ static void add_replays(const wall *w, json_t *lj)
     {
         const tile_replay *r = wall_replay_find(w, json_string_value(json_object_get(tile, "id")));
         if (r)
-            json_object_set_new(tile, "replay", replay_to_json(r));
+            json_object_set_new(tile, "replay", tile_replay_to_json(r));
     }
 }
 

@@ -78,6 +78,10 @@ tile_replay *wall_replay_find(const wall *w, const char *tile_id);
 /* Sets r (copied) as the replay of its tile, replacing any. */
 void wall_replay_set(wall *w, const tile_replay *r);
 
+/* The replay object of the protocol ("id", "at_ms", "set_ms", "rate",
+ * "paused", "by"). Returns a new reference. */
+json_t *tile_replay_to_json(const tile_replay *r);
+
 /* Ends the replay of tile_id: whether there was one. */
 bool wall_replay_remove(wall *w, const char *tile_id);
 
