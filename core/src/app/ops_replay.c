@@ -4,6 +4,7 @@
  * permission (auth.playback_roles) and the right to change the wall. */
 #include "op_def.h"
 
+#include "audit.h"
 #include "replay.h"
 #include "source.h"
 #include "walls.h"
@@ -62,6 +63,20 @@ static int get_moment(const json_t *req, int64_t *at_ms, pantau_error *err)
     return 0;
 }
 
+/* The audit line says which tile, camera and moment (fields: more of
+ * them, stolen, may be NULL). */
+static void audit_details(const op_call *call, const wall *w, const char *tile, json_t *fields)
+{
+    int t = layout_find_tile(&w->layout, tile);
+    json_t *d =
+        json_pack("{s:s, s:s?}", "tile", tile, "camera",
+                  t >= 0 && w->layout.tiles[t].source[0] ? w->layout.tiles[t].source : NULL);
+    if (fields)
+        json_object_update(d, fields);
+    json_decref(fields);
+    audit_detail(call->srv->audit, d);
+}
+
 static const char *user_of(const op_call *call)
 {
     return call->session ? call->session->user : "local";
@@ -73,8 +88,10 @@ static int op_replay_start(op_call *call, json_t **ok, pantau_error *err)
     gint64 version;
     int64_t at_ms = 0;
     wall *w = get_target(call, &tile, &version, err);
-    if (!w || get_moment(call->req, &at_ms, err) ||
-        replay_start(call->srv->replays, w, version, tile, at_ms, user_of(call), err))
+    if (!w || get_moment(call->req, &at_ms, err))
+        return -1;
+    audit_details(call, w, tile, json_pack("{s:I}", "at_ms", (json_int_t)at_ms));
+    if (replay_start(call->srv->replays, w, version, tile, at_ms, user_of(call), err))
         return -1;
     *ok = reply_of(w, tile);
     return 0;
@@ -119,8 +136,15 @@ static int op_replay_control(op_call *call, json_t **ok, pantau_error *err)
                          "'action' must be play, pause, rate, step or seek");
     int rate = 0;
     int64_t at_ms = 0;
-    if (get_argument(call->req, (enum replay_action)action, &rate, &at_ms, err) ||
-        replay_control(call->srv->replays, w, version, tile, (enum replay_action)action, rate,
+    if (get_argument(call->req, (enum replay_action)action, &rate, &at_ms, err))
+        return -1;
+    audit_details(call, w, tile,
+                  json_pack("{s:s, s:I, s:i}", "action", name, "at_ms",
+                            (json_int_t)(action == REPLAY_SEEK
+                                             ? at_ms
+                                             : replay_position_ms(call->srv->replays, w, tile)),
+                            "rate", rate ? rate : 0));
+    if (replay_control(call->srv->replays, w, version, tile, (enum replay_action)action, rate,
                        at_ms, user_of(call), err))
         return -1;
     *ok = reply_of(w, tile);
@@ -132,7 +156,12 @@ static int op_replay_stop(op_call *call, json_t **ok, pantau_error *err)
     const char *tile;
     gint64 version;
     wall *w = get_target(call, &tile, &version, err);
-    if (!w || replay_stop(call->srv->replays, w, version, tile, err))
+    if (!w)
+        return -1;
+    audit_details(
+        call, w, tile,
+        json_pack("{s:I}", "at_ms", (json_int_t)replay_position_ms(call->srv->replays, w, tile)));
+    if (replay_stop(call->srv->replays, w, version, tile, err))
         return -1;
     *ok = reply_of(w, tile);
     return 0;

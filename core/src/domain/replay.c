@@ -438,7 +438,7 @@ static gboolean idle_expired(gpointer data)
 static void touch(replay *r)
 {
     remove_source(&r->idle);
-    r->idle = g_timeout_add_seconds(r->rc->deps.idle_s, idle_expired, r);
+    r->idle = g_timeout_add(r->rc->deps.idle_s * 1000u, idle_expired, r);
 }
 
 /* ---- the center ---- */
@@ -541,6 +541,13 @@ static tile_replay state_of(const replay *r, int64_t at_ms, const char *user)
 static int64_t position_ms(const replay *r)
 {
     return r->pos_us >= r->target_us ? r->pos_us / 1000 : r->target_us / 1000;
+}
+
+int64_t replay_position_ms(const replay_center *rc, const wall *w, const char *tile)
+{
+    const tile_replay *tr = wall_replay_find(w, tile);
+    const replay *r = tr ? g_hash_table_lookup(rc->by_id, tr->id) : NULL;
+    return r ? position_ms(r) : -1;
 }
 
 int replay_start(replay_center *rc, wall *w, gint64 version, const char *tile, int64_t at_ms,

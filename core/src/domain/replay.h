@@ -99,6 +99,10 @@ int replay_control(replay_center *rc, wall *w, gint64 version, const char *tile,
  * (naming "tile" when it is not in replay). */
 int replay_stop(replay_center *rc, wall *w, gint64 version, const char *tile, pantau_error *err);
 
+/* Where the replay of w's tile is (ms since the epoch: the last frame
+ * sent, else where it starts), or -1 when the tile is not in replay. */
+int64_t replay_position_ms(const replay_center *rc, const wall *w, const char *tile);
+
 /* recording.span: {"source", "oldest_ms", "newest_ms", "gaps"} of what is
  * kept of source_id (nulls and [] when nothing). Returns a new reference. */
 json_t *replay_span_json(const replay_center *rc, const char *source_id);
