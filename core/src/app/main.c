@@ -15,6 +15,7 @@
 #include "plugin_loader.h"
 #include "presentation.h"
 #include "ptz.h"
+#include "recordings.h"
 #include "rtsp_restream.h"
 #include "server.h"
 #include "source.h"
@@ -206,6 +207,14 @@ static void start_services(pantau_server *srv)
     srv->presentations = presentation_center_new(json_object_get(root, "presentations"),
                                                  srv->wall_service, srv->bus, srv->audit);
     srv->ptz = ptz_center_new(srv->sources);
+    srv->recordings = recordings_new(&(recordings_deps){
+        .section = json_object_get(json_object_get(root, "server"), "recording"),
+        .config_dir = srv->config->dir,
+        .state_dir = srv->state_dir,
+        .sources = srv->sources,
+        .media = srv->media,
+        .bus = srv->bus,
+    });
 }
 
 /* The RTSP restream when server.rtsp_restream is set: 0, or -1 when it
@@ -296,6 +305,8 @@ out:
     srv.ws = NULL;
     rtsp_restream_free(srv.restream);
     srv.restream = NULL;
+    recordings_free(srv.recordings);
+    srv.recordings = NULL;
     presentation_center_free(srv.presentations);
     srv.presentations = NULL;
     /* Sources stopping after this must not reach a freed center. */
