@@ -15,7 +15,9 @@
 #include "plugin_loader.h"
 #include "presentation.h"
 #include "ptz.h"
+#include "recordings.h"
 #include "replay.h"
+#include "replay_rec.h"
 #include "rtsp_restream.h"
 #include "server.h"
 #include "source.h"
@@ -189,6 +191,7 @@ static void start_replays(pantau_server *srv)
         .sources = srv->sources,
         .bus = srv->bus,
         .audit = srv->audit,
+        .reader = replay_rec_reader(srv->recordings),
         .frame_room = video.frame_room,
         .idle_s = (unsigned)srv->config->replay_idle_s,
         .hold_video = video.hold_video,
@@ -224,6 +227,14 @@ static void start_services(pantau_server *srv)
     srv->presentations = presentation_center_new(json_object_get(root, "presentations"),
                                                  srv->wall_service, srv->bus, srv->audit);
     srv->ptz = ptz_center_new(srv->sources);
+    srv->recordings = recordings_new(&(recordings_deps){
+        .section = json_object_get(json_object_get(root, "server"), "recording"),
+        .config_dir = srv->config->dir,
+        .state_dir = srv->state_dir,
+        .sources = srv->sources,
+        .media = srv->media,
+        .bus = srv->bus,
+    });
     start_replays(srv);
 }
 
@@ -318,6 +329,8 @@ out:
     srv.ws = NULL;
     rtsp_restream_free(srv.restream);
     srv.restream = NULL;
+    recordings_free(srv.recordings);
+    srv.recordings = NULL;
     presentation_center_free(srv.presentations);
     srv.presentations = NULL;
     /* Sources stopping after this must not reach a freed center. */
