@@ -167,6 +167,8 @@ static char *entry_line(const audit_entry *e, bool torn)
     g_free(time);
     if (o && e->rolled_back)
         json_object_set_new(o, "rolled_back", json_true());
+    if (o && e->details)
+        json_object_set_new(o, "details", json_deep_copy(e->details));
     char *text = o ? json_dumps(o, JSON_COMPACT) : NULL;
     json_decref(o);
     char *line = text ? g_strdup_printf("%s%s\n", torn ? "\n" : "", text) : NULL;
@@ -251,6 +253,7 @@ static void audit_job_done(void *data, int status)
     g_free(j->address);
     g_free(j->action);
     g_free(j->wall);
+    json_decref((json_t *)j->entry.details);
     g_free(j);
 }
 
@@ -269,6 +272,7 @@ void audit_write_async(audit_log *a, const audit_entry *e, audit_written done, v
     j->entry.address = j->address = g_strdup(e->address);
     j->entry.action = j->action = g_strdup(e->action);
     j->entry.wall = j->wall = g_strdup(e->wall);
+    j->entry.details = e->details ? json_deep_copy(e->details) : NULL;
     j->done = done;
     j->data = data;
     disk_writer_submit(a->writer, audit_job_run, audit_job_done, j);
