@@ -1351,7 +1351,8 @@ static int refuse_anonymous(ws_server *ws, struct lws *wsi, conn_slot *slot, con
     *token_in_url = false;
     if (!ws->cfg.auth || strcmp(uri, "/login") == 0)
         return 0;
-    bool snapshot = g_str_has_prefix(uri, "/api/sources/") || g_str_has_prefix(uri, "/slides/");
+    bool snapshot = g_str_has_prefix(uri, "/api/sources/") || g_str_has_prefix(uri, "/slides/") ||
+                    strcmp(uri, "/export.mp4") == 0;
     if (!snapshot && !http_route_is_page(uri))
         return 0;
     token_wait *w = g_new0(token_wait, 1);
