@@ -11,7 +11,7 @@ import http from 'node:http';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startServer, authConfig, login, sleep, connect } from '../lib/harness.js';
+import { startServer, authConfig, login, sleep } from '../lib/harness.js';
 import { startRtsp } from '../lib/rtsp.js';
 
 const CAMERA_PASSWORD = 'Cam3ra-Rec_9';
@@ -25,6 +25,9 @@ let rtsp;
 let server;
 let work;
 let started;
+let full; // records into a full tmpfs (null: none could be mounted)
+let tmpfsRefusal;
+let unwritable; // records into a path under a file
 
 function camera(id, path, recording) {
   return { id, type: 'rtsp', name: id, recording,
@@ -40,22 +43,55 @@ async function recordingConfig(recording = {}) {
   return config;
 }
 
+// A config recording only camera cam-c (1 Mbit/s) into folder.
+async function oneCamera(folder) {
+  const config = await recordingConfig({ path: folder });
+  config.sources = config.sources.filter((s) => s.type !== 'rtsp');
+  config.sources.push({ ...camera('cam-c', '/c', { enabled: true }) });
+  return config;
+}
+
+const cookies = new WeakMap();
+async function metricsOf(srv) {
+  if (!cookies.has(srv)) cookies.set(srv, (await login(srv, OPERATOR.name, OPERATOR.password)).cookie);
+  const cookie = cookies.get(srv);
+  return (await getBinary(srv, '/metrics', { cookie })).body.toString();
+}
+
+// A tmpfs with 100 KiB free (else why not, for the skip).
+function fullDisk(folder) {
+  mkdirSync(folder);
+  const mounted = spawnSync('mount', ['-t', 'tmpfs', '-o', 'size=1m', 'tmpfs', folder]);
+  if (mounted.status !== 0) return String(mounted.stderr).trim() || 'mount failed';
+  writeFileSync(join(folder, 'filler'), Buffer.alloc(1024 * 1024 - 100 * 1024));
+  return null;
+}
+
 before(async () => {
-  rtsp = await startRtsp({ mounts: { '/a': 'test:320x180@15', '/b': 'test:320x180@15' }, user: 'admin', password: CAMERA_PASSWORD });
+  rtsp = await startRtsp({ mounts: { '/a': 'test:320x180@15', '/b': 'test:320x180@15', '/c': 'test:320x180@15' }, user: 'admin', password: CAMERA_PASSWORD });
   work = mkdtempSync(join(tmpdir(), 'pantau-rec-'));
   started = Date.now();
   server = await startServer({ config: await recordingConfig(), stateDir: join(work, 'state') });
+  // The failures run beside the 60 s recording, each on a server of its own.
+  tmpfsRefusal = fullDisk(join(work, 'tmpfs'));
+  if (!tmpfsRefusal) full = await startServer({ config: await oneCamera(join(work, 'tmpfs')) });
+  writeFileSync(join(work, 'not-a-folder'), 'x');
+  unwritable = await startServer({ config: await oneCamera(join(work, 'not-a-folder', 'recordings')) });
 });
 
 after(async () => {
   await server?.stop();
+  await full?.stop();
+  await unwritable?.stop();
+  if (!tmpfsRefusal) spawnSync('umount', ['-l', join(work, 'tmpfs')]);
   await rtsp?.stop();
   rmSync(work, { recursive: true, force: true });
 });
 
-// The segments of id on disk: [{start, end, part, bytes, name}], oldest first.
-function segments(stateDir, id) {
-  const dir = join(stateDir, 'recordings', id);
+// The segments of id in the recordings folder root (default: the state
+// dir's): [{start, end, part, bytes, name}], oldest first.
+function segments(stateDir, id, root = join(stateDir, 'recordings')) {
+  const dir = join(root, id);
   if (!existsSync(dir)) return [];
   return readdirSync(dir).map((name) => {
     const closed = /^(\d+)-(\d+)\.mp4$/.exec(name);
@@ -200,4 +236,32 @@ test('a kill -9 loses at most the segment being written; the restart rebuilds th
   }, 10000);
   const kept = segments(server.stateDir, 'cam-a');
   assert.ok(kept[0].start > started + 30000, 'the oldest of cam-a were deleted');
+});
+
+test('a full disk (a tmpfs with 100 KiB free) loses at most the segment being written; recording resumes when there is room', async (t) => {
+  if (!full) {
+    t.skip(`cannot mount a tmpfs here (${tmpfsRefusal}); docs/replay.md, "What survives a crash"`);
+    return;
+  }
+  const folder = join(work, 'tmpfs');
+  await until('recording to fail on the full disk', async () => metric(await metricsOf(full), 'pantau_recording_failing', 'cam-c') === 1, 20000);
+  const failedAt = Date.now();
+  const segs = await until('the cut segment closed', () => {
+    const s = segments(null, 'cam-c', folder);
+    return s.every((x) => !x.part || x.start > failedAt - 1000) ? s : null;
+  }, 5000);
+  const closed = segs.filter((s) => !s.part);
+  assert.ok(closed.length >= 1, `what was written before the disk filled is kept: ${JSON.stringify(segs)}`);
+  for (const s of closed) discoveredMs(join(folder, 'cam-c', s.name));
+  // The server and the camera's live video carry on.
+  assert.equal(metric(await metricsOf(full), 'pantau_camera_live', 'cam-c'), 1);
+  // Room again: the next segment is written.
+  rmSync(join(folder, 'filler'));
+  await until('recording to resume', async () => metric(await metricsOf(full), 'pantau_recording_failing', 'cam-c') === 0, 15000);
+});
+
+test('an unwritable recordings folder is reported, and the server runs on', async () => {
+  await until('recording to report the failure', async () => metric(await metricsOf(unwritable), 'pantau_recording_failing', 'cam-c') === 1, 15000);
+  assert.match(unwritable.output(), /cam-c: recording fails: cannot make .*not-a-folder/);
+  assert.equal(metric(await metricsOf(unwritable), 'pantau_camera_live', 'cam-c'), 1);
 });

@@ -480,6 +480,11 @@ static void segment_closed(const char *error, void *user)
         log_warn("%s: recording: segment %s failed: %s", c->id, c->part, error);
         path = close_part(r, c->id, c->part, c->start_ms);
     } else {
+        recorder *rec = g_hash_table_lookup(r->recorders, c->id);
+        if (rec && rec->error) {
+            log_info("%s: recording works again", c->id);
+            g_clear_pointer(&rec->error, g_free);
+        }
         path = segment_path(r, c->id, c->start_ms, c->end_ms);
         if (g_rename(c->part, path)) {
             log_warn("%s: recording: cannot rename %s: %s", c->id, c->part, g_strerror(errno));
@@ -624,8 +629,6 @@ static void recorder_frame(void *peer, media_frame *f)
         return;
     rec->last_t_us = t;
     rec->pushed += f->len;
-    if (rec->error && rec->pushed > 0)
-        g_clear_pointer(&rec->error, g_free);
     g_mutex_lock(&rec->r->lock);
     rec->seg->end_ms = (rec->seg_recv0_us + t) / 1000 + 1;
     rec->seg->bytes = rec->pushed;
@@ -838,32 +841,6 @@ static void index_totals(recordings *r, const char *id, uint64_t *bytes, guint *
     }
 }
 
-json_t *recordings_stats_json(recordings *r)
-{
-    json_t *out = json_object();
-    if (!r)
-        return out;
-    GHashTableIter it;
-    gpointer key, value;
-    g_hash_table_iter_init(&it, r->recorders);
-    g_mutex_lock(&r->lock);
-    while (g_hash_table_iter_next(&it, &key, &value)) {
-        const recorder *rec = value;
-        uint64_t bytes;
-        guint count;
-        int64_t oldest, newest;
-        index_totals(r, key, &bytes, &count, &oldest, &newest);
-        json_object_set_new(out, key,
-                            json_pack("{s:b, s:I, s:I, s:I, s:I, s:I, s:I, s:s?}", "recording", 1,
-                                      "bytes", (json_int_t)bytes, "segments", (json_int_t)count,
-                                      "oldest_ms", (json_int_t)oldest, "newest_ms",
-                                      (json_int_t)newest, "write_lag_ms", (json_int_t)rec->lag_ms,
-                                      "dropped", (json_int_t)rec->dropped, "error", rec->error));
-    }
-    g_mutex_unlock(&r->lock);
-    return out;
-}
-
 char *recordings_metrics_text(recordings *r)
 {
     if (!r)
@@ -911,12 +888,19 @@ json_t *recordings_camera_status(recordings *r, const char *source_id)
     const recorder *rec = r ? g_hash_table_lookup(r->recorders, source_id) : NULL;
     if (!rec)
         return NULL;
-    if (rec->error)
-        return json_pack("{s:s, s:s}", "recording", "error", "reason", rec->error);
-    if (rec->need_key && rec->dropped)
-        return json_pack("{s:s, s:s}", "recording", "behind", "reason",
-                         "the disk does not keep up: frames are dropped");
-    return json_pack("{s:s}", "recording", "on");
+    const char *state = rec->error ? "error" : rec->need_key && rec->dropped ? "behind" : "on";
+    const char *reason = rec->error      ? rec->error
+                         : *state == 'b' ? "the disk does not keep up: frames are dropped"
+                                         : NULL;
+    uint64_t bytes;
+    guint count;
+    int64_t oldest, newest;
+    g_mutex_lock(&r->lock);
+    index_totals(r, source_id, &bytes, &count, &oldest, &newest);
+    g_mutex_unlock(&r->lock);
+    return json_pack("{s:s, s:s?, s:I, s:I, s:I, s:I}", "state", state, "reason", reason,
+                     "oldest_ms", (json_int_t)oldest, "newest_ms", (json_int_t)newest,
+                     "write_lag_ms", (json_int_t)rec->lag_ms, "dropped", (json_int_t)rec->dropped);
 }
 
 /* ---- the reader ---- */
