@@ -143,7 +143,9 @@ static int check_keys(const json_t *obj, const char *at, const char *const *allo
         if (ok)
             continue;
         char *p = g_strdup_printf("%s.%s", at, key);
-        report(p, "unknown setting", user);
+        char *msg = g_strdup_printf("unknown key '%s'", key);
+        report(p, msg, user);
+        g_free(msg);
         g_free(p);
         bad++;
     }
