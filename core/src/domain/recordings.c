@@ -62,6 +62,8 @@ struct recorder {
     char *error; /* why recording fails now, or NULL */
     uint64_t dropped;
     int64_t lag_ms;
+    int64_t kept_until; /* the end of what was recorded before it started: older frames
+                           (the engine's cached ones) are not recorded again */
 };
 
 /* A segment whose writer is finishing. */
@@ -600,7 +602,7 @@ static void recorder_frame(void *peer, media_frame *f)
 {
     recorder *rec = peer;
     bool key = media_frame_is_keyframe(f);
-    if (f->flags & (MEDIA_FLAG_SUB | MEDIA_FLAG_TRANSCODED))
+    if (f->flags & (MEDIA_FLAG_SUB | MEDIA_FLAG_TRANSCODED) || f->recv_us / 1000 < rec->kept_until)
         return;
     if (rec->w && mp4_writer_failed(rec->w)) {
         set_error(rec, g_strdup(mp4_writer_failed(rec->w)));
@@ -671,6 +673,9 @@ static recorder *recorder_new(recordings *r, const char *id, int64_t retention_m
     rec->id = g_strdup(id);
     rec->retention_ms = retention_ms;
     rec->need_key = true;
+    int64_t oldest;
+    if (!recordings_span(r, id, &oldest, &rec->kept_until))
+        rec->kept_until = 0;
     session *s = session_new(rec);
     g_free(s->user);
     s->user = g_strdup("recording");
@@ -813,9 +818,10 @@ void recordings_free(recordings *r)
     if (r->sync_idle)
         g_source_remove(r->sync_idle);
     g_source_remove(r->tick);
-    g_hash_table_destroy(r->recorders);
+    g_hash_table_remove_all(r->recorders); /* their segments end: in closing */
     while (r->closing->len)
         close_now(g_ptr_array_index(r->closing, r->closing->len - 1));
+    g_hash_table_destroy(r->recorders);
     g_ptr_array_free(r->closing, TRUE);
     disk_writer_free(r->writer);
     g_hash_table_destroy(r->index);
