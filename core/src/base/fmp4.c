@@ -97,8 +97,12 @@ static bool box_path(const box *root, const char *path, box *out)
     box cur = *root;
     char **parts = g_strsplit(path, "/", -1);
     bool ok = true;
-    for (char **p = parts; *p && ok; p++)
-        ok = box_child(&cur, 0, *p, &cur);
+    for (char **p = parts; *p && ok; p++) {
+        /* box_child overwrites out while it walks parent: not the same box. */
+        box child;
+        ok = box_child(&cur, 0, *p, &child);
+        cur = child;
+    }
     g_strfreev(parts);
     if (ok)
         *out = cur;
