@@ -7,7 +7,7 @@
 // server for the file, recording from `before`.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { writeFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { writeFileSync, mkdtempSync, rmSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
@@ -157,6 +157,14 @@ test('replay from 10 s back: the keyframe before the moment at once, then paced;
   await until(() => framesOf(op, live.stream).length > 3, 5000, 'live frames');
   assert.equal(framesOf(op, sa).length, ended, 'no replay frame after the stop');
   await op.request('subscribe', { sources: [] });
+  // Audited: who, wall, tile, camera, moment.
+  const lines = readFileSync(join(server.stateDir, 'audit.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+  const line = lines.find((l) => l.action === 'replay.start' && l.version_after === reply.ok.version);
+  assert.ok(line, 'replay.start audited');
+  assert.equal(line.user, OPERATOR.name);
+  assert.equal(line.wall, 'main');
+  assert.deepEqual(line.details, { tile: 't2', camera: 'cam-a', at_ms: at });
+  assert.ok(lines.some((l) => l.action === 'replay.stop' && l.details?.tile === 't2'), 'replay.stop audited');
 });
 
 test('a layout change of the tile ends its replay; pause, step and rate are the wall\'s state', async () => {
