@@ -13,8 +13,6 @@
 /* The appsrc's own bound: a synchronous writer blocks past it. */
 #define SYNC_MAX_BYTES (8u * 1024u * 1024u)
 #define ASYNC_MAX_BYTES (256u * 1024u * 1024u)
-/* How long finish_sync waits for the end of the file. */
-#define FINISH_TIMEOUT_S 30
 
 struct mp4_writer {
     GstElement *pipeline;
@@ -150,7 +148,7 @@ void mp4_writer_finish(mp4_writer *w, mp4_writer_done done, void *user)
     gst_app_src_end_of_stream(w->in);
 }
 
-int mp4_writer_finish_sync(mp4_writer *w, char **error)
+int mp4_writer_finish_sync(mp4_writer *w, unsigned timeout_ms, char **error)
 {
     if (w->watch) {
         g_source_remove(w->watch);
@@ -163,7 +161,7 @@ int mp4_writer_finish_sync(mp4_writer *w, char **error)
     }
     gst_app_src_end_of_stream(w->in);
     GstBus *bus = gst_element_get_bus(w->pipeline);
-    GstMessage *msg = gst_bus_timed_pop_filtered(bus, FINISH_TIMEOUT_S * GST_SECOND,
+    GstMessage *msg = gst_bus_timed_pop_filtered(bus, (GstClockTime)timeout_ms * GST_MSECOND,
                                                  GST_MESSAGE_EOS | GST_MESSAGE_ERROR);
     gst_object_unref(bus);
     int rc = 0;

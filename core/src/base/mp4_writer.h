@@ -40,9 +40,10 @@ const char *mp4_writer_failed(const mp4_writer *w);
  * failed); the writer frees itself then. Not for a sync writer. */
 void mp4_writer_finish(mp4_writer *w, mp4_writer_done done, void *user);
 
-/* Ends the file and waits until it is complete: 0, or -1 with *error (g_free
- * it). Frees w. Sync writers only. */
-int mp4_writer_finish_sync(mp4_writer *w, char **error);
+/* Ends the file and waits until it is complete, at most timeout_ms (then
+ * stops, the file cut where it was): 0, or -1 with *error (g_free it).
+ * Frees w. Also for an async writer, finishing or not (shutdown). */
+int mp4_writer_finish_sync(mp4_writer *w, unsigned timeout_ms, char **error);
 
 /* Stops at once without finishing the file (shutdown of a failed one). */
 void mp4_writer_abort(mp4_writer *w);
