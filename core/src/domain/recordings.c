@@ -174,35 +174,41 @@ static int check_bool(const json_t *obj, const char *at, const char *key, record
     return 1;
 }
 
+/* The checks both objects share: an object of keys, "enabled" a boolean,
+ * the retention. Returns the refusals. */
+static int check_common(const json_t *obj, const char *at, const char *example,
+                        const char *const *keys, recordings_report report, void *user)
+{
+    if (!json_is_object(obj)) {
+        char *msg = g_strdup_printf("must be an object like %s", example);
+        report(at, msg, user);
+        g_free(msg);
+        return 1;
+    }
+    return check_keys(obj, at, keys, report, user) + check_bool(obj, at, "enabled", report, user) +
+           check_retention(obj, at, report, user);
+}
+
 int recordings_check_camera(const json_t *camera, const char *at, recordings_report report,
                             void *user)
 {
-    if (!camera)
-        return 0;
-    if (!json_is_object(camera)) {
-        report(at, "must be an object like {\"enabled\": true, \"retention_minutes\": 60}", user);
-        return 1;
-    }
     static const char *const keys[] = {"enabled", "retention_minutes", "retention_days", NULL};
-    return check_keys(camera, at, keys, report, user) +
-           check_bool(camera, at, "enabled", report, user) +
-           check_retention(camera, at, report, user);
+    return camera ? check_common(camera, at, "{\"enabled\": true, \"retention_minutes\": 60}", keys,
+                                 report, user)
+                  : 0;
 }
 
 int recordings_check_config(const json_t *section, const char *at, recordings_report report,
                             void *user)
 {
-    if (!section)
-        return 0;
-    if (!json_is_object(section)) {
-        report(at, "must be an object like {\"enabled\": true, \"budget_mb\": 1000}", user);
-        return 1;
-    }
     static const char *const keys[] = {"enabled",        "path",      "retention_minutes",
                                        "retention_days", "budget_mb", NULL};
-    int bad = check_keys(section, at, keys, report, user) +
-              check_bool(section, at, "enabled", report, user) +
-              check_retention(section, at, report, user);
+    if (!section)
+        return 0;
+    int bad =
+        check_common(section, at, "{\"enabled\": true, \"budget_mb\": 1000}", keys, report, user);
+    if (!json_is_object(section))
+        return bad;
     const json_t *path = json_object_get(section, "path");
     if (path && (!json_is_string(path) || !*json_string_value(path))) {
         char *p = g_strdup_printf("%s.path", at);
