@@ -238,7 +238,7 @@ async function benchPantau(label = 'pantau', env = {}, record = false) {
     children.add(server.proc);
     cleanups.push(() => server.cleanup());
     if (pin) spawnSync('taskset', ['-a', '-p', '-c', SERVER_CPU, String(server.proc.pid)], { stdio: 'ignore' });
-    if (env.BENCH_PERF === '1') {
+    if (process.env.BENCH_PERF === '1') {
       setTimeout(() => {
         perf = start(LOAD_CPU, 'perf', ['record', '-g', '-F', '499', '-o', join(benchDir, `perf-${label}.data`), '-p',
           String(server.proc.pid), '--', 'sleep', String(P.measureS)]);
@@ -384,7 +384,7 @@ for (const r of Object.values(results)) {
   if (problems.length) console.log(`bench-media: ${r.label}: ${problems.join('; ')}`);
 }
 const pt = results.pantau;
-for (const r of [pt, results['pantau-gst']]) {
+for (const r of [pt, results['pantau-gst'], results['pantau-rec']]) {
   if (!r?.threads) continue;
   // Thread names without their numbers: GStreamer's task0..task15 are one group.
   const groups = {};

@@ -29,8 +29,11 @@
 #define EXPORT_FINISH_MS 60000
 /* After a failed segment (full disk, unwritable folder), the next try. */
 #define RETRY_MS 2000
-/* Retention runs this often. */
-#define TICK_MS 1000
+/* The recorders hand their frames to the writers this often (one wakeup
+ * of a writer's thread per camera and tick, not one per frame). */
+#define FLUSH_MS 250
+/* Retention runs every this many flushes (1 s). */
+#define FLUSHES_PER_TICK 4
 #define DEFAULT_RETENTION_MIN (24 * 60)
 #define PART_SUFFIX ".part.mp4"
 
@@ -49,6 +52,7 @@ struct recordings {
     GHashTable *recorders; /* source id (owned) -> recorder * (owned); main loop */
     GPtrArray *closing;    /* segment_close *: writers finishing; main loop */
     guint tick;
+    unsigned ticks;
     guint sync_idle;
 };
 
@@ -810,6 +814,14 @@ static gboolean on_tick(gpointer data)
     g_hash_table_iter_init(&it, r->recorders);
     while (g_hash_table_iter_next(&it, NULL, &value)) {
         recorder *rec = value;
+        if (rec->w)
+            mp4_writer_flush(rec->w);
+    }
+    if (++r->ticks % FLUSHES_PER_TICK)
+        return G_SOURCE_CONTINUE;
+    g_hash_table_iter_init(&it, r->recorders);
+    while (g_hash_table_iter_next(&it, NULL, &value)) {
+        recorder *rec = value;
         backlog(rec, &rec->lag_ms);
         if (rec->behind && rec->lag_ms < RECORDER_MAX_LAG_MS / 2) {
             rec->behind = false;
@@ -850,7 +862,7 @@ recordings *recordings_new(const recordings_deps *deps)
         bus_subscribe(deps->bus, BUS_SOURCE_ADDED, on_sources_changed, r);
         bus_subscribe(deps->bus, BUS_SOURCE_REMOVED, on_sources_changed, r);
     }
-    r->tick = g_timeout_add(TICK_MS, on_tick, r);
+    r->tick = g_timeout_add(FLUSH_MS, on_tick, r);
     recordings_sync(r);
     return r;
 }
