@@ -39,6 +39,7 @@ static void client_close(void *user, session *s)
     pantau_server *srv = user;
     ptz_session_closed(srv->ptz, s);
     subscribe_release(srv->media, s);
+    replay_session_gone(srv->replays, s);
     presentation_session_closed(srv->presentations, s);
 }
 
@@ -60,6 +61,7 @@ ws_server *ws_app_start(pantau_server *srv, int port)
         .media = srv->media,
         .heap = srv->heap,
         .routes = {srv->web_dir, srv->vendor_dir, cfg->dir, srv->plugins},
+        .export = {srv->recordings, srv->audit},
     };
     ws_callbacks cb = {
         .open = client_open,

@@ -24,7 +24,8 @@ typedef struct audit_change {
     char *wall;
     char *source; /* audit_name_source, or NULL */
     gint64 version_before;
-    int lines; /* lines written for it by audit_before_write */
+    int lines;       /* lines written for it by audit_before_write */
+    json_t *details; /* owned, or NULL: audit_detail */
 } audit_change;
 
 struct audit_log {
@@ -45,6 +46,7 @@ struct audit_line {
     audit_log *log;
     char *user, *role, *address, *action, *wall, *source;
     gint64 version_before, version_after;
+    json_t *details; /* its own copy (the writer thread reads it), or NULL */
 };
 
 /* ---- config ---- */
@@ -171,6 +173,8 @@ static char *entry_line(const audit_entry *e, bool torn)
         json_object_set_new(o, "source", json_string(e->source));
     if (o && e->rolled_back)
         json_object_set_new(o, "rolled_back", json_true());
+    if (o && e->details)
+        json_object_set_new(o, "details", json_deep_copy(e->details));
     char *text = o ? json_dumps(o, JSON_COMPACT) : NULL;
     json_decref(o);
     char *line = text ? g_strdup_printf("%s%s\n", torn ? "\n" : "", text) : NULL;
@@ -256,6 +260,7 @@ static void audit_job_done(void *data, int status)
     g_free(j->action);
     g_free(j->wall);
     g_free(j->source);
+    json_decref((json_t *)j->entry.details);
     g_free(j);
 }
 
@@ -275,6 +280,7 @@ void audit_write_async(audit_log *a, const audit_entry *e, audit_written done, v
     j->entry.action = j->action = g_strdup(e->action);
     j->entry.wall = j->wall = g_strdup(e->wall);
     j->entry.source = j->source = g_strdup(e->source);
+    j->entry.details = e->details ? json_deep_copy(e->details) : NULL;
     j->done = done;
     j->data = data;
     disk_writer_submit(a->writer, audit_job_run, audit_job_done, j);
@@ -340,6 +346,7 @@ audit_line *audit_change_line(audit_log *log, const char *wall_id, gint64 versio
     l->version_after = version_after;
     if (c->depth)
         c->lines++;
+    l->details = c->depth && c->details ? json_deep_copy(c->details) : NULL;
     return l;
 }
 
@@ -365,6 +372,7 @@ int audit_line_append(const audit_line *l, bool rolled_back)
         .version_after = l->version_after,
         .ok = !rolled_back,
         .rolled_back = rolled_back,
+        .details = l->details,
     };
     return append_entry(l->log, &e);
 }
@@ -379,6 +387,7 @@ void audit_line_free(audit_line *l)
     g_free(l->action);
     g_free(l->wall);
     g_free(l->source);
+    json_decref(l->details);
     g_free(l);
 }
 
@@ -397,8 +406,20 @@ audit_line *audit_end(audit_log *log, bool done, gint64 version_after)
     g_free(c->action);
     g_free(c->wall);
     g_free(c->source);
+    json_decref(c->details);
     *c = (audit_change){0};
     return l;
+}
+
+void audit_detail(audit_log *log, json_t *details)
+{
+    audit_change *c = log ? &log->change : NULL;
+    if (!c || c->depth == 0) {
+        json_decref(details);
+        return;
+    }
+    json_decref(c->details);
+    c->details = details;
 }
 
 /* ---- reading the log back ---- */

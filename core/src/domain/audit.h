@@ -24,8 +24,10 @@ typedef struct audit_entry {
     gint64 version_before; /* -1: null */
     gint64 version_after;  /* -1: null */
     bool ok;
-    bool rolled_back;   /* written as "rolled_back": true; only on a change's second line */
-    const char *source; /* the source changed or steered; NULL: the line has no "source" */
+    bool rolled_back;      /* written as "rolled_back": true; only on a change's second line */
+    const char *source;    /* the source changed or steered; NULL: the line has no "source" */
+    const json_t *details; /* borrowed, may be NULL: written as "details" (a replay's tile, camera
+                              and moment; an export's camera and range) */
 } audit_entry;
 
 /* Checks the config's "audit" section (NULL when absent). */
@@ -90,6 +92,10 @@ void audit_begin(audit_log *log, const session *s, const char *action, const cha
  * (a source edit, a camera's preset save): its lines carry "source". Outside
  * a begun change, or without an audit log: nothing. */
 void audit_name_source(audit_log *log, const char *source_id);
+/* Sets what the begun change's line says beyond who, what and which wall
+ * (details, stolen: an object such as {"tile", "camera", "at_ms"}); outside
+ * a begun change it is dropped. */
+void audit_detail(audit_log *log, json_t *details);
 
 /* The line of the begun change (outside one: action "state.write" by the
  * server) for wall_id (copied, may be NULL) from version_before to

@@ -94,6 +94,7 @@ static void wall_write_finished(void *undo, bool ok)
     /* Everyone saw it: take it back to what is on disk, as one more change. */
     w->layout = *w->saved_layout;
     w->version++;
+    wall_replays_prune(w, false);
     emit_wall_changed(ww->ws, w);
 }
 
@@ -108,6 +109,8 @@ gint64 walls_apply(wall_service *ws, wall *w, const layout *l)
     gint64 before = w->version;
     w->layout = *l;
     w->version++;
+    /* A tile that no longer shows what it replayed is live again. */
+    wall_replays_prune(w, false);
     /* The walls see the change while it is being written: the requester's
      * acknowledgement (and its own copy of the event) still waits for the
      * disk. */
@@ -138,14 +141,22 @@ static int check_tile_limit(const wall_service *ws, const layout *now, const lay
                      ws->max_tiles, next->n_tiles);
 }
 
-int walls_change(wall_service *ws, wall *w, gint64 version, wall_edit_fn edit, void *data,
-                 const char *limit_field, pantau_error *err)
+static int check_version(const wall *w, gint64 version, pantau_error *err)
 {
-    if (version != w->version)
-        return error_set(err, ERR_CONFLICT, "version",
-                         "wall '%s' is at version %" G_GINT64_FORMAT
-                         ", the request was based on %" G_GINT64_FORMAT,
-                         w->id, (gint64)w->version, version);
+    if (version == w->version)
+        return 0;
+    return error_set(err, ERR_CONFLICT, "version",
+                     "wall '%s' is at version %" G_GINT64_FORMAT
+                     ", the request was based on %" G_GINT64_FORMAT,
+                     w->id, (gint64)w->version, version);
+}
+
+/* walls_change; replace: the change ends every replay of w. */
+static int change(wall_service *ws, wall *w, gint64 version, wall_edit_fn edit, void *data,
+                  const char *limit_field, bool replace, pantau_error *err)
+{
+    if (check_version(w, version, err))
+        return -1;
     layout *next = g_new(layout, 1);
     *next = w->layout;
     int rc = edit(next, data, err);
@@ -153,6 +164,8 @@ int walls_change(wall_service *ws, wall *w, gint64 version, wall_edit_fn edit, v
         rc = layout_validate(next, err);
     if (rc == 0)
         rc = check_tile_limit(ws, &w->layout, next, limit_field, err);
+    if (rc == 0 && replace)
+        wall_replays_prune(w, true);
     if (rc == 0)
         walls_apply(ws, w, next);
     g_free(next);
@@ -191,6 +204,7 @@ static void take_shared(wall_service *ws, const char *text, uint64_t rev)
     w->layout = *l;
     w->version = json_integer_value(version);
     w->revision = rev;
+    wall_replays_prune(w, false);
     if (w->saved_layout)
         *w->saved_layout = *l;
     emit_wall_changed(ws, w);
@@ -311,6 +325,33 @@ int walls_share(wall_service *ws, kv_store *kv, pantau_error *err)
         if (share_wall(ws, g_ptr_array_index(ws->walls, i), err))
             return -1;
     return kv_store_watch(kv, WALL_KEY_PREFIX ">", on_shared_change, ws, err);
+}
+
+int walls_change(wall_service *ws, wall *w, gint64 version, wall_edit_fn edit, void *data,
+                 const char *limit_field, pantau_error *err)
+{
+    return change(ws, w, version, edit, data, limit_field, false, err);
+}
+
+int walls_replace(wall_service *ws, wall *w, gint64 version, wall_edit_fn edit, void *data,
+                  const char *limit_field, pantau_error *err)
+{
+    return change(ws, w, version, edit, data, limit_field, true, err);
+}
+
+int walls_replay_set(wall_service *ws, wall *w, gint64 version, const char *tile,
+                     const tile_replay *r, pantau_error *err)
+{
+    if (version >= 0 && check_version(w, version, err))
+        return -1;
+    if (r)
+        wall_replay_set(w, r);
+    else if (!wall_replay_remove(w, tile))
+        return error_set(err, ERR_BAD_REQUEST, "tile", "tile '%.32s' is not in replay", tile);
+    layout *same = g_memdup2(&w->layout, sizeof w->layout);
+    walls_apply(ws, w, same);
+    g_free(same);
+    return 0;
 }
 
 /* ---- presets ---- */
