@@ -331,24 +331,12 @@ static void feed_stream_info(void *peer, const json_t *info)
              kind_name(f->kind), codec, f->h265 ? "H.265" : "H.264");
 }
 
-static void feed_ignore_json(void *peer, const json_t *msg)
-{
-    (void)peer;
-    (void)msg;
-}
-
-static void ignore_stream(void *peer, uint32_t stream)
-{
-    (void)peer;
-    (void)stream;
-}
-
 static const session_sink feed_sink = {
-    .send_json = feed_ignore_json,
+    .send_json = session_sink_ignore_json,
     .stream_info = feed_stream_info,
     .send_frame = feed_send_frame,
     .expect_keyframe = feed_expect_keyframe,
-    .forget_stream = ignore_stream,
+    .forget_stream = session_sink_ignore_stream,
 };
 
 /* Main loop, every CAMERA_CHECK_MS until the first frame: a camera that
@@ -376,17 +364,7 @@ static gboolean feed_check_camera(gpointer data)
 static session *viewer_new(media_engine *media, const char *camera, enum session_stream kind,
                            const session_sink *sink, void *peer)
 {
-    session *s = session_new(peer);
-    g_free(s->user);
-    s->user = g_strdup("rtsp-restream");
-    s->decodes_h265 = true; /* passed on untouched (rtph265pay) */
-    session_set_sink(s, sink, peer);
-    GHashTable *old = s->subscriptions;
-    s->subscriptions = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
-    g_hash_table_insert(s->subscriptions, g_strdup(camera), GINT_TO_POINTER(kind + 1));
-    media_session_changed(media, s, old);
-    g_hash_table_destroy(old);
-    return s;
+    return subscribe_viewer_new(media, sink, peer, "rtsp-restream", camera, kind, true);
 }
 
 /* Main loop: the feed's session subscribes to its camera's stream. */
@@ -593,11 +571,11 @@ static void probe_ignore_frame(void *peer, media_frame *frame)
 }
 
 static const session_sink probe_sink = {
-    .send_json = feed_ignore_json,
+    .send_json = session_sink_ignore_json,
     .stream_info = probe_stream_info,
     .send_frame = probe_ignore_frame,
-    .expect_keyframe = ignore_stream,
-    .forget_stream = ignore_stream,
+    .expect_keyframe = session_sink_ignore_stream,
+    .forget_stream = session_sink_ignore_stream,
 };
 
 /* Main loop, every CAMERA_CHECK_MS until answered: a camera that is down,
