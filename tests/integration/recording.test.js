@@ -205,6 +205,35 @@ test('a test camera is recorded for 60 s into contiguous segments, each from a k
   assert.ok(Math.abs(ms - (segs[1].end - segs[1].start)) <= 500, `${one}: ${ms} ms`);
 });
 
+test('a replay from 30 s ago on that recording starts at the keyframe before the moment, within one GOP', async () => {
+  const { cookie } = await login(server, OPERATOR.name, OPERATOR.password);
+  const op = new Client(server.wsUrl, { headers: { cookie } });
+  try {
+    await op.opened;
+    await op.snapshot();
+    const wall = (await op.request('snapshot')).ok.walls[0];
+    const tile = wall.layout.tiles[0].id;
+    const shown = await op.request('tile.set_source', { wall: wall.id, version: wall.version, tile, source: 'cam-a' });
+    assert.ok(shown.ok, JSON.stringify(shown));
+    const at = Date.now() - 30000;
+    const reply = await op.request('replay.start', { wall: wall.id, tile, at_ms: at });
+    assert.ok(reply.ok, JSON.stringify(reply));
+    const { id } = reply.ok.replay;
+    assert.ok((await op.request('subscribe', { sources: [{ replay: id }] })).ok);
+    const media = await op.waitFor((m) => m.ev === 'media' && m.replay_id === id, 5000);
+    const frames = () => op.messages.filter((m) => m.binary && m.binary.readUInt32LE(4) === media.stream)
+      .map((m) => ({ key: (m.binary.readUInt8(1) & 1) === 1, pts: Number(m.binary.readBigInt64LE(8)) }));
+    await until('the frames up to the moment', () => frames().some((f) => f.pts >= at * 1000), 5000);
+    const first = frames()[0];
+    assert.ok(first.key, 'the first frame is a keyframe');
+    assert.ok(first.pts <= at * 1000 && first.pts > (at - GOP_MS - 500) * 1000,
+      `the first frame is ${(at * 1000 - first.pts) / 1000} ms before the moment asked`);
+    assert.ok((await op.request('replay.stop', { wall: wall.id, tile })).ok);
+  } finally {
+    op.ws.terminate();
+  }
+});
+
 test('retention by time deletes a camera\'s segments that ended before its retention', async () => {
   const segs = segments(server.stateDir, 'cam-b').filter((x) => !x.part);
   const now = Date.now();
