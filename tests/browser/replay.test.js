@@ -206,7 +206,6 @@ test('the console replays a tile: every wall page shows the badge; the buttons s
   assert.equal(await page.locator('#message').isHidden(), true, await page.locator('#message').textContent());
 
   // L: back to live, on every wall page, with live frames.
-  await page.locator('#editor').focus().catch(() => {});
   await page.keyboard.press('l');
   await waitTile((x) => x && !x.replay, 'back to live');
   for (const wall of walls) {

@@ -57,6 +57,7 @@ export class CameraView {
     this.badge = new ReplayBadge(this.root);
     this.replay = null; // the tile's replay ({id, at_ms, rate, paused, ...}) or null: live
     this.modeFrames = 0; // frames painted since the tile went live or into replay
+    this.freshDecoder = false; // the next stream gets a decoder of its own
     container.append(this.root);
     this.context = this.canvas.getContext('2d');
     this.decoder = null;
@@ -86,7 +87,8 @@ export class CameraView {
     this.offMedia();
     this.mediaKey = key;
     this.offMedia = this.client.onMedia(key, (frame, info) => this.receive(frame, info));
-    this.stream = null; // the next keyframe of the new stream takes over
+    this.stream = null; // the next keyframe of the new stream takes over,
+    this.freshDecoder = true; // on a decoder of its own (times jump between live and replay)
     this.modeFrames = 0;
     this.root.dataset.modeFrames = '0';
     this.refresh();
@@ -107,7 +109,9 @@ export class CameraView {
 
   switchTo(info) {
     this.stream = info.stream;
-    if (this.decoder && this.codec === info.codec) return;
+    const fresh = this.freshDecoder;
+    this.freshDecoder = false;
+    if (this.decoder && this.codec === info.codec && !fresh) return;
     this.resetDecoder(info.codec);
   }
 
