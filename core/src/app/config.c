@@ -6,6 +6,7 @@
 #include "config_check.h"
 #include "json_locate.h"
 #include "presentation.h"
+#include "recordings.h"
 #include "preset_store.h"
 #include "layout.h"
 #include "plugin_loader.h"
@@ -88,6 +89,12 @@ static void check_rtsp_restream(checker *c, pantau_config *cfg, const json_t *se
         cfg->rtsp_restream_port = port;
 }
 
+/* recordings_report: a refusal of server.recording or a camera's recording. */
+static void report_recording(const char *json_path, const char *message, void *user)
+{
+    fail_at(user, json_path, "%s", message);
+}
+
 static void check_server(checker *c, pantau_config *cfg, const json_t *server)
 {
     if (!server)
@@ -96,18 +103,11 @@ static void check_server(checker *c, pantau_config *cfg, const json_t *server)
         fail_at(c, "server", "must be an object");
         return;
     }
-    static const char *const keys[] = {"listen",
-                                       "port",
-                                       "state_dir",
-                                       "stream_grace_ms",
-                                       "h265_transcodes",
-                                       "max_presets",
-                                       "max_layout_tiles",
-                                       "client_queue_budget_mib",
-                                       "malloc_arenas",
-                                       "heap_trim_s",
-                                       "rtsp_restream",
-                                       NULL};
+    static const char *const keys[] = {
+        "listen",          "port",        "state_dir",        "stream_grace_ms",
+        "h265_transcodes", "max_presets", "max_layout_tiles", "client_queue_budget_mib",
+        "malloc_arenas",   "heap_trim_s", "rtsp_restream",    "replay_idle_s",
+        "recording",       NULL};
     check_keys(c, server, "server", keys);
     const char *listen = get_string(c, server, "server", "listen", false);
     if (listen) {
@@ -124,8 +124,11 @@ static void check_server(checker *c, pantau_config *cfg, const json_t *server)
             false);
     get_int(c, server, "server", "malloc_arenas", &cfg->malloc_arenas, 0, 64, false);
     get_int(c, server, "server", "heap_trim_s", &cfg->heap_trim_s, 0, 3600, false);
+    get_int(c, server, "server", "replay_idle_s", &cfg->replay_idle_s, 1, 86400, false);
     cfg->state_dir = resolve_path(cfg, get_string(c, server, "server", "state_dir", false));
     check_rtsp_restream(c, cfg, json_object_get(server, "rtsp_restream"));
+    recordings_check_config(json_object_get(server, "recording"), "server.recording",
+                            report_recording, c);
 }
 
 /* Resolves server.listen into cfg->bind. Without an "auth" section only
@@ -194,8 +197,11 @@ void config_check_source(config_checker *c, const json_t *src, const char *at, G
         fail_at(c, at, "must be an object");
         return;
     }
-    static const char *const keys[] = {"id", "type", "name", "settings", NULL};
+    static const char *const keys[] = {"id", "type", "name", "settings", "recording", NULL};
     check_keys(c, src, at, keys);
+    char *rp = g_strdup_printf("%s.recording", at);
+    recordings_check_camera(json_object_get(src, "recording"), rp, report_recording, c);
+    g_free(rp);
     const char *id = get_string(c, src, at, "id", true);
     get_string(c, src, at, "type", true);
     get_string(c, src, at, "name", false);
@@ -516,6 +522,7 @@ static pantau_config *load(const char *path, enum check_depth depth,
     cfg->malloc_arenas = CONFIG_MALLOC_ARENAS;
     cfg->heap_trim_s = CONFIG_HEAP_TRIM_S;
     cfg->rtsp_restream_port = -1;
+    cfg->replay_idle_s = 300;
     guint before = errors->len;
     char *text = NULL;
     gsize len = 0;

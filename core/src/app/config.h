@@ -39,6 +39,7 @@ typedef struct pantau_config {
     int malloc_arenas;      /* glibc malloc arenas at most; 0 = glibc's default */
     int heap_trim_s;        /* free heap pages go back this often; 0 = never */
     int rtsp_restream_port; /* server.rtsp_restream.port; -1: no restream; 0: any free port */
+    int replay_idle_s; /* a tile in replay goes back to live after this long without a replay op */
     /* Borrowed from root: */
     const json_t *plugin_names; /* array of names, or NULL = every plugin found */
     const json_t *sources;      /* array, never NULL */

@@ -15,6 +15,9 @@
 #include "plugin_loader.h"
 #include "presentation.h"
 #include "ptz.h"
+#include "recordings.h"
+#include "replay.h"
+#include "replay_rec.h"
 #include "rtsp_restream.h"
 #include "server.h"
 #include "source.h"
@@ -179,6 +182,24 @@ static void print_urls(const pantau_server *srv, int port)
     g_free(host);
 }
 
+/* Replays of wall tiles, reading the recordings. */
+static void start_replays(pantau_server *srv)
+{
+    media_deps video = sinks_media_deps(srv);
+    srv->replays = replay_center_new(&(replay_deps){
+        .walls = srv->wall_service,
+        .sources = srv->sources,
+        .bus = srv->bus,
+        .audit = srv->audit,
+        .reader = replay_rec_reader(srv->recordings),
+        .frame_room = video.frame_room,
+        .idle_s = (unsigned)srv->config->replay_idle_s,
+        .hold_video = video.hold_video,
+        .release_video = video.release_video,
+        .video_user = video.video_user,
+    });
+}
+
 /* The domain's services, each given what it uses (after the sources:
  * alarms watch them). */
 static void start_services(pantau_server *srv)
@@ -206,6 +227,15 @@ static void start_services(pantau_server *srv)
     srv->presentations = presentation_center_new(json_object_get(root, "presentations"),
                                                  srv->wall_service, srv->bus, srv->audit);
     srv->ptz = ptz_center_new(srv->sources);
+    srv->recordings = recordings_new(&(recordings_deps){
+        .section = json_object_get(json_object_get(root, "server"), "recording"),
+        .config_dir = srv->config->dir,
+        .state_dir = srv->state_dir,
+        .sources = srv->sources,
+        .media = srv->media,
+        .bus = srv->bus,
+    });
+    start_replays(srv);
 }
 
 /* The RTSP restream when server.rtsp_restream is set: 0, or -1 when it
@@ -292,10 +322,15 @@ out:
     ptz_center_free(srv.ptz);
     srv.ptz = NULL;
     disk_writer_flush(srv.writer);
+    /* Replays reach their sessions: they end before the clients close. */
+    replay_center_free(srv.replays);
+    srv.replays = NULL;
     ws_server_free(srv.ws);
     srv.ws = NULL;
     rtsp_restream_free(srv.restream);
     srv.restream = NULL;
+    recordings_free(srv.recordings);
+    srv.recordings = NULL;
     presentation_center_free(srv.presentations);
     srv.presentations = NULL;
     /* Sources stopping after this must not reach a freed center. */

@@ -81,7 +81,8 @@ static int op_subscribe(op_call *call, json_t **ok, pantau_error *err)
 {
     if (!call->session)
         return error_set(err, ERR_BAD_REQUEST, "op", "subscribe needs a connection");
-    return subscribe_apply(call->srv->sources, call->srv->media, call->session, call->req, ok, err);
+    return subscribe_apply(call->srv->sources, call->srv->media, call->srv->replays, call->session,
+                           call->req, ok, err);
 }
 
 static const op_def core_ops[] = {
@@ -92,8 +93,8 @@ static const op_def core_ops[] = {
 };
 
 /* Every table of operations. */
-static const op_def *const tables[] = {core_ops, wall_ops,  alarm_ops,  presentation_ops,
-                                       auth_ops, audit_ops, source_ops, ptz_ops};
+static const op_def *const tables[] = {core_ops,  wall_ops,   alarm_ops, presentation_ops, auth_ops,
+                                       audit_ops, source_ops, ptz_ops,   replay_ops};
 
 static const op_def *find_op(const char *name)
 {

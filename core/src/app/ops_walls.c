@@ -131,15 +131,17 @@ static const char *limit_field(const json_t *req)
                                             : "tiles";
 }
 
-/* The request's wall at the request's version, changed by edit. */
+/* The request's wall at the request's version, changed by edit (layout.apply
+ * and preset.recall replace the wall's tiles: they end its replays). */
 static int wall_op(op_call *call, wall_edit_fn edit, json_t **ok, pantau_error *err)
 {
     json_int_t version;
     wall *w = op_get_wall(call, err);
     if (!w || op_get_int(call->req, "version", &version, err))
         return -1;
-    if (walls_change(call->srv->wall_service, w, (gint64)version, edit, call,
-                     limit_field(call->req), err))
+    bool replace = edit == change_apply || edit == change_recall;
+    if ((replace ? walls_replace : walls_change)(call->srv->wall_service, w, (gint64)version, edit,
+                                                 call, limit_field(call->req), err))
         return -1;
     *ok = json_pack("{s:s, s:I}", "wall", w->id, "version", (json_int_t)w->version);
     return 0;

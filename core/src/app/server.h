@@ -25,6 +25,8 @@ struct event_bus;
 struct source_editor;
 struct ptz_center;
 struct rtsp_restream;
+struct replay_center;
+struct recordings;
 
 typedef struct pantau_server {
     pantau_config *config; /* owned */
@@ -51,6 +53,8 @@ typedef struct pantau_server {
     struct source_editor *source_editor; /* sources changed from the console (source_edit.h) */
     struct ptz_center *ptz;              /* steers cameras (ptz.h); NULL: none (unit tests) */
     struct rtsp_restream *restream;      /* NULL: server.rtsp_restream is not configured */
+    struct replay_center *replays;       /* replays of wall tiles (replay.h); NULL: none */
+    struct recordings *recordings; /* the cameras' recordings (recordings.h); NULL in unit tests */
 } pantau_server;
 
 /* The full state as sent in a snapshot: sources, walls, presets, data.

@@ -39,6 +39,7 @@ static void client_close(void *user, session *s)
     pantau_server *srv = user;
     ptz_session_closed(srv->ptz, s);
     subscribe_release(srv->media, s);
+    replay_session_gone(srv->replays, s);
     presentation_session_closed(srv->presentations, s);
 }
 

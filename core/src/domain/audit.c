@@ -23,7 +23,8 @@ typedef struct audit_change {
     char *action;
     char *wall;
     gint64 version_before;
-    int lines; /* lines written for it by audit_before_write */
+    int lines;       /* lines written for it by audit_before_write */
+    json_t *details; /* owned, or NULL: audit_detail */
 } audit_change;
 
 struct audit_log {
@@ -44,6 +45,7 @@ struct audit_line {
     audit_log *log;
     char *user, *role, *address, *action, *wall;
     gint64 version_before, version_after;
+    json_t *details; /* its own copy (the writer thread reads it), or NULL */
 };
 
 /* ---- config ---- */
@@ -167,6 +169,8 @@ static char *entry_line(const audit_entry *e, bool torn)
     g_free(time);
     if (o && e->rolled_back)
         json_object_set_new(o, "rolled_back", json_true());
+    if (o && e->details)
+        json_object_set_new(o, "details", json_deep_copy(e->details));
     char *text = o ? json_dumps(o, JSON_COMPACT) : NULL;
     json_decref(o);
     char *line = text ? g_strdup_printf("%s%s\n", torn ? "\n" : "", text) : NULL;
@@ -324,6 +328,7 @@ audit_line *audit_change_line(audit_log *log, const char *wall_id, gint64 versio
     l->version_after = version_after;
     if (c->depth)
         c->lines++;
+    l->details = c->depth && c->details ? json_deep_copy(c->details) : NULL;
     return l;
 }
 
@@ -348,6 +353,7 @@ int audit_line_append(const audit_line *l, bool rolled_back)
         .version_after = l->version_after,
         .ok = !rolled_back,
         .rolled_back = rolled_back,
+        .details = l->details,
     };
     return append_entry(l->log, &e);
 }
@@ -361,6 +367,7 @@ void audit_line_free(audit_line *l)
     g_free(l->address);
     g_free(l->action);
     g_free(l->wall);
+    json_decref(l->details);
     g_free(l);
 }
 
@@ -378,8 +385,20 @@ audit_line *audit_end(audit_log *log, bool done, gint64 version_after)
         l = audit_change_line(log, c->wall, c->version_before, version_after);
     g_free(c->action);
     g_free(c->wall);
+    json_decref(c->details);
     *c = (audit_change){0};
     return l;
+}
+
+void audit_detail(audit_log *log, json_t *details)
+{
+    audit_change *c = log ? &log->change : NULL;
+    if (!c || c->depth == 0) {
+        json_decref(details);
+        return;
+    }
+    json_decref(c->details);
+    c->details = details;
 }
 
 /* ---- reading the log back ---- */

@@ -25,6 +25,8 @@ typedef struct audit_entry {
     gint64 version_after;  /* -1: null */
     bool ok;
     bool rolled_back; /* written as "rolled_back": true; only on a change's second line */
+    const json_t
+        *details; /* written as "details" when not NULL (a replay's tile, camera, moment) */
 } audit_entry;
 
 /* Checks the config's "audit" section (NULL when absent). */
@@ -84,6 +86,11 @@ typedef struct audit_line audit_line;
  * a begun change is ignored up to its audit_end: the outer change counts. */
 void audit_begin(audit_log *log, const session *s, const char *action, const char *wall_id,
                  gint64 version_before);
+
+/* Sets what the begun change's line says beyond who, what and which wall
+ * (details, stolen: an object such as {"tile", "camera", "at_ms"}); outside
+ * a begun change it is dropped. */
+void audit_detail(audit_log *log, json_t *details);
 
 /* The line of the begun change (outside one: action "state.write" by the
  * server) for wall_id (copied, may be NULL) from version_before to

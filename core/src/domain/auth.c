@@ -31,6 +31,7 @@ struct auth_principal {
     GHashTable *walls; /* wall ids (owned); NULL: every wall */
     char *hash;        /* users: password hash; tokens: argon2id token hash or NULL */
     char sha256[PASSWORD_SHA256_HEX + 1]; /* tokens with token_sha256, else "" */
+    unsigned playback_roles; /* auth.playback_roles (1 << role each), given to its sessions */
 };
 
 typedef struct login_session {
@@ -71,8 +72,9 @@ static const char *const role_names[] = {"viewer", "operator", "presenter", "adm
 
 /* ---- permissions ---- */
 
-static bool role_has(enum session_role role, enum auth_permission permission)
+static bool role_has(const session *s, enum auth_permission permission)
 {
+    enum session_role role = s->role;
     switch (permission) {
     case AUTH_READ:
         return true;
@@ -81,7 +83,8 @@ static bool role_has(enum session_role role, enum auth_permission permission)
     case AUTH_PRESENT:
         return role == ROLE_PRESENTER || role == ROLE_ADMIN;
     case AUTH_PLAYBACK:
-        return role == ROLE_OPERATOR || role == ROLE_ADMIN;
+        /* auth.playback_roles; an admin may do everything. */
+        return role == ROLE_ADMIN || (s->playback_roles & (1u << role));
     case AUTH_ADMIN:
     default:
         return role == ROLE_ADMIN;
@@ -93,7 +96,7 @@ int auth_allows(const session *s, enum auth_permission permission, const char *w
 {
     if (!s)
         return 0;
-    if (!role_has(s->role, permission))
+    if (!role_has(s, permission))
         return error_set(err, ERR_FORBIDDEN, "op", "the role '%s' may not do this",
                          session_role_name(s->role));
     if (permission != AUTH_READ && wall_id && s->walls && !g_hash_table_contains(s->walls, wall_id))
@@ -302,16 +305,50 @@ static bool check_anonymous_role(config_checker *c, const json_t *role)
     return true;
 }
 
+/* auth.playback_roles: role names, each once. */
+static void check_playback_roles(config_checker *c, const json_t *roles)
+{
+    if (!roles)
+        return;
+    if (!json_is_array(roles)) {
+        config_fail(c, "auth.playback_roles",
+                    "must be an array of role names (viewer, operator, presenter, admin)");
+        return;
+    }
+    unsigned seen = 0;
+    size_t i;
+    const json_t *r;
+    json_array_foreach(roles, i, r)
+    {
+        char *at = g_strdup_printf("auth.playback_roles[%zu]", i);
+        int role = role_from_name(json_string_value(r));
+        if (role < 0)
+            config_fail(c, at, "must be one of viewer, operator, presenter, admin");
+        else if (seen & (1u << role))
+            config_fail(c, at, "'%s' is listed twice", json_string_value(r));
+        else
+            seen |= 1u << role;
+        g_free(at);
+    }
+}
+
+/* The roles of a checked auth.playback_roles (NULL: the default). */
+static unsigned playback_roles_of(const json_t *roles)
+{
+    if (!roles)
+        return SESSION_PLAYBACK_DEFAULT;
+    unsigned mask = 0;
+    size_t i;
+    const json_t *r;
+    json_array_foreach(roles, i, r) mask |= 1u << role_from_name(json_string_value(r));
+    return mask;
+}
+
 void auth_config_check(config_checker *c, const json_t *section, const config_sections *ids)
 {
-    static const char *const keys[] = {"users",
-                                       "viewer_tokens",
-                                       "allowed_origins",
-                                       "session_hours",
-                                       "sessions_per_user",
-                                       "tls",
-                                       "anonymous_role",
-                                       NULL};
+    static const char *const keys[] = {"users",          "viewer_tokens",     "allowed_origins",
+                                       "session_hours",  "sessions_per_user", "tls",
+                                       "anonymous_role", "playback_roles",    NULL};
     if (!section)
         return;
     if (!json_is_object(section)) {
@@ -336,6 +373,7 @@ void auth_config_check(config_checker *c, const json_t *section, const config_se
                      json_integer_value(per_user) > SESSIONS_PER_USER_MAX))
         config_fail(c, "auth.sessions_per_user", "must be 1 to %d", SESSIONS_PER_USER_MAX);
     check_tls(c, json_object_get(section, "tls"));
+    check_playback_roles(c, json_object_get(section, "playback_roles"));
 }
 
 /* ---- the center ---- */
@@ -413,6 +451,17 @@ static char *tls_file(const json_t *tls, const char *key, const char *config_dir
     return g_build_filename(config_dir, file, NULL);
 }
 
+/* Gives every principal of a the playback roles (1 << role each). */
+static void set_playback_roles(auth_center *a, unsigned roles)
+{
+    for (guint i = 0; i < a->users->len; i++)
+        ((auth_principal *)g_ptr_array_index(a->users, i))->playback_roles = roles;
+    for (guint i = 0; i < a->tokens->len; i++)
+        ((auth_principal *)g_ptr_array_index(a->tokens, i))->playback_roles = roles;
+    if (a->anonymous)
+        a->anonymous->playback_roles = roles;
+}
+
 auth_center *auth_center_new(const json_t *section, const char *config_dir, audit_log *audit,
                              event_bus *bus)
 {
@@ -442,6 +491,7 @@ auth_center *auth_center_new(const json_t *section, const char *config_dir, audi
     const auth_principal *first = a->users->len ? g_ptr_array_index(a->users, 0) : NULL;
     a->dummy_hash = password_hash_like(first ? first->hash : NULL);
     a->anonymous = anonymous_principal(json_object_get(section, "anonymous_role"));
+    set_playback_roles(a, playback_roles_of(json_object_get(section, "playback_roles")));
     const json_t *hours = json_object_get(section, "session_hours");
     a->session_hours = hours ? (int)json_integer_value(hours) : 12;
     a->session_us = (gint64)a->session_hours * 3600 * G_USEC_PER_SEC;
@@ -715,6 +765,7 @@ void auth_session_fill(session *s, const auth_principal *who, const char *addres
     g_free(s->user);
     s->user = g_strdup(who->name);
     s->role = who->role;
+    s->playback_roles = who->playback_roles;
     if (s->walls)
         g_hash_table_destroy(s->walls);
     s->walls = NULL;

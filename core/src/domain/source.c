@@ -163,6 +163,7 @@ static pantau_source *source_create(source_registry *reg, const json_t *entry)
     src->type_id = g_strdup(json_string_value(json_object_get(entry, "type")));
     src->type = source_types_find(reg->types, src->type_id);
     src->settings = merged_settings(src->type, json_object_get(entry, "settings"));
+    src->recording = json_incref(json_object_get(entry, "recording"));
     if (!src->type) {
         source_fail(src, no_type_reason(src->type_id));
         return src;
@@ -198,6 +199,7 @@ static void source_free(pantau_source *src)
 {
     source_stop(src);
     json_decref(src->settings);
+    json_decref(src->recording);
     json_decref(src->last_data);
     /* history is embedded: clear it, never free it (g_queue_free_full would). */
     g_queue_clear_full(&src->history, (GDestroyNotify)json_decref);
@@ -327,8 +329,9 @@ bool source_registry_remove(source_registry *reg, const char *id)
 
 json_t *source_entry_json(const pantau_source *src)
 {
-    return json_pack("{s:s, s:s, s:s, s:o}", "id", src->id, "name", src->name, "type",
-                     src->type_id ? src->type_id : "", "settings", json_deep_copy(src->settings));
+    return json_pack("{s:s, s:s, s:s, s:o, s:O*}", "id", src->id, "name", src->name, "type",
+                     src->type_id ? src->type_id : "", "settings", json_deep_copy(src->settings),
+                     "recording", src->recording);
 }
 
 pantau_source *source_registry_find(const source_registry *reg, const char *id)

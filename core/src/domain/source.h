@@ -21,6 +21,7 @@ struct pantau_source {
     char *type_id;
     const source_type_entry *type; /* NULL when no plugin offers type_id */
     json_t *settings;              /* owned: defaults merged with the config's */
+    json_t *recording;             /* owned: the entry's "recording" (recordings.h), or NULL */
     void *instance;                /* the plugin's, between create and destroy */
     enum pantau_source_status status;
     char *reason;                    /* why error/offline, or NULL */

@@ -3,6 +3,19 @@
 
 #include <string.h>
 
+/* Reads a {"replay": id} entry (field names it) into wanted. An id that is
+ * no replay (any more) is kept and brings nothing. Returns 0, or -1 with
+ * err. */
+static int read_replay(const json_t *entry, const char *field, GHashTable *wanted,
+                       pantau_error *err)
+{
+    char *key = replay_subscription_key(json_string_value(json_object_get(entry, "replay")));
+    if (!key)
+        return error_set(err, ERR_BAD_REQUEST, field, "%s.replay must be a replay id", field);
+    g_hash_table_insert(wanted, key, GINT_TO_POINTER(SESSION_STREAM_MAIN + 1));
+    return 0;
+}
+
 /* Reads one entry of "sources" into wanted. Returns 0, or -1 with err. */
 static int read_entry(const source_registry *sources, const json_t *entry, size_t i,
                       GHashTable *wanted, pantau_error *err)
@@ -11,6 +24,8 @@ static int read_entry(const source_registry *sources, const json_t *entry, size_
     snprintf(field, sizeof field, "sources[%zu]", i);
     const char *id = json_string_value(entry);
     enum session_stream stream = SESSION_STREAM_MAIN;
+    if (json_is_object(entry) && json_object_get(entry, "replay"))
+        return read_replay(entry, field, wanted, err);
     if (json_is_object(entry)) {
         id = json_string_value(json_object_get(entry, "id"));
         const json_t *kind = json_object_get(entry, "stream");
@@ -40,7 +55,7 @@ static json_t *history_of_new(const source_registry *sources, GHashTable *old, G
     g_hash_table_iter_init(&it, wanted);
     while (g_hash_table_iter_next(&it, &key, NULL)) {
         pantau_source *src = source_registry_find(sources, key);
-        if (g_hash_table_contains(old, key) || !src->history.length)
+        if (!src || g_hash_table_contains(old, key) || !src->history.length)
             continue;
         json_object_set_new(history, key, source_history_json(src));
     }
@@ -75,8 +90,8 @@ static int read_codecs(const json_t *req, bool *h265, pantau_error *err)
     return 0;
 }
 
-int subscribe_apply(const source_registry *sources, media_engine *media, session *s,
-                    const json_t *req, json_t **ok, pantau_error *err)
+int subscribe_apply(const source_registry *sources, media_engine *media, replay_center *replays,
+                    session *s, const json_t *req, json_t **ok, pantau_error *err)
 {
     const json_t *list = json_object_get(req, "sources");
     if (!json_is_array(list))
@@ -104,6 +119,7 @@ int subscribe_apply(const source_registry *sources, media_engine *media, session
     GHashTable *old = s->subscriptions;
     s->subscriptions = wanted;
     media_session_changed(media, s, old);
+    replay_session_changed(replays, s, old);
     g_hash_table_destroy(old);
     return 0;
 fail:

@@ -86,6 +86,7 @@ static void wall_write_finished(void *undo, bool ok)
     /* Everyone saw it: take it back to what is on disk, as one more change. */
     w->layout = *w->saved_layout;
     w->version++;
+    wall_replays_prune(w, false);
     emit_wall_changed(ww->ws, w);
 }
 
@@ -94,6 +95,8 @@ void walls_apply(wall_service *ws, wall *w, const layout *l)
     gint64 before = w->version;
     w->layout = *l;
     w->version++;
+    /* A tile that no longer shows what it replayed is live again. */
+    wall_replays_prune(w, false);
     /* The walls see the change while it is being written: the requester's
      * acknowledgement (and its own copy of the event) still waits for the
      * disk. */
@@ -123,14 +126,22 @@ static int check_tile_limit(const wall_service *ws, const layout *now, const lay
                      ws->max_tiles, next->n_tiles);
 }
 
-int walls_change(wall_service *ws, wall *w, gint64 version, wall_edit_fn edit, void *data,
-                 const char *limit_field, pantau_error *err)
+static int check_version(const wall *w, gint64 version, pantau_error *err)
 {
-    if (version != w->version)
-        return error_set(err, ERR_CONFLICT, "version",
-                         "wall '%s' is at version %" G_GINT64_FORMAT
-                         ", the request was based on %" G_GINT64_FORMAT,
-                         w->id, (gint64)w->version, version);
+    if (version == w->version)
+        return 0;
+    return error_set(err, ERR_CONFLICT, "version",
+                     "wall '%s' is at version %" G_GINT64_FORMAT
+                     ", the request was based on %" G_GINT64_FORMAT,
+                     w->id, (gint64)w->version, version);
+}
+
+/* walls_change; replace: the change ends every replay of w. */
+static int change(wall_service *ws, wall *w, gint64 version, wall_edit_fn edit, void *data,
+                  const char *limit_field, bool replace, pantau_error *err)
+{
+    if (check_version(w, version, err))
+        return -1;
     layout *next = g_new(layout, 1);
     *next = w->layout;
     int rc = edit(next, data, err);
@@ -138,10 +149,39 @@ int walls_change(wall_service *ws, wall *w, gint64 version, wall_edit_fn edit, v
         rc = layout_validate(next, err);
     if (rc == 0)
         rc = check_tile_limit(ws, &w->layout, next, limit_field, err);
+    if (rc == 0 && replace)
+        wall_replays_prune(w, true);
     if (rc == 0)
         walls_apply(ws, w, next);
     g_free(next);
     return rc;
+}
+
+int walls_change(wall_service *ws, wall *w, gint64 version, wall_edit_fn edit, void *data,
+                 const char *limit_field, pantau_error *err)
+{
+    return change(ws, w, version, edit, data, limit_field, false, err);
+}
+
+int walls_replace(wall_service *ws, wall *w, gint64 version, wall_edit_fn edit, void *data,
+                  const char *limit_field, pantau_error *err)
+{
+    return change(ws, w, version, edit, data, limit_field, true, err);
+}
+
+int walls_replay_set(wall_service *ws, wall *w, gint64 version, const char *tile,
+                     const tile_replay *r, pantau_error *err)
+{
+    if (version >= 0 && check_version(w, version, err))
+        return -1;
+    if (r)
+        wall_replay_set(w, r);
+    else if (!wall_replay_remove(w, tile))
+        return error_set(err, ERR_BAD_REQUEST, "tile", "tile '%.32s' is not in replay", tile);
+    layout *same = g_memdup2(&w->layout, sizeof w->layout);
+    walls_apply(ws, w, same);
+    g_free(same);
+    return 0;
 }
 
 /* ---- presets ---- */

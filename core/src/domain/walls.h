@@ -57,6 +57,20 @@ typedef int (*wall_edit_fn)(layout *l, void *data, pantau_error *err);
 int walls_change(wall_service *ws, wall *w, gint64 version, wall_edit_fn edit, void *data,
                  const char *limit_field, pantau_error *err);
 
+/* As walls_change, for a change that replaces w's tiles (layout.apply,
+ * preset.recall): it ends every replay of w too. */
+int walls_replace(wall_service *ws, wall *w, gint64 version, wall_edit_fn edit, void *data,
+                  const char *limit_field, pantau_error *err);
+
+/* Sets r (copied; NULL: ends the replay of tile) as the replay of its
+ * tile, as one change of w (walls_apply) based on version (-1: any). A
+ * conflict (ERR_CONFLICT), or ending a tile not in replay (ERR_BAD_REQUEST
+ * naming "tile"), returns -1 with err and nothing changed. The caller
+ * checks the tile. Every other change of w's layout (walls_apply) ends the
+ * replays of the tiles that no longer show the source they replayed. */
+int walls_replay_set(wall_service *ws, wall *w, gint64 version, const char *tile,
+                     const tile_replay *r, pantau_error *err);
+
 /* Hands files (stolen) that need no audit line to the writer thread, in
  * order with every other write (persist_files). */
 void walls_write_files(wall_service *ws, state_batch *files);

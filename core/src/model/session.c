@@ -8,6 +8,7 @@ session *session_new(void *peer)
     s->peer = peer;
     s->user = g_strdup("local");
     s->role = ROLE_ADMIN;
+    s->playback_roles = SESSION_PLAYBACK_DEFAULT;
     return s;
 }
 

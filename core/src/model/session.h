@@ -19,6 +19,10 @@ enum session_stream { SESSION_STREAM_MAIN = 0, SESSION_STREAM_SUB = 1 };
  * the next, except admin, which may do everything. */
 enum session_role { ROLE_VIEWER = 0, ROLE_OPERATOR, ROLE_PRESENTER, ROLE_ADMIN };
 
+/* The roles (a bit 1 << role each) that have the playback permission
+ * unless auth.playback_roles says otherwise: operator and admin. */
+#define SESSION_PLAYBACK_DEFAULT ((1u << ROLE_OPERATOR) | (1u << ROLE_ADMIN))
+
 /* How the domain reaches a session's client without knowing the network:
  * app/ installs it (session_set_sink). Each function gets the session's
  * peer; what is passed is borrowed for the call, a frame gets a reference
@@ -50,6 +54,9 @@ typedef struct session {
     char *address;     /* the peer's IP address, or NULL */
     char *login_id;    /* the login session it came with (a secret: never sent), or NULL */
     bool decodes_h265; /* the client said its decoder takes H.265 (subscribe "codecs") */
+    /* The roles (1 << role each) with the playback permission
+     * (auth.playback_roles; SESSION_PLAYBACK_DEFAULT until auth fills it). */
+    unsigned playback_roles;
 } session;
 
 /* The role's name ("viewer", ...). */

@@ -116,16 +116,79 @@ wall *wall_list_find(const GPtrArray *walls, const char *id)
     return NULL;
 }
 
+tile_replay *wall_replay_find(const wall *w, const char *tile_id)
+{
+    for (guint i = 0; w->replays && tile_id && i < w->replays->len; i++) {
+        tile_replay *r = g_ptr_array_index(w->replays, i);
+        if (strcmp(r->tile, tile_id) == 0)
+            return r;
+    }
+    return NULL;
+}
+
+void wall_replay_set(wall *w, const tile_replay *r)
+{
+    tile_replay *now = wall_replay_find(w, r->tile);
+    if (now) {
+        *now = *r;
+        return;
+    }
+    if (!w->replays)
+        w->replays = g_ptr_array_new_with_free_func(g_free);
+    g_ptr_array_add(w->replays, g_memdup2(r, sizeof *r));
+}
+
+bool wall_replay_remove(wall *w, const char *tile_id)
+{
+    tile_replay *r = wall_replay_find(w, tile_id);
+    return r && g_ptr_array_remove(w->replays, r);
+}
+
+int wall_replays_prune(wall *w, bool all)
+{
+    int ended = 0;
+    for (guint i = w->replays ? w->replays->len : 0; i-- > 0;) {
+        const tile_replay *r = g_ptr_array_index(w->replays, i);
+        int t = layout_find_tile(&w->layout, r->tile);
+        if (!all && t >= 0 && strcmp(w->layout.tiles[t].source, r->source) == 0)
+            continue;
+        g_ptr_array_remove_index(w->replays, i);
+        ended++;
+    }
+    return ended;
+}
+
+json_t *tile_replay_to_json(const tile_replay *r)
+{
+    return json_pack("{s:s, s:I, s:I, s:i, s:b, s:s}", "id", r->id, "at_ms", (json_int_t)r->at_ms,
+                     "set_ms", (json_int_t)r->set_ms, "rate", r->rate, "paused", r->paused, "by",
+                     r->by);
+}
+
+/* Puts each replay into its tile of lj (the layout's JSON, borrowed). */
+static void add_replays(const wall *w, json_t *lj)
+{
+    size_t i;
+    json_t *tile;
+    json_array_foreach(json_object_get(lj, "tiles"), i, tile)
+    {
+        const tile_replay *r = wall_replay_find(w, json_string_value(json_object_get(tile, "id")));
+        if (r)
+            json_object_set_new(tile, "replay", tile_replay_to_json(r));
+    }
+}
+
 json_t *wall_to_json(const wall *w)
 {
+    json_t *lj = layout_to_json(&w->layout);
+    add_replays(w, lj);
     return json_pack("{s:s, s:s, s:I, s:{s:i, s:i, s:i, s:i, s:{s:i, s:i}}, s:f, "
                      "s:{s:{s:i, s:i}}, s:o}",
                      "id", w->id, "name", w->name, "version", (json_int_t)w->version, "displays",
                      "columns", w->display_columns, "rows", w->display_rows, "width",
                      w->display_width, "height", w->display_height, "bezel", "x", w->bezel_x, "y",
                      w->bezel_y, "viewing_distance_m", w->viewing_distance_m, "alarms", "display",
-                     "column", w->alarm_column, "row", w->alarm_row, "layout",
-                     layout_to_json(&w->layout));
+                     "column", w->alarm_column, "row", w->alarm_row, "layout", lj);
 }
 
 void wall_free(wall *w)
@@ -135,5 +198,7 @@ void wall_free(wall *w)
     g_free(w->id);
     g_free(w->name);
     g_free(w->saved_layout);
+    if (w->replays)
+        g_ptr_array_free(w->replays, TRUE);
     g_free(w);
 }

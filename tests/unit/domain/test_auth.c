@@ -469,16 +469,16 @@ END_TEST
 
 START_TEST(roles)
 {
-    static const bool allowed[4][4] = {
-        /* read operate present admin */
-        {true, false, false, false}, /* viewer */
-        {true, true, false, false},  /* operator */
-        {true, false, true, false},  /* presenter */
-        {true, true, true, true},    /* admin */
+    static const bool allowed[4][5] = {
+        /* read operate present admin playback */
+        {true, false, false, false, false}, /* viewer */
+        {true, true, false, false, true},   /* operator */
+        {true, false, true, false, false},  /* presenter */
+        {true, true, true, true, true},     /* admin */
     };
     session *s = session_new(NULL);
     for (int r = ROLE_VIEWER; r <= ROLE_ADMIN; r++)
-        for (int p = AUTH_READ; p <= AUTH_ADMIN; p++) {
+        for (int p = AUTH_READ; p <= AUTH_PLAYBACK; p++) {
             s->role = (enum session_role)r;
             pantau_error err = {0};
             int rc = auth_allows(s, (enum auth_permission)p, NULL, &err);
@@ -496,6 +496,52 @@ START_TEST(roles)
     ck_assert_int_eq(auth_allows(s, AUTH_READ, "main", &err), 0);
     ck_assert_int_eq(auth_allows(NULL, AUTH_ADMIN, "main", &err), 0);
     session_free(s);
+}
+END_TEST
+
+/* Whether the anonymous role's session of an auth section may play back. */
+static bool anonymous_may_play_back(const char *section_text)
+{
+    json_t *section = tu_json(section_text);
+    auth_center *a = auth_center_new(section, NULL, NULL, NULL);
+    session *s = session_new(NULL);
+    auth_session_fill(s, auth_anonymous(a), NULL);
+    pantau_error err = {0};
+    bool ok = auth_allows(s, AUTH_PLAYBACK, "main", &err) == 0;
+    if (!ok)
+        ck_assert_str_eq(err.code, ERR_FORBIDDEN);
+    session_free(s);
+    auth_center_free(a);
+    json_decref(section);
+    return ok;
+}
+
+/* auth.playback_roles decides who may replay and export (default operator
+ * and admin). */
+START_TEST(playback_roles_follow_the_config)
+{
+    ck_assert(!anonymous_may_play_back("{\"anonymous_role\": \"viewer\"}"));
+    ck_assert(anonymous_may_play_back("{\"anonymous_role\": \"operator\"}"));
+    ck_assert(!anonymous_may_play_back("{\"anonymous_role\": \"presenter\"}"));
+    ck_assert(anonymous_may_play_back(
+        "{\"anonymous_role\": \"viewer\", \"playback_roles\": [\"viewer\"]}"));
+    ck_assert(!anonymous_may_play_back(
+        "{\"anonymous_role\": \"operator\", \"playback_roles\": [\"presenter\"]}"));
+    ck_assert(anonymous_may_play_back(
+        "{\"anonymous_role\": \"presenter\", \"playback_roles\": [\"presenter\"]}"));
+    ck_assert(
+        !anonymous_may_play_back("{\"anonymous_role\": \"operator\", \"playback_roles\": []}"));
+    assert_config("\"auth\": {\"anonymous_role\": \"viewer\", \"playback_roles\": "
+                  "[\"viewer\", \"admin\"]}",
+                  "");
+    assert_config("\"auth\": {\"anonymous_role\": \"viewer\", \"playback_roles\": "
+                  "[\"operator\", \"boss\", \"operator\", 3]}",
+                  "auth.playback_roles[1]: must be one of viewer, operator, presenter, admin\n"
+                  "auth.playback_roles[2]: 'operator' is listed twice\n"
+                  "auth.playback_roles[3]: must be one of viewer, operator, presenter, admin\n");
+    assert_config("\"auth\": {\"anonymous_role\": \"viewer\", \"playback_roles\": \"operator\"}",
+                  "auth.playback_roles: must be an array of role names (viewer, operator, "
+                  "presenter, admin)\n");
 }
 END_TEST
 
@@ -585,6 +631,7 @@ static Suite *suite(void)
     tcase_add_checked_fixture(tc, setup, teardown);
     tcase_add_test(tc, auth_config_good);
     tcase_add_test(tc, auth_config_bad);
+    tcase_add_test(tc, playback_roles_follow_the_config);
     suite_add_tcase(s, tc);
     tc = tcase_create("audit");
     tcase_set_timeout(tc, 60);

@@ -159,7 +159,7 @@ static void watch_camera(session *s)
 {
     json_t *req = tu_json("{\"sources\": [\"cam1\"]}"), *ok = NULL;
     pantau_error err = {0};
-    ck_assert_int_eq(subscribe_apply(registry, engine, s, req, &ok, &err), 0);
+    ck_assert_int_eq(subscribe_apply(registry, engine, NULL, s, req, &ok, &err), 0);
     json_decref(ok);
     json_decref(req);
 }

@@ -1,0 +1,182 @@
+/* mp4_writer.c - one GStreamer pipeline per file (see mp4_writer.h). */
+#include "mp4_writer.h"
+
+#include <gst/app/gstappsrc.h>
+#include <gst/gst.h>
+
+#define PIPELINE_H264                                                                              \
+    "appsrc name=in format=time caps=video/x-h264,stream-format=byte-stream,alignment=au ! "       \
+    "h264parse ! mp4mux name=mux ! filesink name=out"
+#define PIPELINE_H265                                                                              \
+    "appsrc name=in format=time caps=video/x-h265,stream-format=byte-stream,alignment=au ! "       \
+    "h265parse ! mp4mux name=mux ! filesink name=out"
+/* The appsrc's own bound: a synchronous writer blocks past it. */
+#define SYNC_MAX_BYTES (8u * 1024u * 1024u)
+#define ASYNC_MAX_BYTES (256u * 1024u * 1024u)
+/* How long finish_sync waits for the end of the file. */
+#define FINISH_TIMEOUT_S 30
+
+struct mp4_writer {
+    GstElement *pipeline;
+    GstAppSrc *in;
+    guint watch; /* bus watch of an async writer */
+    char *error;
+    mp4_writer_done done;
+    void *user;
+    bool finishing;
+};
+
+static void writer_free(mp4_writer *w)
+{
+    if (w->watch)
+        g_source_remove(w->watch);
+    gst_element_set_state(w->pipeline, GST_STATE_NULL);
+    gst_object_unref(w->in);
+    gst_object_unref(w->pipeline);
+    g_free(w->error);
+    g_free(w);
+}
+
+/* The message of an error on the bus (g_free it). */
+static char *error_text(GstMessage *msg)
+{
+    GError *err = NULL;
+    gst_message_parse_error(msg, &err, NULL);
+    char *text = g_strdup(err ? err->message : "write failed");
+    g_clear_error(&err);
+    return text;
+}
+
+/* Main loop: the pipeline's end of stream or error. */
+static gboolean on_bus(GstBus *bus, GstMessage *msg, gpointer data)
+{
+    (void)bus;
+    mp4_writer *w = data;
+    if (GST_MESSAGE_TYPE(msg) == GST_MESSAGE_ERROR && !w->error)
+        w->error = error_text(msg);
+    else if (GST_MESSAGE_TYPE(msg) != GST_MESSAGE_EOS)
+        return G_SOURCE_CONTINUE;
+    if (!w->finishing)
+        return G_SOURCE_CONTINUE; /* an error: the owner sees it and finishes */
+    w->watch = 0;
+    mp4_writer_done done = w->done;
+    void *user = w->user;
+    char *error = g_strdup(w->error);
+    writer_free(w);
+    done(error, user);
+    g_free(error);
+    return G_SOURCE_REMOVE;
+}
+
+mp4_writer *mp4_writer_new(const char *path, bool h265, unsigned fragment_ms, bool sync,
+                           char **error)
+{
+    GError *err = NULL;
+    GstElement *pipeline = gst_parse_launch(h265 ? PIPELINE_H265 : PIPELINE_H264, &err);
+    if (!pipeline) {
+        *error = g_strdup_printf("cannot build the MP4 writer: %s", err ? err->message : "?");
+        g_clear_error(&err);
+        return NULL;
+    }
+    mp4_writer *w = g_new0(mp4_writer, 1);
+    w->pipeline = pipeline;
+    w->in = GST_APP_SRC(gst_bin_get_by_name(GST_BIN(pipeline), "in"));
+    GstElement *mux = gst_bin_get_by_name(GST_BIN(pipeline), "mux");
+    GstElement *out = gst_bin_get_by_name(GST_BIN(pipeline), "out");
+    if (fragment_ms)
+        g_object_set(mux, "fragment-duration", fragment_ms, NULL);
+    else
+        g_object_set(mux, "faststart", TRUE, NULL);
+    g_object_set(out, "location", path, NULL);
+    g_object_set(w->in, "block", sync, "max-bytes",
+                 (guint64)(sync ? SYNC_MAX_BYTES : ASYNC_MAX_BYTES), NULL);
+    gst_object_unref(mux);
+    gst_object_unref(out);
+    if (!sync) {
+        GstBus *bus = gst_element_get_bus(pipeline);
+        w->watch = gst_bus_add_watch(bus, on_bus, w);
+        gst_object_unref(bus);
+    }
+    if (gst_element_set_state(pipeline, GST_STATE_PLAYING) == GST_STATE_CHANGE_FAILURE) {
+        *error = g_strdup_printf("cannot open %s for writing", path);
+        writer_free(w);
+        return NULL;
+    }
+    return w;
+}
+
+bool mp4_writer_push(mp4_writer *w, const void *data, size_t len, int64_t time_us, bool key)
+{
+    if (w->error || w->finishing)
+        return false;
+    GstBuffer *buf = gst_buffer_new_memdup(data, len);
+    GST_BUFFER_PTS(buf) = GST_BUFFER_DTS(buf) = (GstClockTime)time_us * GST_USECOND;
+    if (!key)
+        GST_BUFFER_FLAG_SET(buf, GST_BUFFER_FLAG_DELTA_UNIT);
+    return gst_app_src_push_buffer(w->in, buf) == GST_FLOW_OK;
+}
+
+uint64_t mp4_writer_queued_bytes(const mp4_writer *w)
+{
+    return gst_app_src_get_current_level_bytes(w->in);
+}
+
+int64_t mp4_writer_queued_ms(const mp4_writer *w)
+{
+    GstClockTime t = gst_app_src_get_current_level_time(w->in);
+    return GST_CLOCK_TIME_IS_VALID(t) ? (int64_t)(t / GST_MSECOND) : 0;
+}
+
+const char *mp4_writer_failed(const mp4_writer *w)
+{
+    return w->error;
+}
+
+void mp4_writer_finish(mp4_writer *w, mp4_writer_done done, void *user)
+{
+    w->done = done;
+    w->user = user;
+    w->finishing = true;
+    if (w->error) {
+        /* Already failed: no end of stream will come. */
+        char *error = g_strdup(w->error);
+        writer_free(w);
+        done(error, user);
+        g_free(error);
+        return;
+    }
+    gst_app_src_end_of_stream(w->in);
+}
+
+int mp4_writer_finish_sync(mp4_writer *w, char **error)
+{
+    if (w->watch) {
+        g_source_remove(w->watch);
+        w->watch = 0;
+    }
+    if (w->error) {
+        *error = g_strdup(w->error);
+        writer_free(w);
+        return -1;
+    }
+    gst_app_src_end_of_stream(w->in);
+    GstBus *bus = gst_element_get_bus(w->pipeline);
+    GstMessage *msg = gst_bus_timed_pop_filtered(bus, FINISH_TIMEOUT_S * GST_SECOND,
+                                                 GST_MESSAGE_EOS | GST_MESSAGE_ERROR);
+    gst_object_unref(bus);
+    int rc = 0;
+    if (!msg || GST_MESSAGE_TYPE(msg) == GST_MESSAGE_ERROR) {
+        *error = msg ? error_text(msg) : g_strdup("the MP4 file was not finished in time");
+        rc = -1;
+    }
+    if (msg)
+        gst_message_unref(msg);
+    writer_free(w);
+    return rc;
+}
+
+void mp4_writer_abort(mp4_writer *w)
+{
+    if (w)
+        writer_free(w);
+}

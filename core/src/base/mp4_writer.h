@@ -1,0 +1,50 @@
+/* mp4_writer.h - H.264/H.265 access units (Annex B) into an MP4 file
+ * through GStreamer (appsrc ! h26xparse ! mp4mux ! filesink), remuxed,
+ * never re-encoded: fragmented (a moof+mdat every fragment_ms, so a crash
+ * keeps what was written) or, for export, one moov first (faststart).
+ * The muxing and the file writes run on GStreamer's streaming thread
+ * behind the appsrc's queue: a push never blocks the caller unless the
+ * writer is synchronous. */
+#ifndef PANTAU_MP4_WRITER_H
+#define PANTAU_MP4_WRITER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+typedef struct mp4_writer mp4_writer;
+
+/* Called on the main loop once the file is complete (error NULL) or has
+ * failed (error: why, borrowed), after which the writer is gone. */
+typedef void (*mp4_writer_done)(const char *error, void *user);
+
+/* Starts writing path (created or truncated). fragment_ms > 0: fragmented;
+ * 0: moov first. sync: pushes block while the queue is full and finish is
+ * mp4_writer_finish_sync (any thread); else the writer reports to the
+ * thread-default main context. NULL with *error (g_free it). */
+mp4_writer *mp4_writer_new(const char *path, bool h265, unsigned fragment_ms, bool sync,
+                           char **error);
+
+/* Queues one access unit (copied) at time_us from the file's start.
+ * False when it was not taken: the writer failed (see mp4_writer_failed). */
+bool mp4_writer_push(mp4_writer *w, const void *data, size_t len, int64_t time_us, bool key);
+
+/* What waits in the queue, not yet muxed and written. */
+uint64_t mp4_writer_queued_bytes(const mp4_writer *w);
+int64_t mp4_writer_queued_ms(const mp4_writer *w);
+
+/* The error that stopped the writer (borrowed), or NULL while it works. */
+const char *mp4_writer_failed(const mp4_writer *w);
+
+/* Ends the file: done runs on the main loop when it is complete (or
+ * failed); the writer frees itself then. Not for a sync writer. */
+void mp4_writer_finish(mp4_writer *w, mp4_writer_done done, void *user);
+
+/* Ends the file and waits until it is complete: 0, or -1 with *error (g_free
+ * it). Frees w. Sync writers only. */
+int mp4_writer_finish_sync(mp4_writer *w, char **error);
+
+/* Stops at once without finishing the file (shutdown of a failed one). */
+void mp4_writer_abort(mp4_writer *w);
+
+#endif
