@@ -9,7 +9,7 @@ cd "$(dirname "$0")/.."
 DEBS="build-essential cmake pkg-config libglib2.0-dev libjansson-dev \
 libwebsockets-dev libwebsockets-evlib-uv libuv1-dev libsodium-dev check libsubunit-dev chromium \
 libsoup-3.0-dev libxml2-dev libgstreamer1.0-dev libgstreamer-plugins-base1.0-dev libgstrtspserver-1.0-dev \
-gstreamer1.0-tools gstreamer1.0-plugins-base gstreamer1.0-plugins-good gstreamer1.0-plugins-bad \
+gstreamer1.0-tools gstreamer1.0-plugins-base gstreamer1.0-plugins-base-apps gstreamer1.0-plugins-good gstreamer1.0-plugins-bad \
 gstreamer1.0-plugins-ugly gstreamer1.0-libav \
 prometheus-node-exporter nut-server nut-client \
 clang llvm libclang-rt-dev"

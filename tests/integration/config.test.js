@@ -63,6 +63,8 @@ const broken = [
   ['unknown-source', '"w": 3, "h": 1, "source": "clock-utc"}', '"w": 3, "h": 1, "source": "cam-nowhere"}', 'walls[0].layout.tiles[10].source', ['"cam-nowhere"', 0]],
   ['unknown-plugin', '"load": ["clock", "cctv",', '"load": ["clock", "no-such-plugin", "cctv",', 'plugins.load[1]', ['"no-such-plugin"', 0]],
   ['bad-display', '"columns": 3, "rows": 2, "width": 1920', '"columns": 3, "rows": 2, "width": true', 'walls[0].displays.width', ['"width": true', 9]],
+  ['recording-budget', '"budget_mb": 200', '"budget_mb": -1', 'server.recording.budget_mb', ['"budget_mb": -1', 13]],
+  ['camera-recording', '"pattern": "smpte"}}', '"pattern": "smpte"}, "recording": {"retention_days": "7"}}', 'sources[0].recording.retention_days', ['"retention_days": "7"', 18]],
   ['duplicate-source', '{"id": "clock-wita"', '{"id": "clock-wib"', 'sources[8].id', ['{"id": "clock-wib", "type": "clock", "name": "Makassar', 7]],
 ];
 

@@ -4,6 +4,7 @@
 
 #include "events.h"
 #include "plugin_loader.h"
+#include "recordings.h"
 
 static void ws_send_json(void *peer, const json_t *msg)
 {
@@ -68,6 +69,23 @@ static void release_video(void *user)
     ws_server_release_video(srv->ws);
 }
 
+/* media_deps.stats_extra: each recorded camera's "recording" (stats
+ * borrowed, changed in place). */
+static void recording_stats(json_t *stats, void *user)
+{
+    const pantau_server *srv = user;
+    if (!srv->recordings)
+        return;
+    const char *id;
+    json_t *figures;
+    json_object_foreach(stats, id, figures)
+    {
+        json_t *rec = recordings_camera_status(srv->recordings, id);
+        if (rec)
+            json_object_set_new(figures, "recording", rec);
+    }
+}
+
 media_deps sinks_media_deps(pantau_server *srv)
 {
     return (media_deps){
@@ -81,5 +99,6 @@ media_deps sinks_media_deps(pantau_server *srv)
         .hold_video = hold_video,
         .release_video = release_video,
         .video_user = srv,
+        .stats_extra = recording_stats,
     };
 }

@@ -61,6 +61,7 @@ ws_server *ws_app_start(pantau_server *srv, int port)
         .media = srv->media,
         .heap = srv->heap,
         .routes = {srv->web_dir, srv->vendor_dir, cfg->dir, srv->plugins},
+        .export = {srv->recordings, srv->audit},
     };
     ws_callbacks cb = {
         .open = client_open,

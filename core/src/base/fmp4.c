@@ -78,12 +78,16 @@ static bool box_next(const uint8_t *buf, size_t len, size_t *pos, box *b)
 /* The first child of type in parent's payload (skip bytes first). */
 static bool box_child(const box *parent, size_t skip, const char *type, box *out)
 {
+    const box in = *parent; /* out may be parent */
     size_t pos = skip;
-    if (skip > parent->len)
+    box b;
+    if (skip > in.len)
         return false;
-    while (box_next(parent->data, parent->len, &pos, out))
-        if (!memcmp(out->type, type, 4))
+    while (box_next(in.data, in.len, &pos, &b))
+        if (!memcmp(b.type, type, 4)) {
+            *out = b;
             return true;
+        }
     return false;
 }
 
@@ -93,8 +97,12 @@ static bool box_path(const box *root, const char *path, box *out)
     box cur = *root;
     char **parts = g_strsplit(path, "/", -1);
     bool ok = true;
-    for (char **p = parts; *p && ok; p++)
-        ok = box_child(&cur, 0, *p, &cur);
+    for (char **p = parts; *p && ok; p++) {
+        /* box_child overwrites out while it walks parent: not the same box. */
+        box child;
+        ok = box_child(&cur, 0, *p, &child);
+        cur = child;
+    }
     g_strfreev(parts);
     if (ok)
         *out = cur;

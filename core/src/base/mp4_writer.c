@@ -87,7 +87,9 @@ mp4_writer *mp4_writer_new(const char *path, bool h265, unsigned fragment_ms, bo
         g_object_set(mux, "fragment-duration", fragment_ms, NULL);
     else
         g_object_set(mux, "faststart", TRUE, NULL);
-    g_object_set(out, "location", path, NULL);
+    /* Unbuffered: each fragment reaches the file as mp4mux writes it, so a
+     * crash or a reader at the live edge finds it there. */
+    g_object_set(out, "location", path, "buffer-mode", 2, NULL);
     g_object_set(w->in, "block", sync, "max-bytes",
                  (guint64)(sync ? SYNC_MAX_BYTES : ASYNC_MAX_BYTES), NULL);
     gst_object_unref(mux);

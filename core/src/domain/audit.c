@@ -255,6 +255,7 @@ static void audit_job_done(void *data, int status)
     g_free(j->address);
     g_free(j->action);
     g_free(j->wall);
+    json_decref((json_t *)j->entry.details);
     g_free(j);
 }
 
@@ -273,6 +274,7 @@ void audit_write_async(audit_log *a, const audit_entry *e, audit_written done, v
     j->entry.address = j->address = g_strdup(e->address);
     j->entry.action = j->action = g_strdup(e->action);
     j->entry.wall = j->wall = g_strdup(e->wall);
+    j->entry.details = e->details ? json_deep_copy(e->details) : NULL;
     j->done = done;
     j->data = data;
     disk_writer_submit(a->writer, audit_job_run, audit_job_done, j);

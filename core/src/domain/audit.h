@@ -24,9 +24,9 @@ typedef struct audit_entry {
     gint64 version_before; /* -1: null */
     gint64 version_after;  /* -1: null */
     bool ok;
-    bool rolled_back; /* written as "rolled_back": true; only on a change's second line */
-    const json_t
-        *details; /* written as "details" when not NULL (a replay's tile, camera, moment) */
+    bool rolled_back;      /* written as "rolled_back": true; only on a change's second line */
+    const json_t *details; /* borrowed, may be NULL: written as "details" (a replay's tile, camera
+                              and moment; an export's camera and range) */
 } audit_entry;
 
 /* Checks the config's "audit" section (NULL when absent). */

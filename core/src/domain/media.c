@@ -695,6 +695,8 @@ static gboolean stats_tick(gpointer data)
         st->window_frames = st->window_bytes = 0;
     }
     json_t *stats = media_stats_json(engine);
+    if (engine->deps.stats_extra)
+        engine->deps.stats_extra(stats, engine->deps.video_user);
     if (json_object_size(stats))
         bus_emit(engine->deps.bus, &(bus_event){.kind = BUS_STATS, .stats = {stats}});
     json_decref(stats);

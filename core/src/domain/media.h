@@ -39,6 +39,9 @@ typedef struct media_deps {
     void (*hold_video)(void *user);
     void (*release_video)(void *user);
     void *video_user;
+    /* Adds to each camera's figures (stats: {id: {...}}, borrowed) before
+     * they are emitted as BUS_STATS (NULL: nothing): recording's state. */
+    void (*stats_extra)(json_t *stats, void *user);
 } media_deps;
 
 /* Makes the engine of deps (copied). Main loop only, as all of it but

@@ -62,6 +62,8 @@ struct recorder {
     char *error; /* why recording fails now, or NULL */
     uint64_t dropped;
     int64_t lag_ms;
+    int64_t kept_until; /* the end of what was recorded before it started: older frames
+                           (the engine's cached ones) are not recorded again */
 };
 
 /* A segment whose writer is finishing. */
@@ -143,7 +145,9 @@ static int check_keys(const json_t *obj, const char *at, const char *const *allo
         if (ok)
             continue;
         char *p = g_strdup_printf("%s.%s", at, key);
-        report(p, "unknown setting", user);
+        char *msg = g_strdup_printf("unknown key '%s'", key);
+        report(p, msg, user);
+        g_free(msg);
         g_free(p);
         bad++;
     }
@@ -480,6 +484,11 @@ static void segment_closed(const char *error, void *user)
         log_warn("%s: recording: segment %s failed: %s", c->id, c->part, error);
         path = close_part(r, c->id, c->part, c->start_ms);
     } else {
+        recorder *rec = g_hash_table_lookup(r->recorders, c->id);
+        if (rec && rec->error) {
+            log_info("%s: recording works again", c->id);
+            g_clear_pointer(&rec->error, g_free);
+        }
         path = segment_path(r, c->id, c->start_ms, c->end_ms);
         if (g_rename(c->part, path)) {
             log_warn("%s: recording: cannot rename %s: %s", c->id, c->part, g_strerror(errno));
@@ -593,7 +602,7 @@ static void recorder_frame(void *peer, media_frame *f)
 {
     recorder *rec = peer;
     bool key = media_frame_is_keyframe(f);
-    if (f->flags & (MEDIA_FLAG_SUB | MEDIA_FLAG_TRANSCODED))
+    if (f->flags & (MEDIA_FLAG_SUB | MEDIA_FLAG_TRANSCODED) || f->recv_us / 1000 < rec->kept_until)
         return;
     if (rec->w && mp4_writer_failed(rec->w)) {
         set_error(rec, g_strdup(mp4_writer_failed(rec->w)));
@@ -624,8 +633,6 @@ static void recorder_frame(void *peer, media_frame *f)
         return;
     rec->last_t_us = t;
     rec->pushed += f->len;
-    if (rec->error && rec->pushed > 0)
-        g_clear_pointer(&rec->error, g_free);
     g_mutex_lock(&rec->r->lock);
     rec->seg->end_ms = (rec->seg_recv0_us + t) / 1000 + 1;
     rec->seg->bytes = rec->pushed;
@@ -666,6 +673,9 @@ static recorder *recorder_new(recordings *r, const char *id, int64_t retention_m
     rec->id = g_strdup(id);
     rec->retention_ms = retention_ms;
     rec->need_key = true;
+    int64_t oldest;
+    if (!recordings_span(r, id, &oldest, &rec->kept_until))
+        rec->kept_until = 0;
     session *s = session_new(rec);
     g_free(s->user);
     s->user = g_strdup("recording");
@@ -808,9 +818,10 @@ void recordings_free(recordings *r)
     if (r->sync_idle)
         g_source_remove(r->sync_idle);
     g_source_remove(r->tick);
-    g_hash_table_destroy(r->recorders);
+    g_hash_table_remove_all(r->recorders); /* their segments end: in closing */
     while (r->closing->len)
         close_now(g_ptr_array_index(r->closing, r->closing->len - 1));
+    g_hash_table_destroy(r->recorders);
     g_ptr_array_free(r->closing, TRUE);
     disk_writer_free(r->writer);
     g_hash_table_destroy(r->index);
@@ -836,32 +847,6 @@ static void index_totals(recordings *r, const char *id, uint64_t *bytes, guint *
         *oldest = ((rec_segment *)g_ptr_array_index(segs, 0))->start_ms;
         *newest = ((rec_segment *)g_ptr_array_index(segs, segs->len - 1))->end_ms;
     }
-}
-
-json_t *recordings_stats_json(recordings *r)
-{
-    json_t *out = json_object();
-    if (!r)
-        return out;
-    GHashTableIter it;
-    gpointer key, value;
-    g_hash_table_iter_init(&it, r->recorders);
-    g_mutex_lock(&r->lock);
-    while (g_hash_table_iter_next(&it, &key, &value)) {
-        const recorder *rec = value;
-        uint64_t bytes;
-        guint count;
-        int64_t oldest, newest;
-        index_totals(r, key, &bytes, &count, &oldest, &newest);
-        json_object_set_new(out, key,
-                            json_pack("{s:b, s:I, s:I, s:I, s:I, s:I, s:I, s:s?}", "recording", 1,
-                                      "bytes", (json_int_t)bytes, "segments", (json_int_t)count,
-                                      "oldest_ms", (json_int_t)oldest, "newest_ms",
-                                      (json_int_t)newest, "write_lag_ms", (json_int_t)rec->lag_ms,
-                                      "dropped", (json_int_t)rec->dropped, "error", rec->error));
-    }
-    g_mutex_unlock(&r->lock);
-    return out;
 }
 
 char *recordings_metrics_text(recordings *r)
@@ -911,12 +896,19 @@ json_t *recordings_camera_status(recordings *r, const char *source_id)
     const recorder *rec = r ? g_hash_table_lookup(r->recorders, source_id) : NULL;
     if (!rec)
         return NULL;
-    if (rec->error)
-        return json_pack("{s:s, s:s}", "recording", "error", "reason", rec->error);
-    if (rec->need_key && rec->dropped)
-        return json_pack("{s:s, s:s}", "recording", "behind", "reason",
-                         "the disk does not keep up: frames are dropped");
-    return json_pack("{s:s}", "recording", "on");
+    const char *state = rec->error ? "error" : rec->need_key && rec->dropped ? "behind" : "on";
+    const char *reason = rec->error      ? rec->error
+                         : *state == 'b' ? "the disk does not keep up: frames are dropped"
+                                         : NULL;
+    uint64_t bytes;
+    guint count;
+    int64_t oldest, newest;
+    g_mutex_lock(&r->lock);
+    index_totals(r, source_id, &bytes, &count, &oldest, &newest);
+    g_mutex_unlock(&r->lock);
+    return json_pack("{s:s, s:s?, s:I, s:I, s:I, s:I}", "state", state, "reason", reason,
+                     "oldest_ms", (json_int_t)oldest, "newest_ms", (json_int_t)newest,
+                     "write_lag_ms", (json_int_t)rec->lag_ms, "dropped", (json_int_t)rec->dropped);
 }
 
 /* ---- the reader ---- */

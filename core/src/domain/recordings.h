@@ -99,16 +99,13 @@ GPtrArray *recordings_segments(recordings *r, const char *source_id, int64_t fro
  * when nothing is kept. Any thread. */
 bool recordings_span(recordings *r, const char *source_id, int64_t *oldest_ms, int64_t *newest_ms);
 
-/* Per recorded camera: {"recording": true, "bytes", "segments",
- * "oldest_ms", "newest_ms", "write_lag_ms", "dropped", "error"} (error:
- * null or why recording fails now). New reference: {id: {...}}. */
-json_t *recordings_stats_json(recordings *r);
-
 /* The statistics in the Prometheus text format. g_free the result. */
 char *recordings_metrics_text(recordings *r);
 
-/* Status of one camera for its status line (new reference), or NULL when
- * it is not recorded: {"recording": "on"|"behind"|"error", "reason"}. */
+/* The recording of one camera as its "stats" show it (new reference), or
+ * NULL when it is not recorded: {"state": "on"|"behind"|"error", "reason"
+ * (absent when on), "oldest_ms", "newest_ms", "write_lag_ms", "dropped"}.
+ * Main loop. */
 json_t *recordings_camera_status(recordings *r, const char *source_id);
 
 /* ---- the reader ----

@@ -963,6 +963,7 @@ static char *snapshot_source_id(const char *uri)
 static char *metrics_text(ws_server *ws)
 {
     char *media = ws->cfg.media ? media_metrics_text(ws->cfg.media) : g_strdup("");
+    char *rec = recordings_metrics_text(ws->cfg.export.recordings);
     char *heap = heap_trim_metrics_text(ws->cfg.heap);
     char *text = g_strdup_printf(
         "# HELP pantau_clients Connected WebSocket clients\n"
@@ -973,9 +974,10 @@ static char *metrics_text(ws_server *ws)
         "# TYPE pantau_client_queue_budget_bytes gauge\npantau_client_queue_budget_bytes %zu\n"
         "# HELP pantau_client_budget_cuts_total Clients cut off for the queue budget\n"
         "# TYPE pantau_client_budget_cuts_total counter\npantau_client_budget_cuts_total "
-        "%" G_GUINT64_FORMAT "\n%s%s",
+        "%" G_GUINT64_FORMAT "\n%s%s%s",
         g_hash_table_size(ws->clients), ws->queued_total, queue_budget(ws), ws->budget_cuts, media,
-        heap);
+        rec, heap);
+    g_free(rec);
     g_free(media);
     g_free(heap);
     return text;
@@ -1349,7 +1351,8 @@ static int refuse_anonymous(ws_server *ws, struct lws *wsi, conn_slot *slot, con
     *token_in_url = false;
     if (!ws->cfg.auth || strcmp(uri, "/login") == 0)
         return 0;
-    bool snapshot = g_str_has_prefix(uri, "/api/sources/") || g_str_has_prefix(uri, "/slides/");
+    bool snapshot = g_str_has_prefix(uri, "/api/sources/") || g_str_has_prefix(uri, "/slides/") ||
+                    strcmp(uri, "/export.mp4") == 0;
     if (!snapshot && !http_route_is_page(uri))
         return 0;
     token_wait *w = g_new0(token_wait, 1);
@@ -1494,6 +1497,25 @@ static int page_headers(struct lws *wsi, bool set_token, unsigned char **p, unsi
     return rc;
 }
 
+/* export_reply_fn: the export's answer into its reply. */
+static void export_done(unsigned status, const char *mime, GBytes *body, void *user)
+{
+    http_reply_finish(user, status, mime, body);
+}
+
+/* GET /export.mp4?source=&from=&to= by who (export_http.h). */
+static void start_export(ws_server *ws, struct lws *wsi, conn_slot *slot, const auth_principal *who)
+{
+    char source[128], from[32], to[32], address[64];
+    http_reply *r = g_new0(http_reply, 1);
+    r->wsi = wsi;
+    slot->reply = r;
+    export_http_start(&ws->cfg.export, who, peer_address(wsi, address, sizeof address),
+                      lws_get_urlarg_by_name(wsi, "source=", source, sizeof source),
+                      lws_get_urlarg_by_name(wsi, "from=", from, sizeof from),
+                      lws_get_urlarg_by_name(wsi, "to=", to, sizeof to), export_done, r);
+}
+
 static int serve_http(ws_server *ws, struct lws *wsi, conn_slot *slot, const char *uri)
 {
     if (is_post(wsi) && login_http_is_api(uri))
@@ -1502,6 +1524,10 @@ static int serve_http(ws_server *ws, struct lws *wsi, conn_slot *slot, const cha
     bool token_in_url;
     if (refuse_anonymous(ws, wsi, slot, uri, &who, &token_in_url))
         return 0;
+    if (strcmp(uri, "/export.mp4") == 0) {
+        start_export(ws, wsi, slot, who);
+        return 0;
+    }
     if (start_dynamic(ws, wsi, slot, uri))
         return 0;
     const char *mime = NULL;

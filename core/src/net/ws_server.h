@@ -6,6 +6,7 @@
 #include "heap_trim.h"
 #include "http_routes.h"
 #include "listen_addr.h"
+#include "export_http.h"
 #include "media.h"
 #include "media_frame.h"
 #include "pantau_error.h"
@@ -65,6 +66,7 @@ typedef struct ws_config {
     media_engine *media;            /* NULL: no cameras */
     heap_trim *heap;                /* NULL: never trimmed (its metrics say so) */
     http_routes routes;             /* the files served */
+    export_deps export;             /* GET /export.mp4 (export_http.h) */
 } ws_config;
 
 /* Receives a request's reply (stolen) on the main loop, exactly once. */
