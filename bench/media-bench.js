@@ -7,7 +7,9 @@
 //   node-ws bench/media-node-relay.js, a plain Node.js `ws` relay fed the
 //           same access units over local TCP by `media-floor feed` (no RTSP);
 //   floor   `media-floor serve`, a minimal C program that send()s the same
-//           bytes (same frame sizes, same rates) to the same readers.
+//           bytes (same frame sizes, same rates) to the same readers;
+//   pantau-rec the pantau run again with every camera recorded (issue 16):
+//           its added latency against pantau's, its CPU, the disk write rate.
 //
 // The server under test is pinned to CPU 1, everything else (load
 // generator, RTSP servers, feeder) to CPU 0. bench/media-loadgen.c (8
@@ -19,13 +21,13 @@
 //
 //   node bench/media-bench.js BUILD_DIR      (normally via bench/media-run.sh)
 // Environment: BENCH_CAMERAS (16), BENCH_CLIENTS (8), BENCH_WARMUP_S (6),
-// BENCH_MEASURE_S (30), BENCH_ONLY (comma list of pantau,pantau-gst,node,floor),
+// BENCH_MEASURE_S (30), BENCH_ONLY (comma list of pantau,pantau-gst,pantau-rec,node,floor),
 // BENCH_PIN (1), BENCH_PERF (0; 1: perf record -g pantau during its window,
 // into BUILD_DIR/bench/perf-pantau.data; perf's overhead then shows in
 // pantau's CPU figure), BENCH_STRICT (0; 1: exit 1 when a target is missed).
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, readFileSync, writeFileSync, statSync } from 'node:fs';
-import { cpus, loadavg } from 'node:os';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync, statSync } from 'node:fs';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { join, resolve, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -180,11 +182,11 @@ function runLoadgen(label, port, path, pids) {
   });
 }
 
-function pantauConfig(urls) {
+function pantauConfig(urls, recording) {
   const ids = urls.map((_, i) => `cam${i + 1}`);
   const side = Math.ceil(Math.sqrt(ids.length));
   return {
-    server: { listen: '127.0.0.1', port: 0 },
+    server: { listen: '127.0.0.1', port: 0, ...(recording ? { recording } : {}) },
     plugins: { load: ['cctv'] },
     sources: urls.map((url, i) => ({
       id: ids[i], type: 'rtsp', name: `Bench camera ${i + 1}`,
@@ -201,7 +203,17 @@ function pantauConfig(urls) {
   };
 }
 
-async function benchPantau(label = 'pantau', env = {}) {
+// The size in bytes of the files under dir (0 when there is none).
+function treeBytes(dir) {
+  if (!existsSync(dir)) return 0;
+  return readdirSync(dir, { withFileTypes: true })
+    .reduce((n, e) => n + (e.isDirectory() ? treeBytes(join(dir, e.name)) : statSync(join(dir, e.name)).size), 0);
+}
+
+// label, the server's environment, and with record: every camera recorded
+// (issue 16) into a fresh folder, whose growth over the measured window is
+// the disk write rate.
+async function benchPantau(label = 'pantau', env = {}, record = false) {
   // 16 RTSP servers, one camera each, started STAGGER apart so that the
   // cameras' keyframes do not all fall at once (real cameras are not
   // synchronised); they play their files from start-up on.
@@ -220,17 +232,22 @@ async function benchPantau(label = 'pantau', env = {}) {
   let perf;
   try {
     await Promise.all(rtsp.map((r, i) => waitOutput(r, /ready on rtsp:/, `test RTSP server ${i + 1}`)));
-    server = await startServer({ config: pantauConfig(urls), env });
+    const recordDir = record ? mkdtempSync(join(tmpdir(), 'pantau-bench-rec-')) : null;
+    if (recordDir) cleanups.push(() => rmSync(recordDir, { recursive: true, force: true }));
+    server = await startServer({ config: pantauConfig(urls, recordDir && { enabled: true, path: recordDir }), env });
     children.add(server.proc);
     cleanups.push(() => server.cleanup());
     if (pin) spawnSync('taskset', ['-a', '-p', '-c', SERVER_CPU, String(server.proc.pid)], { stdio: 'ignore' });
-    if (env.BENCH_PERF === '1') {
+    if (process.env.BENCH_PERF === '1') {
       setTimeout(() => {
         perf = start(LOAD_CPU, 'perf', ['record', '-g', '-F', '499', '-o', join(benchDir, `perf-${label}.data`), '-p',
           String(server.proc.pid), '--', 'sleep', String(P.measureS)]);
       }, (P.warmupS + 0.5) * 1000);
     }
+    let disk0 = null;
+    if (recordDir) setTimeout(() => { disk0 = { bytes: treeBytes(recordDir), t: Date.now() }; }, P.warmupS * 1000);
     const r = await runLoadgen(label, server.port, '/ws', [server.proc.pid, ...rtsp.map((p) => p.pid)]);
+    if (recordDir && disk0) r.diskMBps = (treeBytes(recordDir) - disk0.bytes) / 1e6 / ((Date.now() - disk0.t) / 1000);
     if (perf) await perf.exited;
     r.helper = `${P.cameras} RTSP servers`;
     return r;
@@ -313,6 +330,8 @@ const expectedMbps = (meanKbps * P.cameras * P.clients) / 1000;
 // (PANTAU_CCTV_GSTREAMER_RTSP=1), the path UDP and rtsps:// cameras take.
 const runs = [['pantau', () => benchPantau()],
   ['pantau-gst', () => benchPantau('pantau-gst', { PANTAU_CCTV_GSTREAMER_RTSP: '1' })],
+  // pantau-rec: the same pantau recording every camera (issue 16).
+  ['pantau-rec', () => benchPantau('pantau-rec', {}, true)],
   ['node-ws', benchNode], ['floor', benchFloor]]
   .filter(([name]) => !only || only.some((o) => name === o || name === `${o}-ws`));
 const results = {};
@@ -365,7 +384,7 @@ for (const r of Object.values(results)) {
   if (problems.length) console.log(`bench-media: ${r.label}: ${problems.join('; ')}`);
 }
 const pt = results.pantau;
-for (const r of [pt, results['pantau-gst']]) {
+for (const r of [pt, results['pantau-gst'], results['pantau-rec']]) {
   if (!r?.threads) continue;
   // Thread names without their numbers: GStreamer's task0..task15 are one group.
   const groups = {};
@@ -398,6 +417,14 @@ if (pt) {
     target(ratio <= TARGETS.vsFloor, `pantau CPU per delivered Mbit/s ${ratio.toFixed(2)}x the floor's (target <= ${TARGETS.vsFloor}x)`);
   } else target(null, 'CPU vs the floor (needs floor)');
   target(pt.hwmKb / 1024 < TARGETS.rssMb, `pantau resident memory ${mb(pt.rssKb)} MB, peak ${mb(pt.hwmKb)} MB (target < ${TARGETS.rssMb} MB)`);
+}
+const rec = results['pantau-rec'];
+if (pt && rec) {
+  const rise = rec.latencyUs.p99 / pt.latencyUs.p99 - 1;
+  target(rise <= 0.1, `recording all ${P.cameras} cameras: added latency p99 ${(rec.latencyUs.p99 / 1000).toFixed(2)} ms against ` +
+    `${(pt.latencyUs.p99 / 1000).toFixed(2)} ms without (${(100 * rise).toFixed(0)}%; target <= +10%); server CPU ` +
+    `${((100 * rec.serverCpuS) / rec.windowS).toFixed(1)}% against ${((100 * pt.serverCpuS) / pt.windowS).toFixed(1)}%; ` +
+    `disk writes ${rec.diskMBps?.toFixed(2) ?? '?'} MB/s`);
 }
 console.log('added latency: a frame\'s read() time in the load generator minus its header\'s receive time (pantau: stamped in');
 console.log('media_push, after the RTSP client (pantau-gst: rtspsrc) has depayloaded it; node-ws: when the unit arrived whole');

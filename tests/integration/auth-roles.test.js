@@ -13,9 +13,10 @@ import { repoRoot } from '../lib/server.js';
 
 const PERMISSION_OF_ROLE = {
   viewer: ['OP_READ'],
-  operator: ['OP_READ', 'OP_OPERATE'],
+  // OP_PLAYBACK: auth.playback_roles, operator and admin by default.
+  operator: ['OP_READ', 'OP_OPERATE', 'OP_PLAYBACK'],
   presenter: ['OP_READ', 'OP_PRESENT'],
-  admin: ['OP_READ', 'OP_OPERATE', 'OP_PRESENT', 'OP_ADMIN'],
+  admin: ['OP_READ', 'OP_OPERATE', 'OP_PRESENT', 'OP_ADMIN', 'OP_PLAYBACK'],
 };
 
 // {name, permission} of every entry of every op table in core/src/*/*.c.

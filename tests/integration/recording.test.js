@@ -11,7 +11,9 @@ import http from 'node:http';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startServer, authConfig, login, sleep } from '../lib/harness.js';
+import { startServer, authConfig, login, sleep, connectAs, pantauBin } from '../lib/harness.js';
+import { dirname } from 'node:path';
+import { performance } from 'node:perf_hooks';
 import { startRtsp } from '../lib/rtsp.js';
 
 const CAMERA_PASSWORD = 'Cam3ra-Rec_9';
@@ -28,6 +30,7 @@ let started;
 let full; // records into a full tmpfs (null: none could be mounted)
 let tmpfsRefusal;
 let unwritable; // records into a path under a file
+let slow; // records onto a disk whose every write takes a second
 
 function camera(id, path, recording) {
   return { id, type: 'rtsp', name: id, recording,
@@ -58,6 +61,17 @@ async function metricsOf(srv) {
   return (await getBinary(srv, '/metrics', { cookie })).body.toString();
 }
 
+// tests/tools/slow_fsync.so with every write to a recordings file 1 s
+// slow (preloaded after libasan in an ASan build), as slow-disk.test.js.
+function slowDiskEnv() {
+  const shim = join(dirname(dirname(pantauBin)), 'tests', 'tools', 'slow_fsync.so');
+  assert.ok(existsSync(shim), `the shim ${shim} is built`);
+  const ldd = execFileSync('ldd', [pantauBin], { encoding: 'utf8' });
+  const asan = /=>\s*(\S*libasan\.so[.\d]*)/.exec(ldd)?.[1];
+  return { LD_PRELOAD: [asan, shim].filter(Boolean).join(':'), PANTAU_TEST_FSYNC_DELAY_MS: '0',
+    PANTAU_TEST_WRITE_MATCH: '/slow-recordings/', PANTAU_TEST_WRITE_DELAY_MS: '1000' };
+}
+
 // A tmpfs with 100 KiB free (else why not, for the skip).
 function fullDisk(folder) {
   mkdirSync(folder);
@@ -77,12 +91,15 @@ before(async () => {
   if (!tmpfsRefusal) full = await startServer({ config: await oneCamera(join(work, 'tmpfs')) });
   writeFileSync(join(work, 'not-a-folder'), 'x');
   unwritable = await startServer({ config: await oneCamera(join(work, 'not-a-folder', 'recordings')) });
+  const slowConfig = await oneCamera('slow-recordings');
+  slow = await startServer({ config: slowConfig, env: slowDiskEnv() });
 });
 
 after(async () => {
   await server?.stop();
   await full?.stop();
   await unwritable?.stop();
+  await slow?.stop();
   if (!tmpfsRefusal) spawnSync('umount', ['-l', join(work, 'tmpfs')]);
   await rtsp?.stop();
   rmSync(work, { recursive: true, force: true });
@@ -264,4 +281,26 @@ test('an unwritable recordings folder is reported, and the server runs on', asyn
   await until('recording to report the failure', async () => metric(await metricsOf(unwritable), 'pantau_recording_failing', 'cam-c') === 1, 15000);
   assert.match(unwritable.output(), /cam-c: recording fails: cannot make .*not-a-folder/);
   assert.equal(metric(await metricsOf(unwritable), 'pantau_camera_live', 'cam-c'), 1);
+});
+
+test('a disk that cannot keep up: recording falls behind and says so, live video flows on', async (t) => {
+  const { cookie } = await login(slow, OPERATOR.name, OPERATOR.password);
+  const { client } = await connectAs(t, slow, { cookie });
+  const times = [];
+  client.ws.on('message', (data, isBinary) => { if (isBinary) times.push(performance.now()); });
+  await client.request('subscribe', { sources: ['cam-c'] });
+  const stats = await client.waitFor((m) => m.ev === 'stats' && m.sources?.['cam-c']?.recording?.state === 'behind', 20000);
+  const rec = stats.sources['cam-c'].recording;
+  assert.match(rec.reason, /disk does not keep up/);
+  assert.ok(rec.write_lag_ms >= 4000 && rec.dropped > 0, JSON.stringify(rec));
+  const text = await metricsOf(slow);
+  assert.ok(metric(text, 'pantau_recording_dropped_total', 'cam-c') > 0);
+  assert.ok(metric(text, 'pantau_recording_write_lag_seconds', 'cam-c') >= 4);
+  // Live video is not held back by the disk (15 fps: a frame every 67 ms).
+  const from = times.length;
+  await sleep(2000);
+  const seen = times.slice(from);
+  assert.ok(seen.length >= 15, `${seen.length} frames in 2 s`);
+  const gap = seen.slice(1).reduce((max, x, i) => Math.max(max, x - seen[i]), 0);
+  assert.ok(gap < 500, `a ${Math.round(gap)} ms gap in live video`);
 });

@@ -12,6 +12,8 @@
 #include <fcntl.h>
 #include <ftw.h>
 #include <glib.h>
+#include <gst/app/gstappsink.h>
+#include <gst/gst.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -206,3 +208,39 @@ source_type_entry tu_camera_type = {.type = {.id = "cam",
                                              .stream_open = fake_open,
                                              .stream_close = fake_close},
                                     .plugin = "fake"};
+
+pantau_source *tu_camera_add(source_registry *reg, const char *id)
+{
+    pantau_source *camera = g_new0(pantau_source, 1);
+    camera->id = g_strdup(id);
+    camera->type = &tu_camera_type;
+    camera->instance = &tu_camera_type; /* any non-NULL instance */
+    camera->status = PANTAU_STATUS_LIVE;
+    tu_registry_add(reg, camera);
+    return camera;
+}
+
+GPtrArray *tu_encoded_units(const char *launch, unsigned expect)
+{
+    GError *err = NULL;
+    GstElement *p = gst_parse_launch(launch, &err);
+    ck_assert_msg(p != NULL, "pipeline %s: %s", launch, err ? err->message : "?");
+    GstElement *out = gst_bin_get_by_name(GST_BIN(p), "out");
+    gst_element_set_state(p, GST_STATE_PLAYING);
+    GPtrArray *units = g_ptr_array_new_with_free_func((GDestroyNotify)g_bytes_unref);
+    GstSample *sample;
+    while ((sample = gst_app_sink_try_pull_sample(GST_APP_SINK(out), 10 * GST_SECOND))) {
+        GstBuffer *buf = gst_sample_get_buffer(sample);
+        GstMapInfo map;
+        if (gst_buffer_map(buf, &map, GST_MAP_READ)) {
+            g_ptr_array_add(units, g_bytes_new(map.data, map.size));
+            gst_buffer_unmap(buf, &map);
+        }
+        gst_sample_unref(sample);
+    }
+    gst_element_set_state(p, GST_STATE_NULL);
+    gst_object_unref(out);
+    gst_object_unref(p);
+    ck_assert_uint_eq(units->len, expect);
+    return units;
+}

@@ -71,4 +71,12 @@ extern source_type_entry tu_camera_type;
 /* A destroy() that frees nothing, for hand-made types. */
 void tu_fake_destroy(void *instance);
 
+/* A live camera id of tu_camera_type, added to reg (which owns it). */
+struct pantau_source *tu_camera_add(struct source_registry *reg, const char *id);
+
+/* The access units (GBytes *) an appsink named "out" at the end of the
+ * GStreamer launch line gets, until its end of stream; fails the test
+ * unless there are expect of them. */
+GPtrArray *tu_encoded_units(const char *launch, unsigned expect);
+
 #endif

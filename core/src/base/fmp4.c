@@ -116,6 +116,19 @@ static void append_nal(GByteArray *out, const uint8_t *nal, size_t len)
     g_byte_array_append(out, nal, (guint)len);
 }
 
+/* n NAL units, each behind a 16-bit length, from p (before end) into
+ * rd->params as Annex B. Returns where they end, or NULL when malformed. */
+static const uint8_t *append_nals(fmp4_reader *rd, const uint8_t *p, const uint8_t *end, unsigned n)
+{
+    for (unsigned i = 0; i < n; i++) {
+        if (end - p < 2 || (size_t)(end - p - 2) < be16(p))
+            return NULL;
+        append_nal(rd->params, p + 2, be16(p));
+        p += 2 + be16(p);
+    }
+    return p;
+}
+
 /* avcC: SPS and PPS as Annex B, and the length size. */
 static bool parse_avcc(fmp4_reader *rd, const box *b)
 {
@@ -124,19 +137,13 @@ static bool parse_avcc(fmp4_reader *rd, const box *b)
         return false;
     rd->nal_len_size = (p[4] & 3) + 1u;
     p += 5;
-    for (int kind = 0; kind < 2; kind++) {
+    for (int kind = 0; kind < 2 && p; kind++) {
         if (p >= end)
             return false;
         unsigned n = kind == 0 ? (*p & 0x1f) : *p;
-        p++;
-        for (unsigned i = 0; i < n; i++) {
-            if (end - p < 2 || (size_t)(end - p - 2) < be16(p))
-                return false;
-            append_nal(rd->params, p + 2, be16(p));
-            p += 2 + be16(p);
-        }
+        p = append_nals(rd, p + 1, end, n);
     }
-    return true;
+    return p != NULL;
 }
 
 /* hvcC: VPS, SPS and PPS as Annex B, and the length size. */
@@ -148,19 +155,12 @@ static bool parse_hvcc(fmp4_reader *rd, const box *b)
     rd->nal_len_size = (p[21] & 3) + 1u;
     unsigned arrays = p[22];
     p += 23;
-    for (unsigned a = 0; a < arrays; a++) {
+    for (unsigned a = 0; a < arrays && p; a++) {
         if (end - p < 3)
             return false;
-        unsigned n = be16(p + 1);
-        p += 3;
-        for (unsigned i = 0; i < n; i++) {
-            if (end - p < 2 || (size_t)(end - p - 2) < be16(p))
-                return false;
-            append_nal(rd->params, p + 2, be16(p));
-            p += 2 + be16(p);
-        }
+        p = append_nals(rd, p + 3, end, be16(p + 1));
     }
-    return true;
+    return p != NULL;
 }
 
 /* The sample entry in stsd: avc1/avc3 or hvc1/hev1 with its config. */

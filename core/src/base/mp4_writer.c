@@ -13,14 +13,17 @@
 /* The appsrc's own bound: a synchronous writer blocks past it. */
 #define SYNC_MAX_BYTES (8u * 1024u * 1024u)
 #define ASYNC_MAX_BYTES (256u * 1024u * 1024u)
-/* How long finish_sync waits for the end of the file. */
-#define FINISH_TIMEOUT_S 30
 
 struct mp4_writer {
     GstElement *pipeline;
     GstAppSrc *in;
     guint watch; /* bus watch of an async writer */
     char *error;
+    bool sync;
+    /* An async writer's frames since the last mp4_writer_flush: handed to
+     * the streaming thread together, one wakeup for many frames. */
+    GstBufferList *pending;
+    uint64_t pending_bytes;
     mp4_writer_done done;
     void *user;
     bool finishing;
@@ -28,6 +31,8 @@ struct mp4_writer {
 
 static void writer_free(mp4_writer *w)
 {
+    if (w->pending)
+        gst_buffer_list_unref(w->pending);
     if (w->watch)
         g_source_remove(w->watch);
     gst_element_set_state(w->pipeline, GST_STATE_NULL);
@@ -80,6 +85,7 @@ mp4_writer *mp4_writer_new(const char *path, bool h265, unsigned fragment_ms, bo
     }
     mp4_writer *w = g_new0(mp4_writer, 1);
     w->pipeline = pipeline;
+    w->sync = sync;
     w->in = GST_APP_SRC(gst_bin_get_by_name(GST_BIN(pipeline), "in"));
     GstElement *mux = gst_bin_get_by_name(GST_BIN(pipeline), "mux");
     GstElement *out = gst_bin_get_by_name(GST_BIN(pipeline), "out");
@@ -115,18 +121,46 @@ bool mp4_writer_push(mp4_writer *w, const void *data, size_t len, int64_t time_u
     GST_BUFFER_PTS(buf) = GST_BUFFER_DTS(buf) = (GstClockTime)time_us * GST_USECOND;
     if (!key)
         GST_BUFFER_FLAG_SET(buf, GST_BUFFER_FLAG_DELTA_UNIT);
-    return gst_app_src_push_buffer(w->in, buf) == GST_FLOW_OK;
+    if (w->sync)
+        return gst_app_src_push_buffer(w->in, buf) == GST_FLOW_OK;
+    if (!w->pending)
+        w->pending = gst_buffer_list_new();
+    gst_buffer_list_add(w->pending, buf);
+    w->pending_bytes += len;
+    return true;
+}
+
+void mp4_writer_flush(mp4_writer *w)
+{
+    if (!w->pending)
+        return;
+    GstBufferList *list = w->pending;
+    w->pending = NULL;
+    w->pending_bytes = 0;
+    if (!w->error && gst_app_src_push_buffer_list(w->in, list) != GST_FLOW_OK && !w->error)
+        w->error = g_strdup("the writer stopped");
 }
 
 uint64_t mp4_writer_queued_bytes(const mp4_writer *w)
 {
-    return gst_app_src_get_current_level_bytes(w->in);
+    return gst_app_src_get_current_level_bytes(w->in) + w->pending_bytes;
+}
+
+/* The time between the first and the last frame of the pending list. */
+static int64_t pending_ms(const mp4_writer *w)
+{
+    guint n = w->pending ? gst_buffer_list_length(w->pending) : 0;
+    if (n < 2)
+        return 0;
+    GstClockTime a = GST_BUFFER_PTS(gst_buffer_list_get(w->pending, 0));
+    GstClockTime b = GST_BUFFER_PTS(gst_buffer_list_get(w->pending, n - 1));
+    return b > a ? (int64_t)((b - a) / GST_MSECOND) : 0;
 }
 
 int64_t mp4_writer_queued_ms(const mp4_writer *w)
 {
     GstClockTime t = gst_app_src_get_current_level_time(w->in);
-    return GST_CLOCK_TIME_IS_VALID(t) ? (int64_t)(t / GST_MSECOND) : 0;
+    return (GST_CLOCK_TIME_IS_VALID(t) ? (int64_t)(t / GST_MSECOND) : 0) + pending_ms(w);
 }
 
 const char *mp4_writer_failed(const mp4_writer *w)
@@ -138,6 +172,7 @@ void mp4_writer_finish(mp4_writer *w, mp4_writer_done done, void *user)
 {
     w->done = done;
     w->user = user;
+    mp4_writer_flush(w);
     w->finishing = true;
     if (w->error) {
         /* Already failed: no end of stream will come. */
@@ -150,12 +185,13 @@ void mp4_writer_finish(mp4_writer *w, mp4_writer_done done, void *user)
     gst_app_src_end_of_stream(w->in);
 }
 
-int mp4_writer_finish_sync(mp4_writer *w, char **error)
+int mp4_writer_finish_sync(mp4_writer *w, unsigned timeout_ms, char **error)
 {
     if (w->watch) {
         g_source_remove(w->watch);
         w->watch = 0;
     }
+    mp4_writer_flush(w);
     if (w->error) {
         *error = g_strdup(w->error);
         writer_free(w);
@@ -163,7 +199,7 @@ int mp4_writer_finish_sync(mp4_writer *w, char **error)
     }
     gst_app_src_end_of_stream(w->in);
     GstBus *bus = gst_element_get_bus(w->pipeline);
-    GstMessage *msg = gst_bus_timed_pop_filtered(bus, FINISH_TIMEOUT_S * GST_SECOND,
+    GstMessage *msg = gst_bus_timed_pop_filtered(bus, (GstClockTime)timeout_ms * GST_MSECOND,
                                                  GST_MESSAGE_EOS | GST_MESSAGE_ERROR);
     gst_object_unref(bus);
     int rc = 0;

@@ -26,10 +26,15 @@ mp4_writer *mp4_writer_new(const char *path, bool h265, unsigned fragment_ms, bo
                            char **error);
 
 /* Queues one access unit (copied) at time_us from the file's start.
- * False when it was not taken: the writer failed (see mp4_writer_failed). */
+ * False when it was not taken: the writer failed (see mp4_writer_failed).
+ * An async writer keeps it until mp4_writer_flush (or the finish). */
 bool mp4_writer_push(mp4_writer *w, const void *data, size_t len, int64_t time_us, bool key);
 
-/* What waits in the queue, not yet muxed and written. */
+/* Hands the frames pushed since the last flush to the streaming thread in
+ * one go (one wakeup: call it a few times a second, not per frame). */
+void mp4_writer_flush(mp4_writer *w);
+
+/* What waits, not yet muxed and written (flushed or not). */
 uint64_t mp4_writer_queued_bytes(const mp4_writer *w);
 int64_t mp4_writer_queued_ms(const mp4_writer *w);
 
@@ -40,9 +45,10 @@ const char *mp4_writer_failed(const mp4_writer *w);
  * failed); the writer frees itself then. Not for a sync writer. */
 void mp4_writer_finish(mp4_writer *w, mp4_writer_done done, void *user);
 
-/* Ends the file and waits until it is complete: 0, or -1 with *error (g_free
- * it). Frees w. Sync writers only. */
-int mp4_writer_finish_sync(mp4_writer *w, char **error);
+/* Ends the file and waits until it is complete, at most timeout_ms (then
+ * stops, the file cut where it was): 0, or -1 with *error (g_free it).
+ * Frees w. Also for an async writer, finishing or not (shutdown). */
+int mp4_writer_finish_sync(mp4_writer *w, unsigned timeout_ms, char **error);
 
 /* Stops at once without finishing the file (shutdown of a failed one). */
 void mp4_writer_abort(mp4_writer *w);

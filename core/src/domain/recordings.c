@@ -20,10 +20,20 @@
 /* Bytes a camera's writer may hold unwritten; past it recording falls
  * behind: frames are dropped up to the next keyframe. */
 #define RECORDER_QUEUE_BYTES (16u * 1024u * 1024u)
+/* ... or this much video: past it too recording is behind, until the
+ * queue is back under half of it. */
+#define RECORDER_MAX_LAG_MS 5000
+/* At shutdown, how long a segment may take to finish before it is cut
+ * (what is written of it is kept, as after a crash); an export's. */
+#define SHUTDOWN_FINISH_MS 2000
+#define EXPORT_FINISH_MS 60000
 /* After a failed segment (full disk, unwritable folder), the next try. */
 #define RETRY_MS 2000
-/* Retention runs this often. */
-#define TICK_MS 1000
+/* The recorders hand their frames to the writers this often (one wakeup
+ * of a writer's thread per camera and tick, not one per frame). */
+#define FLUSH_MS 250
+/* Retention runs every this many flushes (1 s). */
+#define FLUSHES_PER_TICK 4
 #define DEFAULT_RETENTION_MIN (24 * 60)
 #define PART_SUFFIX ".part.mp4"
 
@@ -42,6 +52,7 @@ struct recordings {
     GHashTable *recorders; /* source id (owned) -> recorder * (owned); main loop */
     GPtrArray *closing;    /* segment_close *: writers finishing; main loop */
     guint tick;
+    unsigned ticks;
     guint sync_idle;
 };
 
@@ -61,6 +72,7 @@ struct recorder {
     int64_t retry_at_us;
     char *error; /* why recording fails now, or NULL */
     uint64_t dropped;
+    bool behind; /* frames are being dropped: the disk does not keep up */
     int64_t lag_ms;
     int64_t kept_until; /* the end of what was recorded before it started: older frames
                            (the engine's cached ones) are not recorded again */
@@ -166,35 +178,41 @@ static int check_bool(const json_t *obj, const char *at, const char *key, record
     return 1;
 }
 
+/* The checks both objects share: an object of keys, "enabled" a boolean,
+ * the retention. Returns the refusals. */
+static int check_common(const json_t *obj, const char *at, const char *example,
+                        const char *const *keys, recordings_report report, void *user)
+{
+    if (!json_is_object(obj)) {
+        char *msg = g_strdup_printf("must be an object like %s", example);
+        report(at, msg, user);
+        g_free(msg);
+        return 1;
+    }
+    return check_keys(obj, at, keys, report, user) + check_bool(obj, at, "enabled", report, user) +
+           check_retention(obj, at, report, user);
+}
+
 int recordings_check_camera(const json_t *camera, const char *at, recordings_report report,
                             void *user)
 {
-    if (!camera)
-        return 0;
-    if (!json_is_object(camera)) {
-        report(at, "must be an object like {\"enabled\": true, \"retention_minutes\": 60}", user);
-        return 1;
-    }
     static const char *const keys[] = {"enabled", "retention_minutes", "retention_days", NULL};
-    return check_keys(camera, at, keys, report, user) +
-           check_bool(camera, at, "enabled", report, user) +
-           check_retention(camera, at, report, user);
+    return camera ? check_common(camera, at, "{\"enabled\": true, \"retention_minutes\": 60}", keys,
+                                 report, user)
+                  : 0;
 }
 
 int recordings_check_config(const json_t *section, const char *at, recordings_report report,
                             void *user)
 {
-    if (!section)
-        return 0;
-    if (!json_is_object(section)) {
-        report(at, "must be an object like {\"enabled\": true, \"budget_mb\": 1000}", user);
-        return 1;
-    }
     static const char *const keys[] = {"enabled",        "path",      "retention_minutes",
                                        "retention_days", "budget_mb", NULL};
-    int bad = check_keys(section, at, keys, report, user) +
-              check_bool(section, at, "enabled", report, user) +
-              check_retention(section, at, report, user);
+    if (!section)
+        return 0;
+    int bad =
+        check_common(section, at, "{\"enabled\": true, \"budget_mb\": 1000}", keys, report, user);
+    if (!json_is_object(section))
+        return bad;
     const json_t *path = json_object_get(section, "path");
     if (path && (!json_is_string(path) || !*json_string_value(path))) {
         char *p = g_strdup_printf("%s.path", at);
@@ -598,18 +616,63 @@ static bool segment_due(const recorder *rec, const media_frame *f)
            ((f->flags & MEDIA_FLAG_H265) != 0) != rec->h265;
 }
 
+/* What rec's writers hold unwritten, the segments still finishing
+ * included: bytes, and *ms of video. */
+static uint64_t backlog(const recorder *rec, int64_t *ms)
+{
+    uint64_t bytes = rec->w ? mp4_writer_queued_bytes(rec->w) : 0;
+    *ms = rec->w ? mp4_writer_queued_ms(rec->w) : 0;
+    for (guint i = 0; i < rec->r->closing->len; i++) {
+        const segment_close *c = g_ptr_array_index(rec->r->closing, i);
+        if (strcmp(c->id, rec->id))
+            continue;
+        bytes += mp4_writer_queued_bytes(c->w);
+        *ms += mp4_writer_queued_ms(c->w);
+    }
+    return bytes;
+}
+
+/* Whether rec's disk keeps up; when not, the frame is dropped (and the
+ * next segment starts at a keyframe once it does). */
+static bool keeps_up(recorder *rec)
+{
+    uint64_t queued = backlog(rec, &rec->lag_ms);
+    if (queued <= RECORDER_QUEUE_BYTES && rec->lag_ms <= RECORDER_MAX_LAG_MS)
+        return true;
+    if (!rec->behind)
+        log_warn("%s: recording falls behind: the disk does not keep up (%" PRId64
+                 " ms queued); frames are dropped",
+                 rec->id, rec->lag_ms);
+    rec->behind = true;
+    rec->dropped++;
+    rec->need_key = true;
+    return false;
+}
+
+/* Ends rec's segment when its writer failed (full disk, unwritable). */
+static void check_failed(recorder *rec)
+{
+    if (!rec->w || !mp4_writer_failed(rec->w))
+        return;
+    set_error(rec, g_strdup(mp4_writer_failed(rec->w)));
+    segment_end(rec);
+    rec->retry_at_us = g_get_monotonic_time() + RETRY_MS * 1000;
+}
+
+/* session_sink.send_frame: the main stream's access unit into the segment,
+ * a new segment starting at a keyframe when one is due. */
 static void recorder_frame(void *peer, media_frame *f)
 {
     recorder *rec = peer;
     bool key = media_frame_is_keyframe(f);
     if (f->flags & (MEDIA_FLAG_SUB | MEDIA_FLAG_TRANSCODED) || f->recv_us / 1000 < rec->kept_until)
         return;
-    if (rec->w && mp4_writer_failed(rec->w)) {
-        set_error(rec, g_strdup(mp4_writer_failed(rec->w)));
-        segment_end(rec);
-        rec->retry_at_us = g_get_monotonic_time() + RETRY_MS * 1000;
+    check_failed(rec);
+    if (!key && (!rec->w || rec->need_key)) {
+        rec->dropped += rec->behind; /* waiting for a keyframe after drops */
+        return;
     }
-    if (!key && (!rec->w || rec->need_key))
+    if (!keeps_up(rec))
         return;
     if (key && rec->w && segment_due(rec, f))
         segment_end(rec);
@@ -621,12 +684,6 @@ static void recorder_frame(void *peer, media_frame *f)
             return;
         }
         rec->need_key = false;
-    }
-    rec->lag_ms = mp4_writer_queued_ms(rec->w);
-    if (mp4_writer_queued_bytes(rec->w) > RECORDER_QUEUE_BYTES) {
-        rec->dropped++;
-        rec->need_key = true; /* behind: the next keyframe starts a new segment */
-        return;
     }
     int64_t t = frame_time(rec, f);
     if (!mp4_writer_push(rec->w, media_frame_data(f), f->len, t, key))
@@ -757,7 +814,19 @@ static gboolean on_tick(gpointer data)
     g_hash_table_iter_init(&it, r->recorders);
     while (g_hash_table_iter_next(&it, NULL, &value)) {
         recorder *rec = value;
-        rec->lag_ms = rec->w ? mp4_writer_queued_ms(rec->w) : 0;
+        if (rec->w)
+            mp4_writer_flush(rec->w);
+    }
+    if (++r->ticks % FLUSHES_PER_TICK)
+        return G_SOURCE_CONTINUE;
+    g_hash_table_iter_init(&it, r->recorders);
+    while (g_hash_table_iter_next(&it, NULL, &value)) {
+        recorder *rec = value;
+        backlog(rec, &rec->lag_ms);
+        if (rec->behind && rec->lag_ms < RECORDER_MAX_LAG_MS / 2) {
+            rec->behind = false;
+            log_info("%s: recording has caught up", rec->id);
+        }
     }
     retain(r);
     return G_SOURCE_CONTINUE;
@@ -793,16 +862,18 @@ recordings *recordings_new(const recordings_deps *deps)
         bus_subscribe(deps->bus, BUS_SOURCE_ADDED, on_sources_changed, r);
         bus_subscribe(deps->bus, BUS_SOURCE_REMOVED, on_sources_changed, r);
     }
-    r->tick = g_timeout_add(TICK_MS, on_tick, r);
+    r->tick = g_timeout_add(FLUSH_MS, on_tick, r);
     recordings_sync(r);
     return r;
 }
 
-/* Shutdown: waits for a finishing writer and closes its segment. */
-static void close_now(segment_close *c)
+/* Shutdown: waits for a finishing writer until deadline (monotonic us)
+ * and closes its segment. */
+static void close_now(segment_close *c, int64_t deadline)
 {
     char *error = NULL;
-    mp4_writer_finish_sync(c->w, &error);
+    int64_t left_ms = MAX(0, (deadline - g_get_monotonic_time()) / 1000);
+    mp4_writer_finish_sync(c->w, (unsigned)left_ms, &error);
     segment_closed(error, c);
     g_free(error);
 }
@@ -819,8 +890,9 @@ void recordings_free(recordings *r)
         g_source_remove(r->sync_idle);
     g_source_remove(r->tick);
     g_hash_table_remove_all(r->recorders); /* their segments end: in closing */
+    int64_t deadline = g_get_monotonic_time() + SHUTDOWN_FINISH_MS * 1000;
     while (r->closing->len)
-        close_now(g_ptr_array_index(r->closing, r->closing->len - 1));
+        close_now(g_ptr_array_index(r->closing, r->closing->len - 1), deadline);
     g_hash_table_destroy(r->recorders);
     g_ptr_array_free(r->closing, TRUE);
     disk_writer_free(r->writer);
@@ -896,7 +968,7 @@ json_t *recordings_camera_status(recordings *r, const char *source_id)
     const recorder *rec = r ? g_hash_table_lookup(r->recorders, source_id) : NULL;
     if (!rec)
         return NULL;
-    const char *state = rec->error ? "error" : rec->need_key && rec->dropped ? "behind" : "on";
+    const char *state = rec->error ? "error" : rec->behind ? "behind" : "on";
     const char *reason = rec->error      ? rec->error
                          : *state == 'b' ? "the disk does not keep up: frames are dropped"
                                          : NULL;
@@ -1103,7 +1175,7 @@ int recordings_export(recordings *r, const char *source_id, int64_t from_ms, int
         return error_set(err, ERR_NOT_FOUND, "from", "nothing of %s is recorded in that range",
                          source_id);
     char *error = NULL;
-    if (mp4_writer_finish_sync(w, &error)) {
+    if (mp4_writer_finish_sync(w, EXPORT_FINISH_MS, &error)) {
         error_set(err, ERR_INTERNAL, "", "cannot finish the export: %s", error);
         g_free(error);
         return -1;

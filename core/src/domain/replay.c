@@ -191,6 +191,7 @@ static void learn_codec(replay *r, const media_frame *f)
 /* Sends f (a reference is kept in the GOP) to every viewer. */
 static void send_frame(replay *r, media_frame *f)
 {
+    f->stream = r->stream;
     if (media_frame_is_keyframe(f)) {
         frames_clear(r->gop);
         learn_codec(r, f);

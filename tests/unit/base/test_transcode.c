@@ -44,35 +44,14 @@ static unsigned aus_of(seen *s)
 /* FRAMES H.265 access units of a 320x180 test pattern, as cameras send. */
 static GPtrArray *h265_units(void)
 {
-    GError *err = NULL;
-    GstElement *p =
-        gst_parse_launch("videotestsrc num-buffers=" G_STRINGIFY(
-                             FRAMES) " ! video/x-raw,width=320,height=180,"
-                                     "framerate=15/1 ! x265enc tune=zerolatency "
-                                     "speed-preset=ultrafast key-int-max=10 ! "
-                                     "h265parse config-interval=-1 ! "
-                                     "video/x-h265,stream-format=byte-stream,alignment=au ! "
-                                     "appsink name=out sync=false",
-                         &err);
-    ck_assert_msg(p != NULL, "x265enc pipeline: %s", err ? err->message : "?");
-    GstElement *out = gst_bin_get_by_name(GST_BIN(p), "out");
-    gst_element_set_state(p, GST_STATE_PLAYING);
-    GPtrArray *units = g_ptr_array_new_with_free_func((GDestroyNotify)g_bytes_unref);
-    GstSample *sample;
-    while ((sample = gst_app_sink_try_pull_sample(GST_APP_SINK(out), 10 * GST_SECOND))) {
-        GstBuffer *buf = gst_sample_get_buffer(sample);
-        GstMapInfo map;
-        if (gst_buffer_map(buf, &map, GST_MAP_READ)) {
-            g_ptr_array_add(units, g_bytes_new(map.data, map.size));
-            gst_buffer_unmap(buf, &map);
-        }
-        gst_sample_unref(sample);
-    }
-    gst_element_set_state(p, GST_STATE_NULL);
-    gst_object_unref(out);
-    gst_object_unref(p);
-    ck_assert_uint_eq(units->len, FRAMES);
-    return units;
+    return tu_encoded_units("videotestsrc num-buffers=" G_STRINGIFY(
+                                FRAMES) " ! video/x-raw,width=320,height=180,"
+                                        "framerate=15/1 ! x265enc tune=zerolatency "
+                                        "speed-preset=ultrafast key-int-max=10 ! "
+                                        "h265parse config-interval=-1 ! "
+                                        "video/x-h265,stream-format=byte-stream,alignment=au ! "
+                                        "appsink name=out sync=false",
+                            FRAMES);
 }
 
 static void push_all(transcoder *t, GPtrArray *units)

@@ -111,12 +111,7 @@ static void setup(void)
 {
     opened = closed = holds = released = 0;
     registry = source_registry_new(NULL, NULL);
-    camera = g_new0(pantau_source, 1);
-    camera->id = g_strdup("cam1");
-    camera->type = &tu_camera_type;
-    camera->instance = &tu_camera_type; /* any non-NULL instance */
-    camera->status = PANTAU_STATUS_LIVE;
-    tu_registry_add(registry, camera);
+    camera = tu_camera_add(registry, "cam1");
     bus = bus_new();
     media_deps deps = {.sources = registry,
                        .bus = bus,

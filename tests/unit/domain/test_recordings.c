@@ -12,7 +12,6 @@
 #include "test_util.h"
 
 #include <glib/gstdio.h>
-#include <gst/app/gstappsink.h>
 #include <gst/gst.h>
 #include <string.h>
 #include <unistd.h>
@@ -41,31 +40,12 @@ static void engine_close(pantau_source *src, enum pantau_stream kind)
 /* FRAMES access units of 160x120 at FPS, a keyframe every 15. */
 static GPtrArray *make_aus(void)
 {
-    GError *err = NULL;
-    GstElement *p = gst_parse_launch(
+    return tu_encoded_units(
         "videotestsrc num-buffers=60 ! video/x-raw,width=160,height=120,framerate=30/1 ! "
         "x264enc tune=zerolatency speed-preset=ultrafast key-int-max=15 ! "
         "video/x-h264,profile=constrained-baseline ! h264parse config-interval=-1 ! "
         "video/x-h264,stream-format=byte-stream,alignment=au ! appsink name=out sync=false",
-        &err);
-    ck_assert_msg(p, "pipeline: %s", err ? err->message : "?");
-    GstAppSink *out = GST_APP_SINK(gst_bin_get_by_name(GST_BIN(p), "out"));
-    gst_element_set_state(p, GST_STATE_PLAYING);
-    GPtrArray *list = g_ptr_array_new_with_free_func((GDestroyNotify)g_bytes_unref);
-    GstSample *s;
-    while ((s = gst_app_sink_pull_sample(out))) {
-        GstMapInfo map;
-        GstBuffer *b = gst_sample_get_buffer(s);
-        gst_buffer_map(b, &map, GST_MAP_READ);
-        g_ptr_array_add(list, g_bytes_new(map.data, map.size));
-        gst_buffer_unmap(b, &map);
-        gst_sample_unref(s);
-    }
-    gst_element_set_state(p, GST_STATE_NULL);
-    gst_object_unref(out);
-    gst_object_unref(p);
-    ck_assert_uint_eq(list->len, FRAMES);
-    return list;
+        FRAMES);
 }
 
 static recordings *open_recordings(void)
@@ -82,12 +62,7 @@ static void setup(void)
     gst_init(NULL, NULL);
     dir = tu_temp_dir();
     registry = source_registry_new(NULL, NULL);
-    camera = g_new0(pantau_source, 1);
-    camera->id = g_strdup("cam1");
-    camera->type = &tu_camera_type;
-    camera->instance = &tu_camera_type;
-    camera->status = PANTAU_STATUS_LIVE;
-    tu_registry_add(registry, camera);
+    camera = tu_camera_add(registry, "cam1");
     bus = bus_new();
     media_deps deps = {.sources = registry,
                        .bus = bus,

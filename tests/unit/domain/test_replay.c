@@ -104,6 +104,7 @@ static void rec_frame(void *peer, media_frame *f)
     recorder *r = peer;
     bool key = media_frame_is_keyframe(f);
     ck_assert_uint_eq(f->room, ROOM);
+    ck_assert_int_eq(f->stream, json_integer_value(json_object_get(r->info, "stream")));
     g_array_append_val(r->times, f->pts_us);
     g_array_append_val(r->keys, key);
 }
