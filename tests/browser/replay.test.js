@@ -158,8 +158,8 @@ test('the console replays a tile: every wall page shows the badge; the buttons s
   await page.waitForSelector('#replay-scrubber:not([disabled])');
   const started = Date.now() - 1000;
 
-  // −15 s: replay.start back_ms 15000.
-  await page.click('#replay-panel [data-back-ms="15000"]');
+  // −15 s: replay.start back_ms 15000 (enabled once 15 s are kept).
+  await page.click('#replay-panel [data-back-ms="15000"]:not([disabled])');
   const tile = await waitTile((x) => x?.replay, 'replay started');
   assert.ok(Math.abs(tile.replay.at_ms - (Date.now() - 15000)) < 5000, `at_ms ${tile.replay.at_ms} is 15 s back`);
   for (const wall of walls) {

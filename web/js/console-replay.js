@@ -191,7 +191,7 @@ export class ReplayPanel {
     this.note.hidden = !wallReason;
     const inReplay = Boolean(this.replay);
     const paused = Boolean(this.replay?.paused);
-    for (const b of this.jumpButtons) gate(b, wallReason);
+    for (const b of this.jumpButtons) gate(b, wallReason || this.notKept(Number(b.dataset.backMs)));
     gate(this.scrubber, wallReason || (this.span ? '' : t('replay.nothing_kept')));
     gate(this.playButton, wallReason, inReplay);
     for (const b of this.rateButtons) {
@@ -203,6 +203,13 @@ export class ReplayPanel {
     this.playButton.dataset.i18n = paused ? 'replay.play' : 'replay.pause';
     this.playButton.textContent = t(this.playButton.dataset.i18n);
     this.drawState();
+  }
+
+  // Live, a jump back before the oldest moment kept would be refused: why
+  // the button is disabled, or ''. (In replay a jump stops at the oldest.)
+  notKept(ms) {
+    if (this.replay || !this.span) return '';
+    return Date.now() - ms < this.span.oldest_ms ? t('replay.back.not_kept', { time: formatClockSeconds(this.span.oldest_ms) }) : '';
   }
 
   drawState() {
@@ -241,6 +248,8 @@ export class ReplayPanel {
 
   tick() {
     if (!this.target) return;
+    const wallReason = this.options.role.reasonFor('playback', this.target.wall);
+    for (const b of this.jumpButtons) gate(b, wallReason || this.notKept(Number(b.dataset.backMs)));
     this.drawState();
     this.drawTimeline();
   }
