@@ -220,6 +220,25 @@ test('the console replays a tile: every wall page shows the badge; the buttons s
   assertNoProblems(page, ...walls);
 });
 
+test('the replay panel in Bahasa Indonesia has no English word left', async () => {
+  const page = await openAs(`${server.url}/console?wall=main&lang=id`, adminCookie, { viewport: { width: 1600, height: 900 } });
+  await page.waitForSelector('body[data-role="admin"]');
+  await page.click('#editor [data-tile="cam"]');
+  await page.waitForSelector('#replay-panel:not([hidden])[data-source="cam"]');
+  await page.click('#replay-panel .replay-export summary');
+  const texts = await page.evaluate(() => {
+    const panel = document.getElementById('replay-panel');
+    const attrs = [...panel.querySelectorAll('[title], [aria-label]')].flatMap((el) => [el.title, el.getAttribute('aria-label') || '']);
+    return [panel.innerText, panel.getAttribute('aria-label'), ...attrs].join('\n');
+  });
+  assert.match(texts, /Putar ulang Simpang Lima/);
+  assert.match(texts, /Siaran langsung/);
+  const english = /\b(replay|live|play|pause|next|frame|back|export|from|download|kept|timeline|speed|seconds?|minutes?|recorded)\b/i;
+  const left = texts.split('\n').filter((line) => english.test(line.replace(/Simpang Lima/g, '')));
+  assert.deepEqual(left, [], 'English words in the Indonesian panel');
+  assertNoProblems(page);
+});
+
 test('Export clip downloads a playable MP4 of the range asked', async () => {
   const span = await keptAtLeast(12000);
   const page = await consoleWithCamera();
