@@ -194,6 +194,15 @@ test('a layout change of the tile ends its replay; pause, step and rate are the 
   assert.equal(gone.error.field, 'tile');
   const back = await op.request('tile.set_source', { wall: 'main', version: change.ok.version, tile: 't2', source: 'cam-a' });
   assert.ok(back.ok);
+  // layout.apply replaces the tiles: even the same layout ends the replay
+  // (a tile's "replay" in a layout sent is ignored).
+  const again = await startReplay(op);
+  const wall = await wallAt(op, again.reply.ok.version);
+  const applied = await op.request('layout.apply', { wall: 'main', version: wall.version, layout: wall.layout });
+  assert.ok(applied.ok, JSON.stringify(applied));
+  const after = await wallAt(op, applied.ok.version);
+  assert.equal(tileOf(after, 't2').source, 'cam-a');
+  assert.equal(tileOf(after, 't2').replay, undefined);
 });
 
 test('a viewer may not replay; bad requests name their field and change nothing', async () => {

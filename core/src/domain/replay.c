@@ -278,12 +278,10 @@ static void read_job_free(read_job *j)
 static void pump(replay *r);
 static void maybe_read(replay *r);
 
-static gboolean retry_read(gpointer data)
+static void retry_read(gpointer data)
 {
-    replay *r = data;
-    r->retry = 0;
-    maybe_read(r);
-    return G_SOURCE_REMOVE;
+    ((replay *)data)->retry = 0;
+    maybe_read(data);
 }
 
 static void read_done(GObject *object, GAsyncResult *result, gpointer data)
@@ -313,7 +311,7 @@ static void read_done(GObject *object, GAsyncResult *result, gpointer data)
     }
     if (j->status <= 0)
         r->retry =
-            g_timeout_add(j->status < 0 ? ERROR_RETRY_MS : LIVE_EDGE_RETRY_MS, retry_read, r);
+            g_timeout_add_once(j->status < 0 ? ERROR_RETRY_MS : LIVE_EDGE_RETRY_MS, retry_read, r);
     read_job_free(j);
     pump(r);
     replay_unref(r); /* the center keeps its own */
@@ -346,12 +344,10 @@ static void maybe_read(replay *r)
 
 /* ---- pacing ---- */
 
-static gboolean pace_due(gpointer data)
+static void pace_due(gpointer data)
 {
-    replay *r = data;
-    r->timer = 0;
-    pump(r);
-    return G_SOURCE_REMOVE;
+    ((replay *)data)->timer = 0;
+    pump(data);
 }
 
 /* When frame time media_us is due at r's rate: monotonic us. */
@@ -377,7 +373,7 @@ static bool frame_due(replay *r, const media_frame *f, gint64 now)
     gint64 due = due_at(r, f->pts_us);
     if (due <= now + 1000)
         return true;
-    r->timer = g_timeout_add((guint)MAX((due - now) / 1000, 1), pace_due, r);
+    r->timer = g_timeout_add_once((guint)MAX((due - now) / 1000, 1), pace_due, r);
     return false;
 }
 

@@ -151,12 +151,7 @@ static void setup(void)
 {
     dir = tu_temp_dir();
     srv = tu_server_new(dir, walls_json);
-    pantau_source *camera = g_new0(pantau_source, 1);
-    camera->id = g_strdup("cam1");
-    camera->type = &tu_camera_type;
-    camera->instance = &tu_camera_type;
-    camera->status = PANTAU_STATUS_LIVE;
-    tu_registry_add(srv->sources, camera);
+    tu_camera_add(srv->sources, "cam1");
     w = walls_find(srv->wall_service, "main");
     t0_ms = g_get_real_time() / 1000 - SPAN_S * 1000;
     opens = 0;
@@ -318,6 +313,38 @@ START_TEST(pause_step_rate)
 }
 END_TEST
 
+/* A seek starts again at the keyframe before the new moment, the same
+ * replay and stream; a seek to where nothing is kept changes nothing. */
+START_TEST(seek_starts_again)
+{
+    recorder a;
+    session *s = viewer_new(&a);
+    pantau_error err = {0};
+    ck_assert_int_eq(replay_start(rc, w, -1, "t1", t0_ms + 10000, "ana", &err), 0);
+    const char *id = replay_id_of("t1");
+    subscribe_to(s, id);
+    run_until(&a.times->len, 3, 2000);
+    gint64 v = w->version;
+    ck_assert_int_eq(
+        replay_control(rc, w, -1, "t1", REPLAY_SEEK, 0, t0_ms + SPAN_S * 2000, "ana", &err), -1);
+    ck_assert_str_eq(err.field, "at_ms");
+    ck_assert_int_eq(w->version, v);
+    int64_t at = t0_ms + 40500;
+    ck_assert_int_eq(replay_control(rc, w, -1, "t1", REPLAY_SEEK, 0, at, "ana", &err), 0);
+    ck_assert_int_eq(wall_replay_find(w, "t1")->at_ms, at);
+    ck_assert_str_eq(replay_id_of("t1"), id);
+    guint n = a.times->len;
+    run_until(&a.times->len, n + 13, 2000);
+    /* Frames of before the seek may still have been on their way. */
+    guint k = n;
+    while (k < a.times->len && time_at(&a, k) < (at - 1000) * 1000)
+        k++;
+    ck_assert(g_array_index(a.keys, bool, k));
+    ck_assert_int_eq(time_at(&a, k), (t0_ms + 40000) * 1000);
+    viewer_free(s, &a);
+}
+END_TEST
+
 static int change_source(layout *l, void *data, pantau_error *err)
 {
     return layout_set_source(l, "t1", data, err);
@@ -405,6 +432,7 @@ int main(int argc, char **argv)
     tcase_add_test(tc, starts_at_the_keyframe_before);
     tcase_add_test(tc, every_viewer_gets_the_same);
     tcase_add_test(tc, pause_step_rate);
+    tcase_add_test(tc, seek_starts_again);
     tcase_add_test(tc, layout_changes_end_it);
     tcase_add_test(tc, refusals_change_nothing);
     tcase_add_test(tc, idle_returns_to_live);
