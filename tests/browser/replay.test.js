@@ -135,7 +135,8 @@ test('a viewer\'s console shows no replay controls (and the server refuses the v
   // The tile is selected (the panel is drawn on each selection): the
   // admin's panel appears for it (next test), the viewer's must not.
   await page.waitForFunction(() => /cam/.test(document.getElementById('selection-info')?.textContent));
-  assert.equal(await page.locator('#replay-panel').count(), 1, 'the page has the panel');
+  // The server said no (recording.span is refused to a viewer).
+  await page.waitForSelector('#replay-panel[data-playback="false"]', { state: 'attached' });
   assert.equal(await page.locator('#replay-panel').isHidden(), true, 'replay panel hidden for a viewer');
   assert.equal(await page.locator('#replay-panel button:visible').count(), 0);
   const viewer = new Client(server.wsUrl, { headers: { cookie } });
@@ -237,6 +238,40 @@ test('the replay panel in Bahasa Indonesia has no English word left', async () =
   const left = texts.split('\n').filter((line) => english.test(line.replace(/Simpang Lima/g, '')));
   assert.deepEqual(left, [], 'English words in the Indonesian panel');
   assertNoProblems(page);
+});
+
+test('the panel follows auth.playback_roles: a viewer given playback has it, an operator not given it has none', async () => {
+  const OPERATOR = { name: 'otto', role: 'operator', password: 'otto-replay-password' };
+  const config = await authConfig({ users: [OPERATOR], auth: { anonymous_role: 'viewer', playback_roles: ['viewer'] } });
+  config.plugins = { load: ['clock', 'cctv'] };
+  config.sources.push({ id: 'cam', type: 'rtsp', name: 'Simpang Lima', settings: { url: rtsp.url('/main') } });
+  config.walls[0].layout.tiles[1].source = 'cam';
+  const other = await startServer({ config });
+  try {
+    const open = async (cookie, role) => {
+      const page = await openPage(browser, `${other.url}/console?wall=main`, {
+        viewport: { width: 1600, height: 900 },
+        beforeGoto: cookie ? (p) => p.context().addCookies([{ name: 'pantau_session', value: cookie.split('=')[1], url: other.url }]) : undefined,
+      });
+      await waitConnected(page);
+      await page.waitForSelector(`body[data-role="${role}"]`);
+      await page.click('#editor [data-tile="t2"]');
+      return page;
+    };
+    const viewer = await open(null, 'viewer');
+    await viewer.waitForSelector('#replay-panel:not([hidden])[data-playback="true"][data-source="cam"]');
+    assert.equal(await viewer.locator('#replay-panel [data-back-ms="15000"]').isVisible(), true);
+    const { cookie } = await login(other, OPERATOR.name, OPERATOR.password);
+    const operator = await open(cookie, 'operator');
+    await operator.waitForSelector('#replay-panel[data-playback="false"]', { state: 'attached' });
+    assert.equal(await operator.locator('#replay-panel').isHidden(), true);
+    assertNoProblems(viewer, operator);
+    await viewer.context().close();
+    await operator.context().close();
+  } finally {
+    await stopServer(other);
+    other.cleanup();
+  }
 });
 
 test('Export clip downloads a playable MP4 of the range asked', async () => {

@@ -14,7 +14,7 @@
 import { element } from './layout-render.js';
 import { frameTimeMs, replayKey } from './connection.js';
 import { formatClockSeconds } from './replay-badge.js';
-import { gate } from './roles.js';
+import { gate, rightsOf } from './roles.js';
 import { t } from './i18n.js';
 
 const JUMPS = [['15s', 15000], ['1min', 60000], ['5min', 300000]];
@@ -51,6 +51,8 @@ export class ReplayPanel {
     this.position = 0; // the time of the last replay frame (ms), 0 before one
     this.scrubbing = false;
     this.offMedia = () => {};
+    this.serverSays = null; // playback permission as recording.span answered: true, false, null unknown
+    client.on('snapshot', () => { this.serverSays = null; }); // a reconnect may be another login
     this.build();
     document.addEventListener('keydown', (event) => this.key(event));
     setInterval(() => this.tick(), TICK_MS);
@@ -137,12 +139,14 @@ export class ReplayPanel {
     const sel = this.options.selection();
     const source = sel?.sourceId ? this.client.state.sources.get(sel.sourceId) : null;
     const wallId = this.options.wallId();
-    const role = this.options.role;
-    const may = role.me && !role.reasonFor('playback');
-    const next = source?.kind === 'camera' && may ? { wall: wallId, tile: sel.tileId, source: source.id } : null;
+    const may = this.mayPlayback();
+    const camera = source?.kind === 'camera' && this.options.role.me;
+    const next = camera && may !== false ? { wall: wallId, tile: sel.tileId, source: source.id } : null;
     const moved = next?.source !== this.target?.source || next?.tile !== this.target?.tile || next?.wall !== this.target?.wall;
     this.target = next;
-    this.el.hidden = !next;
+    // Shown once the permission is known: a viewer never sees it flash.
+    this.el.hidden = !next || may !== true;
+    this.el.dataset.playback = may === null ? '' : String(may);
     this.el.dataset.source = next?.source ?? '';
     this.el.dataset.tile = next?.tile ?? '';
     if (!next) {
@@ -157,9 +161,29 @@ export class ReplayPanel {
       this.span = null;
       this.fillExport();
       this.loadSpan();
+    } else if (may === null && !this.probing) {
+      this.loadSpan(); // after a reconnect: ask again at once
     }
     this.gateControls();
     this.drawTimeline();
+  }
+
+  // Whether this login has the playback permission: what auth.whoami says
+  // when it says it (`permissions`, `playback`), else what the server
+  // answered recording.span (forbidden or not: that follows
+  // auth.playback_roles); null until known.
+  mayPlayback() {
+    const me = this.options.role.me;
+    if (!me) return null;
+    if (Array.isArray(me.permissions) || typeof me.playback === 'boolean') return rightsOf(me).includes('playback');
+    return this.serverSays;
+  }
+
+  // Why this login may not replay on the target's wall (its `walls`), or ''.
+  wallReason() {
+    const me = this.options.role.me;
+    const wall = this.target?.wall;
+    return wall && Array.isArray(me?.walls) && !me.walls.includes(wall) ? t('role.cannot.this_wall', { wall }) : '';
   }
 
   // Follows the replay shown on the target tile (its frames' times).
@@ -186,7 +210,7 @@ export class ReplayPanel {
   }
 
   gateControls() {
-    const wallReason = this.options.role.reasonFor('playback', this.target.wall);
+    const wallReason = this.wallReason();
     this.note.textContent = wallReason;
     this.note.hidden = !wallReason;
     const inReplay = Boolean(this.replay);
@@ -248,7 +272,7 @@ export class ReplayPanel {
 
   tick() {
     if (!this.target) return;
-    const wallReason = this.options.role.reasonFor('playback', this.target.wall);
+    const wallReason = this.wallReason();
     for (const b of this.jumpButtons) gate(b, wallReason || this.notKept(Number(b.dataset.backMs)));
     this.drawState();
     this.drawTimeline();
@@ -256,16 +280,26 @@ export class ReplayPanel {
 
   async loadSpan() {
     const target = this.target;
-    if (!target || this.el.hidden) return;
+    if (!target) return;
+    const knew = this.serverSays;
+    this.probing = knew === null;
     try {
       const span = await this.client.request('recording.span', { source: target.source });
+      this.serverSays = true;
       if (target !== this.target) return;
       const kept = Number.isFinite(span?.oldest_ms) && Number.isFinite(span?.newest_ms) && span.newest_ms > span.oldest_ms;
       this.span = kept ? span : null;
     } catch (err) {
+      if (err.code === 'forbidden') this.serverSays = false;
+      else if (err.code !== 'disconnected' && err.code !== 'not_found') console.warn('pantau: recording.span', err);
       if (target !== this.target) return;
       this.span = null;
-      if (err.code !== 'disconnected' && err.code !== 'not_found') console.warn('pantau: recording.span', err);
+    } finally {
+      this.probing = false;
+    }
+    if (this.serverSays !== knew) {
+      this.render(); // the permission is known now: show the panel, or not
+      return;
     }
     this.gateControls();
     this.drawTimeline();
