@@ -49,12 +49,9 @@ export function parseMediaFrame(buffer) {
 // by replayKey(id), which no source id can be (source ids have no spaces).
 export const replayKey = (id) => `replay ${id}`;
 
-// The replay id a `media` event is about, or null for a live stream.
-export function replayIdOf(media) {
-  if (!media || !media.replay) return null;
-  if (typeof media.replay === 'string') return media.replay;
-  return media.replay_id ?? media.id ?? null;
-}
+// The replay id a `media` event is about (`"replay": true, "replay_id"`),
+// or null for a live stream.
+export const replayIdOf = (media) => (media?.replay ? media.replay_id ?? null : null);
 
 // The key media listeners of a stream are registered under.
 export const mediaKeyOf = (media) => {
@@ -63,12 +60,8 @@ export const mediaKeyOf = (media) => {
 };
 
 // A replay frame's wall-clock time in ms since the epoch: its presentation
-// time (wall-clock µs, docs/protocol.md "Replay"), else when the server
-// received it.
-export function frameTimeMs(frame) {
-  const us = frame.pts > 1e15 ? frame.pts : frame.receivedUs;
-  return Math.round(us / 1000);
-}
+// time is the recorded wall-clock time in µs (docs/protocol.md "Replay").
+export const frameTimeMs = (frame) => Math.round(frame.pts / 1000);
 
 // A wall display's viewer token (?token=) goes on to the socket.
 export function defaultSocketUrl() {
