@@ -11,7 +11,7 @@ import http from 'node:http';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startServer, authConfig, login, sleep, connectAs, pantauBin } from '../lib/harness.js';
+import { startServer, authConfig, login, sleep, pantauBin, Client } from '../lib/harness.js';
 import { dirname } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { startRtsp } from '../lib/rtsp.js';
@@ -31,6 +31,7 @@ let full; // records into a full tmpfs (null: none could be mounted)
 let tmpfsRefusal;
 let unwritable; // records into a path under a file
 let slow; // records onto a disk whose every write takes a second
+let checks; // the failure checks, running beside the 60 s recording
 
 function camera(id, path, recording) {
   return { id, type: 'rtsp', name: id, recording,
@@ -93,6 +94,11 @@ before(async () => {
   unwritable = await startServer({ config: await oneCamera(join(work, 'not-a-folder', 'recordings')) });
   const slowConfig = await oneCamera('slow-recordings');
   slow = await startServer({ config: slowConfig, env: slowDiskEnv() });
+  checks = {
+    full: full ? settle(fullDiskCheck()) : null,
+    unwritable: settle(unwritableCheck()),
+    slow: settle(slowDiskCheck()),
+  };
 });
 
 after(async () => {
@@ -255,13 +261,12 @@ test('a kill -9 loses at most the segment being written; the restart rebuilds th
   assert.ok(kept[0].start > started + 30000, 'the oldest of cam-a were deleted');
 });
 
-test('a full disk (a tmpfs with 100 KiB free) loses at most the segment being written; recording resumes when there is room', async (t) => {
-  if (!full) {
-    t.skip(`cannot mount a tmpfs here (${tmpfsRefusal}); docs/replay.md, "What survives a crash"`);
-    return;
-  }
+// The failures are checked while cam-a records its 60 s (started in
+// before(), awaited by their tests), each on a server of its own.
+
+async function fullDiskCheck() {
   const folder = join(work, 'tmpfs');
-  await until('recording to fail on the full disk', async () => metric(await metricsOf(full), 'pantau_recording_failing', 'cam-c') === 1, 20000);
+  await until('recording to fail on the full disk', async () => metric(await metricsOf(full), 'pantau_recording_failing', 'cam-c') === 1, 30000);
   const failedAt = Date.now();
   const segs = await until('the cut segment closed', () => {
     const s = segments(null, 'cam-c', folder);
@@ -274,33 +279,60 @@ test('a full disk (a tmpfs with 100 KiB free) loses at most the segment being wr
   assert.equal(metric(await metricsOf(full), 'pantau_camera_live', 'cam-c'), 1);
   // Room again: the next segment is written.
   rmSync(join(folder, 'filler'));
-  await until('recording to resume', async () => metric(await metricsOf(full), 'pantau_recording_failing', 'cam-c') === 0, 15000);
+  await until('recording to resume', async () => metric(await metricsOf(full), 'pantau_recording_failing', 'cam-c') === 0, 20000);
+}
+
+async function unwritableCheck() {
+  await until('recording to report the failure', async () => metric(await metricsOf(unwritable), 'pantau_recording_failing', 'cam-c') === 1, 20000);
+  assert.match(unwritable.output(), /cam-c: recording fails: cannot make .*not-a-folder/);
+  assert.equal(metric(await metricsOf(unwritable), 'pantau_camera_live', 'cam-c'), 1);
+}
+
+async function slowDiskCheck() {
+  const { cookie } = await login(slow, OPERATOR.name, OPERATOR.password);
+  const client = new Client(slow.wsUrl, { headers: { cookie } });
+  try {
+    await client.opened;
+    const times = [];
+    client.ws.on('message', (data, isBinary) => { if (isBinary) times.push(performance.now()); });
+    await client.request('subscribe', { sources: ['cam-c'] });
+    const stats = await client.waitFor((m) => m.ev === 'stats' && m.sources?.['cam-c']?.recording?.state === 'behind', 30000);
+    const rec = stats.sources['cam-c'].recording;
+    assert.match(rec.reason, /disk does not keep up/);
+    assert.ok(rec.write_lag_ms >= 4000 && rec.dropped > 0, JSON.stringify(rec));
+    const text = await metricsOf(slow);
+    assert.ok(metric(text, 'pantau_recording_dropped_total', 'cam-c') > 0);
+    assert.ok(metric(text, 'pantau_recording_write_lag_seconds', 'cam-c') >= 4);
+    // Live video is not held back by the disk (15 fps: a frame every 67 ms).
+    const from = times.length;
+    await sleep(2000);
+    const seen = times.slice(from);
+    assert.ok(seen.length >= 15, `${seen.length} frames in 2 s`);
+    const gap = seen.slice(1).reduce((max, x, i) => Math.max(max, x - seen[i]), 0);
+    assert.ok(gap < 500, `a ${Math.round(gap)} ms gap in live video`);
+  } finally {
+    client.ws.terminate();
+  }
+}
+
+// A check's outcome, held until its test awaits it (no unhandled rejection).
+function settle(promise) {
+  const held = promise.then(() => null, (err) => err);
+  return async () => { const err = await held; if (err) throw err; };
+}
+
+test('a full disk (a tmpfs with 100 KiB free) loses at most the segment being written; recording resumes when there is room', async (t) => {
+  if (!full) {
+    t.skip(`cannot mount a tmpfs here (${tmpfsRefusal}); docs/replay.md, "What survives a crash"`);
+    return;
+  }
+  await checks.full();
 });
 
 test('an unwritable recordings folder is reported, and the server runs on', async () => {
-  await until('recording to report the failure', async () => metric(await metricsOf(unwritable), 'pantau_recording_failing', 'cam-c') === 1, 15000);
-  assert.match(unwritable.output(), /cam-c: recording fails: cannot make .*not-a-folder/);
-  assert.equal(metric(await metricsOf(unwritable), 'pantau_camera_live', 'cam-c'), 1);
+  await checks.unwritable();
 });
 
-test('a disk that cannot keep up: recording falls behind and says so, live video flows on', async (t) => {
-  const { cookie } = await login(slow, OPERATOR.name, OPERATOR.password);
-  const { client } = await connectAs(t, slow, { cookie });
-  const times = [];
-  client.ws.on('message', (data, isBinary) => { if (isBinary) times.push(performance.now()); });
-  await client.request('subscribe', { sources: ['cam-c'] });
-  const stats = await client.waitFor((m) => m.ev === 'stats' && m.sources?.['cam-c']?.recording?.state === 'behind', 20000);
-  const rec = stats.sources['cam-c'].recording;
-  assert.match(rec.reason, /disk does not keep up/);
-  assert.ok(rec.write_lag_ms >= 4000 && rec.dropped > 0, JSON.stringify(rec));
-  const text = await metricsOf(slow);
-  assert.ok(metric(text, 'pantau_recording_dropped_total', 'cam-c') > 0);
-  assert.ok(metric(text, 'pantau_recording_write_lag_seconds', 'cam-c') >= 4);
-  // Live video is not held back by the disk (15 fps: a frame every 67 ms).
-  const from = times.length;
-  await sleep(2000);
-  const seen = times.slice(from);
-  assert.ok(seen.length >= 15, `${seen.length} frames in 2 s`);
-  const gap = seen.slice(1).reduce((max, x, i) => Math.max(max, x - seen[i]), 0);
-  assert.ok(gap < 500, `a ${Math.round(gap)} ms gap in live video`);
+test('a disk that cannot keep up: recording falls behind and says so, live video flows on', async () => {
+  await checks.slow();
 });

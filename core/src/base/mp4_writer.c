@@ -3,6 +3,9 @@
 
 #include <gst/app/gstappsrc.h>
 #include <gst/gst.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 
 #define PIPELINE_H264                                                                              \
     "appsrc name=in format=time caps=video/x-h264,stream-format=byte-stream,alignment=au ! "       \
@@ -13,6 +16,8 @@
 /* The appsrc's own bound: a synchronous writer blocks past it. */
 #define SYNC_MAX_BYTES (8u * 1024u * 1024u)
 #define ASYNC_MAX_BYTES (256u * 1024u * 1024u)
+/* How much nicer a writer's streaming threads are than the relay's. */
+#define WRITER_NICE 10
 
 struct mp4_writer {
     GstElement *pipeline;
@@ -73,6 +78,26 @@ static gboolean on_bus(GstBus *bus, GstMessage *msg, gpointer data)
     return G_SOURCE_REMOVE;
 }
 
+/* Bus sync handler, on the thread that posts: each streaming thread of a
+ * writer, as it starts, lowers its own priority, so that muxing and writing
+ * a recording never go before the relay of live video on a busy core. */
+static GstBusSyncReply lower_priority(GstBus *bus, GstMessage *msg, gpointer data)
+{
+    (void)bus;
+    (void)data;
+    GstStreamStatusType type;
+    GstElement *owner;
+    if (GST_MESSAGE_TYPE(msg) != GST_MESSAGE_STREAM_STATUS)
+        return GST_BUS_PASS;
+    gst_message_parse_stream_status(msg, &type, &owner);
+    if (type != GST_STREAM_STATUS_TYPE_ENTER)
+        return GST_BUS_PASS;
+    id_t tid = (id_t)syscall(SYS_gettid);
+    int nice = getpriority(PRIO_PROCESS, tid) + WRITER_NICE;
+    setpriority(PRIO_PROCESS, tid, nice > 19 ? 19 : nice);
+    return GST_BUS_PASS;
+}
+
 mp4_writer *mp4_writer_new(const char *path, bool h265, unsigned fragment_ms, bool sync,
                            char **error)
 {
@@ -100,11 +125,11 @@ mp4_writer *mp4_writer_new(const char *path, bool h265, unsigned fragment_ms, bo
                  (guint64)(sync ? SYNC_MAX_BYTES : ASYNC_MAX_BYTES), NULL);
     gst_object_unref(mux);
     gst_object_unref(out);
-    if (!sync) {
-        GstBus *bus = gst_element_get_bus(pipeline);
+    GstBus *bus = gst_element_get_bus(pipeline);
+    gst_bus_set_sync_handler(bus, lower_priority, NULL, NULL);
+    if (!sync)
         w->watch = gst_bus_add_watch(bus, on_bus, w);
-        gst_object_unref(bus);
-    }
+    gst_object_unref(bus);
     if (gst_element_set_state(pipeline, GST_STATE_PLAYING) == GST_STATE_CHANGE_FAILURE) {
         *error = g_strdup_printf("cannot open %s for writing", path);
         writer_free(w);

@@ -72,7 +72,9 @@ struct recorder {
     int64_t retry_at_us;
     char *error; /* why recording fails now, or NULL */
     uint64_t dropped;
-    bool behind; /* frames are being dropped: the disk does not keep up */
+    bool behind;        /* frames are being dropped: the disk does not keep up */
+    int64_t flushed_us; /* monotonic time of the last recorder_flush */
+    uint64_t queued;    /* bytes unwritten at the last flush (lag_ms: video) */
     int64_t lag_ms;
     int64_t kept_until; /* the end of what was recorded before it started: older frames
                            (the engine's cached ones) are not recorded again */
@@ -632,12 +634,22 @@ static uint64_t backlog(const recorder *rec, int64_t *ms)
     return bytes;
 }
 
-/* Whether rec's disk keeps up; when not, the frame is dropped (and the
- * next segment starts at a keyframe once it does). */
+/* Hands rec's batch to its writer and takes the measure of its backlog
+ * (the writers' locks are taken here, a few times a second, never per
+ * frame). */
+static void recorder_flush(recorder *rec)
+{
+    if (rec->w)
+        mp4_writer_flush(rec->w);
+    rec->flushed_us = g_get_monotonic_time();
+    rec->queued = backlog(rec, &rec->lag_ms);
+}
+
+/* Whether rec's disk keeps up (as measured at the last flush); when not, the frame is dropped (and
+ * the next segment starts at a keyframe once it does). */
 static bool keeps_up(recorder *rec)
 {
-    uint64_t queued = backlog(rec, &rec->lag_ms);
-    if (queued <= RECORDER_QUEUE_BYTES && rec->lag_ms <= RECORDER_MAX_LAG_MS)
+    if (rec->queued <= RECORDER_QUEUE_BYTES && rec->lag_ms <= RECORDER_MAX_LAG_MS)
         return true;
     if (!rec->behind)
         log_warn("%s: recording falls behind: the disk does not keep up (%" PRId64
@@ -690,6 +702,10 @@ static void recorder_frame(void *peer, media_frame *f)
         return;
     rec->last_t_us = t;
     rec->pushed += f->len;
+    /* Each camera hands its batch over on its own phase, so that the
+     * writers' threads do not all wake at once. */
+    if (g_get_monotonic_time() - rec->flushed_us >= FLUSH_MS * 1000)
+        recorder_flush(rec);
     g_mutex_lock(&rec->r->lock);
     rec->seg->end_ms = (rec->seg_recv0_us + t) / 1000 + 1;
     rec->seg->bytes = rec->pushed;
@@ -814,15 +830,14 @@ static gboolean on_tick(gpointer data)
     g_hash_table_iter_init(&it, r->recorders);
     while (g_hash_table_iter_next(&it, NULL, &value)) {
         recorder *rec = value;
-        if (rec->w)
-            mp4_writer_flush(rec->w);
+        if (g_get_monotonic_time() - rec->flushed_us >= FLUSH_MS * 1000)
+            recorder_flush(rec); /* a camera that stopped sending, or is behind */
     }
     if (++r->ticks % FLUSHES_PER_TICK)
         return G_SOURCE_CONTINUE;
     g_hash_table_iter_init(&it, r->recorders);
     while (g_hash_table_iter_next(&it, NULL, &value)) {
         recorder *rec = value;
-        backlog(rec, &rec->lag_ms);
         if (rec->behind && rec->lag_ms < RECORDER_MAX_LAG_MS / 2) {
             rec->behind = false;
             log_info("%s: recording has caught up", rec->id);

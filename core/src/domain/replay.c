@@ -46,6 +46,7 @@ struct replay {
     GPtrArray *gop;        /* media_frame *: the frames since the last keyframe sent */
     char codec[H265_CODEC_STRING_MAX];
     int width, height;
+    bool h265; /* its last keyframe was H.265 */
     /* reading */
     void *reader;      /* NULL: not open; owned by the read job while one runs */
     bool job;          /* a read job runs */
@@ -146,13 +147,24 @@ static void replay_end(replay *r)
 
 /* ---- sending ---- */
 
-/* The stream's description (the media event's fields). New reference. */
-static json_t *stream_info(const replay *r)
+/* Whether s may get f: an H.265 frame only when its decoder takes H.265
+ * (nothing converts a replay). */
+static bool decodes(const session *s, const media_frame *f)
 {
-    return json_pack("{s:s, s:I, s:s, s:b, s:s, s:s?, s:i, s:i, s:b}", "source", r->source,
-                     "stream", (json_int_t)r->stream, "kind", "replay", "replay", true, "replay_id",
-                     r->id, "codec", r->codec[0] ? r->codec : NULL, "width", r->width, "height",
-                     r->height, "transcoded", false);
+    return !(f->flags & MEDIA_FLAG_H265) || s->decodes_h265;
+}
+
+/* The stream's description for s (the media event's fields); "refused":
+ * "h265" when s cannot decode it. New reference. */
+static json_t *stream_info(const replay *r, const session *s)
+{
+    json_t *info = json_pack("{s:s, s:I, s:s, s:b, s:s, s:s?, s:i, s:i, s:b}", "source", r->source,
+                             "stream", (json_int_t)r->stream, "kind", "replay", "replay", true,
+                             "replay_id", r->id, "codec", r->codec[0] ? r->codec : NULL, "width",
+                             r->width, "height", r->height, "transcoded", false);
+    if (r->h265 && !s->decodes_h265)
+        json_object_set_new(info, "refused", json_string("h265"));
+    return info;
 }
 
 static void hold_video(const replay *r)
@@ -173,19 +185,26 @@ static void learn_codec(replay *r, const media_frame *f)
     char codec[H265_CODEC_STRING_MAX] = "";
     int width = 0, height = 0;
     const uint8_t *au = media_frame_data(f);
-    bool ok = (f->flags & MEDIA_FLAG_H265) ? h265_codec_string(au, f->len, codec, sizeof codec) &&
-                                                 h265_picture_size(au, f->len, &width, &height)
-                                           : h264_codec_string(au, f->len, codec, sizeof codec) &&
-                                                 h264_picture_size(au, f->len, &width, &height);
-    if (!ok || (strcmp(codec, r->codec) == 0 && width == r->width && height == r->height))
+    bool h265 = (f->flags & MEDIA_FLAG_H265) != 0;
+    bool ok = h265 ? h265_codec_string(au, f->len, codec, sizeof codec) &&
+                         h265_picture_size(au, f->len, &width, &height)
+                   : h264_codec_string(au, f->len, codec, sizeof codec) &&
+                         h264_picture_size(au, f->len, &width, &height);
+    bool same = !ok || (strcmp(codec, r->codec) == 0 && width == r->width && height == r->height);
+    if (same && h265 == r->h265)
         return;
-    g_strlcpy(r->codec, codec, sizeof r->codec);
-    r->width = width;
-    r->height = height;
-    json_t *info = stream_info(r);
-    for (guint i = 0; i < r->viewers->len; i++)
-        session_stream_info(g_ptr_array_index(r->viewers, i), info);
-    json_decref(info);
+    if (!same) {
+        g_strlcpy(r->codec, codec, sizeof r->codec);
+        r->width = width;
+        r->height = height;
+    }
+    r->h265 = h265;
+    for (guint i = 0; i < r->viewers->len; i++) {
+        const session *s = g_ptr_array_index(r->viewers, i);
+        json_t *info = stream_info(r, s);
+        session_stream_info(s, info);
+        json_decref(info);
+    }
 }
 
 /* Sends f (a reference is kept in the GOP) to every viewer. */
@@ -199,8 +218,11 @@ static void send_frame(replay *r, media_frame *f)
     if (r->gop->len < GOP_MAX_FRAMES)
         g_ptr_array_add(r->gop, media_frame_ref(f));
     f->recv_us = g_get_real_time();
-    for (guint i = 0; i < r->viewers->len; i++)
-        session_send_frame(g_ptr_array_index(r->viewers, i), f);
+    for (guint i = 0; i < r->viewers->len; i++) {
+        const session *s = g_ptr_array_index(r->viewers, i);
+        if (decodes(s, f))
+            session_send_frame(s, f);
+    }
     r->pos_us = f->pts_us;
 }
 
@@ -680,7 +702,7 @@ static void attach(replay *r, session *s)
     if (g_ptr_array_find(r->viewers, s, NULL))
         return;
     g_ptr_array_add(r->viewers, s);
-    json_t *info = stream_info(r);
+    json_t *info = stream_info(r, s);
     session_stream_info(s, info);
     json_decref(info);
     if (!r->gop->len) {
@@ -688,8 +710,11 @@ static void attach(replay *r, session *s)
         return;
     }
     hold_video(r);
-    for (guint i = 0; i < r->gop->len; i++)
-        session_send_frame(s, g_ptr_array_index(r->gop, i));
+    for (guint i = 0; i < r->gop->len; i++) {
+        media_frame *f = g_ptr_array_index(r->gop, i);
+        if (decodes(s, f))
+            session_send_frame(s, f);
+    }
     release_video(r);
 }
 

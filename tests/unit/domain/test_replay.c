@@ -24,11 +24,15 @@
 
 static const uint8_t key_au[] = {0, 0, 0, 1, 0x65, 0x88, 0x84, 0x21, 0xa0};
 static const uint8_t delta_au[] = {0, 0, 0, 1, 0x41, 0x9a, 0x02, 0x03};
+/* H.265: an IDR_W_RADL picture, then a TRAIL_R picture. */
+static const uint8_t key_au_265[] = {0, 0, 0, 1, 0x26, 0x01, 0xaf, 0x08, 0x40};
+static const uint8_t delta_au_265[] = {0, 0, 0, 1, 0x02, 0x01, 0xd0, 0x11};
 
 /* ---- a recording: frames n = 0 .. SPAN_S * 25 at t0 + n * 40 ms ---- */
 
 static int64_t t0_ms;
 static int opens;
+static bool recorded_h265; /* the recording is H.265 */
 
 typedef struct fake_reader {
     int n;
@@ -51,10 +55,12 @@ static int fake_next(void *reader, uint8_t **au, size_t *len, int64_t *time_us, 
     if (rd->n > SPAN_S * 25)
         return 0;
     bool key = rd->n % GOP == 0;
-    *au = g_memdup2(key ? key_au : delta_au, key ? sizeof key_au : sizeof delta_au);
+    const uint8_t *bytes =
+        recorded_h265 ? (key ? key_au_265 : delta_au_265) : (key ? key_au : delta_au);
     *len = key ? sizeof key_au : sizeof delta_au;
+    *au = g_memdup2(bytes, *len);
     *time_us = t0_ms * 1000 + (int64_t)rd->n * FRAME_US;
-    *h265 = false;
+    *h265 = recorded_h265;
     rd->n++;
     return 1;
 }
@@ -155,6 +161,7 @@ static void setup(void)
     w = walls_find(srv->wall_service, "main");
     t0_ms = g_get_real_time() / 1000 - SPAN_S * 1000;
     opens = 0;
+    recorded_h265 = false;
     center_start(300);
 }
 
@@ -345,6 +352,29 @@ START_TEST(seek_starts_again)
 }
 END_TEST
 
+/* An H.265 recording goes only to clients whose decoder takes H.265; the
+ * others are told why nothing comes. */
+START_TEST(h265_only_to_who_decodes_it)
+{
+    recorded_h265 = true;
+    recorder a, b;
+    session *sa = viewer_new(&a), *sb = viewer_new(&b);
+    sb->decodes_h265 = true;
+    pantau_error err = {0};
+    ck_assert_int_eq(replay_start(rc, w, -1, "t1", t0_ms + 10000, "ana", &err), 0);
+    subscribe_to(sb, replay_id_of("t1"));
+    subscribe_to(sa, replay_id_of("t1"));
+    run_until(&b.times->len, 15, 2000);
+    ck_assert_uint_ge(b.times->len, 15);
+    ck_assert(g_array_index(b.keys, bool, 0));
+    ck_assert_ptr_null(json_object_get(b.info, "refused"));
+    ck_assert_uint_eq(a.times->len, 0);
+    ck_assert_str_eq(json_string_value(json_object_get(a.info, "refused")), "h265");
+    viewer_free(sa, &a);
+    viewer_free(sb, &b);
+}
+END_TEST
+
 static int change_source(layout *l, void *data, pantau_error *err)
 {
     return layout_set_source(l, "t1", data, err);
@@ -433,6 +463,7 @@ int main(int argc, char **argv)
     tcase_add_test(tc, every_viewer_gets_the_same);
     tcase_add_test(tc, pause_step_rate);
     tcase_add_test(tc, seek_starts_again);
+    tcase_add_test(tc, h265_only_to_who_decodes_it);
     tcase_add_test(tc, layout_changes_end_it);
     tcase_add_test(tc, refusals_change_nothing);
     tcase_add_test(tc, idle_returns_to_live);
