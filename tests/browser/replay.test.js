@@ -33,6 +33,11 @@ async function replayConfig() {
   config.server = { ...config.server, recording: { enabled: true, retention_minutes: 10 } };
   config.sources.push({ id: 'cam', type: 'rtsp', name: 'Simpang Lima', settings: { url: rtsp.url('/main') },
     recording: { enabled: true } });
+  // An H.265 camera (with an H.264 substream for the miniatures) on the
+  // other wall: its recording is H.265, which Debian's Chromium cannot decode.
+  config.sources.push({ id: 'cam265', type: 'rtsp', name: 'Jl. Diponegoro',
+    settings: { url: rtsp.url('/main265'), sub_url: rtsp.url('/sub') }, recording: { enabled: true } });
+  config.walls[1].layout.tiles[0].source = 'cam265';
   config.walls[0].layout = { columns: 2, rows: 1, tiles: [
     { id: 'cam', x: 0, y: 0, w: 1, h: 1, source: 'cam' },
     { id: 'clock', x: 1, y: 0, w: 1, h: 1, source: 'clock-a' },
@@ -42,7 +47,7 @@ async function replayConfig() {
 
 before(async () => {
   tmp = mkdtempSync(join(tmpdir(), 'pantau-replay-ui-'));
-  rtsp = await startRtsp({ mounts: { '/main': 'test:640x360@15' } });
+  rtsp = await startRtsp({ mounts: { '/main': 'test:640x360@15', '/main265': 'test265:320x180@10', '/sub': 'test:320x180@10' } });
   server = await startServer({ config: await replayConfig() });
   ({ cookie: adminCookie } = await login(server, ADMIN.name, ADMIN.password));
   admin = new Client(server.wsUrl, { headers: { cookie: adminCookie } });
@@ -272,6 +277,28 @@ test('the panel follows auth.playback_roles: a viewer given playback has it, an 
     await stopServer(other);
     other.cleanup();
   }
+});
+
+test('a replay of an H.265 recording on a screen without an H.265 decoder says why it shows nothing', async () => {
+  let span;
+  await until(async () => {
+    span = (await admin.request('recording.span', { source: 'cam265' })).ok;
+    return span && span.newest_ms - span.oldest_ms >= 3000;
+  }, 30000, () => `cam265 recorded: ${JSON.stringify(span)}`);
+  const started = await admin.request('replay.start', { wall: 'other', tile: 'o1', at_ms: span.oldest_ms + 500 });
+  assert.ok(started.ok, JSON.stringify(started));
+  const page = await openAs(`${server.url}/wall?wall=other`, null, { viewport: { width: 1280, height: 720 } });
+  const shown = () => page.evaluate(() => {
+    const tile = document.querySelector('[data-tile="o1"]');
+    return { text: tile?.querySelector('.camera-state-text')?.textContent ?? '', badge: !tile?.querySelector('.replay-badge')?.hidden,
+      state: tile?.querySelector('.camera')?.dataset.state };
+  });
+  await until(async () => /cannot decode its recording/.test((await shown()).text), 10000, async () => JSON.stringify(await shown()));
+  assert.deepEqual(await shown(), { text: 'H.265 camera: this screen cannot decode its recording', badge: true, state: 'fault' });
+  await page.keyboard.press('l');
+  await page.waitForFunction(() => /rekamannya/.test(document.querySelector('[data-tile="o1"] .camera-state-text')?.textContent));
+  await admin.request('replay.stop', { wall: 'other', tile: 'o1' });
+  assertNoProblems(page);
 });
 
 test('Export clip downloads a playable MP4 of the range asked', async () => {

@@ -186,13 +186,13 @@ export class CameraView {
 
   describe(source) {
     if (!webCodecsAvailable()) return { state: 'fault', text: t('tile.camera.no_webcodecs'), detail: '' };
-    // A replay comes from the recording: the camera's state now is not its.
-    if (this.replay) return { state: this.framesPainted ? 'live' : 'connecting', text: this.framesPainted ? '' : t('tile.connecting'), detail: '' };
-    const refused = this.client.refusals?.get(this.sourceId);
+    const refused = this.client.refusals?.get(this.mediaKey);
     if (refused) {
-      const key = refused.refused === 'transcode_budget' ? 'tile.camera.h265_budget' : 'tile.camera.h265_failed';
+      const key = { transcode_budget: 'tile.camera.h265_budget', h265: 'tile.camera.h265_replay' }[refused.refused] || 'tile.camera.h265_failed';
       return { state: 'fault', text: t(key, { count: refused.transcodes }), detail: '' };
     }
+    // A replay comes from the recording: the camera's state now is not its.
+    if (this.replay) return { state: this.framesPainted ? 'live' : 'connecting', text: this.framesPainted ? '' : t('tile.connecting'), detail: '' };
     return cameraState(source, this.lastFrameMs || this.serverLastFrameMs(source));
   }
 

@@ -335,8 +335,9 @@ export class Connection {
         this.codecSupport.check(message.codec);
         // Refused (an H.265 camera this page cannot decode, past the
         // server's conversions): tiles say why they show nothing.
-        if (message.refused) return this.refusals.set(message.source, message);
-        if (!replayIdOf(message)) this.refusals.delete(message.source);
+        // A replay's refusal ("h265") is the replay's, under its key.
+        if (message.refused) return this.refusals.set(mediaKeyOf(message), message);
+        this.refusals.delete(mediaKeyOf(message));
         return this.streams.set(message.stream, message);
       case 'stats': return this.applyStats(message.sources);
       case 'event': return this.emit('event', message);

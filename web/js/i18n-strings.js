@@ -325,6 +325,7 @@ export const STRINGS = {
     'replay.export.bad_range': 'the end must come after the start',
     'replay.export.started': 'Downloading the clip {from} – {to}.',
     'role.cannot.playback': 'Your role ({role}) may not replay or export recordings.',
+    'tile.camera.h265_replay': 'H.265 camera: this screen cannot decode its recording',
     // end of the replay block
   },
   id: {
@@ -647,6 +648,7 @@ export const STRINGS = {
     'replay.export.bad_range': 'akhir harus sesudah awal',
     'replay.export.started': 'Mengunduh klip {from} – {to}.',
     'role.cannot.playback': 'Peran Anda ({role}) tidak boleh memutar ulang atau mengekspor rekaman.',
+    'tile.camera.h265_replay': 'Kamera H.265: layar ini tidak bisa mendekode rekamannya',
     // end of the replay block
   },
 };
