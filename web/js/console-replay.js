@@ -241,7 +241,7 @@ export class ReplayPanel {
     if (this.replay) {
       const at = this.at();
       text = t(this.replay.paused ? 'replay.status.paused' : 'replay.status.playing', {
-        time: at ? formatClockSeconds(at) : '…', rate: this.replay.rate ?? 1,
+        time: at ? formatClockSeconds(at) : '…', rate: this.replay.rate ?? 1, by: this.replay.by ?? '',
       });
     }
     if (this.state.textContent !== text) this.state.textContent = text;
