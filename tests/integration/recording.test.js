@@ -15,6 +15,7 @@ import { startServer, authConfig, login, sleep, pantauBin, Client } from '../lib
 import { dirname } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { startRtsp } from '../lib/rtsp.js';
+import { launchBrowser } from '../browser/browser.js';
 
 const CAMERA_PASSWORD = 'Cam3ra-Rec_9';
 const VIEWER = { name: 'vera', role: 'viewer', password: 'viewer-pass-1' };
@@ -157,6 +158,32 @@ function discoveredMs(file) {
   return ((Number(m[1]) * 60 + Number(m[2])) * 60 + Number(m[3])) * 1000;
 }
 
+// Chromium's <video> loads the MP4 (from a blob: URL) and plays a moment
+// of it: { duration (s), width, height, frames decoded }.
+async function playInChromium(mp4) {
+  const { browser } = await launchBrowser();
+  try {
+    const page = await browser.newPage();
+    await page.goto('about:blank');
+    return await page.evaluate(async (b64) => {
+      const bytes = Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
+      const v = document.createElement('video');
+      v.muted = true;
+      v.preload = 'auto';
+      v.src = URL.createObjectURL(new Blob([bytes], { type: 'video/mp4' }));
+      await new Promise((resolve, reject) => {
+        v.onloadedmetadata = resolve;
+        v.onerror = () => reject(new Error(`media error ${v.error?.code}`));
+      });
+      await v.play();
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      return { duration: v.duration, width: v.videoWidth, height: v.videoHeight, frames: v.getVideoPlaybackQuality().totalVideoFrames };
+    }, mp4.toString('base64'));
+  } finally {
+    await browser.close();
+  }
+}
+
 function metric(text, name, id) {
   const m = new RegExp(`^${name}\\{source="${id}"\\} ([\\d.e+-]+)$`, 'm').exec(text);
   return m ? Number(m[1]) : null;
@@ -199,7 +226,7 @@ test('/metrics shows per camera bytes, segments, the oldest time kept and write 
   assert.equal(metric(text, 'pantau_recording_failing', 'cam-a'), 0);
 });
 
-test('an export is one MP4 of the range asked (within a GOP), with no credentials, audited; a viewer is refused', async () => {
+test('an export is one MP4 of the range asked (within a GOP) that Chromium plays, with no credentials, audited; a viewer is refused', async () => {
   const { cookie } = await login(server, OPERATOR.name, OPERATOR.password);
   const to = Date.now() - 15000;
   const from = to - 20000;
@@ -214,6 +241,8 @@ test('an export is one MP4 of the range asked (within a GOP), with no credential
   assert.ok(moov > 0 && moov < mdat, 'moov before mdat (plays while it downloads)');
   assert.equal(res.body.indexOf(CAMERA_PASSWORD), -1, 'no camera password');
   assert.equal(res.body.indexOf('rtsp://'), -1, 'no camera URL');
+  const played = await playInChromium(res.body);
+  assert.ok(Math.abs(played.duration * 1000 - ms) < 200 && played.width === 320 && played.frames > 0, JSON.stringify(played));
 
   const lines = readFileSync(join(server.stateDir, 'audit.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
   const line = lines.find((l) => l.action === 'export');

@@ -1,6 +1,7 @@
 #include "test_util.h"
 
 #include "bus.h"
+#include "media.h"
 #include "persist.h"
 #include "preset_store.h"
 #include "server.h"
@@ -243,4 +244,25 @@ GPtrArray *tu_encoded_units(const char *launch, unsigned expect)
     gst_object_unref(p);
     ck_assert_uint_eq(units->len, expect);
     return units;
+}
+
+static int tu_stream_open(pantau_source *src, enum pantau_stream kind)
+{
+    (void)src, (void)kind;
+    return 0;
+}
+
+static void tu_stream_close(pantau_source *src, enum pantau_stream kind)
+{
+    (void)src, (void)kind;
+}
+
+media_deps tu_media_deps(source_registry *reg, event_bus *bus)
+{
+    return (media_deps){.sources = reg,
+                        .bus = bus,
+                        .grace_ms = 60000,
+                        .frame_room = 32,
+                        .stream_open = tu_stream_open,
+                        .stream_close = tu_stream_close};
 }

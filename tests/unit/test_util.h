@@ -71,6 +71,13 @@ extern source_type_entry tu_camera_type;
 /* A destroy() that frees nothing, for hand-made types. */
 void tu_fake_destroy(void *instance);
 
+/* The media engine's dependencies for unit tests: reg and bus (borrowed),
+ * a minute's grace, 32 bytes of room, streams that open and close and do
+ * nothing else (a test overrides what it watches). */
+struct media_deps;
+struct event_bus;
+struct media_deps tu_media_deps(struct source_registry *reg, struct event_bus *bus);
+
 /* A live camera id of tu_camera_type, added to reg (which owns it). */
 struct pantau_source *tu_camera_add(struct source_registry *reg, const char *id);
 

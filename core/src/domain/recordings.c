@@ -712,18 +712,6 @@ static void recorder_frame(void *peer, media_frame *f)
     g_mutex_unlock(&rec->r->lock);
 }
 
-static void ignore_json(void *peer, const json_t *msg)
-{
-    (void)peer;
-    (void)msg;
-}
-
-static void ignore_stream(void *peer, uint32_t stream)
-{
-    (void)peer;
-    (void)stream;
-}
-
 /* The engine resumes the stream from a keyframe: start a new segment there. */
 static void recorder_expect_keyframe(void *peer, uint32_t stream)
 {
@@ -732,11 +720,11 @@ static void recorder_expect_keyframe(void *peer, uint32_t stream)
 }
 
 static const session_sink recorder_sink = {
-    .send_json = ignore_json,
-    .stream_info = (void (*)(void *, const json_t *))ignore_json,
+    .send_json = session_sink_ignore_json,
+    .stream_info = session_sink_ignore_json,
     .send_frame = recorder_frame,
     .expect_keyframe = recorder_expect_keyframe,
-    .forget_stream = ignore_stream,
+    .forget_stream = session_sink_ignore_stream,
 };
 
 static recorder *recorder_new(recordings *r, const char *id, int64_t retention_ms)
@@ -749,17 +737,9 @@ static recorder *recorder_new(recordings *r, const char *id, int64_t retention_m
     int64_t oldest;
     if (!recordings_span(r, id, &oldest, &rec->kept_until))
         rec->kept_until = 0;
-    session *s = session_new(rec);
-    g_free(s->user);
-    s->user = g_strdup("recording");
-    s->decodes_h265 = true; /* the camera's own bytes, never transcoded */
-    session_set_sink(s, &recorder_sink, rec);
-    GHashTable *old = s->subscriptions;
-    s->subscriptions = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
-    g_hash_table_insert(s->subscriptions, g_strdup(id), GINT_TO_POINTER(SESSION_STREAM_MAIN + 1));
-    media_session_changed(r->deps.media, s, old);
-    g_hash_table_destroy(old);
-    rec->viewer = s;
+    /* The camera's own bytes, H.265 too: never transcoded. */
+    rec->viewer = subscribe_viewer_new(r->deps.media, &recorder_sink, rec, "recording", id,
+                                       SESSION_STREAM_MAIN, true);
     log_info("%s: recording starts", id);
     return rec;
 }

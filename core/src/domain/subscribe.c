@@ -134,3 +134,20 @@ void subscribe_release(media_engine *media, session *s)
     media_session_changed(media, s, old);
     g_hash_table_destroy(old);
 }
+
+session *subscribe_viewer_new(media_engine *media, const session_sink *sink, void *peer,
+                              const char *user, const char *source_id, enum session_stream kind,
+                              bool h265)
+{
+    session *s = session_new(peer);
+    g_free(s->user);
+    s->user = g_strdup(user);
+    s->decodes_h265 = h265;
+    session_set_sink(s, sink, peer);
+    GHashTable *old = s->subscriptions;
+    s->subscriptions = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+    g_hash_table_insert(s->subscriptions, g_strdup(source_id), GINT_TO_POINTER(kind + 1));
+    media_session_changed(media, s, old);
+    g_hash_table_destroy(old);
+    return s;
+}

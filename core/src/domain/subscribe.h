@@ -24,4 +24,12 @@ int subscribe_apply(const source_registry *sources, media_engine *media, replay_
  * replays are left with replay_session_gone. */
 void subscribe_release(media_engine *media, session *s);
 
+/* A session of the server's own (the RTSP restream's, a recorder) named
+ * user, whose sink (borrowed, outlives it) gets stream kind of camera
+ * source_id, attached to it in media; h265: it takes the camera's H.265
+ * as it is. Release it with subscribe_release, then session_free. */
+session *subscribe_viewer_new(media_engine *media, const session_sink *sink, void *peer,
+                              const char *user, const char *source_id, enum session_stream kind,
+                              bool h265);
+
 #endif

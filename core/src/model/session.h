@@ -59,6 +59,12 @@ typedef struct session {
     unsigned playback_roles;
 } session;
 
+/* Sink functions for the server's own sessions that take no messages
+ * (session_sink.send_json, .stream_info) or keep nothing per stream
+ * (.expect_keyframe, .forget_stream): they do nothing. */
+void session_sink_ignore_json(void *peer, const json_t *msg);
+void session_sink_ignore_stream(void *peer, uint32_t stream);
+
 /* The role's name ("viewer", ...). */
 const char *session_role_name(enum session_role role);
 

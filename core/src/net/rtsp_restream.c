@@ -305,24 +305,12 @@ static void feed_stream_info(void *peer, const json_t *info)
              kind_name(f->kind), codec);
 }
 
-static void feed_ignore_json(void *peer, const json_t *msg)
-{
-    (void)peer;
-    (void)msg;
-}
-
-static void feed_forget_stream(void *peer, uint32_t stream)
-{
-    (void)peer;
-    (void)stream;
-}
-
 static const session_sink feed_sink = {
-    .send_json = feed_ignore_json,
+    .send_json = session_sink_ignore_json,
     .stream_info = feed_stream_info,
     .send_frame = feed_send_frame,
     .expect_keyframe = feed_expect_keyframe,
-    .forget_stream = feed_forget_stream,
+    .forget_stream = session_sink_ignore_stream,
 };
 
 /* Main loop, every CAMERA_CHECK_MS until the first frame: a camera that
@@ -349,16 +337,7 @@ static gboolean feed_check_camera(gpointer data)
  * f's sink. Main loop. */
 static session *viewer_new(feed *f, media_engine *media)
 {
-    session *s = session_new(f);
-    g_free(s->user);
-    s->user = g_strdup("rtsp-restream");
-    session_set_sink(s, &feed_sink, f);
-    GHashTable *old = s->subscriptions;
-    s->subscriptions = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
-    g_hash_table_insert(s->subscriptions, g_strdup(f->camera), GINT_TO_POINTER(f->kind + 1));
-    media_session_changed(media, s, old);
-    g_hash_table_destroy(old);
-    return s;
+    return subscribe_viewer_new(media, &feed_sink, f, "rtsp-restream", f->camera, f->kind, false);
 }
 
 /* Main loop: the feed's session subscribes to its camera's stream. */

@@ -113,15 +113,13 @@ static void setup(void)
     registry = source_registry_new(NULL, NULL);
     camera = tu_camera_add(registry, "cam1");
     bus = bus_new();
-    media_deps deps = {.sources = registry,
-                       .bus = bus,
-                       .grace_ms = 60000,
-                       .frame_room = ROOM,
-                       .stream_open = engine_open,
-                       .stream_close = engine_close,
-                       .hold_video = hold,
-                       .release_video = release,
-                       .video_user = &holds};
+    media_deps deps = tu_media_deps(registry, bus);
+    deps.frame_room = ROOM;
+    deps.stream_open = engine_open;
+    deps.stream_close = engine_close;
+    deps.hold_video = hold;
+    deps.release_video = release;
+    deps.video_user = &holds;
     engine = media_engine_new(&deps);
 }
 

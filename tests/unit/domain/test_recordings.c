@@ -26,17 +26,6 @@ static media_engine *engine;
 static char *dir;
 static GPtrArray *aus; /* GBytes *: the test's H.264 access units */
 
-static int engine_open(pantau_source *src, enum pantau_stream kind)
-{
-    (void)src, (void)kind;
-    return 0;
-}
-
-static void engine_close(pantau_source *src, enum pantau_stream kind)
-{
-    (void)src, (void)kind;
-}
-
 /* FRAMES access units of 160x120 at FPS, a keyframe every 15. */
 static GPtrArray *make_aus(void)
 {
@@ -64,12 +53,7 @@ static void setup(void)
     registry = source_registry_new(NULL, NULL);
     camera = tu_camera_add(registry, "cam1");
     bus = bus_new();
-    media_deps deps = {.sources = registry,
-                       .bus = bus,
-                       .grace_ms = 60000,
-                       .frame_room = 32,
-                       .stream_open = engine_open,
-                       .stream_close = engine_close};
+    media_deps deps = tu_media_deps(registry, bus);
     engine = media_engine_new(&deps);
     aus = make_aus();
 }
