@@ -8,10 +8,16 @@
 // Streams switch (main <-> sub) on a keyframe: the decoder keeps painting
 // the old stream until the new one's first keyframe arrives, and the canvas
 // is never cleared, so a switch or an outage never shows a black frame.
+//
+// A tile in replay (issue 16: the layout's tile carries `replay`) decodes
+// the replay stream instead, the same way, from its first keyframe, and
+// shows the replay badge (replay-badge.js) with the time of the frame shown.
 
 import { formatAge } from './alarms.js';
 import { onLanguageChange, t } from './i18n.js';
 import { cameraState } from './source-state.js';
+import { frameTimeMs, replayKey } from './connection.js';
+import { ReplayBadge } from './replay-badge.js';
 
 const AGE_EVERY_MS = 500;
 // Beyond this without a frame the age is shown even when the camera is live.
@@ -48,6 +54,10 @@ export class CameraView {
     this.stateBox.append(this.stateName, this.stateText, this.stateDetail);
     this.root.append(this.canvas, this.label, this.age, this.stateBox);
     this.root.dataset.picture = 'false';
+    this.badge = new ReplayBadge(this.root);
+    this.replay = null; // the tile's replay ({id, at_ms, rate, paused, ...}) or null: live
+    this.modeFrames = 0; // frames painted since the tile went live or into replay
+    this.freshDecoder = false; // the next stream gets a decoder of its own
     container.append(this.root);
     this.context = this.canvas.getContext('2d');
     this.decoder = null;
@@ -57,14 +67,36 @@ export class CameraView {
     this.lastFrameAt = 0; // performance.now() of the last painted frame
     this.lastFrameMs = 0; // the same as ms since the epoch, or from the server's stats
     this.framesPainted = 0;
-    this.offMedia = client.onMedia(this.sourceId, (frame, info) => this.receive(frame, info));
+    this.mediaKey = this.sourceId;
+    this.offMedia = client.onMedia(this.mediaKey, (frame, info) => this.receive(frame, info));
     this.offLanguage = onLanguageChange(() => this.refresh());
     this.timer = setInterval(() => this.refresh(), AGE_EVERY_MS);
     this.refresh();
   }
 
+  // Shows the replay `replay` (the layout's tile.replay), or live (null).
+  // The last picture stays until the new stream's first keyframe.
+  setReplay(replay) {
+    replay = replay && typeof replay.id === 'string' ? replay : null;
+    const key = replay ? replayKey(replay.id) : this.sourceId;
+    this.replay = replay;
+    this.badge.set(replay);
+    if (replay) this.root.dataset.replay = replay.id;
+    else delete this.root.dataset.replay;
+    if (key === this.mediaKey) return;
+    this.offMedia();
+    this.mediaKey = key;
+    this.offMedia = this.client.onMedia(key, (frame, info) => this.receive(frame, info));
+    this.stream = null; // the next keyframe of the new stream takes over,
+    this.freshDecoder = true; // on a decoder of its own (times jump between live and replay)
+    this.modeFrames = 0;
+    this.root.dataset.modeFrames = '0';
+    this.refresh();
+  }
+
   receive(frame, info) {
     if (!webCodecsAvailable() || !info.codec) return;
+    if (this.replay) this.badge.frame(frameTimeMs(frame));
     if (frame.stream !== this.stream) {
       // Another stream of this camera (a main/sub switch, or a restart):
       // take it from its first keyframe, keep painting the old one till then.
@@ -77,7 +109,9 @@ export class CameraView {
 
   switchTo(info) {
     this.stream = info.stream;
-    if (this.decoder && this.codec === info.codec) return;
+    const fresh = this.freshDecoder;
+    this.freshDecoder = false;
+    if (this.decoder && this.codec === info.codec && !fresh) return;
     this.resetDecoder(info.codec);
   }
 
@@ -127,7 +161,9 @@ export class CameraView {
     this.lastFrameAt = performance.now();
     this.lastFrameMs = Date.now();
     this.framesPainted++;
+    this.modeFrames++;
     this.root.dataset.frames = String(this.framesPainted);
+    this.root.dataset.modeFrames = String(this.modeFrames);
     if (this.framesPainted === 1) this.refresh();
   }
 
@@ -143,17 +179,20 @@ export class CameraView {
     setText(this.stateText, shown.text);
     setText(this.stateDetail, shown.detail);
     const since = this.lastFrameAt ? performance.now() - this.lastFrameAt : 0;
-    const late = shown.state === 'live' && since > AGE_VISIBLE_MS;
+    // A paused replay sends nothing: that is no late frame.
+    const late = shown.state === 'live' && since > AGE_VISIBLE_MS && !this.replay;
     setText(this.age, late ? formatAge(since) : '');
   }
 
   describe(source) {
     if (!webCodecsAvailable()) return { state: 'fault', text: t('tile.camera.no_webcodecs'), detail: '' };
-    const refused = this.client.refusals?.get(this.sourceId);
+    const refused = this.client.refusals?.get(this.mediaKey);
     if (refused) {
-      const key = refused.refused === 'transcode_budget' ? 'tile.camera.h265_budget' : 'tile.camera.h265_failed';
+      const key = { transcode_budget: 'tile.camera.h265_budget', h265: 'tile.camera.h265_replay' }[refused.refused] || 'tile.camera.h265_failed';
       return { state: 'fault', text: t(key, { count: refused.transcodes }), detail: '' };
     }
+    // A replay comes from the recording: the camera's state now is not its.
+    if (this.replay) return { state: this.framesPainted ? 'live' : 'connecting', text: this.framesPainted ? '' : t('tile.connecting'), detail: '' };
     return cameraState(source, this.lastFrameMs || this.serverLastFrameMs(source));
   }
 
@@ -176,6 +215,7 @@ export class CameraView {
   destroy() {
     this.offMedia();
     this.offLanguage();
+    this.badge.destroy();
     clearInterval(this.timer);
     this.closeDecoder();
     this.root.remove();
@@ -187,6 +227,7 @@ export function mountCamera(element, source, client) {
   const view = new CameraView(element, client, source);
   return {
     update() {},
+    replay(replay) { view.setReplay(replay); },
     destroy() { view.destroy(); },
   };
 }

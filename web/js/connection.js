@@ -44,6 +44,25 @@ export function parseMediaFrame(buffer) {
   };
 }
 
+// Replay streams (issue 16, docs/protocol.md "Replay") share the page's
+// media routing with live cameras: their listeners and interests are keyed
+// by replayKey(id), which no source id can be (source ids have no spaces).
+export const replayKey = (id) => `replay ${id}`;
+
+// The replay id a `media` event is about (`"replay": true, "replay_id"`),
+// or null for a live stream.
+export const replayIdOf = (media) => (media?.replay ? media.replay_id ?? null : null);
+
+// The key media listeners of a stream are registered under.
+export const mediaKeyOf = (media) => {
+  const replay = replayIdOf(media);
+  return replay === null ? media.source : replayKey(replay);
+};
+
+// A replay frame's wall-clock time in ms since the epoch: its presentation
+// time is the recorded wall-clock time in µs (docs/protocol.md "Replay").
+export const frameTimeMs = (frame) => Math.round(frame.pts / 1000);
+
 // A wall display's viewer token (?token=) goes on to the socket.
 export function defaultSocketUrl() {
   const scheme = location.protocol === 'https:' ? 'wss' : 'ws';
@@ -97,7 +116,8 @@ export class Connection {
   }
 
   // Declares what `owner` (a view) shows: a Map or object of source id ->
-  // 'main' | 'sub' (cameras) or anything (widgets). The union of every
+  // 'main' | 'sub' (cameras) or anything (widgets), and replayKey(id) ->
+  // 'replay' for a tile in replay. The union of every
   // owner's interest is sent to the server, which then sends data and media
   // for those sources only. An owner that shows nothing passes null.
   setInterest(owner, sources) {
@@ -128,13 +148,16 @@ export class Connection {
   // A camera shown large anywhere gets the main stream.
   wantedSources() {
     const wanted = new Map();
+    const replays = new Set();
     for (const sources of this.interests.values()) {
       for (const [id, stream] of sources) {
-        if (wanted.get(id) !== 'main') wanted.set(id, stream === 'sub' ? 'sub' : 'main');
+        if (stream === 'replay') replays.add(id.slice(replayKey('').length));
+        else if (wanted.get(id) !== 'main') wanted.set(id, stream === 'sub' ? 'sub' : 'main');
       }
     }
-    return [...wanted].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
-      .map(([id, stream]) => ({ id, stream }));
+    const byId = ([a], [b]) => (a < b ? -1 : a > b ? 1 : 0);
+    return [...wanted].sort(byId).map(([id, stream]) => ({ id, stream }))
+      .concat([...replays].sort().map((replay) => ({ replay })));
   }
 
   sendSubscribe(force) {
@@ -152,8 +175,8 @@ export class Connection {
     });
   }
 
-  // Calls callback(frame, streamInfo) for each video frame of source id.
-  // Returns a function that stops it.
+  // Calls callback(frame, streamInfo) for each video frame of source id
+  // (live), or of replayKey(replay id). Returns a function that stops it.
   onMedia(sourceId, callback) {
     if (!this.mediaListeners.has(sourceId)) this.mediaListeners.set(sourceId, new Set());
     const set = this.mediaListeners.get(sourceId);
@@ -169,7 +192,7 @@ export class Connection {
     if (!frame) return;
     const info = this.streams.get(frame.stream);
     if (!info) return;
-    for (const callback of this.mediaListeners.get(info.source) || []) {
+    for (const callback of this.mediaListeners.get(mediaKeyOf(info)) || []) {
       try {
         callback(frame, info);
       } catch (err) {
@@ -321,8 +344,9 @@ export class Connection {
         this.codecSupport.check(message.codec);
         // Refused (an H.265 camera this page cannot decode, past the
         // server's conversions): tiles say why they show nothing.
-        if (message.refused) return this.refusals.set(message.source, message);
-        this.refusals.delete(message.source);
+        // A replay's refusal ("h265") is the replay's, under its key.
+        if (message.refused) return this.refusals.set(mediaKeyOf(message), message);
+        this.refusals.delete(mediaKeyOf(message));
         return this.streams.set(message.stream, message);
       case 'stats': return this.applyStats(message.sources);
       case 'event': return this.emit('event', message);

@@ -199,6 +199,7 @@ export class WallEditor {
     if (tile.source) delete name.dataset.i18n; // a name: not translated
     else name.dataset.i18n = 'console.tile_empty'; // follows a switch of language
     content.show(tile.source);
+    content.setReplay(tile.replay);
   }
 
   // HTML5 drop of a source (dragged from the source list) onto a tile.

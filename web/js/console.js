@@ -14,6 +14,7 @@ import { setupAudit } from './console-audit.js';
 import { setupCameras } from './console-cameras.js';
 import { AlarmPanel } from './console-alarms.js';
 import { PtzPanel } from './console-ptz.js';
+import { ReplayPanel } from './console-replay.js';
 import { Role, gate } from './roles.js';
 import { formatNumber, onLanguageChange, t } from './i18n.js';
 
@@ -64,6 +65,16 @@ function ptzSelection() {
 }
 const ptz = new PtzPanel(byId('ptz-panel'), client, {
   role, messages, wallId: () => selectedWallId, selection: ptzSelection,
+});
+// Replay (issue 16) works on the same tile as the camera control.
+const replay = new ReplayPanel(byId('replay-panel'), client, {
+  role,
+  messages,
+  wallId: () => selectedWallId,
+  selection: ptzSelection,
+  onReply: (wallId, reply) => {
+    if (Number.isInteger(reply?.version)) versionsFromReplies.set(wallId, Math.max(reply.version, versionsFromReplies.get(wallId) ?? 0));
+  },
 });
 
 function selectedWall() {
@@ -156,6 +167,7 @@ function updateTools(selection = editor.selection) {
     ? t('console.selected', { tiles: selection.join(', ') })
     : t('console.select_hint');
   ptz.render();
+  replay.render();
 }
 
 function split(columns, rows) {
@@ -272,6 +284,7 @@ function onWall(wall) {
   showWallInfo(wall);
   editor.show(wall);
   ptz.render();
+  replay.render();
 }
 
 // ---- double-click a camera: full-screen on the selected wall ----

@@ -12,6 +12,7 @@
 // "The states a tile can show").
 
 import { mountCamera } from './camera-view.js';
+import { replayKey } from './connection.js';
 import { canvasSize, intersects, tileRect, viewportRect } from './wall-geometry.js';
 import { StateBand } from './widget-kit.js';
 import { t } from './i18n.js';
@@ -63,6 +64,15 @@ export class TileContent {
     this.component = null;
     this.band = null; // the tile's StateBand, for sources that draw no state of their own
     this.mountToken = 0;
+    this.replay = null; // the tile's replay (issue 16), for a camera
+  }
+
+  // The tile's `replay` from the layout (or none): a camera shows it.
+  setReplay(replay) {
+    this.replay = replay || null;
+    if (this.replay) this.el.dataset.replay = this.replay.id;
+    else delete this.el.dataset.replay;
+    this.component?.replay?.(this.replay);
   }
 
   show(sourceId) {
@@ -125,6 +135,7 @@ export class TileContent {
     }
     if (source.kind === 'camera') {
       this.component = mountCamera(body, source, this.client);
+      this.component.replay(this.replay);
       return;
     }
     if (!source.web_module) {
@@ -332,6 +343,11 @@ export class LayoutView {
     const chosen = new Map();
     for (const { tile, rect } of this.visible) {
       if (!tile.source) continue;
+      if (tile.replay?.id) {
+        // A tile in replay shows the replay stream only (issue 16).
+        sources.set(replayKey(tile.replay.id), 'replay');
+        continue;
+      }
       const stream = this.streamFor(tile, rect);
       chosen.set(tile.id, stream);
       if (sources.get(tile.source) !== 'main') sources.set(tile.source, stream);
@@ -382,6 +398,7 @@ export class LayoutView {
     dataset.source = tile.source ?? '';
     markAlarm(entry.el, this.alarmed);
     entry.content.show(tile.source);
+    entry.content.setReplay(tile.replay);
   }
 
   // Frames the tiles whose source has an open alarm in the alarm's colour.

@@ -9,13 +9,30 @@
 
 import { t } from './i18n.js';
 
-// The rights of each role, as auth_allows() grants them (core/src/domain/auth.c).
+// The rights of each role, as auth_allows() grants them by default
+// (core/src/domain/auth.c). `playback` (replay and export, issue 16) can be
+// given per role in the config: when auth.whoami names the login's
+// `permissions`, those count instead.
 const RIGHTS = {
   viewer: [],
-  operator: ['operate'],
+  operator: ['operate', 'playback'],
   presenter: ['present'],
-  admin: ['operate', 'present', 'admin'],
+  admin: ['operate', 'present', 'admin', 'playback'],
 };
+
+// The rights of a login as auth.whoami tells them.
+export function rightsOf(me) {
+  if (Array.isArray(me?.permissions)) return me.permissions;
+  const rights = [...(RIGHTS[me?.role] || [])];
+  if (typeof me?.playback === 'boolean') {
+    const without = rights.filter((r) => r !== 'playback');
+    return me.playback ? [...without, 'playback'] : without;
+  }
+  return rights;
+}
+
+// Rights that are used on a wall, and so follow the login's `walls`.
+const WALL_RIGHTS = new Set(['operate', 'playback']);
 
 export class Role {
   // Asks the server who this connection is (auth.whoami) after every
@@ -57,8 +74,8 @@ export class Role {
     const me = this.me;
     if (!me) return '';
     const role = t(`role.name.${me.role}`);
-    if (!(RIGHTS[me.role] || []).includes(need)) return t(`role.cannot.${need}`, { role });
-    if (need === 'operate' && wallId && Array.isArray(me.walls) && !me.walls.includes(wallId)) {
+    if (!rightsOf(me).includes(need)) return t(`role.cannot.${need}`, { role });
+    if (WALL_RIGHTS.has(need) && wallId && Array.isArray(me.walls) && !me.walls.includes(wallId)) {
       return t('role.cannot.this_wall', { wall: wallId });
     }
     return '';
