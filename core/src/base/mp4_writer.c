@@ -3,6 +3,7 @@
 
 #include <gst/app/gstappsrc.h>
 #include <gst/gst.h>
+#include <sched.h>
 #include <sys/resource.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -16,8 +17,8 @@
 /* The appsrc's own bound: a synchronous writer blocks past it. */
 #define SYNC_MAX_BYTES (8u * 1024u * 1024u)
 #define ASYNC_MAX_BYTES (256u * 1024u * 1024u)
-/* How much nicer a writer's streaming threads are than the relay's. */
-#define WRITER_NICE 10
+/* How long the shutdown waits for the writers being taken down. */
+#define SETTLE_MS 3000
 
 struct mp4_writer {
     GstElement *pipeline;
@@ -47,6 +48,63 @@ static void writer_free(mp4_writer *w)
     g_free(w);
 }
 
+/* The calling thread yields to every other (SCHED_IDLE: a waking relay
+ * thread preempts it at once), or back to the process's own priority. */
+static void thread_idle(bool idle)
+{
+    static int base_nice = 0;
+    static gsize once = 0;
+    if (g_once_init_enter(&once)) {
+        base_nice = getpriority(PRIO_PROCESS, (id_t)getpid());
+        g_once_init_leave(&once, 1);
+    }
+    id_t tid = (id_t)syscall(SYS_gettid);
+    struct sched_param none = {0};
+    if (sched_setscheduler(0, idle ? SCHED_IDLE : SCHED_OTHER, &none) && idle)
+        setpriority(PRIO_PROCESS, tid, 19);
+    else if (!idle)
+        setpriority(PRIO_PROCESS, tid, base_nice);
+}
+
+/* Writers finished on the main loop, taken down on their own thread
+ * (stopping a pipeline joins its threads: not on the relay's loop). */
+static GThreadPool *reaper;
+static gint reaping;
+
+static void reap(gpointer data, gpointer unused)
+{
+    (void)unused;
+    thread_idle(true);
+    writer_free(data);
+    g_atomic_int_add(&reaping, -1);
+}
+
+/* Hands w to the reaper thread (made on first use). */
+static void writer_dispose(mp4_writer *w)
+{
+    static gsize once = 0;
+    if (g_once_init_enter(&once)) {
+        reaper = g_thread_pool_new(reap, NULL, 1, TRUE, NULL);
+        g_once_init_leave(&once, 1);
+    }
+    if (w->watch) {
+        g_source_remove(w->watch);
+        w->watch = 0;
+    }
+    g_atomic_int_inc(&reaping);
+    if (!reaper || !g_thread_pool_push(reaper, w, NULL)) {
+        g_atomic_int_add(&reaping, -1);
+        writer_free(w);
+    }
+}
+
+void mp4_writer_settle(void)
+{
+    int64_t deadline = g_get_monotonic_time() + SETTLE_MS * 1000;
+    while (g_atomic_int_get(&reaping) > 0 && g_get_monotonic_time() < deadline)
+        g_usleep(1000);
+}
+
 /* The message of an error on the bus (g_free it). */
 static char *error_text(GstMessage *msg)
 {
@@ -72,15 +130,17 @@ static gboolean on_bus(GstBus *bus, GstMessage *msg, gpointer data)
     mp4_writer_done done = w->done;
     void *user = w->user;
     char *error = g_strdup(w->error);
-    writer_free(w);
-    done(error, user);
+    done(error, user); /* the file is complete at the end of stream */
     g_free(error);
+    writer_dispose(w);
     return G_SOURCE_REMOVE;
 }
 
 /* Bus sync handler, on the thread that posts: each streaming thread of a
- * writer, as it starts, lowers its own priority, so that muxing and writing
- * a recording never go before the relay of live video on a busy core. */
+ * writer, as it starts, makes itself SCHED_IDLE, so that muxing and writing
+ * a recording never go before the relay of live video on a busy core (a
+ * recording that falls behind says so); as it leaves, it takes its priority
+ * back (GStreamer's threads are pooled: the next task may be a camera's). */
 static GstBusSyncReply lower_priority(GstBus *bus, GstMessage *msg, gpointer data)
 {
     (void)bus;
@@ -90,11 +150,8 @@ static GstBusSyncReply lower_priority(GstBus *bus, GstMessage *msg, gpointer dat
     if (GST_MESSAGE_TYPE(msg) != GST_MESSAGE_STREAM_STATUS)
         return GST_BUS_PASS;
     gst_message_parse_stream_status(msg, &type, &owner);
-    if (type != GST_STREAM_STATUS_TYPE_ENTER)
-        return GST_BUS_PASS;
-    id_t tid = (id_t)syscall(SYS_gettid);
-    int nice = getpriority(PRIO_PROCESS, tid) + WRITER_NICE;
-    setpriority(PRIO_PROCESS, tid, nice > 19 ? 19 : nice);
+    if (type == GST_STREAM_STATUS_TYPE_ENTER || type == GST_STREAM_STATUS_TYPE_LEAVE)
+        thread_idle(type == GST_STREAM_STATUS_TYPE_ENTER);
     return GST_BUS_PASS;
 }
 
@@ -202,7 +259,7 @@ void mp4_writer_finish(mp4_writer *w, mp4_writer_done done, void *user)
     if (w->error) {
         /* Already failed: no end of stream will come. */
         char *error = g_strdup(w->error);
-        writer_free(w);
+        writer_dispose(w);
         done(error, user);
         g_free(error);
         return;

@@ -50,6 +50,10 @@ void mp4_writer_finish(mp4_writer *w, mp4_writer_done done, void *user);
  * Frees w. Also for an async writer, finishing or not (shutdown). */
 int mp4_writer_finish_sync(mp4_writer *w, unsigned timeout_ms, char **error);
 
+/* Waits (at most 3 s) until the writers that finished are taken down:
+ * their pipelines stop on a thread of their own. For the shutdown. */
+void mp4_writer_settle(void);
+
 /* Stops at once without finishing the file (shutdown of a failed one). */
 void mp4_writer_abort(mp4_writer *w);
 
