@@ -33,7 +33,16 @@ struct mp4_writer {
     mp4_writer_done done;
     void *user;
     bool finishing;
+    /* An async writer's pipeline is set playing on the worker thread:
+     * START_* below (atomic); path for its error. */
+    gint started;
+    char *path;
 };
+
+enum { START_PENDING, START_DONE, START_FAILED };
+/* How long a finish waits for a start still under way (only at once after
+ * the start: shutdown, a failure). */
+#define START_WAIT_MS 2000
 
 static void writer_free(mp4_writer *w)
 {
@@ -44,6 +53,7 @@ static void writer_free(mp4_writer *w)
     gst_element_set_state(w->pipeline, GST_STATE_NULL);
     gst_object_unref(w->in);
     gst_object_unref(w->pipeline);
+    g_free(w->path);
     g_free(w->error);
     g_free(w);
 }
@@ -71,31 +81,76 @@ static void thread_idle(bool idle)
 static GThreadPool *reaper;
 static gint reaping;
 
+/* A job of the worker thread: a writer to start or to take down. */
+typedef struct {
+    mp4_writer *w;
+    bool start;
+} writer_job;
+
+/* Worker: sets w playing (started: done or failed). */
+static void writer_start(mp4_writer *w)
+{
+    bool ok = gst_element_set_state(w->pipeline, GST_STATE_PLAYING) != GST_STATE_CHANGE_FAILURE;
+    g_atomic_int_set(&w->started, ok ? START_DONE : START_FAILED);
+}
+
 static void reap(gpointer data, gpointer unused)
 {
     (void)unused;
+    writer_job *job = data;
     thread_idle(true);
-    writer_free(data);
+    if (job->start)
+        writer_start(job->w);
+    else
+        writer_free(job->w);
+    g_free(job);
     g_atomic_int_add(&reaping, -1);
 }
 
-/* Hands w to the reaper thread (made on first use). */
-static void writer_dispose(mp4_writer *w)
+/* Hands w to the worker thread (made on first use) to start or take
+ * down; done here when there is no worker. */
+static void worker_push(mp4_writer *w, bool start)
 {
     static gsize once = 0;
     if (g_once_init_enter(&once)) {
         reaper = g_thread_pool_new(reap, NULL, 1, TRUE, NULL);
         g_once_init_leave(&once, 1);
     }
+    writer_job *job = g_new0(writer_job, 1);
+    job->w = w;
+    job->start = start;
+    g_atomic_int_inc(&reaping);
+    if (!reaper || !g_thread_pool_push(reaper, job, NULL))
+        reap(job, NULL);
+}
+
+/* Main loop: whether w's start is over; a failed one becomes its error. */
+static bool start_over(mp4_writer *w)
+{
+    int st = g_atomic_int_get(&w->started);
+    if (st == START_FAILED && !w->error)
+        w->error = g_strdup_printf("cannot open %s for writing", w->path);
+    return st != START_PENDING;
+}
+
+/* Main loop: waits (bounded) for w's start before w is ended or freed. */
+static void wait_started(mp4_writer *w)
+{
+    int64_t deadline = g_get_monotonic_time() + START_WAIT_MS * 1000;
+    while (!start_over(w) && g_get_monotonic_time() < deadline)
+        g_usleep(200);
+    if (!start_over(w) && !w->error)
+        w->error = g_strdup("the writer did not start");
+}
+
+/* Hands w to the worker thread to be taken down. */
+static void writer_dispose(mp4_writer *w)
+{
     if (w->watch) {
         g_source_remove(w->watch);
         w->watch = 0;
     }
-    g_atomic_int_inc(&reaping);
-    if (!reaper || !g_thread_pool_push(reaper, w, NULL)) {
-        g_atomic_int_add(&reaping, -1);
-        writer_free(w);
-    }
+    worker_push(w, false);
 }
 
 void mp4_writer_settle(void)
@@ -187,6 +242,12 @@ mp4_writer *mp4_writer_new(const char *path, bool h265, unsigned fragment_ms, bo
     if (!sync)
         w->watch = gst_bus_add_watch(bus, on_bus, w);
     gst_object_unref(bus);
+    w->path = g_strdup(path);
+    if (!sync) {
+        worker_push(w, true); /* starting threads, opening: not on the loop */
+        return w;
+    }
+    w->started = START_DONE;
     if (gst_element_set_state(pipeline, GST_STATE_PLAYING) == GST_STATE_CHANGE_FAILURE) {
         *error = g_strdup_printf("cannot open %s for writing", path);
         writer_free(w);
@@ -214,8 +275,8 @@ bool mp4_writer_push(mp4_writer *w, const void *data, size_t len, int64_t time_u
 
 void mp4_writer_flush(mp4_writer *w)
 {
-    if (!w->pending)
-        return;
+    if (!w->pending || !start_over(w))
+        return; /* kept until the pipeline plays */
     GstBufferList *list = w->pending;
     w->pending = NULL;
     w->pending_bytes = 0;
@@ -245,8 +306,9 @@ int64_t mp4_writer_queued_ms(const mp4_writer *w)
     return (GST_CLOCK_TIME_IS_VALID(t) ? (int64_t)(t / GST_MSECOND) : 0) + pending_ms(w);
 }
 
-const char *mp4_writer_failed(const mp4_writer *w)
+const char *mp4_writer_failed(mp4_writer *w)
 {
+    start_over(w);
     return w->error;
 }
 
@@ -254,6 +316,7 @@ void mp4_writer_finish(mp4_writer *w, mp4_writer_done done, void *user)
 {
     w->done = done;
     w->user = user;
+    wait_started(w);
     mp4_writer_flush(w);
     w->finishing = true;
     if (w->error) {
@@ -273,6 +336,7 @@ int mp4_writer_finish_sync(mp4_writer *w, unsigned timeout_ms, char **error)
         g_source_remove(w->watch);
         w->watch = 0;
     }
+    wait_started(w);
     mp4_writer_flush(w);
     if (w->error) {
         *error = g_strdup(w->error);
@@ -297,6 +361,8 @@ int mp4_writer_finish_sync(mp4_writer *w, unsigned timeout_ms, char **error)
 
 void mp4_writer_abort(mp4_writer *w)
 {
-    if (w)
-        writer_free(w);
+    if (!w)
+        return;
+    wait_started(w);
+    writer_free(w);
 }
