@@ -3,6 +3,7 @@
 
 #include <gst/app/gstappsrc.h>
 #include <gst/gst.h>
+#include <sched.h>
 #include <sys/resource.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -16,8 +17,8 @@
 /* The appsrc's own bound: a synchronous writer blocks past it. */
 #define SYNC_MAX_BYTES (8u * 1024u * 1024u)
 #define ASYNC_MAX_BYTES (256u * 1024u * 1024u)
-/* How much nicer a writer's streaming threads are than the relay's. */
-#define WRITER_NICE 10
+/* How long the shutdown waits for the writers being taken down. */
+#define SETTLE_MS 3000
 
 struct mp4_writer {
     GstElement *pipeline;
@@ -32,7 +33,16 @@ struct mp4_writer {
     mp4_writer_done done;
     void *user;
     bool finishing;
+    /* An async writer's pipeline is set playing on the worker thread:
+     * START_* below (atomic); path for its error. */
+    gint started;
+    char *path;
 };
+
+enum { START_PENDING, START_DONE, START_FAILED };
+/* How long a finish waits for a start still under way (only at once after
+ * the start: shutdown, a failure). */
+#define START_WAIT_MS 2000
 
 static void writer_free(mp4_writer *w)
 {
@@ -43,8 +53,111 @@ static void writer_free(mp4_writer *w)
     gst_element_set_state(w->pipeline, GST_STATE_NULL);
     gst_object_unref(w->in);
     gst_object_unref(w->pipeline);
+    g_free(w->path);
     g_free(w->error);
     g_free(w);
+}
+
+/* The calling thread yields to every other (SCHED_IDLE: a waking relay
+ * thread preempts it at once), or back to the process's own priority. */
+static void thread_idle(bool idle)
+{
+    static int base_nice = 0;
+    static gsize once = 0;
+    if (g_once_init_enter(&once)) {
+        base_nice = getpriority(PRIO_PROCESS, (id_t)getpid());
+        g_once_init_leave(&once, 1);
+    }
+    id_t tid = (id_t)syscall(SYS_gettid);
+    struct sched_param none = {0};
+    if (sched_setscheduler(0, idle ? SCHED_IDLE : SCHED_OTHER, &none) && idle)
+        setpriority(PRIO_PROCESS, tid, 19);
+    else if (!idle)
+        setpriority(PRIO_PROCESS, tid, base_nice);
+}
+
+/* Writers finished on the main loop, taken down on their own thread
+ * (stopping a pipeline joins its threads: not on the relay's loop). */
+static GThreadPool *reaper;
+static gint reaping;
+
+/* A job of the worker thread: a writer to start or to take down. */
+typedef struct {
+    mp4_writer *w;
+    bool start;
+} writer_job;
+
+/* Worker: sets w playing (started: done or failed). */
+static void writer_start(mp4_writer *w)
+{
+    bool ok = gst_element_set_state(w->pipeline, GST_STATE_PLAYING) != GST_STATE_CHANGE_FAILURE;
+    g_atomic_int_set(&w->started, ok ? START_DONE : START_FAILED);
+}
+
+static void reap(gpointer data, gpointer unused)
+{
+    (void)unused;
+    writer_job *job = data;
+    thread_idle(true);
+    if (job->start)
+        writer_start(job->w);
+    else
+        writer_free(job->w);
+    g_free(job);
+    g_atomic_int_add(&reaping, -1);
+}
+
+/* Hands w to the worker thread (made on first use) to start or take
+ * down; done here when there is no worker. */
+static void worker_push(mp4_writer *w, bool start)
+{
+    static gsize once = 0;
+    if (g_once_init_enter(&once)) {
+        reaper = g_thread_pool_new(reap, NULL, 1, TRUE, NULL);
+        g_once_init_leave(&once, 1);
+    }
+    writer_job *job = g_new0(writer_job, 1);
+    job->w = w;
+    job->start = start;
+    g_atomic_int_inc(&reaping);
+    if (!reaper || !g_thread_pool_push(reaper, job, NULL))
+        reap(job, NULL);
+}
+
+/* Main loop: whether w's start is over; a failed one becomes its error. */
+static bool start_over(mp4_writer *w)
+{
+    int st = g_atomic_int_get(&w->started);
+    if (st == START_FAILED && !w->error)
+        w->error = g_strdup_printf("cannot open %s for writing", w->path);
+    return st != START_PENDING;
+}
+
+/* Main loop: waits (bounded) for w's start before w is ended or freed. */
+static void wait_started(mp4_writer *w)
+{
+    int64_t deadline = g_get_monotonic_time() + START_WAIT_MS * 1000;
+    while (!start_over(w) && g_get_monotonic_time() < deadline)
+        g_usleep(200);
+    if (!start_over(w) && !w->error)
+        w->error = g_strdup("the writer did not start");
+}
+
+/* Hands w to the worker thread to be taken down. */
+static void writer_dispose(mp4_writer *w)
+{
+    if (w->watch) {
+        g_source_remove(w->watch);
+        w->watch = 0;
+    }
+    worker_push(w, false);
+}
+
+void mp4_writer_settle(void)
+{
+    int64_t deadline = g_get_monotonic_time() + SETTLE_MS * 1000;
+    while (g_atomic_int_get(&reaping) > 0 && g_get_monotonic_time() < deadline)
+        g_usleep(1000);
 }
 
 /* The message of an error on the bus (g_free it). */
@@ -72,15 +185,17 @@ static gboolean on_bus(GstBus *bus, GstMessage *msg, gpointer data)
     mp4_writer_done done = w->done;
     void *user = w->user;
     char *error = g_strdup(w->error);
-    writer_free(w);
-    done(error, user);
+    done(error, user); /* the file is complete at the end of stream */
     g_free(error);
+    writer_dispose(w);
     return G_SOURCE_REMOVE;
 }
 
 /* Bus sync handler, on the thread that posts: each streaming thread of a
- * writer, as it starts, lowers its own priority, so that muxing and writing
- * a recording never go before the relay of live video on a busy core. */
+ * writer, as it starts, makes itself SCHED_IDLE, so that muxing and writing
+ * a recording never go before the relay of live video on a busy core (a
+ * recording that falls behind says so); as it leaves, it takes its priority
+ * back (GStreamer's threads are pooled: the next task may be a camera's). */
 static GstBusSyncReply lower_priority(GstBus *bus, GstMessage *msg, gpointer data)
 {
     (void)bus;
@@ -90,11 +205,8 @@ static GstBusSyncReply lower_priority(GstBus *bus, GstMessage *msg, gpointer dat
     if (GST_MESSAGE_TYPE(msg) != GST_MESSAGE_STREAM_STATUS)
         return GST_BUS_PASS;
     gst_message_parse_stream_status(msg, &type, &owner);
-    if (type != GST_STREAM_STATUS_TYPE_ENTER)
-        return GST_BUS_PASS;
-    id_t tid = (id_t)syscall(SYS_gettid);
-    int nice = getpriority(PRIO_PROCESS, tid) + WRITER_NICE;
-    setpriority(PRIO_PROCESS, tid, nice > 19 ? 19 : nice);
+    if (type == GST_STREAM_STATUS_TYPE_ENTER || type == GST_STREAM_STATUS_TYPE_LEAVE)
+        thread_idle(type == GST_STREAM_STATUS_TYPE_ENTER);
     return GST_BUS_PASS;
 }
 
@@ -130,6 +242,12 @@ mp4_writer *mp4_writer_new(const char *path, bool h265, unsigned fragment_ms, bo
     if (!sync)
         w->watch = gst_bus_add_watch(bus, on_bus, w);
     gst_object_unref(bus);
+    w->path = g_strdup(path);
+    if (!sync) {
+        worker_push(w, true); /* starting threads, opening: not on the loop */
+        return w;
+    }
+    w->started = START_DONE;
     if (gst_element_set_state(pipeline, GST_STATE_PLAYING) == GST_STATE_CHANGE_FAILURE) {
         *error = g_strdup_printf("cannot open %s for writing", path);
         writer_free(w);
@@ -157,8 +275,8 @@ bool mp4_writer_push(mp4_writer *w, const void *data, size_t len, int64_t time_u
 
 void mp4_writer_flush(mp4_writer *w)
 {
-    if (!w->pending)
-        return;
+    if (!w->pending || !start_over(w))
+        return; /* kept until the pipeline plays */
     GstBufferList *list = w->pending;
     w->pending = NULL;
     w->pending_bytes = 0;
@@ -188,8 +306,9 @@ int64_t mp4_writer_queued_ms(const mp4_writer *w)
     return (GST_CLOCK_TIME_IS_VALID(t) ? (int64_t)(t / GST_MSECOND) : 0) + pending_ms(w);
 }
 
-const char *mp4_writer_failed(const mp4_writer *w)
+const char *mp4_writer_failed(mp4_writer *w)
 {
+    start_over(w);
     return w->error;
 }
 
@@ -197,12 +316,13 @@ void mp4_writer_finish(mp4_writer *w, mp4_writer_done done, void *user)
 {
     w->done = done;
     w->user = user;
+    wait_started(w);
     mp4_writer_flush(w);
     w->finishing = true;
     if (w->error) {
         /* Already failed: no end of stream will come. */
         char *error = g_strdup(w->error);
-        writer_free(w);
+        writer_dispose(w);
         done(error, user);
         g_free(error);
         return;
@@ -216,6 +336,7 @@ int mp4_writer_finish_sync(mp4_writer *w, unsigned timeout_ms, char **error)
         g_source_remove(w->watch);
         w->watch = 0;
     }
+    wait_started(w);
     mp4_writer_flush(w);
     if (w->error) {
         *error = g_strdup(w->error);
@@ -240,6 +361,8 @@ int mp4_writer_finish_sync(mp4_writer *w, unsigned timeout_ms, char **error)
 
 void mp4_writer_abort(mp4_writer *w)
 {
-    if (w)
-        writer_free(w);
+    if (!w)
+        return;
+    wait_started(w);
+    writer_free(w);
 }

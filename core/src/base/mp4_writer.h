@@ -21,7 +21,9 @@ typedef void (*mp4_writer_done)(const char *error, void *user);
 /* Starts writing path (created or truncated). fragment_ms > 0: fragmented;
  * 0: moov first. sync: pushes block while the queue is full and finish is
  * mp4_writer_finish_sync (any thread); else the writer reports to the
- * thread-default main context. NULL with *error (g_free it). */
+ * thread-default main context, and its pipeline starts on a worker thread
+ * (frames wait in the batch until then; a failure to open shows in
+ * mp4_writer_failed). NULL with *error (g_free it). */
 mp4_writer *mp4_writer_new(const char *path, bool h265, unsigned fragment_ms, bool sync,
                            char **error);
 
@@ -39,7 +41,7 @@ uint64_t mp4_writer_queued_bytes(const mp4_writer *w);
 int64_t mp4_writer_queued_ms(const mp4_writer *w);
 
 /* The error that stopped the writer (borrowed), or NULL while it works. */
-const char *mp4_writer_failed(const mp4_writer *w);
+const char *mp4_writer_failed(mp4_writer *w);
 
 /* Ends the file: done runs on the main loop when it is complete (or
  * failed); the writer frees itself then. Not for a sync writer. */
@@ -49,6 +51,11 @@ void mp4_writer_finish(mp4_writer *w, mp4_writer_done done, void *user);
  * stops, the file cut where it was): 0, or -1 with *error (g_free it).
  * Frees w. Also for an async writer, finishing or not (shutdown). */
 int mp4_writer_finish_sync(mp4_writer *w, unsigned timeout_ms, char **error);
+
+/* Waits (at most 3 s) until the writers that finished are taken down
+ * (and those started are started):
+ * their pipelines stop on a thread of their own. For the shutdown. */
+void mp4_writer_settle(void);
 
 /* Stops at once without finishing the file (shutdown of a failed one). */
 void mp4_writer_abort(mp4_writer *w);

@@ -888,6 +888,7 @@ void recordings_free(recordings *r)
     int64_t deadline = g_get_monotonic_time() + SHUTDOWN_FINISH_MS * 1000;
     while (r->closing->len)
         close_now(g_ptr_array_index(r->closing, r->closing->len - 1), deadline);
+    mp4_writer_settle();
     g_hash_table_destroy(r->recorders);
     g_ptr_array_free(r->closing, TRUE);
     disk_writer_free(r->writer);
