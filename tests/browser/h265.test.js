@@ -21,7 +21,11 @@ function h265Config() {
 }
 
 before(async () => {
-  rtsp = await startRtsp({ mounts: { '/main265': 'test265:640x360@15', '/sub': 'test:320x180@10' } });
+  // A mount of its own per camera of the budget tests: gst-rtsp-server 1.22
+  // can abort (gst_rtsp_media_get_rates: assertion failed) when several
+  // clients PLAY one shared media at once, and the test server is gone.
+  rtsp = await startRtsp({ mounts: { '/main265': 'test265:640x360@15', '/sub': 'test:320x180@10',
+    '/x265': 'test265:640x360@15', '/y265': 'test265:640x360@15', '/z265': 'test265:640x360@15' } });
   server = await startServer({ config: h265Config() });
   ({ browser } = await launchBrowser());
 });
@@ -102,7 +106,7 @@ test('without a substream: one tile draws the server\'s conversion, the one past
   const config = testConfig();
   config.server = { ...config.server, stream_grace_ms: 1000, h265_transcodes: 1 };
   config.plugins = { load: ['clock', 'cctv'] };
-  for (const id of ['cam-x', 'cam-y']) config.sources.push({ id, type: 'rtsp', name: id, settings: { url: rtsp.url('/main265') } });
+  for (const id of ['cam-x', 'cam-y']) config.sources.push({ id, type: 'rtsp', name: id, settings: { url: rtsp.url(`/${id.slice(4)}265`) } });
   config.walls[0].layout = { columns: 2, rows: 1, tiles: [
     { id: 'x', x: 0, y: 0, w: 1, h: 1, source: 'cam-x' },
     { id: 'y', x: 1, y: 0, w: 1, h: 1, source: 'cam-y' },
@@ -119,7 +123,7 @@ test('without a substream: one tile draws the server\'s conversion, the one past
       drawn = counts.x >= 10 ? 'x' : counts.y >= 10 ? 'y' : null;
       refused = drawn === 'x' ? 'y' : 'x';
       if (drawn && /already converting 1 cameras/.test(await textOf(refused))) break;
-      if (Date.now() > deadline) throw new Error(`frames ${JSON.stringify(counts)}, texts "${await textOf('x')}" / "${await textOf('y')}"`);
+      if (Date.now() > deadline) throw new Error(`frames ${JSON.stringify(counts)}, texts "${await textOf('x')}" / "${await textOf('y')}"; test RTSP server: ${rtsp.output().slice(-1500)}`);
       await sleep(100);
     }
     assert.equal(await textOf(refused), 'H.265 camera: this screen cannot decode it, and the server is already converting 1 cameras');
@@ -139,7 +143,7 @@ test('refused tiles wait their turn: when a conversion ends, one of them starts 
   const config = testConfig();
   config.server = { ...config.server, stream_grace_ms: 1000, h265_transcodes: 1 };
   config.plugins = { load: ['clock', 'cctv'] };
-  for (const id of ['cam-x', 'cam-y', 'cam-z']) config.sources.push({ id, type: 'rtsp', name: id, settings: { url: rtsp.url('/main265') } });
+  for (const id of ['cam-x', 'cam-y', 'cam-z']) config.sources.push({ id, type: 'rtsp', name: id, settings: { url: rtsp.url(`/${id.slice(4)}265`) } });
   config.walls[0].layout = { columns: 2, rows: 1, tiles: [
     { id: 'x', x: 0, y: 0, w: 1, h: 1, source: 'cam-x' },
     { id: 'y', x: 1, y: 0, w: 1, h: 1, source: 'cam-y' },

@@ -50,7 +50,7 @@ test('login: a good password gets a session cookie; wrong password and unknown u
   // The cookie opens a WebSocket as that user.
   const { client } = await connectAs(t, server, { cookie: good.cookie });
   const me = await client.request('auth.whoami');
-  assert.deepEqual(me.ok, { user: 'ana', role: 'admin', walls: null, login: true });
+  assert.deepEqual(me.ok, { user: 'ana', role: 'admin', walls: null, login: true, playback: true });
 
   for (const body of ['{"user": "ana"}', 'not json', '{"user": 1, "password": "x"}']) {
     const res = await httpRequest(server, 'POST', '/api/login', { body, headers: { 'content-type': 'application/json' } });
@@ -139,7 +139,7 @@ test('a wall display with its viewer token: the page, the socket, and nothing mo
 
   const { client, snapshot } = await connectAs(t, server, { token: WALL_TOKEN });
   assert.ok(snapshot.walls.some((w) => w.id === 'main'));
-  assert.deepEqual((await client.request('auth.whoami')).ok, { user: 'wall-pc', role: 'viewer', walls: null, login: true });
+  assert.deepEqual((await client.request('auth.whoami')).ok, { user: 'wall-pc', role: 'viewer', walls: null, login: true, playback: false });
   const wall = snapshot.walls.find((w) => w.id === 'main');
   expectError(await client.request('wall.clear', { wall: 'main', version: wall.version }), 'forbidden');
   await assert.rejects(connectAs(t, server, { token: 'x'.repeat(64) }), (err) => err.status === 403);
@@ -160,7 +160,7 @@ test('the WebSocket handshake refuses another origin, with or without login', as
   const open = await serverFor(t);
   await assert.rejects(connectAs(t, open, { origin: 'http://evil.example' }), (err) => err.status === 403);
   const { client } = await connectAs(t, open, {});
-  assert.deepEqual((await client.request('auth.whoami')).ok, { user: 'local', role: 'admin', walls: null, login: false });
+  assert.deepEqual((await client.request('auth.whoami')).ok, { user: 'local', role: 'admin', walls: null, login: false, playback: true });
   assert.equal((await httpRequest(open, 'POST', '/api/login', { body: { user: 'a', password: 'b' } })).status, 404);
 });
 

@@ -212,7 +212,9 @@ test('a viewer may not replay; bad requests name their field and change nothing'
   const refused = await viewer.request('replay.start', { wall: 'main', tile: 't2', back_ms: BACK_MS });
   assert.equal(refused.error.code, 'forbidden');
   assert.equal((await viewer.request('recording.span', { source: 'cam-a' })).error.code, 'forbidden');
+  assert.equal((await viewer.request('auth.whoami')).ok.playback, false, 'whoami: the viewer may not replay');
   const op = await connectAs(OPERATOR);
+  assert.equal((await op.request('auth.whoami')).ok.playback, true, 'whoami: the operator may replay');
   const version = (await op.request('snapshot')).ok.walls.find((w) => w.id === 'main').version;
   const cases = [
     [{ tile: 't2', back_ms: 3600000 }, 'at_ms'],

@@ -1,4 +1,5 @@
-/* ops_auth.c - auth.whoami: who the session is, as auth.h filled it in. */
+/* ops_auth.c - auth.whoami: who the session is, as auth.h filled it in,
+ * and whether it may replay and export. */
 #include "op_def.h"
 
 /* The session's walls (NULL: every wall) as JSON. New reference. */
@@ -19,9 +20,13 @@ static int op_whoami(op_call *call, json_t **ok, pantau_error *err)
 {
     (void)err;
     const session *s = call->session;
-    *ok = json_pack("{s:s, s:s, s:o, s:b}", "user", s ? s->user : "local", "role",
+    /* Whether it may replay and export (auth.playback_roles): the console
+     * shows its replay panel by it. */
+    pantau_error refused = {0};
+    bool playback = auth_allows(s, AUTH_PLAYBACK, NULL, &refused) == 0;
+    *ok = json_pack("{s:s, s:s, s:o, s:b, s:b}", "user", s ? s->user : "local", "role",
                     session_role_name(s ? s->role : ROLE_ADMIN), "walls", walls_json(s), "login",
-                    call->srv->auth != NULL);
+                    call->srv->auth != NULL, "playback", playback);
     return 0;
 }
 
