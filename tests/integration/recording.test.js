@@ -48,11 +48,13 @@ async function recordingConfig(recording = {}) {
   return config;
 }
 
-// A config recording only camera cam-c (1 Mbit/s) into folder.
-async function oneCamera(folder) {
+// A config recording only camera cam-c (1 Mbit/s) into folder, from the
+// test RTSP server's mount (one per server: gst-rtsp-server 1.22 can fail
+// when several clients PLAY one shared media at once).
+async function oneCamera(folder, mount) {
   const config = await recordingConfig({ path: folder });
   config.sources = config.sources.filter((s) => s.type !== 'rtsp');
-  config.sources.push({ ...camera('cam-c', '/c', { enabled: true }) });
+  config.sources.push({ ...camera('cam-c', mount, { enabled: true }) });
   return config;
 }
 
@@ -84,16 +86,16 @@ function fullDisk(folder) {
 }
 
 before(async () => {
-  rtsp = await startRtsp({ mounts: { '/a': 'test:320x180@15', '/b': 'test:320x180@15', '/c': 'test:320x180@15' }, user: 'admin', password: CAMERA_PASSWORD });
+  rtsp = await startRtsp({ mounts: { '/a': 'test:320x180@15', '/b': 'test:320x180@15', '/c1': 'test:320x180@15', '/c2': 'test:320x180@15', '/c3': 'test:320x180@15' }, user: 'admin', password: CAMERA_PASSWORD });
   work = mkdtempSync(join(tmpdir(), 'pantau-rec-'));
   started = Date.now();
   server = await startServer({ config: await recordingConfig(), stateDir: join(work, 'state') });
   // The failures run beside the 60 s recording, each on a server of its own.
   tmpfsRefusal = fullDisk(join(work, 'tmpfs'));
-  if (!tmpfsRefusal) full = await startServer({ config: await oneCamera(join(work, 'tmpfs')) });
+  if (!tmpfsRefusal) full = await startServer({ config: await oneCamera(join(work, 'tmpfs'), '/c1') });
   writeFileSync(join(work, 'not-a-folder'), 'x');
-  unwritable = await startServer({ config: await oneCamera(join(work, 'not-a-folder', 'recordings')) });
-  const slowConfig = await oneCamera('slow-recordings');
+  unwritable = await startServer({ config: await oneCamera(join(work, 'not-a-folder', 'recordings'), '/c2') });
+  const slowConfig = await oneCamera('slow-recordings', '/c3');
   slow = await startServer({ config: slowConfig, env: slowDiskEnv() });
   checks = {
     full: full ? settle(fullDiskCheck()) : null,
