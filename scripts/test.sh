@@ -11,18 +11,40 @@ fuzz=${3:-build-fuzz}
 root=$(pwd)
 failed=0
 passed=0
+# Each step's output, so that the end can repeat what failed (a CI log may
+# show only its last lines).
+logs=$(mktemp -d)
+trap 'rm -rf "$logs"' EXIT
+failures=""
 
 step() {
     name=$1
     shift
     echo "=== $name"
-    if "$@"; then
+    log="$logs/$((passed + failed)).log"
+    echo "$name" >"$log.name"
+    { "$@"; echo $? >"$log.rc"; } 2>&1 | tee "$log"
+    if [ "$(cat "$log.rc")" = 0 ]; then
         passed=$((passed + 1))
         echo "=== $name: passed"
     else
         failed=$((failed + 1))
+        failures="$failures $log"
         echo "=== $name: FAILED"
     fi
+}
+
+# What a failed step's log says of its failures: node's list of failing
+# tests with their messages (stack lines left out), ctest's failed tests.
+summarize() {
+    for log in $failures; do
+        echo "--- $(cat "$log.name")"
+        if grep -q 'failing tests:' "$log"; then
+            sed -n '/failing tests:/,$p' "$log" | grep -v '^ *at ' | head -80
+        else
+            grep -E 'Failed|FAILED|\*\*\*|Error|error:' "$log" | head -40
+        fi
+    done
 }
 
 # Full stacks on malloc, so that suppressions can name the library that
@@ -40,7 +62,7 @@ step "unit tests (ASan+UBSan)" sh -c "cd $asan && ctest --output-on-failure -j 2
 # run one at a time, after the others, which run two at a time (most of
 # their time is spent waiting on sockets and timers). A new file whose tests
 # bound a time goes in the list.
-timed="slow-disk slow-client queue-budget queue-snapshot camera-return cctv recording replay \
+timed="slow-disk slow-client queue-budget queue-snapshot camera-return cctv recording replay recording-load \
     rate-limit store-crash lifecycle auth-token-checks alarms"
 timed_files=""
 other_files=""
@@ -68,5 +90,9 @@ step "fuzz harnesses (${FUZZ_TEST_SECONDS:-10} s each)" sh -c "CC=clang cmake -S
     -DCMAKE_BUILD_TYPE=RelWithDebInfo -DPANTAU_FUZZ=ON >/dev/null && \
     cmake --build $fuzz -j 2 --target fuzzers && sh tests/fuzz/run.sh $fuzz ${FUZZ_TEST_SECONDS:-10}"
 
+if [ "$failed" -gt 0 ]; then
+    echo "=== what failed"
+    summarize
+fi
 echo "test suites: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]

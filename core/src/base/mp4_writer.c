@@ -37,12 +37,17 @@ struct mp4_writer {
      * START_* below (atomic); path for its error. */
     gint started;
     char *path;
+    /* An async finish waiting, on the main loop, for the start to be over
+     * (the worker is an idle-priority thread: never block the loop on it). */
+    guint finish_poll;
 };
 
 enum { START_PENDING, START_DONE, START_FAILED };
 /* How long a finish waits for a start still under way (only at once after
  * the start: shutdown, a failure). */
 #define START_WAIT_MS 2000
+/* How often an async finish looks whether the start is over. */
+#define FINISH_POLL_MS 10
 
 static void writer_free(mp4_writer *w)
 {
@@ -50,6 +55,8 @@ static void writer_free(mp4_writer *w)
         gst_buffer_list_unref(w->pending);
     if (w->watch)
         g_source_remove(w->watch);
+    if (w->finish_poll)
+        g_source_remove(w->finish_poll);
     gst_element_set_state(w->pipeline, GST_STATE_NULL);
     gst_object_unref(w->in);
     gst_object_unref(w->pipeline);
@@ -58,22 +65,57 @@ static void writer_free(mp4_writer *w)
     g_free(w);
 }
 
+/* The threads made idle (their ids), so that the shutdown can hurry them;
+ * after mp4_writer_hurry no thread is made idle. */
+static GMutex idle_lock;
+static GArray *idle_tids;
+static gint hurrying;
+static int base_nice;
+
+/* tid back to the process's own priority. */
+static void thread_normal(pid_t tid)
+{
+    struct sched_param none = {0};
+    sched_setscheduler(tid, SCHED_OTHER, &none);
+    setpriority(PRIO_PROCESS, (id_t)tid, base_nice);
+}
+
 /* The calling thread yields to every other (SCHED_IDLE: a waking relay
  * thread preempts it at once), or back to the process's own priority. */
 static void thread_idle(bool idle)
 {
-    static int base_nice = 0;
     static gsize once = 0;
     if (g_once_init_enter(&once)) {
         base_nice = getpriority(PRIO_PROCESS, (id_t)getpid());
+        idle_tids = g_array_new(FALSE, FALSE, sizeof(pid_t));
         g_once_init_leave(&once, 1);
     }
-    id_t tid = (id_t)syscall(SYS_gettid);
-    struct sched_param none = {0};
-    if (sched_setscheduler(0, idle ? SCHED_IDLE : SCHED_OTHER, &none) && idle)
-        setpriority(PRIO_PROCESS, tid, 19);
-    else if (!idle)
-        setpriority(PRIO_PROCESS, tid, base_nice);
+    pid_t tid = (pid_t)syscall(SYS_gettid);
+    g_mutex_lock(&idle_lock);
+    for (guint i = 0; i < idle_tids->len; i++) {
+        if (g_array_index(idle_tids, pid_t, i) == tid)
+            g_array_remove_index_fast(idle_tids, i--);
+    }
+    if (idle && !g_atomic_int_get(&hurrying)) {
+        struct sched_param none = {0};
+        if (sched_setscheduler(0, SCHED_IDLE, &none))
+            setpriority(PRIO_PROCESS, (id_t)tid, 19);
+        g_array_append_val(idle_tids, tid);
+    } else {
+        thread_normal(tid);
+    }
+    g_mutex_unlock(&idle_lock);
+}
+
+void mp4_writer_hurry(void)
+{
+    g_atomic_int_set(&hurrying, 1);
+    g_mutex_lock(&idle_lock);
+    for (guint i = 0; idle_tids && i < idle_tids->len; i++)
+        thread_normal(g_array_index(idle_tids, pid_t, i));
+    if (idle_tids)
+        g_array_set_size(idle_tids, 0);
+    g_mutex_unlock(&idle_lock);
 }
 
 /* Writers finished on the main loop, taken down on their own thread
@@ -133,10 +175,10 @@ static bool start_over(mp4_writer *w)
     return st != START_PENDING;
 }
 
-/* Main loop: waits (bounded) for w's start before w is ended or freed. */
-static void wait_started(mp4_writer *w)
+/* Waits (at most wait_ms) for w's start before w is ended or freed. */
+static void wait_started(mp4_writer *w, unsigned wait_ms)
 {
-    int64_t deadline = g_get_monotonic_time() + START_WAIT_MS * 1000;
+    int64_t deadline = g_get_monotonic_time() + (int64_t)wait_ms * 1000;
     while (!start_over(w) && g_get_monotonic_time() < deadline)
         g_usleep(200);
     if (!start_over(w) && !w->error)
@@ -149,6 +191,10 @@ static void writer_dispose(mp4_writer *w)
     if (w->watch) {
         g_source_remove(w->watch);
         w->watch = 0;
+    }
+    if (w->finish_poll) {
+        g_source_remove(w->finish_poll);
+        w->finish_poll = 0;
     }
     worker_push(w, false);
 }
@@ -312,15 +358,14 @@ const char *mp4_writer_failed(mp4_writer *w)
     return w->error;
 }
 
-void mp4_writer_finish(mp4_writer *w, mp4_writer_done done, void *user)
+/* Main loop: ends w's file, its start being over. */
+static void finish_started(mp4_writer *w)
 {
-    w->done = done;
-    w->user = user;
-    wait_started(w);
     mp4_writer_flush(w);
-    w->finishing = true;
     if (w->error) {
         /* Already failed: no end of stream will come. */
+        mp4_writer_done done = w->done;
+        void *user = w->user;
         char *error = g_strdup(w->error);
         writer_dispose(w);
         done(error, user);
@@ -330,14 +375,43 @@ void mp4_writer_finish(mp4_writer *w, mp4_writer_done done, void *user)
     gst_app_src_end_of_stream(w->in);
 }
 
+/* Main loop, every FINISH_POLL_MS: finishes w once its start is over. */
+static gboolean finish_when_started(gpointer data)
+{
+    mp4_writer *w = data;
+    if (!start_over(w))
+        return G_SOURCE_CONTINUE;
+    w->finish_poll = 0;
+    finish_started(w);
+    return G_SOURCE_REMOVE;
+}
+
+void mp4_writer_finish(mp4_writer *w, mp4_writer_done done, void *user)
+{
+    w->done = done;
+    w->user = user;
+    w->finishing = true;
+    if (start_over(w)) {
+        finish_started(w);
+        return;
+    }
+    w->finish_poll = g_timeout_add(FINISH_POLL_MS, finish_when_started, w);
+}
+
 int mp4_writer_finish_sync(mp4_writer *w, unsigned timeout_ms, char **error)
 {
+    int64_t deadline = g_get_monotonic_time() + (int64_t)timeout_ms * 1000;
     if (w->watch) {
         g_source_remove(w->watch);
         w->watch = 0;
     }
-    wait_started(w);
+    if (w->finish_poll) {
+        g_source_remove(w->finish_poll);
+        w->finish_poll = 0;
+    }
+    wait_started(w, timeout_ms);
     mp4_writer_flush(w);
+    int64_t left_ms = MAX(0, (deadline - g_get_monotonic_time()) / 1000);
     if (w->error) {
         *error = g_strdup(w->error);
         writer_free(w);
@@ -345,7 +419,7 @@ int mp4_writer_finish_sync(mp4_writer *w, unsigned timeout_ms, char **error)
     }
     gst_app_src_end_of_stream(w->in);
     GstBus *bus = gst_element_get_bus(w->pipeline);
-    GstMessage *msg = gst_bus_timed_pop_filtered(bus, (GstClockTime)timeout_ms * GST_MSECOND,
+    GstMessage *msg = gst_bus_timed_pop_filtered(bus, (GstClockTime)left_ms * GST_MSECOND,
                                                  GST_MESSAGE_EOS | GST_MESSAGE_ERROR);
     gst_object_unref(bus);
     int rc = 0;
@@ -363,6 +437,6 @@ void mp4_writer_abort(mp4_writer *w)
 {
     if (!w)
         return;
-    wait_started(w);
+    wait_started(w, START_WAIT_MS);
     writer_free(w);
 }

@@ -57,6 +57,10 @@ int mp4_writer_finish_sync(mp4_writer *w, unsigned timeout_ms, char **error);
  * their pipelines stop on a thread of their own. For the shutdown. */
 void mp4_writer_settle(void);
 
+/* From now on the writers' threads run at the process's own priority, not
+ * idle: a shutdown on a saturated CPU must not wait on starved threads. */
+void mp4_writer_hurry(void);
+
 /* Stops at once without finishing the file (shutdown of a failed one). */
 void mp4_writer_abort(mp4_writer *w);
 

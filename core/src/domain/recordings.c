@@ -884,6 +884,7 @@ void recordings_free(recordings *r)
     if (r->sync_idle)
         g_source_remove(r->sync_idle);
     g_source_remove(r->tick);
+    mp4_writer_hurry();
     g_hash_table_remove_all(r->recorders); /* their segments end: in closing */
     int64_t deadline = g_get_monotonic_time() + SHUTDOWN_FINISH_MS * 1000;
     while (r->closing->len)
