@@ -15,9 +15,9 @@ const tr = registerStrings({
 export function mount(element, source) {
   loadStylesheets(new URL('example.css', import.meta.url).href);
   const root = el('div', 'widget-root pantau-example');
-  const label = el('div', 'example-label', source.settings?.label ?? '');
-  const count = el('div', 'example-count widget-dims', tr('waiting'));
-  const alert = el('div', 'example-alert');
+  const label = el('div', 'pantau-example-label', source.settings?.label ?? '');
+  const count = el('div', 'pantau-example-count widget-dims', tr('waiting'));
+  const alert = el('div', 'pantau-example-alert');
   alert.hidden = true;
   root.append(label, count, alert);
   element.append(root);

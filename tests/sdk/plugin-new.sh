@@ -1,0 +1,49 @@
+#!/bin/sh
+# `pantau plugin new demo_widget` writes a plugin that builds alone and
+# passes its generated test. Built out of tree through pkg-config, against
+# this build tree: pantau-plugin.pc and pantau-testhost.pc are written here
+# pointing at the source tree's headers and the build tree's test host
+# library, under the names the installed SDK uses.
+# usage: plugin-new.sh PANTAU_BIN SOURCE_DIR TESTHOST_LIB_DIR
+set -eu
+pantau=$1 src=$2 libdir=$3
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/pantau-plugin-new.XXXXXX")
+trap 'rm -rf "$tmp"' EXIT
+
+"$pantau" plugin new demo_widget --dir "$tmp" >"$tmp/new.log"
+plugin=$tmp/demo_widget
+for f in CMakeLists.txt README.md demo_widget.c web/demo_widget.js web/demo_widget.css \
+    tests/test_demo_widget.c; do
+    test -f "$plugin/$f" || { echo "missing $f"; exit 1; }
+done
+if grep -rn -i example "$plugin"; then echo "the template's name is left above"; exit 1; fi
+grep -q 'PANTAU_PLUGIN_DEFINE("demo_widget"' "$plugin/demo_widget.c"
+grep -q "'widget-root pantau-demo-widget'" "$plugin/web/demo_widget.js"
+# A second run refuses to overwrite; a bad name is refused.
+if "$pantau" plugin new demo_widget --dir "$tmp" 2>/dev/null; then echo "overwrote"; exit 1; fi
+if "$pantau" plugin new 'Bad-Name' --dir "$tmp" 2>/dev/null; then echo "took a bad name"; exit 1; fi
+
+mkdir "$tmp/pc"
+cat >"$tmp/pc/pantau-plugin.pc" <<PC
+Name: pantau-plugin
+Description: pantau plugin header (build tree)
+Version: 0
+Requires: jansson
+Cflags: -I$src/core/include
+PC
+cat >"$tmp/pc/pantau-testhost.pc" <<PC
+Name: pantau-testhost
+Description: pantau test host (build tree)
+Version: 0
+Requires: pantau-plugin jansson
+Libs: -L$libdir -lpantau-testhost
+Cflags: -I$src/sdk/testhost/include
+PC
+export PKG_CONFIG_PATH="$tmp/pc${PKG_CONFIG_PATH:+:$PKG_CONFIG_PATH}"
+cmake -S "$plugin" -B "$plugin/build" -DCMAKE_DISABLE_FIND_PACKAGE_Pantau=ON \
+    -DCMAKE_C_FLAGS=-Werror >"$tmp/configure.log" 2>&1 || { cat "$tmp/configure.log"; exit 1; }
+cmake --build "$plugin/build" >"$tmp/build.log" 2>&1 || { cat "$tmp/build.log"; exit 1; }
+test -f "$plugin/build/demo_widget.so"
+ctest --test-dir "$plugin/build" --output-on-failure >"$tmp/ctest.log" 2>&1 || { cat "$tmp/ctest.log"; exit 1; }
+grep -q "100% tests passed, 0 tests failed out of 5" "$tmp/ctest.log" || { cat "$tmp/ctest.log"; exit 1; }
+echo "plugin new: demo_widget built out of tree and passed its 5 tests"
