@@ -67,14 +67,19 @@ struct pantau_testhost {
 /* The one test host of the process: timer_add and timer_remove take no host. */
 static pantau_testhost *current;
 
+/* fmt with ap, malloc'd; NULL when out of memory. */
+static char *dup_vprintf(const char *fmt, va_list ap)
+{
+    char *s = NULL;
+    return vasprintf(&s, fmt, ap) < 0 ? NULL : s;
+}
+
 static char *dup_printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 static char *dup_printf(const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    char *s = NULL;
-    if (vasprintf(&s, fmt, ap) < 0)
-        s = NULL;
+    char *s = dup_vprintf(fmt, ap);
     va_end(ap);
     return s;
 }
@@ -87,9 +92,7 @@ static void th_log(const pantau_host *host, enum pantau_log_level level, const c
     pantau_testhost *th = (pantau_testhost *)host;
     va_list ap;
     va_start(ap, fmt);
-    char *msg = NULL;
-    if (vasprintf(&msg, fmt, ap) < 0)
-        msg = NULL;
+    char *msg = dup_vprintf(fmt, ap);
     va_end(ap);
     if (!msg)
         return;

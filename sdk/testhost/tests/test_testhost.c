@@ -1,0 +1,83 @@
+/* test_testhost.c - libpantau-testhost refuses what the server's loader
+ * refuses, with the reason, and loads the good test plugin (the plugins of
+ * tests/tools/broken_plugins; the example plugin's tests drive a plugin
+ * through it). */
+#include <pantau/testhost.h>
+
+#include <check.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* The reason the test host gives for refusing plugin FILE of the test plugins. */
+static char *refusal(const char *file)
+{
+    char path[512];
+    snprintf(path, sizeof path, "%s/%s", TEST_PLUGIN_DIR, file);
+    char *error = NULL;
+    pantau_testhost *th = pantau_testhost_new(path, &error);
+    ck_assert_msg(!th, "%s loaded", file);
+    ck_assert_ptr_nonnull(error);
+    return error;
+}
+
+static void assert_refused(const char *file, const char *reason)
+{
+    char *error = refusal(file);
+    ck_assert_msg(strstr(error, reason), "%s: '%s' lacks '%s'", file, error, reason);
+    free(error);
+}
+
+START_TEST(refuses_with_the_reason)
+{
+    assert_refused("abi_major.so", "ABI 2.");
+    assert_refused("no_descriptor.so", "no plugin descriptor");
+    assert_refused("no_load.so", "no load()");
+    assert_refused("no_create.so", "lacks create");
+    assert_refused("load_fails.so", "refused to load");
+    assert_refused("bad.so", "cannot load");
+    assert_refused("missing.so", "cannot load");
+}
+END_TEST
+
+START_TEST(loads_one_at_a_time)
+{
+    char *error = NULL;
+    pantau_testhost *th = pantau_testhost_new(TEST_PLUGIN_DIR "/good.so", &error);
+    ck_assert_msg(th, "%s", error);
+    ck_assert_str_eq(pantau_testhost_plugin(th)->name, "good");
+    ck_assert_ptr_null(pantau_testhost_new(TEST_PLUGIN_DIR "/good.so", &error));
+    ck_assert_ptr_nonnull(strstr(error, "one test host at a time"));
+    free(error);
+    ck_assert_ptr_null(pantau_testhost_create(th, "nope", "n1", NULL, &error));
+    ck_assert_ptr_nonnull(strstr(error, "no source type 'nope'"));
+    free(error);
+    pantau_testhost_advance(th, 1000);
+    ck_assert_int_eq(pantau_testhost_now_ms(th), 1000);
+    pantau_testhost_free(th);
+    pantau_testhost_free(NULL);
+}
+END_TEST
+
+int main(int argc, char **argv)
+{
+    const struct {
+        const char *name;
+        const TTest *test;
+    } tcases[] = {
+        {"refusals", refuses_with_the_reason},
+        {"lifecycle", loads_one_at_a_time},
+    };
+    Suite *suite = suite_create("testhost");
+    for (size_t i = 0; i < sizeof tcases / sizeof tcases[0]; i++) {
+        if (argc > 1 && strcmp(argv[1], tcases[i].name) != 0)
+            continue;
+        TCase *tc = tcase_create(tcases[i].name);
+        tcase_add_test(tc, tcases[i].test);
+        suite_add_tcase(suite, tc);
+    }
+    SRunner *runner = srunner_create(suite);
+    srunner_run_all(runner, CK_NORMAL);
+    int failed = srunner_ntests_failed(runner), ran = srunner_ntests_run(runner);
+    srunner_free(runner);
+    return failed == 0 && ran > 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}
