@@ -45,7 +45,9 @@ static json_t *example_schema(void)
 /* A malloc'd error message: the core frees it and shows it to operators. */
 static char *error_text(const char *what)
 {
-    return strdup(what);
+    size_t len = strlen(what) + 1;
+    char *copy = malloc(len);
+    return copy ? memcpy(copy, what, len) : NULL;
 }
 
 /* Reads settings (borrowed) into w, or sets *error naming the field and

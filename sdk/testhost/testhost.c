@@ -84,6 +84,19 @@ static char *dup_printf(const char *fmt, ...)
     return s;
 }
 
+/* ABI 1.4 lets a type give defaults, create and check with its type_data
+ * (the *_for callbacks), called instead of their twins when set. */
+#if PANTAU_ABI_MINOR >= 4
+#define TYPE_CALL(t, fn, ...)                                                                      \
+    ((t)->fn##_for ? (t)->fn##_for((t)->type_data, __VA_ARGS__) : (t)->fn(__VA_ARGS__))
+#define TYPE_CALL0(t, fn) ((t)->fn##_for ? (t)->fn##_for((t)->type_data) : (t)->fn())
+#define TYPE_HAS(t, fn) ((t)->fn || (t)->fn##_for)
+#else
+#define TYPE_CALL(t, fn, ...) ((t)->fn(__VA_ARGS__))
+#define TYPE_CALL0(t, fn) ((t)->fn())
+#define TYPE_HAS(t, fn) ((t)->fn != NULL)
+#endif
+
 static const char *const level_names[] = {"error", "warn", "info", "debug"};
 static const char *const severity_names[] = {"info", "warning", "critical"};
 
@@ -125,7 +138,7 @@ static int th_register_source_type(const pantau_host *host, const pantau_source_
         return refuse(th, dup_printf("a source type struct is too small"));
     if (!type->id || !*type->id || !type->kind)
         return refuse(th, dup_printf("a source type has no id or no kind"));
-    if (!type->create || !type->destroy)
+    if (!TYPE_HAS(type, create) || !type->destroy)
         return refuse(th, dup_printf("source type '%s' lacks create or destroy", type->id));
     if (pantau_testhost_type(th, type->id))
         return refuse(th, dup_printf("source type '%s' is registered twice", type->id));
@@ -137,6 +150,13 @@ static int th_register_source_type(const pantau_host *host, const pantau_source_
     t->size = sizeof *t;
     return 0;
 }
+
+#if PANTAU_ABI_MINOR >= 4
+static int th_register_type(const pantau_host *host, const pantau_source_type *type)
+{
+    return th_register_source_type(host, type, type ? type->size : 0);
+}
+#endif
 
 static void th_publish(pantau_source *source, const json_t *data)
 {
@@ -234,12 +254,17 @@ static void th_media_push(pantau_source *source, enum pantau_stream stream, cons
     pthread_mutex_unlock(&source->th->lock);
 }
 
-/* The host table as of ABI 1.3: a newer field a plugin might look for is
- * outside host.size, so the plugin sees that this host lacks it. */
+/* The host table: every field of the header's ABI (1.3 or 1.4); host.size
+ * ends at the last field filled, so that a plugin sees what is absent. */
 static void host_init(pantau_testhost *th)
 {
     pantau_host *h = &th->host;
+#if PANTAU_ABI_MINOR >= 4
+    h->register_type = th_register_type;
+    h->size = offsetof(pantau_host, register_type) + sizeof h->register_type;
+#else
     h->size = offsetof(pantau_host, set_status_async) + sizeof h->set_status_async;
+#endif
     h->abi_major = PANTAU_ABI_MAJOR;
     h->abi_minor = PANTAU_ABI_MINOR;
     h->log = th_log;
@@ -378,7 +403,7 @@ json_t *pantau_testhost_settings(const pantau_testhost *th, const char *type_id,
                                  const json_t *settings)
 {
     const pantau_source_type *type = pantau_testhost_type(th, type_id);
-    json_t *merged = type && type->defaults ? type->defaults() : NULL;
+    json_t *merged = type && TYPE_HAS(type, defaults) ? TYPE_CALL0(type, defaults) : NULL;
     if (!json_is_object(merged)) {
         json_decref(merged);
         merged = json_object();
@@ -397,10 +422,10 @@ int pantau_testhost_check(pantau_testhost *th, const char *type_id, const json_t
         *error = dup_printf("no source type '%s'", type_id);
         return -1;
     }
-    if (!type->check)
+    if (!TYPE_HAS(type, check))
         return 0;
     json_t *merged = pantau_testhost_settings(th, type_id, settings);
-    int rc = type->check(merged, error);
+    int rc = TYPE_CALL(type, check, merged, error);
     json_decref(merged);
     if (rc && !*error)
         *error = dup_printf("check() refused without a reason");
@@ -427,7 +452,7 @@ pantau_source *pantau_testhost_create(pantau_testhost *th, const char *type_id,
     s->status = PANTAU_STATUS_IDLE;
     s->events = json_array();
     json_t *merged = pantau_testhost_settings(th, type_id, settings);
-    s->instance = type->create(s, merged, error);
+    s->instance = TYPE_CALL(type, create, s, merged, error);
     json_decref(merged);
     if (!s->instance) {
         if (!*error)
