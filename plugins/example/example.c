@@ -58,16 +58,16 @@ static int example_read(example_widget *w, const json_t *settings, char **error)
     const json_t *interval = json_object_get(settings, "interval_ms");
     const json_t *alert = json_object_get(settings, "alert_at");
     if (!json_is_string(label) || json_string_length(label) >= sizeof w->label) {
-        *error = error_text("settings.label: a string of at most 63 bytes");
+        *error = error_text("label: a string of at most 63 bytes");
         return -1;
     }
     if (!json_is_integer(interval) || json_integer_value(interval) < 100 ||
         json_integer_value(interval) > 3600000) {
-        *error = error_text("settings.interval_ms: an integer from 100 to 3600000");
+        *error = error_text("interval_ms: an integer from 100 to 3600000");
         return -1;
     }
     if (!json_is_integer(alert) || json_integer_value(alert) < 0) {
-        *error = error_text("settings.alert_at: an integer >= 0");
+        *error = error_text("alert_at: an integer >= 0");
         return -1;
     }
     snprintf(w->label, sizeof w->label, "%s", json_string_value(label));

@@ -46,4 +46,24 @@ cmake --build "$plugin/build" >"$tmp/build.log" 2>&1 || { cat "$tmp/build.log"; 
 test -f "$plugin/build/demo_widget.so"
 ctest --test-dir "$plugin/build" --output-on-failure >"$tmp/ctest.log" 2>&1 || { cat "$tmp/ctest.log"; exit 1; }
 grep -q "100% tests passed, 0 tests failed out of 5" "$tmp/ctest.log" || { cat "$tmp/ctest.log"; exit 1; }
-echo "plugin new: demo_widget built out of tree and passed its 5 tests"
+
+# The real core loads the result: pantau --check-config runs its check().
+mkdir -p "$tmp/plugins/demo_widget"
+cp "$plugin/build/demo_widget.so" "$tmp/plugins/"
+cp -r "$plugin/web" "$tmp/plugins/demo_widget/"
+config() {
+    cat >"$tmp/pantau.json" <<JSON
+{"plugins": {"load": ["demo_widget"]},
+ "sources": [{"id": "d1", "type": "demo_widget", "name": "D1", "settings": {"interval_ms": $1}}],
+ "walls": [{"id": "main", "name": "W", "displays": {"columns": 1, "rows": 1, "width": 1920, "height": 1080},
+   "layout": {"columns": 1, "rows": 1, "tiles": [{"id": "t1", "x": 0, "y": 0, "w": 1, "h": 1, "source": "d1"}]}}]}
+JSON
+}
+config 500
+"$pantau" --check-config "$tmp/pantau.json" --plugin-dir "$tmp/plugins" >"$tmp/check.log" 2>&1 || { cat "$tmp/check.log"; exit 1; }
+config 5
+if "$pantau" --check-config "$tmp/pantau.json" --plugin-dir "$tmp/plugins" >"$tmp/check.log" 2>&1; then
+    echo "a bad interval_ms passed the check"; exit 1
+fi
+grep -q "sources\[0\].settings: interval_ms: an integer from 100" "$tmp/check.log" || { cat "$tmp/check.log"; exit 1; }
+echo "plugin new: demo_widget built out of tree, passed its 5 tests, and loads in pantau"

@@ -47,10 +47,10 @@ START_TEST(defaults_and_bad_settings)
     json_t *bad = json_pack("{s:i}", "interval_ms", 5);
     char *error = NULL;
     ck_assert_int_eq(pantau_testhost_check(th, "example", bad, &error), -1);
-    ck_assert_ptr_nonnull(strstr(error, "settings.interval_ms"));
+    ck_assert_ptr_nonnull(strstr(error, "interval_ms: "));
     free(error);
     ck_assert_ptr_null(pantau_testhost_create(th, "example", "ex-bad", bad, &error));
-    ck_assert_ptr_nonnull(strstr(error, "settings.interval_ms"));
+    ck_assert_ptr_nonnull(strstr(error, "interval_ms: "));
     free(error);
     json_decref(bad);
 }
@@ -90,7 +90,7 @@ START_TEST(update_changes_the_interval_or_keeps_the_old)
     ck_assert_int_eq(count_of(s), 10);
     json_t *bad = json_pack("{s:s}", "alert_at", "soon");
     ck_assert_int_eq(pantau_testhost_update(th, s, bad, &error), -1);
-    ck_assert_ptr_nonnull(strstr(error, "settings.alert_at"));
+    ck_assert_ptr_nonnull(strstr(error, "alert_at: "));
     free(error);
     pantau_testhost_advance(th, 1000);
     ck_assert_int_eq(count_of(s), 20); /* still every 100 ms */
