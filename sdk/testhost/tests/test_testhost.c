@@ -58,6 +58,29 @@ START_TEST(loads_one_at_a_time)
 }
 END_TEST
 
+START_TEST(runs_timers_in_virtual_time)
+{
+    char *error = NULL;
+    pantau_testhost *th = pantau_testhost_new(TIMERS_PLUGIN, &error);
+    ck_assert_msg(th, "%s", error);
+    pantau_source *s = pantau_testhost_create(th, "t", "t1", NULL, &error);
+    ck_assert_msg(s, "%s", error);
+    pantau_testhost_start(th, s);
+    /* a@200, b@300, and c@350: b made it, and it falls due in the window */
+    pantau_testhost_advance(th, 399);
+    ck_assert_int_eq(pantau_testhost_publish_count(s), 3);
+    /* At 400 a (older) before c; at 600 b before c, and b removes c. */
+    pantau_testhost_advance(th, 801);
+    char *got = json_dumps(pantau_testhost_data(s), JSON_COMPACT);
+    ck_assert_str_eq(got, "[\"a@200\",\"b@300\",\"c@350\",\"a@400\",\"c@400\",\"c@450\","
+                          "\"c@500\",\"c@550\",\"b@600\",\"b@900\",\"b@1200\"]");
+    free(got);
+    ck_assert_int_eq(pantau_testhost_now_ms(th), 1200);
+    ck_assert_int_eq(pantau_testhost_timer_count(th), 1); /* b */
+    pantau_testhost_free(th);
+}
+END_TEST
+
 int main(int argc, char **argv)
 {
     const struct {
@@ -66,6 +89,7 @@ int main(int argc, char **argv)
     } tcases[] = {
         {"refusals", refuses_with_the_reason},
         {"lifecycle", loads_one_at_a_time},
+        {"timers", runs_timers_in_virtual_time},
     };
     Suite *suite = suite_create("testhost");
     for (size_t i = 0; i < sizeof tcases / sizeof tcases[0]; i++) {
