@@ -38,6 +38,15 @@ struct pantau_source {
     size_t media[2], media_bytes[2];
 };
 
+/* One control action's answer; owned by the test host until it is freed,
+ * so that a late answer still lands somewhere. */
+typedef struct th_reply {
+    struct th_reply *next;
+    int answers;
+    json_t *result;
+    char *error;
+} th_reply;
+
 typedef struct pending_status {
     struct pending_status *next;
     pantau_source *source;
@@ -62,6 +71,7 @@ struct pantau_testhost {
     char *data_dir;
     pthread_mutex_t lock; /* log, media counts, pending statuses */
     pending_status *pending;
+    th_reply *replies;
 };
 
 /* The one test host of the process: timer_add and timer_remove take no host. */
@@ -373,6 +383,13 @@ void pantau_testhost_free(pantau_testhost *th)
         free(p->reason);
         free(p);
     }
+    while (th->replies) {
+        th_reply *r = th->replies;
+        th->replies = r->next;
+        json_decref(r->result);
+        free(r->error);
+        free(r);
+    }
     if (th->dl)
         dlclose(th->dl);
     if (th->state_dir[0] && !strstr(th->state_dir, "XXXXXX"))
@@ -630,4 +647,82 @@ size_t pantau_testhost_media_count(const pantau_source *source, enum pantau_stre
         *bytes = source->media_bytes[i];
     pthread_mutex_unlock(&source->th->lock);
     return n;
+}
+
+static void control_done(const json_t *result, const char *error, void *data)
+{
+    th_reply *r = data;
+    if (r->answers++)
+        return;
+    r->result = result ? json_deep_copy(result) : NULL;
+    r->error = error ? strdup(error) : NULL;
+}
+
+/* A new reply owned by th, or NULL. */
+static th_reply *reply_new(pantau_testhost *th)
+{
+    th_reply *r = calloc(1, sizeof *r);
+    if (r) {
+        r->next = th->replies;
+        th->replies = r;
+    }
+    return r;
+}
+
+/* Waits up to wait_ms of virtual time for r, then turns it into the return value. */
+static int reply_take(pantau_testhost *th, th_reply *r, unsigned wait_ms, json_t **result,
+                      char **error)
+{
+    for (unsigned waited = 0; !r->answers && waited < wait_ms; waited += 10)
+        pantau_testhost_advance(th, wait_ms - waited < 10 ? wait_ms - waited : 10);
+    if (!r->answers) {
+        *error = dup_printf("no answer within %u ms", wait_ms);
+        return -1;
+    }
+    if (r->answers > 1) {
+        *error = dup_printf("the plugin answered %d times", r->answers);
+        return -1;
+    }
+    if (r->error) {
+        *error = strdup(r->error);
+        return -1;
+    }
+    *result = json_incref(r->result);
+    return 0;
+}
+
+int pantau_testhost_control(pantau_testhost *th, pantau_source *source, const char *action,
+                            const json_t *args, unsigned wait_ms, json_t **result, char **error)
+{
+    *result = NULL;
+    *error = NULL;
+    th_reply *r = reply_new(th);
+    if (!r || !source->type->control) {
+        *error = dup_printf("source type '%s' has no control()", source->type->id);
+        return -1;
+    }
+    if (source->type->control(source->instance, action, args, control_done, r) != 0) {
+        *error = dup_printf("unknown action '%s'", action);
+        return -1;
+    }
+    return reply_take(th, r, wait_ms, result, error);
+}
+
+int pantau_testhost_type_control(pantau_testhost *th, const char *type_id, const char *action,
+                                 const json_t *args, unsigned wait_ms, json_t **result,
+                                 char **error)
+{
+    *result = NULL;
+    *error = NULL;
+    const pantau_source_type *type = pantau_testhost_type(th, type_id);
+    th_reply *r = reply_new(th);
+    if (!r || !type || !type->type_control) {
+        *error = dup_printf("no source type '%s' with type_control()", type_id);
+        return -1;
+    }
+    if (type->type_control(action, args, control_done, r) != 0) {
+        *error = dup_printf("unknown action '%s'", action);
+        return -1;
+    }
+    return reply_take(th, r, wait_ms, result, error);
 }

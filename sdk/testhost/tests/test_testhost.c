@@ -5,6 +5,7 @@
 #include <pantau/testhost.h>
 
 #include <check.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -81,6 +82,54 @@ START_TEST(runs_timers_in_virtual_time)
 }
 END_TEST
 
+/* The answer to action as text: the result's JSON, or "error: ...". */
+static char *answer(pantau_testhost *th, pantau_source *s, const char *action, unsigned wait_ms)
+{
+    json_t *args = json_pack("{s:i}", "n", 1), *result = NULL;
+    char *error = NULL;
+    int rc = s ? pantau_testhost_control(th, s, action, args, wait_ms, &result, &error)
+               : pantau_testhost_type_control(th, "t", action, args, wait_ms, &result, &error);
+    json_decref(args);
+    char *text = NULL;
+    if (rc == 0) {
+        text = result ? json_dumps(result, JSON_COMPACT | JSON_ENCODE_ANY) : strdup("null");
+        ck_assert_ptr_null(error);
+    } else {
+        ck_assert_ptr_null(result);
+        ck_assert_int_gt(asprintf(&text, "error: %s", error), 0);
+    }
+    json_decref(result);
+    free(error);
+    return text;
+}
+
+static void assert_answer(pantau_testhost *th, pantau_source *s, const char *action,
+                          unsigned wait_ms, const char *expected)
+{
+    char *got = answer(th, s, action, wait_ms);
+    ck_assert_str_eq(got, expected);
+    free(got);
+}
+
+START_TEST(control_actions)
+{
+    char *error = NULL;
+    pantau_testhost *th = pantau_testhost_new(TIMERS_PLUGIN, &error);
+    ck_assert_msg(th, "%s", error);
+    pantau_source *s = pantau_testhost_create(th, "t", "t1", NULL, &error);
+    ck_assert_msg(s, "%s", error);
+    assert_answer(th, s, "echo", 0, "{\"n\":1}");
+    assert_answer(th, s, "fail", 0, "error: it failed");
+    assert_answer(th, s, "twice", 0, "error: the plugin answered 2 times");
+    assert_answer(th, s, "nope", 0, "error: unknown action 'nope'");
+    assert_answer(th, s, "later", 50, "error: no answer within 50 ms");
+    assert_answer(th, s, "later", 200, "\"late\"");
+    ck_assert_int_eq(pantau_testhost_now_ms(th), 150); /* 50, then until the answer at 100 */
+    assert_answer(th, NULL, "ping", 0, "\"pong\"");
+    pantau_testhost_free(th); /* the late answer to the first "later" is freed here */
+}
+END_TEST
+
 int main(int argc, char **argv)
 {
     const struct {
@@ -90,6 +139,7 @@ int main(int argc, char **argv)
         {"refusals", refuses_with_the_reason},
         {"lifecycle", loads_one_at_a_time},
         {"timers", runs_timers_in_virtual_time},
+        {"control", control_actions},
     };
     Suite *suite = suite_create("testhost");
     for (size_t i = 0; i < sizeof tcases / sizeof tcases[0]; i++) {

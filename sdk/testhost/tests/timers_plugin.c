@@ -3,11 +3,15 @@
  * of firings so far as ["name@ms", ...]:
  *   a: every 200 ms, stops itself (returns 0) at its second firing;
  *   b: every 300 ms; at its first firing it adds c;
- *   c: every 50 ms from then on, removed by b's second firing. */
+ *   c: every 50 ms from then on, removed by b's second firing.
+ * Its control actions answer at once ("echo": the args; "fail": an
+ * error; "twice": two answers) or 100 ms later ("later"); its type
+ * control answers "ping". */
 #include <pantau/plugin.h>
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 static const pantau_host *host;
 
@@ -55,6 +59,54 @@ static int tick_b(void *user)
     return 1;
 }
 
+typedef struct later {
+    pantau_reply_fn done;
+    void *data;
+} later;
+
+static int answer_later(void *user)
+{
+    later *l = user;
+    json_t *result = json_string("late");
+    l->done(result, NULL, l->data);
+    json_decref(result);
+    free(l);
+    return 0;
+}
+
+static int timers_control(void *instance, const char *action, const json_t *args,
+                          pantau_reply_fn done, void *data)
+{
+    (void)instance;
+    if (strcmp(action, "echo") == 0) {
+        done(args, NULL, data);
+    } else if (strcmp(action, "fail") == 0) {
+        done(NULL, "it failed", data);
+    } else if (strcmp(action, "twice") == 0) {
+        done(NULL, NULL, data);
+        done(NULL, NULL, data);
+    } else if (strcmp(action, "later") == 0) {
+        later *l = malloc(sizeof *l);
+        *l = (later){done, data};
+        host->timer_add(100, answer_later, l);
+    } else {
+        return -1;
+    }
+    return 0;
+}
+
+static int timers_type_control(const char *action, const json_t *args, pantau_reply_fn done,
+                               void *data)
+{
+    (void)args;
+    if (strcmp(action, "ping") != 0)
+        return -1;
+    json_t *pong = json_string("pong");
+    done(pong, NULL, data);
+    json_decref(pong);
+    return 0;
+}
+
 static void *timers_create(pantau_source *source, const json_t *settings, char **error)
 {
     (void)settings;
@@ -85,6 +137,8 @@ static const pantau_source_type timers_type = {
     .create = timers_create,
     .destroy = timers_destroy,
     .start = timers_start,
+    .control = timers_control,
+    .type_control = timers_type_control,
 };
 
 static int timers_load(const pantau_host *h)

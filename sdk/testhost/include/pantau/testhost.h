@@ -117,6 +117,21 @@ const json_t *pantau_testhost_events(const pantau_source *source);
  * also go to stderr when PANTAU_TESTHOST_VERBOSE is set. */
 const json_t *pantau_testhost_log(const pantau_testhost *th);
 
+/* Carries out a control action (ABI 1.3) on source through the type's
+ * control(): args borrowed, may be NULL. When the plugin has not answered
+ * by the time control() returns, the virtual clock advances up to wait_ms
+ * until it does. Returns 0 with *result set to the answer's result (new
+ * reference, may be NULL); or -1 with *error set (malloc'd): the plugin's
+ * error, an unknown action, no control(), no answer within wait_ms, or a
+ * second answer. */
+int pantau_testhost_control(pantau_testhost *th, pantau_source *source, const char *action,
+                            const json_t *args, unsigned wait_ms, json_t **result, char **error);
+
+/* The same for the type's type_control(), with no source. */
+int pantau_testhost_type_control(pantau_testhost *th, const char *type_id, const char *action,
+                                 const json_t *args, unsigned wait_ms, json_t **result,
+                                 char **error);
+
 /* Access units media_push handed over for a stream, and their bytes. */
 size_t pantau_testhost_media_count(const pantau_source *source, enum pantau_stream stream,
                                    size_t *bytes);
