@@ -47,6 +47,23 @@ test -f "$plugin/build/demo_widget.so"
 ctest --test-dir "$plugin/build" --output-on-failure >"$tmp/ctest.log" 2>&1 || { cat "$tmp/ctest.log"; exit 1; }
 grep -q "100% tests passed, 0 tests failed out of 5" "$tmp/ctest.log" || { cat "$tmp/ctest.log"; exit 1; }
 
+# The same through the CMake package: a stand-in PantauConfig.cmake with the
+# installed package's targets, Pantau::plugin and Pantau::testhost.
+mkdir "$tmp/cmake"
+cat >"$tmp/cmake/PantauConfig.cmake" <<CM
+add_library(Pantau::plugin INTERFACE IMPORTED)
+set_target_properties(Pantau::plugin PROPERTIES INTERFACE_INCLUDE_DIRECTORIES "$src/core/include"
+  INTERFACE_LINK_LIBRARIES jansson)
+add_library(Pantau::testhost SHARED IMPORTED)
+set_target_properties(Pantau::testhost PROPERTIES IMPORTED_LOCATION "$libdir/libpantau-testhost.so"
+  INTERFACE_INCLUDE_DIRECTORIES "$src/sdk/testhost/include" INTERFACE_LINK_LIBRARIES Pantau::plugin)
+CM
+PKG_CONFIG_PATH=/nonexistent cmake -S "$plugin" -B "$tmp/build-cmake" -DPantau_DIR="$tmp/cmake" \
+    -DCMAKE_C_FLAGS=-Werror >"$tmp/configure.log" 2>&1 || { cat "$tmp/configure.log"; exit 1; }
+cmake --build "$tmp/build-cmake" >"$tmp/build.log" 2>&1 || { cat "$tmp/build.log"; exit 1; }
+ctest --test-dir "$tmp/build-cmake" >"$tmp/ctest.log" 2>&1 || { cat "$tmp/ctest.log"; exit 1; }
+grep -q "100% tests passed, 0 tests failed out of 5" "$tmp/ctest.log" || { cat "$tmp/ctest.log"; exit 1; }
+
 # The real core loads the result: pantau --check-config runs its check().
 mkdir -p "$tmp/plugins/demo_widget"
 cp "$plugin/build/demo_widget.so" "$tmp/plugins/"
