@@ -11,6 +11,10 @@
 #include <string.h>
 
 #define TEMPLATE_NAME "example"
+/* The template in the source tree, for a pantau that runs from its build. */
+#ifndef PANTAU_DEFAULT_TEMPLATE_DIR
+#define PANTAU_DEFAULT_TEMPLATE_DIR PANTAU_SOURCE_DIR "/plugins/example"
+#endif
 #define MAX_NAME 32
 
 /* One replacement of the template's name, tried longest first. */
