@@ -14,6 +14,7 @@
 #include "password.h"
 #include "persist.h"
 #include "plugin_loader.h"
+#include "plugin_new.h"
 #include "presentation.h"
 #include "ptz.h"
 #include "recordings.h"
@@ -403,6 +404,8 @@ int main(int argc, char **argv)
     options o = {0};
     int rc = EXIT_BAD_CONFIG;
     signal(SIGPIPE, SIG_IGN);
+    if (argc >= 3 && strcmp(argv[1], "plugin") == 0 && strcmp(argv[2], "new") == 0)
+        return plugin_new_main(argc - 2, argv + 2);
     if (parse_options(argc, argv, &o))
         goto out;
     if (o.version) {
