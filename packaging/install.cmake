@@ -73,7 +73,6 @@ set(CPACK_GENERATOR DEB)
 set(CPACK_PACKAGE_NAME pantau)
 set(CPACK_PACKAGE_VERSION ${PROJECT_VERSION})
 set(CPACK_PACKAGE_CONTACT "Pantau maintainers <pantau@localhost>")
-set(CPACK_PACKAGE_DESCRIPTION_SUMMARY "command-centre video wall server")
 set(CPACK_OUTPUT_FILE_PREFIX ${PROJECT_BINARY_DIR}/packages)
 # Installed as root would be: prefix /usr, so /etc/pantau and /usr/lib/systemd.
 set(CPACK_PACKAGING_INSTALL_PREFIX /usr)
