@@ -32,8 +32,12 @@ static void *hello_create(pantau_source *source, const json_t *settings, char **
         return NULL;
     }
     hello *h = calloc(1, sizeof *h);
+    if (!h || !(h->greeting = strdup(greeting))) {
+        free(h);
+        *error = strdup("out of memory");
+        return NULL;
+    }
     h->source = source;
-    h->greeting = strdup(greeting);
     h->timer = host->timer_add(200, hello_tick, h);
     host->set_status(source, PANTAU_STATUS_LIVE, NULL);
     return h;
