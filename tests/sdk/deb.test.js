@@ -69,7 +69,7 @@ test('pantau and pantau-dev install, the server answers on its installed config,
   const server = await startProgram('/usr/bin/pantau',
     ['--config', '/etc/pantau/pantau.json', '--state-dir', join(work, 'state'), '--port', '0']);
   try {
-    assert.match(server.output(), /plugin 'clock' \S+ loaded from \/usr\/lib\/pantau\/plugins\/clock\.so/);
+    await server.waitForOutput(/plugin 'clock' \S+ loaded from \/usr\/lib\/pantau\/plugins\/clock\.so/);
     assert.equal(await getStatus(`http://127.0.0.1:${server.port}/`), 200);
     assert.equal(await getStatus(`http://127.0.0.1:${server.port}/plugins/clock/clock.js`), 200);
   } finally {

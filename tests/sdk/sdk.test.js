@@ -90,7 +90,7 @@ test('the installed server needs no path flag: config, plugins, pages and librar
   const { server, data } = await dataOf([], 'clock-local'); // only in the installed config
   try {
     assert.equal(data.timezone, 'Asia/Jakarta');
-    assert.match(server.output(), new RegExp(`plugin 'clock' \\S+ loaded from ${prefix}/lib/pantau/plugins/clock.so`));
+    await server.waitForOutput(new RegExp(`plugin 'clock' \\S+ loaded from ${prefix}/lib/pantau/plugins/clock.so`));
     const url = `http://127.0.0.1:${server.port}`;
     for (const path of ['/', '/static/js/widget-kit.js', '/plugins/clock/clock.js', '/vendor/uplot/uPlot.esm.js',
       '/vendor/gridstack/gridstack-all.js', '/static/installed.txt', '/vendor/uplot/installed.txt']) {
