@@ -85,8 +85,8 @@ set(CPACK_DEBIAN_PACKAGE_SECTION video)
 set(CPACK_DEBIAN_SERVER_PACKAGE_NAME pantau)
 set(CPACK_DEBIAN_SERVER_PACKAGE_SECTION video)
 set(CPACK_DEBIAN_SERVER_DESCRIPTION "command-centre video wall server
- Pantau takes in CCTV streams and data feeds through plugins and shows them
- on video walls, consoles and presentations in the browser.")
+Pantau takes in CCTV streams and data feeds through plugins and shows them
+on video walls, consoles and presentations in the browser.")
 # The libraries pantau and its plugins link come from dpkg-shlibdeps; what
 # they load at run time by name does not: libwebsockets' libuv event
 # library and the GStreamer elements (x264enc of gst-plugins-ugly, GPL, is
@@ -101,8 +101,8 @@ set(CPACK_DEBIAN_DEV_PACKAGE_NAME pantau-dev)
 set(CPACK_DEBIAN_DEV_PACKAGE_SECTION devel)
 set(CPACK_DEBIAN_DEV_PACKAGE_ARCHITECTURE all)
 set(CPACK_DEBIAN_DEV_DESCRIPTION "plugin SDK of the pantau video wall server
- The public plugin header pantau/plugin.h, pkg-config's pantau-plugin and
- CMake's find_package(Pantau), to build pantau plugins out of tree.")
+The public plugin header pantau/plugin.h, pkg-config's pantau-plugin and
+CMake's find_package(Pantau), to build pantau plugins out of tree.")
 set(CPACK_DEBIAN_DEV_PACKAGE_DEPENDS "libjansson-dev, pkgconf | pkg-config")
 set(CPACK_DEBIAN_DEV_PACKAGE_SUGGESTS "pantau, cmake")
 include(CPack)
