@@ -1,7 +1,7 @@
 #!/bin/sh
 # Runs every test: the layer check of core/src, Check unit suites (normal
 # and ASan+UBSan builds), integration tests against the sanitized server,
-# browser tests, and each libFuzzer harness for FUZZ_TEST_SECONDS (10) after its regressions.
+# browser tests, the SDK and Debian packages (tests/sdk), and each libFuzzer harness for FUZZ_TEST_SECONDS (10) after its regressions.
 # Usage: scripts/test.sh BUILD_DIR ASAN_BUILD_DIR [FUZZ_BUILD_DIR]
 set -u
 cd "$(dirname "$0")/.."
@@ -93,6 +93,11 @@ step "integration tests (ASan+UBSan server)" integration
 step "browser tests" env PANTAU_BIN="$root/$build/core/pantau" \
     PANTAU_PLUGIN_DIR="$root/$build/lib/pantau/plugins" \
     node --test --test-concurrency=1 --test-reporter=spec tests/browser/
+# The SDK installed into a temporary prefix with out-of-tree plugins built
+# against it, and the Debian packages installed and purged (root only):
+# tests/sdk, on the normal build.
+step "SDK and packages" env PANTAU_BUILD_DIR="$root/$build" \
+    node --test --test-concurrency=1 --test-reporter=spec tests/sdk/
 # Its own build directory: clang, instrumented for libFuzzer (tests/fuzz).
 step "fuzz harnesses (${FUZZ_TEST_SECONDS:-10} s each)" sh -c "CC=clang cmake -S . -B $fuzz \
     -DCMAKE_BUILD_TYPE=RelWithDebInfo -DPANTAU_FUZZ=ON >/dev/null && \

@@ -8,6 +8,7 @@
 #include "cluster.h"
 #include "events.h"
 #include "config.h"
+#include "default_paths.h"
 #include "host.h"
 #include "log.h"
 #include "media.h"
@@ -95,7 +96,7 @@ static const char *plugin_dir_for(const options *o, const pantau_config *cfg)
 {
     if (o->plugin_dir)
         return o->plugin_dir;
-    return cfg->plugin_dir ? cfg->plugin_dir : PANTAU_DEFAULT_PLUGIN_DIR;
+    return cfg->plugin_dir ? cfg->plugin_dir : default_plugin_dir();
 }
 
 /* Loads path, printing every error; `full` also lets the plugins check
@@ -298,8 +299,8 @@ static int run(const options *o, pantau_config *cfg)
                              : cfg->state_dir ? cfg->state_dir
                                               : "pantau-state");
     srv.plugin_dir = g_strdup(plugin_dir_for(o, cfg));
-    srv.web_dir = g_strdup(o->web_dir ? o->web_dir : PANTAU_DEFAULT_WEB_DIR);
-    srv.vendor_dir = g_strdup(PANTAU_DEFAULT_VENDOR_DIR);
+    srv.web_dir = g_strdup(o->web_dir ? o->web_dir : default_web_dir());
+    srv.vendor_dir = g_strdup(default_vendor_dir());
     srv.loop = g_main_loop_new(NULL, FALSE);
     if (state_store_init(srv.state_dir)) {
         log_error("cannot create state directory %s: %s", srv.state_dir, strerror(errno));
@@ -430,7 +431,7 @@ int main(int argc, char **argv)
         config_free(cfg);
         goto out;
     }
-    pantau_config *cfg = load_config(&o, o.config ? o.config : PANTAU_DEFAULT_CONFIG, false);
+    pantau_config *cfg = load_config(&o, o.config ? o.config : default_config(), false);
     if (!cfg) {
         fprintf(stderr, "pantau: the configuration is invalid; not starting\n");
         goto out;
