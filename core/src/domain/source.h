@@ -73,7 +73,9 @@ void source_check_entry(const source_types *types, const json_t *entry, const ch
 /* Creates the source of entry (borrowed; checked by the caller) and starts
  * it, in place of the one with its id (which is retired: stopped and
  * destroyed; its streams must have been released, media.h) or at the end.
- * Emits BUS_SOURCE_ADDED. Returns the new source (borrowed). */
+ * A source of the same type whose type has update() (ABI 1.4) is instead
+ * changed in place through it (the same source returned), unless update()
+ * refuses. Emits BUS_SOURCE_ADDED. Returns the source (borrowed). */
 pantau_source *source_registry_put(source_registry *reg, const json_t *entry);
 
 /* Retires the source id (as source_registry_put does) and emits
