@@ -13,6 +13,7 @@
 #include "media.h"
 #include "password.h"
 #include "persist.h"
+#include "ops_plugins.h"
 #include "plugin_loader.h"
 #include "presentation.h"
 #include "ptz.h"
@@ -284,6 +285,14 @@ static int start_restream(pantau_server *srv)
     return srv->restream ? 0 : -1;
 }
 
+/* SIGHUP: reloads the plugins whose file was replaced (ops_plugins.h). */
+static gboolean on_sighup(gpointer data)
+{
+    log_info("SIGHUP: reloading the plugins whose file changed");
+    plugin_reload_changed(data);
+    return G_SOURCE_CONTINUE;
+}
+
 static int run(const options *o, pantau_config *cfg)
 {
     int rc = 1;
@@ -338,10 +347,12 @@ static int run(const options *o, pantau_config *cfg)
     /* The handlers before "ready": a SIGTERM sent on reading it stops cleanly. */
     guint sigint = g_unix_signal_add(SIGINT, on_signal, srv.loop);
     guint sigterm = g_unix_signal_add(SIGTERM, on_signal, srv.loop);
+    guint sighup = g_unix_signal_add(SIGHUP, on_sighup, &srv);
     print_urls(&srv, ws_server_port(srv.ws));
     g_main_loop_run(srv.loop);
     g_source_remove(sigint);
     g_source_remove(sigterm);
+    g_source_remove(sighup);
     log_info("stopping");
     rc = 0;
 out:

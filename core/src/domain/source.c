@@ -352,6 +352,23 @@ pantau_source *source_registry_put(source_registry *reg, const json_t *entry)
     return src;
 }
 
+GPtrArray *source_registry_of_owner(const source_registry *reg, const void *owner)
+{
+    GPtrArray *out = g_ptr_array_new();
+    for (guint i = 0; i < reg->list->len; i++) {
+        pantau_source *src = g_ptr_array_index(reg->list, i);
+        if (src->type && src->type->owner == owner)
+            g_ptr_array_add(out, src);
+    }
+    return out;
+}
+
+void source_unbind(pantau_source *src)
+{
+    source_stop(src);
+    src->type = NULL;
+}
+
 bool source_registry_remove(source_registry *reg, const char *id)
 {
     pantau_source *src = source_registry_find(reg, id);

@@ -82,6 +82,15 @@ pantau_source *source_registry_put(source_registry *reg, const json_t *entry);
  * BUS_SOURCE_REMOVED. Returns false when there is no such source. */
 bool source_registry_remove(source_registry *reg, const char *id);
 
+/* The sources (borrowed, in a new array the caller frees) whose type
+ * belongs to owner (source_type_entry.owner): a plugin being reloaded. */
+GPtrArray *source_registry_of_owner(const source_registry *reg, const void *owner);
+
+/* Stops and destroys src's instance and forgets its type, whose plugin is
+ * going away (a live reload): source_registry_put then makes it anew of
+ * the type that replaces it. Its streams must have been released. */
+void source_unbind(pantau_source *src);
+
 /* The source as its config entry: {"id", "name", "type", "settings"},
  * secrets included (for the state file only, never for a client). New
  * reference. */

@@ -1,0 +1,97 @@
+// Plugins across ABI versions and live reload (issue 18), on one server:
+// - abi10.so, built against the frozen ABI 1.0 header (tests/abi/), loads
+//   and publishes to a WebSocket client;
+// - reloadme.so is replaced by a new version, then SIGHUP: the client that
+//   watches it sees the new version's data without reconnecting, the other
+//   sources are untouched; the old version's leftover timer is removed (or
+//   the server would crash on its next tick);
+// - a broken new version (an undefined symbol) is refused by plugin.reload
+//   with the reason, and the running version goes on publishing.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { copyFileSync, mkdtempSync, renameSync, rmSync, symlinkSync, existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { startServer, Client, testConfig, pantauBin } from '../lib/harness.js';
+import { builtPluginDir } from '../lib/plugins.js';
+
+const abiDir = join(dirname(dirname(pantauBin)), 'tests', 'abi', 'plugins');
+let dir, server, client;
+
+// Installs version (v1, v2, broken) as reloadme.so the way an installer
+// would: a new file renamed over the old one.
+function install(version) {
+  copyFileSync(join(abiDir, `reloadme_${version}.so`), join(dir, 'reloadme.so.new'));
+  renameSync(join(dir, 'reloadme.so.new'), join(dir, 'reloadme.so'));
+}
+
+// The next data message of source id whose data matches pred.
+function nextData(id, pred, timeoutMs = 5000) {
+  const start = client.messages.length;
+  return client.waitFor((m) => m.ev === 'data' && m.source === id && client.messages.indexOf(m) >= start && pred(m.data), timeoutMs);
+}
+
+before(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'pantau-abi-'));
+  symlinkSync(join(builtPluginDir, 'clock.so'), join(dir, 'clock.so'));
+  if (existsSync(join(builtPluginDir, 'clock'))) symlinkSync(join(builtPluginDir, 'clock'), join(dir, 'clock'));
+  symlinkSync(join(abiDir, 'abi10.so'), join(dir, 'abi10.so'));
+  install('v1');
+  const config = testConfig({ plugins: { load: ['clock', 'abi10', 'reloadme'] } });
+  config.sources.push({ id: 'old-abi', type: 'abi10', name: 'ABI 1.0' },
+    { id: 'rl', type: 'reloadme', name: 'Reloaded' });
+  server = await startServer({ config, pluginDir: dir });
+  client = new Client(server.wsUrl);
+  await client.opened;
+  await client.snapshot();
+  assert.ok((await client.request('subscribe', { sources: ['old-abi', 'rl', 'clock-a'] })).ok);
+});
+
+after(async () => {
+  client?.close();
+  await server?.stop();
+  server?.cleanup();
+  if (dir) rmSync(dir, { recursive: true, force: true });
+});
+
+test('a plugin built against ABI 1.0 loads and publishes', async () => {
+  const msg = await nextData('old-abi', (d) => d.abi === '1.0');
+  assert.equal(msg.data.greeting, 'hello', 'its defaults() were merged');
+  assert.match(server.output(), /plugin 'abi10' 1\.0\.0 loaded/);
+  const later = await nextData('old-abi', (d) => d.n > msg.data.n);
+  assert.ok(later.data.n > msg.data.n);
+});
+
+test('a replaced plugin is reloaded on SIGHUP; its viewer sees the new version, others untouched', async () => {
+  await nextData('rl', (d) => d.version === '1');
+  const sourcesBefore = client.messages.filter((m) => m.ev === 'source').length;
+  install('v2');
+  server.proc.kill('SIGHUP');
+  await nextData('rl', (d) => d.version === '2');
+  // The leftover timer of v1 was removed with it: the server lives on.
+  await nextData('rl', (d) => d.version === '2' && d.n > 3);
+  assert.equal(server.proc.exitCode, null, server.output());
+  const changed = client.messages.filter((m) => m.ev === 'source').slice(sourcesBefore).map((m) => m.source.id);
+  assert.deepEqual(changed, ['rl'], 'only the reloaded plugin\'s source changed');
+  await nextData('clock-a', () => true, 3000);
+  await nextData('old-abi', () => true);
+  assert.match(server.output(), /plugin 'reloadme' 2 reloaded/);
+  assert.equal((await client.request('ping')).ok !== undefined, true, 'the same connection still answers');
+});
+
+test('a broken new version is refused with the reason; the old one keeps running', async () => {
+  install('broken');
+  const reply = await client.request('plugin.reload', { plugin: 'reloadme' });
+  assert.ok(reply.error, JSON.stringify(reply));
+  assert.equal(reply.error.field, 'plugin');
+  assert.match(reply.error.message, /reloadme_no_such_function|undefined symbol/);
+  assert.match(server.output(), /plugin 'reloadme' not reloaded: .*keeps running/);
+  await nextData('rl', (d) => d.version === '2');
+  const unknown = await client.request('plugin.reload', { plugin: 'nope' });
+  assert.equal(unknown.error.field, 'plugin');
+  // And a good one again through the op.
+  install('v1');
+  const ok = await client.request('plugin.reload', { plugin: 'reloadme' });
+  assert.equal(ok.ok?.version, '1', JSON.stringify(ok));
+  await nextData('rl', (d) => d.version === '1');
+});
