@@ -14,6 +14,7 @@
 #include "password.h"
 #include "persist.h"
 #include "ops_plugins.h"
+#include "plugin_cli.h"
 #include "plugin_loader.h"
 #include "presentation.h"
 #include "ptz.h"
@@ -414,6 +415,9 @@ int main(int argc, char **argv)
     options o = {0};
     int rc = EXIT_BAD_CONFIG;
     signal(SIGPIPE, SIG_IGN);
+    /* Subcommands come before the options (plugin_cli.h). */
+    if (argc > 1 && strcmp(argv[1], "plugin") == 0)
+        return plugin_cli_main(argc - 1, argv + 1, PANTAU_DEFAULT_PLUGIN_DIR);
     if (parse_options(argc, argv, &o))
         goto out;
     if (o.version) {

@@ -106,3 +106,21 @@ void source_types_merge(source_types *into, source_types *from)
         g_hash_table_iter_remove(&it);
     }
 }
+
+static gint compare_ids(gconstpointer a, gconstpointer b)
+{
+    return g_strcmp0(*(const char *const *)a, *(const char *const *)b);
+}
+
+GPtrArray *source_types_of_owner(const source_types *types, const void *owner)
+{
+    GPtrArray *ids = g_ptr_array_new();
+    GHashTableIter it;
+    gpointer key, value;
+    g_hash_table_iter_init(&it, types->by_id);
+    while (g_hash_table_iter_next(&it, &key, &value))
+        if (((const source_type_entry *)value)->owner == owner)
+            g_ptr_array_add(ids, key);
+    g_ptr_array_sort(ids, compare_ids);
+    return ids;
+}

@@ -64,6 +64,9 @@ const char *source_types_clash(const source_types *types, const source_types *fr
 /* Moves every entry of from into into (ids must not clash). */
 void source_types_merge(source_types *into, source_types *from);
 
+/* The ids (borrowed) of the types owner registered, sorted: a new array. */
+GPtrArray *source_types_of_owner(const source_types *types, const void *owner);
+
 /* How many types the table holds (0 for NULL). */
 guint source_types_count(const source_types *types);
 

@@ -116,23 +116,33 @@ static void note_identity(loaded_plugin *p)
                                       (intmax_t)st.st_size, (intmax_t)st.st_mtime);
 }
 
-int plugin_loader_load_file(plugin_loader *loader, const char *file)
+loaded_plugin *plugin_loader_try_file(plugin_loader *loader, const char *file, char **reason)
 {
     loaded_plugin *p = g_new0(loaded_plugin, 1);
     p->file = g_strdup(file);
     p->loader = loader;
     p->types = loader->deps->types;
-    char *reason = open_plugin(p, file, NULL);
-    if (!reason)
-        reason = run_load(p);
-    if (reason) {
-        log_error("plugin refused: %s: %s", file, reason);
-        g_free(reason);
+    *reason = open_plugin(p, file, NULL);
+    if (!*reason)
+        *reason = run_load(p);
+    if (*reason) {
         plugin_free(p);
-        return -1;
+        return NULL;
     }
     note_identity(p);
     g_ptr_array_add(loader->plugins, p);
+    return p;
+}
+
+int plugin_loader_load_file(plugin_loader *loader, const char *file)
+{
+    char *reason = NULL;
+    loaded_plugin *p = plugin_loader_try_file(loader, file, &reason);
+    if (!p) {
+        log_error("plugin refused: %s: %s", file, reason);
+        g_free(reason);
+        return -1;
+    }
     log_info("plugin '%s' %s loaded from %s", p->name,
              p->descriptor->version ? p->descriptor->version : "?", file);
     return 0;

@@ -17,6 +17,11 @@
  * Each refused plugin gets one log line and is skipped; the server goes on. */
 plugin_loader *plugin_loader_load(const host_deps *deps, const char *dir, const json_t *names);
 
+/* Loads one plugin file without logging: the plugin (borrowed), or NULL
+ * with *reason set (g_malloc'd): why it was refused (dlopen's error, its
+ * ABI, a missing callback, a duplicate name or type id, ...). */
+loaded_plugin *plugin_loader_try_file(plugin_loader *loader, const char *file, char **reason);
+
 /* Loads one plugin file; returns 0, or -1 after logging why it was refused. */
 int plugin_loader_load_file(plugin_loader *loader, const char *file);
 
