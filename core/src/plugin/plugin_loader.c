@@ -192,6 +192,13 @@ loaded_plugin *plugin_loader_stage(plugin_loader *loader, const char *name, char
     p->loader = loader;
     p->types = source_types_new();
     *error = open_plugin(p, copy, name);
+    if (*error && strstr(*error, copy)) {
+        /* dlopen names the file it opened: name the real one. */
+        char **parts = g_strsplit(*error, copy, -1);
+        g_free(*error);
+        *error = g_strjoinv(old->file, parts);
+        g_strfreev(parts);
+    }
     g_unlink(copy);
     g_free(copy);
     if (!*error)
