@@ -9,7 +9,7 @@
 //   with the reason, and the running version goes on publishing.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { copyFileSync, mkdtempSync, renameSync, rmSync, symlinkSync, existsSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readFileSync, renameSync, rmSync, symlinkSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { startServer, stopServer, Client, testConfig, pantauBin } from '../lib/harness.js';
@@ -106,4 +106,8 @@ test('a broken new version is refused with the reason; the old one keeps running
   const ok = await client.request('plugin.reload', { plugin: 'reloadme' });
   assert.equal(ok.ok?.version, '1', JSON.stringify(ok));
   await nextData('rl', (d) => d.version === '1');
+  // The reload is audited (a refusal changes nothing and is not).
+  const audit = readFileSync(join(server.stateDir, 'audit.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l))
+    .filter((l) => l.action === 'plugin.reload');
+  assert.deepEqual(audit.map((l) => l.ok), [true], JSON.stringify(audit));
 });
