@@ -3,8 +3,9 @@
 //   and publishes to a WebSocket client;
 // - reloadme.so is replaced by a new version, then SIGHUP: the client that
 //   watches it sees the new version's data without reconnecting, the other
-//   sources are untouched; the old version's leftover timer is removed (or
-//   the server would crash on its next tick);
+//   sources are untouched (a simulated camera's stream goes on: no new
+//   stream, its frames keep coming); the old version's leftover timer is
+//   removed (or the server would crash on its next tick);
 // - a broken new version (an undefined symbol) is refused by plugin.reload
 //   with the reason, and the running version goes on publishing.
 import { test, before, after } from 'node:test';
@@ -45,15 +46,18 @@ before(async () => {
   symlinkSync(join(builtPluginDir, 'clock.so'), join(dir, 'clock.so'));
   if (existsSync(join(builtPluginDir, 'clock'))) symlinkSync(join(builtPluginDir, 'clock'), join(dir, 'clock'));
   symlinkSync(join(abiDir, 'abi10.so'), join(dir, 'abi10.so'));
+  symlinkSync(join(builtPluginDir, 'cctv.so'), join(dir, 'cctv.so'));
   install('v1');
-  const config = testConfig({ plugins: { load: ['clock', 'abi10', 'reloadme'] } });
+  const config = testConfig({ plugins: { load: ['clock', 'cctv', 'abi10', 'reloadme'] } });
   config.sources.push({ id: 'old-abi', type: 'abi10', name: 'ABI 1.0' },
-    { id: 'rl', type: 'reloadme', name: 'Reloaded' });
+    { id: 'rl', type: 'reloadme', name: 'Reloaded' },
+    { id: 'cam-t', type: 'test', name: 'Camera', settings: { width: 320, height: 180, fps: 15 } });
   server = await startServer({ config, pluginDir: dir });
   client = new Client(server.wsUrl);
   await client.opened;
   await client.snapshot();
-  assert.ok((await client.request('subscribe', { sources: ['old-abi', 'rl', 'clock-a'] })).ok);
+  const sub = await client.request('subscribe', { sources: ['old-abi', 'rl', 'clock-a', { id: 'cam-t', stream: 'main' }] });
+  assert.ok(sub.ok, JSON.stringify(sub));
 });
 
 after(async () => {
@@ -74,8 +78,21 @@ test('a plugin built against ABI 1.0 loads and publishes', async () => {
   assert.ok(later.data.n > msg.data.n);
 });
 
+// The camera's frames (binary messages of its stream id) received so far.
+const cameraFrames = (stream) => client.messages.filter((m) => m.binary && m.binary.readUInt32LE(4) === stream).length;
+
+async function moreFrames(stream, count) {
+  for (const start = Date.now(); cameraFrames(stream) < count;) {
+    if (Date.now() - start > 10000) assert.fail(`only ${cameraFrames(stream)} of ${count} frames of the camera`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
 test('a replaced plugin is reloaded on SIGHUP; its viewer sees the new version, others untouched', async () => {
   await nextData('rl', (d) => d.version === '1');
+  const media = await client.waitFor((m) => m.ev === 'media' && m.source === 'cam-t', 10000);
+  await moreFrames(media.stream, 3);
+  const mediaEvents = client.messages.filter((m) => m.ev === 'media').length;
   const sourcesBefore = client.messages.filter((m) => m.ev === 'source').length;
   install('v2');
   server.proc.kill('SIGHUP');
@@ -86,6 +103,9 @@ test('a replaced plugin is reloaded on SIGHUP; its viewer sees the new version, 
   const changed = client.messages.filter((m) => m.ev === 'source').slice(sourcesBefore).map((m) => m.source.id);
   assert.deepEqual(changed, ['rl'], 'only the reloaded plugin\'s source changed');
   await nextData('clock-a', () => true, 3000);
+  // The camera's stream went on: the same stream, more frames, no new media event.
+  await moreFrames(media.stream, cameraFrames(media.stream) + 5);
+  assert.equal(client.messages.filter((m) => m.ev === 'media').length, mediaEvents, 'no stream was restarted');
   await nextData('old-abi', () => true);
   await logged(/plugin 'reloadme' 2 reloaded/);
   assert.equal((await client.request('ping')).ok !== undefined, true, 'the same connection still answers');
