@@ -1,7 +1,8 @@
 /* reloadme.c - a widget plugin built in versions for the live reload test
  * (tests/integration/plugin-reload.test.js): RELOADME_VERSION is published
  * as {"version", "n"} every 50 ms by each source of type "reloadme".
- * RELOADME_BROKEN calls a function nobody defines, so dlopen refuses it.
+ * RELOADME_BROKEN calls a function nobody defines, so dlopen refuses it;
+ * RELOADME_ABI2 claims ABI 2.0, so the loader refuses it.
  * Each version also leaves a timer running at unload (as a careless plugin
  * would): the core must remove it before closing the plugin, or the next
  * tick jumps into unmapped code. */
@@ -93,5 +94,20 @@ static void reloadme_unload(void)
 {
 }
 
+#ifdef RELOADME_ABI2
+__attribute__((visibility("default"))) const pantau_plugin_descriptor *pantau_plugin_describe(void);
+const pantau_plugin_descriptor *pantau_plugin_describe(void)
+{
+    static const pantau_plugin_descriptor d = {2,
+                                               0,
+                                               "reloadme",
+                                               RELOADME_VERSION,
+                                               "Live reload test plugin",
+                                               reloadme_load,
+                                               reloadme_unload};
+    return &d;
+}
+#else
 PANTAU_PLUGIN_DEFINE("reloadme", RELOADME_VERSION, "Live reload test plugin", reloadme_load,
                      reloadme_unload)
+#endif

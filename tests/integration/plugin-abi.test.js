@@ -7,7 +7,8 @@
 //   stream, its frames keep coming); the old version's leftover timer is
 //   removed (or the server would crash on its next tick);
 // - a broken new version (an undefined symbol) is refused by plugin.reload
-//   with the reason, and the running version goes on publishing.
+//   with the reason, and so is one of another ABI major (SIGHUP); the
+//   running version goes on publishing.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { copyFileSync, mkdtempSync, readFileSync, renameSync, rmSync, symlinkSync, existsSync } from 'node:fs';
@@ -118,6 +119,11 @@ test('a broken new version is refused with the reason; the old one keeps running
   assert.equal(reply.error.field, 'plugin');
   assert.match(reply.error.message, /reloadme\.so: undefined symbol: reloadme_no_such_function/, 'names the file replaced');
   await logged(/plugin 'reloadme' not reloaded: .*keeps running/);
+  await nextData('rl', (d) => d.version === '2');
+  // Another ABI major, through SIGHUP: refused too, said in the log.
+  install('abi2');
+  server.proc.kill('SIGHUP');
+  await logged(/plugin 'reloadme' not reloaded: it was built for ABI 2\.0.*major differs/);
   await nextData('rl', (d) => d.version === '2');
   const unknown = await client.request('plugin.reload', { plugin: 'nope' });
   assert.equal(unknown.error.field, 'plugin');
