@@ -3,6 +3,7 @@
  * as {"version", "n"} every 50 ms by each source of type "reloadme".
  * RELOADME_BROKEN calls a function nobody defines, so dlopen refuses it;
  * RELOADME_ABI2 claims ABI 2.0, so the loader refuses it.
+ * RELOADME_SECOND_TYPE also offers type "reloadme2" (version 2 does).
  * Each version also leaves a timer running at unload (as a careless plugin
  * would): the core must remove it before closing the plugin, or the next
  * tick jumps into unmapped code. */
@@ -83,10 +84,26 @@ static const pantau_source_type reloadme_type = {
     .stop = reloadme_stop,
 };
 
+#ifdef RELOADME_SECOND_TYPE
+static const pantau_source_type second_type = {
+    .size = sizeof(pantau_source_type),
+    .id = "reloadme2",
+    .kind = "widget",
+    .create_for = reloadme_create,
+    .destroy = reloadme_destroy,
+    .start = reloadme_start,
+    .stop = reloadme_stop,
+};
+#endif
+
 static int reloadme_load(const pantau_host *h)
 {
     host = h;
     h->timer_add(20, left_running, NULL);
+#ifdef RELOADME_SECOND_TYPE
+    if (h->register_type(h, &second_type))
+        return -1;
+#endif
     return h->register_type(h, &reloadme_type);
 }
 

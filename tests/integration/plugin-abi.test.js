@@ -5,7 +5,8 @@
 //   watches it sees the new version's data without reconnecting, the other
 //   sources are untouched (a simulated camera's stream goes on: no new
 //   stream, its frames keep coming); the old version's leftover timer is
-//   removed (or the server would crash on its next tick);
+//   removed (or the server would crash on its next tick); a source of a
+//   type only the new version offers comes to life;
 // - a broken new version (an undefined symbol) is refused by plugin.reload
 //   with the reason, and so is one of another ABI major (SIGHUP); the
 //   running version goes on publishing.
@@ -52,12 +53,13 @@ before(async () => {
   const config = testConfig({ plugins: { load: ['clock', 'cctv', 'abi10', 'reloadme'] } });
   config.sources.push({ id: 'old-abi', type: 'abi10', name: 'ABI 1.0' },
     { id: 'rl', type: 'reloadme', name: 'Reloaded' },
+    { id: 'rl2', type: 'reloadme2', name: 'Offered by version 2 only' },
     { id: 'cam-t', type: 'test', name: 'Camera', settings: { width: 320, height: 180, fps: 15 } });
   server = await startServer({ config, pluginDir: dir });
   client = new Client(server.wsUrl);
   await client.opened;
   await client.snapshot();
-  const sub = await client.request('subscribe', { sources: ['old-abi', 'rl', 'clock-a', { id: 'cam-t', stream: 'main' }] });
+  const sub = await client.request('subscribe', { sources: ['old-abi', 'rl', 'rl2', 'clock-a', { id: 'cam-t', stream: 'main' }] });
   assert.ok(sub.ok, JSON.stringify(sub));
 });
 
@@ -102,7 +104,9 @@ test('a replaced plugin is reloaded on SIGHUP; its viewer sees the new version, 
   await nextData('rl', (d) => d.version === '2' && d.n > 3);
   assert.equal(server.proc.exitCode, null, server.output());
   const changed = client.messages.filter((m) => m.ev === 'source').slice(sourcesBefore).map((m) => m.source.id);
-  assert.deepEqual(changed, ['rl'], 'only the reloaded plugin\'s source changed');
+  assert.deepEqual(changed.sort(), ['rl', 'rl2'], 'only the reloaded plugin\'s sources changed');
+  // A source of a type no plugin offered comes to life with the version that offers it.
+  await nextData('rl2', (d) => d.version === '2');
   await nextData('clock-a', () => true, 3000);
   // The camera's stream went on: the same stream, more frames, no new media event.
   await moreFrames(media.stream, cameraFrames(media.stream) + 5);

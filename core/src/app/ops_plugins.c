@@ -14,12 +14,14 @@ typedef struct moving {
     GPtrArray *viewers; /* session *, borrowed: who watched its streams */
 } moving;
 
-/* Takes the sources of old's types off their plugin: viewers released,
- * instances destroyed. Returns what to make them anew with (moving *). */
-static GPtrArray *take_sources(pantau_server *srv, const loaded_plugin *old)
+/* Takes the sources of old's types off their plugin (viewers released,
+ * instances destroyed), and those of no type that staged offers. Returns
+ * what to make them anew with (moving *). */
+static GPtrArray *take_sources(pantau_server *srv, const loaded_plugin *old,
+                               const loaded_plugin *staged)
 {
     GPtrArray *out = g_ptr_array_new();
-    GPtrArray *srcs = source_registry_of_owner(srv->sources, old);
+    GPtrArray *srcs = source_registry_of_owner(srv->sources, old, staged->types);
     for (guint i = 0; i < srcs->len; i++) {
         pantau_source *src = g_ptr_array_index(srcs, i);
         moving *m = g_new0(moving, 1);
@@ -56,7 +58,7 @@ int plugin_reload(pantau_server *srv, const char *name, char **error)
         log_error("plugin '%s' not reloaded: %s; the loaded version keeps running", name, *error);
         return -1;
     }
-    GPtrArray *taken = take_sources(srv, plugin_loader_find(srv->plugins, name));
+    GPtrArray *taken = take_sources(srv, plugin_loader_find(srv->plugins, name), staged);
     guint count = taken->len;
     plugin_loader_commit(srv->plugins, staged);
     remake_sources(srv, taken);

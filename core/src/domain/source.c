@@ -352,12 +352,15 @@ pantau_source *source_registry_put(source_registry *reg, const json_t *entry)
     return src;
 }
 
-GPtrArray *source_registry_of_owner(const source_registry *reg, const void *owner)
+GPtrArray *source_registry_of_owner(const source_registry *reg, const void *owner,
+                                    const source_types *coming)
 {
     GPtrArray *out = g_ptr_array_new();
     for (guint i = 0; i < reg->list->len; i++) {
         pantau_source *src = g_ptr_array_index(reg->list, i);
-        if (src->type && src->type->owner == owner)
+        bool own = src->type && src->type->owner == owner;
+        bool typeless = !src->type && source_types_find(coming, src->type_id);
+        if (own || typeless)
             g_ptr_array_add(out, src);
     }
     return out;

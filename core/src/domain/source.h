@@ -83,8 +83,11 @@ pantau_source *source_registry_put(source_registry *reg, const json_t *entry);
 bool source_registry_remove(source_registry *reg, const char *id);
 
 /* The sources (borrowed, in a new array the caller frees) whose type
- * belongs to owner (source_type_entry.owner): a plugin being reloaded. */
-GPtrArray *source_registry_of_owner(const source_registry *reg, const void *owner);
+ * belongs to owner (source_type_entry.owner), a plugin being reloaded, and
+ * those of no type whose type id is in coming (its new version's types;
+ * may be NULL). */
+GPtrArray *source_registry_of_owner(const source_registry *reg, const void *owner,
+                                    const source_types *coming);
 
 /* Stops and destroys src's instance and forgets its type, whose plugin is
  * going away (a live reload): source_registry_put then makes it anew of
