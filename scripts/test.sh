@@ -61,14 +61,20 @@ step "unit tests (ASan+UBSan)" sh -c "cd $asan && ctest --output-on-failure -j 2
 # stalls, video back within 3 s, pacing, a main loop that must not stall)
 # run one at a time, after the others, which run two at a time (most of
 # their time is spent waiting on sockets and timers). A new file whose tests
-# bound a time goes in the list.
-timed="slow-disk slow-client queue-budget queue-snapshot camera-return cctv recording replay recording-load \
+# bound a time goes in the list. The two that spend a minute waiting (a 60 s
+# recording, a minute-long camera outage) run beside each other first: each
+# is idle most of that minute.
+long="recording camera-return"
+timed="slow-disk slow-client queue-budget queue-snapshot cctv replay recording-load \
     rate-limit store-crash lifecycle auth-token-checks alarms"
+long_files=""
 timed_files=""
 other_files=""
 for f in tests/integration/*.test.js; do
+    name=$(basename "$f" .test.js)
+    case " $(echo $long) " in *" $name "*) long_files="$long_files $f"; continue ;; esac
     case " $(echo $timed) " in
-    *" $(basename "$f" .test.js) "*) timed_files="$timed_files $f" ;;
+    *" $name "*) timed_files="$timed_files $f" ;;
     *) other_files="$other_files $f" ;;
     esac
 done
@@ -77,6 +83,8 @@ integration() {
     rc=0
     # shellcheck disable=SC2086 # one argument per file
     node --test --test-concurrency=2 --test-reporter=spec $other_files || rc=1
+    # shellcheck disable=SC2086
+    node --test --test-concurrency=2 --test-reporter=spec $long_files || rc=1
     # shellcheck disable=SC2086
     node --test --test-concurrency=1 --test-reporter=spec $timed_files || rc=1
     return $rc

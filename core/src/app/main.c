@@ -16,6 +16,7 @@
 #include "ops_plugins.h"
 #include "plugin_cli.h"
 #include "plugin_loader.h"
+#include "plugin_new.h"
 #include "presentation.h"
 #include "ptz.h"
 #include "recordings.h"
@@ -415,7 +416,10 @@ int main(int argc, char **argv)
     options o = {0};
     int rc = EXIT_BAD_CONFIG;
     signal(SIGPIPE, SIG_IGN);
-    /* Subcommands come before the options (plugin_cli.h). */
+    /* Subcommands come before the options: plugin new (plugin_new.h),
+     * plugin list and check (plugin_cli.h). */
+    if (argc >= 3 && strcmp(argv[1], "plugin") == 0 && strcmp(argv[2], "new") == 0)
+        return plugin_new_main(argc - 2, argv + 2);
     if (argc > 1 && strcmp(argv[1], "plugin") == 0)
         return plugin_cli_main(argc - 1, argv + 1, PANTAU_DEFAULT_PLUGIN_DIR);
     if (parse_options(argc, argv, &o))

@@ -107,4 +107,8 @@ int op_get_small_int(const json_t *req, const char *key, int *out, pantau_error 
  * (bad_request, or not_found). */
 wall *op_get_wall(const op_call *call, pantau_error *err);
 
+/* The source named by the request's "source", or NULL with err set
+ * (missing, not a string, or no such source). */
+pantau_source *op_get_source(const op_call *call, pantau_error *err);
+
 #endif

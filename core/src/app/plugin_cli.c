@@ -14,7 +14,8 @@
 
 #define PLUGIN_CLI_USAGE                                                                           \
     "usage: pantau plugin list [--plugin-dir DIR]\n"                                               \
-    "       pantau plugin check FILE.so [--plugin-dir DIR]\n"
+    "       pantau plugin check FILE.so [--plugin-dir DIR]\n"                                      \
+    "       pantau plugin new NAME [--dir DIR] [--template DIR]\n"
 
 /* Prints one loaded plugin: name, version, ABI, types, file. */
 static void print_plugin(const plugin_loader *loader, const loaded_plugin *p)
