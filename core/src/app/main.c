@@ -14,6 +14,8 @@
 #include "media.h"
 #include "password.h"
 #include "persist.h"
+#include "ops_plugins.h"
+#include "plugin_cli.h"
 #include "plugin_loader.h"
 #include "plugin_new.h"
 #include "presentation.h"
@@ -286,6 +288,14 @@ static int start_restream(pantau_server *srv)
     return srv->restream ? 0 : -1;
 }
 
+/* SIGHUP: reloads the plugins whose file was replaced (ops_plugins.h). */
+static gboolean on_sighup(gpointer data)
+{
+    log_info("SIGHUP: reloading the plugins whose file changed");
+    plugin_reload_changed(data);
+    return G_SOURCE_CONTINUE;
+}
+
 static int run(const options *o, pantau_config *cfg)
 {
     int rc = 1;
@@ -340,10 +350,12 @@ static int run(const options *o, pantau_config *cfg)
     /* The handlers before "ready": a SIGTERM sent on reading it stops cleanly. */
     guint sigint = g_unix_signal_add(SIGINT, on_signal, srv.loop);
     guint sigterm = g_unix_signal_add(SIGTERM, on_signal, srv.loop);
+    guint sighup = g_unix_signal_add(SIGHUP, on_sighup, &srv);
     print_urls(&srv, ws_server_port(srv.ws));
     g_main_loop_run(srv.loop);
     g_source_remove(sigint);
     g_source_remove(sigterm);
+    g_source_remove(sighup);
     log_info("stopping");
     rc = 0;
 out:
@@ -405,8 +417,12 @@ int main(int argc, char **argv)
     options o = {0};
     int rc = EXIT_BAD_CONFIG;
     signal(SIGPIPE, SIG_IGN);
+    /* Subcommands come before the options: plugin new (plugin_new.h),
+     * plugin list and check (plugin_cli.h). */
     if (argc >= 3 && strcmp(argv[1], "plugin") == 0 && strcmp(argv[2], "new") == 0)
         return plugin_new_main(argc - 2, argv + 2);
+    if (argc > 1 && strcmp(argv[1], "plugin") == 0)
+        return plugin_cli_main(argc - 1, argv + 1, default_plugin_dir());
     if (parse_options(argc, argv, &o))
         goto out;
     if (o.version) {

@@ -72,6 +72,7 @@ extern const op_def audit_ops[];
 extern const op_def source_ops[]; /* app/ops_sources.c */
 extern const op_def ptz_ops[];    /* app/ops_ptz.c */
 extern const op_def replay_ops[]; /* app/ops_replay.c: replay.*, recording.span */
+extern const op_def plugin_ops[]; /* app/ops_plugins.c: plugin.reload */
 
 /* The action an OP_CONTROLS request is audited as ("camera.ptz.save"), or
  * NULL when it is not audited (app/ops_ptz.c). req borrowed. */

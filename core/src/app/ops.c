@@ -104,8 +104,9 @@ static const op_def core_ops[] = {
 };
 
 /* Every table of operations. */
-static const op_def *const tables[] = {core_ops,  wall_ops,   alarm_ops, presentation_ops, auth_ops,
-                                       audit_ops, source_ops, ptz_ops,   replay_ops};
+static const op_def *const tables[] = {core_ops,   wall_ops,  alarm_ops,  presentation_ops,
+                                       auth_ops,   audit_ops, source_ops, ptz_ops,
+                                       replay_ops, plugin_ops};
 
 static const op_def *find_op(const char *name)
 {

@@ -213,7 +213,7 @@ static int op_source_settings(op_call *call, json_t **ok, pantau_error *err)
     const pantau_source *src = op_get_source(call, err);
     if (!src)
         return -1;
-    json_t *schema = src->type && src->type->type.schema ? src->type->type.schema() : NULL;
+    json_t *schema = src->type ? source_type_schema(src->type) : NULL;
     json_t *settings = settings_public(src->settings, schema);
     *ok = json_pack("{s:s, s:s, s:o, s:o, s:o}", "source", src->id, "type", src->type_id,
                     "settings", settings, "secret", secret_names(src, settings), "schema",
