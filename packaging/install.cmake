@@ -2,9 +2,13 @@
 # Debian packages of `make deb` (CPack). Two components: "server" (package
 # pantau: the server, bundled plugins, pages, browser libraries, systemd
 # unit, /etc/pantau) and "dev" (package pantau-dev: the plugin SDK, i.e.
-# the public header, pantau-plugin.pc and the CMake package Pantau).
+# the public headers, libpantau-testhost, pantau-plugin.pc,
+# pantau-testhost.pc, the CMake package Pantau with Pantau::plugin and
+# Pantau::testhost, and the plugin template of `pantau plugin new`).
 # The executable and the header: core/CMakeLists.txt; each bundled plugin:
-# pantau_add_plugin() in the top-level CMakeLists.txt.
+# pantau_add_plugin() in the top-level CMakeLists.txt; the test host, its
+# header and pantau-testhost.pc: sdk/testhost/CMakeLists.txt; the template:
+# plugins/CMakeLists.txt.
 
 set(PANTAU_PACKAGING_DIR ${PROJECT_SOURCE_DIR}/packaging)
 
@@ -99,10 +103,14 @@ file(WRITE ${PROJECT_BINARY_DIR}/packaging/conffiles "/etc/pantau/pantau.json\n"
 set(CPACK_DEBIAN_SERVER_PACKAGE_CONTROL_EXTRA ${PROJECT_BINARY_DIR}/packaging/conffiles)
 set(CPACK_DEBIAN_DEV_PACKAGE_NAME pantau-dev)
 set(CPACK_DEBIAN_DEV_PACKAGE_SECTION devel)
-set(CPACK_DEBIAN_DEV_PACKAGE_ARCHITECTURE all)
+# Not "all": libpantau-testhost is a shared library of the build's architecture.
+set(CPACK_DEBIAN_DEV_PACKAGE_SHLIBDEPS ON)
 set(CPACK_DEBIAN_DEV_DESCRIPTION "plugin SDK of the pantau video wall server
-The public plugin header pantau/plugin.h, pkg-config's pantau-plugin and
-CMake's find_package(Pantau), to build pantau plugins out of tree.")
+The public plugin header pantau/plugin.h, the test host libpantau-testhost
+(pantau/testhost.h) for plugins' unit tests, pkg-config's pantau-plugin and
+pantau-testhost, CMake's find_package(Pantau) and the template of
+`pantau plugin new`, to build and test pantau plugins out of tree.")
 set(CPACK_DEBIAN_DEV_PACKAGE_DEPENDS "libjansson-dev, pkgconf | pkg-config")
-set(CPACK_DEBIAN_DEV_PACKAGE_SUGGESTS "pantau, cmake")
+set(CPACK_DEBIAN_DEV_PACKAGE_RECOMMENDS "check, cmake")
+set(CPACK_DEBIAN_DEV_PACKAGE_SUGGESTS "pantau")
 include(CPack)
