@@ -32,8 +32,9 @@ let work, debs;
 before(() => {
   if (skip) return;
   work = mkdtempSync(join(tmpdir(), 'pantau-deb-'));
-  execFileSync('cpack', ['-G', 'DEB'], { cwd: buildDir, stdio: 'pipe' });
   const dir = join(buildDir, 'packages');
+  rmSync(dir, { recursive: true, force: true }); // no package of an earlier build is taken
+  execFileSync('cpack', ['-G', 'DEB'], { cwd: buildDir, stdio: 'pipe' });
   debs = Object.fromEntries(packages.map((p) => {
     const file = readdirSync(dir).find((f) => f.startsWith(`${p}_`) && f.endsWith('.deb'));
     assert.ok(file, `CPack made the ${p} package`);
@@ -53,9 +54,15 @@ test('pantau and pantau-dev install, the server answers on its installed config,
     .filter((f) => f && existsSync(f) && statSync(f).isFile());
   for (const f of ['/usr/bin/pantau', '/etc/pantau/pantau.json', '/usr/lib/systemd/system/pantau.service',
     '/usr/lib/pantau/plugins/clock.so', '/usr/share/pantau/web/js/widget-kit.js', '/usr/include/pantau/plugin.h',
-    '/usr/lib/pkgconfig/pantau-plugin.pc', '/usr/lib/cmake/Pantau/PantauConfig.cmake']) {
+    '/usr/lib/pkgconfig/pantau-plugin.pc', '/usr/lib/cmake/Pantau/PantauConfig.cmake',
+    '/usr/include/pantau/testhost.h', '/usr/lib/libpantau-testhost.so.0.1.0', '/usr/lib/pkgconfig/pantau-testhost.pc',
+    '/usr/share/pantau/plugin-template/example.c']) {
     assert.ok(files.includes(f), `${f} is installed`);
   }
+  assert.ok(!files.includes('/usr/lib/pantau/plugins/example.so'), 'the example is a template, not a bundled plugin');
+  // pantau-dev holds libpantau-testhost: a package of the build's architecture.
+  assert.equal(execFileSync('dpkg-deb', ['-f', debs['pantau-dev'], 'Architecture'], { encoding: 'utf8' }).trim(),
+    execFileSync('dpkg', ['--print-architecture'], { encoding: 'utf8' }).trim());
   assert.equal(execFileSync('dpkg-query', ['-W', '-f=${Conffiles}', 'pantau'], { encoding: 'utf8' }).trim().split(' ')[0],
     '/etc/pantau/pantau.json');
   if (has('systemd-analyze')) {
