@@ -63,8 +63,9 @@ string(REGEX REPLACE "/$" "" PANTAU_CMAKE_TO_PREFIX "${PANTAU_CMAKE_TO_PREFIX}")
 configure_file(${PANTAU_PACKAGING_DIR}/pantau-plugin.pc.in packaging/pantau-plugin.pc @ONLY)
 configure_file(${PANTAU_PACKAGING_DIR}/PantauConfig.cmake.in packaging/PantauConfig.cmake @ONLY)
 include(CMakePackageConfigHelpers)
+# Not ARCH_INDEPENDENT: Pantau::testhost is a library of the build's architecture.
 write_basic_package_version_file(packaging/PantauConfigVersion.cmake
-  VERSION ${PROJECT_VERSION} COMPATIBILITY SameMajorVersion ARCH_INDEPENDENT)
+  VERSION ${PROJECT_VERSION} COMPATIBILITY SameMajorVersion)
 install(FILES ${PROJECT_BINARY_DIR}/packaging/pantau-plugin.pc DESTINATION ${PANTAU_PKGCONFIGDIR}
   COMPONENT dev)
 install(FILES ${PROJECT_BINARY_DIR}/packaging/PantauConfig.cmake
