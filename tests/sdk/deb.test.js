@@ -1,14 +1,15 @@
 // The Debian packages of `make deb` (issue 18): built with CPack from the
 // build, installed with dpkg, the installed server run on its installed
-// config (any free port; no systemd in CI containers, so the unit is only
-// checked by systemd-analyze verify), `/` answers, then both packages are
+// config as its systemd unit starts it (no systemd in CI containers: the
+// unit's ExecStart run as an unprivileged user, on any free port; the unit
+// checked by systemd-analyze verify where there is one), `/` answers, then both packages are
 // purged and none of their files is left. Needs root, dpkg and cpack;
 // skipped where pantau is already installed (it would be replaced).
 // PANTAU_BUILD_DIR: the build to package (default build/).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { chmodSync, chownSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { repoRoot } from '../lib/server.js';
@@ -72,15 +73,27 @@ test('pantau and pantau-dev install, the server answers on its installed config,
   assert.equal(execFileSync('pkg-config', ['--variable=plugindir', 'pantau-plugin'], { encoding: 'utf8' }).trim()
     .replace(/\/lib\/pkgconfig\/\.\.\/\.\./, ''), '/usr/lib/pantau/plugins');
 
-  // As the unit runs it, but on a free port and a state directory of its own.
-  const server = await startProgram('/usr/bin/pantau',
-    ['--config', '/etc/pantau/pantau.json', '--state-dir', join(work, 'state'), '--port', '0']);
+  // The service starts: the installed unit's own ExecStart, run as systemd
+  // would (no systemd in CI containers): as an unprivileged user of its
+  // own (DynamicUser), in a state directory that user owns
+  // (StateDirectory), with the unit's config; only the port is free-chosen.
+  const unit = readFileSync('/usr/lib/systemd/system/pantau.service', 'utf8');
+  const execStart = /^ExecStart=(.+)$/m.exec(unit)?.[1].trim().split(/\s+/);
+  assert.ok(execStart, 'the unit has an ExecStart');
+  assert.deepEqual(execStart.slice(0, 3), ['/usr/bin/pantau', '--config', '/etc/pantau/pantau.json']);
+  const state = join(work, 'state');
+  mkdirSync(state, { mode: 0o700 });
+  chownSync(state, 65534, 65534);
+  chmodSync(work, 0o755);
+  const args = execStart.map((a) => (a === '/var/lib/pantau' ? state : a));
+  const server = await startProgram('setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', '--',
+    ...args, '--port', '0']);
   try {
     await server.waitForOutput(/plugin 'clock' \S+ loaded from \/usr\/lib\/pantau\/plugins\/clock\.so/);
     assert.equal(await getStatus(`http://127.0.0.1:${server.port}/`), 200);
     assert.equal(await getStatus(`http://127.0.0.1:${server.port}/plugins/clock/clock.js`), 200);
   } finally {
-    await server.stop();
+    assert.deepEqual(await server.stop(), { code: 0, signal: null }, `the service's stop:\n${server.output()}`);
   }
 
   execFileSync('dpkg', ['--purge', 'pantau-dev', 'pantau'], { stdio: 'pipe' });
