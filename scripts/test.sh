@@ -65,7 +65,7 @@ step "unit tests (ASan+UBSan)" sh -c "cd $asan && ctest --output-on-failure -j 2
 # recording, a minute-long camera outage) run beside each other first: each
 # is idle most of that minute.
 long="recording camera-return"
-timed="slow-disk slow-client queue-budget queue-snapshot cctv replay recording-load \
+timed="slow-disk slow-client queue-budget queue-snapshot cctv replay recording-load plugin-abi \
     rate-limit store-crash lifecycle auth-token-checks alarms"
 long_files=""
 timed_files=""

@@ -4,7 +4,7 @@
 // - reloadme.so is replaced by a new version, then SIGHUP: the client that
 //   watches it sees the new version's data without reconnecting, the other
 //   sources are untouched (a simulated camera's stream goes on: no new
-//   stream, its frames keep coming); the old version's leftover timer is
+//   stream, its frames keep coming without a pause); the old version's leftover timer is
 //   removed (or the server would crash on its next tick); a source of a
 //   type only the new version offers comes to life;
 // - a broken new version (an undefined symbol) is refused by plugin.reload
@@ -14,6 +14,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { copyFileSync, mkdtempSync, readFileSync, renameSync, rmSync, symlinkSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { performance } from 'node:perf_hooks';
 import { dirname, join } from 'node:path';
 import { startServer, stopServer, Client, testConfig, pantauBin } from '../lib/harness.js';
 import { builtPluginDir } from '../lib/plugins.js';
@@ -91,10 +92,21 @@ async function moreFrames(stream, count) {
   }
 }
 
+// Separates a camera that flows on (a frame every 67 ms at 15 fps) from one
+// restarted by the reload (a new pipeline, a new keyframe: over a second).
+const MAX_FRAME_GAP_MS = 1000;
+
 test('a replaced plugin is reloaded on SIGHUP; its viewer sees the new version, others untouched', async () => {
   await nextData('rl', (d) => d.version === '1');
   const media = await client.waitFor((m) => m.ev === 'media' && m.source === 'cam-t', 10000);
   await moreFrames(media.stream, 3);
+  // When each of the camera's frames arrives, from before the reload to after it.
+  const arrivals = [];
+  const onFrame = (data, isBinary) => {
+    if (isBinary && data.readUInt32LE(4) === media.stream) arrivals.push(performance.now());
+  };
+  client.ws.on('message', onFrame);
+  await moreFrames(media.stream, cameraFrames(media.stream) + 5);
   const mediaEvents = client.messages.filter((m) => m.ev === 'media').length;
   const sourcesBefore = client.messages.filter((m) => m.ev === 'source').length;
   install('v2');
@@ -110,7 +122,11 @@ test('a replaced plugin is reloaded on SIGHUP; its viewer sees the new version, 
   await nextData('clock-a', () => true, 3000);
   // The camera's stream went on: the same stream, more frames, no new media event.
   await moreFrames(media.stream, cameraFrames(media.stream) + 5);
+  client.ws.off('message', onFrame);
   assert.equal(client.messages.filter((m) => m.ev === 'media').length, mediaEvents, 'no stream was restarted');
+  const gaps = arrivals.slice(1).map((t, i) => t - arrivals[i]);
+  assert.ok(Math.max(...gaps) < MAX_FRAME_GAP_MS,
+    `the camera's frames paused ${Math.max(...gaps).toFixed(0)} ms across the reload (${arrivals.length} frames)`);
   await nextData('old-abi', () => true);
   await logged(/plugin 'reloadme' 2 reloaded/);
   assert.equal((await client.request('ping')).ok !== undefined, true, 'the same connection still answers');
