@@ -188,6 +188,38 @@ test('a login made on node A is valid on node B, and a logout on B ends it on A'
   assert.ok(closed, 'the socket opened on A with it closes');
 });
 
+test('the audit log is one replicated stream: audit.query on node B has a change on A and a login on B, in order', async (t) => {
+  const config = await authConfig({ users: [
+    { name: 'op', role: 'operator', password: 'op-password-1' },
+    { name: 'adm', role: 'admin', password: 'adm-password-1' },
+  ] });
+  const nodes = [];
+  for (const node of ['qa', 'qb']) {
+    const s = await startServer({ config: { ...config, cluster: { nats: nats.urls, node, bucket: 'pantau-audit', replicas: 3 } } });
+    servers.push(s);
+    nodes.push(s);
+  }
+  const [qa, qb] = nodes;
+  const opLogin = await login(qa, 'op', 'op-password-1');
+  const { client: onA, snapshot } = await connectAs(t, qa, { cookie: opLogin.cookie });
+  const version = snapshot.walls.find((w) => w.id === 'main').version;
+  const changed = await onA.request('tile.set_source', { wall: 'main', version, tile: 't2', source: 'clock-b' });
+  assert.ok(changed.ok, JSON.stringify(changed));
+  const admLogin = await login(qb, 'adm', 'adm-password-1');
+  const { client: onB } = await connectAs(t, qb, { cookie: admLogin.cookie });
+  const found = await onB.request('audit.query', { limit: 10 });
+  assert.ok(found.ok, JSON.stringify(found));
+  const lines = found.ok.entries.map((e) => `${e.user} ${e.action} ${e.wall ?? ''} ${e.version_after ?? ''}`.trim());
+  assert.deepEqual(lines, ['adm login', `op tile.set_source main ${version + 1}`, 'op login'], 'newest first, from both nodes');
+  assert.equal(found.ok.more, false);
+  const filtered = await onB.request('audit.query', { action: 'tile.set_source', limit: 1 });
+  assert.deepEqual(filtered.ok.entries.map((e) => e.user), ['op']);
+  assert.equal(filtered.ok.more, false);
+  const onlyLogins = await onB.request('audit.query', { action: 'login', limit: 1 });
+  assert.deepEqual(onlyLogins.ok.entries.map((e) => e.user), ['adm']);
+  assert.equal(onlyLogins.ok.more, true, 'one more login line left out');
+});
+
 // The traffic feed's corridors, jammed ones at 5 km/h (as alarms.test.js).
 const corridors = (...jammed) => ({
   corridors: ['A', 'B'].map((id) => ({ id, name: `Simpang ${id}`, count: 10, ...(jammed.includes(id) ? { speed: 5, level: 'macet' } : { speed: 50, level: 'lancar' }) })),

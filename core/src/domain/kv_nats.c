@@ -426,3 +426,92 @@ char *kv_store_key(const char *prefix, const char *id)
     }
     return g_string_free(k, FALSE);
 }
+
+/* ---- a replicated log ---- */
+
+struct kv_log {
+    kv_store *kv; /* borrowed: its connection */
+    char *name;   /* the stream, and its subject */
+};
+
+/* Makes the stream when it is missing: a status. */
+static natsStatus log_make(kv_log *l, int replicas)
+{
+    jsStreamInfo *si = NULL;
+    jsErrCode jerr = 0;
+    natsStatus s = js_GetStreamInfo(&si, l->kv->js, l->name, NULL, &jerr);
+    if (s == NATS_NOT_FOUND) {
+        jsStreamConfig cfg;
+        jsStreamConfig_Init(&cfg);
+        const char *subjects[] = {l->name};
+        cfg.Name = l->name;
+        cfg.Subjects = subjects;
+        cfg.SubjectsLen = 1;
+        cfg.Storage = js_FileStorage;
+        cfg.Replicas = replicas;
+        jsStreamInfo_Destroy(si);
+        si = NULL;
+        s = js_AddStream(&si, l->kv->js, &cfg, NULL, &jerr);
+    }
+    jsStreamInfo_Destroy(si);
+    return s;
+}
+
+kv_log *kv_log_open(kv_store *kv, const char *name, int replicas, pantau_error *err)
+{
+    kv_log *l = g_new0(kv_log, 1);
+    l->kv = kv;
+    l->name = g_strdup(name);
+    gint64 until = g_get_monotonic_time() + KV_OPEN_PATIENCE_MS * 1000;
+    natsStatus s;
+    while ((s = log_make(l, replicas)) != NATS_OK && g_get_monotonic_time() < until)
+        g_usleep(250 * 1000);
+    if (s == NATS_OK)
+        return l;
+    nats_fail(err, s, "the cluster's audit stream could not be opened");
+    kv_log_free(l);
+    return NULL;
+}
+
+void kv_log_free(kv_log *l)
+{
+    if (!l)
+        return;
+    g_free(l->name);
+    g_free(l);
+}
+
+int kv_log_append(kv_log *l, const char *line, size_t len, pantau_error *err)
+{
+    jsPubAck *pa = NULL;
+    jsErrCode jerr = 0;
+    natsStatus s = js_Publish(&pa, l->kv->js, l->name, line, (int)len, NULL, &jerr);
+    jsPubAck_Destroy(pa);
+    return s == NATS_OK ? 0
+                        : nats_fail(err, s,
+                                    "the cluster's audit stream (NATS JetStream) did not take the "
+                                    "change's line; nothing changed");
+}
+
+int kv_log_last(kv_log *l, uint64_t *seq, pantau_error *err)
+{
+    jsStreamInfo *si = NULL;
+    jsErrCode jerr = 0;
+    natsStatus s = js_GetStreamInfo(&si, l->kv->js, l->name, NULL, &jerr);
+    *seq = s == NATS_OK ? si->State.LastSeq : 0;
+    jsStreamInfo_Destroy(si);
+    return s == NATS_OK ? 0 : nats_fail(err, s, "the cluster's audit stream did not answer");
+}
+
+int kv_log_get(kv_log *l, uint64_t seq, char **line, pantau_error *err)
+{
+    natsMsg *msg = NULL;
+    jsErrCode jerr = 0;
+    natsStatus s = js_GetMsg(&msg, l->kv->js, l->name, seq, NULL, &jerr);
+    *line =
+        s == NATS_OK ? g_strndup(natsMsg_GetData(msg), (gsize)natsMsg_GetDataLength(msg)) : NULL;
+    natsMsg_Destroy(msg);
+    if (s == NATS_NOT_FOUND || s == NATS_OK)
+        return 0;
+    return nats_fail(err, s, "the cluster's audit stream did not answer");
+}

@@ -62,6 +62,30 @@ typedef void (*kv_watch_fn)(const char *key, const char *value, uint64_t rev, vo
  * store. Returns 0, or -1 with err. */
 int kv_store_watch(kv_store *kv, const char *keys, kv_watch_fn fn, void *data, pantau_error *err);
 
+/* ---- a replicated log: a JetStream stream of lines, in order ----
+ * (the audit log of a cluster, docs/cluster.md). It shares its store's
+ * connection: the store must outlive it. */
+typedef struct kv_log kv_log;
+
+/* Opens the stream name (its subject is the same name), making it with
+ * replicas when missing; waits, as the bucket does, for a new cluster's
+ * leaders. Blocks. Returns the log, or NULL with err (ERR_UNAVAILABLE). */
+kv_log *kv_log_open(kv_store *kv, const char *name, int replicas, pantau_error *err);
+
+void kv_log_free(kv_log *l);
+
+/* Appends line (len bytes) and waits for the stream's acknowledgement:
+ * stored on a quorum of its replicas. Blocks up to the store's timeout;
+ * safe from any thread. 0, or -1 with err (ERR_UNAVAILABLE). */
+int kv_log_append(kv_log *l, const char *line, size_t len, pantau_error *err);
+
+/* The sequence of the log's last line (0: empty): 0, or -1 with err. Blocks. */
+int kv_log_last(kv_log *l, uint64_t *seq, pantau_error *err);
+
+/* The line at seq: 0 with *line a new string (g_free), NULL when it is
+ * gone; -1 with err. Blocks. */
+int kv_log_get(kv_log *l, uint64_t seq, char **line, pantau_error *err);
+
 /* key made of prefix and an id any of A-Z a-z 0-9 _ - . : may be in: the
  * letters, digits, '_' and '-' stay, anything else becomes =XX (hex), so
  * two ids never share a key and every key is a valid NATS KV key. Returns
