@@ -101,10 +101,16 @@ static natsStatus connect_nats(kv_store *kv, const kv_store_options *o)
 /* 0 when the server has JetStream, else -1 with err saying so. */
 static int check_jetstream(kv_store *kv, pantau_error *err)
 {
-    jsAccountInfo *ai = NULL;
-    jsErrCode jerr = 0;
-    natsStatus s = js_GetAccountInfo(&ai, kv->js, NULL, &jerr);
-    jsAccountInfo_Destroy(ai);
+    /* A busy or new cluster may answer late: a timeout is asked again. */
+    gint64 until = g_get_monotonic_time() + KV_OPEN_PATIENCE_MS * 1000;
+    natsStatus s;
+    jsErrCode jerr;
+    do {
+        jsAccountInfo *ai = NULL;
+        jerr = 0;
+        s = js_GetAccountInfo(&ai, kv->js, NULL, &jerr);
+        jsAccountInfo_Destroy(ai);
+    } while (s == NATS_TIMEOUT && g_get_monotonic_time() < until);
     if (s == NATS_OK)
         return 0;
     if (s == NATS_NO_RESPONDERS || jerr == JSNotEnabledErr || jerr == JSNotEnabledForAccountErr) {
