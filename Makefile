@@ -11,7 +11,7 @@ PORT ?= 8080
 JOBS ?= 2
 SOAK_MINUTES ?= 60
 
-.PHONY: all setup build build-asan build-fuzz run test test-unit test-asan test-integration test-browser fuzz bench soak screenshots format clean
+.PHONY: all setup build build-asan build-fuzz run test test-unit test-asan test-integration test-browser fuzz bench bench-cluster soak screenshots format clean
 
 all: build
 
@@ -57,6 +57,10 @@ bench: build
 
 bench-media: build
 	@sh bench/media-run.sh $(BUILD)
+
+# Issue 17: a change on node A seen by every client of node B, against one node.
+bench-cluster: build
+	@node bench/cluster.js $(BUILD)
 
 soak: build
 	@SOAK_MINUTES=$(SOAK_MINUTES) PANTAU_BIN=$(CURDIR)/$(BUILD)/core/pantau PANTAU_PLUGIN_DIR=$(CURDIR)/$(BUILD)/lib/pantau/plugins node bench/soak.js
