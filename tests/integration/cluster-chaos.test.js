@@ -97,15 +97,18 @@ before(async () => {
   await startNode('b');
 });
 
+// Everything is stopped even when a stop fails (its first error is thrown).
 after(async () => {
+  const errors = [];
   for (const n of Object.values(nodes)) n.client.ws.terminate();
   for (const s of [...Object.values(nodes).map((n) => n.server), ...retired]) {
-    try { await stopServer(s); } finally { s.cleanup(); }
+    try { await stopServer(s); } catch (err) { errors.push(err); } finally { s.cleanup(); }
   }
   if (nats) {
     await nats.stopAll();
     nats.cleanup();
   }
+  if (errors.length) throw errors[0];
 });
 
 test('200 changes alternating between nodes while each node and NATS server is killed and restarted in turn', async (t) => {
