@@ -165,15 +165,20 @@ async function connectWhile(t, server, cookie, refused, timeoutMs = 5000) {
   }
 }
 
-test('a login made on node A is valid on node B, and a logout on B ends it on A', async (t) => {
-  const config = await authConfig({ users: [{ name: 'op', role: 'operator', password: 'op-password-1' }] });
+// Two more nodes named names with config and a cluster section on bucket.
+async function startPair(config, names, bucket) {
   const nodes = [];
-  for (const node of ['la', 'lb']) {
-    const s = await startServer({ config: { ...config, cluster: { nats: nats.urls, node, bucket: 'pantau-auth', replicas: 3 } } });
+  for (const node of names) {
+    const s = await startServer({ config: { ...config, cluster: { nats: nats.urls, node, bucket, replicas: 3 } } });
     servers.push(s);
     nodes.push(s);
   }
-  const [la, lb] = nodes;
+  return nodes;
+}
+
+test('a login made on node A is valid on node B, and a logout on B ends it on A', async (t) => {
+  const config = await authConfig({ users: [{ name: 'op', role: 'operator', password: 'op-password-1' }] });
+  const [la, lb] = await startPair(config, ['la', 'lb'], 'pantau-auth');
   const made = await login(la, 'op', 'op-password-1');
   assert.equal(made.status, 200);
   const onB = await connectWhile(t, lb, made.cookie, false);
@@ -193,13 +198,7 @@ test('the audit log is one replicated stream: audit.query on node B has a change
     { name: 'op', role: 'operator', password: 'op-password-1' },
     { name: 'adm', role: 'admin', password: 'adm-password-1' },
   ] });
-  const nodes = [];
-  for (const node of ['qa', 'qb']) {
-    const s = await startServer({ config: { ...config, cluster: { nats: nats.urls, node, bucket: 'pantau-audit', replicas: 3 } } });
-    servers.push(s);
-    nodes.push(s);
-  }
-  const [qa, qb] = nodes;
+  const [qa, qb] = await startPair(config, ['qa', 'qb'], 'pantau-audit');
   const opLogin = await login(qa, 'op', 'op-password-1');
   const { client: onA, snapshot } = await connectAs(t, qa, { cookie: opLogin.cookie });
   const version = snapshot.walls.find((w) => w.id === 'main').version;

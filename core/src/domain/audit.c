@@ -629,7 +629,7 @@ int audit_search(const audit_log *log, const audit_query *q, json_t **entries, b
  * of its strings and references to its times. */
 typedef struct search_job {
     audit_query q;
-    char *user, *action, *wall, *source;
+    char *copies[4]; /* q's user, action, wall and source */
     audit_found done;
     void *data;
     json_t *entries; /* new reference, or NULL with err */
@@ -640,10 +640,8 @@ typedef struct search_job {
 static void search_job_free(gpointer data)
 {
     search_job *j = data;
-    g_free(j->user);
-    g_free(j->action);
-    g_free(j->wall);
-    g_free(j->source);
+    for (size_t i = 0; i < G_N_ELEMENTS(j->copies); i++)
+        g_free(j->copies[i]);
     if (j->q.since)
         g_date_time_unref(j->q.since);
     if (j->q.until)
@@ -679,10 +677,10 @@ void audit_search_async(audit_log *log, const audit_query *q, audit_found done, 
     }
     search_job *j = g_new0(search_job, 1);
     j->q = *q;
-    j->q.user = j->user = g_strdup(q->user);
-    j->q.action = j->action = g_strdup(q->action);
-    j->q.wall = j->wall = g_strdup(q->wall);
-    j->q.source = j->source = g_strdup(q->source);
+    j->q.user = j->copies[0] = g_strdup(q->user);
+    j->q.action = j->copies[1] = g_strdup(q->action);
+    j->q.wall = j->copies[2] = g_strdup(q->wall);
+    j->q.source = j->copies[3] = g_strdup(q->source);
     if (q->since)
         g_date_time_ref(q->since);
     if (q->until)
