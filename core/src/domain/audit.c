@@ -16,8 +16,10 @@
 
 #define AUDIT_CHUNK (64 * 1024)
 #define AUDIT_SCAN_MAX ((off_t)64 * 1024 * 1024)
-/* The most lines of a cluster's stream one query reads. */
-#define AUDIT_STREAM_SCAN_MAX 20000
+/* The most lines of a cluster's stream one query reads, and how many it
+ * reads at a time. */
+#define AUDIT_STREAM_SCAN_MAX 200000
+#define AUDIT_STREAM_CHUNK 2000
 
 /* The change being made (audit_begin .. audit_end): who, what, which wall. */
 typedef struct audit_change {
@@ -574,26 +576,48 @@ static int scan_backwards(const char *path, audit_filter *f, pantau_error *err)
     return rc;
 }
 
-/* Reads the cluster's stream from its last line back, newest first. */
+/* The lines read of one chunk of the stream, oldest first. */
+static void keep_stream_line(uint64_t seq, const char *line, size_t len, void *data)
+{
+    (void)seq;
+    g_ptr_array_add(data, g_strndup(line, len));
+}
+
+/* Feeds the lines of a chunk (oldest first) to the filter, newest first.
+ * Returns false once the filter is satisfied. */
+static bool take_chunk(audit_filter *f, const GPtrArray *lines)
+{
+    for (guint i = lines->len; i > 0; i--) {
+        const char *line = g_ptr_array_index(lines, i - 1);
+        if (!take_line(f, line, strlen(line)))
+            return false;
+    }
+    return true;
+}
+
+/* Reads the cluster's stream from its last line back, newest first, in
+ * chunks of AUDIT_STREAM_CHUNK lines. */
 static int scan_stream(kv_log *stream, audit_filter *f, pantau_error *err)
 {
-    uint64_t last = 0;
-    if (kv_log_last(stream, &last, err))
+    uint64_t oldest = 0, end = 0, read = 0;
+    if (kv_log_range(stream, &oldest, &end, err))
         return -1;
-    for (uint64_t seq = last, n = 0; seq > 0; seq--, n++) {
-        if (n == AUDIT_STREAM_SCAN_MAX) {
+    int rc = 0;
+    bool go_on = true;
+    while (go_on && oldest > 0 && end >= oldest && rc == 0) {
+        if (read >= AUDIT_STREAM_SCAN_MAX) {
             f->more = true;
-            return 0;
+            break;
         }
-        char *line = NULL;
-        if (kv_log_get(stream, seq, &line, err))
-            return -1;
-        bool go_on = !line || take_line(f, line, strlen(line));
-        g_free(line);
-        if (!go_on)
-            return 0;
+        uint64_t first = MAX(oldest, end > AUDIT_STREAM_CHUNK ? end - AUDIT_STREAM_CHUNK + 1 : 1);
+        GPtrArray *lines = g_ptr_array_new_with_free_func(g_free);
+        rc = kv_log_read(stream, first, end, keep_stream_line, lines, err);
+        go_on = rc == 0 && take_chunk(f, lines);
+        g_ptr_array_free(lines, TRUE);
+        read += end - first + 1;
+        end = first - 1;
     }
-    return 0;
+    return rc;
 }
 
 int audit_search(const audit_log *log, const audit_query *q, json_t **entries, bool *more,

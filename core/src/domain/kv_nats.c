@@ -499,25 +499,51 @@ int kv_log_append(kv_log *l, const char *line, size_t len, pantau_error *err)
                                     "change's line; nothing changed");
 }
 
-int kv_log_last(kv_log *l, uint64_t *seq, pantau_error *err)
+int kv_log_range(kv_log *l, uint64_t *first, uint64_t *last, pantau_error *err)
 {
     jsStreamInfo *si = NULL;
     jsErrCode jerr = 0;
     natsStatus s = js_GetStreamInfo(&si, l->kv->js, l->name, NULL, &jerr);
-    *seq = s == NATS_OK ? si->State.LastSeq : 0;
+    *first = s == NATS_OK && si->State.Msgs ? si->State.FirstSeq : 0;
+    *last = *first ? si->State.LastSeq : 0;
     jsStreamInfo_Destroy(si);
     return s == NATS_OK ? 0 : nats_fail(err, s, "the cluster's audit stream did not answer");
 }
 
-int kv_log_get(kv_log *l, uint64_t seq, char **line, pantau_error *err)
+/* The line of msg, with its sequence in the stream, to fn when it is not
+ * after last; *next: the sequence after it. */
+static void log_deliver(natsMsg *msg, uint64_t *next, uint64_t last, kv_log_line_fn fn, void *data)
 {
-    natsMsg *msg = NULL;
+    jsMsgMetaData *meta = NULL;
+    if (natsMsg_GetMetaData(&meta, msg) != NATS_OK)
+        return;
+    *next = meta->Sequence.Stream + 1;
+    if (meta->Sequence.Stream <= last)
+        fn(meta->Sequence.Stream, natsMsg_GetData(msg), (size_t)natsMsg_GetDataLength(msg), data);
+    jsMsgMetaData_Destroy(meta);
+}
+
+int kv_log_read(kv_log *l, uint64_t first, uint64_t last, kv_log_line_fn fn, void *data,
+                pantau_error *err)
+{
+    jsSubOptions so;
+    jsSubOptions_Init(&so);
+    so.Stream = l->name;
+    so.Ordered = true; /* an ephemeral consumer, no acks, in order */
+    so.Config.DeliverPolicy = js_DeliverByStartSequence;
+    so.Config.OptStartSeq = first;
+    natsSubscription *sub = NULL;
     jsErrCode jerr = 0;
-    natsStatus s = js_GetMsg(&msg, l->kv->js, l->name, seq, NULL, &jerr);
-    *line =
-        s == NATS_OK ? g_strndup(natsMsg_GetData(msg), (gsize)natsMsg_GetDataLength(msg)) : NULL;
-    natsMsg_Destroy(msg);
-    if (s == NATS_NOT_FOUND || s == NATS_OK)
-        return 0;
-    return nats_fail(err, s, "the cluster's audit stream did not answer");
+    natsStatus s = js_SubscribeSync(&sub, l->kv->js, l->name, NULL, &so, &jerr);
+    for (uint64_t next = first; s == NATS_OK && next <= last;) {
+        natsMsg *msg = NULL;
+        s = natsSubscription_NextMsg(&msg, sub, l->kv->timeout_ms);
+        if (s == NATS_OK)
+            log_deliver(msg, &next, last, fn, data);
+        natsMsg_Destroy(msg);
+    }
+    if (sub)
+        natsSubscription_Unsubscribe(sub);
+    natsSubscription_Destroy(sub);
+    return s == NATS_OK ? 0 : nats_fail(err, s, "the cluster's audit stream did not answer");
 }

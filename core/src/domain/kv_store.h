@@ -79,12 +79,20 @@ void kv_log_free(kv_log *l);
  * safe from any thread. 0, or -1 with err (ERR_UNAVAILABLE). */
 int kv_log_append(kv_log *l, const char *line, size_t len, pantau_error *err);
 
-/* The sequence of the log's last line (0: empty): 0, or -1 with err. Blocks. */
-int kv_log_last(kv_log *l, uint64_t *seq, pantau_error *err);
+/* The sequences of the log's first and last lines (both 0: empty, e.g.
+ * every line expired): 0, or -1 with err. Blocks. */
+int kv_log_range(kv_log *l, uint64_t *first, uint64_t *last, pantau_error *err);
 
-/* The line at seq: 0 with *line a new string (g_free), NULL when it is
- * gone; -1 with err. Blocks. */
-int kv_log_get(kv_log *l, uint64_t seq, char **line, pantau_error *err);
+/* Called with each line read (borrowed, len bytes, not NUL-terminated)
+ * and its sequence. */
+typedef void (*kv_log_line_fn)(uint64_t seq, const char *line, size_t len, void *data);
+
+/* Reads the lines first..last (sequences, oldest first) through one
+ * ephemeral ordered consumer, calling fn for each (a line deleted from
+ * the stream is skipped). Blocks; any thread. 0, or -1 with err
+ * (ERR_UNAVAILABLE) when the stream stopped answering. */
+int kv_log_read(kv_log *l, uint64_t first, uint64_t last, kv_log_line_fn fn, void *data,
+                pantau_error *err);
 
 /* key made of prefix and an id any of A-Z a-z 0-9 _ - . : may be in: the
  * letters, digits, '_' and '-' stay, anything else becomes =XX (hex), so
