@@ -14,7 +14,7 @@ JOBS ?= 2
 SOAK_MINUTES ?= 60
 PREFIX ?= /usr/local
 
-.PHONY: all setup build build-asan build-fuzz run test test-unit test-asan test-integration test-browser fuzz bench soak screenshots format clean \
+.PHONY: all setup build build-asan build-fuzz run test test-unit test-asan test-integration test-browser fuzz bench bench-cluster soak screenshots format clean \
 	install deb
 
 all: build
@@ -61,6 +61,10 @@ bench: build
 
 bench-media: build
 	@sh bench/media-run.sh $(BUILD)
+
+# Issue 17: a change on node A seen by every client of node B, against one node.
+bench-cluster: build
+	@node bench/cluster.js $(BUILD)
 
 soak: build
 	@SOAK_MINUTES=$(SOAK_MINUTES) PANTAU_BIN=$(CURDIR)/$(BUILD)/core/pantau PANTAU_PLUGIN_DIR=$(CURDIR)/$(BUILD)/lib/pantau/plugins node bench/soak.js

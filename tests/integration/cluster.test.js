@@ -165,15 +165,20 @@ async function connectWhile(t, server, cookie, refused, timeoutMs = 5000) {
   }
 }
 
-test('a login made on node A is valid on node B, and a logout on B ends it on A', async (t) => {
-  const config = await authConfig({ users: [{ name: 'op', role: 'operator', password: 'op-password-1' }] });
+// Two more nodes named names with config and a cluster section on bucket.
+async function startPair(config, names, bucket) {
   const nodes = [];
-  for (const node of ['la', 'lb']) {
-    const s = await startServer({ config: { ...config, cluster: { nats: nats.urls, node, bucket: 'pantau-auth', replicas: 3 } } });
+  for (const node of names) {
+    const s = await startServer({ config: { ...config, cluster: { nats: nats.urls, node, bucket, replicas: 3 } } });
     servers.push(s);
     nodes.push(s);
   }
-  const [la, lb] = nodes;
+  return nodes;
+}
+
+test('a login made on node A is valid on node B, and a logout on B ends it on A', async (t) => {
+  const config = await authConfig({ users: [{ name: 'op', role: 'operator', password: 'op-password-1' }] });
+  const [la, lb] = await startPair(config, ['la', 'lb'], 'pantau-auth');
   const made = await login(la, 'op', 'op-password-1');
   assert.equal(made.status, 200);
   const onB = await connectWhile(t, lb, made.cookie, false);
@@ -186,6 +191,32 @@ test('a login made on node A is valid on node B, and a logout on B ends it on A'
   assert.equal(await connectWhile(t, la, made.cookie, true), 403, 'the session logged out on B is gone on A');
   const closed = await Promise.race([onA.closed, sleep(5000).then(() => null)]);
   assert.ok(closed, 'the socket opened on A with it closes');
+});
+
+test('the audit log is one replicated stream: audit.query on node B has a change on A and a login on B, in order', async (t) => {
+  const config = await authConfig({ users: [
+    { name: 'op', role: 'operator', password: 'op-password-1' },
+    { name: 'adm', role: 'admin', password: 'adm-password-1' },
+  ] });
+  const [qa, qb] = await startPair(config, ['qa', 'qb'], 'pantau-audit');
+  const opLogin = await login(qa, 'op', 'op-password-1');
+  const { client: onA, snapshot } = await connectAs(t, qa, { cookie: opLogin.cookie });
+  const version = snapshot.walls.find((w) => w.id === 'main').version;
+  const changed = await onA.request('tile.set_source', { wall: 'main', version, tile: 't2', source: 'clock-b' });
+  assert.ok(changed.ok, JSON.stringify(changed));
+  const admLogin = await login(qb, 'adm', 'adm-password-1');
+  const { client: onB } = await connectAs(t, qb, { cookie: admLogin.cookie });
+  const found = await onB.request('audit.query', { limit: 10 });
+  assert.ok(found.ok, JSON.stringify(found));
+  const lines = found.ok.entries.map((e) => `${e.user} ${e.action} ${e.wall ?? ''} ${e.version_after ?? ''}`.trim());
+  assert.deepEqual(lines, ['adm login', `op tile.set_source main ${version + 1}`, 'op login'], 'newest first, from both nodes');
+  assert.equal(found.ok.more, false);
+  const filtered = await onB.request('audit.query', { action: 'tile.set_source', limit: 1 });
+  assert.deepEqual(filtered.ok.entries.map((e) => e.user), ['op']);
+  assert.equal(filtered.ok.more, false);
+  const onlyLogins = await onB.request('audit.query', { action: 'login', limit: 1 });
+  assert.deepEqual(onlyLogins.ok.entries.map((e) => e.user), ['adm']);
+  assert.equal(onlyLogins.ok.more, true, 'one more login line left out');
 });
 
 // The traffic feed's corridors, jammed ones at 5 km/h (as alarms.test.js).
@@ -228,7 +259,7 @@ test('an alarm shown on node A reaches node B, and acknowledging it restores the
 test('--check-config reports a bad cluster section at file:line:path', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'pantau-cluster-config-'));
   try {
-    const config = testConfig({ cluster: { nats: ['http://127.0.0.1:4222'], bucket: 'no spaces', replicas: 9, extra: 1 } });
+    const config = testConfig({ cluster: { nats: ['http://127.0.0.1:4222'], bucket: 'no spaces', replicas: 9, extra: 1, audit_stream: 'audit.stream' } });
     const text = JSON.stringify(config, null, 2);
     const file = join(dir, 'bad.json');
     writeFileSync(file, text);
@@ -247,6 +278,7 @@ test('--check-config reports a bad cluster section at file:line:path', async () 
     assert.equal(at('cluster.replicas').line, locate(text, '"replicas"').line);
     assert.match(at('cluster').message, /'node' is required/);
     assert.equal(at('cluster.extra').line, locate(text, '"extra"').line);
+    assert.equal(at('cluster.audit_stream').line, locate(text, '"audit.stream"').line);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

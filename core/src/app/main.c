@@ -254,6 +254,12 @@ static int start_cluster(pantau_server *srv)
     srv->shared = cluster_open(section, "", 0, &err);
     if (!srv->shared || walls_share(srv->wall_service, srv->shared, &err))
         goto fail;
+    if (srv->audit) {
+        kv_log *audit = cluster_open_audit(section, srv->shared, &err);
+        if (!audit)
+            goto fail;
+        audit_log_share(srv->audit, audit);
+    }
     if (srv->auth) {
         /* The bucket's values live as long as a login session. */
         gint64 ttl_ms = (gint64)auth_session_hours(srv->auth) * 3600 * 1000;
@@ -261,9 +267,9 @@ static int start_cluster(pantau_server *srv)
         if (!sessions || auth_share(srv->auth, sessions, &err))
             goto fail;
     }
-    log_info("cluster: node '%s' shares its walls%s",
+    log_info("cluster: node '%s' shares its walls%s%s",
              json_string_value(json_object_get(section, "node")),
-             srv->auth ? " and login sessions" : "");
+             srv->auth ? ", login sessions" : "", srv->audit ? " and audit log" : "");
     return 0;
 fail:
     log_error("cluster: %s; not starting", err.message);
@@ -385,7 +391,9 @@ out:
     /* No job outlives the server: the last writes before the log closes. */
     disk_writer_free(srv.writer);
     srv.writer = NULL;
-    /* Its watch stops before the walls it changes go. */
+    /* The audit stream (on its connection) goes first; its watch stops
+     * before the walls it changes go. */
+    audit_log_share(srv.audit, NULL);
     kv_store_free(srv.shared);
     srv.shared = NULL;
     wall_service_free(srv.wall_service);

@@ -56,18 +56,28 @@ static int read_query(const json_t *req, audit_query *q, pantau_error *err)
     return 0;
 }
 
-/* audit.query: the newest lines matching the request's filters. */
+/* The search's answer (audit_found): the deferred reply. */
+static void on_found(json_t *entries, bool more, const pantau_error *err, void *data)
+{
+    if (!entries) {
+        op_later_done(data, NULL, err);
+        return;
+    }
+    /* audit_search_async is only called with a log: enabled. */
+    op_later_done(
+        data, json_pack("{s:o, s:b, s:b}", "entries", entries, "more", more, "enabled", 1), NULL);
+}
+
+/* audit.query: the newest lines matching the request's filters, read off
+ * the main loop (from the file, or a cluster's stream). */
 static int op_audit_query(op_call *call, json_t **ok, pantau_error *err)
 {
     audit_query q = {0};
-    json_t *entries = NULL;
-    bool more = false;
     int rc = read_query(call->req, &q, err);
-    if (rc == 0)
-        rc = audit_search(call->srv->audit, &q, &entries, &more, err);
-    if (rc == 0)
-        *ok = json_pack("{s:o, s:b, s:b}", "entries", entries, "more", more, "enabled",
-                        call->srv->audit != NULL);
+    if (rc == 0 && !call->srv->audit)
+        *ok = json_pack("{s:[], s:b, s:b}", "entries", "more", 0, "enabled", 0);
+    else if (rc == 0)
+        audit_search_async(call->srv->audit, &q, on_found, op_defer(call));
     if (q.since)
         g_date_time_unref(q.since);
     if (q.until)

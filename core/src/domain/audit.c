@@ -3,6 +3,7 @@
 #include "audit.h"
 
 #include "disk_writer.h"
+#include "kv_store.h"
 
 #include "log.h"
 
@@ -15,6 +16,10 @@
 
 #define AUDIT_CHUNK (64 * 1024)
 #define AUDIT_SCAN_MAX ((off_t)64 * 1024 * 1024)
+/* The most lines of a cluster's stream one query reads, and how many it
+ * reads at a time. */
+#define AUDIT_STREAM_SCAN_MAX 200000
+#define AUDIT_STREAM_CHUNK 2000
 
 /* The change being made (audit_begin .. audit_end): who, what, which wall. */
 typedef struct audit_change {
@@ -34,9 +39,11 @@ struct audit_log {
     GMutex lock;
     int fd; /* -1: could not be opened; every line fails */
     char *path;
-    bool torn;           /* the file may end inside a line: start the next with "\n" */
-    disk_writer *writer; /* borrowed, may be NULL: lines of audit_write_async at once */
-    audit_change change; /* main loop only */
+    bool torn;            /* the file may end inside a line: start the next with "\n" */
+    disk_writer *writer;  /* borrowed, may be NULL: lines of audit_write_async at once */
+    audit_change change;  /* main loop only */
+    kv_log *stream;       /* owned, or NULL: in a cluster, the lines go there, not to the file */
+    GThreadPool *queries; /* audit_search_async: one at a time, off the main loop */
 };
 
 /* A change's line, made on the main loop and appended on the writer
@@ -48,6 +55,15 @@ struct audit_line {
     gint64 version_before, version_after;
     json_t *details; /* its own copy (the writer thread reads it), or NULL */
 };
+
+static void search_run(gpointer data, gpointer user_data);
+static void search_job_free(gpointer data);
+
+/* The thread of the log's queries, one at a time. */
+static GThreadPool *queries_new(audit_log *log)
+{
+    return g_thread_pool_new_full(search_run, log, search_job_free, 1, FALSE, NULL);
+}
 
 /* ---- config ---- */
 
@@ -102,6 +118,7 @@ audit_log *audit_log_open(const json_t *section, const char *config_dir, const c
     audit_log *a = g_new0(audit_log, 1);
     g_mutex_init(&a->lock);
     a->writer = writer;
+    a->queries = queries_new(a);
     a->path = log_path(section, config_dir, state_dir);
     char *dir = g_path_get_dirname(a->path);
     g_mkdir_with_parents(dir, 0700);
@@ -119,6 +136,8 @@ void audit_log_close(audit_log *log)
 {
     if (!log)
         return;
+    audit_log_share(log, NULL);
+    g_thread_pool_free(log->queries, TRUE, TRUE);
     if (log->fd >= 0)
         close(log->fd);
     g_free(log->change.action);
@@ -198,16 +217,40 @@ static int write_all(int fd, const char *buf, size_t len)
 
 int audit_ready(const audit_log *a, pantau_error *err)
 {
-    if (a && a->fd < 0)
+    if (a && a->fd < 0 && !a->stream)
         return error_set(err, ERR_INTERNAL, "", "the audit log cannot be written; nothing changed");
     return 0;
 }
 
-/* Appends e and flushes it (fdatasync), under the log's lock. Safe on any
- * thread. Returns 0, or -1 (logged). */
-static int append_entry(audit_log *a, const audit_entry *e)
+/* Publishes e to the cluster's stream and waits for its acknowledgement,
+ * under the log's lock. Returns 0, or -1 (logged) with err (may be NULL):
+ * unavailable, naming why. */
+static int publish_entry(audit_log *a, const audit_entry *e, pantau_error *err)
+{
+    pantau_error why = {0};
+    char *line = entry_line(e, false);
+    int rc = line ? kv_log_append(a->stream, line, strlen(line) - 1, &why)
+                  : error_set(&why, ERR_INTERNAL, "", "the audit line could not be made");
+    if (rc) {
+        log_error("cannot write the audit log to the cluster: %s", why.message);
+        if (err)
+            *err = why;
+    }
+    g_free(line);
+    return rc;
+}
+
+/* Appends e and flushes it (fdatasync), or in a cluster publishes it,
+ * under the log's lock. Safe on any thread. Returns 0, or -1 (logged) with
+ * err (may be NULL) set. */
+static int append_entry(audit_log *a, const audit_entry *e, pantau_error *err)
 {
     g_mutex_lock(&a->lock);
+    if (a->stream) {
+        int rc = publish_entry(a, e, err);
+        g_mutex_unlock(&a->lock);
+        return rc;
+    }
     int rc = -1;
     char *line = a->fd >= 0 ? entry_line(e, a->torn) : NULL;
     if (line) {
@@ -218,6 +261,8 @@ static int append_entry(audit_log *a, const audit_entry *e)
         if (rc != 0)
             log_error("cannot write the audit log %s: %s", a->path, strerror(errno));
     }
+    if (rc && err)
+        error_set(err, ERR_INTERNAL, "", "the audit log could not be written");
     g_free(line);
     g_mutex_unlock(&a->lock);
     return rc;
@@ -227,11 +272,9 @@ int audit_write(audit_log *a, const audit_entry *e, pantau_error *err)
 {
     if (!a)
         return 0;
-    if (a->fd < 0)
+    if (a->fd < 0 && !a->stream)
         return error_set(err, ERR_INTERNAL, "", "the audit log cannot be written");
-    if (append_entry(a, e))
-        return error_set(err, ERR_INTERNAL, "", "the audit log could not be written");
-    return 0;
+    return append_entry(a, e, err);
 }
 
 /* A line appended on the writer thread: copies of the entry's strings. */
@@ -246,7 +289,7 @@ typedef struct audit_job {
 static int audit_job_run(void *data)
 {
     audit_job *j = data;
-    return append_entry(j->log, &j->entry) ? EIO : 0;
+    return append_entry(j->log, &j->entry, NULL) ? EIO : 0;
 }
 
 static void audit_job_done(void *data, int status)
@@ -266,7 +309,7 @@ static void audit_job_done(void *data, int status)
 
 void audit_write_async(audit_log *a, const audit_entry *e, audit_written done, void *data)
 {
-    if (!a || a->fd < 0) {
+    if (!a || (a->fd < 0 && !a->stream)) {
         if (done)
             done(a ? -1 : 0, data);
         return;
@@ -359,7 +402,7 @@ audit_line *audit_change_line_unchanged(audit_log *log)
     return audit_change_line(log, c->wall, c->version_before, c->version_before);
 }
 
-int audit_line_append(const audit_line *l, bool rolled_back)
+int audit_line_append(const audit_line *l, bool rolled_back, pantau_error *err)
 {
     audit_entry e = {
         .user = l->user,
@@ -374,7 +417,7 @@ int audit_line_append(const audit_line *l, bool rolled_back)
         .rolled_back = rolled_back,
         .details = l->details,
     };
-    return append_entry(l->log, &e);
+    return append_entry(l->log, &e, err);
 }
 
 void audit_line_free(audit_line *l)
@@ -533,6 +576,50 @@ static int scan_backwards(const char *path, audit_filter *f, pantau_error *err)
     return rc;
 }
 
+/* The lines read of one chunk of the stream, oldest first. */
+static void keep_stream_line(uint64_t seq, const char *line, size_t len, void *data)
+{
+    (void)seq;
+    g_ptr_array_add(data, g_strndup(line, len));
+}
+
+/* Feeds the lines of a chunk (oldest first) to the filter, newest first.
+ * Returns false once the filter is satisfied. */
+static bool take_chunk(audit_filter *f, const GPtrArray *lines)
+{
+    for (guint i = lines->len; i > 0; i--) {
+        const char *line = g_ptr_array_index(lines, i - 1);
+        if (!take_line(f, line, strlen(line)))
+            return false;
+    }
+    return true;
+}
+
+/* Reads the cluster's stream from its last line back, newest first, in
+ * chunks of AUDIT_STREAM_CHUNK lines. */
+static int scan_stream(kv_log *stream, audit_filter *f, pantau_error *err)
+{
+    uint64_t oldest = 0, end = 0, read = 0;
+    if (kv_log_range(stream, &oldest, &end, err))
+        return -1;
+    int rc = 0;
+    bool go_on = true;
+    while (go_on && oldest > 0 && end >= oldest && rc == 0) {
+        if (read >= AUDIT_STREAM_SCAN_MAX) {
+            f->more = true;
+            break;
+        }
+        uint64_t first = MAX(oldest, end > AUDIT_STREAM_CHUNK ? end - AUDIT_STREAM_CHUNK + 1 : 1);
+        GPtrArray *lines = g_ptr_array_new_with_free_func(g_free);
+        rc = kv_log_read(stream, first, end, keep_stream_line, lines, err);
+        go_on = rc == 0 && take_chunk(f, lines);
+        g_ptr_array_free(lines, TRUE);
+        read += end - first + 1;
+        end = first - 1;
+    }
+    return rc;
+}
+
 int audit_search(const audit_log *log, const audit_query *q, json_t **entries, bool *more,
                  pantau_error *err)
 {
@@ -546,7 +633,9 @@ int audit_search(const audit_log *log, const audit_query *q, json_t **entries, b
         .limit = q->limit,
         .entries = json_array(),
     };
-    int rc = log ? scan_backwards(log->path, &f, err) : 0;
+    int rc = !log          ? 0
+             : log->stream ? scan_stream(log->stream, &f, err)
+                           : scan_backwards(log->path, &f, err);
     g_free(f.since);
     g_free(f.until);
     if (rc) {
@@ -556,4 +645,86 @@ int audit_search(const audit_log *log, const audit_query *q, json_t **entries, b
     *entries = f.entries;
     *more = f.more;
     return rc;
+}
+
+/* ---- searching off the main loop ---- */
+
+/* A query on its way through the pool and back to the main loop: copies
+ * of its strings and references to its times. */
+typedef struct search_job {
+    audit_query q;
+    char *copies[4]; /* q's user, action, wall and source */
+    audit_found done;
+    void *data;
+    json_t *entries; /* new reference, or NULL with err */
+    bool more;
+    pantau_error err;
+} search_job;
+
+static void search_job_free(gpointer data)
+{
+    search_job *j = data;
+    for (size_t i = 0; i < G_N_ELEMENTS(j->copies); i++)
+        g_free(j->copies[i]);
+    if (j->q.since)
+        g_date_time_unref(j->q.since);
+    if (j->q.until)
+        g_date_time_unref(j->q.until);
+    json_decref(j->entries);
+    g_free(j);
+}
+
+/* On the main loop: the answer. */
+static gboolean search_deliver(gpointer data)
+{
+    search_job *j = data;
+    json_t *entries = j->entries;
+    j->entries = NULL;
+    j->done(entries, j->more, entries ? NULL : &j->err, j->data);
+    return G_SOURCE_REMOVE;
+}
+
+/* On the pool's thread. */
+static void search_run(gpointer data, gpointer user_data)
+{
+    search_job *j = data;
+    audit_log *log = user_data;
+    audit_search(log, &j->q, &j->entries, &j->more, &j->err);
+    g_idle_add_full(G_PRIORITY_DEFAULT, search_deliver, j, search_job_free);
+}
+
+void audit_search_async(audit_log *log, const audit_query *q, audit_found done, void *data)
+{
+    if (!log) {
+        done(json_array(), false, NULL, data);
+        return;
+    }
+    search_job *j = g_new0(search_job, 1);
+    j->q = *q;
+    j->q.user = j->copies[0] = g_strdup(q->user);
+    j->q.action = j->copies[1] = g_strdup(q->action);
+    j->q.wall = j->copies[2] = g_strdup(q->wall);
+    j->q.source = j->copies[3] = g_strdup(q->source);
+    if (q->since)
+        g_date_time_ref(q->since);
+    if (q->until)
+        g_date_time_ref(q->until);
+    j->done = done;
+    j->data = data;
+    g_thread_pool_push(log->queries, j, NULL);
+}
+
+void audit_log_share(audit_log *log, kv_log *stream)
+{
+    if (!log) {
+        kv_log_free(stream);
+        return;
+    }
+    /* Queries in flight may read the old stream: they end first. */
+    g_thread_pool_free(log->queries, FALSE, TRUE);
+    log->queries = queries_new(log);
+    g_mutex_lock(&log->lock);
+    kv_log_free(log->stream);
+    log->stream = stream;
+    g_mutex_unlock(&log->lock);
 }

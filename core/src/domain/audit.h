@@ -5,6 +5,7 @@
 
 #include "config_check.h"
 #include "disk_writer.h"
+#include "kv_store.h"
 #include "pantau_error.h"
 #include "session.h"
 
@@ -43,6 +44,13 @@ void audit_config_check(config_checker *c, const json_t *section, const config_s
 audit_log *audit_log_open(const json_t *section, const char *config_dir, const char *state_dir,
                           disk_writer *writer);
 void audit_log_close(audit_log *log);
+
+/* In a cluster (docs/cluster.md): every line goes to stream (stolen; NULL:
+ * back to the file) instead of the file, acknowledged by the stream before
+ * the change is, and audit_search reads the stream. Waits for the queries
+ * in flight. stream's store must outlive it: share NULL before freeing
+ * the store. With no log (NULL), stream is freed. Main loop. */
+void audit_log_share(audit_log *log, kv_log *stream);
 
 /* Appends e and flushes it to disk (fdatasync). Returns 0, or -1 with err
  * set (internal) when the line could not be written. Without an audit log,
@@ -108,10 +116,12 @@ audit_line *audit_change_line(audit_log *log, const char *wall_id, gint64 versio
  * it leaves as they were. */
 audit_line *audit_change_line_unchanged(audit_log *log);
 
-/* Appends l and flushes it to disk (fdatasync); rolled_back: as "ok":
- * false, "rolled_back": true. Safe on the writer thread. Returns 0, or -1
- * (logged). */
-int audit_line_append(const audit_line *l, bool rolled_back);
+/* Appends l and flushes it to disk (fdatasync), or in a cluster has the
+ * stream acknowledge it; rolled_back: as "ok": false, "rolled_back": true.
+ * Safe on the writer thread. Returns 0, or -1 (logged) with err (may be
+ * NULL): internal, or unavailable when the cluster's stream did not take
+ * it. */
+int audit_line_append(const audit_line *l, bool rolled_back, pantau_error *err);
 
 void audit_line_free(audit_line *l);
 
@@ -135,9 +145,19 @@ typedef struct audit_query {
 /* The newest lines of log (NULL: no audit log, no lines) that match q,
  * newest first, in *entries (new reference, an array); *more tells that
  * more lines match than were returned (or that the scan stopped at its
- * bound). Runs on the main loop. Returns 0, or -1 with err (internal: the
- * log cannot be read) and *entries NULL. */
+ * bound). Reads the file, or the cluster's stream. Blocks: any thread.
+ * Returns 0, or -1 with err (internal: the log cannot be read;
+ * unavailable: the stream did not answer) and *entries NULL. */
 int audit_search(const audit_log *log, const audit_query *q, json_t **entries, bool *more,
                  pantau_error *err);
+
+/* The answer of audit_search_async, on the main loop: entries (stolen, an
+ * array) and more, or entries NULL and err (borrowed). */
+typedef void (*audit_found)(json_t *entries, bool more, const pantau_error *err, void *data);
+
+/* audit_search on the log's query thread, off the main loop (q and its
+ * strings and times copied); done then runs on the main loop (at once
+ * without a log). Queries run one at a time, in order. */
+void audit_search_async(audit_log *log, const audit_query *q, audit_found done, void *data);
 
 #endif

@@ -80,11 +80,13 @@ void cluster_config_check(config_checker *c, const json_t *section)
                     "[\"nats://127.0.0.1:4222\"], \"node\": \"a\"}");
         return;
     }
-    static const char *const keys[] = {"nats", "node", "bucket", "replicas", "timeout_ms", NULL};
+    static const char *const keys[] = {"nats",       "node",         "bucket", "replicas",
+                                       "timeout_ms", "audit_stream", NULL};
     config_check_keys(c, section, "cluster", keys);
     check_urls(c, json_object_get(section, "nats"));
     check_name(c, section, "node", true);
     check_name(c, section, "bucket", false);
+    check_name(c, section, "audit_stream", false);
     check_int(c, section, "replicas", 1, 5);
     check_int(c, section, "timeout_ms", 100, 60000);
 }
@@ -117,4 +119,15 @@ kv_store *cluster_open(const json_t *section, const char *suffix, gint64 ttl_ms,
     g_free(bucket);
     g_free(list);
     return kv;
+}
+
+kv_log *cluster_open_audit(const json_t *section, kv_store *kv, pantau_error *err)
+{
+    const char *name = json_string_value(json_object_get(section, "audit_stream"));
+    const char *bucket = json_string_value(json_object_get(section, "bucket"));
+    char *stream = name ? g_strdup(name)
+                        : g_strconcat(bucket ? bucket : CLUSTER_BUCKET_DEFAULT, "-audit", NULL);
+    kv_log *l = kv_log_open(kv, stream, int_or(section, "replicas", CLUSTER_REPLICAS_DEFAULT), err);
+    g_free(stream);
+    return l;
 }

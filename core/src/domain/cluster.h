@@ -24,4 +24,9 @@ void cluster_config_check(config_checker *c, const json_t *section);
  * live ttl_ms, 0: for ever). Blocks. Returns the store, or NULL with err. */
 kv_store *cluster_open(const json_t *section, const char *suffix, gint64 ttl_ms, pantau_error *err);
 
+/* Opens the cluster's audit stream (cluster.audit_stream, by default
+ * "<bucket>-audit"; made with cluster.replicas) on kv's connection (kv
+ * borrowed, must outlive it). Blocks. Returns it, or NULL with err. */
+kv_log *cluster_open_audit(const json_t *section, kv_store *kv, pantau_error *err);
+
 #endif

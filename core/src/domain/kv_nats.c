@@ -101,10 +101,16 @@ static natsStatus connect_nats(kv_store *kv, const kv_store_options *o)
 /* 0 when the server has JetStream, else -1 with err saying so. */
 static int check_jetstream(kv_store *kv, pantau_error *err)
 {
-    jsAccountInfo *ai = NULL;
-    jsErrCode jerr = 0;
-    natsStatus s = js_GetAccountInfo(&ai, kv->js, NULL, &jerr);
-    jsAccountInfo_Destroy(ai);
+    /* A busy or new cluster may answer late: a timeout is asked again. */
+    gint64 until = g_get_monotonic_time() + KV_OPEN_PATIENCE_MS * 1000;
+    natsStatus s;
+    jsErrCode jerr;
+    do {
+        jsAccountInfo *ai = NULL;
+        jerr = 0;
+        s = js_GetAccountInfo(&ai, kv->js, NULL, &jerr);
+        jsAccountInfo_Destroy(ai);
+    } while (s == NATS_TIMEOUT && g_get_monotonic_time() < until);
     if (s == NATS_OK)
         return 0;
     if (s == NATS_NO_RESPONDERS || jerr == JSNotEnabledErr || jerr == JSNotEnabledForAccountErr) {
@@ -425,4 +431,119 @@ char *kv_store_key(const char *prefix, const char *id)
             g_string_append_printf(k, "=%02X", (unsigned char)*p);
     }
     return g_string_free(k, FALSE);
+}
+
+/* ---- a replicated log ---- */
+
+struct kv_log {
+    kv_store *kv; /* borrowed: its connection */
+    char *name;   /* the stream, and its subject */
+};
+
+/* Makes the stream when it is missing: a status. */
+static natsStatus log_make(kv_log *l, int replicas)
+{
+    jsStreamInfo *si = NULL;
+    jsErrCode jerr = 0;
+    natsStatus s = js_GetStreamInfo(&si, l->kv->js, l->name, NULL, &jerr);
+    if (s == NATS_NOT_FOUND) {
+        jsStreamConfig cfg;
+        jsStreamConfig_Init(&cfg);
+        const char *subjects[] = {l->name};
+        cfg.Name = l->name;
+        cfg.Subjects = subjects;
+        cfg.SubjectsLen = 1;
+        cfg.Storage = js_FileStorage;
+        cfg.Replicas = replicas;
+        jsStreamInfo_Destroy(si);
+        si = NULL;
+        s = js_AddStream(&si, l->kv->js, &cfg, NULL, &jerr);
+    }
+    jsStreamInfo_Destroy(si);
+    return s;
+}
+
+kv_log *kv_log_open(kv_store *kv, const char *name, int replicas, pantau_error *err)
+{
+    kv_log *l = g_new0(kv_log, 1);
+    l->kv = kv;
+    l->name = g_strdup(name);
+    gint64 until = g_get_monotonic_time() + KV_OPEN_PATIENCE_MS * 1000;
+    natsStatus s;
+    while ((s = log_make(l, replicas)) != NATS_OK && g_get_monotonic_time() < until)
+        g_usleep(250 * 1000);
+    if (s == NATS_OK)
+        return l;
+    nats_fail(err, s, "the cluster's audit stream could not be opened");
+    kv_log_free(l);
+    return NULL;
+}
+
+void kv_log_free(kv_log *l)
+{
+    if (!l)
+        return;
+    g_free(l->name);
+    g_free(l);
+}
+
+int kv_log_append(kv_log *l, const char *line, size_t len, pantau_error *err)
+{
+    jsPubAck *pa = NULL;
+    jsErrCode jerr = 0;
+    natsStatus s = js_Publish(&pa, l->kv->js, l->name, line, (int)len, NULL, &jerr);
+    jsPubAck_Destroy(pa);
+    return s == NATS_OK ? 0
+                        : nats_fail(err, s,
+                                    "the cluster's audit stream (NATS JetStream) did not take the "
+                                    "change's line; nothing changed");
+}
+
+int kv_log_range(kv_log *l, uint64_t *first, uint64_t *last, pantau_error *err)
+{
+    jsStreamInfo *si = NULL;
+    jsErrCode jerr = 0;
+    natsStatus s = js_GetStreamInfo(&si, l->kv->js, l->name, NULL, &jerr);
+    *first = s == NATS_OK && si->State.Msgs ? si->State.FirstSeq : 0;
+    *last = *first ? si->State.LastSeq : 0;
+    jsStreamInfo_Destroy(si);
+    return s == NATS_OK ? 0 : nats_fail(err, s, "the cluster's audit stream did not answer");
+}
+
+/* The line of msg, with its sequence in the stream, to fn when it is not
+ * after last; *next: the sequence after it. */
+static void log_deliver(natsMsg *msg, uint64_t *next, uint64_t last, kv_log_line_fn fn, void *data)
+{
+    jsMsgMetaData *meta = NULL;
+    if (natsMsg_GetMetaData(&meta, msg) != NATS_OK)
+        return;
+    *next = meta->Sequence.Stream + 1;
+    if (meta->Sequence.Stream <= last)
+        fn(meta->Sequence.Stream, natsMsg_GetData(msg), (size_t)natsMsg_GetDataLength(msg), data);
+    jsMsgMetaData_Destroy(meta);
+}
+
+int kv_log_read(kv_log *l, uint64_t first, uint64_t last, kv_log_line_fn fn, void *data,
+                pantau_error *err)
+{
+    jsSubOptions so;
+    jsSubOptions_Init(&so);
+    so.Stream = l->name;
+    so.Ordered = true; /* an ephemeral consumer, no acks, in order */
+    so.Config.DeliverPolicy = js_DeliverByStartSequence;
+    so.Config.OptStartSeq = first;
+    natsSubscription *sub = NULL;
+    jsErrCode jerr = 0;
+    natsStatus s = js_SubscribeSync(&sub, l->kv->js, l->name, NULL, &so, &jerr);
+    for (uint64_t next = first; s == NATS_OK && next <= last;) {
+        natsMsg *msg = NULL;
+        s = natsSubscription_NextMsg(&msg, sub, l->kv->timeout_ms);
+        if (s == NATS_OK)
+            log_deliver(msg, &next, last, fn, data);
+        natsMsg_Destroy(msg);
+    }
+    if (sub)
+        natsSubscription_Unsubscribe(sub);
+    natsSubscription_Destroy(sub);
+    return s == NATS_OK ? 0 : nats_fail(err, s, "the cluster's audit stream did not answer");
 }

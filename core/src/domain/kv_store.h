@@ -62,6 +62,38 @@ typedef void (*kv_watch_fn)(const char *key, const char *value, uint64_t rev, vo
  * store. Returns 0, or -1 with err. */
 int kv_store_watch(kv_store *kv, const char *keys, kv_watch_fn fn, void *data, pantau_error *err);
 
+/* ---- a replicated log: a JetStream stream of lines, in order ----
+ * (the audit log of a cluster, docs/cluster.md). It shares its store's
+ * connection: the store must outlive it. */
+typedef struct kv_log kv_log;
+
+/* Opens the stream name (its subject is the same name), making it with
+ * replicas when missing; waits, as the bucket does, for a new cluster's
+ * leaders. Blocks. Returns the log, or NULL with err (ERR_UNAVAILABLE). */
+kv_log *kv_log_open(kv_store *kv, const char *name, int replicas, pantau_error *err);
+
+void kv_log_free(kv_log *l);
+
+/* Appends line (len bytes) and waits for the stream's acknowledgement:
+ * stored on a quorum of its replicas. Blocks up to the store's timeout;
+ * safe from any thread. 0, or -1 with err (ERR_UNAVAILABLE). */
+int kv_log_append(kv_log *l, const char *line, size_t len, pantau_error *err);
+
+/* The sequences of the log's first and last lines (both 0: empty, e.g.
+ * every line expired): 0, or -1 with err. Blocks. */
+int kv_log_range(kv_log *l, uint64_t *first, uint64_t *last, pantau_error *err);
+
+/* Called with each line read (borrowed, len bytes, not NUL-terminated)
+ * and its sequence. */
+typedef void (*kv_log_line_fn)(uint64_t seq, const char *line, size_t len, void *data);
+
+/* Reads the lines first..last (sequences, oldest first) through one
+ * ephemeral ordered consumer, calling fn for each (a line deleted from
+ * the stream is skipped). Blocks; any thread. 0, or -1 with err
+ * (ERR_UNAVAILABLE) when the stream stopped answering. */
+int kv_log_read(kv_log *l, uint64_t first, uint64_t last, kv_log_line_fn fn, void *data,
+                pantau_error *err);
+
 /* key made of prefix and an id any of A-Z a-z 0-9 _ - . : may be in: the
  * letters, digits, '_' and '-' stay, anything else becomes =XX (hex), so
  * two ids never share a key and every key is a valid NATS KV key. Returns

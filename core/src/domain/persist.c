@@ -15,12 +15,12 @@ struct persister {
 
 /* One change's durable writes: its audit line, then its files or its
  * write to the shared store. The writer thread touches only line, files,
- * remote (with undo, copies only), audit_failed and remote_err. */
+ * remote (with undo, copies only), audit_err and remote_err. */
 typedef struct persist_job {
     audit_line *line;         /* owned; NULL: no audit log */
     state_batch *files;       /* owned; NULL: the line only */
     persist_remote_fn remote; /* NULL: none */
-    bool audit_failed;        /* set on the thread: the files were not written */
+    pantau_error audit_err;   /* set on the thread when the line failed: nothing written */
     pantau_error remote_err;  /* set on the thread when remote failed */
     /* main loop only: */
     write_fence *fence; /* borrowed, may be NULL: it completes after this job */
@@ -54,14 +54,12 @@ write_fence *persist_fence_set(persister *p, write_fence *fence)
 static int persist_run(void *data)
 {
     persist_job *j = data;
-    if (j->line && audit_line_append(j->line, false)) {
-        j->audit_failed = true;
+    if (j->line && audit_line_append(j->line, false, &j->audit_err))
         return EIO;
-    }
     int rc = j->files ? state_batch_run(j->files) : 0;
     if (rc == 0 && j->remote && j->remote(j->undo, &j->remote_err))
         rc = EAGAIN;
-    if (rc && j->line && audit_line_append(j->line, true))
+    if (rc && j->line && audit_line_append(j->line, true, NULL))
         log_error("the roll-back of a change could not be audited");
     return rc;
 }
@@ -72,8 +70,8 @@ static void fence_fail(write_fence *fence, const persist_job *j, int status)
     if (!fence || fence->failed)
         return;
     fence->failed = true;
-    if (j->audit_failed)
-        error_set(&fence->err, ERR_INTERNAL, "", "the audit log could not be written");
+    if (j->audit_err.code)
+        fence->err = j->audit_err;
     else if (j->remote_err.code)
         fence->err = j->remote_err;
     else

@@ -269,7 +269,7 @@ static void wall_put_finished(void *data, bool ok)
         take_shared(wp->ws, wp->now, wp->now_rev);
     if (!ok)
         log_info("cluster: wall '%s' not changed to version %" G_GINT64_FORMAT ": %s", wp->wall_id,
-                 wp->version, wp->err.message);
+                 wp->version, wp->err.code ? wp->err.message : "its audit line was not taken");
 }
 
 /* walls_apply in a cluster: nothing changes here until the store took it. */

@@ -6,6 +6,7 @@
 #include "auth_util.h"
 #include "config.h"
 #include "op_def.h"
+#include "ops.h"
 #include "password.h"
 #include "test_util.h"
 
@@ -318,7 +319,7 @@ END_TEST
  * dir (as state and config directory) open it. */
 static pantau_server *audit_server(const char *config_text)
 {
-    pantau_server *srv = g_new0(pantau_server, 1);
+    pantau_server *srv = tu_server_new(dir, "[]");
     json_t *root = tu_json(config_text);
     srv->audit = audit_log_open(json_object_get(root, "audit"), dir, dir, NULL);
     json_decref(root);
@@ -328,20 +329,34 @@ static pantau_server *audit_server(const char *config_text)
 static void audit_server_free(pantau_server *srv)
 {
     audit_log_close(srv->audit);
-    g_free(srv);
+    srv->audit = NULL;
+    tu_server_free(srv);
 }
 
-/* Runs audit.query (app/ops_audit.c) as dispatch would. The result is a
- * new reference, or NULL with *code set. */
+static void keep_reply(json_t *reply, void *data)
+{
+    *(json_t **)data = reply;
+}
+
+/* Runs audit.query (app/ops_audit.c) through the dispatcher, waiting on
+ * the main loop for its answer (it reads off the main loop). The result is
+ * a new reference, or NULL with *code set. */
 static json_t *query(pantau_server *srv, const char *req_text, const char **code)
 {
     json_t *req = tu_json(req_text);
-    op_call call = {srv, NULL, req};
-    json_t *ok = NULL;
-    pantau_error err = {0};
-    ck_assert_str_eq(audit_ops[0].name, "audit.query");
-    *code = audit_ops[0].fn(&call, &ok, &err) ? err.code : NULL;
+    json_object_set_new(req, "op", json_string("audit.query"));
+    json_object_set_new(req, "id", json_integer(1));
+    json_t *reply = NULL;
+    ops_handle_async(srv, NULL, req, keep_reply, &reply);
+    while (!reply)
+        g_main_context_iteration(NULL, TRUE);
     json_decref(req);
+    json_t *ok = json_incref(json_object_get(reply, "ok"));
+    static char code_buf[64];
+    const char *c = json_string_value(json_object_get(json_object_get(reply, "error"), "code"));
+    g_strlcpy(code_buf, c ? c : "", sizeof code_buf);
+    *code = ok ? NULL : code_buf;
+    json_decref(reply);
     return ok;
 }
 
