@@ -14,12 +14,20 @@ const BACKOFF_MAX_MS = 10000;
 // ping now and then and give up on it when the reply does not come.
 const PING_EVERY_MS = 15000;
 const PING_TIMEOUT_MS = 5000;
+// In a cluster (docs/cluster.md) a page has other nodes to go to, and its
+// video is to be back within 3 s of its node failing: a node that died
+// closes its sockets, but a hung one only falls silent. So a page that has
+// heard nothing for CLUSTER_SILENT_MS pings, and moves to the next node
+// when the reply has not come CLUSTER_PING_TIMEOUT_MS later.
+const CLUSTER_CHECK_MS = 250;
+const CLUSTER_SILENT_MS = 1000;
+const CLUSTER_PING_TIMEOUT_MS = 1000;
 // As many data entries per widget as the server keeps (SOURCE_HISTORY_MAX).
 const HISTORY_MAX = 240;
 // Close reasons (code 1008) that mean the login behind the socket has ended.
 const LOGIN_ENDED = new Set(['logged out', 'session expired']);
 
-const EVENT_NAMES = ['snapshot', 'wall', 'presets', 'source', 'source.removed', 'data', 'status', 'history', 'stats', 'event', 'ptz.held'];
+const EVENT_NAMES = ['cluster', 'snapshot', 'wall', 'presets', 'source', 'source.removed', 'data', 'status', 'history', 'stats', 'event', 'ptz.held'];
 
 // The binary media frame header (docs/protocol.md), little-endian.
 export const MEDIA_FLAG_KEYFRAME = 1;
@@ -70,6 +78,23 @@ export function defaultSocketUrl() {
   return `${scheme}://${location.host}/ws${token ? `?token=${encodeURIComponent(token)}` : ''}`;
 }
 
+// The socket URL of a node's public URL ("http://10.0.0.2:8080"), with the
+// page's viewer token: a page moves between nodes with the token it holds
+// (docs/cluster.md).
+export function nodeSocketUrl(publicUrl) {
+  const base = publicUrl.replace(/^http/, 'ws').replace(/\/+$/, '');
+  const token = globalThis.location ? new URLSearchParams(location.search).get('token') : null;
+  return `${base}/ws${token ? `?token=${encodeURIComponent(token)}` : ''}`;
+}
+
+// The nodes a page tries when it loses its own (named self), in order:
+// those after it in the list, then those before, then itself again.
+export function failoverOrder(nodes, self) {
+  const at = nodes.findIndex((node) => node.name === self);
+  const order = at < 0 ? nodes : [...nodes.slice(at + 1), ...nodes.slice(0, at + 1)];
+  return order.map((node) => nodeSocketUrl(node.url));
+}
+
 // Backoff before reconnect attempt `attempt` (0-based): 0.5 s doubling up to
 // 10 s, each randomised down to half so that many walls restarting together
 // do not all knock at the same instant.
@@ -113,6 +138,14 @@ export class Connection {
     // What this page decodes; a change subscribes again (docs/protocol.md).
     this.codecSupport = new CodecSupport(() => this.sendSubscribe(false));
     this.refusals = new Map(); // camera source id -> its refused media event
+    // A cluster's nodes (docs/cluster.md): [{name, url, self}], the one this
+    // page is connected to, whether its NATS takes changes, and the nodes
+    // still to try after a loss (null: none lost yet).
+    this.cluster = { nodes: [], available: true };
+    this.node = null;
+    this.failoverQueue = null;
+    this.lastHeard = 0;
+    this.pingSentAt = 0;
   }
 
   // Declares what `owner` (a view) shows: a Map or object of source id ->
@@ -269,6 +302,7 @@ export class Connection {
     if (socket !== this.socket) return;
     this.socket = null;
     this.disconnected();
+    if (this.failOver()) return;
     if (event?.code === 1008 && LOGIN_ENDED.has(event.reason) && globalThis.location) {
       // The login this page ran under is over (logged out elsewhere, or
       // expired): reconnecting would be refused, so ask for a new one.
@@ -280,8 +314,43 @@ export class Connection {
     this.scheduleReconnect();
   }
 
+  // Opens a socket to the next node of the cluster at once: true, or false
+  // when every node was tried since the last snapshot (or there is no
+  // other), and the usual backoff follows (docs/cluster.md).
+  failOver() {
+    if (this.stopped) return false;
+    if (this.failoverQueue === null) this.failoverQueue = this.cluster.nodes.length > 1 ? failoverOrder(this.cluster.nodes, this.node) : [];
+    if (!this.failoverQueue.length) {
+      this.failoverQueue = null;
+      return false;
+    }
+    this.url = this.failoverQueue.shift();
+    clearTimeout(this.retryTimer);
+    this.open();
+    return true;
+  }
+
+  // A node stopping names the node its clients go to: go at once.
+  handOver(node) {
+    if (!node?.url || this.stopped) return;
+    this.failoverQueue = null;
+    this.dropSocket();
+    this.url = nodeSocketUrl(node.url);
+    clearTimeout(this.retryTimer);
+    this.open();
+  }
+
+  applyCluster(cluster) {
+    const wasCluster = this.cluster.nodes.length > 1;
+    this.cluster = { nodes: cluster?.nodes || [], available: cluster?.available !== false };
+    this.node = this.cluster.nodes.find((node) => node.self)?.name ?? null;
+    if (this.connected && wasCluster !== this.cluster.nodes.length > 1) this.startPinging();
+    this.emit('cluster', this.cluster);
+  }
+
   disconnected() {
     clearInterval(this.pingTimer);
+    this.pingSentAt = 0;
     for (const { reject } of this.pending.values()) reject(disconnectedError());
     this.pending.clear();
     if (this.connected) {
@@ -298,7 +367,25 @@ export class Connection {
 
   startPinging() {
     clearInterval(this.pingTimer);
-    this.pingTimer = setInterval(() => this.checkAlive(), PING_EVERY_MS);
+    this.pingSentAt = 0;
+    this.lastHeard = Date.now();
+    if (this.cluster.nodes.length > 1) this.pingTimer = setInterval(() => this.checkNode(), CLUSTER_CHECK_MS);
+    else this.pingTimer = setInterval(() => this.checkAlive(), PING_EVERY_MS);
+  }
+
+  // In a cluster: a silent node is pinged, and left when it does not answer.
+  checkNode() {
+    const now = Date.now();
+    if (this.pingSentAt) {
+      if (now - this.pingSentAt < CLUSTER_PING_TIMEOUT_MS || !this.socket) return;
+      this.dropSocket();
+      if (!this.failOver()) this.scheduleReconnect();
+      return;
+    }
+    if (now - this.lastHeard < CLUSTER_SILENT_MS) return;
+    this.pingSentAt = now;
+    const done = () => { this.pingSentAt = 0; };
+    this.request('ping').then(done, done);
   }
 
   checkAlive() {
@@ -311,6 +398,7 @@ export class Connection {
   }
 
   receive(text) {
+    this.lastHeard = Date.now();
     if (typeof text !== 'string') return this.receiveMedia(text);
     let message;
     try {
@@ -351,6 +439,8 @@ export class Connection {
       case 'stats': return this.applyStats(message.sources);
       case 'event': return this.emit('event', message);
       case 'ptz.held': return this.applyPtzHeld(message);
+      case 'nodes': return this.applyCluster(message.cluster);
+      case 'handover': return this.handOver(message.node);
       default: return undefined; // newer servers may send more; ignore them
     }
   }
@@ -367,6 +457,8 @@ export class Connection {
     for (const [id, by] of Object.entries(snapshot.ptz_held || {})) state.ptzHeld.set(id, { by, mine: false });
     this.state = state;
     this.attempt = 0;
+    this.failoverQueue = null;
+    this.applyCluster(snapshot.cluster);
     const wasConnected = this.connected;
     this.connected = true;
     this.startPinging();

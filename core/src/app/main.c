@@ -6,6 +6,7 @@
 #include "auth.h"
 #include "bus.h"
 #include "cluster.h"
+#include "cluster_nodes.h"
 #include "events.h"
 #include "config.h"
 #include "host.h"
@@ -37,6 +38,9 @@
 #include <string.h>
 
 #define EXIT_BAD_CONFIG 2
+/* How long a node stopped with SIGTERM in a cluster keeps sending, so
+ * that its clients get the handover event before their sockets close. */
+#define HANDOVER_MS 300
 
 typedef struct options {
     char *config;
@@ -133,6 +137,29 @@ static int hash_password_from_stdin(void)
 static gboolean on_signal(gpointer loop)
 {
     g_main_loop_quit(loop);
+    return G_SOURCE_CONTINUE;
+}
+
+static gboolean quit_after_handover(gpointer data)
+{
+    pantau_server *srv = data;
+    g_main_loop_quit(srv->loop);
+    return G_SOURCE_REMOVE;
+}
+
+/* SIGTERM in a cluster: the clients are told the next node at once
+ * (docs/cluster.md), the loop runs HANDOVER_MS more to send it, then
+ * stops. A second signal, or no other node, stops at once. */
+static gboolean on_term(gpointer data)
+{
+    pantau_server *srv = data;
+    if (srv->handing_over || !cluster_nodes_hand_over(srv->nodes)) {
+        g_main_loop_quit(srv->loop);
+        return G_SOURCE_CONTINUE;
+    }
+    srv->handing_over = true;
+    log_info("stopping: the clients were handed over to another node");
+    g_timeout_add(HANDOVER_MS, quit_after_handover, srv);
     return G_SOURCE_CONTINUE;
 }
 
@@ -257,6 +284,14 @@ static int start_cluster(pantau_server *srv)
         if (!sessions || auth_share(srv->auth, sessions, &err))
             goto fail;
     }
+    const char *node = json_string_value(json_object_get(section, "node"));
+    kv_store *nodes = cluster_open(section, "-nodes", CLUSTER_NODES_TTL_MS, &err);
+    if (!nodes)
+        goto fail;
+    srv->nodes = cluster_nodes_start(
+        nodes, node, json_string_value(json_object_get(section, "public_url")), srv->bus, &err);
+    if (!srv->nodes)
+        goto fail;
     log_info("cluster: node '%s' shares its walls%s",
              json_string_value(json_object_get(section, "node")),
              srv->auth ? " and login sessions" : "");
@@ -337,7 +372,8 @@ static int run(const options *o, pantau_config *cfg)
         goto out;
     /* The handlers before "ready": a SIGTERM sent on reading it stops cleanly. */
     guint sigint = g_unix_signal_add(SIGINT, on_signal, srv.loop);
-    guint sigterm = g_unix_signal_add(SIGTERM, on_signal, srv.loop);
+    guint sigterm = srv.nodes ? g_unix_signal_add(SIGTERM, on_term, &srv)
+                              : g_unix_signal_add(SIGTERM, on_signal, srv.loop);
     print_urls(&srv, ws_server_port(srv.ws));
     g_main_loop_run(srv.loop);
     g_source_remove(sigint);
@@ -371,6 +407,9 @@ out:
     /* No job outlives the server: the last writes before the log closes. */
     disk_writer_free(srv.writer);
     srv.writer = NULL;
+    /* Its key goes: the other nodes stop listing this one. */
+    cluster_nodes_free(srv.nodes);
+    srv.nodes = NULL;
     /* Its watch stops before the walls it changes go. */
     kv_store_free(srv.shared);
     srv.shared = NULL;

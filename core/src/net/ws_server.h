@@ -67,6 +67,10 @@ typedef struct ws_config {
     heap_trim *heap;                /* NULL: never trimmed (its metrics say so) */
     http_routes routes;             /* the files served */
     export_deps export;             /* GET /export.mp4 (export_http.h) */
+    /* Whether a browser's Origin (borrowed) is another node of the cluster,
+     * whose pages may move their socket here (docs/cluster.md); NULL: none. */
+    bool (*origin_is_peer)(const char *origin, void *data);
+    void *peer_data;
 } ws_config;
 
 /* Receives a request's reply (stolen) on the main loop, exactly once. */
