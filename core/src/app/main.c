@@ -38,9 +38,11 @@
 #include <string.h>
 
 #define EXIT_BAD_CONFIG 2
-/* How long a node stopped with SIGTERM in a cluster keeps sending, so
- * that its clients get the handover event before their sockets close. */
-#define HANDOVER_MS 300
+/* A node stopped with SIGTERM in a cluster waits for its clients to leave
+ * after the handover event (looking every HANDOVER_CHECK_MS), at most
+ * HANDOVER_MAX_MS. */
+#define HANDOVER_CHECK_MS 20
+#define HANDOVER_MAX_MS 2000
 
 typedef struct options {
     char *config;
@@ -140,9 +142,19 @@ static gboolean on_signal(gpointer loop)
     return G_SOURCE_CONTINUE;
 }
 
+/* Stops the loop once the clients handed over have left, or at the latest
+ * HANDOVER_MAX_MS after the handover. */
 static gboolean quit_after_handover(gpointer data)
 {
     pantau_server *srv = data;
+    unsigned left = ws_server_client_count(srv->ws);
+    if (left && g_get_monotonic_time() < srv->handover_until)
+        return G_SOURCE_CONTINUE;
+    if (left)
+        log_warn("stopping: %u clients did not leave in %d ms after the handover", left,
+                 HANDOVER_MAX_MS);
+    else
+        log_info("stopping: all clients left for another node");
     g_main_loop_quit(srv->loop);
     return G_SOURCE_REMOVE;
 }
@@ -158,8 +170,9 @@ static gboolean on_term(gpointer data)
         return G_SOURCE_CONTINUE;
     }
     srv->handing_over = true;
-    log_info("stopping: the clients were handed over to another node");
-    g_timeout_add(HANDOVER_MS, quit_after_handover, srv);
+    srv->handover_until = g_get_monotonic_time() + HANDOVER_MAX_MS * 1000;
+    log_info("stopping: the clients are handed over to another node");
+    g_timeout_add(HANDOVER_CHECK_MS, quit_after_handover, srv);
     return G_SOURCE_CONTINUE;
 }
 

@@ -58,6 +58,7 @@ typedef struct pantau_server {
     struct kv_store *shared;             /* a cluster's shared store; NULL: no "cluster" */
     struct cluster_nodes *nodes;         /* a cluster's nodes (failover); NULL: no "cluster" */
     bool handing_over;                   /* stopping: the clients were told where to go */
+    gint64 handover_until;               /* monotonic µs: stop then, clients left or not */
     struct replay_center *replays;       /* replays of wall tiles (replay.h); NULL: none */
     struct recordings *recordings; /* the cameras' recordings (recordings.h); NULL in unit tests */
 } pantau_server;

@@ -1686,6 +1686,11 @@ fail:
     return NULL;
 }
 
+unsigned ws_server_client_count(const ws_server *ws)
+{
+    return g_hash_table_size(ws->clients);
+}
+
 int ws_server_port(const ws_server *ws)
 {
     return ws->port;

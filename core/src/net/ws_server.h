@@ -106,6 +106,9 @@ ws_server *ws_server_start(const ws_config *cfg, const ws_callbacks *cb);
  * ws_client_send_frame: lws's framing and the binary media header. */
 size_t ws_frame_room(void);
 
+/* How many WebSocket clients are connected now. */
+unsigned ws_server_client_count(const ws_server *ws);
+
 /* The port actually bound (useful with port 0). */
 int ws_server_port(const ws_server *ws);
 
