@@ -5,7 +5,8 @@
 // within 3 s the page shows the wall from node B at the same version, with
 // moving video. Then node A is started again and node B is stopped with
 // SIGTERM: the page moves to A on B's handover event, before B closes its
-// socket.
+// socket. Last, node A hangs (SIGSTOP): the page's ping finds it out and
+// the page moves to B within a few seconds.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startServer, stopServer, testConfig } from '../lib/harness.js';
@@ -117,5 +118,28 @@ test('SIGTERM of node B: its handover moves the page to node A before B closes i
   await waitVideoFrom('a', 3, 10000);
   await stopped;
   assert.match(nodes.b.server.output(), /all clients left for another node/);
+  assertNoProblems(page);
+});
+
+test('a hung node A (SIGSTOP): the page stops waiting for it and shows the wall from node B within a few seconds', async (t) => {
+  nodes.b.server.cleanup();
+  await startNode('b');
+  await page.waitForFunction(() => document.body.dataset.nodes === 'a b', null, { timeout: 10000 });
+  await waitVideoFrom('a', 3, 10000);
+  const before = await shown();
+  const stoppedAt = Date.now();
+  // A hung node keeps its sockets open: only the page's ping finds it out.
+  nodes.a.server.proc.kill('SIGSTOP');
+  try {
+    const back = await waitVideoFrom('b', 5, 10000);
+    const seconds = (back.at - stoppedAt) / 1000;
+    t.diagnostic(`moving video from node B ${seconds} s after node A hung`);
+    // About 2 s here (0.75 s silent, 1 s for the ping's reply); without the
+    // page's quick ping it would be 15-20 s.
+    assert.ok(seconds < 5, `video back from node B after ${seconds} s`);
+    assert.equal(back.version, before.version, 'the same wall version on node B');
+  } finally {
+    nodes.a.server.proc.kill('SIGCONT');
+  }
   assertNoProblems(page);
 });

@@ -19,8 +19,8 @@ const PING_TIMEOUT_MS = 5000;
 // closes its sockets, but a hung one only falls silent. So a page that has
 // heard nothing for CLUSTER_SILENT_MS pings, and moves to the next node
 // when the reply has not come CLUSTER_PING_TIMEOUT_MS later.
-const CLUSTER_CHECK_MS = 250;
-const CLUSTER_SILENT_MS = 1000;
+const CLUSTER_CHECK_MS = 100;
+const CLUSTER_SILENT_MS = 750;
 const CLUSTER_PING_TIMEOUT_MS = 1000;
 // As many data entries per widget as the server keeps (SOURCE_HISTORY_MAX).
 const HISTORY_MAX = 240;
