@@ -6,7 +6,8 @@
 // moving video. Then node A is started again and node B is stopped with
 // SIGTERM: the page moves to A on B's handover event, before B closes its
 // socket. Last, node A hangs (SIGSTOP): the page's ping finds it out and
-// the page moves to B within a few seconds.
+// the page moves to B within a few seconds. And without NATS quorum the
+// console shows its banner until NATS is back.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startServer, stopServer, testConfig } from '../lib/harness.js';
@@ -142,4 +143,33 @@ test('a hung node A (SIGSTOP): the page stops waiting for it and shows the wall 
     nodes.a.server.proc.kill('SIGCONT');
   }
   assertNoProblems(page);
+});
+
+test('without NATS quorum the console shows a banner saying changes are refused and why, the video goes on, and the banner goes when NATS is back', async () => {
+  const console_ = await openPage(browser, `${nodes.b.server.url}/console`, { allow: [/WebSocket/, /ERR_CONNECTION_REFUSED/] });
+  try {
+    await waitConnected(console_);
+    const banner = console_.locator('#cluster-banner');
+    assert.equal(await banner.isHidden(), true, 'no banner while NATS takes changes');
+    await nats.servers[1].stop();
+    await nats.servers[2].stop();
+    // A change from the console (clear the wall: click, confirm) fails with
+    // `unavailable`; the banner names the server's reason.
+    const until = Date.now() + 20000;
+    let text = '';
+    while (!/JetStream/.test(text) && Date.now() < until) {
+      await console_.click('#clear-wall');
+      await console_.click('#clear-wall');
+      await sleep(500);
+      text = (await banner.isVisible()) ? await banner.textContent() : '';
+    }
+    assert.match(text, /^Changes are refused: .*JetStream/);
+    await waitVideoFrom('b', 5, 5000);
+    for (const s of nats.servers.slice(1)) s.start();
+    await Promise.all(nats.servers.slice(1).map((s) => s.ready(true)));
+    await banner.waitFor({ state: 'hidden', timeout: 30000 });
+    assertNoProblems(console_, page);
+  } finally {
+    await console_.context().close();
+  }
 });

@@ -27,7 +27,7 @@ const HISTORY_MAX = 240;
 // Close reasons (code 1008) that mean the login behind the socket has ended.
 const LOGIN_ENDED = new Set(['logged out', 'session expired']);
 
-const EVENT_NAMES = ['cluster', 'snapshot', 'wall', 'presets', 'source', 'source.removed', 'data', 'status', 'history', 'stats', 'event', 'ptz.held'];
+const EVENT_NAMES = ['changes', 'cluster', 'snapshot', 'wall', 'presets', 'source', 'source.removed', 'data', 'status', 'history', 'stats', 'event', 'ptz.held'];
 
 // The binary media frame header (docs/protocol.md), little-endian.
 export const MEDIA_FLAG_KEYFRAME = 1;
@@ -146,6 +146,9 @@ export class Connection {
     this.failoverQueue = null;
     this.lastHeard = 0;
     this.pingSentAt = 0;
+    // Why the node refuses changes (its cluster's store is unavailable): null
+    // when it takes them, '' when it said so without a reason ('changes').
+    this.changesRefused = null;
   }
 
   // Declares what `owner` (a view) shows: a Map or object of source id ->
@@ -340,10 +343,23 @@ export class Connection {
     this.open();
   }
 
-  applyCluster(cluster) {
+  setChangesRefused(why) {
+    if (why === this.changesRefused) return;
+    this.changesRefused = why;
+    this.emit('changes', why);
+  }
+
+  // fresh: from a snapshot, which replaces what an earlier node said.
+  applyCluster(cluster, fresh = false) {
+    const wasAvailable = this.cluster.available;
     const wasCluster = this.cluster.nodes.length > 1;
     this.cluster = { nodes: cluster?.nodes || [], available: cluster?.available !== false };
     this.node = this.cluster.nodes.find((node) => node.self)?.name ?? null;
+    if (!this.cluster.available) {
+      if (this.changesRefused === null) this.setChangesRefused('');
+    } else if (fresh || !wasAvailable) {
+      this.setChangesRefused(null);
+    }
     if (this.connected && wasCluster !== this.cluster.nodes.length > 1) this.startPinging();
     this.emit('cluster', this.cluster);
   }
@@ -415,6 +431,8 @@ export class Connection {
     const waiter = this.pending.get(reply.re);
     if (!waiter) return;
     this.pending.delete(reply.re);
+    if (reply.error?.code === 'unavailable') this.setChangesRefused(reply.error.message || '');
+    else if (Number.isInteger(reply.ok?.version)) this.setChangesRefused(null);
     if (reply.error) waiter.reject(reply.error);
     else waiter.resolve(reply.ok);
   }
@@ -458,7 +476,7 @@ export class Connection {
     this.state = state;
     this.attempt = 0;
     this.failoverQueue = null;
-    this.applyCluster(snapshot.cluster);
+    this.applyCluster(snapshot.cluster, true);
     const wasConnected = this.connected;
     this.connected = true;
     this.startPinging();
