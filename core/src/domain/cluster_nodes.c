@@ -181,7 +181,9 @@ cluster_nodes *cluster_nodes_start(kv_store *kv, const char *name, const char *u
     n->available = 1;
     g_mutex_init(&n->lock);
     g_cond_init(&n->wake);
-    n->listed = json_dumps(json_object(), JSON_COMPACT);
+    json_t *none = json_object();
+    n->listed = json_dumps(none, JSON_COMPACT);
+    json_decref(none);
     char *first = heartbeat_value(n);
     int rc = kv_store_put(kv, n->key, first, err);
     free(first);
