@@ -22,6 +22,9 @@ const PING_TIMEOUT_MS = 5000;
 const CLUSTER_CHECK_MS = 100;
 const CLUSTER_SILENT_MS = 750;
 const CLUSTER_PING_TIMEOUT_MS = 1000;
+// A node that takes the connection but sends no snapshot within this is
+// left too (a hung node's kernel still accepts connections).
+const CLUSTER_OPEN_TIMEOUT_MS = 2000;
 // As many data entries per widget as the server keeps (SOURCE_HISTORY_MAX).
 const HISTORY_MAX = 240;
 // Close reasons (code 1008) that mean the login behind the socket has ended.
@@ -256,6 +259,7 @@ export class Connection {
   stop() {
     this.stopped = true;
     clearTimeout(this.retryTimer);
+    clearTimeout(this.openTimer);
     this.dropSocket();
   }
 
@@ -289,6 +293,14 @@ export class Connection {
     socket.onclose = (event) => this.lost(socket, event);
     // An error is always followed by a close; the close does the work.
     socket.onerror = () => {};
+    clearTimeout(this.openTimer);
+    if (this.cluster.nodes.length > 1) this.openTimer = setTimeout(() => this.openTimedOut(socket), CLUSTER_OPEN_TIMEOUT_MS);
+  }
+
+  openTimedOut(socket) {
+    if (socket !== this.socket || this.connected) return;
+    this.dropSocket();
+    if (!this.failOver()) this.scheduleReconnect();
   }
 
   // Forgets the current socket without waiting for its close handshake.
@@ -305,7 +317,6 @@ export class Connection {
     if (socket !== this.socket) return;
     this.socket = null;
     this.disconnected();
-    if (this.failOver()) return;
     if (event?.code === 1008 && LOGIN_ENDED.has(event.reason) && globalThis.location) {
       // The login this page ran under is over (logged out elsewhere, or
       // expired): reconnecting would be refused, so ask for a new one.
@@ -314,6 +325,7 @@ export class Connection {
       globalThis.location.assign(`/login?next=${encodeURIComponent(pathname + search)}`);
       return;
     }
+    if (this.failOver()) return;
     this.scheduleReconnect();
   }
 
@@ -476,6 +488,7 @@ export class Connection {
     this.state = state;
     this.attempt = 0;
     this.failoverQueue = null;
+    clearTimeout(this.openTimer);
     this.applyCluster(snapshot.cluster, true);
     const wasConnected = this.connected;
     this.connected = true;

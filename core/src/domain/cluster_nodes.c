@@ -151,8 +151,10 @@ static void on_node(const char *key, const char *value, uint64_t rev, void *data
 {
     (void)rev;
     cluster_nodes *n = data;
+    if (!g_str_has_prefix(key, NODE_KEY_PREFIX))
+        return;
     const char *name = key + strlen(NODE_KEY_PREFIX);
-    if (!g_str_has_prefix(key, NODE_KEY_PREFIX) || strcmp(name, n->name) == 0)
+    if (strcmp(name, n->name) == 0)
         return;
     json_t *v = value ? json_loads(value, 0, NULL) : NULL;
     const json_t *time = json_object_get(v, "time");
