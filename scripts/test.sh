@@ -63,7 +63,7 @@ step "unit tests (ASan+UBSan)" sh -c "cd $asan && ctest --output-on-failure -j 2
 # their time is spent waiting on sockets and timers). A new file whose tests
 # bound a time goes in the list.
 timed="slow-disk slow-client queue-budget queue-snapshot camera-return cctv recording replay recording-load \
-    rate-limit store-crash lifecycle auth-token-checks alarms"
+    rate-limit store-crash lifecycle auth-token-checks alarms cluster-nodes"
 timed_files=""
 other_files=""
 for f in tests/integration/*.test.js; do
