@@ -6,6 +6,7 @@
 #include "log.h"
 
 #include <glib.h>
+#include <stdlib.h>
 #include <string.h>
 
 #define NODE_KEY_PREFIX "node."
@@ -15,7 +16,7 @@
 /* Another node as last heard of. */
 typedef struct node_entry {
     char *url;      /* NULL: not offered to pages */
-    gint64 time_ms; /* real time of its last heartbeat */
+    gint64 time_ms; /* this node's real time when its last heartbeat came; 0: stale */
 } node_entry;
 
 struct cluster_nodes {
@@ -163,7 +164,9 @@ static void on_node(const char *key, const char *value, uint64_t rev, void *data
     } else {
         node_entry *e = g_new0(node_entry, 1);
         e->url = g_strdup(json_string_value(json_object_get(v, "url")));
-        e->time_ms = json_integer_value(time);
+        gint64 now_ms = g_get_real_time() / 1000;
+        /* Measured by this node's clock: the nodes' clocks need not agree. */
+        e->time_ms = llabs(now_ms - json_integer_value(time)) < CLUSTER_NODES_STALE_MS ? now_ms : 0;
         g_hash_table_replace(n->seen, g_strdup(name), e);
     }
     json_decref(v);

@@ -17,6 +17,10 @@
  * CLUSTER_NODES_LIVE_MS is no longer listed. */
 #define CLUSTER_NODES_HEARTBEAT_MS 1000
 #define CLUSTER_NODES_LIVE_MS 5000
+/* A heartbeat written longer ago than this by the writer's clock (a dead
+ * node's last, which a new watch delivers first) does not count; the
+ * nodes' clocks may differ by less. */
+#define CLUSTER_NODES_STALE_MS 30000
 /* How long the nodes bucket keeps a key nobody writes any more. */
 #define CLUSTER_NODES_TTL_MS 60000
 
