@@ -51,6 +51,8 @@ static char *heartbeat_value(const cluster_nodes *n)
     return text;
 }
 
+/* The heartbeat until stop_beating, then this node's key deleted: the
+ * other nodes stop listing it at once. */
 static gpointer heartbeat_run(gpointer data)
 {
     cluster_nodes *n = data;
@@ -71,7 +73,18 @@ static gpointer heartbeat_run(gpointer data)
             ;
     }
     g_mutex_unlock(&n->lock);
+    pantau_error err = {0};
+    if (kv_store_delete(n->kv, n->key, &err))
+        log_warn("cluster: this node's key stays until it expires: %s", err.message);
     return NULL;
+}
+
+static void stop_beating(cluster_nodes *n)
+{
+    g_mutex_lock(&n->lock);
+    n->stopping = true;
+    g_cond_signal(&n->wake);
+    g_mutex_unlock(&n->lock);
 }
 
 /* ---- the list (main loop) ---- */
@@ -206,16 +219,9 @@ void cluster_nodes_free(cluster_nodes *n)
 {
     if (!n)
         return;
-    g_mutex_lock(&n->lock);
-    n->stopping = true;
-    g_cond_signal(&n->wake);
-    g_mutex_unlock(&n->lock);
-    if (n->beat) {
+    stop_beating(n);
+    if (n->beat)
         g_thread_join(n->beat);
-        pantau_error err = {0};
-        if (kv_store_delete(n->kv, n->key, &err))
-            log_warn("cluster: this node's key stays until it expires: %s", err.message);
-    }
     if (n->sweep)
         g_source_remove(n->sweep);
     kv_store_free(n->kv);
@@ -267,6 +273,8 @@ bool cluster_nodes_hand_over(cluster_nodes *n)
             next = g_ptr_array_index(names, i);
     if (next)
         bus_emit(n->bus, &(bus_event){.kind = BUS_HANDOVER, .handover = {next, url_of(n, next)}});
+    /* Leaving: no node hands its clients over to this one any more. */
+    stop_beating(n);
     g_ptr_array_unref(names);
     return next != NULL;
 }

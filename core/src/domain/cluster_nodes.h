@@ -47,7 +47,8 @@ json_t *cluster_nodes_json(const cluster_nodes *n);
 bool cluster_nodes_origin_is_peer(const cluster_nodes *n, const char *origin);
 
 /* Emits BUS_HANDOVER naming the live node after this one (by name) that has
- * a public URL: true, or false (nothing emitted) when there is none. */
+ * a public URL: true, or false (nothing emitted) when there is none. Either
+ * way this node stops announcing itself (its key is deleted). */
 bool cluster_nodes_hand_over(cluster_nodes *n);
 
 #endif
