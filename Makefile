@@ -3,6 +3,8 @@
 # make fuzz: build the libFuzzer harnesses (clang) and run each FUZZ_SECONDS.
 # make soak: build, then a soak of SOAK_MINUTES (default and most 60); not in CI.
 # make screenshots: build, then take the README's pictures into docs/screenshots/.
+# make install: build, then install into PREFIX (default /usr/local; config in PREFIX/etc/pantau).
+# make deb: build, then the Debian packages pantau and pantau-dev into $(BUILD)/packages/.
 BUILD ?= build
 ASAN_BUILD ?= build-asan
 FUZZ_BUILD ?= build-fuzz
@@ -10,8 +12,10 @@ FUZZ_SECONDS ?= 60
 PORT ?= 8080
 JOBS ?= 2
 SOAK_MINUTES ?= 60
+PREFIX ?= /usr/local
 
-.PHONY: all setup build build-asan build-fuzz run test test-unit test-asan test-integration test-browser fuzz bench soak screenshots format clean
+.PHONY: all setup build build-asan build-fuzz run test test-unit test-asan test-integration test-browser fuzz bench soak screenshots format clean \
+	install deb
 
 all: build
 
@@ -65,6 +69,13 @@ soak: build
 # Indonesia, on a server of its own (temporary state, any free port).
 screenshots: build
 	@PANTAU_BIN=$(CURDIR)/$(BUILD)/core/pantau PANTAU_PLUGIN_DIR=$(CURDIR)/$(BUILD)/lib/pantau/plugins node scripts/screenshots.js
+
+install: build
+	@cmake --install $(BUILD) --prefix $(PREFIX)
+
+# CPack's DEB generator (packaging/install.cmake): prefix /usr, /etc/pantau.
+deb: build
+	@cd $(BUILD) && cpack -G DEB
 
 format:
 	@clang-format -i core/include/pantau/*.h core/src/*/*.[ch] plugins/*/*.[ch] tests/unit/*.[ch] tests/unit/*/*.c tests/tools/*/*.c \

@@ -1,7 +1,7 @@
 #!/bin/sh
 # Runs every test: the layer check of core/src, Check unit suites (normal
 # and ASan+UBSan builds), integration tests against the sanitized server,
-# browser tests, and each libFuzzer harness for FUZZ_TEST_SECONDS (10) after its regressions.
+# browser tests, the SDK and Debian packages (tests/sdk), and each libFuzzer harness for FUZZ_TEST_SECONDS (10) after its regressions.
 # Usage: scripts/test.sh BUILD_DIR ASAN_BUILD_DIR [FUZZ_BUILD_DIR]
 set -u
 cd "$(dirname "$0")/.."
@@ -61,14 +61,20 @@ step "unit tests (ASan+UBSan)" sh -c "cd $asan && ctest --output-on-failure -j 2
 # stalls, video back within 3 s, pacing, a main loop that must not stall)
 # run one at a time, after the others, which run two at a time (most of
 # their time is spent waiting on sockets and timers). A new file whose tests
-# bound a time goes in the list.
-timed="slow-disk slow-client queue-budget queue-snapshot camera-return cctv recording replay recording-load \
+# bound a time goes in the list. The two that spend a minute waiting (a 60 s
+# recording, a minute-long camera outage) run beside each other first: each
+# is idle most of that minute.
+long="recording camera-return"
+timed="slow-disk slow-client queue-budget queue-snapshot cctv replay recording-load \
     rate-limit store-crash lifecycle auth-token-checks alarms cluster-nodes"
+long_files=""
 timed_files=""
 other_files=""
 for f in tests/integration/*.test.js; do
+    name=$(basename "$f" .test.js)
+    case " $(echo $long) " in *" $name "*) long_files="$long_files $f"; continue ;; esac
     case " $(echo $timed) " in
-    *" $(basename "$f" .test.js) "*) timed_files="$timed_files $f" ;;
+    *" $name "*) timed_files="$timed_files $f" ;;
     *) other_files="$other_files $f" ;;
     esac
 done
@@ -78,6 +84,8 @@ integration() {
     # shellcheck disable=SC2086 # one argument per file
     node --test --test-concurrency=2 --test-reporter=spec $other_files || rc=1
     # shellcheck disable=SC2086
+    node --test --test-concurrency=2 --test-reporter=spec $long_files || rc=1
+    # shellcheck disable=SC2086
     node --test --test-concurrency=1 --test-reporter=spec $timed_files || rc=1
     return $rc
 }
@@ -85,6 +93,11 @@ step "integration tests (ASan+UBSan server)" integration
 step "browser tests" env PANTAU_BIN="$root/$build/core/pantau" \
     PANTAU_PLUGIN_DIR="$root/$build/lib/pantau/plugins" \
     node --test --test-concurrency=1 --test-reporter=spec tests/browser/
+# The SDK installed into a temporary prefix with out-of-tree plugins built
+# against it, and the Debian packages installed and purged (root only):
+# tests/sdk, on the normal build.
+step "SDK and packages" env PANTAU_BUILD_DIR="$root/$build" \
+    node --test --test-concurrency=1 --test-reporter=spec tests/sdk/
 # Its own build directory: clang, instrumented for libFuzzer (tests/fuzz).
 step "fuzz harnesses (${FUZZ_TEST_SECONDS:-10} s each)" sh -c "CC=clang cmake -S . -B $fuzz \
     -DCMAKE_BUILD_TYPE=RelWithDebInfo -DPANTAU_FUZZ=ON >/dev/null && \

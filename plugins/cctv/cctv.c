@@ -10,13 +10,19 @@
 
 const pantau_host *cctv_host;
 
-/* create() of a kind: parses settings (borrowed) into a new camera. */
-static void *camera_create(cctv_kind kind, pantau_source *source, const json_t *settings,
+/* Each type's type_data (ABI 1.4): its kind. */
+static cctv_kind kind_rtsp = CCTV_RTSP, kind_file = CCTV_FILE, kind_test = CCTV_TEST;
+
+#define KIND_OF(type_data) (*(const cctv_kind *)(type_data))
+
+/* create_for(): parses settings (borrowed) into a new camera of the type's
+ * kind. */
+static void *camera_create(void *type_data, pantau_source *source, const json_t *settings,
                            char **error)
 {
     cctv_camera *cam = g_new0(cctv_camera, 1);
     cam->source = source;
-    if (cctv_config_parse(&cam->cfg, kind, settings, error)) {
+    if (cctv_config_parse(&cam->cfg, KIND_OF(type_data), settings, error)) {
         g_free(cam);
         return NULL;
     }
@@ -24,44 +30,14 @@ static void *camera_create(cctv_kind kind, pantau_source *source, const json_t *
     return cam;
 }
 
-/* check() of a kind: parses settings (borrowed) and throws the result away. */
-static int camera_check(cctv_kind kind, const json_t *settings, char **error)
+/* check_for(): parses settings (borrowed) and throws the result away. */
+static int camera_check(void *type_data, const json_t *settings, char **error)
 {
     cctv_config cfg = {0};
-    if (cctv_config_parse(&cfg, kind, settings, error))
+    if (cctv_config_parse(&cfg, KIND_OF(type_data), settings, error))
         return -1;
     cctv_config_clear(&cfg);
     return 0;
-}
-
-static int rtsp_check(const json_t *settings, char **error)
-{
-    return camera_check(CCTV_RTSP, settings, error);
-}
-
-static int file_check(const json_t *settings, char **error)
-{
-    return camera_check(CCTV_FILE, settings, error);
-}
-
-static int test_check(const json_t *settings, char **error)
-{
-    return camera_check(CCTV_TEST, settings, error);
-}
-
-static void *rtsp_create(pantau_source *source, const json_t *settings, char **error)
-{
-    return camera_create(CCTV_RTSP, source, settings, error);
-}
-
-static void *file_create(pantau_source *source, const json_t *settings, char **error)
-{
-    return camera_create(CCTV_FILE, source, settings, error);
-}
-
-static void *test_create(pantau_source *source, const json_t *settings, char **error)
-{
-    return camera_create(CCTV_TEST, source, settings, error);
 }
 
 static int camera_stream_open(void *instance, enum pantau_stream stream)
@@ -126,69 +102,36 @@ static int camera_control(void *instance, const char *action, const json_t *args
     return cctv_ptz_control(cam->ptz, action, args, done, done_data);
 }
 
-static json_t *rtsp_defaults(void)
+static json_t *camera_defaults(void *type_data)
 {
-    return cctv_config_defaults(CCTV_RTSP);
+    return cctv_config_defaults(KIND_OF(type_data));
 }
 
-static json_t *file_defaults(void)
+static json_t *camera_schema(void *type_data)
 {
-    return cctv_config_defaults(CCTV_FILE);
+    return cctv_config_schema(KIND_OF(type_data));
 }
 
-static json_t *test_defaults(void)
-{
-    return cctv_config_defaults(CCTV_TEST);
-}
-
-static json_t *rtsp_schema(void)
-{
-    return cctv_config_schema(CCTV_RTSP);
-}
-
-static json_t *file_schema(void)
-{
-    return cctv_config_schema(CCTV_FILE);
-}
-
-static json_t *test_schema(void)
-{
-    return cctv_config_schema(CCTV_TEST);
-}
-
-#define CAMERA_TYPE(ID, NAME, PREFIX)                                                              \
-    {                                                                                              \
-        .size = sizeof(pantau_source_type), .id = ID, .kind = "camera", .display_name = NAME,      \
-        .defaults = PREFIX##_defaults, .schema = PREFIX##_schema, .create = PREFIX##_create,       \
-        .destroy = camera_destroy, .update = camera_update, .stream_open = camera_stream_open,     \
-        .stream_close = camera_stream_close, .check = PREFIX##_check, .control = camera_control,   \
-    }
+/* One set of functions serves the three types, told apart by type_data. */
+#define CAMERA_TYPE(ID, NAME, KIND)                                                                \
+    .size = sizeof(pantau_source_type), .id = ID, .kind = "camera", .display_name = NAME,          \
+    .type_data = &(KIND), .defaults_for = camera_defaults, .schema_for = camera_schema,            \
+    .create_for = camera_create, .check_for = camera_check, .destroy = camera_destroy,             \
+    .update = camera_update, .stream_open = camera_stream_open,                                    \
+    .stream_close = camera_stream_close, .control = camera_control
 
 static const pantau_source_type camera_types[] = {
     /* The ONVIF cameras' discovery and probe belong to the rtsp type. */
-    {.size = sizeof(pantau_source_type),
-     .id = "rtsp",
-     .kind = "camera",
-     .display_name = "RTSP camera",
-     .defaults = rtsp_defaults,
-     .schema = rtsp_schema,
-     .create = rtsp_create,
-     .destroy = camera_destroy,
-     .update = camera_update,
-     .stream_open = camera_stream_open,
-     .stream_close = camera_stream_close,
-     .check = rtsp_check,
-     .control = camera_control,
-     .type_control = cctv_type_control},
-    CAMERA_TYPE("file", "Video file (looped)", file),
-    CAMERA_TYPE("test", "Simulated camera", test),
+    {CAMERA_TYPE("rtsp", "RTSP camera", kind_rtsp), .type_control = cctv_type_control},
+    {CAMERA_TYPE("file", "Video file (looped)", kind_file)},
+    {CAMERA_TYPE("test", "Simulated camera", kind_test)},
 };
 
 static int cctv_load(const pantau_host *h)
 {
     GError *err = NULL;
-    if (h->size < offsetof(pantau_host, set_status_async) + sizeof h->set_status_async) {
-        h->log(h, PANTAU_LOG_ERROR, "the core is too old: media_push needs ABI 1.1");
+    if (h->size < offsetof(pantau_host, register_type) + sizeof h->register_type) {
+        h->log(h, PANTAU_LOG_ERROR, "the core is too old: the camera types need ABI 1.4");
         return -1;
     }
     if (!gst_init_check(NULL, NULL, &err)) {
@@ -199,7 +142,7 @@ static int cctv_load(const pantau_host *h)
     }
     cctv_host = h;
     for (size_t i = 0; i < G_N_ELEMENTS(camera_types); i++)
-        if (h->register_source_type(h, &camera_types[i], sizeof camera_types[i]))
+        if (h->register_type(h, &camera_types[i]))
             return -1;
     return 0;
 }

@@ -58,3 +58,16 @@ export function assertNoProblems(...pages) {
 export async function waitConnected(page) {
   await page.waitForSelector('body[data-connected="true"]', { timeout: 10000 });
 }
+
+// The number of frames the camera in tile decoded so far (0: none yet).
+export const framesOf = (page, tile) => page.evaluate((id) =>
+  Number(document.querySelector(`[data-tile="${id}"] .camera`)?.dataset.frames || 0), tile);
+
+// Waits until the camera in tile decoded count frames; throws after timeoutMs.
+export async function waitFrames(page, tile, count, timeoutMs = 15000) {
+  const deadline = Date.now() + timeoutMs;
+  while ((await framesOf(page, tile)) < count) {
+    if (Date.now() > deadline) throw new Error(`tile ${tile}: only ${await framesOf(page, tile)} frames decoded`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}

@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { startServer, stopServer, testConfig, sleep, Client, authConfig } from '../lib/harness.js';
 import { startRtsp } from '../lib/rtsp.js';
 import { startOnvif } from '../lib/onvif.js';
-import { launchBrowser, openPage, assertNoProblems, waitConnected } from './browser.js';
+import { launchBrowser, openPage, assertNoProblems, waitConnected, waitFrames } from './browser.js';
 
 const PASSWORD = 'Kamera-Rahasia_77';
 let rtsp, onvif, server, browser;
@@ -30,17 +30,6 @@ after(async () => {
   await onvif?.stop();
   await rtsp?.stop();
 });
-
-const framesOf = (page, tile) => page.evaluate((id) =>
-  Number(document.querySelector(`[data-tile="${id}"] .camera`)?.dataset.frames || 0), tile);
-
-async function waitFrames(page, tile, count, timeoutMs = 15000) {
-  const deadline = Date.now() + timeoutMs;
-  while ((await framesOf(page, tile)) < count) {
-    if (Date.now() > deadline) throw new Error(`tile ${tile}: only ${await framesOf(page, tile)} frames decoded`);
-    await sleep(100);
-  }
-}
 
 test('an admin adds a camera via probe and its tile plays; removing it empties the tile', async () => {
   const wall = await openPage(browser, `${server.url}/wall?wall=main`);

@@ -4,7 +4,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startServer, stopServer, testConfig, sleep } from '../lib/harness.js';
 import { startRtsp } from '../lib/rtsp.js';
-import { launchBrowser, openPage, assertNoProblems, waitConnected } from './browser.js';
+import { launchBrowser, openPage, assertNoProblems, waitConnected, framesOf, waitFrames } from './browser.js';
 
 let rtsp, server, browser;
 
@@ -55,17 +55,6 @@ function canvasPrint(page, tile) {
     }
     return { sum, lit, width: canvas.width, height: canvas.height };
   }, tile);
-}
-
-const framesOf = (page, tile) => page.evaluate((id) =>
-  Number(document.querySelector(`[data-tile="${id}"] .camera`)?.dataset.frames || 0), tile);
-
-async function waitFrames(page, tile, count, timeoutMs = 15000) {
-  const deadline = Date.now() + timeoutMs;
-  while ((await framesOf(page, tile)) < count) {
-    if (Date.now() > deadline) throw new Error(`tile ${tile}: only ${await framesOf(page, tile)} frames decoded`);
-    await sleep(100);
-  }
 }
 
 test('camera tiles show decoded video whose pixels change over time', async () => {

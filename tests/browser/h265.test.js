@@ -6,7 +6,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startServer, stopServer, testConfig, sleep, connect } from '../lib/harness.js';
 import { startRtsp } from '../lib/rtsp.js';
-import { launchBrowser, openPage, assertNoProblems, waitConnected } from './browser.js';
+import { launchBrowser, openPage, assertNoProblems, waitConnected, framesOf } from './browser.js';
 
 let rtsp, server, browser;
 
@@ -37,9 +37,6 @@ after(async () => {
   }
   await rtsp?.stop();
 });
-
-const framesOf = (page, tile) => page.evaluate((id) =>
-  Number(document.querySelector(`[data-tile="${id}"] .camera`)?.dataset.frames || 0), tile);
 
 test('Chromium without an H.265 decoder draws the H.264 substream of an H.265 camera', async () => {
   const page = await openPage(browser, `${server.url}/wall?wall=main`, { viewport: { width: 1280, height: 720 } });

@@ -79,3 +79,24 @@ test('an admin edits a traffic feed\'s settings in the generic form; the change 
   assertNoProblems(page);
   await page.context().close();
 });
+
+test('an admin reloads a source\'s plugin from its form; the source comes back and polls its feed again (issue 18)', async () => {
+  const page = await openPage(browser, `${server.url}/console?wall=main`, { viewport: { width: 1400, height: 1000 } });
+  await waitConnected(page);
+  await page.locator('#camera-admin-list [data-source-id="traffic-feed"] .camera-edit').click();
+  const reload = page.locator('#source-settings-reload');
+  await reload.waitFor();
+  assert.equal(await reload.textContent(), 'Reload plugin traffic');
+  const before = feed.requests.length;
+  await reload.click();
+  await page.waitForFunction(() => document.querySelector('#notice')?.textContent === 'Plugin traffic 1.0.0 reloaded.');
+  await page.locator('#source-settings-form').waitFor({ state: 'hidden' });
+  const deadline = Date.now() + 10000;
+  while (feed.requests.length <= before + 1) {
+    assert.ok(Date.now() < deadline, 'the reloaded plugin polls the feed again');
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  assert.match(server.output(), /plugin 'traffic' 1\.0\.0 reloaded/);
+  assertNoProblems(page);
+  await page.context().close();
+});

@@ -8,7 +8,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startServer, stopServer, authConfig, sleep } from '../lib/harness.js';
-import { launchBrowser, openPage, assertNoProblems, waitConnected } from './browser.js';
+import { launchBrowser, openPage, assertNoProblems, waitConnected, framesOf } from './browser.js';
 
 let chromium, server, certDir;
 
@@ -37,9 +37,6 @@ after(async () => {
   }
   rmSync(certDir, { recursive: true, force: true });
 });
-
-const framesOf = (page, tile) => page.evaluate((id) =>
-  Number(document.querySelector(`[data-tile="${id}"] .camera`)?.dataset.frames || 0), tile);
 
 test('over HTTPS a browser logs in, the console connects over wss, and the wall decodes video', async () => {
   assert.match(server.output(), /ready on https:\/\//);

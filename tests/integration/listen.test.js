@@ -2,43 +2,14 @@
 // refuses to listen beyond this machine without an "auth" section.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync, mkdtempSync, writeFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, writeFileSync, rmSync } from 'node:fs';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import WebSocket from 'ws';
 import { startServer, stopServer, testConfig, runPantau, pluginDirArgs, diagnostics } from '../lib/harness.js';
+import { listeningOn } from '../lib/sockets.js';
 
-// The local addresses of the listening TCP sockets on port, from /proc
-// (what `ss -ltn` shows): e.g. ['127.0.0.1'] or ['::'].
-function listeningOn(port) {
-  const found = [];
-  for (const [file, v6] of [['/proc/net/tcp', false], ['/proc/net/tcp6', true]]) {
-    let text = '';
-    try { text = readFileSync(file, 'utf8'); } catch { continue; }
-    for (const line of text.split('\n').slice(1)) {
-      const f = line.trim().split(/\s+/);
-      if (f.length < 4 || f[3] !== '0A') continue; // LISTEN
-      const [hexAddr, hexPort] = f[1].split(':');
-      if (parseInt(hexPort, 16) !== port) continue;
-      found.push(v6 ? ipv6FromProc(hexAddr) : ipv4FromProc(hexAddr));
-    }
-  }
-  return found;
-}
-
-const ipv4FromProc = (hex) => [0, 2, 4, 6].map((i) => parseInt(hex.slice(i, i + 2), 16)).reverse().join('.');
-
-function ipv6FromProc(hex) {
-  const words = [];
-  for (let w = 0; w < 4; w++) {
-    const le = hex.slice(w * 8, w * 8 + 8);
-    const be = le.match(/../g).reverse().join('');
-    words.push(be.slice(0, 4), be.slice(4, 8));
-  }
-  const text = words.map((x) => parseInt(x, 16).toString(16)).join(':');
-  return text === '0:0:0:0:0:0:0:0' ? '::' : text === '0:0:0:0:0:0:0:1' ? '::1' : text;
-}
 
 // Resolves 'connected' or the error code of a TCP connect to host:port.
 function tryConnect(host, port, localAddress) {

@@ -12,6 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { serverFor, connect, connectAs, login, sleep, authConfig, testConfig, runPantau, pluginDirArgs, diagnostics } from '../lib/harness.js';
 import { startRtsp, freePort } from '../lib/rtsp.js';
+import { listeningOn } from '../lib/sockets.js';
 
 const CAMERA_PASSWORD = 'Cam3ra-Secret_7';
 const VIEWER = { name: 'vera', role: 'viewer', password: 'viewer-pass-1' };
@@ -321,24 +322,6 @@ test('a camera that is down is answered 503 at once, not after gst-rtsp-server\'
   await waitFor(() => /cam-x: RTSP restream of the main stream ends/.test(server.output()), 'the restream to end');
 });
 
-// The local addresses listening on TCP port, from /proc (as `ss -ltn`).
-function listeningOn(port) {
-  const found = [];
-  for (const [file, v6] of [['/proc/net/tcp', false], ['/proc/net/tcp6', true]]) {
-    let text = '';
-    try { text = readFileSync(file, 'utf8'); } catch { continue; }
-    for (const line of text.split('\n').slice(1)) {
-      const f = line.trim().split(/\s+/);
-      if (f.length < 4 || f[3] !== '0A') continue; // LISTEN
-      const [hexAddr, hexPort] = f[1].split(':');
-      if (parseInt(hexPort, 16) !== port) continue;
-      // /proc holds addresses as 32-bit words in host (little-endian) order.
-      if (v6) found.push(hexAddr === '00000000000000000000000001000000' ? '::1' : `v6:${hexAddr}`);
-      else found.push([0, 2, 4, 6].map((i) => parseInt(hexAddr.slice(i, i + 2), 16)).reverse().join('.'));
-    }
-  }
-  return found;
-}
 
 const tryConnect = (host, port) => new Promise((resolve) => {
   const sock = tcpConnect({ host, port });

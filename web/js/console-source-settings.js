@@ -68,7 +68,13 @@ export class SourceSettingsForm {
     const cancel = element('button', '', t('console.cancel'));
     cancel.type = 'button';
     cancel.addEventListener('click', () => this.close());
-    this.form.append(this.title, nameLabel, this.list, save, cancel);
+    // Live reload of the source's plugin (issue 18): its .so replaced on
+    // the server, read again; its sources are made anew.
+    this.reload = element('button', '');
+    this.reload.type = 'button';
+    this.reload.id = 'source-settings-reload';
+    this.reload.addEventListener('click', () => this.reloadPlugin());
+    this.form.append(this.title, nameLabel, this.list, save, cancel, this.reload);
     this.form.addEventListener('submit', (event) => {
       event.preventDefault();
       this.save();
@@ -90,6 +96,9 @@ export class SourceSettingsForm {
       return;
     }
     this.source = source.id;
+    this.plugin = source.plugin;
+    this.reload.hidden = !source.plugin;
+    this.reload.textContent = t('sources.reload_plugin', { plugin: source.plugin ?? '' });
     this.originalName = source.name;
     this.nameInput.value = source.name;
     this.title.textContent = t('sources.edit_title', { name: source.name, type: reply.type });
@@ -138,6 +147,17 @@ export class SourceSettingsForm {
       }
     }
     return out;
+  }
+
+  async reloadPlugin() {
+    const plugin = this.plugin;
+    try {
+      const reply = await this.client.request('plugin.reload', { plugin });
+      this.close();
+      this.messages.notice(t('sources.plugin_reloaded', { plugin, version: reply.version ?? '' }));
+    } catch (err) {
+      this.messages.error(err, t('sources.do.reload'));
+    }
   }
 
   async save() {

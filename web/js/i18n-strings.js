@@ -332,6 +332,11 @@ export const STRINGS = {
     'sources.do.load': 'Reading the settings',
     'sources.do.save': 'Saving the settings',
     // end of the console15 block
+    // live reload of a plugin (issue 18, sdkabi: web/js/console-source-settings.js)
+    'sources.reload_plugin': 'Reload plugin {plugin}',
+    'sources.plugin_reloaded': 'Plugin {plugin} {version} reloaded.',
+    'sources.do.reload': 'Reloading the plugin',
+    // end of the sdkabi block
     // replay (issue 16, replayui: web/js/replay-badge.js, web/js/console-replay.js)
     'replay.badge': 'REPLAY {time} · {behind} ago',
     'replay.badge.word': 'REPLAY',
@@ -700,6 +705,11 @@ export const STRINGS = {
     'sources.bad_json': '{field}: bukan JSON yang sah',
     'sources.do.load': 'Membaca pengaturan',
     'sources.do.save': 'Menyimpan pengaturan',
+    // live reload of a plugin (issue 18, sdkabi: web/js/console-source-settings.js)
+    'sources.reload_plugin': 'Muat ulang plugin {plugin}',
+    'sources.plugin_reloaded': 'Plugin {plugin} {version} dimuat ulang.',
+    'sources.do.reload': 'Memuat ulang plugin',
+    // end of the sdkabi block
     // end of the console15 block
     // replay (issue 16, replayui: web/js/replay-badge.js, web/js/console-replay.js)
     'replay.badge': 'PUTAR ULANG {time} · {behind} lalu',

@@ -9,8 +9,15 @@
  *
  * Versioning: a plugin built against ABI major M, minor m loads in a core
  * with the same major M and a minor >= m. Structs passed across the boundary
- * carry their size; fields are only ever appended, so an older plugin's
- * shorter struct still works and a newer core reads only what is there.
+ * carry their size in their first field (set once, .size = sizeof the
+ * struct as the plugin knows it); fields are only ever appended, so an
+ * older plugin's shorter struct still works and a newer core reads only
+ * what is there. tests/unit/plugin/test_abi.c pins every offset, and a
+ * plugin built against the frozen 1.0 header (tests/abi/plugin-1.0.h) must
+ * still load. Versions: 1.0 widgets; 1.1 cameras (streams, media_push);
+ * 1.2 check(); 1.3 control(), type_control(), H.265; 1.4 type_data and the
+ * *_for callbacks, update() called on a settings change, timers owned by
+ * their plugin, register_type() (the size given once), live reload.
  *
  * Threading: every callback the core makes into a plugin runs on the core's
  * main loop thread, and must return quickly (no blocking I/O, no sleeping).
@@ -33,7 +40,7 @@ extern "C" {
 #endif
 
 #define PANTAU_ABI_MAJOR 1
-#define PANTAU_ABI_MINOR 3
+#define PANTAU_ABI_MINOR 4
 
 /* The exported symbol every plugin defines through PANTAU_PLUGIN_DEFINE. */
 #define PANTAU_PLUGIN_SYMBOL "pantau_plugin_describe"
@@ -92,8 +99,8 @@ enum pantau_source_status {
 };
 
 /* Callbacks of one source type. Fill with designated initialisers; set
- * .size = sizeof(pantau_source_type). Required: size, id, kind, create,
- * destroy. Everything else may be NULL. */
+ * .size = sizeof(pantau_source_type). Required: size, id, kind, create (or,
+ * ABI 1.4, create_for), destroy. Everything else may be NULL. */
 typedef struct pantau_source_type {
     size_t size;
     /* Unique type id across all plugins, e.g. "clock". Borrowed: must live
@@ -120,8 +127,13 @@ typedef struct pantau_source_type {
     void *(*create)(pantau_source *source, const json_t *settings, char **error);
     /* Releases the instance data. Called once; the source is stopped first. */
     void (*destroy)(void *instance);
-    /* Applies new settings (borrowed). Returns 0, or -1 with *error set as
-     * for create(); on failure the old settings stay in force. */
+    /* Applies new settings (borrowed, merged with defaults): since ABI 1.4
+     * the core calls it when an admin changes the source's settings or
+     * name at run time (source.update), the source staying started and its
+     * camera streams closed around the call. Returns 0, or -1 with *error
+     * set as for create(); on failure the core destroys the instance and
+     * creates a new one with the new settings. NULL: the core always does
+     * that (stop, destroy, create, start). */
     int (*update)(void *instance, const json_t *settings, char **error);
     /* The source is now shown somewhere (first viewer) / nowhere (last
      * viewer gone). Widgets may publish regardless. */
@@ -162,6 +174,21 @@ typedef struct pantau_source_type {
      * abilities). May be NULL. */
     int (*type_control)(const char *action, const json_t *args, pantau_reply_fn done,
                         void *done_data);
+
+    /* ---- ABI 1.4: one set of functions for several types ---- */
+
+    /* Handed back to the *_for callbacks below, so that one function serves
+     * several types (e.g. a pointer to a static struct describing the
+     * type). Borrowed: must live as long as the plugin is loaded. */
+    void *type_data;
+    /* defaults(), schema(), create() and check() with the type's
+     * type_data as their first argument. When set, each is called instead
+     * of its type_data-less twin (which may then be NULL). */
+    json_t *(*defaults_for)(void *type_data);
+    json_t *(*schema_for)(void *type_data);
+    void *(*create_for)(void *type_data, pantau_source *source, const json_t *settings,
+                        char **error);
+    int (*check_for)(void *type_data, const json_t *settings, char **error);
 } pantau_source_type;
 
 /* Services the core offers. The table starts with its size: check
@@ -198,7 +225,10 @@ struct pantau_host {
                         const json_t *details);
 
     /* Calls cb(user) every interval_ms on the main loop until it returns 0
-     * or the timer is removed. Returns a non-zero timer id. */
+     * or the timer is removed. Returns a non-zero timer id. The timer
+     * belongs to the plugin whose code cb is in: the core removes the
+     * plugin's timers left after its unload() (ABI 1.4; at unload and live
+     * reload), so cb never runs in an unloaded plugin. */
     unsigned (*timer_add)(unsigned interval_ms, int (*cb)(void *user), void *user);
     /* Removes a timer; unknown or already-finished ids are ignored. */
     void (*timer_remove)(unsigned timer_id);
@@ -225,6 +255,12 @@ struct pantau_host {
      * loop soon after. reason is copied. */
     void (*set_status_async)(pantau_source *source, enum pantau_source_status status,
                              const char *reason);
+
+    /* ---- ABI 1.4 ---- */
+
+    /* register_source_type with the size given once, in type->size.
+     * Only valid inside load(). Returns 0, or -1 as register_source_type. */
+    int (*register_type)(const pantau_host *host, const pantau_source_type *type);
 };
 
 typedef struct pantau_plugin_descriptor {

@@ -5,6 +5,7 @@
 #include "auth.h"
 #include "cluster.h"
 #include "config_check.h"
+#include "default_paths.h"
 #include "json_locate.h"
 #include "presentation.h"
 #include "recordings.h"
@@ -488,7 +489,7 @@ static const char *plugin_dir_of(const pantau_config *cfg, const char *plugin_di
 {
     if (plugin_dir_override)
         return plugin_dir_override;
-    return cfg->plugin_dir ? cfg->plugin_dir : PANTAU_DEFAULT_PLUGIN_DIR;
+    return cfg->plugin_dir ? cfg->plugin_dir : default_plugin_dir();
 }
 
 static void report_source_setting(const char *json_path, const char *message, void *user)

@@ -9,12 +9,16 @@
 #include "cluster_nodes.h"
 #include "events.h"
 #include "config.h"
+#include "default_paths.h"
 #include "host.h"
 #include "log.h"
 #include "media.h"
 #include "password.h"
 #include "persist.h"
+#include "ops_plugins.h"
+#include "plugin_cli.h"
 #include "plugin_loader.h"
+#include "plugin_new.h"
 #include "presentation.h"
 #include "ptz.h"
 #include "recordings.h"
@@ -100,7 +104,7 @@ static const char *plugin_dir_for(const options *o, const pantau_config *cfg)
 {
     if (o->plugin_dir)
         return o->plugin_dir;
-    return cfg->plugin_dir ? cfg->plugin_dir : PANTAU_DEFAULT_PLUGIN_DIR;
+    return cfg->plugin_dir ? cfg->plugin_dir : default_plugin_dir();
 }
 
 /* Loads path, printing every error; `full` also lets the plugins check
@@ -332,6 +336,14 @@ static int start_restream(pantau_server *srv)
     return srv->restream ? 0 : -1;
 }
 
+/* SIGHUP: reloads the plugins whose file was replaced (ops_plugins.h). */
+static gboolean on_sighup(gpointer data)
+{
+    log_info("SIGHUP: reloading the plugins whose file changed");
+    plugin_reload_changed(data);
+    return G_SOURCE_CONTINUE;
+}
+
 static int run(const options *o, pantau_config *cfg)
 {
     int rc = 1;
@@ -345,8 +357,8 @@ static int run(const options *o, pantau_config *cfg)
                              : cfg->state_dir ? cfg->state_dir
                                               : "pantau-state");
     srv.plugin_dir = g_strdup(plugin_dir_for(o, cfg));
-    srv.web_dir = g_strdup(o->web_dir ? o->web_dir : PANTAU_DEFAULT_WEB_DIR);
-    srv.vendor_dir = g_strdup(PANTAU_DEFAULT_VENDOR_DIR);
+    srv.web_dir = g_strdup(o->web_dir ? o->web_dir : default_web_dir());
+    srv.vendor_dir = g_strdup(default_vendor_dir());
     srv.loop = g_main_loop_new(NULL, FALSE);
     if (state_store_init(srv.state_dir)) {
         log_error("cannot create state directory %s: %s", srv.state_dir, strerror(errno));
@@ -387,10 +399,12 @@ static int run(const options *o, pantau_config *cfg)
     guint sigint = g_unix_signal_add(SIGINT, on_signal, srv.loop);
     guint sigterm = srv.nodes ? g_unix_signal_add(SIGTERM, on_term, &srv)
                               : g_unix_signal_add(SIGTERM, on_signal, srv.loop);
+    guint sighup = g_unix_signal_add(SIGHUP, on_sighup, &srv);
     print_urls(&srv, ws_server_port(srv.ws));
     g_main_loop_run(srv.loop);
     g_source_remove(sigint);
     g_source_remove(sigterm);
+    g_source_remove(sighup);
     log_info("stopping");
     rc = 0;
 out:
@@ -455,6 +469,12 @@ int main(int argc, char **argv)
     options o = {0};
     int rc = EXIT_BAD_CONFIG;
     signal(SIGPIPE, SIG_IGN);
+    /* Subcommands come before the options: plugin new (plugin_new.h),
+     * plugin list and check (plugin_cli.h). */
+    if (argc >= 3 && strcmp(argv[1], "plugin") == 0 && strcmp(argv[2], "new") == 0)
+        return plugin_new_main(argc - 2, argv + 2);
+    if (argc > 1 && strcmp(argv[1], "plugin") == 0)
+        return plugin_cli_main(argc - 1, argv + 1, default_plugin_dir());
     if (parse_options(argc, argv, &o))
         goto out;
     if (o.version) {
@@ -479,7 +499,7 @@ int main(int argc, char **argv)
         config_free(cfg);
         goto out;
     }
-    pantau_config *cfg = load_config(&o, o.config ? o.config : PANTAU_DEFAULT_CONFIG, false);
+    pantau_config *cfg = load_config(&o, o.config ? o.config : default_config(), false);
     if (!cfg) {
         fprintf(stderr, "pantau: the configuration is invalid; not starting\n");
         goto out;

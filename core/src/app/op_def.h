@@ -72,6 +72,7 @@ extern const op_def audit_ops[];
 extern const op_def source_ops[]; /* app/ops_sources.c */
 extern const op_def ptz_ops[];    /* app/ops_ptz.c */
 extern const op_def replay_ops[]; /* app/ops_replay.c: replay.*, recording.span */
+extern const op_def plugin_ops[]; /* app/ops_plugins.c: plugin.reload */
 
 /* The action an OP_CONTROLS request is audited as ("camera.ptz.save"), or
  * NULL when it is not audited (app/ops_ptz.c). req borrowed. */
@@ -105,5 +106,9 @@ int op_get_small_int(const json_t *req, const char *key, int *out, pantau_error 
 /* The wall the request names in "wall": the wall, or NULL with err
  * (bad_request, or not_found). */
 wall *op_get_wall(const op_call *call, pantau_error *err);
+
+/* The source named by the request's "source", or NULL with err set
+ * (missing, not a string, or no such source). */
+pantau_source *op_get_source(const op_call *call, pantau_error *err);
 
 #endif

@@ -60,6 +60,17 @@ wall *op_get_wall(const op_call *call, pantau_error *err)
     return w;
 }
 
+pantau_source *op_get_source(const op_call *call, pantau_error *err)
+{
+    const char *id;
+    if (op_get_string(call->req, "source", &id, err))
+        return NULL;
+    pantau_source *src = call->srv->sources ? source_registry_find(call->srv->sources, id) : NULL;
+    if (!src)
+        error_set(err, ERR_NOT_FOUND, "source", "no source '%.64s'", id);
+    return src;
+}
+
 /* ---- the core's own operations ---- */
 
 static int op_ping(op_call *call, json_t **ok, pantau_error *err)
@@ -93,8 +104,9 @@ static const op_def core_ops[] = {
 };
 
 /* Every table of operations. */
-static const op_def *const tables[] = {core_ops,  wall_ops,   alarm_ops, presentation_ops, auth_ops,
-                                       audit_ops, source_ops, ptz_ops,   replay_ops};
+static const op_def *const tables[] = {core_ops,   wall_ops,  alarm_ops,  presentation_ops,
+                                       auth_ops,   audit_ops, source_ops, ptz_ops,
+                                       replay_ops, plugin_ops};
 
 static const op_def *find_op(const char *name)
 {

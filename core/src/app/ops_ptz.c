@@ -35,16 +35,14 @@ static void on_answer(const json_t *result, const pantau_error *err, void *data)
 static int op_camera_ptz(op_call *call, json_t **ok, pantau_error *err)
 {
     (void)ok;
-    const char *id, *action;
+    const char *action;
     wall *w = op_get_wall(call, err);
-    if (!w || op_get_string(call->req, "source", &id, err) ||
-        op_get_string(call->req, "action", &action, err))
+    pantau_source *src = w ? op_get_source(call, err) : NULL;
+    if (!src || op_get_string(call->req, "action", &action, err))
         return -1;
     if (!call->srv->ptz)
         return error_set(err, ERR_INTERNAL, "", "cameras cannot be steered on this server");
-    pantau_source *src = source_registry_find(call->srv->sources, id);
-    if (!src)
-        return error_set(err, ERR_NOT_FOUND, "source", "no source '%s'", id);
+    const char *id = src->id;
     if (!wall_shows(w, id))
         return error_set(err, ERR_FORBIDDEN, "source",
                          "camera '%s' is not on wall '%s': steer it from a wall that shows it", id,

@@ -169,14 +169,12 @@ static int op_replay_stop(op_call *call, json_t **ok, pantau_error *err)
 
 static int op_recording_span(op_call *call, json_t **ok, pantau_error *err)
 {
-    const char *source;
-    if (op_get_string(call->req, "source", &source, err))
+    const pantau_source *src = op_get_source(call, err);
+    if (!src)
         return -1;
-    if (!source_registry_find(call->srv->sources, source))
-        return error_set(err, ERR_NOT_FOUND, "source", "no source '%.64s'", source);
     if (!call->srv->replays)
         return error_set(err, ERR_BAD_REQUEST, "op", "this server has no replay");
-    *ok = replay_span_json(call->srv->replays, source);
+    *ok = replay_span_json(call->srv->replays, src->id);
     return 0;
 }
 

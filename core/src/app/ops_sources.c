@@ -210,14 +210,10 @@ static json_t *secret_names(const pantau_source *src, const json_t *public_setti
  * and its type's schema (titles and types; null when the type has none). */
 static int op_source_settings(op_call *call, json_t **ok, pantau_error *err)
 {
-    const char *id;
-    if (op_get_string(call->req, "source", &id, err))
-        return -1;
-    const pantau_source *src =
-        call->srv->sources ? source_registry_find(call->srv->sources, id) : NULL;
+    const pantau_source *src = op_get_source(call, err);
     if (!src)
-        return error_set(err, ERR_NOT_FOUND, "source", "no source '%s'", id);
-    json_t *schema = src->type && src->type->type.schema ? src->type->type.schema() : NULL;
+        return -1;
+    json_t *schema = src->type ? source_type_schema(src->type) : NULL;
     json_t *settings = settings_public(src->settings, schema);
     *ok = json_pack("{s:s, s:s, s:o, s:o, s:o}", "source", src->id, "type", src->type_id,
                     "settings", settings, "secret", secret_names(src, settings), "schema",
@@ -228,15 +224,11 @@ static int op_source_settings(op_call *call, json_t **ok, pantau_error *err)
 /* media.deliveries {source}: who gets what of a camera, and why. */
 static int op_media_deliveries(op_call *call, json_t **ok, pantau_error *err)
 {
-    const char *id;
-    if (op_get_string(call->req, "source", &id, err))
-        return -1;
-    const pantau_source *src =
-        call->srv->sources ? source_registry_find(call->srv->sources, id) : NULL;
+    const pantau_source *src = op_get_source(call, err);
     if (!src)
-        return error_set(err, ERR_NOT_FOUND, "source", "no source '%s'", id);
+        return -1;
     if (!source_is_camera(src) || !call->srv->media)
-        return error_set(err, ERR_BAD_REQUEST, "source", "source '%s' is not a camera", id);
+        return error_set(err, ERR_BAD_REQUEST, "source", "source '%s' is not a camera", src->id);
     *ok = media_deliveries_json(call->srv->media, src);
     return 0;
 }

@@ -110,8 +110,7 @@ json_t *source_to_json(const pantau_source *src)
         kind = src->type->type.kind;
         plugin = src->type->plugin;
         web_module = src->type->type.web_module;
-        if (src->type->type.schema)
-            schema = src->type->type.schema();
+        schema = source_type_schema(src->type);
     }
     if (web_module)
         web_url = g_strdup_printf("/plugins/%s/%s", plugin, web_module);
@@ -127,7 +126,7 @@ json_t *source_to_json(const pantau_source *src)
 
 static json_t *merged_settings(const source_type_entry *type, const json_t *given)
 {
-    json_t *settings = type && type->type.defaults ? type->type.defaults() : NULL;
+    json_t *settings = type ? source_type_defaults(type) : NULL;
     if (!json_is_object(settings)) {
         json_decref(settings);
         settings = json_object();
@@ -173,7 +172,7 @@ static pantau_source *source_create(source_registry *reg, const json_t *entry)
     if (source_is_camera(src))
         src->status = PANTAU_STATUS_IDLE;
     char *error = NULL;
-    src->instance = src->type->type.create(src, src->settings, &error);
+    src->instance = source_type_create(src->type, src, src->settings, &error);
     if (!src->instance) {
         source_fail(src, g_strdup_printf("%s", error ? error : "create() failed"));
         free(error);
@@ -223,11 +222,11 @@ void source_check_entry(const source_types *types, const json_t *entry, const ch
         g_free(path);
         return;
     }
-    if (!type->type.check)
+    if (!source_type_checks(type))
         return;
     json_t *settings = merged_settings(type, json_object_get(entry, "settings"));
     char *error = NULL;
-    if (type->type.check(settings, &error)) {
+    if (source_type_check(type, settings, &error)) {
         char *path = g_strdup_printf("%s.settings", at);
         report(path, error ? error : "refused by its plugin", user);
         g_free(path);
@@ -304,15 +303,73 @@ static guint source_retire(source_registry *reg, pantau_source *src)
     return at;
 }
 
+/* Applies entry (borrowed) to src in place through its type's update()
+ * (ABI 1.4): true when it took it; false when src must be recreated
+ * instead (another type, no update(), no instance, or update() refused). */
+static bool source_update_in_place(pantau_source *src, const json_t *entry)
+{
+    const char *type_id = json_string_value(json_object_get(entry, "type"));
+    if (!src->instance || !src->type || !src->type->type.update ||
+        g_strcmp0(type_id, src->type_id) != 0)
+        return false;
+    json_t *settings = merged_settings(src->type, json_object_get(entry, "settings"));
+    char *error = NULL;
+    if (src->type->type.update(src->instance, settings, &error)) {
+        log_warn("source '%s': its plugin refused the new settings (%s); recreating it", src->id,
+                 error ? error : "update() failed");
+        free(error);
+        json_decref(settings);
+        return false;
+    }
+    json_decref(src->settings);
+    src->settings = settings;
+    const char *name = json_string_value(json_object_get(entry, "name"));
+    g_free(src->name);
+    src->name = g_strdup(name ? name : src->id);
+    json_decref(src->recording);
+    src->recording = json_incref(json_object_get(entry, "recording"));
+    /* As a new camera: nothing is known until a stream runs again. */
+    if (source_is_camera(src) && src->status != PANTAU_STATUS_IDLE) {
+        src->status = PANTAU_STATUS_IDLE;
+        src->status_since_ms = g_get_real_time() / 1000;
+        g_clear_pointer(&src->reason, g_free);
+    }
+    return true;
+}
+
 pantau_source *source_registry_put(source_registry *reg, const json_t *entry)
 {
     pantau_source *old = source_registry_find(reg, json_string_value(json_object_get(entry, "id")));
+    if (old && source_update_in_place(old, entry)) {
+        bus_emit(reg->bus, &(bus_event){.kind = BUS_SOURCE_ADDED, .source_added = {old}});
+        return old;
+    }
     guint at = old ? source_retire(reg, old) : reg->list->len;
     pantau_source *src = source_create(reg, entry);
     g_ptr_array_insert(reg->list, (gint)at, src);
     g_hash_table_insert(reg->by_id, src->id, src);
     bus_emit(reg->bus, &(bus_event){.kind = BUS_SOURCE_ADDED, .source_added = {src}});
     return src;
+}
+
+GPtrArray *source_registry_of_owner(const source_registry *reg, const void *owner,
+                                    const source_types *coming)
+{
+    GPtrArray *out = g_ptr_array_new();
+    for (guint i = 0; i < reg->list->len; i++) {
+        pantau_source *src = g_ptr_array_index(reg->list, i);
+        bool own = src->type && src->type->owner == owner;
+        bool typeless = !src->type && source_types_find(coming, src->type_id);
+        if (own || typeless)
+            g_ptr_array_add(out, src);
+    }
+    return out;
+}
+
+void source_unbind(pantau_source *src)
+{
+    source_stop(src);
+    src->type = NULL;
 }
 
 bool source_registry_remove(source_registry *reg, const char *id)

@@ -73,12 +73,26 @@ void source_check_entry(const source_types *types, const json_t *entry, const ch
 /* Creates the source of entry (borrowed; checked by the caller) and starts
  * it, in place of the one with its id (which is retired: stopped and
  * destroyed; its streams must have been released, media.h) or at the end.
- * Emits BUS_SOURCE_ADDED. Returns the new source (borrowed). */
+ * A source of the same type whose type has update() (ABI 1.4) is instead
+ * changed in place through it (the same source returned), unless update()
+ * refuses. Emits BUS_SOURCE_ADDED. Returns the source (borrowed). */
 pantau_source *source_registry_put(source_registry *reg, const json_t *entry);
 
 /* Retires the source id (as source_registry_put does) and emits
  * BUS_SOURCE_REMOVED. Returns false when there is no such source. */
 bool source_registry_remove(source_registry *reg, const char *id);
+
+/* The sources (borrowed, in a new array the caller frees) whose type
+ * belongs to owner (source_type_entry.owner), a plugin being reloaded, and
+ * those of no type whose type id is in coming (its new version's types;
+ * may be NULL). */
+GPtrArray *source_registry_of_owner(const source_registry *reg, const void *owner,
+                                    const source_types *coming);
+
+/* Stops and destroys src's instance and forgets its type, whose plugin is
+ * going away (a live reload): source_registry_put then makes it anew of
+ * the type that replaces it. Its streams must have been released. */
+void source_unbind(pantau_source *src);
 
 /* The source as its config entry: {"id", "name", "type", "settings"},
  * secrets included (for the state file only, never for a client). New

@@ -5,6 +5,7 @@
 #include "loaded_plugin.h"
 #include "source.h"
 
+#include <dlfcn.h>
 #include <stddef.h>
 #include <stdbool.h>
 #include <string.h>
@@ -29,26 +30,37 @@ static int refuse(loaded_plugin *p, const char *fmt, const char *detail)
     return -1;
 }
 
+/* Checks and adds a type whose struct the plugin knows as size bytes. */
+static int add_type(loaded_plugin *p, const pantau_source_type *type, size_t size)
+{
+    if (!type || size < TYPE_MIN_SIZE)
+        return refuse(p, "%s", "a source type struct is too small (older than ABI 1.0?)");
+    source_type_entry entry = {.plugin = p->name, .owner = p};
+    memcpy(&entry.type, type, MIN(size, sizeof entry.type));
+    entry.type.size = sizeof entry.type;
+    const pantau_source_type *t = &entry.type; /* zero past the plugin's size */
+    if (!t->id || !*t->id)
+        return refuse(p, "%s", "a source type has no id");
+    if (!t->kind)
+        return refuse(p, "source type '%s' has no kind", t->id);
+    if (!t->create && !t->create_for)
+        return refuse(p, "source type '%s' lacks the required callback create", t->id);
+    if (!t->destroy)
+        return refuse(p, "source type '%s' lacks the required callback destroy", t->id);
+    if (!source_types_add(p->types, &entry))
+        return refuse(p, "source type '%s' is already registered by another plugin", t->id);
+    return 0;
+}
+
 static int host_register_source_type(const pantau_host *host, const pantau_source_type *type,
                                      size_t type_size)
 {
-    loaded_plugin *p = PLUGIN_OF(host);
-    if (!type || type_size < TYPE_MIN_SIZE || type->size < TYPE_MIN_SIZE)
-        return refuse(p, "%s", "a source type struct is too small (older than ABI 1.0?)");
-    if (!type->id || !*type->id)
-        return refuse(p, "%s", "a source type has no id");
-    if (!type->kind)
-        return refuse(p, "source type '%s' has no kind", type->id);
-    if (!type->create)
-        return refuse(p, "source type '%s' lacks the required callback create", type->id);
-    if (!type->destroy)
-        return refuse(p, "source type '%s' lacks the required callback destroy", type->id);
-    source_type_entry entry = {.plugin = p->name, .owner = p};
-    memcpy(&entry.type, type, MIN(MIN(type_size, type->size), sizeof entry.type));
-    entry.type.size = sizeof entry.type;
-    if (!source_types_add(p->loader->deps->types, &entry))
-        return refuse(p, "source type '%s' is already registered by another plugin", type->id);
-    return 0;
+    return add_type(PLUGIN_OF(host), type, type ? MIN(type_size, type->size) : 0);
+}
+
+static int host_register_type(const pantau_host *host, const pantau_source_type *type)
+{
+    return add_type(PLUGIN_OF(host), type, type ? type->size : 0);
 }
 
 /* The dependencies of the loader whose plugin made source's type; NULL for
@@ -122,6 +134,7 @@ typedef struct plugin_timer {
     int (*cb)(void *user);
     void *user;
     guint id;
+    const void *base; /* where the object holding cb is loaded: its plugin's base */
 } plugin_timer;
 
 static GHashTable *active_timers; /* id -> plugin_timer *; main loop only */
@@ -148,6 +161,11 @@ static unsigned host_timer_add(unsigned interval_ms, int (*cb)(void *user), void
     plugin_timer *t = g_new0(plugin_timer, 1);
     t->cb = cb;
     t->user = user;
+    Dl_info info = {0};
+    void *code;
+    *(int (**)(void *)) & code = cb;
+    if (dladdr(code, &info))
+        t->base = info.dli_fbase;
     t->id = g_timeout_add_full(G_PRIORITY_DEFAULT, interval_ms, timer_fire, t, timer_forget);
     g_hash_table_insert(active_timers, GUINT_TO_POINTER(t->id), t);
     return t->id;
@@ -157,6 +175,24 @@ static void host_timer_remove(unsigned timer_id)
 {
     if (active_timers && g_hash_table_contains(active_timers, GUINT_TO_POINTER(timer_id)))
         g_source_remove(timer_id);
+}
+
+void host_remove_timers_of(const void *base)
+{
+    if (!active_timers || !base)
+        return;
+    GPtrArray *ids = g_ptr_array_new();
+    GHashTableIter it;
+    gpointer key, value;
+    g_hash_table_iter_init(&it, active_timers);
+    while (g_hash_table_iter_next(&it, &key, &value))
+        if (((const plugin_timer *)value)->base == base)
+            g_ptr_array_add(ids, key);
+    for (guint i = 0; i < ids->len; i++)
+        g_source_remove(GPOINTER_TO_UINT(g_ptr_array_index(ids, i)));
+    if (ids->len)
+        log_warn("removed %u timer(s) the unloaded plugin left running", ids->len);
+    g_ptr_array_free(ids, TRUE);
 }
 
 void host_remove_all_timers(void)
@@ -205,4 +241,5 @@ void host_init(loaded_plugin *plugin)
     h->plugin_data_dir = host_plugin_data_dir;
     h->media_push = media_push;
     h->set_status_async = host_set_status_async;
+    h->register_type = host_register_type;
 }

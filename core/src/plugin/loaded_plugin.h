@@ -12,13 +12,17 @@
 typedef struct loaded_plugin {
     char *name;
     char *file;
-    char *data_dir; /* <plugin_dir>/<name> */
-    char *web_dir;  /* <plugin_dir>/<name>/web */
-    void *handle;   /* dlopen handle */
+    char *data_dir;      /* <plugin_dir>/<name> */
+    char *web_dir;       /* <plugin_dir>/<name>/web */
+    void *handle;        /* dlopen handle */
+    void *base;          /* where it is loaded (dladdr): its timers' owner */
+    source_types *types; /* where its load() registers types: the loader's, or a
+                          * staging table during a live reload */
     const pantau_plugin_descriptor *descriptor;
     pantau_host host; /* this plugin's host table */
     struct plugin_loader *loader;
-    char *refusal; /* why a registration failed during load(), or NULL */
+    char *refusal;  /* why a registration failed during load(), or NULL */
+    char *identity; /* the file's device, inode, size and mtime when loaded */
 } loaded_plugin;
 
 typedef struct plugin_loader {

@@ -87,6 +87,11 @@ static int host_register(const pantau_host *host, const pantau_source_type *type
     return 0;
 }
 
+static int host_register_type(const pantau_host *host, const pantau_source_type *type)
+{
+    return host_register(host, type, type->size);
+}
+
 static void host_set_status(pantau_source *source, enum pantau_source_status status,
                             const char *reason)
 {
@@ -204,6 +209,7 @@ static const pantau_host host = {
     .source_id = host_source_id,
     .media_push = host_media_push,
     .set_status_async = host_set_status_async,
+    .register_type = host_register_type,
 };
 
 /* ---- helpers ---- */
@@ -230,11 +236,11 @@ static void cam_create(cam *c, const char *type, const char *id, const char *set
     memset(c, 0, sizeof *c);
     c->seen.src.id = id;
     c->type = type_by_id(type);
-    json_t *defaults = c->type->defaults();
+    json_t *defaults = c->type->defaults_for(c->type->type_data);
     json_t *given = json_loads(settings, 0, NULL);
     json_object_update(defaults, given);
     char *error = NULL;
-    c->inst = c->type->create(&c->seen.src, defaults, &error);
+    c->inst = c->type->create_for(c->type->type_data, &c->seen.src, defaults, &error);
     json_decref(defaults);
     json_decref(given);
     if (!c->inst) {

@@ -452,6 +452,91 @@ START_TEST(put_and_remove_while_running)
 }
 END_TEST
 
+/* ABI 1.4: two types served by one set of functions, told apart by their
+ * type_data, and a settings change applied through update() in place
+ * (the same source, never stopped or destroyed) unless update() refuses. */
+static int dial_updates;
+
+static json_t *dial_defaults(void *type_data)
+{
+    return json_pack("{s:s}", "unit", (const char *)type_data);
+}
+
+static void *dial_create(void *type_data, pantau_source *source, const json_t *settings,
+                         char **error)
+{
+    (void)settings, (void)error;
+    created++;
+    json_decref(created_with);
+    created_with = json_pack("{s:s}", "type_data", (const char *)type_data);
+    return source;
+}
+
+static int dial_update(void *instance, const json_t *settings, char **error)
+{
+    (void)instance;
+    dial_updates++;
+    if (json_is_true(json_object_get(settings, "refuse"))) {
+        *error = strdup("refused");
+        return -1;
+    }
+    return 0;
+}
+
+#define DIAL_TYPE(ID, DATA)                                                                        \
+    {                                                                                              \
+        .size = sizeof(pantau_source_type), .id = ID, .kind = "widget", .type_data = DATA,         \
+        .defaults_for = dial_defaults, .create_for = dial_create, .destroy = gauge_destroy,        \
+        .start = gauge_start, .stop = gauge_stop, .update = dial_update                            \
+    }
+
+START_TEST(type_data_and_update)
+{
+    static const pantau_source_type dials[] = {DIAL_TYPE("dial_c", "celsius"),
+                                               DIAL_TYPE("dial_f", "fahrenheit")};
+    for (size_t i = 0; i < 2; i++) {
+        source_type_entry entry = {.type = dials[i], .plugin = "test"};
+        ck_assert_ptr_nonnull(source_types_add(types, &entry));
+    }
+    dial_updates = 0;
+    source_registry *reg = source_registry_new(types, NULL);
+    json_t *entry = tu_json("{\"id\": \"t\", \"type\": \"dial_f\", \"settings\": {\"a\": 1}}");
+    pantau_source *t = source_registry_put(reg, entry);
+    json_decref(entry);
+    ck_assert_str_eq(json_string_value(json_object_get(created_with, "type_data")), "fahrenheit");
+    ck_assert_str_eq(json_string_value(json_object_get(t->settings, "unit")), "fahrenheit");
+
+    entry = tu_json("{\"id\": \"t\", \"type\": \"dial_f\", \"name\": \"T\", "
+                    "\"settings\": {\"a\": 2}}");
+    ck_assert_ptr_eq(source_registry_put(reg, entry), t); /* changed in place */
+    json_decref(entry);
+    ck_assert_int_eq(dial_updates, 1);
+    ck_assert_int_eq(created, 1);
+    ck_assert_int_eq(stopped + destroyed, 0);
+    ck_assert_int_eq(json_integer_value(json_object_get(t->settings, "a")), 2);
+    ck_assert_str_eq(t->name, "T");
+
+    entry = tu_json("{\"id\": \"t\", \"type\": \"dial_f\", \"settings\": {\"refuse\": true}}");
+    tu_capture cap;
+    tu_capture_begin(&cap);
+    pantau_source *again = source_registry_put(reg, entry);
+    g_free(tu_capture_end(&cap));
+    json_decref(entry);
+    ck_assert_ptr_ne(again, t); /* refused: recreated */
+    ck_assert_int_eq(dial_updates, 2);
+    ck_assert_int_eq(created, 2);
+    ck_assert_int_eq(destroyed, 1);
+
+    entry = tu_json("{\"id\": \"t\", \"type\": \"dial_c\"}");
+    pantau_source *other = source_registry_put(reg, entry); /* another type: recreated */
+    json_decref(entry);
+    ck_assert_ptr_ne(other, again);
+    ck_assert_int_eq(dial_updates, 2);
+    ck_assert_str_eq(json_string_value(json_object_get(created_with, "type_data")), "celsius");
+    source_registry_free(reg);
+}
+END_TEST
+
 /* What the state directory's sources.json makes of the config's sources. */
 START_TEST(state_changes_over_the_config)
 {
@@ -509,6 +594,7 @@ static Suite *source_suite(void)
     tcase_add_test(tc, check_names_the_unknown_type_field);
     tcase_add_test(tc, changes_go_to_the_registry_bus);
     tcase_add_test(tc, put_and_remove_while_running);
+    tcase_add_test(tc, type_data_and_update);
     tcase_add_test(tc, state_changes_over_the_config);
     suite_add_tcase(s, tc);
     return s;

@@ -45,6 +45,11 @@ static const abi_field source_type_fields[] = {
     FIELD(pantau_source_type, check, 112),        /* ABI 1.2 */
     FIELD(pantau_source_type, control, 120),      /* ABI 1.3 */
     FIELD(pantau_source_type, type_control, 128), /* ABI 1.3 */
+    FIELD(pantau_source_type, type_data, 136),    /* ABI 1.4 */
+    FIELD(pantau_source_type, defaults_for, 144), /* ABI 1.4 */
+    FIELD(pantau_source_type, schema_for, 152),   /* ABI 1.4 */
+    FIELD(pantau_source_type, create_for, 160),   /* ABI 1.4 */
+    FIELD(pantau_source_type, check_for, 168),    /* ABI 1.4 */
 };
 
 static const abi_field host_fields[] = {
@@ -63,6 +68,7 @@ static const abi_field host_fields[] = {
     FIELD(pantau_host, plugin_data_dir, 88),
     FIELD(pantau_host, media_push, 96),        /* ABI 1.1 */
     FIELD(pantau_host, set_status_async, 104), /* ABI 1.1 */
+    FIELD(pantau_host, register_type, 112),    /* ABI 1.4 */
 };
 
 static const abi_field descriptor_fields[] = {
@@ -73,9 +79,9 @@ static const abi_field descriptor_fields[] = {
 };
 
 static const abi_struct structs[] = {
-    {"pantau_source_type", sizeof(pantau_source_type), 136, source_type_fields,
+    {"pantau_source_type", sizeof(pantau_source_type), 176, source_type_fields,
      N(source_type_fields)},
-    {"pantau_host", sizeof(pantau_host), 112, host_fields, N(host_fields)},
+    {"pantau_host", sizeof(pantau_host), 120, host_fields, N(host_fields)},
     {"pantau_plugin_descriptor", sizeof(pantau_plugin_descriptor), 48, descriptor_fields,
      N(descriptor_fields)},
 };

@@ -182,6 +182,32 @@ START_TEST(duplicate_plugin_name)
 }
 END_TEST
 
+/* Live reload (issue 18): a staged new version sits next to the old one
+ * until committed, then owns the types; a refused one changes nothing. */
+START_TEST(stage_and_commit_a_new_version)
+{
+    char *error = NULL;
+    ck_assert_ptr_null(plugin_loader_stage(loader, "good", &error));
+    ck_assert_str_eq(error, "no plugin 'good' is loaded");
+    g_free(error);
+    load_ok("good.so");
+    loaded_plugin *old = plugin_loader_find(loader, "good");
+    loaded_plugin *staged = plugin_loader_stage(loader, "good", &error);
+    ck_assert_msg(staged != NULL, "%s", error);
+    ck_assert_ptr_ne(staged, old);
+    ck_assert_ptr_eq(find_type("good_type")->owner, old); /* not yet */
+    ck_assert_uint_eq(source_types_count(staged->types), 1);
+    plugin_loader_commit(loader, staged);
+    ck_assert_ptr_eq(plugin_loader_find(loader, "good"), staged);
+    ck_assert_ptr_eq(find_type("good_type")->owner, staged);
+    ck_assert_uint_eq(loader->plugins->len, 1);
+    ck_assert_uint_eq(source_types_count(deps.types), 1);
+    GPtrArray *changed = plugin_loader_changed(loader);
+    ck_assert_uint_eq(changed->len, 0);
+    g_ptr_array_free(changed, TRUE);
+}
+END_TEST
+
 /* ---- whole directories ---- */
 
 START_TEST(directory_scan_loads_only_the_good)
@@ -300,6 +326,7 @@ static Suite *plugin_loader_suite(void)
     tcase_add_test(tc, not_a_shared_object);
     tcase_add_test(tc, missing_file);
     tcase_add_test(tc, duplicate_plugin_name);
+    tcase_add_test(tc, stage_and_commit_a_new_version);
     suite_add_tcase(s, tc);
 
     tc = tcase_create("load_dir");
