@@ -135,7 +135,7 @@ test('a hung node A (SIGSTOP): the page stops waiting for it and shows the wall 
     const back = await waitVideoFrom('b', 5, 10000);
     const seconds = (back.at - stoppedAt) / 1000;
     t.diagnostic(`moving video from node B ${seconds} s after node A hung`);
-    // About 2 s here (0.75 s silent, 1 s for the ping's reply); without the
+    // About 2 s here (0.5 s silent, 1 s for the ping's reply); without the
     // page's quick ping it would be 15-20 s.
     assert.ok(seconds < 5, `video back from node B after ${seconds} s`);
     assert.equal(back.version, before.version, 'the same wall version on node B');

@@ -20,7 +20,7 @@ const PING_TIMEOUT_MS = 5000;
 // heard nothing for CLUSTER_SILENT_MS pings, and moves to the next node
 // when the reply has not come CLUSTER_PING_TIMEOUT_MS later.
 const CLUSTER_CHECK_MS = 100;
-const CLUSTER_SILENT_MS = 750;
+const CLUSTER_SILENT_MS = 500;
 const CLUSTER_PING_TIMEOUT_MS = 1000;
 // A node that takes the connection but sends no snapshot within this is
 // left too (a hung node's kernel still accepts connections).
