@@ -73,6 +73,10 @@ static gpointer heartbeat_run(gpointer data)
             ;
     }
     g_mutex_unlock(&n->lock);
+    /* NATS refusing writes would hold the stop up to the timeout once more:
+     * the key then just goes silent, which the others see in 5 s. */
+    if (!g_atomic_int_get(&n->available))
+        return NULL;
     pantau_error err = {0};
     if (kv_store_delete(n->kv, n->key, &err))
         log_warn("cluster: this node's key stays until it expires: %s", err.message);
