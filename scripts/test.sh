@@ -66,7 +66,7 @@ step "unit tests (ASan+UBSan)" sh -c "cd $asan && ctest --output-on-failure -j 2
 # is idle most of that minute.
 long="recording camera-return"
 timed="slow-disk slow-client queue-budget queue-snapshot cctv replay recording-load plugin-abi \
-    rate-limit store-crash lifecycle auth-token-checks alarms"
+    rate-limit store-crash lifecycle auth-token-checks alarms cluster-nodes"
 long_files=""
 timed_files=""
 other_files=""

@@ -259,7 +259,7 @@ test('an alarm shown on node A reaches node B, and acknowledging it restores the
 test('--check-config reports a bad cluster section at file:line:path', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'pantau-cluster-config-'));
   try {
-    const config = testConfig({ cluster: { nats: ['http://127.0.0.1:4222'], bucket: 'no spaces', replicas: 9, extra: 1, audit_stream: 'audit.stream' } });
+    const config = testConfig({ cluster: { nats: ['http://127.0.0.1:4222'], bucket: 'no spaces', replicas: 9, extra: 1, audit_stream: 'audit.stream', public_url: 'http://10.0.0.2:8080/wall' } });
     const text = JSON.stringify(config, null, 2);
     const file = join(dir, 'bad.json');
     writeFileSync(file, text);
@@ -279,6 +279,8 @@ test('--check-config reports a bad cluster section at file:line:path', async () 
     assert.match(at('cluster').message, /'node' is required/);
     assert.equal(at('cluster.extra').line, locate(text, '"extra"').line);
     assert.equal(at('cluster.audit_stream').line, locate(text, '"audit.stream"').line);
+    assert.equal(at('cluster.public_url').line, locate(text, '"http://10.0.0.2:8080/wall"').line);
+    assert.match(at('cluster.public_url').message, /no path/);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -14,12 +14,23 @@ const BACKOFF_MAX_MS = 10000;
 // ping now and then and give up on it when the reply does not come.
 const PING_EVERY_MS = 15000;
 const PING_TIMEOUT_MS = 5000;
+// In a cluster (docs/cluster.md) a page has other nodes to go to, and its
+// video is to be back within 3 s of its node failing: a node that died
+// closes its sockets, but a hung one only falls silent. So a page that has
+// heard nothing for CLUSTER_SILENT_MS pings, and moves to the next node
+// when the reply has not come CLUSTER_PING_TIMEOUT_MS later.
+const CLUSTER_CHECK_MS = 100;
+const CLUSTER_SILENT_MS = 500;
+const CLUSTER_PING_TIMEOUT_MS = 1000;
+// A node that takes the connection but sends no snapshot within this is
+// left too (a hung node's kernel still accepts connections).
+const CLUSTER_OPEN_TIMEOUT_MS = 2000;
 // As many data entries per widget as the server keeps (SOURCE_HISTORY_MAX).
 const HISTORY_MAX = 240;
 // Close reasons (code 1008) that mean the login behind the socket has ended.
 const LOGIN_ENDED = new Set(['logged out', 'session expired']);
 
-const EVENT_NAMES = ['snapshot', 'wall', 'presets', 'source', 'source.removed', 'data', 'status', 'history', 'stats', 'event', 'ptz.held'];
+const EVENT_NAMES = ['changes', 'cluster', 'snapshot', 'wall', 'presets', 'source', 'source.removed', 'data', 'status', 'history', 'stats', 'event', 'ptz.held'];
 
 // The binary media frame header (docs/protocol.md), little-endian.
 export const MEDIA_FLAG_KEYFRAME = 1;
@@ -70,6 +81,23 @@ export function defaultSocketUrl() {
   return `${scheme}://${location.host}/ws${token ? `?token=${encodeURIComponent(token)}` : ''}`;
 }
 
+// The socket URL of a node's public URL ("http://10.0.0.2:8080"), with the
+// page's viewer token: a page moves between nodes with the token it holds
+// (docs/cluster.md).
+export function nodeSocketUrl(publicUrl) {
+  const base = publicUrl.replace(/^http/, 'ws').replace(/\/+$/, '');
+  const token = globalThis.location ? new URLSearchParams(location.search).get('token') : null;
+  return `${base}/ws${token ? `?token=${encodeURIComponent(token)}` : ''}`;
+}
+
+// The nodes a page tries when it loses its own (named self), in order:
+// those after it in the list, then those before, then itself again.
+export function failoverOrder(nodes, self) {
+  const at = nodes.findIndex((node) => node.name === self);
+  const order = at < 0 ? nodes : [...nodes.slice(at + 1), ...nodes.slice(0, at + 1)];
+  return order.map((node) => nodeSocketUrl(node.url));
+}
+
 // Backoff before reconnect attempt `attempt` (0-based): 0.5 s doubling up to
 // 10 s, each randomised down to half so that many walls restarting together
 // do not all knock at the same instant.
@@ -113,6 +141,17 @@ export class Connection {
     // What this page decodes; a change subscribes again (docs/protocol.md).
     this.codecSupport = new CodecSupport(() => this.sendSubscribe(false));
     this.refusals = new Map(); // camera source id -> its refused media event
+    // A cluster's nodes (docs/cluster.md): [{name, url, self}], the one this
+    // page is connected to, whether its NATS takes changes, and the nodes
+    // still to try after a loss (null: none lost yet).
+    this.cluster = { nodes: [], available: true };
+    this.node = null;
+    this.failoverQueue = null;
+    this.lastHeard = 0;
+    this.pingSentAt = 0;
+    // Why the node refuses changes (its cluster's store is unavailable): null
+    // when it takes them, '' when it said so without a reason ('changes').
+    this.changesRefused = null;
   }
 
   // Declares what `owner` (a view) shows: a Map or object of source id ->
@@ -220,6 +259,7 @@ export class Connection {
   stop() {
     this.stopped = true;
     clearTimeout(this.retryTimer);
+    clearTimeout(this.openTimer);
     this.dropSocket();
   }
 
@@ -253,6 +293,14 @@ export class Connection {
     socket.onclose = (event) => this.lost(socket, event);
     // An error is always followed by a close; the close does the work.
     socket.onerror = () => {};
+    clearTimeout(this.openTimer);
+    if (this.cluster.nodes.length > 1) this.openTimer = setTimeout(() => this.openTimedOut(socket), CLUSTER_OPEN_TIMEOUT_MS);
+  }
+
+  openTimedOut(socket) {
+    if (socket !== this.socket || this.connected) return;
+    this.dropSocket();
+    if (!this.failOver()) this.scheduleReconnect();
   }
 
   // Forgets the current socket without waiting for its close handshake.
@@ -277,11 +325,60 @@ export class Connection {
       globalThis.location.assign(`/login?next=${encodeURIComponent(pathname + search)}`);
       return;
     }
+    if (this.failOver()) return;
     this.scheduleReconnect();
+  }
+
+  // Opens a socket to the next node of the cluster at once: true, or false
+  // when every node was tried since the last snapshot (or there is no
+  // other), and the usual backoff follows (docs/cluster.md).
+  failOver() {
+    if (this.stopped) return false;
+    if (this.failoverQueue === null) this.failoverQueue = this.cluster.nodes.length > 1 ? failoverOrder(this.cluster.nodes, this.node) : [];
+    if (!this.failoverQueue.length) {
+      this.failoverQueue = null;
+      return false;
+    }
+    this.url = this.failoverQueue.shift();
+    clearTimeout(this.retryTimer);
+    this.open();
+    return true;
+  }
+
+  // A node stopping names the node its clients go to: go at once.
+  handOver(node) {
+    if (!node?.url || this.stopped) return;
+    this.failoverQueue = null;
+    this.dropSocket();
+    this.url = nodeSocketUrl(node.url);
+    clearTimeout(this.retryTimer);
+    this.open();
+  }
+
+  setChangesRefused(why) {
+    if (why === this.changesRefused) return;
+    this.changesRefused = why;
+    this.emit('changes', why);
+  }
+
+  // fresh: from a snapshot, which replaces what an earlier node said.
+  applyCluster(cluster, fresh = false) {
+    const wasAvailable = this.cluster.available;
+    const wasCluster = this.cluster.nodes.length > 1;
+    this.cluster = { nodes: cluster?.nodes || [], available: cluster?.available !== false };
+    this.node = this.cluster.nodes.find((node) => node.self)?.name ?? null;
+    if (!this.cluster.available) {
+      if (this.changesRefused === null) this.setChangesRefused('');
+    } else if (fresh || !wasAvailable) {
+      this.setChangesRefused(null);
+    }
+    if (this.connected && wasCluster !== this.cluster.nodes.length > 1) this.startPinging();
+    this.emit('cluster', this.cluster);
   }
 
   disconnected() {
     clearInterval(this.pingTimer);
+    this.pingSentAt = 0;
     for (const { reject } of this.pending.values()) reject(disconnectedError());
     this.pending.clear();
     if (this.connected) {
@@ -298,7 +395,25 @@ export class Connection {
 
   startPinging() {
     clearInterval(this.pingTimer);
-    this.pingTimer = setInterval(() => this.checkAlive(), PING_EVERY_MS);
+    this.pingSentAt = 0;
+    this.lastHeard = Date.now();
+    if (this.cluster.nodes.length > 1) this.pingTimer = setInterval(() => this.checkNode(), CLUSTER_CHECK_MS);
+    else this.pingTimer = setInterval(() => this.checkAlive(), PING_EVERY_MS);
+  }
+
+  // In a cluster: a silent node is pinged, and left when it does not answer.
+  checkNode() {
+    const now = Date.now();
+    if (this.pingSentAt) {
+      if (now - this.pingSentAt < CLUSTER_PING_TIMEOUT_MS || !this.socket) return;
+      this.dropSocket();
+      if (!this.failOver()) this.scheduleReconnect();
+      return;
+    }
+    if (now - this.lastHeard < CLUSTER_SILENT_MS) return;
+    this.pingSentAt = now;
+    const done = () => { this.pingSentAt = 0; };
+    this.request('ping').then(done, done);
   }
 
   checkAlive() {
@@ -311,6 +426,7 @@ export class Connection {
   }
 
   receive(text) {
+    this.lastHeard = Date.now();
     if (typeof text !== 'string') return this.receiveMedia(text);
     let message;
     try {
@@ -327,6 +443,8 @@ export class Connection {
     const waiter = this.pending.get(reply.re);
     if (!waiter) return;
     this.pending.delete(reply.re);
+    if (reply.error?.code === 'unavailable') this.setChangesRefused(reply.error.message || '');
+    else if (Number.isInteger(reply.ok?.version)) this.setChangesRefused(null);
     if (reply.error) waiter.reject(reply.error);
     else waiter.resolve(reply.ok);
   }
@@ -351,6 +469,8 @@ export class Connection {
       case 'stats': return this.applyStats(message.sources);
       case 'event': return this.emit('event', message);
       case 'ptz.held': return this.applyPtzHeld(message);
+      case 'nodes': return this.applyCluster(message.cluster);
+      case 'handover': return this.handOver(message.node);
       default: return undefined; // newer servers may send more; ignore them
     }
   }
@@ -367,6 +487,9 @@ export class Connection {
     for (const [id, by] of Object.entries(snapshot.ptz_held || {})) state.ptzHeld.set(id, { by, mine: false });
     this.state = state;
     this.attempt = 0;
+    this.failoverQueue = null;
+    clearTimeout(this.openTimer);
+    this.applyCluster(snapshot.cluster, true);
     const wasConnected = this.connected;
     this.connected = true;
     this.startPinging();

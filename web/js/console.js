@@ -15,6 +15,7 @@ import { setupCameras } from './console-cameras.js';
 import { AlarmPanel } from './console-alarms.js';
 import { PtzPanel } from './console-ptz.js';
 import { ReplayPanel } from './console-replay.js';
+import { ClusterBanner } from './console-cluster.js';
 import { Role, gate } from './roles.js';
 import { formatNumber, onLanguageChange, t } from './i18n.js';
 
@@ -23,6 +24,7 @@ const byId = (id) => document.getElementById(id);
 const client = new Connection();
 const role = new Role(client);
 const messages = new MessageBar(byId('message'), byId('notice'));
+new ClusterBanner(byId('cluster-banner'), client);
 const wallSelect = byId('wall-select');
 let selectedWallId = new URLSearchParams(location.search).get('wall');
 // Version each wall reached by our own last change. The reply comes before

@@ -64,6 +64,11 @@ export const STRINGS = {
     'console.preset.recalled': 'Preset "{preset}" is on {wall}.',
     // end of console: roles, source list, presets
 
+    // cluster: the banner while the shared store refuses changes (issue 17)
+    'cluster.refused': "Changes are refused: the cluster's shared store (NATS) has lost its quorum or does not answer. The walls keep showing as they are; changes work again by themselves when it is back.",
+    'cluster.refused.detail': 'Changes are refused: {reason}. The walls keep showing as they are; changes work again by themselves when the shared store (NATS) is back.',
+    // end of cluster
+
     'login.title': 'Log in',
     'login.user': 'User name',
     'login.password': 'Password',
@@ -434,6 +439,11 @@ export const STRINGS = {
     'console.preset.nothing_shown': 'semua tile kosong',
     'console.preset.recalled': 'Preset "{preset}" tampil di {wall}.',
     // end of console: roles, source list, presets
+
+    // cluster: the banner while the shared store refuses changes (issue 17)
+    'cluster.refused': 'Perubahan ditolak: penyimpanan bersama klaster (NATS) kehilangan kuorum atau tidak menjawab. Dinding tetap tampil seperti sekarang; perubahan akan berfungsi lagi dengan sendirinya saat penyimpanan itu kembali.',
+    'cluster.refused.detail': 'Perubahan ditolak: {reason}. Dinding tetap tampil seperti sekarang; perubahan akan berfungsi lagi dengan sendirinya saat penyimpanan bersama (NATS) kembali.',
+    // end of cluster
 
     'login.title': 'Masuk',
     'login.user': 'Nama pengguna',

@@ -55,6 +55,13 @@ function reloadIfServerUpgraded(state) {
   serverVersion = version;
 }
 
+// Which node (in a cluster) and which version of the wall the page shows,
+// for a look from outside (docs/cluster.md).
+function markShown(wall) {
+  document.body.dataset.node = client.node ?? '';
+  document.body.dataset.wallVersion = String(wall.version);
+}
+
 function showSnapshot(state) {
   reloadIfServerUpgraded(state);
   const wall = pickWall(state);
@@ -66,6 +73,7 @@ function showSnapshot(state) {
   }
   showNotice('');
   document.title = `${wall.name} — Pantau`;
+  markShown(wall);
   view.render(wall);
   return banner.render();
 }
@@ -81,6 +89,7 @@ function isAlarmDisplay() {
 
 function showWall(wall) {
   if (wall.id !== wallId || notice.textContent) return;
+  markShown(wall);
   view.render(wall);
   banner.render();
 }
@@ -93,6 +102,7 @@ function showConnected(connected) {
 client.on('snapshot', showSnapshot);
 client.on('wall', showWall);
 client.on('status', showConnected);
+client.on('cluster', (cluster) => { document.body.dataset.nodes = cluster.nodes.map((node) => node.name).join(' '); });
 // A wall has no mouse: L switches the language (?lang=en|id sets it too).
 document.addEventListener('keydown', (event) => {
   if (event.key === 'l' || event.key === 'L') setLanguage(language() === 'en' ? 'id' : 'en');

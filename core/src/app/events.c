@@ -135,6 +135,13 @@ static void to_clients(const bus_event *ev, void *user)
     case BUS_PTZ_HELD:
         ptz_held_event(e, ev);
         return;
+    case BUS_NODES:
+        to_all(e, events_make("nodes", json_pack("{s:O}", "cluster", ev->nodes.cluster)));
+        return;
+    case BUS_HANDOVER:
+        to_all(e, events_make("handover", json_pack("{s:{s:s, s:s}}", "node", "name",
+                                                    ev->handover.name, "url", ev->handover.url)));
+        return;
     case BUS_KIND_COUNT:
         return;
     }
@@ -143,7 +150,7 @@ static void to_clients(const bus_event *ev, void *user)
 static const enum bus_kind client_kinds[] = {
     BUS_WALL_CHANGED, BUS_PRESET_SAVED,   BUS_PRESET_DELETED, BUS_PRESENTATION, BUS_LOGIN_ENDED,
     BUS_SOURCE_DATA,  BUS_SOURCE_STATUS,  BUS_SOURCE_EVENT,   BUS_STATS,        BUS_ALARM,
-    BUS_SOURCE_ADDED, BUS_SOURCE_REMOVED, BUS_PTZ_HELD,
+    BUS_SOURCE_ADDED, BUS_SOURCE_REMOVED, BUS_PTZ_HELD,       BUS_NODES,        BUS_HANDOVER,
 };
 
 events *events_attach(event_bus *bus, const events_out *out)

@@ -6,6 +6,7 @@
 #include "auth.h"
 #include "bus.h"
 #include "cluster.h"
+#include "cluster_nodes.h"
 #include "events.h"
 #include "config.h"
 #include "default_paths.h"
@@ -41,6 +42,11 @@
 #include <string.h>
 
 #define EXIT_BAD_CONFIG 2
+/* A node stopped with SIGTERM in a cluster waits for its clients to leave
+ * after the handover event (looking every HANDOVER_CHECK_MS), at most
+ * HANDOVER_MAX_MS. */
+#define HANDOVER_CHECK_MS 20
+#define HANDOVER_MAX_MS 2000
 
 typedef struct options {
     char *config;
@@ -137,6 +143,40 @@ static int hash_password_from_stdin(void)
 static gboolean on_signal(gpointer loop)
 {
     g_main_loop_quit(loop);
+    return G_SOURCE_CONTINUE;
+}
+
+/* Stops the loop once the clients handed over have left, or at the latest
+ * HANDOVER_MAX_MS after the handover. */
+static gboolean quit_after_handover(gpointer data)
+{
+    pantau_server *srv = data;
+    unsigned left = ws_server_client_count(srv->ws);
+    if (left && g_get_monotonic_time() < srv->handover_until)
+        return G_SOURCE_CONTINUE;
+    if (left)
+        log_warn("stopping: %u clients did not leave in %d ms after the handover", left,
+                 HANDOVER_MAX_MS);
+    else
+        log_info("stopping: all clients left for another node");
+    g_main_loop_quit(srv->loop);
+    return G_SOURCE_REMOVE;
+}
+
+/* SIGTERM in a cluster: the clients are told the next node at once
+ * (docs/cluster.md), the loop runs HANDOVER_MS more to send it, then
+ * stops. A second signal, or no other node, stops at once. */
+static gboolean on_term(gpointer data)
+{
+    pantau_server *srv = data;
+    if (srv->handing_over || !cluster_nodes_hand_over(srv->nodes)) {
+        g_main_loop_quit(srv->loop);
+        return G_SOURCE_CONTINUE;
+    }
+    srv->handing_over = true;
+    srv->handover_until = g_get_monotonic_time() + HANDOVER_MAX_MS * 1000;
+    log_info("stopping: the clients are handed over to another node");
+    g_timeout_add(HANDOVER_CHECK_MS, quit_after_handover, srv);
     return G_SOURCE_CONTINUE;
 }
 
@@ -267,6 +307,14 @@ static int start_cluster(pantau_server *srv)
         if (!sessions || auth_share(srv->auth, sessions, &err))
             goto fail;
     }
+    const char *node = json_string_value(json_object_get(section, "node"));
+    kv_store *nodes = cluster_open(section, "-nodes", CLUSTER_NODES_TTL_MS, &err);
+    if (!nodes)
+        goto fail;
+    srv->nodes = cluster_nodes_start(
+        nodes, node, json_string_value(json_object_get(section, "public_url")), srv->bus, &err);
+    if (!srv->nodes)
+        goto fail;
     log_info("cluster: node '%s' shares its walls%s%s",
              json_string_value(json_object_get(section, "node")),
              srv->auth ? ", login sessions" : "", srv->audit ? " and audit log" : "");
@@ -355,7 +403,8 @@ static int run(const options *o, pantau_config *cfg)
         goto out;
     /* The handlers before "ready": a SIGTERM sent on reading it stops cleanly. */
     guint sigint = g_unix_signal_add(SIGINT, on_signal, srv.loop);
-    guint sigterm = g_unix_signal_add(SIGTERM, on_signal, srv.loop);
+    guint sigterm = srv.nodes ? g_unix_signal_add(SIGTERM, on_term, &srv)
+                              : g_unix_signal_add(SIGTERM, on_signal, srv.loop);
     guint sighup = g_unix_signal_add(SIGHUP, on_sighup, &srv);
     print_urls(&srv, ws_server_port(srv.ws));
     g_main_loop_run(srv.loop);
@@ -394,6 +443,9 @@ out:
     /* The audit stream (on its connection) goes first; its watch stops
      * before the walls it changes go. */
     audit_log_share(srv.audit, NULL);
+    /* Its key goes: the other nodes stop listing this one. */
+    cluster_nodes_free(srv.nodes);
+    srv.nodes = NULL;
     kv_store_free(srv.shared);
     srv.shared = NULL;
     wall_service_free(srv.wall_service);

@@ -8,6 +8,7 @@
 
 #include <glib.h>
 #include <jansson.h>
+#include <stdbool.h>
 
 struct plugin_loader;
 struct source_registry;
@@ -27,6 +28,7 @@ struct ptz_center;
 struct rtsp_restream;
 struct replay_center;
 struct recordings;
+struct cluster_nodes;
 
 typedef struct pantau_server {
     pantau_config *config; /* owned */
@@ -54,6 +56,9 @@ typedef struct pantau_server {
     struct ptz_center *ptz;              /* steers cameras (ptz.h); NULL: none (unit tests) */
     struct rtsp_restream *restream;      /* NULL: server.rtsp_restream is not configured */
     struct kv_store *shared;             /* a cluster's shared store; NULL: no "cluster" */
+    struct cluster_nodes *nodes;         /* a cluster's nodes (failover); NULL: no "cluster" */
+    bool handing_over;                   /* stopping: the clients were told where to go */
+    gint64 handover_until;               /* monotonic µs: stop then, clients left or not */
     struct replay_center *replays;       /* replays of wall tiles (replay.h); NULL: none */
     struct recordings *recordings; /* the cameras' recordings (recordings.h); NULL in unit tests */
 } pantau_server;

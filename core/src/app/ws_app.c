@@ -2,6 +2,7 @@
 #include "ws_app.h"
 
 #include "auth.h"
+#include "cluster_nodes.h"
 #include "ops.h"
 #include "presentation.h"
 #include "ptz.h"
@@ -43,6 +44,12 @@ static void client_close(void *user, session *s)
     presentation_session_closed(srv->presentations, s);
 }
 
+/* A page of another node of the cluster moves its socket here. */
+static bool origin_is_peer(const char *origin, void *data)
+{
+    return cluster_nodes_origin_is_peer(data, origin);
+}
+
 ws_server *ws_app_start(pantau_server *srv, int port)
 {
     const pantau_config *cfg = srv->config;
@@ -62,6 +69,8 @@ ws_server *ws_app_start(pantau_server *srv, int port)
         .heap = srv->heap,
         .routes = {srv->web_dir, srv->vendor_dir, cfg->dir, srv->plugins},
         .export = {srv->recordings, srv->audit},
+        .origin_is_peer = srv->nodes ? origin_is_peer : NULL,
+        .peer_data = srv->nodes,
     };
     ws_callbacks cb = {
         .open = client_open,

@@ -28,6 +28,8 @@ enum bus_kind {
     BUS_STATS,          /* the cameras' figures, every second while there are cameras */
     BUS_ALARM,          /* an alarm was raised, repeated, acknowledged, cleared or shown */
     BUS_PTZ_HELD,       /* a camera is steered by a session now, or free again (ptz.h) */
+    BUS_NODES,          /* a cluster's live nodes, or its NATS availability, changed */
+    BUS_HANDOVER,       /* this node stops: its clients are to go to another node */
     BUS_KIND_COUNT,
 };
 
@@ -86,6 +88,12 @@ typedef struct bus_event {
             const char *source_id;
             const session *holder; /* NULL: free again */
         } ptz_held;
+        struct {
+            const json_t *cluster; /* cluster_nodes_json */
+        } nodes;
+        struct {
+            const char *name, *url; /* the node to go to */
+        } handover;
     };
 } bus_event;
 

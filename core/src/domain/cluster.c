@@ -59,6 +59,27 @@ static void check_name(config_checker *c, const json_t *section, const char *key
     g_free(at);
 }
 
+/* cluster.public_url: how browsers reach this node, http(s)://host[:port]
+ * with no path, no user and no spaces (docs/cluster.md). */
+static void check_public_url(config_checker *c, const json_t *section)
+{
+    const json_t *v = json_object_get(section, "public_url");
+    if (!v)
+        return;
+    const char *s = json_string_value(v);
+    const char *rest = !s                                ? NULL
+                       : g_str_has_prefix(s, "http://")  ? s + strlen("http://")
+                       : g_str_has_prefix(s, "https://") ? s + strlen("https://")
+                                                         : NULL;
+    size_t host = rest ? strcspn(rest, "/") : 0;
+    if (rest && host > 0 && host < 200 && strlen(rest + host) <= 1 &&
+        !strpbrk(rest, " \t\r\n@?#\"'<>\\"))
+        return;
+    config_fail(c, "cluster.public_url",
+                "must be how browsers reach this node, such as \"http://10.0.0.2:8080\" "
+                "(http:// or https://, no path)");
+}
+
 static void check_int(config_checker *c, const json_t *section, const char *key, long min, long max)
 {
     const json_t *v = json_object_get(section, key);
@@ -80,8 +101,7 @@ void cluster_config_check(config_checker *c, const json_t *section)
                     "[\"nats://127.0.0.1:4222\"], \"node\": \"a\"}");
         return;
     }
-    static const char *const keys[] = {"nats",       "node",         "bucket", "replicas",
-                                       "timeout_ms", "audit_stream", NULL};
+    static const char *const keys[] = {"nats", "node", "bucket", "replicas", "timeout_ms", "audit_stream", "public_url", NULL};
     config_check_keys(c, section, "cluster", keys);
     check_urls(c, json_object_get(section, "nats"));
     check_name(c, section, "node", true);
@@ -89,6 +109,7 @@ void cluster_config_check(config_checker *c, const json_t *section)
     check_name(c, section, "audit_stream", false);
     check_int(c, section, "replicas", 1, 5);
     check_int(c, section, "timeout_ms", 100, 60000);
+    check_public_url(c, section);
 }
 
 static int int_or(const json_t *section, const char *key, int fallback)

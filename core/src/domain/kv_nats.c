@@ -308,6 +308,13 @@ int kv_store_update(kv_store *kv, const char *key, const char *value, uint64_t l
     return nats_fail(err, s, "the cluster's store (NATS JetStream) did not accept the change");
 }
 
+int kv_store_put(kv_store *kv, const char *key, const char *value, pantau_error *err)
+{
+    uint64_t rev = 0;
+    natsStatus s = kvStore_PutString(&rev, kv->kv, key, value);
+    return s == NATS_OK ? 0 : nats_fail(err, s, "the cluster's store did not take the write");
+}
+
 int kv_store_delete(kv_store *kv, const char *key, pantau_error *err)
 {
     natsStatus s = kvStore_Delete(kv->kv, key);

@@ -48,6 +48,11 @@ int kv_store_get(kv_store *kv, const char *key, char **value, uint64_t *rev, pan
 int kv_store_update(kv_store *kv, const char *key, const char *value, uint64_t last, uint64_t *rev,
                     pantau_error *err);
 
+/* Writes value under key whatever its revision (a heartbeat's value).
+ * Blocks up to the timeout; safe from any thread. 0, or -1 with err
+ * (ERR_UNAVAILABLE). */
+int kv_store_put(kv_store *kv, const char *key, const char *value, pantau_error *err);
+
 /* Deletes key (a marker the watches see). Blocks up to the timeout; safe
  * from any thread. 0, or -1 with err (ERR_UNAVAILABLE). */
 int kv_store_delete(kv_store *kv, const char *key, pantau_error *err);

@@ -1229,11 +1229,13 @@ static bool handshake_allowed(ws_server *ws, struct lws *wsi)
     char origin_buf[256], host[256];
     const char *origin = origin_header(wsi, origin_buf, sizeof origin_buf);
     header(wsi, WSI_TOKEN_HOST, host, sizeof host);
-    if (!origin || (*origin && !login_http_origin_ok(&ws->login, origin, host))) {
+    bool peer = origin && *origin && ws->cfg.origin_is_peer &&
+                ws->cfg.origin_is_peer(origin, ws->cfg.peer_data);
+    if (!peer && (!origin || (*origin && !login_http_origin_ok(&ws->login, origin, host)))) {
         log_warn("refused a WebSocket from origin %.100s", origin ? origin : "(too long)");
         return false;
     }
-    if (*origin && !ws->cfg.auth && !host_is_local_name(host) &&
+    if (!peer && *origin && !ws->cfg.auth && !host_is_local_name(host) &&
         !login_http_origin_listed(&ws->login, origin)) {
         log_warn("refused a WebSocket for host %.100s: without logins only addresses and "
                  "localhost are served to browsers (or list the origin in auth.allowed_origins)",
@@ -1682,6 +1684,11 @@ fail:
     log_error("cannot listen on %s port %d", bind->numeric, port);
     ws_server_free(ws);
     return NULL;
+}
+
+unsigned ws_server_client_count(const ws_server *ws)
+{
+    return g_hash_table_size(ws->clients);
 }
 
 int ws_server_port(const ws_server *ws)

@@ -67,6 +67,10 @@ typedef struct ws_config {
     heap_trim *heap;                /* NULL: never trimmed (its metrics say so) */
     http_routes routes;             /* the files served */
     export_deps export;             /* GET /export.mp4 (export_http.h) */
+    /* Whether a browser's Origin (borrowed) is another node of the cluster,
+     * whose pages may move their socket here (docs/cluster.md); NULL: none. */
+    bool (*origin_is_peer)(const char *origin, void *data);
+    void *peer_data;
 } ws_config;
 
 /* Receives a request's reply (stolen) on the main loop, exactly once. */
@@ -101,6 +105,9 @@ ws_server *ws_server_start(const ws_config *cfg, const ws_callbacks *cb);
 /* The room a media frame needs in front of its bytes (media_frame.h) for
  * ws_client_send_frame: lws's framing and the binary media header. */
 size_t ws_frame_room(void);
+
+/* How many WebSocket clients are connected now. */
+unsigned ws_server_client_count(const ws_server *ws);
 
 /* The port actually bound (useful with port 0). */
 int ws_server_port(const ws_server *ws);

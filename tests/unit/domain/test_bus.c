@@ -56,6 +56,10 @@ static void record(const bus_event *ev, void *user)
                           "alarm %s %s", json_string_value(json_object_get(ev->alarm.alarm, "id")),
                           json_string_value(json_object_get(ev->alarm.alarm, "state"))));
         return;
+    case BUS_NODES:
+    case BUS_HANDOVER:
+        g_ptr_array_add(r->lines, g_strdup("cluster"));
+        return;
     case BUS_KIND_COUNT:
         ck_abort_msg("no such kind");
     }

@@ -59,7 +59,8 @@ static char *check(const char *text)
 START_TEST(section_checked)
 {
     char *ok = check("{\"nats\": [\"nats://127.0.0.1:4222\", \"tls://n2:4222\"], \"node\": \"a\", "
-                     "\"bucket\": \"b_1\", \"replicas\": 3, \"timeout_ms\": 500}");
+                     "\"bucket\": \"b_1\", \"replicas\": 3, \"timeout_ms\": 500, "
+                     "\"public_url\": \"https://wall-a.example:8443/\"}");
     ck_assert_str_eq(ok, "");
     g_free(ok);
     static const char *const bad[][2] = {
@@ -72,6 +73,15 @@ START_TEST(section_checked)
         {"{\"nats\": [\"nats://h\"], \"node\": \"a\", \"replicas\": 0}", "cluster.replicas"},
         {"{\"nats\": [\"nats://h\"], \"node\": \"a\", \"timeout_ms\": 50}", "cluster.timeout_ms"},
         {"{\"nats\": [\"nats://h\"], \"node\": \"a\", \"extra\": 1}", "cluster.extra"},
+        {"{\"nats\": [\"nats://h\"], \"node\": \"a\", \"public_url\": \"ftp://h\"}",
+         "cluster.public_url: must be"},
+        {"{\"nats\": [\"nats://h\"], \"node\": \"a\", \"public_url\": \"http://h:80/wall\"}",
+         "cluster.public_url"},
+        {"{\"nats\": [\"nats://h\"], \"node\": \"a\", \"public_url\": \"http://u:p@h\"}",
+         "cluster.public_url"},
+        {"{\"nats\": [\"nats://h\"], \"node\": \"a\", \"public_url\": \"http://\"}",
+         "cluster.public_url"},
+        {"{\"nats\": [\"nats://h\"], \"node\": \"a\", \"public_url\": 8080}", "cluster.public_url"},
     };
     for (size_t i = 0; i < G_N_ELEMENTS(bad); i++) {
         char *errors = check(bad[i][0]);
