@@ -6,6 +6,7 @@
 #include "auth.h"
 #include "bus.h"
 #include "cluster.h"
+#include "cluster_presets.h"
 #include "events.h"
 #include "config.h"
 #include "host.h"
@@ -250,6 +251,10 @@ static int start_cluster(pantau_server *srv)
     srv->shared = cluster_open(section, "", 0, &err);
     if (!srv->shared || walls_share(srv->wall_service, srv->shared, &err))
         goto fail;
+    srv->preset_share =
+        preset_share_new(srv->presets, srv->bus, srv->persist, srv->audit, srv->shared, &err);
+    if (!srv->preset_share)
+        goto fail;
     if (srv->auth) {
         /* The bucket's values live as long as a login session. */
         gint64 ttl_ms = (gint64)auth_session_hours(srv->auth) * 3600 * 1000;
@@ -257,7 +262,7 @@ static int start_cluster(pantau_server *srv)
         if (!sessions || auth_share(srv->auth, sessions, &err))
             goto fail;
     }
-    log_info("cluster: node '%s' shares its walls%s",
+    log_info("cluster: node '%s' shares its walls, presets%s",
              json_string_value(json_object_get(section, "node")),
              srv->auth ? " and login sessions" : "");
     return 0;
@@ -374,6 +379,7 @@ out:
     /* Its watch stops before the walls it changes go. */
     kv_store_free(srv.shared);
     srv.shared = NULL;
+    preset_share_free(srv.preset_share);
     wall_service_free(srv.wall_service);
     source_editor_free(srv.source_editor);
     persister_free(srv.persist);

@@ -27,6 +27,7 @@ struct ptz_center;
 struct rtsp_restream;
 struct replay_center;
 struct recordings;
+struct preset_share;
 
 typedef struct pantau_server {
     pantau_config *config; /* owned */
@@ -54,6 +55,7 @@ typedef struct pantau_server {
     struct ptz_center *ptz;              /* steers cameras (ptz.h); NULL: none (unit tests) */
     struct rtsp_restream *restream;      /* NULL: server.rtsp_restream is not configured */
     struct kv_store *shared;             /* a cluster's shared store; NULL: no "cluster" */
+    struct preset_share *preset_share;   /* presets in it (cluster_presets.h); NULL: in files */
     struct replay_center *replays;       /* replays of wall tiles (replay.h); NULL: none */
     struct recordings *recordings; /* the cameras' recordings (recordings.h); NULL in unit tests */
 } pantau_server;

@@ -14,12 +14,14 @@
  * leaders before the bucket can be made. */
 #define KV_OPEN_PATIENCE_MS 15000
 
-/* The watch's callback, shared by the queued entries: alive is cleared by
- * kv_store_free, and an entry still queued then is dropped. */
+/* A watch's callback, shared by the queued entries: alive is cleared by
+ * kv_store_free, and an entry still queued then is dropped. keys is the
+ * pattern it watches ("wall.>", or one key). */
 typedef struct watch_target {
     kv_watch_fn fn;
     void *data;
     gint alive;
+    char keys[64];
 } watch_target;
 
 /* A watch silent this long checks that it has seen the bucket's last
@@ -33,12 +35,13 @@ struct kv_store {
     char *bucket;
     char *stream; /* the bucket's stream, KV_<bucket> */
     int timeout_ms;
-    GMutex watch_lock;  /* watcher is replaced by the watch thread, stopped by kv_store_free */
-    char *watch_keys;   /* the watched keys */
+    GMutex watch_lock;  /* watcher is replaced by the watch thread, stopped by kv_store_free;
+                           targets grows on the main loop */
     uint64_t watch_rev; /* watch thread: the last revision it delivered */
-    kvWatcher *watcher;
+    kvWatcher *watcher; /* on every key; each entry goes to the targets it matches */
     GThread *watch_thread;
-    watch_target *target; /* a reference (g_atomic_rc_box) */
+    GPtrArray *targets; /* watch_target *, references (g_atomic_rc_box) */
+    gint renew;         /* a target was added: deliver every key's latest value again */
     gint stopping;
 };
 
@@ -183,9 +186,9 @@ void kv_store_free(kv_store *kv)
     if (!kv)
         return;
     g_atomic_int_set(&kv->stopping, 1);
-    if (kv->target)
-        g_atomic_int_set(&kv->target->alive, 0);
     g_mutex_lock(&kv->watch_lock);
+    for (guint i = 0; kv->targets && i < kv->targets->len; i++)
+        g_atomic_int_set(&((watch_target *)g_ptr_array_index(kv->targets, i))->alive, 0);
     if (kv->watcher)
         kvWatcher_Stop(kv->watcher);
     g_mutex_unlock(&kv->watch_lock);
@@ -193,8 +196,8 @@ void kv_store_free(kv_store *kv)
         g_thread_join(kv->watch_thread);
     kvWatcher_Destroy(kv->watcher);
     g_mutex_clear(&kv->watch_lock);
-    g_free(kv->watch_keys);
-    watch_target_release(kv->target);
+    if (kv->targets)
+        g_ptr_array_free(kv->targets, TRUE);
     kvStore_Destroy(kv->kv);
     jsCtx_Destroy(kv->js);
     natsConnection_Destroy(kv->nc);
@@ -328,10 +331,19 @@ static gboolean watch_deliver(gpointer data)
     return G_SOURCE_REMOVE;
 }
 
-static void watch_post(kv_store *kv, kvEntry *e)
+/* Whether key is one of pattern's: "prefix.>" or the key itself. */
+static bool key_matches(const char *pattern, const char *key)
+{
+    size_t n = strlen(pattern);
+    if (n > 0 && pattern[n - 1] == '>')
+        return strncmp(pattern, key, n - 1) == 0;
+    return strcmp(pattern, key) == 0;
+}
+
+static void watch_post_to(watch_target *t, kvEntry *e)
 {
     watch_item *it = g_new0(watch_item, 1);
-    it->target = g_atomic_rc_box_acquire(kv->target);
+    it->target = g_atomic_rc_box_acquire(t);
     it->key = g_strdup(kvEntry_Key(e));
     if (kvEntry_Operation(e) == kvOp_Put)
         it->value = g_strndup(kvEntry_Value(e), (gsize)kvEntry_ValueLen(e));
@@ -340,11 +352,23 @@ static void watch_post(kv_store *kv, kvEntry *e)
     g_idle_add_full(G_PRIORITY_DEFAULT, watch_deliver, it, watch_item_free);
 }
 
+/* Hands e to every target whose keys it is one of. */
+static void watch_post(kv_store *kv, kvEntry *e)
+{
+    g_mutex_lock(&kv->watch_lock);
+    for (guint i = 0; i < kv->targets->len; i++) {
+        watch_target *t = g_ptr_array_index(kv->targets, i);
+        if (key_matches(t->keys, kvEntry_Key(e)))
+            watch_post_to(t, e);
+    }
+    g_mutex_unlock(&kv->watch_lock);
+}
+
 static natsStatus watcher_new(kv_store *kv, kvWatcher **w)
 {
     kvWatchOptions wo;
     kvWatchOptions_Init(&wo);
-    return kvStore_Watch(w, kv->kv, kv->watch_keys, &wo);
+    return kvStore_Watch(w, kv->kv, ">", &wo);
 }
 
 /* Whether the bucket has a revision the watch has not delivered: a watch
@@ -361,8 +385,10 @@ static bool watch_behind(kv_store *kv)
 static void watch_renew(kv_store *kv)
 {
     kvWatcher *w = NULL;
-    if (watcher_new(kv, &w) != NATS_OK)
-        return; /* tried again at the next check */
+    if (watcher_new(kv, &w) != NATS_OK) {
+        g_atomic_int_set(&kv->renew, 1); /* tried again */
+        return;
+    }
     g_mutex_lock(&kv->watch_lock);
     kvWatcher *old = kv->watcher;
     kv->watcher = w;
@@ -379,6 +405,8 @@ static gpointer watch_run(gpointer data)
     kv_store *kv = data;
     gint64 silent_since = g_get_monotonic_time();
     while (!g_atomic_int_get(&kv->stopping)) {
+        if (g_atomic_int_compare_and_exchange(&kv->renew, 1, 0))
+            watch_renew(kv);
         kvEntry *e = NULL;
         natsStatus s = kvWatcher_Next(&e, kv->watcher, 500);
         if (s == NATS_OK && e) {
@@ -405,13 +433,26 @@ static gpointer watch_run(gpointer data)
 
 int kv_store_watch(kv_store *kv, const char *keys, kv_watch_fn fn, void *data, pantau_error *err)
 {
-    kv->watch_keys = g_strdup(keys);
-    natsStatus s = watcher_new(kv, &kv->watcher);
-    if (s != NATS_OK)
-        return nats_fail(err, s, "the cluster's bucket could not be watched");
-    kv->target = g_atomic_rc_box_new0(watch_target);
-    *kv->target = (watch_target){fn, data, 1};
-    kv->watch_thread = g_thread_new("pantau-kv-watch", watch_run, kv);
+    if (strlen(keys) >= sizeof((watch_target *)0)->keys)
+        return error_set(err, ERR_INTERNAL, "", "watched keys '%s' too long", keys);
+    if (!kv->watcher) {
+        natsStatus s = watcher_new(kv, &kv->watcher);
+        if (s != NATS_OK)
+            return nats_fail(err, s, "the cluster's bucket could not be watched");
+        kv->targets = g_ptr_array_new_with_free_func((GDestroyNotify)watch_target_release);
+    }
+    watch_target *t = g_atomic_rc_box_new0(watch_target);
+    t->fn = fn;
+    t->data = data;
+    t->alive = 1;
+    g_strlcpy(t->keys, keys, sizeof t->keys);
+    g_mutex_lock(&kv->watch_lock);
+    g_ptr_array_add(kv->targets, t);
+    g_mutex_unlock(&kv->watch_lock);
+    if (!kv->watch_thread)
+        kv->watch_thread = g_thread_new("pantau-kv-watch", watch_run, kv);
+    else
+        g_atomic_int_set(&kv->renew, 1); /* its latest values, for the new target */
     return 0;
 }
 

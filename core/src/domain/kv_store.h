@@ -57,9 +57,11 @@ int kv_store_delete(kv_store *kv, const char *key, pantau_error *err);
  * value NULL: the key was deleted (or purged). */
 typedef void (*kv_watch_fn)(const char *key, const char *value, uint64_t rev, void *data);
 
-/* Watches keys (a NATS subject pattern such as "wall.>"): the latest value
- * of each first, then every write, until kv_store_free. One watch per
- * store. Returns 0, or -1 with err. */
+/* Watches keys ("prefix.>", or one key): the latest value of each first,
+ * then every write, until kv_store_free. A store may have several watches
+ * (one watcher of the bucket hands each entry to those it matches); a
+ * watch added later makes every watch get each key's latest value again,
+ * so fn takes values by revision. Returns 0, or -1 with err. */
 int kv_store_watch(kv_store *kv, const char *keys, kv_watch_fn fn, void *data, pantau_error *err);
 
 /* key made of prefix and an id any of A-Z a-z 0-9 _ - . : may be in: the

@@ -1,0 +1,123 @@
+// Issue 17, the rest of the shared state: presets, sources added at
+// runtime, the live step of presentations and alarm state live in the
+// cluster's NATS JetStream bucket (three nats-server processes as one
+// cluster, replicas 3, two pantau nodes). A change on node A reaches a
+// client of node B, and a node that starts again (with an empty state
+// directory) takes it from the bucket. docs/cluster.md.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { startServer, stopServer, Client, testConfig, expectError } from '../lib/harness.js';
+import { startNatsCluster } from '../lib/nats.js';
+
+let nats;
+let nodeA;
+let nodeB;
+let a;
+let b;
+const clients = [];
+const servers = [];
+
+function clusterConfig(urls, node) {
+  return testConfig({ cluster: { nats: urls, node, bucket: 'pantau-state', replicas: 3, timeout_ms: 2000 } });
+}
+
+async function startNode(node) {
+  const server = await startServer({ config: clusterConfig(nats.urls, node) });
+  servers.push(server);
+  return server;
+}
+
+async function connect(server) {
+  const c = new Client(server.wsUrl);
+  clients.push(c);
+  await c.opened;
+  await c.snapshot();
+  return c;
+}
+
+// Polls fn (async) until it returns a truthy value; fails after timeoutMs.
+async function until(what, fn, timeoutMs = 5000) {
+  const end = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await fn();
+    if (v) return v;
+    if (Date.now() > end) assert.fail(`timed out: ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+const snapshotOf = async (c) => (await c.request('snapshot')).ok;
+const presetNamed = async (c, name) => (await snapshotOf(c)).presets.find((p) => p.name === name);
+
+before(async () => {
+  nats = await startNatsCluster(3);
+  nodeA = await startNode('a');
+  nodeB = await startNode('b');
+  a = await connect(nodeA);
+  b = await connect(nodeB);
+});
+
+after(async () => {
+  for (const c of clients) c.close();
+  for (const s of servers) {
+    try { await stopServer(s); } finally { s.cleanup(); }
+  }
+  if (nats) {
+    await nats.stopAll();
+    nats.cleanup();
+  }
+});
+
+test('a preset saved, renamed and deleted on node A is seen by a client of node B', async () => {
+  const saved = await a.request('preset.save', { wall: 'main', name: 'Banjir' });
+  assert.ok(saved.ok, JSON.stringify(saved));
+  const id = saved.ok.preset.id;
+  const ev = await b.waitFor((m) => m.ev === 'preset' && m.preset.id === id);
+  assert.equal(ev.preset.name, 'Banjir');
+  assert.deepEqual(ev.preset.layout, saved.ok.preset.layout);
+
+  const renamed = await a.request('preset.rename', { preset: id, name: 'Banjir Jakarta' });
+  assert.ok(renamed.ok, JSON.stringify(renamed));
+  await b.waitFor((m) => m.ev === 'preset' && m.preset.id === id && m.preset.name === 'Banjir Jakarta');
+
+  // B saves one more: A sees it, and its id is not one A already used.
+  const other = await b.request('preset.save', { wall: 'main', name: 'Malam' });
+  assert.ok(other.ok, JSON.stringify(other));
+  assert.notEqual(other.ok.preset.id, id);
+  await a.waitFor((m) => m.ev === 'preset' && m.preset.id === other.ok.preset.id);
+
+  const deleted = await a.request('preset.delete', { preset: other.ok.preset.id });
+  assert.ok(deleted.ok, JSON.stringify(deleted));
+  await b.waitFor((m) => m.ev === 'preset.deleted' && m.preset === other.ok.preset.id);
+  assert.equal(await presetNamed(b, 'Malam'), undefined);
+});
+
+test('a preset change based on what another node changed first gets conflict', async () => {
+  // Both nodes overwrite one preset at once: the bucket takes one write per
+  // revision, so at most one of the two based on the same revision wins and
+  // both nodes end with the same preset.
+  const base = await a.request('preset.save', { wall: 'main', name: 'Race' });
+  const id = base.ok.preset.id;
+  await b.waitFor((m) => m.ev === 'preset' && m.preset.id === id);
+  const [ra, rb] = await Promise.all([
+    a.request('preset.rename', { preset: id, name: 'Race A' }),
+    b.request('preset.rename', { preset: id, name: 'Race B' }),
+  ]);
+  const failed = [ra, rb].filter((r) => r.error);
+  for (const r of failed) expectError(r, 'conflict');
+  assert.ok(failed.length <= 1, JSON.stringify([ra, rb]));
+  await until('both nodes show the same name', async () => {
+    const [pa, pb] = [(await snapshotOf(a)).presets.find((p) => p.id === id), (await snapshotOf(b)).presets.find((p) => p.id === id)];
+    return pa.name === pb.name && pa.name;
+  });
+});
+
+// Keep last: node B stops and starts again with an empty state directory.
+test('a node that starts again takes the shared state from the bucket', async () => {
+  await stopServer(nodeB);
+  nodeB = await startNode('b');
+  b = await connect(nodeB);
+  const p = await until('the preset reaches the new node B', () => presetNamed(b, 'Banjir Jakarta'));
+  assert.ok(p.id);
+  assert.equal(await presetNamed(b, 'Malam'), undefined, 'a deleted preset stays deleted');
+});
