@@ -112,6 +112,28 @@ test('a preset change based on what another node changed first gets conflict', a
   });
 });
 
+const sourceOf = async (c, id) => (await snapshotOf(c)).sources.find((s) => s.id === id);
+
+test('a source added, changed and removed on node A is applied on node B', async () => {
+  const added = await a.request('source.add', { source: { id: 'clock-c', type: 'clock', name: 'Clock C', settings: { timezone: 'Asia/Makassar', label: 'WITA' } } });
+  assert.ok(added.ok, JSON.stringify(added));
+  const ev = await b.waitFor((m) => m.ev === 'source' && m.source.id === 'clock-c');
+  assert.equal(ev.source.name, 'Clock C');
+  // B runs it: its clock publishes data to B's subscribers.
+  assert.ok((await b.request('subscribe', { sources: ['clock-c'] })).ok);
+  await b.waitFor((m) => m.ev === 'data' && m.source === 'clock-c');
+
+  const updated = await a.request('source.update', { source: { id: 'clock-c', name: 'Jam Makassar' } });
+  assert.ok(updated.ok, JSON.stringify(updated));
+  await b.waitFor((m) => m.ev === 'source' && m.source.id === 'clock-c' && m.source.name === 'Jam Makassar');
+
+  // A source of the config, removed on A, goes on B too.
+  const removed = await a.request('source.remove', { source: 'clock-b' });
+  assert.ok(removed.ok, JSON.stringify(removed));
+  await b.waitFor((m) => m.ev === 'source.removed' && m.source === 'clock-b');
+  assert.equal(await sourceOf(b, 'clock-b'), undefined);
+});
+
 // Keep last: node B stops and starts again with an empty state directory.
 test('a node that starts again takes the shared state from the bucket', async () => {
   await stopServer(nodeB);
@@ -120,4 +142,6 @@ test('a node that starts again takes the shared state from the bucket', async ()
   const p = await until('the preset reaches the new node B', () => presetNamed(b, 'Banjir Jakarta'));
   assert.ok(p.id);
   assert.equal(await presetNamed(b, 'Malam'), undefined, 'a deleted preset stays deleted');
+  await until('the added source reaches the new node B', async () => (await sourceOf(b, 'clock-c'))?.name === 'Jam Makassar');
+  await until('the removed source stays removed on node B', async () => !(await sourceOf(b, 'clock-b')));
 });

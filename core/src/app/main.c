@@ -7,6 +7,7 @@
 #include "bus.h"
 #include "cluster.h"
 #include "cluster_presets.h"
+#include "cluster_sources.h"
 #include "events.h"
 #include "config.h"
 #include "host.h"
@@ -255,6 +256,10 @@ static int start_cluster(pantau_server *srv)
         preset_share_new(srv->presets, srv->bus, srv->persist, srv->audit, srv->shared, &err);
     if (!srv->preset_share)
         goto fail;
+    srv->source_share =
+        source_share_new(srv->source_editor, srv->sources, srv->persist, srv->shared, &err);
+    if (!srv->source_share)
+        goto fail;
     if (srv->auth) {
         /* The bucket's values live as long as a login session. */
         gint64 ttl_ms = (gint64)auth_session_hours(srv->auth) * 3600 * 1000;
@@ -262,7 +267,7 @@ static int start_cluster(pantau_server *srv)
         if (!sessions || auth_share(srv->auth, sessions, &err))
             goto fail;
     }
-    log_info("cluster: node '%s' shares its walls, presets%s",
+    log_info("cluster: node '%s' shares its walls, presets, sources%s",
              json_string_value(json_object_get(section, "node")),
              srv->auth ? " and login sessions" : "");
     return 0;
@@ -380,6 +385,7 @@ out:
     kv_store_free(srv.shared);
     srv.shared = NULL;
     preset_share_free(srv.preset_share);
+    source_share_free(srv.source_share);
     wall_service_free(srv.wall_service);
     source_editor_free(srv.source_editor);
     persister_free(srv.persist);

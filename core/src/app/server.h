@@ -28,6 +28,7 @@ struct rtsp_restream;
 struct replay_center;
 struct recordings;
 struct preset_share;
+struct source_share;
 
 typedef struct pantau_server {
     pantau_config *config; /* owned */
@@ -56,6 +57,7 @@ typedef struct pantau_server {
     struct rtsp_restream *restream;      /* NULL: server.rtsp_restream is not configured */
     struct kv_store *shared;             /* a cluster's shared store; NULL: no "cluster" */
     struct preset_share *preset_share;   /* presets in it (cluster_presets.h); NULL: in files */
+    struct source_share *source_share;   /* sources changed at runtime in it (cluster_sources.h) */
     struct replay_center *replays;       /* replays of wall tiles (replay.h); NULL: none */
     struct recordings *recordings; /* the cameras' recordings (recordings.h); NULL in unit tests */
 } pantau_server;
