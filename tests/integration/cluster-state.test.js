@@ -17,8 +17,19 @@ let b;
 const clients = [];
 const servers = [];
 
+const layoutA = { columns: 1, rows: 1, tiles: [{ id: 'a', x: 0, y: 0, w: 1, h: 1, source: 'clock-a' }] };
+const layoutB = { columns: 2, rows: 1, tiles: [
+  { id: 'l', x: 0, y: 0, w: 1, h: 1, source: 'clock-b' }, { id: 'r', x: 1, y: 0, w: 1, h: 1, source: 'clock-a' }] };
+const presentations = [{
+  id: 'demo', name: 'Demo',
+  steps: [{ layout: layoutA, caption: 'One' }, { layout: layoutB, caption: 'Two' }, { layout: layoutA, caption: 'Three' }],
+}, {
+  id: 'timed', name: 'Timed',
+  steps: [{ layout: layoutB, caption: 'First', dwell_s: 1 }, { layout: layoutA, caption: 'Second' }],
+}];
+
 function clusterConfig(urls, node) {
-  return testConfig({ cluster: { nats: urls, node, bucket: 'pantau-state', replicas: 3, timeout_ms: 2000 } });
+  return testConfig({ presentations, cluster: { nats: urls, node, bucket: 'pantau-state', replicas: 3, timeout_ms: 2000 } });
 }
 
 async function startNode(node) {
@@ -134,6 +145,35 @@ test('a source added, changed and removed on node A is applied on node B', async
   assert.equal(await sourceOf(b, 'clock-b'), undefined);
 });
 
+const isStep = (wall, id, step) => (m) => m.ev === 'presentation' && m.wall === wall && m.state?.id === id && m.state.step === step;
+const wallOf = async (c) => (await snapshotOf(c)).walls.find((w) => w.id === 'main');
+
+test('the live step of a presentation moved on node A shows on node B, and its dwell moves it on for both', async () => {
+  const start = await a.request('presentation.start', { presentation: 'demo', wall: 'main' });
+  assert.ok(start.ok, JSON.stringify(start));
+  const ev = await b.waitFor(isStep('main', 'demo', 0));
+  assert.equal(ev.state.caption, 'One');
+  const next = await a.request('presentation.next', { wall: 'main' });
+  assert.equal(next.ok.state.step, 1);
+  await b.waitFor(isStep('main', 'demo', 1));
+  await until('B shows the step on its wall', async () => (await wallOf(b)).layout.columns === 2);
+  // B's presenter sees the run and moves it on: A follows.
+  const listed = await b.request('presentation.list');
+  assert.equal(listed.ok.running.find((r) => r.wall === 'main')?.step, 1);
+  assert.ok((await b.request('presentation.prev', { wall: 'main' })).ok);
+  await a.waitFor(isStep('main', 'demo', 0));
+
+  // A step with a dwell: A moves it on and B shows it.
+  const timed = await a.request('presentation.start', { presentation: 'timed', wall: 'main' });
+  assert.ok(timed.ok, JSON.stringify(timed));
+  await b.waitFor(isStep('main', 'timed', 1), 5000);
+  const version = (await wallOf(a)).version;
+  await until('B shows the second step', async () => (await wallOf(b)).version === version);
+
+  assert.ok((await a.request('presentation.start', { presentation: 'demo', wall: 'main', step: 2 })).ok);
+  await b.waitFor(isStep('main', 'demo', 2));
+});
+
 // Keep last: node B stops and starts again with an empty state directory.
 test('a node that starts again takes the shared state from the bucket', async () => {
   await stopServer(nodeB);
@@ -144,4 +184,8 @@ test('a node that starts again takes the shared state from the bucket', async ()
   assert.equal(await presetNamed(b, 'Malam'), undefined, 'a deleted preset stays deleted');
   await until('the added source reaches the new node B', async () => (await sourceOf(b, 'clock-c'))?.name === 'Jam Makassar');
   await until('the removed source stays removed on node B', async () => !(await sourceOf(b, 'clock-b')));
+  const running = await until('the presentation runs on the new node B', async () =>
+    (await snapshotOf(b)).presentations.running.find((r) => r.wall === 'main'));
+  assert.equal(running.id, 'demo');
+  assert.equal(running.step, 2);
 });

@@ -6,6 +6,7 @@
 #include "auth.h"
 #include "bus.h"
 #include "cluster.h"
+#include "cluster_presentations.h"
 #include "cluster_presets.h"
 #include "cluster_sources.h"
 #include "events.h"
@@ -260,6 +261,11 @@ static int start_cluster(pantau_server *srv)
         source_share_new(srv->source_editor, srv->sources, srv->persist, srv->shared, &err);
     if (!srv->source_share)
         goto fail;
+    const char *node = json_string_value(json_object_get(section, "node"));
+    srv->presentation_share = presentation_share_new(srv->presentations, srv->wall_service,
+                                                     srv->persist, srv->shared, node, &err);
+    if (srv->presentations && !srv->presentation_share)
+        goto fail;
     if (srv->auth) {
         /* The bucket's values live as long as a login session. */
         gint64 ttl_ms = (gint64)auth_session_hours(srv->auth) * 3600 * 1000;
@@ -267,7 +273,7 @@ static int start_cluster(pantau_server *srv)
         if (!sessions || auth_share(srv->auth, sessions, &err))
             goto fail;
     }
-    log_info("cluster: node '%s' shares its walls, presets, sources%s",
+    log_info("cluster: node '%s' shares its walls, presets, sources, presentations%s",
              json_string_value(json_object_get(section, "node")),
              srv->auth ? " and login sessions" : "");
     return 0;
@@ -372,6 +378,8 @@ out:
     srv.restream = NULL;
     recordings_free(srv.recordings);
     srv.recordings = NULL;
+    /* No change of another node reaches what goes from here on. */
+    kv_store_unwatch(srv.shared);
     presentation_center_free(srv.presentations);
     srv.presentations = NULL;
     /* Sources stopping after this must not reach a freed center. */
@@ -386,6 +394,7 @@ out:
     srv.shared = NULL;
     preset_share_free(srv.preset_share);
     source_share_free(srv.source_share);
+    presentation_share_free(srv.presentation_share);
     wall_service_free(srv.wall_service);
     source_editor_free(srv.source_editor);
     persister_free(srv.persist);

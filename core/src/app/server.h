@@ -29,6 +29,7 @@ struct replay_center;
 struct recordings;
 struct preset_share;
 struct source_share;
+struct presentation_share;
 
 typedef struct pantau_server {
     pantau_config *config; /* owned */
@@ -58,7 +59,8 @@ typedef struct pantau_server {
     struct kv_store *shared;             /* a cluster's shared store; NULL: no "cluster" */
     struct preset_share *preset_share;   /* presets in it (cluster_presets.h); NULL: in files */
     struct source_share *source_share;   /* sources changed at runtime in it (cluster_sources.h) */
-    struct replay_center *replays;       /* replays of wall tiles (replay.h); NULL: none */
+    struct presentation_share *presentation_share; /* live runs in it (cluster_presentations.h) */
+    struct replay_center *replays; /* replays of wall tiles (replay.h); NULL: none */
     struct recordings *recordings; /* the cameras' recordings (recordings.h); NULL in unit tests */
 } pantau_server;
 

@@ -181,14 +181,23 @@ static void watch_target_release(watch_target *t)
         g_atomic_rc_box_release(t);
 }
 
+void kv_store_unwatch(kv_store *kv)
+{
+    if (!kv)
+        return;
+    g_mutex_lock(&kv->watch_lock);
+    for (guint i = 0; kv->targets && i < kv->targets->len; i++)
+        g_atomic_int_set(&((watch_target *)g_ptr_array_index(kv->targets, i))->alive, 0);
+    g_mutex_unlock(&kv->watch_lock);
+}
+
 void kv_store_free(kv_store *kv)
 {
     if (!kv)
         return;
     g_atomic_int_set(&kv->stopping, 1);
+    kv_store_unwatch(kv);
     g_mutex_lock(&kv->watch_lock);
-    for (guint i = 0; kv->targets && i < kv->targets->len; i++)
-        g_atomic_int_set(&((watch_target *)g_ptr_array_index(kv->targets, i))->alive, 0);
     if (kv->watcher)
         kvWatcher_Stop(kv->watcher);
     g_mutex_unlock(&kv->watch_lock);

@@ -1,6 +1,8 @@
 /* kv_share.c - see kv_share.h. */
 #include "kv_share.h"
 
+#include "log.h"
+
 #include <stdlib.h>
 #include <string.h>
 
@@ -11,6 +13,7 @@ struct kv_share {
     GHashTable *revs; /* key (owned) -> the last revision seen (uint64_t *, owned) */
     kv_share_fn fn;
     void *data;
+    bool best_effort;
 };
 
 kv_share *kv_share_new(kv_store *kv, persister *persist, const char *prefix)
@@ -30,6 +33,11 @@ void kv_share_free(kv_share *s)
     g_hash_table_destroy(s->revs);
     g_free(s->prefix);
     g_free(s);
+}
+
+void kv_share_set_best_effort(kv_share *s)
+{
+    s->best_effort = true;
 }
 
 char *kv_share_key(const kv_share *s, const char *id)
@@ -60,6 +68,7 @@ typedef struct share_write {
     char *key, *value; /* value NULL: a delete */
     char *field, *what;
     uint64_t last, rev;
+    bool best_effort;
     persist_finish_fn finish;
     GDestroyNotify free_undo;
     void *undo;
@@ -84,6 +93,10 @@ static int share_write_run(void *data, pantau_error *err)
     if (!w->value)
         return kv_store_delete(w->kv, w->key, err);
     int rc = kv_store_update(w->kv, w->key, w->value, w->last, &w->rev, err);
+    if (rc && w->best_effort) {
+        log_warn("cluster: %s not written to the shared store: %s", w->what, err->message);
+        return 0;
+    }
     if (rc && strcmp(err->code, ERR_CONFLICT) == 0)
         error_set(err, ERR_CONFLICT, w->field,
                   "%s was changed by another node first; its change is on its way here, try "
@@ -96,7 +109,7 @@ static int share_write_run(void *data, pantau_error *err)
 static void share_write_finished(void *data, bool ok)
 {
     share_write *w = data;
-    if (ok && w->value)
+    if (ok && w->value && w->rev)
         note_rev(w->s, w->key, w->rev);
     if (w->finish)
         w->finish(w->undo, ok);
@@ -114,6 +127,7 @@ void kv_share_write(kv_share *s, audit_line *line, const char *id, const char *v
     w->field = g_strdup(field);
     w->what = g_strdup(what);
     w->last = known_rev(s, w->key);
+    w->best_effort = s->best_effort;
     w->finish = finish;
     w->free_undo = free_undo;
     w->undo = undo;

@@ -64,6 +64,11 @@ typedef void (*kv_watch_fn)(const char *key, const char *value, uint64_t rev, vo
  * so fn takes values by revision. Returns 0, or -1 with err. */
 int kv_store_watch(kv_store *kv, const char *keys, kv_watch_fn fn, void *data, pantau_error *err);
 
+/* Ends every watch's callbacks (an entry still queued is dropped) while
+ * the store stays usable for writes, so that what the callbacks change
+ * can go first (NULL is fine). Main loop. */
+void kv_store_unwatch(kv_store *kv);
+
 /* key made of prefix and an id any of A-Z a-z 0-9 _ - . : may be in: the
  * letters, digits, '_' and '-' stay, anything else becomes =XX (hex), so
  * two ids never share a key and every key is a valid NATS KV key. Returns
