@@ -8,8 +8,10 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startServer, stopServer, Client, testConfig, expectError } from '../lib/harness.js';
 import { startNatsCluster } from '../lib/nats.js';
+import { startFeedServer } from '../lib/feed-server.js';
 
 let nats;
+let feed;
 let nodeA;
 let nodeB;
 let a;
@@ -28,8 +30,24 @@ const presentations = [{
   steps: [{ layout: layoutB, caption: 'First', dwell_s: 1 }, { layout: layoutA, caption: 'Second' }],
 }];
 
+// The traffic feed's corridors, jammed ones at 5 km/h (as alarms.test.js).
+const corridors = (...jammed) => ({
+  corridors: ['A', 'B'].map((id) => ({ id, name: `Simpang ${id}`, count: 10, ...(jammed.includes(id) ? { speed: 5, level: 'macet' } : { speed: 50, level: 'lancar' }) })),
+});
+
+// Node a alone runs a traffic feed, whose jams are alarms.
 function clusterConfig(urls, node) {
-  return testConfig({ presentations, cluster: { nats: urls, node, bucket: 'pantau-state', replicas: 3, timeout_ms: 2000 } });
+  const base = testConfig();
+  const traffic = { id: 'traffic-a', type: 'traffic', name: 'Traffic feed', settings: {
+    feed: 'http', url: feed.url(), interval_s: 0.1, timeout_s: 0.5, jam_alert_s: 0, history_points: 3,
+    mapping: { list: '/corridors', id: '/id', name: '/name', count: '/count', speed: '/speed', level: '/level' } } };
+  return testConfig({
+    presentations,
+    plugins: { load: ['clock', 'traffic'] },
+    sources: node === 'a' ? [...base.sources, traffic] : base.sources,
+    alarms: { debounce_s: 0.3, rules: [] },
+    cluster: { nats: urls, node, bucket: 'pantau-state', replicas: 3, timeout_ms: 2000 },
+  });
 }
 
 async function startNode(node) {
@@ -61,6 +79,8 @@ const snapshotOf = async (c) => (await c.request('snapshot')).ok;
 const presetNamed = async (c, name) => (await snapshotOf(c)).presets.find((p) => p.name === name);
 
 before(async () => {
+  feed = await startFeedServer();
+  feed.set('good', corridors());
   nats = await startNatsCluster(3);
   nodeA = await startNode('a');
   nodeB = await startNode('b');
@@ -77,6 +97,7 @@ after(async () => {
     await nats.stopAll();
     nats.cleanup();
   }
+  if (feed) await feed.close();
 });
 
 test('a preset saved, renamed and deleted on node A is seen by a client of node B', async () => {
@@ -174,6 +195,20 @@ test('the live step of a presentation moved on node A shows on node B, and its d
   await b.waitFor(isStep('main', 'demo', 2));
 });
 
+const isJam = (state) => (m) => m.ev === 'alarm' && m.alarm.source === 'traffic-a' && m.alarm.condition === 'traffic.jammed.A' && m.alarm.state === state;
+
+test('an alarm raised on node A opens on node B, and its acknowledgement on B is seen on A', async () => {
+  feed.set('good', corridors('A'));
+  const onA = await a.waitFor(isJam('active'), 5000);
+  const onB = await b.waitFor(isJam('active'), 5000);
+  assert.equal(onB.alarm.message, onA.alarm.message);
+  assert.equal(onB.alarm.severity, onA.alarm.severity);
+  assert.ok((await b.request('alarm.ack', { alarm: onB.alarm.id })).ok);
+  const acked = await a.waitFor(isJam('acknowledged'), 5000);
+  assert.equal(acked.alarm.id, onA.alarm.id);
+  assert.equal(acked.alarm.acked_by, (await b.waitFor(isJam('acknowledged'))).alarm.acked_by);
+});
+
 // Keep last: node B stops and starts again with an empty state directory.
 test('a node that starts again takes the shared state from the bucket', async () => {
   await stopServer(nodeB);
@@ -188,4 +223,7 @@ test('a node that starts again takes the shared state from the bucket', async ()
     (await snapshotOf(b)).presentations.running.find((r) => r.wall === 'main'));
   assert.equal(running.id, 'demo');
   assert.equal(running.step, 2);
+  const alarm = await until('the acknowledged alarm is on the new node B', async () =>
+    (await snapshotOf(b)).alarms.find((x) => x.source === 'traffic-a' && x.condition === 'traffic.jammed.A'));
+  assert.equal(alarm.state, 'acknowledged');
 });

@@ -6,6 +6,7 @@
 #include "auth.h"
 #include "bus.h"
 #include "cluster.h"
+#include "cluster_alarms.h"
 #include "cluster_presentations.h"
 #include "cluster_presets.h"
 #include "cluster_sources.h"
@@ -266,6 +267,9 @@ static int start_cluster(pantau_server *srv)
                                                      srv->persist, srv->shared, node, &err);
     if (srv->presentations && !srv->presentation_share)
         goto fail;
+    srv->alarm_share = alarm_share_new(srv->alarms, srv->persist, srv->shared, &err);
+    if (srv->alarms && !srv->alarm_share)
+        goto fail;
     if (srv->auth) {
         /* The bucket's values live as long as a login session. */
         gint64 ttl_ms = (gint64)auth_session_hours(srv->auth) * 3600 * 1000;
@@ -273,7 +277,7 @@ static int start_cluster(pantau_server *srv)
         if (!sessions || auth_share(srv->auth, sessions, &err))
             goto fail;
     }
-    log_info("cluster: node '%s' shares its walls, presets, sources, presentations%s",
+    log_info("cluster: node '%s' shares its walls, presets, sources, presentations, alarms%s",
              json_string_value(json_object_get(section, "node")),
              srv->auth ? " and login sessions" : "");
     return 0;
@@ -395,6 +399,7 @@ out:
     preset_share_free(srv.preset_share);
     source_share_free(srv.source_share);
     presentation_share_free(srv.presentation_share);
+    alarm_share_free(srv.alarm_share);
     wall_service_free(srv.wall_service);
     source_editor_free(srv.source_editor);
     persister_free(srv.persist);

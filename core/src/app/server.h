@@ -30,6 +30,7 @@ struct recordings;
 struct preset_share;
 struct source_share;
 struct presentation_share;
+struct alarm_share;
 
 typedef struct pantau_server {
     pantau_config *config; /* owned */
@@ -60,6 +61,7 @@ typedef struct pantau_server {
     struct preset_share *preset_share;   /* presets in it (cluster_presets.h); NULL: in files */
     struct source_share *source_share;   /* sources changed at runtime in it (cluster_sources.h) */
     struct presentation_share *presentation_share; /* live runs in it (cluster_presentations.h) */
+    struct alarm_share *alarm_share;               /* alarm state in it (cluster_alarms.h) */
     struct replay_center *replays; /* replays of wall tiles (replay.h); NULL: none */
     struct recordings *recordings; /* the cameras' recordings (recordings.h); NULL in unit tests */
 } pantau_server;
