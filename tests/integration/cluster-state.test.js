@@ -195,7 +195,8 @@ test('the live step of a presentation moved on node A shows on node B, and its d
   await b.waitFor(isStep('main', 'demo', 2));
 });
 
-const isJam = (state) => (m) => m.ev === 'alarm' && m.alarm.source === 'traffic-a' && m.alarm.condition === 'traffic.jammed.A' && m.alarm.state === state;
+const isJamOf = (corridor, state) => (m) => m.ev === 'alarm' && m.alarm.source === 'traffic-a' && m.alarm.condition === `traffic.jammed.${corridor}` && m.alarm.state === state;
+const isJam = (state) => isJamOf('A', state);
 
 test('an alarm raised on node A opens on node B, and its acknowledgement on B is seen on A', async () => {
   feed.set('good', corridors('A'));
@@ -209,7 +210,7 @@ test('an alarm raised on node A opens on node B, and its acknowledgement on B is
   assert.equal(acked.alarm.acked_by, (await b.waitFor(isJam('acknowledged'))).alarm.acked_by);
 });
 
-// Keep last: node B stops and starts again with an empty state directory.
+// Next to last: node B stops and starts again with an empty state directory.
 test('a node that starts again takes the shared state from the bucket', async () => {
   await stopServer(nodeB);
   nodeB = await startNode('b');
@@ -226,4 +227,25 @@ test('a node that starts again takes the shared state from the bucket', async ()
   const alarm = await until('the acknowledged alarm is on the new node B', async () =>
     (await snapshotOf(b)).alarms.find((x) => x.source === 'traffic-a' && x.condition === 'traffic.jammed.A'));
   assert.equal(alarm.state, 'acknowledged');
+});
+
+// The names of the clients connected to NATS server i.
+async function connectedTo(i) {
+  const r = await fetch(`http://127.0.0.1:${nats.servers[i].monitorPort}/connz`).then((x) => x.json()).catch(() => null);
+  return (r?.connections || []).map((c) => c.name);
+}
+
+// Last: two NATS servers stay down.
+test('without JetStream quorum an event raised on node A still opens its alarm on node B', async () => {
+  // Two of three NATS servers gone: the bucket takes nothing, but the
+  // event travels on its core NATS subject through the one left.
+  await nats.servers[1].stop();
+  await nats.servers[2].stop();
+  await until('both nodes are connected to the NATS server left', async () => {
+    const names = await connectedTo(0);
+    return names.includes('a') && names.includes('b');
+  }, 10000);
+  feed.set('good', corridors('A', 'B'));
+  await a.waitFor(isJamOf('B', 'active'), 5000);
+  await b.waitFor(isJamOf('B', 'active'), 5000);
 });

@@ -7,6 +7,7 @@
 #include "bus.h"
 #include "cluster.h"
 #include "cluster_alarms.h"
+#include "cluster_events.h"
 #include "cluster_presentations.h"
 #include "cluster_presets.h"
 #include "cluster_sources.h"
@@ -270,6 +271,11 @@ static int start_cluster(pantau_server *srv)
     srv->alarm_share = alarm_share_new(srv->alarms, srv->persist, srv->shared, &err);
     if (srv->alarms && !srv->alarm_share)
         goto fail;
+    const char *bucket = json_string_value(json_object_get(section, "bucket"));
+    srv->event_relay = event_relay_new(srv->alarms, srv->sources, srv->bus, srv->shared,
+                                       bucket ? bucket : CLUSTER_BUCKET_DEFAULT, node, &err);
+    if (srv->alarms && !srv->event_relay)
+        goto fail;
     if (srv->auth) {
         /* The bucket's values live as long as a login session. */
         gint64 ttl_ms = (gint64)auth_session_hours(srv->auth) * 3600 * 1000;
@@ -384,6 +390,8 @@ out:
     srv.recordings = NULL;
     /* No change of another node reaches what goes from here on. */
     kv_store_unwatch(srv.shared);
+    event_relay_free(srv.event_relay);
+    srv.event_relay = NULL;
     presentation_center_free(srv.presentations);
     srv.presentations = NULL;
     /* Sources stopping after this must not reach a freed center. */

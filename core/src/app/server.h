@@ -31,6 +31,7 @@ struct preset_share;
 struct source_share;
 struct presentation_share;
 struct alarm_share;
+struct event_relay;
 
 typedef struct pantau_server {
     pantau_config *config; /* owned */
@@ -62,7 +63,8 @@ typedef struct pantau_server {
     struct source_share *source_share;   /* sources changed at runtime in it (cluster_sources.h) */
     struct presentation_share *presentation_share; /* live runs in it (cluster_presentations.h) */
     struct alarm_share *alarm_share;               /* alarm state in it (cluster_alarms.h) */
-    struct replay_center *replays; /* replays of wall tiles (replay.h); NULL: none */
+    struct event_relay *event_relay; /* sources' events between nodes (cluster_events.h) */
+    struct replay_center *replays;   /* replays of wall tiles (replay.h); NULL: none */
     struct recordings *recordings; /* the cameras' recordings (recordings.h); NULL in unit tests */
 } pantau_server;
 

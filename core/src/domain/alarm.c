@@ -206,7 +206,7 @@ static void fire_rules(alarm_center *a, alarm_entry *al)
 /* A new alarm, or a repeat of an open one (count + 1, the highest severity
  * and the latest message). */
 static void raise_alarm(alarm_center *a, const char *source, enum pantau_severity severity,
-                        const char *condition, const char *message)
+                        const char *condition, const char *message, bool fire)
 {
     char *key = alarm_key(source, condition, message);
     alarm_entry *al = g_hash_table_lookup(a->by_key, key);
@@ -226,7 +226,8 @@ static void raise_alarm(alarm_center *a, const char *source, enum pantau_severit
                   alarm_severity_name(severity), source, message);
     }
     alarm_mark(a, al->id);
-    fire_rules(a, al);
+    if (fire)
+        fire_rules(a, al);
     alarm_flush(a);
 }
 
@@ -242,18 +243,33 @@ static void clear_condition(alarm_center *a, const char *source, const char *con
     alarm_flush(a);
 }
 
+/* An event of source_id: raises (rules fire when fire) or clears. */
+static void source_event(alarm_center *a, const char *source_id, enum pantau_severity severity,
+                         const char *message, const json_t *details, bool fire)
+{
+    const char *condition = json_string_value(json_object_get(details, "condition"));
+    if (json_is_false(json_object_get(details, "active"))) {
+        if (condition)
+            clear_condition(a, source_id, condition);
+        return;
+    }
+    raise_alarm(a, source_id, severity, condition, message, fire);
+}
+
 void alarm_source_event(alarm_center *a, pantau_source *src, enum pantau_severity severity,
                         const char *message, const json_t *details)
 {
     if (!a || !src || !message)
         return;
-    const char *condition = json_string_value(json_object_get(details, "condition"));
-    if (json_is_false(json_object_get(details, "active"))) {
-        if (condition)
-            clear_condition(a, src->id, condition);
+    source_event(a, src->id, severity, message, details, true);
+}
+
+void alarm_relayed_event(alarm_center *a, const char *source_id, enum pantau_severity severity,
+                         const char *message, const json_t *details)
+{
+    if (!a || !source_id || !message)
         return;
-    }
-    raise_alarm(a, src->id, severity, condition, message);
+    source_event(a, source_id, severity, message, details, false);
 }
 
 /* ---- the core's own alarms: a camera offline, a feed stale ---- */
@@ -292,7 +308,7 @@ static void raise_core(alarm_center *a, const pantau_source *src)
     char *message = g_strdup_printf(
         "%s: %s (%s%s%s)", src->name, camera ? "camera offline" : "feed stale",
         source_status_name(src->status), src->reason ? ": " : "", src->reason ? src->reason : "");
-    raise_alarm(a, src->id, PANTAU_SEVERITY_WARNING, condition, message);
+    raise_alarm(a, src->id, PANTAU_SEVERITY_WARNING, condition, message, true);
     g_free(message);
 }
 

@@ -44,6 +44,13 @@ void alarm_center_free(alarm_center *a);
 void alarm_source_event(alarm_center *a, pantau_source *src, enum pantau_severity severity,
                         const char *message, const json_t *details);
 
+/* An event another node's source_id raised (cluster_events.h), taken as
+ * alarm_source_event does, except that rules do not fire for it here (the
+ * node that raised it fired them on the shared walls). message and details
+ * (may be NULL) borrowed. a NULL: nothing. */
+void alarm_relayed_event(alarm_center *a, const char *source_id, enum pantau_severity severity,
+                         const char *message, const json_t *details);
+
 /* A source's status changed from old to src->status (BUS_SOURCE_STATUS;
  * the core raises its own events from this: a camera offline, a feed
  * stale). a NULL: nothing. */

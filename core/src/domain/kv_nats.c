@@ -40,8 +40,10 @@ struct kv_store {
     uint64_t watch_rev; /* watch thread: the last revision it delivered */
     kvWatcher *watcher; /* on every key; each entry goes to the targets it matches */
     GThread *watch_thread;
-    GPtrArray *targets; /* watch_target *, references (g_atomic_rc_box) */
-    gint renew;         /* a target was added: deliver every key's latest value again */
+    GPtrArray *targets;     /* watch_target *, references (g_atomic_rc_box) */
+    GPtrArray *subs;        /* natsSubscription *, owned; their targets in sub_targets */
+    GPtrArray *sub_targets; /* watch_target *, references */
+    gint renew;             /* a target was added: deliver every key's latest value again */
     gint stopping;
 };
 
@@ -101,13 +103,20 @@ static natsStatus connect_nats(kv_store *kv, const kv_store_options *o)
     return s;
 }
 
-/* 0 when the server has JetStream, else -1 with err saying so. */
+/* 0 when the server has JetStream, else -1 with err saying so. A server
+ * whose JetStream does not answer yet (just restarted, catching up) is
+ * asked again for a while. */
 static int check_jetstream(kv_store *kv, pantau_error *err)
 {
-    jsAccountInfo *ai = NULL;
-    jsErrCode jerr = 0;
-    natsStatus s = js_GetAccountInfo(&ai, kv->js, NULL, &jerr);
-    jsAccountInfo_Destroy(ai);
+    gint64 until = g_get_monotonic_time() + KV_OPEN_PATIENCE_MS * 1000;
+    jsErrCode jerr;
+    natsStatus s;
+    do {
+        jsAccountInfo *ai = NULL;
+        jerr = 0;
+        s = js_GetAccountInfo(&ai, kv->js, NULL, &jerr);
+        jsAccountInfo_Destroy(ai);
+    } while (s == NATS_TIMEOUT && g_get_monotonic_time() < until);
     if (s == NATS_OK)
         return 0;
     if (s == NATS_NO_RESPONDERS || jerr == JSNotEnabledErr || jerr == JSNotEnabledForAccountErr) {
@@ -181,13 +190,20 @@ static void watch_target_release(watch_target *t)
         g_atomic_rc_box_release(t);
 }
 
+/* Marks every target of list (may be NULL) dead: queued entries drop. */
+static void targets_end(GPtrArray *list)
+{
+    for (guint i = 0; list && i < list->len; i++)
+        g_atomic_int_set(&((watch_target *)g_ptr_array_index(list, i))->alive, 0);
+}
+
 void kv_store_unwatch(kv_store *kv)
 {
     if (!kv)
         return;
     g_mutex_lock(&kv->watch_lock);
-    for (guint i = 0; kv->targets && i < kv->targets->len; i++)
-        g_atomic_int_set(&((watch_target *)g_ptr_array_index(kv->targets, i))->alive, 0);
+    targets_end(kv->targets);
+    targets_end(kv->sub_targets);
     g_mutex_unlock(&kv->watch_lock);
 }
 
@@ -207,9 +223,14 @@ void kv_store_free(kv_store *kv)
     g_mutex_clear(&kv->watch_lock);
     if (kv->targets)
         g_ptr_array_free(kv->targets, TRUE);
+    if (kv->subs)
+        g_ptr_array_free(kv->subs, TRUE); /* unsubscribes */
     kvStore_Destroy(kv->kv);
     jsCtx_Destroy(kv->js);
     natsConnection_Destroy(kv->nc);
+    /* After the connection: a message being handed over holds its target. */
+    if (kv->sub_targets)
+        g_ptr_array_free(kv->sub_targets, TRUE);
     g_free(kv->bucket);
     g_free(kv->stream);
     g_free(kv);
@@ -312,6 +333,13 @@ int kv_store_update(kv_store *kv, const char *key, const char *value, uint64_t l
     if (conflict || jerr == JSStreamWrongLastSequenceErr)
         return error_set(err, ERR_CONFLICT, "version", "another change was made first");
     return nats_fail(err, s, "the cluster's store (NATS JetStream) did not accept the change");
+}
+
+int kv_store_put(kv_store *kv, const char *key, const char *value, uint64_t *rev,
+                 pantau_error *err)
+{
+    natsStatus s = kvStore_PutString(rev, kv->kv, key, value);
+    return s == NATS_OK ? 0 : nats_fail(err, s, "the cluster's store did not take the write");
 }
 
 int kv_store_delete(kv_store *kv, const char *key, pantau_error *err)
@@ -475,4 +503,55 @@ char *kv_store_key(const char *prefix, const char *id)
             g_string_append_printf(k, "=%02X", (unsigned char)*p);
     }
     return g_string_free(k, FALSE);
+}
+
+/* ---- messages between nodes (core NATS) ---- */
+
+int kv_store_publish(kv_store *kv, const char *subject, const char *data, pantau_error *err)
+{
+    natsStatus s = natsConnection_PublishString(kv->nc, subject, data);
+    return s == NATS_OK ? 0 : nats_fail(err, s, "the message could not be sent");
+}
+
+/* On a NATS thread: hands the message to the main loop. */
+static void on_message(natsConnection *nc, natsSubscription *sub, natsMsg *msg, void *closure)
+{
+    (void)nc;
+    (void)sub;
+    watch_item *it = g_new0(watch_item, 1);
+    it->target = g_atomic_rc_box_acquire((watch_target *)closure);
+    it->key = g_strdup(natsMsg_GetSubject(msg));
+    it->value = g_strndup(natsMsg_GetData(msg), (gsize)natsMsg_GetDataLength(msg));
+    natsMsg_Destroy(msg);
+    g_idle_add_full(G_PRIORITY_DEFAULT, watch_deliver, it, watch_item_free);
+}
+
+static void subscription_free(gpointer sub)
+{
+    natsSubscription_Unsubscribe(sub);
+    natsSubscription_Destroy(sub);
+}
+
+int kv_store_subscribe(kv_store *kv, const char *subject, kv_watch_fn fn, void *data,
+                       pantau_error *err)
+{
+    watch_target *t = g_atomic_rc_box_new0(watch_target);
+    t->fn = fn;
+    t->data = data;
+    t->alive = 1;
+    natsSubscription *sub = NULL;
+    natsStatus s = natsConnection_Subscribe(&sub, kv->nc, subject, on_message, t);
+    if (s != NATS_OK) {
+        watch_target_release(t);
+        return nats_fail(err, s, "the cluster's messages could not be subscribed to");
+    }
+    if (!kv->subs) {
+        kv->subs = g_ptr_array_new_with_free_func(subscription_free);
+        kv->sub_targets = g_ptr_array_new_with_free_func((GDestroyNotify)watch_target_release);
+    }
+    g_mutex_lock(&kv->watch_lock);
+    g_ptr_array_add(kv->subs, sub);
+    g_ptr_array_add(kv->sub_targets, t);
+    g_mutex_unlock(&kv->watch_lock);
+    return 0;
 }

@@ -11,6 +11,10 @@ struct kv_share {
     persister *persist;
     char *prefix;
     GHashTable *revs; /* key (owned) -> the last revision seen (uint64_t *, owned) */
+    /* Writer thread: key (owned) -> the revision of this node's last write
+     * of it (uint64_t *, owned): a write queued behind another of the same
+     * key builds on it. */
+    GHashTable *written;
     kv_share_fn fn;
     void *data;
     bool best_effort;
@@ -23,6 +27,7 @@ kv_share *kv_share_new(kv_store *kv, persister *persist, const char *prefix)
     s->persist = persist;
     s->prefix = g_strdup(prefix);
     s->revs = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
+    s->written = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
     return s;
 }
 
@@ -31,6 +36,7 @@ void kv_share_free(kv_share *s)
     if (!s)
         return;
     g_hash_table_destroy(s->revs);
+    g_hash_table_destroy(s->written);
     g_free(s->prefix);
     g_free(s);
 }
@@ -63,7 +69,7 @@ static bool note_rev(kv_share *s, const char *key, uint64_t rev)
 /* A change on its way to the store: copies only, the writer thread reads
  * them. */
 typedef struct share_write {
-    kv_share *s; /* main loop only */
+    kv_share *s; /* main loop, and its written table on the writer thread */
     kv_store *kv;
     char *key, *value; /* value NULL: a delete */
     char *field, *what;
@@ -90,13 +96,24 @@ static void share_write_free(gpointer data)
 static int share_write_run(void *data, pantau_error *err)
 {
     share_write *w = data;
-    if (!w->value)
-        return kv_store_delete(w->kv, w->key, err);
-    int rc = kv_store_update(w->kv, w->key, w->value, w->last, &w->rev, err);
-    if (rc && w->best_effort) {
+    if (!w->value) {
+        int rc = kv_store_delete(w->kv, w->key, err);
+        if (rc && w->best_effort)
+            log_warn("cluster: %s not deleted in the shared store: %s", w->what, err->message);
+        return w->best_effort ? 0 : rc;
+    }
+    if (w->best_effort) {
+        if (kv_store_put(w->kv, w->key, w->value, &w->rev, err) == 0)
+            return 0;
         log_warn("cluster: %s not written to the shared store: %s", w->what, err->message);
         return 0;
     }
+    /* Revisions only grow: the newest this node knows is the one to expect. */
+    const uint64_t *mine = g_hash_table_lookup(w->s->written, w->key);
+    uint64_t last = mine ? MAX(*mine, w->last) : w->last;
+    int rc = kv_store_update(w->kv, w->key, w->value, last, &w->rev, err);
+    if (rc == 0)
+        g_hash_table_replace(w->s->written, g_strdup(w->key), g_memdup2(&w->rev, sizeof w->rev));
     if (rc && strcmp(err->code, ERR_CONFLICT) == 0)
         error_set(err, ERR_CONFLICT, w->field,
                   "%s was changed by another node first; its change is on its way here, try "

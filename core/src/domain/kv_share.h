@@ -21,8 +21,10 @@ kv_share *kv_share_new(kv_store *kv, persister *persist, const char *prefix);
 /* Frees s (NULL is fine); after its writes completed and its watch ended. */
 void kv_share_free(kv_share *s);
 
-/* Makes s's writes best effort: a write the store refuses is logged and
- * fails no request (for state that mirrors a change made elsewhere). */
+/* Makes s's writes best effort: not compared (the last write wins), and
+ * one the store refuses is logged and fails no request (for state whose
+ * every change the watchers merge, or that mirrors a change made
+ * elsewhere). */
 void kv_share_set_best_effort(kv_share *s);
 
 /* The key of id: prefix + id (kv_store_key). A new string. */

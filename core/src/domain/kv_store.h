@@ -48,6 +48,12 @@ int kv_store_get(kv_store *kv, const char *key, char **value, uint64_t *rev, pan
 int kv_store_update(kv_store *kv, const char *key, const char *value, uint64_t last, uint64_t *rev,
                     pantau_error *err);
 
+/* Writes value under key whatever its revision (the last write wins): 0
+ * with *rev the new revision, or -1 with err (ERR_UNAVAILABLE). Blocks up
+ * to the timeout; safe from any thread. */
+int kv_store_put(kv_store *kv, const char *key, const char *value, uint64_t *rev,
+                 pantau_error *err);
+
 /* Deletes key (a marker the watches see). Blocks up to the timeout; safe
  * from any thread. 0, or -1 with err (ERR_UNAVAILABLE). */
 int kv_store_delete(kv_store *kv, const char *key, pantau_error *err);
@@ -64,7 +70,19 @@ typedef void (*kv_watch_fn)(const char *key, const char *value, uint64_t rev, vo
  * so fn takes values by revision. Returns 0, or -1 with err. */
 int kv_store_watch(kv_store *kv, const char *keys, kv_watch_fn fn, void *data, pantau_error *err);
 
-/* Ends every watch's callbacks (an entry still queued is dropped) while
+/* Publishes data (a string) on subject (core NATS, not the bucket: it
+ * flows while JetStream has no quorum; nobody listening loses it). Safe
+ * from any thread. 0, or -1 with err (ERR_UNAVAILABLE). */
+int kv_store_publish(kv_store *kv, const char *subject, const char *data, pantau_error *err);
+
+/* Calls fn on the main loop with (subject, data, 0, data) for each message
+ * on subject (a NATS subject, wildcards allowed), until kv_store_unwatch
+ * or kv_store_free. Returns 0, or -1 with err. */
+int kv_store_subscribe(kv_store *kv, const char *subject, kv_watch_fn fn, void *data,
+                       pantau_error *err);
+
+/* Ends every watch's and subscription's callbacks (an entry still queued
+ * is dropped) while
  * the store stays usable for writes, so that what the callbacks change
  * can go first (NULL is fine). Main loop. */
 void kv_store_unwatch(kv_store *kv);
