@@ -6,18 +6,17 @@
 // directory) takes it from the bucket. docs/cluster.md.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, stopServer, Client, testConfig, expectError } from '../lib/harness.js';
-import { startNatsCluster } from '../lib/nats.js';
+import { stopServer, testConfig, expectError } from '../lib/harness.js';
+import { startNatsCluster, clusterNodes } from '../lib/nats.js';
 import { startFeedServer } from '../lib/feed-server.js';
 
 let nats;
+let nodes;
 let feed;
 let nodeA;
 let nodeB;
 let a;
 let b;
-const clients = [];
-const servers = [];
 
 const layoutA = { columns: 1, rows: 1, tiles: [{ id: 'a', x: 0, y: 0, w: 1, h: 1, source: 'clock-a' }] };
 const layoutB = { columns: 2, rows: 1, tiles: [
@@ -50,19 +49,8 @@ function clusterConfig(urls, node) {
   });
 }
 
-async function startNode(node) {
-  const server = await startServer({ config: clusterConfig(nats.urls, node) });
-  servers.push(server);
-  return server;
-}
-
-async function connect(server) {
-  const c = new Client(server.wsUrl);
-  clients.push(c);
-  await c.opened;
-  await c.snapshot();
-  return c;
-}
+const startNode = (node) => nodes.start(clusterConfig(nats.urls, node));
+const connect = (server) => nodes.connect(server);
 
 // Polls fn (async) until it returns a truthy value; fails after timeoutMs.
 async function until(what, fn, timeoutMs = 5000) {
@@ -82,6 +70,7 @@ before(async () => {
   feed = await startFeedServer();
   feed.set('good', corridors());
   nats = await startNatsCluster(3);
+  nodes = clusterNodes(nats);
   nodeA = await startNode('a');
   nodeB = await startNode('b');
   a = await connect(nodeA);
@@ -89,14 +78,7 @@ before(async () => {
 });
 
 after(async () => {
-  for (const c of clients) c.close();
-  for (const s of servers) {
-    try { await stopServer(s); } finally { s.cleanup(); }
-  }
-  if (nats) {
-    await nats.stopAll();
-    nats.cleanup();
-  }
+  if (nodes) await nodes.stop();
   if (feed) await feed.close();
 });
 

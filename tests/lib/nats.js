@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import http from 'node:http';
 import { freePort } from './nut.js';
+import { startServer, stopServer, Client } from './harness.js';
 
 const BIN = process.env.NATS_SERVER_BIN || 'nats-server';
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -108,4 +109,34 @@ export async function startNatsCluster(n, { jetstream = true } = {}) {
     throw err;
   }
   return cluster;
+}
+
+// The pantau nodes (and their clients) of a cluster test over NATS:
+// start(config) starts a node, connect(server) opens a client once its
+// snapshot came, stop() closes the clients, stops the nodes, then NATS.
+export function clusterNodes(nats) {
+  const clients = [];
+  const servers = [];
+  return {
+    async start(config) {
+      const server = await startServer({ config });
+      servers.push(server);
+      return server;
+    },
+    async connect(server) {
+      const c = new Client(server.wsUrl);
+      clients.push(c);
+      await c.opened;
+      await c.snapshot();
+      return c;
+    },
+    async stop() {
+      for (const c of clients) c.close();
+      for (const s of servers) {
+        try { await stopServer(s); } finally { s.cleanup(); }
+      }
+      await nats.stopAll();
+      nats.cleanup();
+    },
+  };
 }
