@@ -159,12 +159,18 @@ test('the live step of a presentation moved on node A shows on node B, and its d
   const next = await a.request('presentation.next', { wall: 'main' });
   assert.equal(next.ok.state.step, 1);
   await b.waitFor(isStep('main', 'demo', 1));
-  await until('B shows the step on its wall', async () => (await wallOf(b)).layout.columns === 2);
+  const stepped = await wallOf(a);
+  await until('B shows the step on its wall', async () => (await wallOf(b)).version === stepped.version);
+  assert.deepEqual((await wallOf(b)).layout, stepped.layout);
   // B's presenter sees the run and moves it on: A follows.
   const listed = await b.request('presentation.list');
   assert.equal(listed.ok.running.find((r) => r.wall === 'main')?.step, 1);
-  assert.ok((await b.request('presentation.prev', { wall: 'main' })).ok);
-  await a.waitFor(isStep('main', 'demo', 0));
+  const earlier = new Set(a.messages);
+  const back = await b.request('presentation.prev', { wall: 'main' });
+  assert.ok(back.ok, JSON.stringify(back));
+  await a.waitFor((m) => !earlier.has(m) && isStep('main', 'demo', 0)(m));
+  const backed = await wallOf(b);
+  await until('A shows the step on its wall', async () => (await wallOf(a)).version === backed.version);
 
   // A step with a dwell: A moves it on and B shows it.
   const timed = await a.request('presentation.start', { presentation: 'timed', wall: 'main' });
