@@ -198,9 +198,17 @@ test('an alarm raised on node A opens on node B, and its acknowledgement on B is
   assert.equal(acked.alarm.acked_by, (await b.waitFor(isJam('acknowledged'))).alarm.acked_by);
 });
 
-// Next to last: node B stops and starts again with an empty state directory.
-test('a node that starts again takes the shared state from the bucket', async () => {
-  await stopServer(nodeB);
+// Next to last: node B dies while it drives a presentation, and starts
+// again with an empty state directory.
+test('a run whose node died goes on from another; a node that starts again takes the shared state from the bucket', async () => {
+  const earlier = new Set(a.messages);
+  const started = await b.request('presentation.start', { presentation: 'timed', wall: 'main' });
+  assert.ok(started.ok, JSON.stringify(started));
+  await a.waitFor((m) => !earlier.has(m) && isStep('main', 'timed', 0)(m));
+  await nodeB.kill9(); // before the step's 1 s dwell ends
+  // A moves it on, a grace (2 s) after the dwell: B cannot have.
+  const moved = await a.waitFor((m) => !earlier.has(m) && isStep('main', 'timed', 1)(m), 8000);
+  assert.ok(moved.state.step_started - started.ok.state.step_started >= 2500, JSON.stringify(moved.state));
   nodeB = await startNode('b');
   b = await connect(nodeB);
   const p = await until('the preset reaches the new node B', () => presetNamed(b, 'Banjir Jakarta'));
@@ -210,8 +218,8 @@ test('a node that starts again takes the shared state from the bucket', async ()
   await until('the removed source stays removed on node B', async () => !(await sourceOf(b, 'clock-b')));
   const running = await until('the presentation runs on the new node B', async () =>
     (await snapshotOf(b)).presentations.running.find((r) => r.wall === 'main'));
-  assert.equal(running.id, 'demo');
-  assert.equal(running.step, 2);
+  assert.equal(running.id, 'timed');
+  assert.equal(running.step, 1);
   const alarm = await until('the acknowledged alarm is on the new node B', async () =>
     (await snapshotOf(b)).alarms.find((x) => x.source === 'traffic-a' && x.condition === 'traffic.jammed.A'));
   assert.equal(alarm.state, 'acknowledged');
