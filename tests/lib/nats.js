@@ -69,7 +69,19 @@ class NatsServer {
 // Starts n servers. Options: jetstream (default true). Resolves to
 // { servers, urls, metaLeader(), stopAll(), cleanup() }; with n > 1 and
 // JetStream it waits until the cluster has elected its JetStream leader.
-export async function startNatsCluster(n, { jetstream = true } = {}) {
+export async function startNatsCluster(n, options = {}) {
+  // A free port may be taken by another process before a server binds it
+  // (files run two at a time): then again with new ports.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startNatsClusterOnce(n, options);
+    } catch (err) {
+      if (attempt >= 3 || !/address already in use/.test(String(err.message))) throw err;
+    }
+  }
+}
+
+async function startNatsClusterOnce(n, { jetstream = true } = {}) {
   const dir = mkdtempSync(join(tmpdir(), 'pantau-nats-'));
   const ports = [];
   for (let i = 0; i < n; i++) ports.push({ client: await freePort(), route: await freePort(), monitor: await freePort() });

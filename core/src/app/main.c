@@ -392,6 +392,7 @@ out:
     kv_store_unwatch(srv.shared);
     event_relay_free(srv.event_relay);
     srv.event_relay = NULL;
+    presentation_share_stop(srv.presentation_share);
     presentation_center_free(srv.presentations);
     srv.presentations = NULL;
     /* Sources stopping after this must not reach a freed center. */

@@ -1,7 +1,9 @@
 /* cluster_presentations.h - the live step of presentations in a cluster's
  * shared store (docs/cluster.md): the key presentation.<wall id> holds the
  * live run on that wall (which presentation, its step, when it started,
- * the node that moved it last), deleted when it stops. Every node shows
+ * the node that moved it last), deleted when it stops, written once the
+ * wall's change of the step was taken (one refused puts the run back as it
+ * was). Every node shows
  * each run to its clients from its watch; the node that moved it last ends
  * a step's dwell, any other only when that one did not (a grace later),
  * so a node that starts or is left alone continues the run. Main loop
@@ -27,6 +29,10 @@ typedef struct presentation_share presentation_share;
 presentation_share *presentation_share_new(presentation_center *pc, wall_service *walls,
                                            persister *persist, kv_store *kv, const char *node,
                                            pantau_error *err);
+
+/* Stops sh changing the center (NULL is fine): call before the center
+ * goes (a change still being written then is only written). */
+void presentation_share_stop(presentation_share *sh);
 
 /* Frees sh (NULL is fine); call after kv_store_free (no watch runs). */
 void presentation_share_free(presentation_share *sh);

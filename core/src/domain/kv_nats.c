@@ -335,8 +335,7 @@ int kv_store_update(kv_store *kv, const char *key, const char *value, uint64_t l
     return nats_fail(err, s, "the cluster's store (NATS JetStream) did not accept the change");
 }
 
-int kv_store_put(kv_store *kv, const char *key, const char *value, uint64_t *rev,
-                 pantau_error *err)
+int kv_store_put(kv_store *kv, const char *key, const char *value, uint64_t *rev, pantau_error *err)
 {
     natsStatus s = kvStore_PutString(rev, kv->kv, key, value);
     return s == NATS_OK ? 0 : nats_fail(err, s, "the cluster's store did not take the write");
