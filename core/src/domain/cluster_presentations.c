@@ -140,12 +140,14 @@ presentation_share *presentation_share_new(presentation_center *pc, wall_service
     if (!pc)
         return NULL;
     presentation_share *sh = g_new0(presentation_share, 1);
-    sh->pc = pc;
-    sh->walls = walls;
-    sh->persist = persist;
-    sh->share = kv_share_new(kv, persist, "presentation.");
-    sh->node = g_strdup(node);
-    sh->last = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, (GDestroyNotify)json_decref);
+    *sh = (presentation_share){
+        .pc = pc,
+        .walls = walls,
+        .persist = persist,
+        .share = kv_share_new(kv, persist, "presentation."),
+        .node = g_strdup(node),
+        .last = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, (GDestroyNotify)json_decref),
+    };
     /* The wall's change is the one that counts (and fails a request). */
     kv_share_set_best_effort(sh->share);
     if (kv_share_watch(sh->share, on_shared, sh, err)) {
