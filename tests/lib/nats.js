@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import http from 'node:http';
 import { freePort } from './nut.js';
+import { startServer, stopServer, Client } from './harness.js';
 
 const BIN = process.env.NATS_SERVER_BIN || 'nats-server';
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -68,7 +69,19 @@ class NatsServer {
 // Starts n servers. Options: jetstream (default true). Resolves to
 // { servers, urls, metaLeader(), stopAll(), cleanup() }; with n > 1 and
 // JetStream it waits until the cluster has elected its JetStream leader.
-export async function startNatsCluster(n, { jetstream = true } = {}) {
+export async function startNatsCluster(n, options = {}) {
+  // A free port may be taken by another process before a server binds it
+  // (files run two at a time): then again with new ports.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startNatsClusterOnce(n, options);
+    } catch (err) {
+      if (attempt >= 3 || !/address already in use/.test(String(err.message))) throw err;
+    }
+  }
+}
+
+async function startNatsClusterOnce(n, { jetstream = true } = {}) {
   const dir = mkdtempSync(join(tmpdir(), 'pantau-nats-'));
   const ports = [];
   for (let i = 0; i < n; i++) ports.push({ client: await freePort(), route: await freePort(), monitor: await freePort() });
@@ -108,4 +121,34 @@ export async function startNatsCluster(n, { jetstream = true } = {}) {
     throw err;
   }
   return cluster;
+}
+
+// The pantau nodes (and their clients) of a cluster test over NATS:
+// start(config) starts a node, connect(server) opens a client once its
+// snapshot came, stop() closes the clients, stops the nodes, then NATS.
+export function clusterNodes(nats) {
+  const clients = [];
+  const servers = [];
+  return {
+    async start(config) {
+      const server = await startServer({ config });
+      servers.push(server);
+      return server;
+    },
+    async connect(server) {
+      const c = new Client(server.wsUrl);
+      clients.push(c);
+      await c.opened;
+      await c.snapshot();
+      return c;
+    },
+    async stop() {
+      for (const c of clients) c.close();
+      for (const s of servers) {
+        try { await stopServer(s); } finally { s.cleanup(); }
+      }
+      await nats.stopAll();
+      nats.cleanup();
+    },
+  };
 }

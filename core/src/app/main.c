@@ -6,7 +6,12 @@
 #include "auth.h"
 #include "bus.h"
 #include "cluster.h"
+#include "cluster_alarms.h"
+#include "cluster_events.h"
 #include "cluster_nodes.h"
+#include "cluster_presentations.h"
+#include "cluster_presets.h"
+#include "cluster_sources.h"
 #include "events.h"
 #include "config.h"
 #include "default_paths.h"
@@ -300,6 +305,27 @@ static int start_cluster(pantau_server *srv)
             goto fail;
         audit_log_share(srv->audit, audit);
     }
+    srv->preset_share =
+        preset_share_new(srv->presets, srv->bus, srv->persist, srv->audit, srv->shared, &err);
+    if (!srv->preset_share)
+        goto fail;
+    srv->source_share =
+        source_share_new(srv->source_editor, srv->sources, srv->persist, srv->shared, &err);
+    if (!srv->source_share)
+        goto fail;
+    const char *node = json_string_value(json_object_get(section, "node"));
+    srv->presentation_share = presentation_share_new(srv->presentations, srv->wall_service,
+                                                     srv->persist, srv->shared, node, &err);
+    if (srv->presentations && !srv->presentation_share)
+        goto fail;
+    srv->alarm_share = alarm_share_new(srv->alarms, srv->persist, srv->shared, &err);
+    if (srv->alarms && !srv->alarm_share)
+        goto fail;
+    const char *bucket = json_string_value(json_object_get(section, "bucket"));
+    srv->event_relay = event_relay_new(srv->alarms, srv->sources, srv->bus, srv->shared,
+                                       bucket ? bucket : CLUSTER_BUCKET_DEFAULT, node, &err);
+    if (srv->alarms && !srv->event_relay)
+        goto fail;
     if (srv->auth) {
         /* The bucket's values live as long as a login session. */
         gint64 ttl_ms = (gint64)auth_session_hours(srv->auth) * 3600 * 1000;
@@ -307,7 +333,6 @@ static int start_cluster(pantau_server *srv)
         if (!sessions || auth_share(srv->auth, sessions, &err))
             goto fail;
     }
-    const char *node = json_string_value(json_object_get(section, "node"));
     kv_store *nodes = cluster_open(section, "-nodes", CLUSTER_NODES_TTL_MS, &err);
     if (!nodes)
         goto fail;
@@ -315,7 +340,7 @@ static int start_cluster(pantau_server *srv)
         nodes, node, json_string_value(json_object_get(section, "public_url")), srv->bus, &err);
     if (!srv->nodes)
         goto fail;
-    log_info("cluster: node '%s' shares its walls%s%s",
+    log_info("cluster: node '%s' shares its walls, presets, sources, presentations, alarms%s%s",
              json_string_value(json_object_get(section, "node")),
              srv->auth ? ", login sessions" : "", srv->audit ? " and audit log" : "");
     return 0;
@@ -431,6 +456,11 @@ out:
     srv.restream = NULL;
     recordings_free(srv.recordings);
     srv.recordings = NULL;
+    /* No change of another node reaches what goes from here on. */
+    kv_store_unwatch(srv.shared);
+    event_relay_free(srv.event_relay);
+    srv.event_relay = NULL;
+    presentation_share_stop(srv.presentation_share);
     presentation_center_free(srv.presentations);
     srv.presentations = NULL;
     /* Sources stopping after this must not reach a freed center. */
@@ -448,6 +478,10 @@ out:
     srv.nodes = NULL;
     kv_store_free(srv.shared);
     srv.shared = NULL;
+    preset_share_free(srv.preset_share);
+    source_share_free(srv.source_share);
+    presentation_share_free(srv.presentation_share);
+    alarm_share_free(srv.alarm_share);
     wall_service_free(srv.wall_service);
     source_editor_free(srv.source_editor);
     persister_free(srv.persist);

@@ -29,6 +29,11 @@ struct rtsp_restream;
 struct replay_center;
 struct recordings;
 struct cluster_nodes;
+struct preset_share;
+struct source_share;
+struct presentation_share;
+struct alarm_share;
+struct event_relay;
 
 typedef struct pantau_server {
     pantau_config *config; /* owned */
@@ -59,7 +64,12 @@ typedef struct pantau_server {
     struct cluster_nodes *nodes;         /* a cluster's nodes (failover); NULL: no "cluster" */
     bool handing_over;                   /* stopping: the clients were told where to go */
     gint64 handover_until;               /* monotonic µs: stop then, clients left or not */
-    struct replay_center *replays;       /* replays of wall tiles (replay.h); NULL: none */
+    struct preset_share *preset_share;   /* presets in it (cluster_presets.h); NULL: in files */
+    struct source_share *source_share;   /* sources changed at runtime in it (cluster_sources.h) */
+    struct presentation_share *presentation_share; /* live runs in it (cluster_presentations.h) */
+    struct alarm_share *alarm_share;               /* alarm state in it (cluster_alarms.h) */
+    struct event_relay *event_relay; /* sources' events between nodes (cluster_events.h) */
+    struct replay_center *replays;   /* replays of wall tiles (replay.h); NULL: none */
     struct recordings *recordings; /* the cameras' recordings (recordings.h); NULL in unit tests */
 } pantau_server;
 

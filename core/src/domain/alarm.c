@@ -74,6 +74,28 @@ void alarm_mark(alarm_center *a, const char *id)
     g_hash_table_add(a->dirty, g_strdup(id));
 }
 
+/* An alarm as the cluster's store keeps it: alarm_to_json without what is
+ * this node's own (its id, the walls it shows here). New reference. */
+static json_t *alarm_record(const alarm_center *a, const alarm_entry *al)
+{
+    json_t *r = alarm_to_json(a, al);
+    json_object_del(r, "id");
+    json_object_del(r, "shown_on");
+    return r;
+}
+
+/* Tells the share (if any) of al as it is now. */
+static void share_alarm(const alarm_center *a, const alarm_entry *al)
+{
+    if (!a->share || a->taking)
+        return;
+    char *key = alarm_key(al->source, al->condition, al->message);
+    json_t *record = alarm_record(a, al);
+    a->share(key, record, a->share_data);
+    json_decref(record);
+    g_free(key);
+}
+
 void alarm_flush(alarm_center *a)
 {
     GHashTableIter it;
@@ -86,6 +108,7 @@ void alarm_flush(alarm_center *a)
         json_t *alarm = alarm_to_json(a, al);
         bus_emit(a->bus, &(bus_event){.kind = BUS_ALARM, .alarm = {alarm}});
         json_decref(alarm);
+        share_alarm(a, al);
     }
     g_hash_table_remove_all(a->dirty);
 }
@@ -183,7 +206,7 @@ static void fire_rules(alarm_center *a, alarm_entry *al)
 /* A new alarm, or a repeat of an open one (count + 1, the highest severity
  * and the latest message). */
 static void raise_alarm(alarm_center *a, const char *source, enum pantau_severity severity,
-                        const char *condition, const char *message)
+                        const char *condition, const char *message, bool fire)
 {
     char *key = alarm_key(source, condition, message);
     alarm_entry *al = g_hash_table_lookup(a->by_key, key);
@@ -203,7 +226,8 @@ static void raise_alarm(alarm_center *a, const char *source, enum pantau_severit
                   alarm_severity_name(severity), source, message);
     }
     alarm_mark(a, al->id);
-    fire_rules(a, al);
+    if (fire)
+        fire_rules(a, al);
     alarm_flush(a);
 }
 
@@ -219,18 +243,33 @@ static void clear_condition(alarm_center *a, const char *source, const char *con
     alarm_flush(a);
 }
 
+/* An event of source_id: raises (rules fire when fire) or clears. */
+static void source_event(alarm_center *a, const char *source_id, enum pantau_severity severity,
+                         const char *message, const json_t *details, bool fire)
+{
+    const char *condition = json_string_value(json_object_get(details, "condition"));
+    if (json_is_false(json_object_get(details, "active"))) {
+        if (condition)
+            clear_condition(a, source_id, condition);
+        return;
+    }
+    raise_alarm(a, source_id, severity, condition, message, fire);
+}
+
 void alarm_source_event(alarm_center *a, pantau_source *src, enum pantau_severity severity,
                         const char *message, const json_t *details)
 {
     if (!a || !src || !message)
         return;
-    const char *condition = json_string_value(json_object_get(details, "condition"));
-    if (json_is_false(json_object_get(details, "active"))) {
-        if (condition)
-            clear_condition(a, src->id, condition);
+    source_event(a, src->id, severity, message, details, true);
+}
+
+void alarm_relayed_event(alarm_center *a, const char *source_id, enum pantau_severity severity,
+                         const char *message, const json_t *details)
+{
+    if (!a || !source_id || !message)
         return;
-    }
-    raise_alarm(a, src->id, severity, condition, message);
+    source_event(a, source_id, severity, message, details, false);
 }
 
 /* ---- the core's own alarms: a camera offline, a feed stale ---- */
@@ -269,7 +308,7 @@ static void raise_core(alarm_center *a, const pantau_source *src)
     char *message = g_strdup_printf(
         "%s: %s (%s%s%s)", src->name, camera ? "camera offline" : "feed stale",
         source_status_name(src->status), src->reason ? ": " : "", src->reason ? src->reason : "");
-    raise_alarm(a, src->id, PANTAU_SEVERITY_WARNING, condition, message);
+    raise_alarm(a, src->id, PANTAU_SEVERITY_WARNING, condition, message, true);
     g_free(message);
 }
 
@@ -435,5 +474,83 @@ int alarm_show(alarm_center *a, alarm_entry *al, wall *w, const char *tile, gint
     g_free(target);
     *version = alarm_wall_version(a, w);
     alarm_flush(a);
+    return 0;
+}
+
+/* ---- alarms of other nodes (cluster_alarms.h) ---- */
+
+void alarm_set_share(alarm_center *a, alarm_share_fn fn, void *data)
+{
+    if (!a)
+        return;
+    a->share = fn;
+    a->share_data = data;
+}
+
+static gint64 int_of(const json_t *o, const char *key)
+{
+    const json_t *v = json_object_get(o, key);
+    return json_is_integer(v) ? json_integer_value(v) : 0;
+}
+
+/* The alarm of record (valid), opened here as another node opened it. */
+static alarm_entry *open_from(alarm_center *a, const json_t *record, enum pantau_severity severity,
+                              const char *key)
+{
+    const char *source = json_string_value(json_object_get(record, "source"));
+    const char *condition = json_string_value(json_object_get(record, "condition"));
+    const char *message = json_string_value(json_object_get(record, "message"));
+    alarm_entry *al = alarm_new(a, source, severity, condition, message);
+    al->time_ms = int_of(record, "time");
+    g_ptr_array_add(a->open, al);
+    g_hash_table_insert(a->by_id, al->id, al);
+    g_hash_table_insert(a->by_key, g_strdup(key), al);
+    log_write(PANTAU_LOG_INFO, "alarms", "alarm %s (%s) %s from another node: %s", al->id,
+              alarm_severity_name(severity), source, message);
+    return al;
+}
+
+/* Takes record's count, times, severity, message and state onto al. */
+static void take_state(alarm_center *a, alarm_entry *al, const json_t *record,
+                       enum pantau_severity severity)
+{
+    const char *state = json_string_value(json_object_get(record, "state"));
+    const char *by = json_string_value(json_object_get(record, "acked_by"));
+    al->count = MAX(al->count, (unsigned)int_of(record, "count"));
+    al->last_ms = MAX(al->last_ms, int_of(record, "last_time"));
+    al->severity = MAX(al->severity, severity);
+    alarm_mark(a, al->id);
+    bool acked = g_strcmp0(state, "acknowledged") == 0 || (by && g_strcmp0(state, "cleared") == 0);
+    if (acked && al->state == ALARM_ACTIVE) {
+        al->state = ALARM_ACKED;
+        al->acked_by = g_strdup(by ? by : "");
+        al->acked_ms = int_of(record, "acked_time");
+    }
+    if (g_strcmp0(state, "cleared") == 0)
+        clear_alarm(a, al);
+    else if (acked)
+        alarm_wall_alarm_changed(a, al);
+}
+
+int alarm_take(alarm_center *a, const json_t *record, pantau_error *err)
+{
+    const char *source = json_string_value(json_object_get(record, "source"));
+    const char *condition = json_string_value(json_object_get(record, "condition"));
+    const char *message = json_string_value(json_object_get(record, "message"));
+    const char *state = json_string_value(json_object_get(record, "state"));
+    int severity = alarm_severity_parse(json_string_value(json_object_get(record, "severity")));
+    if (!a || !source || !message || !state || severity < 0)
+        return error_set(err, ERR_BAD_REQUEST, "alarm", "not an alarm");
+    char *key = alarm_key(source, condition, message);
+    alarm_entry *al = g_hash_table_lookup(a->by_key, key);
+    if (!al && strcmp(state, "cleared") != 0)
+        al = open_from(a, record, (enum pantau_severity)severity, key);
+    g_free(key);
+    if (!al)
+        return 0; /* cleared, and never open here */
+    a->taking = true;
+    take_state(a, al, record, (enum pantau_severity)severity);
+    alarm_flush(a);
+    a->taking = false;
     return 0;
 }

@@ -44,6 +44,13 @@ void alarm_center_free(alarm_center *a);
 void alarm_source_event(alarm_center *a, pantau_source *src, enum pantau_severity severity,
                         const char *message, const json_t *details);
 
+/* An event another node's source_id raised (cluster_events.h), taken as
+ * alarm_source_event does, except that rules do not fire for it here (the
+ * node that raised it fired them on the shared walls). message and details
+ * (may be NULL) borrowed. a NULL: nothing. */
+void alarm_relayed_event(alarm_center *a, const char *source_id, enum pantau_severity severity,
+                         const char *message, const json_t *details);
+
 /* A source's status changed from old to src->status (BUS_SOURCE_STATUS;
  * the core raises its own events from this: a camera offline, a feed
  * stale). a NULL: nothing. */
@@ -79,5 +86,22 @@ void alarm_acknowledge(alarm_center *a, alarm_entry *al, const char *user);
  * or of no source). */
 int alarm_show(alarm_center *a, alarm_entry *al, wall *w, const char *tile, gint64 *version,
                pantau_error *err);
+
+/* Told of every change of an alarm (a cluster's store, cluster_alarms.h):
+ * key its identity (the same for the same source and condition, or
+ * source and message of a one-shot event, on every node) and record
+ * (alarm_to_json without its id and shown_on), both borrowed. */
+typedef void (*alarm_share_fn)(const char *key, const json_t *record, void *data);
+
+/* Sets who is told of alarms' changes (a NULL: nothing). */
+void alarm_set_share(alarm_center *a, alarm_share_fn fn, void *data);
+
+/* Takes another node's change of an alarm (record borrowed, as the share
+ * is told it; not told back): opens the alarm of its identity here when it
+ * is not open (without firing rules: the node that raised it did), or
+ * takes its count, severity and state (acknowledged by whom: the claims
+ * that end give their walls back; cleared), and emits it. Returns 0, or -1
+ * with err when record is not an alarm. */
+int alarm_take(alarm_center *a, const json_t *record, pantau_error *err);
 
 #endif

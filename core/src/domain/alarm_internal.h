@@ -69,6 +69,9 @@ struct alarm_center {
     GHashTable *dirty;        /* ids (owned) of alarms changed since the last alarm_flush */
     guint64 next_id, next_seq;
     bool in_op; /* inside an operation, which audits its own wall change */
+    void (*share)(const char *key, const json_t *record, void *data); /* alarm_set_share */
+    void *share_data;
+    bool taking; /* another node's record is being taken: not shared back */
 };
 
 /* Notes that alarm id changed; alarm_flush tells the clients, once per alarm. */

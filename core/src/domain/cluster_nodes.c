@@ -61,7 +61,7 @@ static gpointer heartbeat_run(gpointer data)
         g_mutex_unlock(&n->lock);
         char *value = heartbeat_value(n);
         pantau_error err = {0};
-        int ok = kv_store_put(n->kv, n->key, value, &err) == 0;
+        int ok = kv_store_put(n->kv, n->key, value, NULL, &err) == 0;
         free(value);
         if (g_atomic_int_get(&n->available) != ok)
             log_warn("cluster: NATS %s this node's heartbeat%s%s", ok ? "takes" : "refused",
@@ -207,7 +207,7 @@ cluster_nodes *cluster_nodes_start(kv_store *kv, const char *name, const char *u
     n->listed = json_dumps(none, JSON_COMPACT);
     json_decref(none);
     char *first = heartbeat_value(n);
-    int rc = kv_store_put(kv, n->key, first, err);
+    int rc = kv_store_put(kv, n->key, first, NULL, err);
     free(first);
     if (rc || kv_store_watch(kv, NODE_KEY_PREFIX ">", on_node, n, err))
         goto fail;

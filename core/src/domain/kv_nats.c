@@ -14,12 +14,14 @@
  * leaders before the bucket can be made. */
 #define KV_OPEN_PATIENCE_MS 15000
 
-/* The watch's callback, shared by the queued entries: alive is cleared by
- * kv_store_free, and an entry still queued then is dropped. */
+/* A watch's callback, shared by the queued entries: alive is cleared by
+ * kv_store_free, and an entry still queued then is dropped. keys is the
+ * pattern it watches ("wall.>", or one key). */
 typedef struct watch_target {
     kv_watch_fn fn;
     void *data;
     gint alive;
+    char keys[64];
 } watch_target;
 
 /* A watch silent this long checks that it has seen the bucket's last
@@ -33,12 +35,15 @@ struct kv_store {
     char *bucket;
     char *stream; /* the bucket's stream, KV_<bucket> */
     int timeout_ms;
-    GMutex watch_lock;  /* watcher is replaced by the watch thread, stopped by kv_store_free */
-    char *watch_keys;   /* the watched keys */
+    GMutex watch_lock;  /* watcher is replaced by the watch thread, stopped by kv_store_free;
+                           targets grows on the main loop */
     uint64_t watch_rev; /* watch thread: the last revision it delivered */
-    kvWatcher *watcher;
+    kvWatcher *watcher; /* on every key; each entry goes to the targets it matches */
     GThread *watch_thread;
-    watch_target *target; /* a reference (g_atomic_rc_box) */
+    GPtrArray *targets;     /* watch_target *, references (g_atomic_rc_box) */
+    GPtrArray *subs;        /* natsSubscription *, owned; their targets in sub_targets */
+    GPtrArray *sub_targets; /* watch_target *, references */
+    gint renew;             /* a target was added: deliver every key's latest value again */
     gint stopping;
 };
 
@@ -98,13 +103,14 @@ static natsStatus connect_nats(kv_store *kv, const kv_store_options *o)
     return s;
 }
 
-/* 0 when the server has JetStream, else -1 with err saying so. */
+/* 0 when the server has JetStream, else -1 with err saying so. A server
+ * whose JetStream does not answer yet (just restarted, catching up) is
+ * asked again for a while. */
 static int check_jetstream(kv_store *kv, pantau_error *err)
 {
-    /* A busy or new cluster may answer late: a timeout is asked again. */
     gint64 until = g_get_monotonic_time() + KV_OPEN_PATIENCE_MS * 1000;
-    natsStatus s;
     jsErrCode jerr;
+    natsStatus s;
     do {
         jsAccountInfo *ai = NULL;
         jerr = 0;
@@ -184,13 +190,29 @@ static void watch_target_release(watch_target *t)
         g_atomic_rc_box_release(t);
 }
 
+/* Marks every target of list (may be NULL) dead: queued entries drop. */
+static void targets_end(GPtrArray *list)
+{
+    for (guint i = 0; list && i < list->len; i++)
+        g_atomic_int_set(&((watch_target *)g_ptr_array_index(list, i))->alive, 0);
+}
+
+void kv_store_unwatch(kv_store *kv)
+{
+    if (!kv)
+        return;
+    g_mutex_lock(&kv->watch_lock);
+    targets_end(kv->targets);
+    targets_end(kv->sub_targets);
+    g_mutex_unlock(&kv->watch_lock);
+}
+
 void kv_store_free(kv_store *kv)
 {
     if (!kv)
         return;
     g_atomic_int_set(&kv->stopping, 1);
-    if (kv->target)
-        g_atomic_int_set(&kv->target->alive, 0);
+    kv_store_unwatch(kv);
     g_mutex_lock(&kv->watch_lock);
     if (kv->watcher)
         kvWatcher_Stop(kv->watcher);
@@ -199,11 +221,16 @@ void kv_store_free(kv_store *kv)
         g_thread_join(kv->watch_thread);
     kvWatcher_Destroy(kv->watcher);
     g_mutex_clear(&kv->watch_lock);
-    g_free(kv->watch_keys);
-    watch_target_release(kv->target);
+    if (kv->targets)
+        g_ptr_array_free(kv->targets, TRUE);
+    if (kv->subs)
+        g_ptr_array_free(kv->subs, TRUE); /* unsubscribes */
     kvStore_Destroy(kv->kv);
     jsCtx_Destroy(kv->js);
     natsConnection_Destroy(kv->nc);
+    /* After the connection: a message being handed over holds its target. */
+    if (kv->sub_targets)
+        g_ptr_array_free(kv->sub_targets, TRUE);
     g_free(kv->bucket);
     g_free(kv->stream);
     g_free(kv);
@@ -308,10 +335,12 @@ int kv_store_update(kv_store *kv, const char *key, const char *value, uint64_t l
     return nats_fail(err, s, "the cluster's store (NATS JetStream) did not accept the change");
 }
 
-int kv_store_put(kv_store *kv, const char *key, const char *value, pantau_error *err)
+int kv_store_put(kv_store *kv, const char *key, const char *value, uint64_t *rev, pantau_error *err)
 {
-    uint64_t rev = 0;
-    natsStatus s = kvStore_PutString(&rev, kv->kv, key, value);
+    uint64_t taken = 0;
+    natsStatus s = kvStore_PutString(&taken, kv->kv, key, value);
+    if (rev)
+        *rev = taken;
     return s == NATS_OK ? 0 : nats_fail(err, s, "the cluster's store did not take the write");
 }
 
@@ -341,10 +370,19 @@ static gboolean watch_deliver(gpointer data)
     return G_SOURCE_REMOVE;
 }
 
-static void watch_post(kv_store *kv, kvEntry *e)
+/* Whether key is one of pattern's: "prefix.>" or the key itself. */
+static bool key_matches(const char *pattern, const char *key)
+{
+    size_t n = strlen(pattern);
+    if (n > 0 && pattern[n - 1] == '>')
+        return strncmp(pattern, key, n - 1) == 0;
+    return strcmp(pattern, key) == 0;
+}
+
+static void watch_post_to(watch_target *t, kvEntry *e)
 {
     watch_item *it = g_new0(watch_item, 1);
-    it->target = g_atomic_rc_box_acquire(kv->target);
+    it->target = g_atomic_rc_box_acquire(t);
     it->key = g_strdup(kvEntry_Key(e));
     if (kvEntry_Operation(e) == kvOp_Put)
         it->value = g_strndup(kvEntry_Value(e), (gsize)kvEntry_ValueLen(e));
@@ -353,11 +391,23 @@ static void watch_post(kv_store *kv, kvEntry *e)
     g_idle_add_full(G_PRIORITY_DEFAULT, watch_deliver, it, watch_item_free);
 }
 
+/* Hands e to every target whose keys it is one of. */
+static void watch_post(kv_store *kv, kvEntry *e)
+{
+    g_mutex_lock(&kv->watch_lock);
+    for (guint i = 0; i < kv->targets->len; i++) {
+        watch_target *t = g_ptr_array_index(kv->targets, i);
+        if (key_matches(t->keys, kvEntry_Key(e)))
+            watch_post_to(t, e);
+    }
+    g_mutex_unlock(&kv->watch_lock);
+}
+
 static natsStatus watcher_new(kv_store *kv, kvWatcher **w)
 {
     kvWatchOptions wo;
     kvWatchOptions_Init(&wo);
-    return kvStore_Watch(w, kv->kv, kv->watch_keys, &wo);
+    return kvStore_Watch(w, kv->kv, ">", &wo);
 }
 
 /* Whether the bucket has a revision the watch has not delivered: a watch
@@ -374,8 +424,10 @@ static bool watch_behind(kv_store *kv)
 static void watch_renew(kv_store *kv)
 {
     kvWatcher *w = NULL;
-    if (watcher_new(kv, &w) != NATS_OK)
-        return; /* tried again at the next check */
+    if (watcher_new(kv, &w) != NATS_OK) {
+        g_atomic_int_set(&kv->renew, 1); /* tried again */
+        return;
+    }
     g_mutex_lock(&kv->watch_lock);
     kvWatcher *old = kv->watcher;
     kv->watcher = w;
@@ -392,6 +444,8 @@ static gpointer watch_run(gpointer data)
     kv_store *kv = data;
     gint64 silent_since = g_get_monotonic_time();
     while (!g_atomic_int_get(&kv->stopping)) {
+        if (g_atomic_int_compare_and_exchange(&kv->renew, 1, 0))
+            watch_renew(kv);
         kvEntry *e = NULL;
         natsStatus s = kvWatcher_Next(&e, kv->watcher, 500);
         if (s == NATS_OK && e) {
@@ -418,13 +472,26 @@ static gpointer watch_run(gpointer data)
 
 int kv_store_watch(kv_store *kv, const char *keys, kv_watch_fn fn, void *data, pantau_error *err)
 {
-    kv->watch_keys = g_strdup(keys);
-    natsStatus s = watcher_new(kv, &kv->watcher);
-    if (s != NATS_OK)
-        return nats_fail(err, s, "the cluster's bucket could not be watched");
-    kv->target = g_atomic_rc_box_new0(watch_target);
-    *kv->target = (watch_target){fn, data, 1};
-    kv->watch_thread = g_thread_new("pantau-kv-watch", watch_run, kv);
+    if (strlen(keys) >= sizeof((watch_target *)0)->keys)
+        return error_set(err, ERR_INTERNAL, "", "watched keys '%s' too long", keys);
+    if (!kv->watcher) {
+        natsStatus s = watcher_new(kv, &kv->watcher);
+        if (s != NATS_OK)
+            return nats_fail(err, s, "the cluster's bucket could not be watched");
+        kv->targets = g_ptr_array_new_with_free_func((GDestroyNotify)watch_target_release);
+    }
+    watch_target *t = g_atomic_rc_box_new0(watch_target);
+    t->fn = fn;
+    t->data = data;
+    t->alive = 1;
+    g_strlcpy(t->keys, keys, sizeof t->keys);
+    g_mutex_lock(&kv->watch_lock);
+    g_ptr_array_add(kv->targets, t);
+    g_mutex_unlock(&kv->watch_lock);
+    if (!kv->watch_thread)
+        kv->watch_thread = g_thread_new("pantau-kv-watch", watch_run, kv);
+    else
+        g_atomic_int_set(&kv->renew, 1); /* its latest values, for the new target */
     return 0;
 }
 
@@ -553,4 +620,55 @@ int kv_log_read(kv_log *l, uint64_t first, uint64_t last, kv_log_line_fn fn, voi
         natsSubscription_Unsubscribe(sub);
     natsSubscription_Destroy(sub);
     return s == NATS_OK ? 0 : nats_fail(err, s, "the cluster's audit stream did not answer");
+}
+
+/* ---- messages between nodes (core NATS) ---- */
+
+int kv_store_publish(kv_store *kv, const char *subject, const char *data, pantau_error *err)
+{
+    natsStatus s = natsConnection_PublishString(kv->nc, subject, data);
+    return s == NATS_OK ? 0 : nats_fail(err, s, "the message could not be sent");
+}
+
+/* On a NATS thread: hands the message to the main loop. */
+static void on_message(natsConnection *nc, natsSubscription *sub, natsMsg *msg, void *closure)
+{
+    (void)nc;
+    (void)sub;
+    watch_item *it = g_new0(watch_item, 1);
+    it->target = g_atomic_rc_box_acquire((watch_target *)closure);
+    it->key = g_strdup(natsMsg_GetSubject(msg));
+    it->value = g_strndup(natsMsg_GetData(msg), (gsize)natsMsg_GetDataLength(msg));
+    natsMsg_Destroy(msg);
+    g_idle_add_full(G_PRIORITY_DEFAULT, watch_deliver, it, watch_item_free);
+}
+
+static void subscription_free(gpointer sub)
+{
+    natsSubscription_Unsubscribe(sub);
+    natsSubscription_Destroy(sub);
+}
+
+int kv_store_subscribe(kv_store *kv, const char *subject, kv_watch_fn fn, void *data,
+                       pantau_error *err)
+{
+    watch_target *t = g_atomic_rc_box_new0(watch_target);
+    t->fn = fn;
+    t->data = data;
+    t->alive = 1;
+    natsSubscription *sub = NULL;
+    natsStatus s = natsConnection_Subscribe(&sub, kv->nc, subject, on_message, t);
+    if (s != NATS_OK) {
+        watch_target_release(t);
+        return nats_fail(err, s, "the cluster's messages could not be subscribed to");
+    }
+    if (!kv->subs) {
+        kv->subs = g_ptr_array_new_with_free_func(subscription_free);
+        kv->sub_targets = g_ptr_array_new_with_free_func((GDestroyNotify)watch_target_release);
+    }
+    g_mutex_lock(&kv->watch_lock);
+    g_ptr_array_add(kv->subs, sub);
+    g_ptr_array_add(kv->sub_targets, t);
+    g_mutex_unlock(&kv->watch_lock);
+    return 0;
 }

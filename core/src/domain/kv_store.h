@@ -48,10 +48,11 @@ int kv_store_get(kv_store *kv, const char *key, char **value, uint64_t *rev, pan
 int kv_store_update(kv_store *kv, const char *key, const char *value, uint64_t last, uint64_t *rev,
                     pantau_error *err);
 
-/* Writes value under key whatever its revision (a heartbeat's value).
- * Blocks up to the timeout; safe from any thread. 0, or -1 with err
- * (ERR_UNAVAILABLE). */
-int kv_store_put(kv_store *kv, const char *key, const char *value, pantau_error *err);
+/* Writes value under key whatever its revision (the last write wins; a
+ * heartbeat's value): 0 with *rev the new revision (rev may be NULL), or -1
+ * with err (ERR_UNAVAILABLE). Blocks up to the timeout; safe from any thread. */
+int kv_store_put(kv_store *kv, const char *key, const char *value, uint64_t *rev,
+                 pantau_error *err);
 
 /* Deletes key (a marker the watches see). Blocks up to the timeout; safe
  * from any thread. 0, or -1 with err (ERR_UNAVAILABLE). */
@@ -62,9 +63,11 @@ int kv_store_delete(kv_store *kv, const char *key, pantau_error *err);
  * value NULL: the key was deleted (or purged). */
 typedef void (*kv_watch_fn)(const char *key, const char *value, uint64_t rev, void *data);
 
-/* Watches keys (a NATS subject pattern such as "wall.>"): the latest value
- * of each first, then every write, until kv_store_free. One watch per
- * store. Returns 0, or -1 with err. */
+/* Watches keys ("prefix.>", or one key): the latest value of each first,
+ * then every write, until kv_store_free. A store may have several watches
+ * (one watcher of the bucket hands each entry to those it matches); a
+ * watch added later makes every watch get each key's latest value again,
+ * so fn takes values by revision. Returns 0, or -1 with err. */
 int kv_store_watch(kv_store *kv, const char *keys, kv_watch_fn fn, void *data, pantau_error *err);
 
 /* ---- a replicated log: a JetStream stream of lines, in order ----
@@ -98,6 +101,22 @@ typedef void (*kv_log_line_fn)(uint64_t seq, const char *line, size_t len, void 
  * (ERR_UNAVAILABLE) when the stream stopped answering. */
 int kv_log_read(kv_log *l, uint64_t first, uint64_t last, kv_log_line_fn fn, void *data,
                 pantau_error *err);
+/* Publishes data (a string) on subject (core NATS, not the bucket: it
+ * flows while JetStream has no quorum; nobody listening loses it). Safe
+ * from any thread. 0, or -1 with err (ERR_UNAVAILABLE). */
+int kv_store_publish(kv_store *kv, const char *subject, const char *data, pantau_error *err);
+
+/* Calls fn on the main loop with (subject, data, 0, data) for each message
+ * on subject (a NATS subject, wildcards allowed), until kv_store_unwatch
+ * or kv_store_free. Returns 0, or -1 with err. */
+int kv_store_subscribe(kv_store *kv, const char *subject, kv_watch_fn fn, void *data,
+                       pantau_error *err);
+
+/* Ends every watch's and subscription's callbacks (an entry still queued
+ * is dropped) while
+ * the store stays usable for writes, so that what the callbacks change
+ * can go first (NULL is fine). Main loop. */
+void kv_store_unwatch(kv_store *kv);
 
 /* key made of prefix and an id any of A-Z a-z 0-9 _ - . : may be in: the
  * letters, digits, '_' and '-' stay, anything else becomes =XX (hex), so

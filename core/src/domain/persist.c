@@ -49,6 +49,11 @@ write_fence *persist_fence_set(persister *p, write_fence *fence)
     return before;
 }
 
+const write_fence *persist_fence_get(const persister *p)
+{
+    return p->fence;
+}
+
 /* On the writer thread: the line first, so no state reaches disk unaudited;
  * a file that then fails gets its rolled_back line. Returns an errno value. */
 static int persist_run(void *data)

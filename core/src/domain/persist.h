@@ -41,6 +41,9 @@ void persister_free(persister *p);
  * Returns the one set before, to be set back when the request is done. */
 write_fence *persist_fence_set(persister *p, write_fence *fence);
 
+/* The fence the writes count on now (borrowed), or NULL. */
+const write_fence *persist_fence_get(const persister *p);
+
 /* Calls done(data) on the main loop once every write counted on fence has
  * completed: at once when none was. */
 void persist_fence_wait(persister *p, const write_fence *fence, void (*done)(void *data),

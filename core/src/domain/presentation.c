@@ -22,10 +22,13 @@ struct pres_run {
 
 struct presentation_center {
     wall_service *walls;
-    event_bus *bus;   /* may be NULL */
-    audit_log *audit; /* may be NULL */
-    GPtrArray *defs;  /* pres_def *, owned, in config order */
-    GPtrArray *runs;  /* pres_run *, owned */
+    event_bus *bus;              /* may be NULL */
+    audit_log *audit;            /* may be NULL */
+    GPtrArray *defs;             /* pres_def *, owned, in config order */
+    GPtrArray *runs;             /* pres_run *, owned */
+    presentation_share_fn share; /* NULL: live runs are this node's only */
+    void *share_data;
+    bool taking; /* a run from another node is being taken: not shared back */
 };
 
 static gint64 now_ms(void)
@@ -96,6 +99,9 @@ json_t *pres_run_state(const pres_run *r, bool presenter)
  * only to its session. Steals state. */
 static void run_notify(const pres_run *r, json_t *state)
 {
+    presentation_center *pc = r->center;
+    if (!r->rehearsal && pc->share && !pc->taking)
+        pc->share(r->wall->id, state, pc->share_data);
     bus_emit(r->center->bus, &(bus_event){.kind = BUS_PRESENTATION,
                                           .presentation = {r->wall->id, r->rehearsal, state,
                                                            r->rehearsal ? r->owner : NULL}});
@@ -118,14 +124,23 @@ static void run_free(pres_run *r)
 
 static gboolean on_dwell(gpointer data);
 
-static void arm_timer(pres_run *r)
+/* Arms r's dwell timer for the end of its step (since step_started_ms),
+ * plus extra_ms. */
+static void arm_timer_after(pres_run *r, gint64 extra_ms)
 {
     if (r->timer)
         g_source_remove(r->timer);
     r->timer = 0;
     const pres_step *s = &r->def->steps[r->step];
-    if (s->dwell_ms && r->step + 1 < r->def->n_steps)
-        r->timer = g_timeout_add((guint)s->dwell_ms, on_dwell, r);
+    if (!s->dwell_ms || r->step + 1 >= r->def->n_steps)
+        return;
+    gint64 left = r->step_started_ms + s->dwell_ms + extra_ms - now_ms();
+    r->timer = g_timeout_add((guint)CLAMP(left, 0, G_MAXINT), on_dwell, r);
+}
+
+static void arm_timer(pres_run *r)
+{
+    arm_timer_after(r, 0);
 }
 
 /* Shows step on r: live, its layout goes on the wall (one change, version
@@ -359,4 +374,62 @@ json_t *presentation_snapshot(const presentation_center *pc)
             json_array_append_new(running, pres_run_state(r, false));
     }
     return json_pack("{s:o, s:o}", "available", available, "running", running);
+}
+
+/* ---- live runs shared with other nodes (cluster_presentations.h) ---- */
+
+void presentation_set_share(presentation_center *pc, presentation_share_fn fn, void *data)
+{
+    if (!pc)
+        return;
+    pc->share = fn;
+    pc->share_data = data;
+}
+
+/* The live run of d on w at the state's step: r itself, or a new one in
+ * place of r (freed; NULL: none). */
+static pres_run *run_for(presentation_center *pc, pres_run *r, const pres_def *d, wall *w)
+{
+    if (r && r->def == d)
+        return r;
+    if (r)
+        remove_run(pc, r);
+    r = g_new0(pres_run, 1);
+    *r = (pres_run){.center = pc, .def = d, .wall = w};
+    g_ptr_array_add(pc->runs, r);
+    return r;
+}
+
+static gint64 int_of(const json_t *state, const char *key, gint64 fallback)
+{
+    const json_t *v = json_object_get(state, key);
+    return json_is_integer(v) ? json_integer_value(v) : fallback;
+}
+
+int presentation_take(presentation_center *pc, wall *w, const json_t *state, gint64 grace_ms,
+                      pantau_error *err)
+{
+    pres_run *r = presentation_run_find(pc, w, false, NULL);
+    pc->taking = true;
+    if (!state && r)
+        presentation_stop(pc, r);
+    pc->taking = false;
+    if (!state)
+        return 0;
+    const pres_def *d = presentation_find(pc, json_string_value(json_object_get(state, "id")));
+    gint64 step = int_of(state, "step", -1);
+    if (!d)
+        return error_set(err, ERR_NOT_FOUND, "presentation", "no presentation '%s' here",
+                         json_string_value(json_object_get(state, "id")));
+    if (pres_step_check(step, d->n_steps, err))
+        return -1;
+    r = run_for(pc, r, d, w);
+    r->step = (int)step;
+    r->started_ms = int_of(state, "started", now_ms());
+    r->step_started_ms = int_of(state, "step_started", now_ms());
+    arm_timer_after(r, grace_ms);
+    pc->taking = true;
+    run_notify(r, notify_state(r));
+    pc->taking = false;
+    return 0;
 }

@@ -84,4 +84,20 @@ bool presentation_run_rehearsal(const pres_run *r);
 /* r's state; presenter adds the step's notes and layout. New reference. */
 json_t *pres_run_state(const pres_run *r, bool presenter);
 
+/* Told of every change of a live run: wall_id and state (pres_run_state
+ * without notes; NULL: stopped) borrowed for the call. */
+typedef void (*presentation_share_fn)(const char *wall_id, const json_t *state, void *data);
+
+/* Sets who is told of live runs' changes (pc NULL: nothing). */
+void presentation_set_share(presentation_center *pc, presentation_share_fn fn, void *data);
+
+/* Takes a live run of w from another node (not told back to the share):
+ * state (borrowed, as pres_run_state gives it; NULL: stopped) replaces
+ * w's live run or starts one at its step, without changing the wall (its
+ * change comes as the wall's), and is emitted. Its dwell timer ends the
+ * step grace_ms after its end as the state says. Returns 0, or -1 with err
+ * (not_found: no such presentation here; bad_request: no such step). */
+int presentation_take(presentation_center *pc, wall *w, const json_t *state, gint64 grace_ms,
+                      pantau_error *err);
+
 #endif

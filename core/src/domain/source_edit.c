@@ -13,9 +13,10 @@ struct source_editor {
     persister *persist;
     audit_log *audit;
     char *state_dir;
-    json_t *doc;      /* {"put": [...], "removed": [...]}, owned: as changed */
-    json_t *on_disk;  /* the same as last written (or read), owned */
-    unsigned changes; /* how many changes were made */
+    json_t *doc;           /* {"put": [...], "removed": [...]}, owned: as changed */
+    json_t *on_disk;       /* the same as last written (or read), owned */
+    unsigned changes;      /* how many changes were made */
+    source_edit_hook hook; /* submit NULL: changes go to sources.json */
 };
 
 /* The index of the entry with id in array (entries or id strings), or -1. */
@@ -194,23 +195,30 @@ static void edit_write_finished(void *undo, bool ok)
         apply_remove(ed, w->id);
 }
 
+/* The entry of source id as it is now (new reference), or NULL. */
+static json_t *entry_now(const source_editor *ed, const char *id)
+{
+    const pantau_source *src = source_registry_find(ed->reg, id);
+    return src ? source_entry_json(src) : NULL;
+}
+
 /* Hands the audit line of the begun change and sources.json to the writer;
  * before (stolen, may be NULL) is source id's entry before the change. */
 static void write_doc(source_editor *ed, const char *id, json_t *before)
 {
     edit_write *w = g_new0(edit_write, 1);
     *w = (edit_write){ed, ++ed->changes, g_strdup(id), before, json_deep_copy(ed->doc)};
+    if (ed->hook.submit) {
+        json_t *after = entry_now(ed, id);
+        ed->hook.submit(ed->hook.data, id, after, audit_change_line_unchanged(ed->audit),
+                        edit_write_finished, edit_write_free, w);
+        json_decref(after);
+        return;
+    }
     state_batch *files = state_batch_new(ed->state_dir);
     state_batch_write(files, SOURCE_EDIT_FILE, ed->doc);
     persist_change(ed->persist, audit_change_line_unchanged(ed->audit), files, "the sources",
                    edit_write_finished, edit_write_free, w);
-}
-
-/* The entry of source id as it is now (new reference), or NULL. */
-static json_t *entry_now(const source_editor *ed, const char *id)
-{
-    const pantau_source *src = source_registry_find(ed->reg, id);
-    return src ? source_entry_json(src) : NULL;
 }
 
 pantau_source *source_edit_put(source_editor *ed, const json_t *entry)
@@ -236,5 +244,26 @@ bool source_edit_remove(source_editor *ed, const char *id)
     json_array_append_new(json_object_get(ed->doc, "removed"), json_string(gone));
     write_doc(ed, gone, before);
     g_free(gone);
+    return true;
+}
+
+void source_edit_set_hook(source_editor *ed, const source_edit_hook *hook)
+{
+    ed->hook = *hook;
+}
+
+bool source_edit_take(source_editor *ed, const char *id, const json_t *entry)
+{
+    json_t *now = entry_now(ed, id);
+    bool same = entry ? now && json_equal(now, entry) : !now;
+    json_decref(now);
+    if (same)
+        return false;
+    /* A change of this node still being written is not taken back over it. */
+    ed->changes++;
+    if (entry)
+        apply_put(ed, entry);
+    else
+        apply_remove(ed, id);
     return true;
 }

@@ -31,6 +31,26 @@ source_editor *source_editor_new(source_registry *reg, media_engine *media, pers
                                  audit_log *audit, const char *state_dir);
 void source_editor_free(source_editor *ed);
 
+/* Where the changes go instead of sources.json (a cluster's shared store,
+ * cluster_sources.h): submit(data, id, after, line, finish, free_undo,
+ * undo) writes source id's entry after the change (borrowed; NULL: it was
+ * removed) after line (stolen), then calls finish(undo, ok) on the main
+ * loop (a change not written is taken back) and free_undo(undo). */
+typedef struct source_edit_hook {
+    void (*submit)(void *data, const char *id, const json_t *after, audit_line *line,
+                   persist_finish_fn finish, GDestroyNotify free_undo, void *undo);
+    void *data;
+} source_edit_hook;
+
+/* Sets the hook (copied) every later change is written through. */
+void source_edit_set_hook(source_editor *ed, const source_edit_hook *hook);
+
+/* Takes a change another node made: entry (borrowed, already checked:
+ * {"id", "type", ...}; NULL: source id was removed) is applied as
+ * source_edit_put (or _remove) does, without writing anything, when it
+ * differs from the source as it is. Returns whether anything changed. */
+bool source_edit_take(source_editor *ed, const char *id, const json_t *entry);
+
 /* Adds or replaces the source of entry (borrowed, already checked:
  * {"id", "type", "name"?, "settings"?}) at once, keeping its viewers, and
  * writes the audit line and sources.json. A write that fails later takes

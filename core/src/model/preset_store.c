@@ -513,3 +513,37 @@ int preset_store_delete(preset_store *ps, const char *id, pantau_error *err)
     }
     return error_set(err, ERR_NOT_FOUND, "preset", "no preset '%s'", id);
 }
+
+/* ---- presets another node changed (a cluster's shared store) ---- */
+
+int preset_store_take(preset_store *ps, const json_t *pj, preset **taken, bool *changed,
+                      pantau_error *err)
+{
+    preset p;
+    if (preset_from_json(&p, pj, err))
+        return -1;
+    note_id(ps, p.id);
+    preset *now = preset_store_find(ps, p.id);
+    *changed = !now || !same_preset(now, &p);
+    if (!now) {
+        now = preset_copy(&p);
+        g_ptr_array_add(ps->presets, now);
+        g_ptr_array_sort(ps->presets, by_creation);
+    } else if (*changed) {
+        g_free(now->name);
+        now->name = g_strdup(p.name);
+        now->layout = p.layout;
+    }
+    *taken = now;
+    return 0;
+}
+
+bool preset_store_forget(preset_store *ps, const char *id)
+{
+    note_id(ps, id);
+    guint i = index_of(ps, id);
+    if (i >= ps->presets->len)
+        return false;
+    g_ptr_array_remove_index(ps->presets, i);
+    return true;
+}

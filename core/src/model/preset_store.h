@@ -97,6 +97,18 @@ bool preset_store_undo(preset_store *ps, const preset_undo *undo, const preset *
 
 void preset_undo_free(preset_undo *u);
 
+/* Takes a preset another node saved (pj borrowed: {"id", "name",
+ * "layout"}) into the store as it is, without writing or checking limits:
+ * added in creation order, or replacing the preset of its id. *taken
+ * (borrowed) is the preset, *changed whether it differs from what the
+ * store had. Returns 0, or -1 with err when pj is not a valid preset. */
+int preset_store_take(preset_store *ps, const json_t *pj, preset **taken, bool *changed,
+                      pantau_error *err);
+
+/* Forgets preset id another node deleted, without writing; its id is
+ * never used again. Returns whether the store had it. */
+bool preset_store_forget(preset_store *ps, const char *id);
+
 /* New references. */
 json_t *preset_to_json(const preset *p);
 json_t *preset_store_to_json(const preset_store *ps);

@@ -487,6 +487,65 @@ START_TEST(the_hook_takes_every_write_and_undo_takes_it_back)
 }
 END_TEST
 
+/* ---- presets another node changed (a cluster) ---- */
+
+static void take_ok(const char *text, bool changed_expected)
+{
+    json_t *pj = tu_json(text);
+    preset *p = NULL;
+    bool changed = !changed_expected;
+    pantau_error err = {0};
+    ck_assert_int_eq(preset_store_take(ps, pj, &p, &changed, &err), 0);
+    ck_assert(changed == changed_expected);
+    ck_assert_str_eq(p->id, json_string_value(json_object_get(pj, "id")));
+    json_decref(pj);
+}
+
+START_TEST(take_adds_replaces_and_counts_past_the_id)
+{
+    save_ok("A", one, false);
+    take_ok("{\"id\": \"p5\", \"name\": \"E\", \"layout\": {\"columns\": 2, \"rows\": 1, "
+            "\"tiles\": []}}",
+            true);
+    take_ok("{\"id\": \"p3\", \"name\": \"C\", \"layout\": {\"columns\": 2, \"rows\": 1, "
+            "\"tiles\": []}}",
+            true);
+    assert_ids("p1=A p3=C p5=E");
+    /* The same again changes nothing; a new name replaces in place. */
+    take_ok("{\"id\": \"p3\", \"name\": \"C\", \"layout\": {\"columns\": 2, \"rows\": 1, "
+            "\"tiles\": []}}",
+            false);
+    take_ok("{\"id\": \"p3\", \"name\": \"Cee\", \"layout\": {\"columns\": 2, \"rows\": 1, "
+            "\"tiles\": []}}",
+            true);
+    save_ok("F", two, false);
+    assert_ids("p1=A p3=Cee p5=E p6=F");
+}
+END_TEST
+
+START_TEST(take_refuses_what_is_not_a_preset)
+{
+    json_t *pj = tu_json("{\"id\": \"../x\", \"name\": \"X\", \"layout\": {}}");
+    preset *p = NULL;
+    bool changed = false;
+    pantau_error err = {0};
+    ck_assert_int_eq(preset_store_take(ps, pj, &p, &changed, &err), -1);
+    ck_assert_uint_eq(ps->presets->len, 0);
+    json_decref(pj);
+}
+END_TEST
+
+START_TEST(forget_removes_and_never_reuses_the_id)
+{
+    save_ok("A", one, false);
+    ck_assert(preset_store_forget(ps, "p1"));
+    ck_assert(!preset_store_forget(ps, "p1"));
+    ck_assert(!preset_store_forget(ps, "p7")); /* another node's, never seen here */
+    save_ok("B", one, false);
+    assert_ids("p8=B");
+}
+END_TEST
+
 static Suite *preset_store_suite(void)
 {
     Suite *s = suite_create("preset_store");
@@ -524,6 +583,13 @@ static Suite *preset_store_suite(void)
     tcase_add_test(tc, layouts_past_the_tile_limit_are_refused);
     tcase_add_test(tc, a_store_over_a_lowered_limit_loads_whole);
     tcase_add_test(tc, the_hook_takes_every_write_and_undo_takes_it_back);
+    suite_add_tcase(s, tc);
+
+    tc = tcase_create("take");
+    tcase_add_checked_fixture(tc, setup, teardown);
+    tcase_add_test(tc, take_adds_replaces_and_counts_past_the_id);
+    tcase_add_test(tc, take_refuses_what_is_not_a_preset);
+    tcase_add_test(tc, forget_removes_and_never_reuses_the_id);
     suite_add_tcase(s, tc);
     return s;
 }
