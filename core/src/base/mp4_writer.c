@@ -302,11 +302,10 @@ mp4_writer *mp4_writer_new(const char *path, bool h265, unsigned fragment_ms, bo
     return w;
 }
 
-bool mp4_writer_push(mp4_writer *w, const void *data, size_t len, int64_t time_us, bool key)
+/* Queues buf (steals it) at time_us: pushed at once (sync) or kept in
+ * the batch until the next flush. */
+static bool push_buffer(mp4_writer *w, GstBuffer *buf, int64_t time_us, bool key)
 {
-    if (w->error || w->finishing)
-        return false;
-    GstBuffer *buf = gst_buffer_new_memdup(data, len);
     GST_BUFFER_PTS(buf) = GST_BUFFER_DTS(buf) = (GstClockTime)time_us * GST_USECOND;
     if (!key)
         GST_BUFFER_FLAG_SET(buf, GST_BUFFER_FLAG_DELTA_UNIT);
@@ -315,8 +314,34 @@ bool mp4_writer_push(mp4_writer *w, const void *data, size_t len, int64_t time_u
     if (!w->pending)
         w->pending = gst_buffer_list_new();
     gst_buffer_list_add(w->pending, buf);
-    w->pending_bytes += len;
+    w->pending_bytes += gst_buffer_get_size(buf);
     return true;
+}
+
+bool mp4_writer_push(mp4_writer *w, const void *data, size_t len, int64_t time_us, bool key)
+{
+    if (w->error || w->finishing)
+        return false;
+    return push_buffer(w, gst_buffer_new_memdup(data, len), time_us, key);
+}
+
+/* GstMemory's destroy notify, on whichever thread drops the buffer: the
+ * writer's reference of the frame. */
+static void frame_release(gpointer data)
+{
+    media_frame_unref(data);
+}
+
+bool mp4_writer_push_frame(mp4_writer *w, media_frame *f, int64_t time_us)
+{
+    if (w->error || w->finishing)
+        return false;
+    /* The access unit only, not the room in front of it (the network
+     * writes its headers there); read-only: every client shares it. */
+    GstBuffer *buf =
+        gst_buffer_new_wrapped_full(GST_MEMORY_FLAG_READONLY, f->bytes, f->room + f->len, f->room,
+                                    f->len, media_frame_ref(f), frame_release);
+    return push_buffer(w, buf, time_us, media_frame_is_keyframe(f));
 }
 
 void mp4_writer_flush(mp4_writer *w)

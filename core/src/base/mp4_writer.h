@@ -8,6 +8,8 @@
 #ifndef PANTAU_MP4_WRITER_H
 #define PANTAU_MP4_WRITER_H
 
+#include "media_frame.h"
+
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -31,6 +33,11 @@ mp4_writer *mp4_writer_new(const char *path, bool h265, unsigned fragment_ms, bo
  * False when it was not taken: the writer failed (see mp4_writer_failed).
  * An async writer keeps it until mp4_writer_flush (or the finish). */
 bool mp4_writer_push(mp4_writer *w, const void *data, size_t len, int64_t time_us, bool key);
+
+/* Queues the access unit of f (a new reference of f, dropped on
+ * GStreamer's thread once it is muxed: not copied) at time_us from the
+ * file's start, a keyframe when f is. As mp4_writer_push otherwise. */
+bool mp4_writer_push_frame(mp4_writer *w, media_frame *f, int64_t time_us);
 
 /* Hands the frames pushed since the last flush to the streaming thread in
  * one go (one wakeup: call it a few times a second, not per frame). */
