@@ -7,6 +7,7 @@
 #include "bus.h"
 #include "cluster.h"
 #include "events.h"
+#include "export_http.h"
 #include "config.h"
 #include "host.h"
 #include "log.h"
@@ -349,6 +350,9 @@ out:
      * plugins stop pushing), then the sources. The replies of requests whose
      * writes are still queued go out first; so do those of controls still
      * waiting for their camera (answered: the server is stopping). */
+    /* Exports running are cut (their requests answered) before what they
+     * read goes. */
+    export_http_shutdown();
     ptz_center_free(srv.ptz);
     srv.ptz = NULL;
     disk_writer_flush(srv.writer);

@@ -40,6 +40,7 @@ struct mp4_writer {
     /* An async finish waiting, on the main loop, for the start to be over
      * (the worker is an idle-priority thread: never block the loop on it). */
     guint finish_poll;
+    GCancellable *cancel; /* a sync writer's waits end when it is cancelled */
 };
 
 enum { START_PENDING, START_DONE, START_FAILED };
@@ -48,6 +49,9 @@ enum { START_PENDING, START_DONE, START_FAILED };
 #define START_WAIT_MS 2000
 /* How often an async finish looks whether the start is over. */
 #define FINISH_POLL_MS 10
+/* How often a sync writer waiting (full queue, finish) looks at its
+ * cancellable. */
+#define SYNC_POLL_MS 20
 
 static void writer_free(mp4_writer *w)
 {
@@ -62,6 +66,7 @@ static void writer_free(mp4_writer *w)
     gst_object_unref(w->pipeline);
     g_free(w->path);
     g_free(w->error);
+    g_clear_object(&w->cancel);
     g_free(w);
 }
 
@@ -279,7 +284,7 @@ mp4_writer *mp4_writer_new(const char *path, bool h265, unsigned fragment_ms, bo
     /* Unbuffered: each fragment reaches the file as mp4mux writes it, so a
      * crash or a reader at the live edge finds it there. */
     g_object_set(out, "location", path, "buffer-mode", 2, NULL);
-    g_object_set(w->in, "block", sync, "max-bytes",
+    g_object_set(w->in, "block", FALSE, "max-bytes",
                  (guint64)(sync ? SYNC_MAX_BYTES : ASYNC_MAX_BYTES), NULL);
     gst_object_unref(mux);
     gst_object_unref(out);
@@ -302,6 +307,44 @@ mp4_writer *mp4_writer_new(const char *path, bool h265, unsigned fragment_ms, bo
     return w;
 }
 
+void mp4_writer_set_cancel(mp4_writer *w, GCancellable *cancel)
+{
+    g_clear_object(&w->cancel);
+    w->cancel = cancel ? g_object_ref(cancel) : NULL;
+}
+
+/* Whether a sync writer's wait is to end: cancelled (then its error). */
+static bool cancelled(mp4_writer *w)
+{
+    if (!g_cancellable_is_cancelled(w->cancel))
+        return false;
+    if (!w->error)
+        w->error = g_strdup("cancelled");
+    return true;
+}
+
+/* A sync writer's push (steals buf): waits while the queue is full, until
+ * it has room, the pipeline fails or the writer is cancelled. */
+static bool push_sync(mp4_writer *w, GstBuffer *buf)
+{
+    GstBus *bus = gst_element_get_bus(w->pipeline);
+    while (gst_app_src_get_current_level_bytes(w->in) > SYNC_MAX_BYTES && !cancelled(w) &&
+           !w->error) {
+        GstMessage *msg =
+            gst_bus_timed_pop_filtered(bus, SYNC_POLL_MS * GST_MSECOND, GST_MESSAGE_ERROR);
+        if (msg) {
+            w->error = error_text(msg);
+            gst_message_unref(msg);
+        }
+    }
+    gst_object_unref(bus);
+    if (w->error) {
+        gst_buffer_unref(buf);
+        return false;
+    }
+    return gst_app_src_push_buffer(w->in, buf) == GST_FLOW_OK;
+}
+
 /* Queues buf (steals it) at time_us: pushed at once (sync) or kept in
  * the batch until the next flush. */
 static bool push_buffer(mp4_writer *w, GstBuffer *buf, int64_t time_us, bool key)
@@ -310,7 +353,7 @@ static bool push_buffer(mp4_writer *w, GstBuffer *buf, int64_t time_us, bool key
     if (!key)
         GST_BUFFER_FLAG_SET(buf, GST_BUFFER_FLAG_DELTA_UNIT);
     if (w->sync)
-        return gst_app_src_push_buffer(w->in, buf) == GST_FLOW_OK;
+        return push_sync(w, buf);
     if (!w->pending)
         w->pending = gst_buffer_list_new();
     gst_buffer_list_add(w->pending, buf);
@@ -423,6 +466,24 @@ void mp4_writer_finish(mp4_writer *w, mp4_writer_done done, void *user)
     w->finish_poll = g_timeout_add(FINISH_POLL_MS, finish_when_started, w);
 }
 
+/* The end of stream or error of w's pipeline, waited for at most left_ms
+ * and until w is cancelled; NULL when it did not come. */
+static GstMessage *wait_end(mp4_writer *w, int64_t left_ms)
+{
+    GstBus *bus = gst_element_get_bus(w->pipeline);
+    int64_t deadline = g_get_monotonic_time() + left_ms * 1000;
+    GstMessage *msg = NULL;
+    while (!msg && !cancelled(w)) {
+        int64_t wait_ms = MIN(SYNC_POLL_MS, (deadline - g_get_monotonic_time()) / 1000);
+        if (wait_ms < 0)
+            break;
+        msg = gst_bus_timed_pop_filtered(bus, (GstClockTime)wait_ms * GST_MSECOND,
+                                         GST_MESSAGE_EOS | GST_MESSAGE_ERROR);
+    }
+    gst_object_unref(bus);
+    return msg;
+}
+
 int mp4_writer_finish_sync(mp4_writer *w, unsigned timeout_ms, char **error)
 {
     int64_t deadline = g_get_monotonic_time() + (int64_t)timeout_ms * 1000;
@@ -443,13 +504,12 @@ int mp4_writer_finish_sync(mp4_writer *w, unsigned timeout_ms, char **error)
         return -1;
     }
     gst_app_src_end_of_stream(w->in);
-    GstBus *bus = gst_element_get_bus(w->pipeline);
-    GstMessage *msg = gst_bus_timed_pop_filtered(bus, (GstClockTime)left_ms * GST_MSECOND,
-                                                 GST_MESSAGE_EOS | GST_MESSAGE_ERROR);
-    gst_object_unref(bus);
+    GstMessage *msg = wait_end(w, left_ms);
     int rc = 0;
     if (!msg || GST_MESSAGE_TYPE(msg) == GST_MESSAGE_ERROR) {
-        *error = msg ? error_text(msg) : g_strdup("the MP4 file was not finished in time");
+        *error = msg            ? error_text(msg)
+                 : cancelled(w) ? g_strdup("cancelled")
+                                : g_strdup("the MP4 file was not finished in time");
         rc = -1;
     }
     if (msg)

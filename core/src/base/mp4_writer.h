@@ -10,6 +10,7 @@
 
 #include "media_frame.h"
 
+#include <gio/gio.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -28,6 +29,11 @@ typedef void (*mp4_writer_done)(const char *error, void *user);
  * mp4_writer_failed). NULL with *error (g_free it). */
 mp4_writer *mp4_writer_new(const char *path, bool h265, unsigned fragment_ms, bool sync,
                            char **error);
+
+/* A sync writer stops waiting (a push on a full queue, the finish) once
+ * cancel (a new reference; NULL: none) is cancelled: the push or finish
+ * fails with "cancelled". */
+void mp4_writer_set_cancel(mp4_writer *w, GCancellable *cancel);
 
 /* Queues one access unit (copied) at time_us from the file's start.
  * False when it was not taken: the writer failed (see mp4_writer_failed).

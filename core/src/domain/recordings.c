@@ -1145,7 +1145,7 @@ void rec_reader_free(rec_reader *rd)
 /* ---- export ---- */
 
 int recordings_export(recordings *r, const char *source_id, int64_t from_ms, int64_t to_ms,
-                      const char *path, pantau_error *err)
+                      const char *path, GCancellable *cancel, pantau_error *err)
 {
     rec_reader *rd = rec_reader_open(r, source_id, from_ms, err);
     if (!rd)
@@ -1157,25 +1157,33 @@ int recordings_export(recordings *r, const char *source_id, int64_t from_ms, int
     int64_t t;
     unsigned flags;
     int rc;
-    while ((rc = rec_reader_next(rd, &au, &len, &t, &flags)) == 1 && t <= to_ms * 1000) {
+    while ((rc = rec_reader_next(rd, &au, &len, &t, &flags)) == 1) {
         char *error = NULL;
+        if (t > to_ms * 1000 || g_cancellable_is_cancelled(cancel)) {
+            g_free(au);
+            break;
+        }
         if (!w) {
             w = mp4_writer_new(path, flags & MEDIA_FLAG_H265, 0, true, &error);
+            if (w)
+                mp4_writer_set_cancel(w, cancel);
             t0 = t;
         }
-        if (!w || !mp4_writer_push(w, au, len, t - t0, flags & MEDIA_FLAG_KEYFRAME)) {
+        bool pushed = w && mp4_writer_push(w, au, len, t - t0, flags & MEDIA_FLAG_KEYFRAME);
+        g_free(au);
+        if (!pushed) {
             error_set(err, ERR_INTERNAL, "", "cannot write the export: %s",
-                      error ? error : "the writer failed");
+                      error ? error
+                      : w   ? mp4_writer_failed(w)
+                            : "the writer failed");
             g_free(error);
-            g_free(au);
             rc = -1;
             break;
         }
-        g_free(au);
     }
-    if (rc == 1)
-        g_free(au);
     rec_reader_free(rd);
+    if (rc >= 0 && g_cancellable_is_cancelled(cancel))
+        rc = error_set(err, ERR_INTERNAL, "", "the export was cancelled");
     if (rc < 0) {
         mp4_writer_abort(w);
         return err && err->code ? -1 : error_set(err, ERR_INTERNAL, "", "the recording is broken");
