@@ -29,6 +29,7 @@ const MOUNTS = { '/main': 'test:320x180@10:300' };
 const OUTAGE_MS = 6000;
 
 let rtsp;
+let rtspH; // the H.265 camera's own server (the gap test stops rtsp)
 let server;
 let dir;
 const clients = [];
@@ -80,13 +81,16 @@ function slowExportEnv() {
 
 before(async () => {
   rtsp = await startRtsp({ mounts: MOUNTS });
+  rtspH = await startRtsp({ mounts: { '/h265': 'test265:320x180@10' } });
   dir = mkdtempSync(join(tmpdir(), 'pantau-replay-'));
   const config = await authConfig({ users: [OPERATOR, VIEWER] });
   config.server = { ...config.server, stream_grace_ms: 500, replay_idle_s: IDLE_S,
     recording: { enabled: true, path: join(dir, 'recordings'), retention_minutes: 10 } };
   config.plugins = { load: ['clock', 'cctv'] };
   config.sources.push({ id: 'cam-a', type: 'rtsp', name: 'Simpang Lima', settings: { url: rtsp.url('/main') } });
+  config.sources.push({ id: 'cam-h', type: 'rtsp', name: 'H.265', settings: { url: rtspH.url('/h265') } });
   config.walls[0].layout.tiles[1].source = 'cam-a';
+  config.walls[0].layout.tiles[2].source = 'cam-h';
   server = await startServer({ config, env: slowExportEnv() });
   // Recorded long enough to go BACK_MS back (and a GOP before it).
   const op = await connectAs(OPERATOR);
@@ -106,6 +110,7 @@ after(async () => {
     server.cleanup();
   }
   await rtsp?.stop();
+  await rtspH?.stop();
   rmSync(dir, { recursive: true, force: true });
 });
 
@@ -280,6 +285,44 @@ test('auth.playback_roles is checked (file:line:col: path)', async () => {
   assert.match(found.message, /viewer, operator, presenter, admin/);
 });
 
+test('an H.265 recording: replayed as H.265 to a client that declared hvc1, refused with the reason to one that did not; exported as an MP4 with hvc1', async () => {
+  const op = await connectAs(OPERATOR);
+  const plain = await connectAs(OPERATOR);
+  let span;
+  for (const end = Date.now() + 20000; ; await sleep(250)) {
+    span = (await op.request('recording.span', { source: 'cam-h' })).ok;
+    if (span.oldest_ms !== null && span.newest_ms - span.oldest_ms > 3000) break;
+    assert.ok(Date.now() < end, `cam-h not recorded: ${JSON.stringify(span)}`);
+  }
+  const started = await op.request('replay.start', { wall: 'main', tile: 't3', at_ms: span.oldest_ms });
+  assert.ok(started.ok, JSON.stringify(started));
+  const { id } = started.ok.replay;
+  const isMine = (m) => m.ev === 'media' && m.replay_id === id;
+  assert.ok((await op.request('subscribe', { sources: [{ replay: id }], codecs: ['avc1', 'hvc1'] })).ok);
+  const media = await op.waitFor(isMine, 5000);
+  assert.equal(media.refused, undefined, JSON.stringify(media));
+  assert.ok((await plain.request('subscribe', { sources: [{ replay: id }], codecs: ['avc1'] })).ok);
+  const refused = await plain.waitFor(isMine, 5000);
+  assert.equal(refused.refused, 'h265', `the client that cannot decode it is told why: ${JSON.stringify(refused)}`);
+  await until(() => framesOf(op, media.stream).length >= 10, 5000, 'H.265 replay frames');
+  const frames = framesOf(op, media.stream);
+  assert.ok(frames.every((f) => f.flags & 16), 'every frame is flagged H.265 (passed through, not converted)');
+  assert.ok(frames[0].flags & 1, 'from a keyframe');
+  assert.equal(framesOf(plain, refused.stream).length, 0, 'no frame to the client that cannot decode H.265');
+  await op.request('replay.stop', { wall: 'main', tile: 't3' });
+  await op.request('subscribe', { sources: [] });
+  await plain.request('subscribe', { sources: [] });
+  // The export: an MP4 with an hvc1 track that gst-discoverer reads.
+  const { cookie } = await login(server, OPERATOR.name, OPERATOR.password);
+  const clip = await exportRequest(cookie, span.oldest_ms, span.oldest_ms + 2000, 'cam-h', true);
+  assert.equal(clip.status, 200, clip.body?.toString().slice(0, 200));
+  assert.ok(clip.body.includes(Buffer.from('hvc1')), 'an hvc1 sample entry');
+  const file = join(dir, 'h265.mp4');
+  writeFileSync(file, clip.body);
+  const info = execFileSync('gst-discoverer-1.0', [file], { encoding: 'utf8' });
+  assert.match(info, /H\.265/, info);
+});
+
 test('the camera stopped for 6 s: recording.span shows the gap, and a replay across it skips to the next segment', async () => {
   const op = await connectAs(OPERATOR);
   await rtsp.stop();
@@ -321,13 +364,14 @@ test('the camera stopped for 6 s: recording.span shows the gap, and a replay acr
 
 // GET /export.mp4 with the operator's cookie; resolves to { status, bytes,
 // error } when the response ends or the connection is cut.
-function exportRequest(cookie, from, to) {
+function exportRequest(cookie, from, to, source = 'cam-a', keep = false) {
   return new Promise((resolve) => {
-    const path = `/export.mp4?source=cam-a&from=${from}&to=${to}`;
+    const path = `/export.mp4?source=${source}&from=${from}&to=${to}`;
     const req = http.request({ host: '127.0.0.1', port: server.port, path, headers: { cookie }, agent: false }, (res) => {
       let bytes = 0;
-      res.on('data', (c) => { bytes += c.length; });
-      res.on('end', () => resolve({ status: res.statusCode, bytes }));
+      const chunks = [];
+      res.on('data', (c) => { bytes += c.length; if (keep) chunks.push(c); });
+      res.on('end', () => resolve({ status: res.statusCode, bytes, body: Buffer.concat(chunks) }));
       res.on('error', (e) => resolve({ status: res.statusCode, bytes, error: e.code || e.message }));
     });
     req.on('error', (e) => resolve({ error: e.code || e.message }));
