@@ -41,6 +41,12 @@ struct mp4_writer {
      * (the worker is an idle-priority thread: never block the loop on it). */
     guint finish_poll;
     GCancellable *cancel; /* a sync writer's waits end when it is cancelled */
+    /* What the pipeline is built from (an async writer's is built on the
+     * worker thread, with its error there). */
+    bool h265;
+    unsigned fragment_ms;
+    GMainContext *context; /* a reference: where an async writer reports */
+    char *start_error;     /* set on the worker before started is */
 };
 
 enum { START_PENDING, START_DONE, START_FAILED };
@@ -53,17 +59,29 @@ enum { START_PENDING, START_DONE, START_FAILED };
  * cancellable. */
 #define SYNC_POLL_MS 20
 
+/* Removes w's bus watch (from the context it reports to). */
+static void remove_watch(mp4_writer *w)
+{
+    GSource *watch = w->watch ? g_main_context_find_source_by_id(w->context, w->watch) : NULL;
+    if (watch)
+        g_source_destroy(watch);
+    w->watch = 0;
+}
+
 static void writer_free(mp4_writer *w)
 {
     if (w->pending)
         gst_buffer_list_unref(w->pending);
-    if (w->watch)
-        g_source_remove(w->watch);
+    remove_watch(w);
     if (w->finish_poll)
         g_source_remove(w->finish_poll);
-    gst_element_set_state(w->pipeline, GST_STATE_NULL);
-    gst_object_unref(w->in);
-    gst_object_unref(w->pipeline);
+    if (w->pipeline) {
+        gst_element_set_state(w->pipeline, GST_STATE_NULL);
+        gst_object_unref(w->in);
+        gst_object_unref(w->pipeline);
+    }
+    g_main_context_unref(w->context);
+    g_free(w->start_error);
     g_free(w->path);
     g_free(w->error);
     g_clear_object(&w->cancel);
@@ -134,10 +152,14 @@ typedef struct {
     bool start;
 } writer_job;
 
-/* Worker: sets w playing (started: done or failed). */
+static bool writer_build(mp4_writer *w, char **error);
+
+/* Worker: builds w's pipeline and sets it playing (started: done or
+ * failed). */
 static void writer_start(mp4_writer *w)
 {
-    bool ok = gst_element_set_state(w->pipeline, GST_STATE_PLAYING) != GST_STATE_CHANGE_FAILURE;
+    bool ok = writer_build(w, &w->start_error) &&
+              gst_element_set_state(w->pipeline, GST_STATE_PLAYING) != GST_STATE_CHANGE_FAILURE;
     g_atomic_int_set(&w->started, ok ? START_DONE : START_FAILED);
 }
 
@@ -176,7 +198,8 @@ static bool start_over(mp4_writer *w)
 {
     int st = g_atomic_int_get(&w->started);
     if (st == START_FAILED && !w->error)
-        w->error = g_strdup_printf("cannot open %s for writing", w->path);
+        w->error = w->start_error ? g_steal_pointer(&w->start_error)
+                                  : g_strdup_printf("cannot open %s for writing", w->path);
     return st != START_PENDING;
 }
 
@@ -193,10 +216,7 @@ static void wait_started(mp4_writer *w, unsigned wait_ms)
 /* Hands w to the worker thread to be taken down. */
 static void writer_dispose(mp4_writer *w)
 {
-    if (w->watch) {
-        g_source_remove(w->watch);
-        w->watch = 0;
-    }
+    remove_watch(w);
     if (w->finish_poll) {
         g_source_remove(w->finish_poll);
         w->finish_poll = 0;
@@ -261,50 +281,68 @@ static GstBusSyncReply lower_priority(GstBus *bus, GstMessage *msg, gpointer dat
     return GST_BUS_PASS;
 }
 
-mp4_writer *mp4_writer_new(const char *path, bool h265, unsigned fragment_ms, bool sync,
-                           char **error)
+/* Builds w's pipeline (on the worker thread for an async writer: element
+ * creation is not for the relay's loop): false with *error (g_free it). */
+static bool writer_build(mp4_writer *w, char **error)
 {
     GError *err = NULL;
-    GstElement *pipeline = gst_parse_launch(h265 ? PIPELINE_H265 : PIPELINE_H264, &err);
+    GstElement *pipeline = gst_parse_launch(w->h265 ? PIPELINE_H265 : PIPELINE_H264, &err);
     if (!pipeline) {
         *error = g_strdup_printf("cannot build the MP4 writer: %s", err ? err->message : "?");
         g_clear_error(&err);
-        return NULL;
+        return false;
     }
-    mp4_writer *w = g_new0(mp4_writer, 1);
-    w->pipeline = pipeline;
-    w->sync = sync;
     w->in = GST_APP_SRC(gst_bin_get_by_name(GST_BIN(pipeline), "in"));
     GstElement *mux = gst_bin_get_by_name(GST_BIN(pipeline), "mux");
     GstElement *out = gst_bin_get_by_name(GST_BIN(pipeline), "out");
-    if (fragment_ms)
-        g_object_set(mux, "fragment-duration", fragment_ms, NULL);
+    if (w->fragment_ms)
+        g_object_set(mux, "fragment-duration", w->fragment_ms, NULL);
     else
         g_object_set(mux, "faststart", TRUE, NULL);
     /* Unbuffered: each fragment reaches the file as mp4mux writes it, so a
      * crash or a reader at the live edge finds it there. */
-    g_object_set(out, "location", path, "buffer-mode", 2, NULL);
+    g_object_set(out, "location", w->path, "buffer-mode", 2, NULL);
     g_object_set(w->in, "block", FALSE, "max-bytes",
-                 (guint64)(sync ? SYNC_MAX_BYTES : ASYNC_MAX_BYTES), NULL);
+                 (guint64)(w->sync ? SYNC_MAX_BYTES : ASYNC_MAX_BYTES), NULL);
     gst_object_unref(mux);
     gst_object_unref(out);
     GstBus *bus = gst_element_get_bus(pipeline);
     gst_bus_set_sync_handler(bus, lower_priority, NULL, NULL);
-    if (!sync)
-        w->watch = gst_bus_add_watch(bus, on_bus, w);
+    if (!w->sync) {
+        GSource *watch = gst_bus_create_watch(bus);
+        g_source_set_callback(watch, (GSourceFunc)(void (*)(void))on_bus, w, NULL);
+        w->watch = g_source_attach(watch, w->context);
+        g_source_unref(watch);
+    }
     gst_object_unref(bus);
+    w->pipeline = pipeline;
+    return true;
+}
+
+mp4_writer *mp4_writer_new(const char *path, bool h265, unsigned fragment_ms, bool sync,
+                           char **error)
+{
+    mp4_writer *w = g_new0(mp4_writer, 1);
+    w->sync = sync;
+    w->h265 = h265;
+    w->fragment_ms = fragment_ms;
     w->path = g_strdup(path);
+    w->context = g_main_context_ref_thread_default();
     if (!sync) {
-        worker_push(w, true); /* starting threads, opening: not on the loop */
+        worker_push(w, true); /* building, starting threads, opening: not on the loop */
         return w;
     }
     w->started = START_DONE;
-    if (gst_element_set_state(pipeline, GST_STATE_PLAYING) == GST_STATE_CHANGE_FAILURE) {
+    if (!writer_build(w, error))
+        goto fail;
+    if (gst_element_set_state(w->pipeline, GST_STATE_PLAYING) == GST_STATE_CHANGE_FAILURE) {
         *error = g_strdup_printf("cannot open %s for writing", path);
-        writer_free(w);
-        return NULL;
+        goto fail;
     }
     return w;
+fail:
+    writer_free(w);
+    return NULL;
 }
 
 void mp4_writer_set_cancel(mp4_writer *w, GCancellable *cancel)
@@ -398,9 +436,15 @@ void mp4_writer_flush(mp4_writer *w)
         w->error = g_strdup("the writer stopped");
 }
 
+/* Whether w's pipeline plays (any thread; its fields are set before). */
+static bool playing(const mp4_writer *w)
+{
+    return g_atomic_int_get((gint *)&w->started) == START_DONE && w->in;
+}
+
 uint64_t mp4_writer_queued_bytes(const mp4_writer *w)
 {
-    return gst_app_src_get_current_level_bytes(w->in) + w->pending_bytes;
+    return (playing(w) ? gst_app_src_get_current_level_bytes(w->in) : 0) + w->pending_bytes;
 }
 
 /* The time between the first and the last frame of the pending list. */
@@ -416,7 +460,7 @@ static int64_t pending_ms(const mp4_writer *w)
 
 int64_t mp4_writer_queued_ms(const mp4_writer *w)
 {
-    GstClockTime t = gst_app_src_get_current_level_time(w->in);
+    GstClockTime t = playing(w) ? gst_app_src_get_current_level_time(w->in) : 0;
     return (GST_CLOCK_TIME_IS_VALID(t) ? (int64_t)(t / GST_MSECOND) : 0) + pending_ms(w);
 }
 
@@ -487,15 +531,12 @@ static GstMessage *wait_end(mp4_writer *w, int64_t left_ms)
 int mp4_writer_finish_sync(mp4_writer *w, unsigned timeout_ms, char **error)
 {
     int64_t deadline = g_get_monotonic_time() + (int64_t)timeout_ms * 1000;
-    if (w->watch) {
-        g_source_remove(w->watch);
-        w->watch = 0;
-    }
+    wait_started(w, timeout_ms); /* the watch is made with the pipeline */
+    remove_watch(w);
     if (w->finish_poll) {
         g_source_remove(w->finish_poll);
         w->finish_poll = 0;
     }
-    wait_started(w, timeout_ms);
     mp4_writer_flush(w);
     int64_t left_ms = MAX(0, (deadline - g_get_monotonic_time()) / 1000);
     if (w->error) {
