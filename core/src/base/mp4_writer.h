@@ -22,10 +22,11 @@ typedef struct mp4_writer mp4_writer;
 typedef void (*mp4_writer_done)(const char *error, void *user);
 
 /* Starts writing path (created or truncated). fragment_ms > 0: fragmented;
- * 0: moov first. sync: pushes block while the queue is full and finish is
- * mp4_writer_finish_sync (any thread); else the writer reports to the
- * thread-default main context, and its pipeline starts on a worker thread
- * (frames wait in the batch until then; a failure to open shows in
+ * 0: moov first. sync: pushes wait while the queue is full (until the
+ * writer is cancelled) and finish is mp4_writer_finish_sync (any thread);
+ * else the writer reports to the thread-default main context, and its
+ * pipeline is built and started on a worker thread (frames wait in the
+ * batch until then; a failure to build or open shows in
  * mp4_writer_failed). NULL with *error (g_free it). */
 mp4_writer *mp4_writer_new(const char *path, bool h265, unsigned fragment_ms, bool sync,
                            char **error);
