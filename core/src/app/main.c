@@ -349,9 +349,9 @@ out:
     /* Clients first (they release their streams), then the streams (their
      * plugins stop pushing), then the sources. The replies of requests whose
      * writes are still queued go out first; so do those of controls still
-     * waiting for their camera (answered: the server is stopping). */
-    /* Exports running are cut (their requests answered) before what they
-     * read goes. */
+     * waiting for their camera (answered: the server is stopping). Exports
+     * running are cut first (their requests answered, their files gone),
+     * before what they read goes. */
     export_http_shutdown();
     ptz_center_free(srv.ptz);
     srv.ptz = NULL;
