@@ -4,6 +4,9 @@
 // substream, which it draws. The server's stats tell why.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { startServer, stopServer, testConfig, sleep, connect } from '../lib/harness.js';
 import { startRtsp } from '../lib/rtsp.js';
 import { launchBrowser, openPage, assertNoProblems, waitConnected, framesOf } from './browser.js';
@@ -25,7 +28,8 @@ before(async () => {
   // can abort (gst_rtsp_media_get_rates: assertion failed) when several
   // clients PLAY one shared media at once, and the test server is gone.
   rtsp = await startRtsp({ mounts: { '/main265': 'test265:640x360@15', '/sub': 'test:320x180@10',
-    '/x265': 'test265:640x360@15', '/y265': 'test265:640x360@15', '/z265': 'test265:640x360@15' } });
+    '/x265': 'test265:640x360@15', '/y265': 'test265:640x360@15', '/z265': 'test265:640x360@15',
+    '/r265': 'test265:320x180@10' } });
   server = await startServer({ config: h265Config() });
   ({ browser } = await launchBrowser());
 });
@@ -174,6 +178,39 @@ test('refused tiles wait their turn: when a conversion ends, one of them starts 
   const waiting = counts.x >= 10 ? 'y' : 'x';
   assert.equal(await framesOf(page, waiting), 0, 'one conversion: the other tile still waits');
   assert.match(await textOf(waiting), refusedText);
+  assertNoProblems(page);
+  await page.context().close();
+});
+
+// Issue 16: a replay is never converted, so a screen that cannot decode an
+// H.265 recording gets no frames of it; its tile says why, not black.
+test('a replay of an H.265 recording on a screen that cannot decode H.265: the tile says why, in both languages', async (t) => {
+  const folder = mkdtempSync(join(tmpdir(), 'pantau-h265-rec-'));
+  t.after(() => rmSync(folder, { recursive: true, force: true }));
+  const config = testConfig();
+  config.server = { ...config.server, recording: { enabled: true, path: folder, retention_minutes: 10 } };
+  config.plugins = { load: ['clock', 'cctv'] };
+  config.sources.push({ id: 'cam-r', type: 'rtsp', name: 'Rekaman', settings: { url: rtsp.url('/r265') } });
+  config.walls[0].layout = { columns: 1, rows: 1, tiles: [{ id: 'r', x: 0, y: 0, w: 1, h: 1, source: 'cam-r' }] };
+  const recServer = await startServer({ config });
+  t.after(async () => { await stopServer(recServer); recServer.cleanup(); });
+  const { client } = await connect(t, recServer);
+  for (const end = Date.now() + 20000; ; await sleep(250)) {
+    const span = (await client.request('recording.span', { source: 'cam-r' })).ok;
+    if (span.oldest_ms !== null && span.newest_ms - span.oldest_ms > 2500) break;
+    assert.ok(Date.now() < end, `cam-r not recorded: ${JSON.stringify(span)}`);
+  }
+  const page = await openPage(browser, `${recServer.url}/wall?wall=main`, { viewport: { width: 1280, height: 720 } });
+  await waitConnected(page);
+  const textOf = () => page.evaluate(() => document.querySelector('[data-tile="r"] .camera-state-text')?.textContent || '');
+  const started = await client.request('replay.start', { wall: 'main', tile: 'r', back_ms: 2000 });
+  assert.ok(started.ok, JSON.stringify(started));
+  await page.waitForFunction(() => /recording/.test(document.querySelector('[data-tile="r"] .camera-state-text')?.textContent), null, { timeout: 10000 })
+    .catch(async () => assert.fail(`the tile says "${await textOf()}"`));
+  assert.equal(await textOf(), 'H.265 camera: this screen cannot decode its recording');
+  await page.keyboard.press('l');
+  await page.waitForFunction(() => /^Kamera H\.265/.test(document.querySelector('[data-tile="r"] .camera-state-text')?.textContent));
+  assert.equal(await textOf(), 'Kamera H.265: layar ini tidak bisa mendekode rekamannya');
   assertNoProblems(page);
   await page.context().close();
 });

@@ -3,15 +3,20 @@
 // keyframe every 2 s); an operator replays the tile from 10 s back, every
 // client of the wall gets the same frames, starting at the keyframe at or
 // before the moment; stop, a layout change and the idle time bring the tile
-// back to live; a viewer is refused; auth.playback_roles is checked. One
-// server for the file, recording from `before`.
+// back to live; a viewer is refused; auth.playback_roles is checked; the
+// camera stopped for 6 s leaves a gap that recording.span shows and a
+// replay skips; a SIGTERM during an export stops the server cleanly (the
+// export's temporary file on a disk made slow by tests/tools/slow_fsync.so).
+// One server for the file, recording from `before`.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { writeFileSync, mkdtempSync, rmSync, readFileSync } from 'node:fs';
+import { writeFileSync, mkdtempSync, mkdirSync, rmSync, readFileSync, readdirSync, existsSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import http from 'node:http';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, dirname } from 'node:path';
 import {
-  startServer, stopServer, Client, authConfig, login, sleep, runPantau, pluginDirArgs, diagnostics, locate,
+  startServer, stopServer, Client, authConfig, login, sleep, runPantau, pluginDirArgs, diagnostics, locate, pantauBin,
 } from '../lib/harness.js';
 import { startRtsp } from '../lib/rtsp.js';
 
@@ -20,8 +25,11 @@ const VIEWER = { name: 'vera', role: 'viewer', password: 'viewer-pass-1' };
 const GOP_MS = 2000; // key-int-max = 2 x the frame rate
 const IDLE_S = 4;
 const BACK_MS = 10000;
+const MOUNTS = { '/main': 'test:320x180@10:300' };
+const OUTAGE_MS = 6000;
 
 let rtsp;
+let rtspH; // the H.265 camera's own server (the gap test stops rtsp)
 let server;
 let dir;
 const clients = [];
@@ -57,16 +65,33 @@ const tileOf = (wall, id) => wall.layout.tiles.find((t) => t.id === id);
 const wallAt = (client, v) => client.waitFor((m) => m.ev === 'wall' && m.wall.id === 'main' && m.wall.version >= v, 5000)
   .then((m) => m.wall);
 
+// The server's temporary folder (exports are written there) on a slow
+// disk: every write to it waits 300 ms (tests/tools/slow_fsync.so,
+// preloaded after libasan in an ASan build), so an export takes seconds.
+function slowExportEnv() {
+  const shim = join(dirname(dirname(pantauBin)), 'tests', 'tools', 'slow_fsync.so');
+  assert.ok(existsSync(shim), `the shim ${shim} is built`);
+  const ldd = execFileSync('ldd', [pantauBin], { encoding: 'utf8' });
+  const asan = /=>\s*(\S*libasan\.so[.\d]*)/.exec(ldd)?.[1];
+  const tmp = join(dir, 'slow-tmp');
+  mkdirSync(tmp);
+  return { LD_PRELOAD: [asan, shim].filter(Boolean).join(':'), PANTAU_TEST_FSYNC_DELAY_MS: '0', TMPDIR: tmp,
+    PANTAU_TEST_WRITE_MATCH: '/slow-tmp/', PANTAU_TEST_WRITE_DELAY_MS: '300' };
+}
+
 before(async () => {
-  rtsp = await startRtsp({ mounts: { '/main': 'test:320x180@10:300' } });
+  rtsp = await startRtsp({ mounts: MOUNTS });
+  rtspH = await startRtsp({ mounts: { '/h265': 'test265:320x180@10' } });
   dir = mkdtempSync(join(tmpdir(), 'pantau-replay-'));
   const config = await authConfig({ users: [OPERATOR, VIEWER] });
   config.server = { ...config.server, stream_grace_ms: 500, replay_idle_s: IDLE_S,
     recording: { enabled: true, path: join(dir, 'recordings'), retention_minutes: 10 } };
   config.plugins = { load: ['clock', 'cctv'] };
   config.sources.push({ id: 'cam-a', type: 'rtsp', name: 'Simpang Lima', settings: { url: rtsp.url('/main') } });
+  config.sources.push({ id: 'cam-h', type: 'rtsp', name: 'H.265', settings: { url: rtspH.url('/h265') } });
   config.walls[0].layout.tiles[1].source = 'cam-a';
-  server = await startServer({ config });
+  config.walls[0].layout.tiles[2].source = 'cam-h';
+  server = await startServer({ config, env: slowExportEnv() });
   // Recorded long enough to go BACK_MS back (and a GOP before it).
   const op = await connectAs(OPERATOR);
   const end = Date.now() + 40000;
@@ -85,6 +110,7 @@ after(async () => {
     server.cleanup();
   }
   await rtsp?.stop();
+  await rtspH?.stop();
   rmSync(dir, { recursive: true, force: true });
 });
 
@@ -257,4 +283,118 @@ test('auth.playback_roles is checked (file:line:col: path)', async () => {
   assert.equal(found.file, file);
   assert.equal(found.line, locate(text, '"boss"').line);
   assert.match(found.message, /viewer, operator, presenter, admin/);
+});
+
+test('an H.265 recording: replayed as H.265 to a client that declared hvc1, refused with the reason to one that did not; exported as an MP4 with hvc1', async () => {
+  const op = await connectAs(OPERATOR);
+  const plain = await connectAs(OPERATOR);
+  let span;
+  for (const end = Date.now() + 20000; ; await sleep(250)) {
+    span = (await op.request('recording.span', { source: 'cam-h' })).ok;
+    if (span.oldest_ms !== null && span.newest_ms - span.oldest_ms > 3000) break;
+    assert.ok(Date.now() < end, `cam-h not recorded: ${JSON.stringify(span)}`);
+  }
+  const started = await op.request('replay.start', { wall: 'main', tile: 't3', at_ms: span.oldest_ms });
+  assert.ok(started.ok, JSON.stringify(started));
+  const { id } = started.ok.replay;
+  const isMine = (m) => m.ev === 'media' && m.replay_id === id;
+  assert.ok((await op.request('subscribe', { sources: [{ replay: id }], codecs: ['avc1', 'hvc1'] })).ok);
+  const media = await op.waitFor(isMine, 5000);
+  assert.equal(media.refused, undefined, JSON.stringify(media));
+  assert.ok((await plain.request('subscribe', { sources: [{ replay: id }], codecs: ['avc1'] })).ok);
+  const refused = await plain.waitFor(isMine, 5000);
+  assert.equal(refused.refused, 'h265', `the client that cannot decode it is told why: ${JSON.stringify(refused)}`);
+  await until(() => framesOf(op, media.stream).length >= 10, 5000, 'H.265 replay frames');
+  const frames = framesOf(op, media.stream);
+  assert.ok(frames.every((f) => f.flags & 16), 'every frame is flagged H.265 (passed through, not converted)');
+  assert.ok(frames[0].flags & 1, 'from a keyframe');
+  assert.equal(framesOf(plain, refused.stream).length, 0, 'no frame to the client that cannot decode H.265');
+  await op.request('replay.stop', { wall: 'main', tile: 't3' });
+  await op.request('subscribe', { sources: [] });
+  await plain.request('subscribe', { sources: [] });
+  // The export: an MP4 with an hvc1 track that gst-discoverer reads.
+  const { cookie } = await login(server, OPERATOR.name, OPERATOR.password);
+  const clip = await exportRequest(cookie, span.oldest_ms, span.oldest_ms + 2000, 'cam-h', true);
+  assert.equal(clip.status, 200, clip.body?.toString().slice(0, 200));
+  assert.ok(clip.body.includes(Buffer.from('hvc1')), 'an hvc1 sample entry');
+  const file = join(dir, 'h265.mp4');
+  writeFileSync(file, clip.body);
+  const info = execFileSync('gst-discoverer-1.0', [file], { encoding: 'utf8' });
+  assert.match(info, /H\.265/, info);
+});
+
+test('the camera stopped for 6 s: recording.span shows the gap, and a replay across it skips to the next segment', async () => {
+  const op = await connectAs(OPERATOR);
+  await rtsp.stop();
+  const stopped = Date.now();
+  await sleep(OUTAGE_MS); // the outage itself
+  rtsp = await startRtsp({ port: rtsp.port, mounts: MOUNTS });
+  const restarted = Date.now();
+  // Recorded again for a few seconds after the camera came back.
+  let gap;
+  for (const end = Date.now() + 30000; Date.now() < end && !gap; await sleep(250)) {
+    const span = (await op.request('recording.span', { source: 'cam-a' })).ok;
+    const g = span.gaps.find(([from]) => from > stopped - GOP_MS - 1000);
+    if (g && span.newest_ms > g[1] + 3000) gap = g;
+  }
+  assert.ok(gap, 'recording.span lists the outage as a gap');
+  const [from, to] = gap;
+  assert.ok(from <= stopped + 500, `the gap starts ${from - stopped} ms after the camera stopped`);
+  assert.ok(to >= restarted - 500, `the gap ends ${to - restarted} ms after it came back`);
+  assert.ok(to - from >= OUTAGE_MS - 500, `the gap is ${to - from} ms`);
+  // A replay from 1.5 s before the gap: its last frames before the gap,
+  // then at once the next segment's first keyframe, not 6 s of nothing.
+  const arrivals = [];
+  op.ws.on('message', (data, isBinary) => { if (isBinary) arrivals.push({ t: Date.now(), ...frameOf(data) }); });
+  const started = await op.request('replay.start', { wall: 'main', tile: 't2', at_ms: from - 1500 });
+  assert.ok(started.ok, JSON.stringify(started));
+  const stream = await subscribeReplay(op, started.ok.replay.id);
+  const mine = () => arrivals.filter((f) => f.stream === stream);
+  await until(() => mine().some((f) => f.pts >= to * 1000), 15000, 'a frame after the gap');
+  const before = mine().filter((f) => f.pts < from * 1000);
+  const after = mine().find((f) => f.pts >= to * 1000);
+  assert.ok(before.length > 5, `${before.length} frames before the gap`);
+  assert.ok(after.flags & 1, 'the first frame after the gap is a keyframe');
+  const waited = after.t - before.at(-1).t;
+  console.log(`replay: gap of ${to - from} ms skipped in ${waited} ms`);
+  assert.ok(waited < (to - from) / 2, `the replay waited ${waited} ms at a gap of ${to - from} ms`);
+  await op.request('replay.stop', { wall: 'main', tile: 't2' });
+  await op.request('subscribe', { sources: [] });
+});
+
+// GET /export.mp4 with the operator's cookie; resolves to { status, bytes,
+// error } when the response ends or the connection is cut.
+function exportRequest(cookie, from, to, source = 'cam-a', keep = false) {
+  return new Promise((resolve) => {
+    const path = `/export.mp4?source=${source}&from=${from}&to=${to}`;
+    const req = http.request({ host: '127.0.0.1', port: server.port, path, headers: { cookie }, agent: false }, (res) => {
+      let bytes = 0;
+      const chunks = [];
+      res.on('data', (c) => { bytes += c.length; if (keep) chunks.push(c); });
+      res.on('end', () => resolve({ status: res.statusCode, bytes, body: Buffer.concat(chunks) }));
+      res.on('error', (e) => resolve({ status: res.statusCode, bytes, error: e.code || e.message }));
+    });
+    req.on('error', (e) => resolve({ error: e.code || e.message }));
+    req.end();
+  });
+}
+
+// Last: it stops the server.
+test('a SIGTERM while an export runs: the server exits within 5 s with 0, the client gets a cut or closed response', async () => {
+  const { cookie } = await login(server, OPERATOR.name, OPERATOR.password);
+  const span = (await (await connectAs(OPERATOR)).request('recording.span', { source: 'cam-a' })).ok;
+  const tmp = join(dir, 'slow-tmp');
+  const answer = exportRequest(cookie, span.newest_ms - 20000, span.newest_ms - 1000);
+  // The export runs: its temporary file exists (and is written slowly).
+  await until(() => readdirSync(tmp).some((n) => n.startsWith('pantau-export-')), 5000, 'the export\'s temporary file');
+  await sleep(300); // well inside it: it takes seconds on this disk
+  const sent = Date.now();
+  const result = await stopServer(server, 5000); // exit 0 within 5 s (ASan: no leak)
+  const took = Date.now() - sent;
+  const reply = await Promise.race([answer, sleep(2000).then(() => 'hang')]);
+  console.log(`export: server stopped ${took} ms after SIGTERM; the client got ${JSON.stringify(reply)}`);
+  assert.deepEqual(result, { code: 0, signal: null });
+  assert.notEqual(reply, 'hang', 'the export\'s client is answered or cut, not left hanging');
+  assert.ok(reply.error || reply.status !== 200, `not a whole export: ${JSON.stringify(reply)}`);
+  assert.ok(!readdirSync(tmp).some((n) => n.startsWith('pantau-export-')), 'the temporary file is gone');
 });

@@ -13,6 +13,7 @@
 #include "cluster_presets.h"
 #include "cluster_sources.h"
 #include "events.h"
+#include "export_http.h"
 #include "config.h"
 #include "default_paths.h"
 #include "host.h"
@@ -442,7 +443,10 @@ out:
     /* Clients first (they release their streams), then the streams (their
      * plugins stop pushing), then the sources. The replies of requests whose
      * writes are still queued go out first; so do those of controls still
-     * waiting for their camera (answered: the server is stopping). */
+     * waiting for their camera (answered: the server is stopping). Exports
+     * running are cut first (their requests answered, their files gone),
+     * before what they read goes. */
+    export_http_shutdown();
     ptz_center_free(srv.ptz);
     srv.ptz = NULL;
     disk_writer_flush(srv.writer);

@@ -43,13 +43,13 @@ media_frame *media_frame_new(size_t room, const void *data, size_t len)
 
 media_frame *media_frame_ref(media_frame *f)
 {
-    f->refs++;
+    g_atomic_int_inc(&f->refs);
     return f;
 }
 
 void media_frame_unref(media_frame *f)
 {
-    if (f && --f->refs == 0)
+    if (f && g_atomic_int_dec_and_test(&f->refs))
         g_free(f);
 }
 

@@ -34,14 +34,14 @@ typedef struct media_frame {
     int64_t recv_us; /* when the server received it: real time, us since the epoch */
     size_t room;     /* bytes in front of the access unit, for the network's headers */
     size_t len;      /* bytes of the access unit */
-    int refs;        /* media_frame_ref / media_frame_unref only */
+    int refs;        /* media_frame_ref / media_frame_unref only (atomic) */
     uint8_t bytes[]; /* room bytes (undefined), then the access unit */
 } media_frame;
 
 /* A frame of the len bytes at data (copied) behind room bytes of room,
- * stream, flags and times zero, refcount 1. Safe from any thread until it
- * is handed to the main loop; ref and unref are for one thread at a time
- * (the main loop's, once the frame is there). */
+ * stream, flags and times zero, refcount 1. Its fields and bytes are set
+ * by one thread before it is shared; ref and unref are atomic (a recording
+ * writer's streaming thread drops the reference it was given). */
 media_frame *media_frame_new(size_t room, const void *data, size_t len);
 /* Adds a reference; returns f. */
 media_frame *media_frame_ref(media_frame *f);

@@ -40,6 +40,13 @@ struct mp4_writer {
     /* An async finish waiting, on the main loop, for the start to be over
      * (the worker is an idle-priority thread: never block the loop on it). */
     guint finish_poll;
+    GCancellable *cancel; /* a sync writer's waits end when it is cancelled */
+    /* What the pipeline is built from (an async writer's is built on the
+     * worker thread, with its error there). */
+    bool h265;
+    unsigned fragment_ms;
+    GMainContext *context; /* a reference: where an async writer reports */
+    char *start_error;     /* set on the worker before started is */
 };
 
 enum { START_PENDING, START_DONE, START_FAILED };
@@ -48,20 +55,36 @@ enum { START_PENDING, START_DONE, START_FAILED };
 #define START_WAIT_MS 2000
 /* How often an async finish looks whether the start is over. */
 #define FINISH_POLL_MS 10
+/* How often a sync writer waiting (full queue, finish) looks at its
+ * cancellable. */
+#define SYNC_POLL_MS 20
+
+/* Removes w's bus watch (from the context it reports to). */
+static void remove_watch(mp4_writer *w)
+{
+    GSource *watch = w->watch ? g_main_context_find_source_by_id(w->context, w->watch) : NULL;
+    if (watch)
+        g_source_destroy(watch);
+    w->watch = 0;
+}
 
 static void writer_free(mp4_writer *w)
 {
     if (w->pending)
         gst_buffer_list_unref(w->pending);
-    if (w->watch)
-        g_source_remove(w->watch);
+    remove_watch(w);
     if (w->finish_poll)
         g_source_remove(w->finish_poll);
-    gst_element_set_state(w->pipeline, GST_STATE_NULL);
-    gst_object_unref(w->in);
-    gst_object_unref(w->pipeline);
+    if (w->pipeline) {
+        gst_element_set_state(w->pipeline, GST_STATE_NULL);
+        gst_object_unref(w->in);
+        gst_object_unref(w->pipeline);
+    }
+    g_main_context_unref(w->context);
+    g_free(w->start_error);
     g_free(w->path);
     g_free(w->error);
+    g_clear_object(&w->cancel);
     g_free(w);
 }
 
@@ -129,10 +152,14 @@ typedef struct {
     bool start;
 } writer_job;
 
-/* Worker: sets w playing (started: done or failed). */
+static bool writer_build(mp4_writer *w, char **error);
+
+/* Worker: builds w's pipeline and sets it playing (started: done or
+ * failed). */
 static void writer_start(mp4_writer *w)
 {
-    bool ok = gst_element_set_state(w->pipeline, GST_STATE_PLAYING) != GST_STATE_CHANGE_FAILURE;
+    bool ok = writer_build(w, &w->start_error) &&
+              gst_element_set_state(w->pipeline, GST_STATE_PLAYING) != GST_STATE_CHANGE_FAILURE;
     g_atomic_int_set(&w->started, ok ? START_DONE : START_FAILED);
 }
 
@@ -171,7 +198,8 @@ static bool start_over(mp4_writer *w)
 {
     int st = g_atomic_int_get(&w->started);
     if (st == START_FAILED && !w->error)
-        w->error = g_strdup_printf("cannot open %s for writing", w->path);
+        w->error = w->start_error ? g_steal_pointer(&w->start_error)
+                                  : g_strdup_printf("cannot open %s for writing", w->path);
     return st != START_PENDING;
 }
 
@@ -188,10 +216,7 @@ static void wait_started(mp4_writer *w, unsigned wait_ms)
 /* Hands w to the worker thread to be taken down. */
 static void writer_dispose(mp4_writer *w)
 {
-    if (w->watch) {
-        g_source_remove(w->watch);
-        w->watch = 0;
-    }
+    remove_watch(w);
     if (w->finish_poll) {
         g_source_remove(w->finish_poll);
         w->finish_poll = 0;
@@ -256,67 +281,148 @@ static GstBusSyncReply lower_priority(GstBus *bus, GstMessage *msg, gpointer dat
     return GST_BUS_PASS;
 }
 
-mp4_writer *mp4_writer_new(const char *path, bool h265, unsigned fragment_ms, bool sync,
-                           char **error)
+/* Builds w's pipeline (on the worker thread for an async writer: element
+ * creation is not for the relay's loop): false with *error (g_free it). */
+static bool writer_build(mp4_writer *w, char **error)
 {
     GError *err = NULL;
-    GstElement *pipeline = gst_parse_launch(h265 ? PIPELINE_H265 : PIPELINE_H264, &err);
+    GstElement *pipeline = gst_parse_launch(w->h265 ? PIPELINE_H265 : PIPELINE_H264, &err);
     if (!pipeline) {
         *error = g_strdup_printf("cannot build the MP4 writer: %s", err ? err->message : "?");
         g_clear_error(&err);
-        return NULL;
+        return false;
     }
-    mp4_writer *w = g_new0(mp4_writer, 1);
-    w->pipeline = pipeline;
-    w->sync = sync;
     w->in = GST_APP_SRC(gst_bin_get_by_name(GST_BIN(pipeline), "in"));
     GstElement *mux = gst_bin_get_by_name(GST_BIN(pipeline), "mux");
     GstElement *out = gst_bin_get_by_name(GST_BIN(pipeline), "out");
-    if (fragment_ms)
-        g_object_set(mux, "fragment-duration", fragment_ms, NULL);
+    if (w->fragment_ms)
+        g_object_set(mux, "fragment-duration", w->fragment_ms, NULL);
     else
         g_object_set(mux, "faststart", TRUE, NULL);
     /* Unbuffered: each fragment reaches the file as mp4mux writes it, so a
      * crash or a reader at the live edge finds it there. */
-    g_object_set(out, "location", path, "buffer-mode", 2, NULL);
-    g_object_set(w->in, "block", sync, "max-bytes",
-                 (guint64)(sync ? SYNC_MAX_BYTES : ASYNC_MAX_BYTES), NULL);
+    g_object_set(out, "location", w->path, "buffer-mode", 2, NULL);
+    g_object_set(w->in, "block", FALSE, "max-bytes",
+                 (guint64)(w->sync ? SYNC_MAX_BYTES : ASYNC_MAX_BYTES), NULL);
     gst_object_unref(mux);
     gst_object_unref(out);
     GstBus *bus = gst_element_get_bus(pipeline);
     gst_bus_set_sync_handler(bus, lower_priority, NULL, NULL);
-    if (!sync)
-        w->watch = gst_bus_add_watch(bus, on_bus, w);
+    if (!w->sync) {
+        GSource *watch = gst_bus_create_watch(bus);
+        g_source_set_callback(watch, (GSourceFunc)(void (*)(void))on_bus, w, NULL);
+        w->watch = g_source_attach(watch, w->context);
+        g_source_unref(watch);
+    }
     gst_object_unref(bus);
+    w->pipeline = pipeline;
+    return true;
+}
+
+mp4_writer *mp4_writer_new(const char *path, bool h265, unsigned fragment_ms, bool sync,
+                           char **error)
+{
+    mp4_writer *w = g_new0(mp4_writer, 1);
+    w->sync = sync;
+    w->h265 = h265;
+    w->fragment_ms = fragment_ms;
     w->path = g_strdup(path);
+    w->context = g_main_context_ref_thread_default();
     if (!sync) {
-        worker_push(w, true); /* starting threads, opening: not on the loop */
+        worker_push(w, true); /* building, starting threads, opening: not on the loop */
         return w;
     }
     w->started = START_DONE;
-    if (gst_element_set_state(pipeline, GST_STATE_PLAYING) == GST_STATE_CHANGE_FAILURE) {
+    if (!writer_build(w, error))
+        goto fail;
+    if (gst_element_set_state(w->pipeline, GST_STATE_PLAYING) == GST_STATE_CHANGE_FAILURE) {
         *error = g_strdup_printf("cannot open %s for writing", path);
-        writer_free(w);
-        return NULL;
+        goto fail;
     }
     return w;
+fail:
+    writer_free(w);
+    return NULL;
+}
+
+void mp4_writer_set_cancel(mp4_writer *w, GCancellable *cancel)
+{
+    g_clear_object(&w->cancel);
+    w->cancel = cancel ? g_object_ref(cancel) : NULL;
+}
+
+/* Whether a sync writer's wait is to end: cancelled (then its error). */
+static bool cancelled(mp4_writer *w)
+{
+    if (!g_cancellable_is_cancelled(w->cancel))
+        return false;
+    if (!w->error)
+        w->error = g_strdup("cancelled");
+    return true;
+}
+
+/* A sync writer's push (steals buf): waits while the queue is full, until
+ * it has room, the pipeline fails or the writer is cancelled. */
+static bool push_sync(mp4_writer *w, GstBuffer *buf)
+{
+    GstBus *bus = gst_element_get_bus(w->pipeline);
+    while (gst_app_src_get_current_level_bytes(w->in) > SYNC_MAX_BYTES && !cancelled(w) &&
+           !w->error) {
+        GstMessage *msg =
+            gst_bus_timed_pop_filtered(bus, SYNC_POLL_MS * GST_MSECOND, GST_MESSAGE_ERROR);
+        if (msg) {
+            w->error = error_text(msg);
+            gst_message_unref(msg);
+        }
+    }
+    gst_object_unref(bus);
+    if (w->error) {
+        gst_buffer_unref(buf);
+        return false;
+    }
+    return gst_app_src_push_buffer(w->in, buf) == GST_FLOW_OK;
+}
+
+/* Queues buf (steals it) at time_us: pushed at once (sync) or kept in
+ * the batch until the next flush. */
+static bool push_buffer(mp4_writer *w, GstBuffer *buf, int64_t time_us, bool key)
+{
+    GST_BUFFER_PTS(buf) = GST_BUFFER_DTS(buf) = (GstClockTime)time_us * GST_USECOND;
+    if (!key)
+        GST_BUFFER_FLAG_SET(buf, GST_BUFFER_FLAG_DELTA_UNIT);
+    if (w->sync)
+        return push_sync(w, buf);
+    if (!w->pending)
+        w->pending = gst_buffer_list_new();
+    gst_buffer_list_add(w->pending, buf);
+    w->pending_bytes += gst_buffer_get_size(buf);
+    return true;
 }
 
 bool mp4_writer_push(mp4_writer *w, const void *data, size_t len, int64_t time_us, bool key)
 {
     if (w->error || w->finishing)
         return false;
-    GstBuffer *buf = gst_buffer_new_memdup(data, len);
-    GST_BUFFER_PTS(buf) = GST_BUFFER_DTS(buf) = (GstClockTime)time_us * GST_USECOND;
-    if (!key)
-        GST_BUFFER_FLAG_SET(buf, GST_BUFFER_FLAG_DELTA_UNIT);
-    if (w->sync)
-        return gst_app_src_push_buffer(w->in, buf) == GST_FLOW_OK;
-    if (!w->pending)
-        w->pending = gst_buffer_list_new();
-    gst_buffer_list_add(w->pending, buf);
-    w->pending_bytes += len;
-    return true;
+    return push_buffer(w, gst_buffer_new_memdup(data, len), time_us, key);
+}
+
+/* GstMemory's destroy notify, on whichever thread drops the buffer: the
+ * writer's reference of the frame. */
+static void frame_release(gpointer data)
+{
+    media_frame_unref(data);
+}
+
+bool mp4_writer_push_frame(mp4_writer *w, media_frame *f, int64_t time_us)
+{
+    if (w->error || w->finishing)
+        return false;
+    /* The access unit only, not the room in front of it (the network
+     * writes its headers there); read-only: every client shares it. */
+    GstBuffer *buf =
+        gst_buffer_new_wrapped_full(GST_MEMORY_FLAG_READONLY, f->bytes, f->room + f->len, f->room,
+                                    f->len, media_frame_ref(f), frame_release);
+    return push_buffer(w, buf, time_us, media_frame_is_keyframe(f));
 }
 
 void mp4_writer_flush(mp4_writer *w)
@@ -330,9 +436,15 @@ void mp4_writer_flush(mp4_writer *w)
         w->error = g_strdup("the writer stopped");
 }
 
+/* Whether w's pipeline plays (any thread; its fields are set before). */
+static bool playing(const mp4_writer *w)
+{
+    return g_atomic_int_get((gint *)&w->started) == START_DONE && w->in;
+}
+
 uint64_t mp4_writer_queued_bytes(const mp4_writer *w)
 {
-    return gst_app_src_get_current_level_bytes(w->in) + w->pending_bytes;
+    return (playing(w) ? gst_app_src_get_current_level_bytes(w->in) : 0) + w->pending_bytes;
 }
 
 /* The time between the first and the last frame of the pending list. */
@@ -348,7 +460,7 @@ static int64_t pending_ms(const mp4_writer *w)
 
 int64_t mp4_writer_queued_ms(const mp4_writer *w)
 {
-    GstClockTime t = gst_app_src_get_current_level_time(w->in);
+    GstClockTime t = playing(w) ? gst_app_src_get_current_level_time(w->in) : 0;
     return (GST_CLOCK_TIME_IS_VALID(t) ? (int64_t)(t / GST_MSECOND) : 0) + pending_ms(w);
 }
 
@@ -398,18 +510,33 @@ void mp4_writer_finish(mp4_writer *w, mp4_writer_done done, void *user)
     w->finish_poll = g_timeout_add(FINISH_POLL_MS, finish_when_started, w);
 }
 
+/* The end of stream or error of w's pipeline, waited for at most left_ms
+ * and until w is cancelled; NULL when it did not come. */
+static GstMessage *wait_end(mp4_writer *w, int64_t left_ms)
+{
+    GstBus *bus = gst_element_get_bus(w->pipeline);
+    int64_t deadline = g_get_monotonic_time() + left_ms * 1000;
+    GstMessage *msg = NULL;
+    while (!msg && !cancelled(w)) {
+        int64_t wait_ms = MIN(SYNC_POLL_MS, (deadline - g_get_monotonic_time()) / 1000);
+        if (wait_ms < 0)
+            break;
+        msg = gst_bus_timed_pop_filtered(bus, (GstClockTime)wait_ms * GST_MSECOND,
+                                         GST_MESSAGE_EOS | GST_MESSAGE_ERROR);
+    }
+    gst_object_unref(bus);
+    return msg;
+}
+
 int mp4_writer_finish_sync(mp4_writer *w, unsigned timeout_ms, char **error)
 {
     int64_t deadline = g_get_monotonic_time() + (int64_t)timeout_ms * 1000;
-    if (w->watch) {
-        g_source_remove(w->watch);
-        w->watch = 0;
-    }
+    wait_started(w, timeout_ms); /* the watch is made with the pipeline */
+    remove_watch(w);
     if (w->finish_poll) {
         g_source_remove(w->finish_poll);
         w->finish_poll = 0;
     }
-    wait_started(w, timeout_ms);
     mp4_writer_flush(w);
     int64_t left_ms = MAX(0, (deadline - g_get_monotonic_time()) / 1000);
     if (w->error) {
@@ -418,13 +545,12 @@ int mp4_writer_finish_sync(mp4_writer *w, unsigned timeout_ms, char **error)
         return -1;
     }
     gst_app_src_end_of_stream(w->in);
-    GstBus *bus = gst_element_get_bus(w->pipeline);
-    GstMessage *msg = gst_bus_timed_pop_filtered(bus, (GstClockTime)left_ms * GST_MSECOND,
-                                                 GST_MESSAGE_EOS | GST_MESSAGE_ERROR);
-    gst_object_unref(bus);
+    GstMessage *msg = wait_end(w, left_ms);
     int rc = 0;
     if (!msg || GST_MESSAGE_TYPE(msg) == GST_MESSAGE_ERROR) {
-        *error = msg ? error_text(msg) : g_strdup("the MP4 file was not finished in time");
+        *error = msg            ? error_text(msg)
+                 : cancelled(w) ? g_strdup("cancelled")
+                                : g_strdup("the MP4 file was not finished in time");
         rc = -1;
     }
     if (msg)

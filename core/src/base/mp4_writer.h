@@ -8,6 +8,9 @@
 #ifndef PANTAU_MP4_WRITER_H
 #define PANTAU_MP4_WRITER_H
 
+#include "media_frame.h"
+
+#include <gio/gio.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -19,18 +22,29 @@ typedef struct mp4_writer mp4_writer;
 typedef void (*mp4_writer_done)(const char *error, void *user);
 
 /* Starts writing path (created or truncated). fragment_ms > 0: fragmented;
- * 0: moov first. sync: pushes block while the queue is full and finish is
- * mp4_writer_finish_sync (any thread); else the writer reports to the
- * thread-default main context, and its pipeline starts on a worker thread
- * (frames wait in the batch until then; a failure to open shows in
+ * 0: moov first. sync: pushes wait while the queue is full (until the
+ * writer is cancelled) and finish is mp4_writer_finish_sync (any thread);
+ * else the writer reports to the thread-default main context, and its
+ * pipeline is built and started on a worker thread (frames wait in the
+ * batch until then; a failure to build or open shows in
  * mp4_writer_failed). NULL with *error (g_free it). */
 mp4_writer *mp4_writer_new(const char *path, bool h265, unsigned fragment_ms, bool sync,
                            char **error);
+
+/* A sync writer stops waiting (a push on a full queue, the finish) once
+ * cancel (a new reference; NULL: none) is cancelled: the push or finish
+ * fails with "cancelled". */
+void mp4_writer_set_cancel(mp4_writer *w, GCancellable *cancel);
 
 /* Queues one access unit (copied) at time_us from the file's start.
  * False when it was not taken: the writer failed (see mp4_writer_failed).
  * An async writer keeps it until mp4_writer_flush (or the finish). */
 bool mp4_writer_push(mp4_writer *w, const void *data, size_t len, int64_t time_us, bool key);
+
+/* Queues the access unit of f (a new reference of f, dropped on
+ * GStreamer's thread once it is muxed: not copied) at time_us from the
+ * file's start, a keyframe when f is. As mp4_writer_push otherwise. */
+bool mp4_writer_push_frame(mp4_writer *w, media_frame *f, int64_t time_us);
 
 /* Hands the frames pushed since the last flush to the streaming thread in
  * one go (one wakeup: call it a few times a second, not per frame). */

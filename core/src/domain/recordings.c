@@ -67,6 +67,7 @@ struct recorder {
     int64_t seg_pts0_us;  /* camera time of its first frame */
     int64_t last_t_us;    /* time of the last frame in the segment */
     uint64_t pushed;      /* bytes pushed into the segment */
+    int64_t seg_end_ms;   /* the end of its last frame; into seg at each flush */
     bool h265;
     bool need_key; /* frames were dropped: the next segment starts at a keyframe */
     int64_t retry_at_us;
@@ -542,6 +543,16 @@ static void segment_closed(const char *error, void *user)
     retain(r);
 }
 
+/* The segment's end and size into its index entry (for readers, the
+ * span, retention): at each flush and at its end, not per frame. */
+static void recorder_publish(recorder *rec)
+{
+    g_mutex_lock(&rec->r->lock);
+    rec->seg->end_ms = rec->seg_end_ms;
+    rec->seg->bytes = rec->pushed;
+    g_mutex_unlock(&rec->r->lock);
+}
+
 /* Ends rec's segment (its writer finishes in the background). */
 static void segment_end(recorder *rec)
 {
@@ -551,7 +562,8 @@ static void segment_end(recorder *rec)
     c->r = rec->r;
     c->id = g_strdup(rec->id);
     c->start_ms = rec->seg_recv0_us / 1000;
-    c->end_ms = rec->seg->end_ms;
+    recorder_publish(rec);
+    c->end_ms = rec->seg_end_ms;
     c->part = g_strdup(rec->seg->path);
     c->w = rec->w;
     rec->w = NULL;
@@ -585,6 +597,7 @@ static bool segment_start(recorder *rec, const media_frame *f)
     rec->seg_pts0_us = f->pts_us;
     rec->last_t_us = -1;
     rec->pushed = 0;
+    rec->seg_end_ms = start;
     rec_segment *s = g_new0(rec_segment, 1);
     s->start_ms = start;
     s->end_ms = start;
@@ -635,12 +648,14 @@ static uint64_t backlog(const recorder *rec, int64_t *ms)
 }
 
 /* Hands rec's batch to its writer and takes the measure of its backlog
- * (the writers' locks are taken here, a few times a second, never per
- * frame). */
+ * (the writers' locks and the index's are taken here, a few times a
+ * second, never per frame). */
 static void recorder_flush(recorder *rec)
 {
-    if (rec->w)
+    if (rec->w) {
         mp4_writer_flush(rec->w);
+        recorder_publish(rec);
+    }
     rec->flushed_us = g_get_monotonic_time();
     rec->queued = backlog(rec, &rec->lag_ms);
 }
@@ -698,18 +713,15 @@ static void recorder_frame(void *peer, media_frame *f)
         rec->need_key = false;
     }
     int64_t t = frame_time(rec, f);
-    if (!mp4_writer_push(rec->w, media_frame_data(f), f->len, t, key))
+    if (!mp4_writer_push_frame(rec->w, f, t)) /* a reference, not a copy */
         return;
     rec->last_t_us = t;
     rec->pushed += f->len;
+    rec->seg_end_ms = (rec->seg_recv0_us + t) / 1000 + 1;
     /* Each camera hands its batch over on its own phase, so that the
      * writers' threads do not all wake at once. */
     if (g_get_monotonic_time() - rec->flushed_us >= FLUSH_MS * 1000)
         recorder_flush(rec);
-    g_mutex_lock(&rec->r->lock);
-    rec->seg->end_ms = (rec->seg_recv0_us + t) / 1000 + 1;
-    rec->seg->bytes = rec->pushed;
-    g_mutex_unlock(&rec->r->lock);
 }
 
 /* The engine resumes the stream from a keyframe: start a new segment there. */
@@ -1133,7 +1145,7 @@ void rec_reader_free(rec_reader *rd)
 /* ---- export ---- */
 
 int recordings_export(recordings *r, const char *source_id, int64_t from_ms, int64_t to_ms,
-                      const char *path, pantau_error *err)
+                      const char *path, GCancellable *cancel, pantau_error *err)
 {
     rec_reader *rd = rec_reader_open(r, source_id, from_ms, err);
     if (!rd)
@@ -1145,25 +1157,33 @@ int recordings_export(recordings *r, const char *source_id, int64_t from_ms, int
     int64_t t;
     unsigned flags;
     int rc;
-    while ((rc = rec_reader_next(rd, &au, &len, &t, &flags)) == 1 && t <= to_ms * 1000) {
+    while ((rc = rec_reader_next(rd, &au, &len, &t, &flags)) == 1) {
         char *error = NULL;
+        if (t > to_ms * 1000 || g_cancellable_is_cancelled(cancel)) {
+            g_free(au);
+            break;
+        }
         if (!w) {
             w = mp4_writer_new(path, flags & MEDIA_FLAG_H265, 0, true, &error);
+            if (w)
+                mp4_writer_set_cancel(w, cancel);
             t0 = t;
         }
-        if (!w || !mp4_writer_push(w, au, len, t - t0, flags & MEDIA_FLAG_KEYFRAME)) {
+        bool pushed = w && mp4_writer_push(w, au, len, t - t0, flags & MEDIA_FLAG_KEYFRAME);
+        g_free(au);
+        if (!pushed) {
             error_set(err, ERR_INTERNAL, "", "cannot write the export: %s",
-                      error ? error : "the writer failed");
+                      error ? error
+                      : w   ? mp4_writer_failed(w)
+                            : "the writer failed");
             g_free(error);
-            g_free(au);
             rc = -1;
             break;
         }
-        g_free(au);
     }
-    if (rc == 1)
-        g_free(au);
     rec_reader_free(rd);
+    if (rc >= 0 && g_cancellable_is_cancelled(cancel))
+        rc = error_set(err, ERR_INTERNAL, "", "the export was cancelled");
     if (rc < 0) {
         mp4_writer_abort(w);
         return err && err->code ? -1 : error_set(err, ERR_INTERNAL, "", "the recording is broken");

@@ -25,6 +25,7 @@
 #include "pantau_error.h"
 #include "source.h"
 
+#include <gio/gio.h>
 #include <glib.h>
 #include <jansson.h>
 #include <stdbool.h>
@@ -132,8 +133,9 @@ void rec_reader_free(rec_reader *rd);
 
 /* Writes source_id's frames from the keyframe at or before from_ms up to
  * to_ms into one MP4 file at path (remuxed, not re-encoded; moov first).
- * Blocks (run it off the main loop). Returns 0, or -1 with err set. */
+ * Blocks (run it off the main loop) until done or cancel (borrowed, may be
+ * NULL) is cancelled. Returns 0, or -1 with err set. */
 int recordings_export(recordings *r, const char *source_id, int64_t from_ms, int64_t to_ms,
-                      const char *path, pantau_error *err);
+                      const char *path, GCancellable *cancel, pantau_error *err);
 
 #endif

@@ -19,6 +19,9 @@
 #define LIVE_EDGE_RETRY_MS 500 /* at the end of what is kept, read again after */
 #define ERROR_RETRY_MS 2000
 #define LATE_REANCHOR_US 500000 /* frames this late are not caught up in a burst */
+/* A frame this long after the last one sent follows a gap in the
+ * recording (the camera was offline, recording off): it goes at once. */
+#define GAP_SKIP_US 2000000
 #define SUBSCRIPTION_PREFIX "replay/"
 
 typedef struct replay replay;
@@ -380,14 +383,16 @@ static gint64 due_at(const replay *r, int64_t media_us)
 
 /* Whether f may go now; else schedules the timer for it. Frames before the
  * target go at once; then f is due by its time at the rate, from the
- * first frame sent after the target, a play or a rate change. */
+ * first frame sent after the target, a play or a rate change, or the
+ * first after a gap (the replay skips to the next segment). */
 static bool frame_due(replay *r, const media_frame *f, gint64 now)
 {
     if (f->pts_us < r->target_us)
         return true;
     if (r->paused && !r->step)
         return false;
-    if (!r->anchored || now - due_at(r, f->pts_us) > LATE_REANCHOR_US) {
+    bool gap = r->pos_us && f->pts_us - r->pos_us > GAP_SKIP_US;
+    if (!r->anchored || gap || now - due_at(r, f->pts_us) > LATE_REANCHOR_US) {
         r->anchored = true;
         r->anchor_mono = now;
         r->anchor_media = f->pts_us;

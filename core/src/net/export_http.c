@@ -20,10 +20,22 @@ typedef struct export_job {
     void *user;
     GBytes *body; /* the file, once written */
     pantau_error err;
+    GCancellable *cancel; /* the shutdown's */
+    gint finished;        /* atomic: the thread no longer touches the job */
 } export_job;
+
+/* The exports whose thread runs or whose answer waits (main loop only),
+ * and whether the server is stopping. */
+static GPtrArray *running;
+static bool stopping;
+/* How long the shutdown waits for the exports' threads. */
+#define SHUTDOWN_WAIT_MS 3000
 
 static void job_free(export_job *j)
 {
+    if (running)
+        g_ptr_array_remove_fast(running, j);
+    g_clear_object(&j->cancel);
     session_free(j->who);
     g_free(j->source);
     if (j->body)
@@ -77,8 +89,8 @@ static void export_thread(GTask *task, gpointer source, gpointer data, GCancella
         return;
     }
     close(fd);
-    if (recordings_export(j->deps.recordings, j->source, j->from_ms, j->to_ms, path, &j->err) ==
-        0) {
+    if (recordings_export(j->deps.recordings, j->source, j->from_ms, j->to_ms, path, j->cancel,
+                          &j->err) == 0) {
         GMappedFile *map = g_mapped_file_new(path, FALSE, &gerr);
         if (map) {
             j->body = g_mapped_file_get_bytes(map);
@@ -90,7 +102,9 @@ static void export_thread(GTask *task, gpointer source, gpointer data, GCancella
     }
     g_unlink(path);
     g_free(path);
-    g_task_return_boolean(task, j->body != NULL);
+    bool ok = j->body != NULL;
+    g_atomic_int_set(&j->finished, 1);
+    g_task_return_boolean(task, ok);
 }
 
 /* Main loop: the audit line of a finished export is on disk (or not). */
@@ -112,7 +126,13 @@ static void export_written(GObject *source, GAsyncResult *res, gpointer data)
     (void)data;
     export_job *j = g_task_get_task_data(G_TASK(res));
     g_task_set_task_data(G_TASK(res), NULL, NULL);
-    if (!g_task_propagate_boolean(G_TASK(res), NULL)) {
+    bool ok = g_task_propagate_boolean(G_TASK(res), NULL);
+    if (stopping) {
+        log_warn("export of %s for %s cut: the server is stopping", j->source, j->who->user);
+        reply_text(j, 503, "the server is stopping: the export was cancelled");
+        return;
+    }
+    if (!ok) {
         bool missing = j->err.code && !strcmp(j->err.code, ERR_NOT_FOUND);
         log_warn("export of %s for %s failed: %s", j->source, j->who->user, j->err.message);
         reply_text(j, missing ? 404 : 500, "%s", j->err.message);
@@ -176,9 +196,46 @@ void export_http_start(const export_deps *deps, const auth_principal *who, const
         reply_text(j, status, "%s", why);
         return;
     }
+    if (stopping) {
+        reply_text(j, 503, "the server is stopping");
+        return;
+    }
     j->source = g_strdup(source);
+    j->cancel = g_cancellable_new();
+    if (!running)
+        running = g_ptr_array_new();
+    g_ptr_array_add(running, j);
     GTask *task = g_task_new(NULL, NULL, export_written, NULL);
     g_task_set_task_data(task, j, NULL);
     g_task_run_in_thread(task, export_thread);
     g_object_unref(task);
+}
+
+/* Whether every running export's thread is over. */
+static bool threads_over(void)
+{
+    for (guint i = 0; running && i < running->len; i++)
+        if (!g_atomic_int_get(&((export_job *)g_ptr_array_index(running, i))->finished))
+            return false;
+    return true;
+}
+
+void export_http_shutdown(void)
+{
+    stopping = true;
+    if (!running || !running->len)
+        return;
+    for (guint i = 0; i < running->len; i++)
+        g_cancellable_cancel(((export_job *)g_ptr_array_index(running, i))->cancel);
+    int64_t deadline = g_get_monotonic_time() + SHUTDOWN_WAIT_MS * 1000;
+    while (!threads_over() && g_get_monotonic_time() < deadline)
+        g_usleep(2000);
+    /* Their answers (export_written) are queued on this context: run them. */
+    for (int i = 0; running->len && i < 1000 && g_get_monotonic_time() < deadline + 1000000; i++)
+        if (!g_main_context_iteration(NULL, FALSE))
+            g_usleep(1000);
+    if (running->len)
+        log_warn("%u export(s) did not end in time", running->len);
+    else
+        g_clear_pointer(&running, g_ptr_array_unref);
 }

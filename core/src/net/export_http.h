@@ -32,4 +32,9 @@ void export_http_start(const export_deps *deps, const auth_principal *who, const
                        const char *source, const char *from, const char *to, export_reply_fn done,
                        void *user);
 
+/* Main loop, at shutdown (before the HTTP server goes): cancels the
+ * exports running, waits (at most 3 s) for their threads, and answers
+ * their requests 503 (the server is stopping). Later exports are refused. */
+void export_http_shutdown(void);
+
 #endif
