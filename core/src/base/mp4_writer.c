@@ -103,7 +103,7 @@ static void thread_normal(pid_t tid)
     setpriority(PRIO_PROCESS, (id_t)tid, base_nice);
 }
 
-/* The calling thread yields to every other (SCHED_IDLE: a waking relay
+/* The calling thread yields to every other (nice 19: a waking relay
  * thread preempts it at once), or back to the process's own priority. */
 static void thread_idle(bool idle)
 {
@@ -120,9 +120,10 @@ static void thread_idle(bool idle)
             g_array_remove_index_fast(idle_tids, i--);
     }
     if (idle && !g_atomic_int_get(&hurrying)) {
-        struct sched_param none = {0};
-        if (sched_setscheduler(0, SCHED_IDLE, &none))
-            setpriority(PRIO_PROCESS, (id_t)tid, 19);
+        /* Nice 19, not SCHED_IDLE: on a saturated CPU a SCHED_IDLE thread
+         * preempted while it holds the appsrc's lock kept the main loop
+         * (pushing a batch) waiting for seconds (recording-load test). */
+        setpriority(PRIO_PROCESS, (id_t)tid, 19);
         g_array_append_val(idle_tids, tid);
     } else {
         thread_normal(tid);
@@ -263,7 +264,7 @@ static gboolean on_bus(GstBus *bus, GstMessage *msg, gpointer data)
 }
 
 /* Bus sync handler, on the thread that posts: each streaming thread of a
- * writer, as it starts, makes itself SCHED_IDLE, so that muxing and writing
+ * writer, as it starts, makes itself nice 19, so that muxing and writing
  * a recording never go before the relay of live video on a busy core (a
  * recording that falls behind says so); as it leaves, it takes its priority
  * back (GStreamer's threads are pooled: the next task may be a camera's). */
