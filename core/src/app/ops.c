@@ -7,6 +7,7 @@
 #include "op_def.h"
 
 #include "audit.h"
+#include "cluster_nodes.h"
 #include "disk_writer.h"
 #include "persist.h"
 #include "subscribe.h"
@@ -169,6 +170,11 @@ static void op_pending_finish(void *data)
     op_pending *p = data;
     json_t *reply;
     if (p->fence.failed) {
+        /* The node's clients hear that NATS refuses changes before this
+         * reply, and that it takes them again from the next heartbeat
+         * taken: a banner a late refusal showed goes by itself. */
+        if (g_strcmp0(p->fence.err.code, ERR_UNAVAILABLE) == 0)
+            cluster_nodes_refused(p->srv->nodes);
         reply = ops_error_reply(p->id, &p->fence.err);
         const wall *w = walls_find(p->srv->wall_service, p->wall_id);
         if (p->conflict < 0 && w && g_strcmp0(p->fence.err.code, ERR_CONFLICT) == 0)

@@ -158,6 +158,14 @@ static void tell_if_changed(cluster_nodes *n)
     json_decref(now);
 }
 
+void cluster_nodes_refused(cluster_nodes *n)
+{
+    if (!n)
+        return;
+    g_atomic_int_set(&n->available, 0);
+    tell_if_changed(n);
+}
+
 static gboolean sweep(gpointer data)
 {
     tell_if_changed(data);

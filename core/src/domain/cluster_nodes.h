@@ -46,6 +46,11 @@ json_t *cluster_nodes_json(const cluster_nodes *n);
  * of a node of the cluster (this one included). n NULL: false. */
 bool cluster_nodes_origin_is_peer(const cluster_nodes *n, const char *origin);
 
+/* A change was refused for want of NATS: until a heartbeat is taken again
+ * this node says NATS does not take its writes (emitted at once). Main
+ * loop; n NULL: nothing. */
+void cluster_nodes_refused(cluster_nodes *n);
+
 /* Emits BUS_HANDOVER naming the live node after this one (by name) that has
  * a public URL: true, or false (nothing emitted) when there is none. Either
  * way this node stops announcing itself (its key is deleted). */
