@@ -7,7 +7,7 @@
 // from it works and is audited as the admin. A forged ticket is refused.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, stopServer, authConfig } from '../lib/harness.js';
+import { startServer, stopServer, authConfig, httpRequest } from '../lib/harness.js';
 import { startNatsCluster } from '../lib/nats.js';
 import { freePort } from '../lib/rtsp.js';
 import { launchBrowser, openPage, assertNoProblems, waitConnected } from './browser.js';
@@ -105,5 +105,19 @@ test('kill -9 of node A: the console shows node B\'s wall at the same version, s
     return cells[1] === 'ana' && cells[7] === String(v);
   }), after, { timeout: 10000 });
   assert.doesNotMatch(nodes.b.server.output(), /pantau\.ticket\.[0-9a-f]/, 'no ticket in B\'s log');
+  assertNoProblems(page);
+});
+
+test('a logout on another node ends the console\'s failover login: it goes to the login page', async () => {
+  // A is back; the login is ended there (its cookie, as the browser holds it).
+  nodes.a.server.cleanup();
+  await startNode('a');
+  const cookie = (await page.context().cookies(`http://127.0.0.1:${nodes.a.port}`))
+    .find((c) => c.name === 'pantau_session');
+  assert.ok(cookie, 'the login cookie of node A');
+  const out = await httpRequest(nodes.a.server, 'POST', '/api/logout', { headers: { cookie: `pantau_session=${cookie.value}` } });
+  assert.equal(out.status, 200);
+  // B closes the socket the ticket let in at its next session check (5 s).
+  await page.waitForURL(/\/login\?next=/, { timeout: 10000 });
   assertNoProblems(page);
 });
