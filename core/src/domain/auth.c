@@ -884,6 +884,7 @@ static void audit_login(auth_center *a, const login_job *j, bool ok, audit_writt
 
 #define SESSION_KEY_PREFIX "session."
 #define TICKET_KEY_PREFIX "ticket."
+#define TICKETS_PRUNE_AT 256
 
 /* The bucket's key of session id: its SHA-256, never the id. New string. */
 static char *session_key(const char *id, char hash[PASSWORD_SHA256_HEX + 1])
@@ -1106,6 +1107,21 @@ bool auth_login_hash(const char *login_id, char login[PASSWORD_SHA256_HEX + 1])
     return true;
 }
 
+/* Forgets the expired tickets once there are many (the bucket forgets them
+ * only at its max age, and tells no watch). */
+static void prune_tickets(auth_center *a)
+{
+    if (g_hash_table_size(a->tickets) < TICKETS_PRUNE_AT)
+        return;
+    gint64 now_ms = g_get_real_time() / 1000;
+    GHashTableIter it;
+    gpointer value;
+    g_hash_table_iter_init(&it, a->tickets);
+    while (g_hash_table_iter_next(&it, NULL, &value))
+        if (((const shared_ticket *)value)->expires_ms <= now_ms)
+            g_hash_table_iter_remove(&it);
+}
+
 char *auth_ticket_issue(auth_center *a, const char *login)
 {
     if (!a || !a->shared || !login || !hex64(login))
@@ -1116,6 +1132,7 @@ char *auth_ticket_issue(auth_center *a, const char *login)
         return NULL;
     if (expires > now_ms + AUTH_TICKET_SECONDS * 1000)
         expires = now_ms + AUTH_TICKET_SECONDS * 1000;
+    prune_tickets(a);
     char *ticket = password_random_hex(32);
     char hash[PASSWORD_SHA256_HEX + 1];
     password_sha256_hex(ticket, hash);
