@@ -7,8 +7,8 @@
 // from it works and is audited as the admin. A forged ticket is refused.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, stopServer, authConfig, httpRequest } from '../lib/harness.js';
-import { startNatsCluster } from '../lib/nats.js';
+import { startServer, authConfig, httpRequest } from '../lib/harness.js';
+import { startNatsCluster, stopNodesAndNats } from '../lib/nats.js';
 import { freePort } from '../lib/rtsp.js';
 import { launchBrowser, openPage, assertNoProblems, waitConnected } from './browser.js';
 
@@ -52,14 +52,7 @@ before(async () => {
 
 after(async () => {
   await browser?.close();
-  for (const { server } of Object.values(nodes)) {
-    if (!server) continue;
-    try { await stopServer(server); } finally { server.cleanup(); }
-  }
-  if (nats) {
-    await nats.stopAll();
-    nats.cleanup();
-  }
+  await stopNodesAndNats(Object.values(nodes).map((n) => n.server), nats);
 });
 
 // Opens a socket from the page to url with subprotocols; resolves to how it

@@ -637,7 +637,8 @@ static const char *peer_address(struct lws *wsi, char *buf, size_t len)
     return buf;
 }
 
-static ws_client *client_new(ws_server *ws, struct lws *wsi, const auth_principal *who)
+/* A client of wsi with empty queues and a session nobody has filled. */
+static ws_client *client_alloc(ws_server *ws, struct lws *wsi)
 {
     ws_client *c = g_new0(ws_client, 1);
     c->wsi = wsi;
@@ -649,6 +650,12 @@ static ws_client *client_new(ws_server *ws, struct lws *wsi, const auth_principa
     c->tokens_at = g_get_monotonic_time();
     media_gate_init(&c->gate);
     c->session = session_new(NULL);
+    return c;
+}
+
+static ws_client *client_new(ws_server *ws, struct lws *wsi, const auth_principal *who)
+{
+    ws_client *c = client_alloc(ws, wsi);
     char address[64];
     auth_session_fill(c->session, who, peer_address(wsi, address, sizeof address));
     g_hash_table_add(ws->clients, c);
@@ -681,14 +688,7 @@ static void client_send_ticket(ws_client *c)
  * ("ticket refused"), so that the page goes to this node's login. */
 static ws_client *client_new_refused(ws_server *ws, struct lws *wsi)
 {
-    ws_client *c = g_new0(ws_client, 1);
-    c->wsi = wsi;
-    c->ws = ws;
-    g_queue_init(&c->queue);
-    g_queue_init(&c->held);
-    c->rx = g_byte_array_new();
-    media_gate_init(&c->gate);
-    c->session = session_new(NULL);
+    ws_client *c = client_alloc(ws, wsi);
     c->session->role = ROLE_VIEWER;
     c->kill = true;
     c->close_reason = "ticket refused";
