@@ -4,7 +4,9 @@
 // so the login's cookie (set by A) never goes to B. An admin logs into the
 // console on A; `kill -9` A: the console shows B's wall at the same version,
 // still logged in as that admin (its failover ticket let it in), and a change
-// from it works and is audited as the admin. A forged ticket is refused.
+// from it works and is audited as the admin. A forged ticket is refused; a
+// logout on A ends the login on B; a ticket B refuses sends the console to
+// B's login page.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startServer, authConfig, httpRequest } from '../lib/harness.js';
@@ -13,14 +15,17 @@ import { freePort } from '../lib/rtsp.js';
 import { launchBrowser, openPage, assertNoProblems, waitConnected } from './browser.js';
 
 const ADMIN = { name: 'ana', role: 'admin', password: 'ana-ticket-password' };
+// Only in node A's config when it is started again (test 3): B does not know
+// the logins of this user, so B refuses their tickets.
+const OPERATOR = { name: 'otto', role: 'operator', password: 'otto-ticket-password' };
 
 let nats, browser, page;
 const nodes = {}; // name -> { port, host, server }
 
-async function startNode(name) {
+async function startNode(name, users = [ADMIN]) {
   const { port, host } = nodes[name];
   const config = await authConfig({
-    users: [ADMIN],
+    users,
     overrides: {
       cluster: { nats: nats.urls, node: name, bucket: 'pantau-ticket', replicas: 1, timeout_ms: 2000,
         public_url: `http://${host}:${port}` },
@@ -39,16 +44,21 @@ before(async () => {
   await Promise.all([startNode('a'), startNode('b')]);
   ({ browser } = await launchBrowser());
   // The socket to a killed node fails (a network error the page logs).
-  page = await openPage(browser, `http://127.0.0.1:${nodes.a.port}/console?wall=main`, {
-    allow: [/WebSocket/, /ERR_CONNECTION_REFUSED/, /401 \(Unauthorized\)/],
-  });
-  await page.waitForURL(/\/login\?next=/);
-  await page.fill('#login-user', ADMIN.name);
-  await page.fill('#login-password', ADMIN.password);
-  await page.click('#login-submit');
-  await page.waitForURL(`http://127.0.0.1:${nodes.a.port}/console?wall=main`);
-  await waitConnected(page);
+  page = await consoleOnA(ADMIN);
 });
+
+// A console page on node A, logged in as user.
+async function consoleOnA(user) {
+  const url = `http://127.0.0.1:${nodes.a.port}/console?wall=main`;
+  const p = await openPage(browser, url, { allow: [/WebSocket/, /ERR_CONNECTION_REFUSED/, /401 \(Unauthorized\)/] });
+  await p.waitForURL(/\/login\?next=/);
+  await p.fill('#login-user', user.name);
+  await p.fill('#login-password', user.password);
+  await p.click('#login-submit');
+  await p.waitForURL(url);
+  await waitConnected(p);
+  return p;
+}
 
 after(async () => {
   await browser?.close();
@@ -104,7 +114,7 @@ test('kill -9 of node A: the console shows node B\'s wall at the same version, s
 test('a logout on another node ends the console\'s failover login: it goes to the login page', async () => {
   // A is back; the login is ended there (its cookie, as the browser holds it).
   nodes.a.server.cleanup();
-  await startNode('a');
+  await startNode('a', [ADMIN, OPERATOR]);
   const cookie = (await page.context().cookies(`http://127.0.0.1:${nodes.a.port}`))
     .find((c) => c.name === 'pantau_session');
   assert.ok(cookie, 'the login cookie of node A');
@@ -113,4 +123,15 @@ test('a logout on another node ends the console\'s failover login: it goes to th
   // B closes the socket the ticket let in at its next session check (5 s).
   await page.waitForURL(/\/login\?next=/, { timeout: 10000 });
   assertNoProblems(page);
+});
+
+test('a ticket node B refuses (its login is unknown there): the console goes to node B\'s login page', async () => {
+  const other = await consoleOnA(OPERATOR);
+  try {
+    await nodes.a.server.kill9();
+    await other.waitForURL(`http://localhost:${nodes.b.port}/login?next=${encodeURIComponent('/console?wall=main')}`, { timeout: 10000 });
+    assertNoProblems(other);
+  } finally {
+    await other.context().close();
+  }
 });
