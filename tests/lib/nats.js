@@ -152,3 +152,12 @@ export function clusterNodes(nats) {
     },
   };
 }
+
+// Stops pantau servers (the undefined skipped), then nats (may be undefined).
+export async function stopNodesAndNats(servers, nats) {
+  for (const server of servers.filter(Boolean)) {
+    try { await stopServer(server); } finally { server.cleanup(); }
+  }
+  await nats?.stopAll();
+  nats?.cleanup();
+}

@@ -29,6 +29,12 @@ const CLUSTER_OPEN_TIMEOUT_MS = 2000;
 const HISTORY_MAX = 240;
 // Close reasons (code 1008) that mean the login behind the socket has ended.
 const LOGIN_ENDED = new Set(['logged out', 'session expired']);
+// The close reason (code 1008) of a node that refused the page's failover
+// ticket: the page goes to that node's login.
+const TICKET_REFUSED = 'ticket refused';
+// A failover ticket goes to another node as a Sec-WebSocket-Protocol entry
+// (docs/security.md): never in a URL, which servers and proxies log.
+const TICKET_PROTOCOL = 'pantau.ticket.';
 
 const EVENT_NAMES = ['changes', 'cluster', 'snapshot', 'wall', 'presets', 'source', 'source.removed', 'data', 'status', 'history', 'stats', 'event', 'ptz.held'];
 
@@ -90,6 +96,16 @@ export function nodeSocketUrl(publicUrl) {
   return `${base}/ws${token ? `?token=${encodeURIComponent(token)}` : ''}`;
 }
 
+// Whether socket URL url is on the page's own host (its cookies go along).
+function sameHost(url) {
+  return !globalThis.location || new URL(url).host === globalThis.location.host;
+}
+
+// The http(s) origin of socket URL url.
+function httpOrigin(url) {
+  return new URL(url).origin.replace(/^ws/, 'http');
+}
+
 // The nodes a page tries when it loses its own (named self), in order:
 // those after it in the list, then those before, then itself again.
 export function failoverOrder(nodes, self) {
@@ -145,6 +161,10 @@ export class Connection {
     // page is connected to, whether its NATS takes changes, and the nodes
     // still to try after a loss (null: none lost yet).
     this.cluster = { nodes: [], available: true };
+    // The failover ticket of this page's login (docs/security.md): held in
+    // memory only, shown only to another node (whose host the login's
+    // cookie does not reach).
+    this.ticket = null;
     this.node = null;
     this.failoverQueue = null;
     this.lastHeard = 0;
@@ -286,7 +306,8 @@ export class Connection {
   }
 
   open() {
-    const socket = new WebSocket(this.url, SUBPROTOCOL);
+    const protocols = this.ticket && !sameHost(this.url) ? [SUBPROTOCOL, TICKET_PROTOCOL + this.ticket] : SUBPROTOCOL;
+    const socket = new WebSocket(this.url, protocols);
     socket.binaryType = 'arraybuffer';
     this.socket = socket;
     socket.onmessage = (event) => this.receive(event.data);
@@ -317,6 +338,13 @@ export class Connection {
     if (socket !== this.socket) return;
     this.socket = null;
     this.disconnected();
+    if (event?.code === 1008 && event.reason === TICKET_REFUSED && globalThis.location) {
+      // That node does not know this page's login: log in there.
+      this.stopped = true;
+      const { pathname, search } = globalThis.location;
+      globalThis.location.assign(`${httpOrigin(this.url)}/login?next=${encodeURIComponent(pathname + search)}`);
+      return;
+    }
     if (event?.code === 1008 && LOGIN_ENDED.has(event.reason) && globalThis.location) {
       // The login this page ran under is over (logged out elsewhere, or
       // expired): reconnecting would be refused, so ask for a new one.
@@ -471,6 +499,9 @@ export class Connection {
       case 'ptz.held': return this.applyPtzHeld(message);
       case 'nodes': return this.applyCluster(message.cluster);
       case 'handover': return this.handOver(message.node);
+      case 'ticket':
+        this.ticket = typeof message.ticket === 'string' ? message.ticket : null;
+        return undefined;
       default: return undefined; // newer servers may send more; ignore them
     }
   }

@@ -4,6 +4,7 @@
 #include "auth.h"
 #include "cluster_nodes.h"
 #include "ops.h"
+#include "password.h"
 #include "presentation.h"
 #include "ptz.h"
 #include "sinks.h"
@@ -19,6 +20,19 @@ static void client_open(void *user, session *s, ws_client *c)
 static json_t *client_snapshot(void *user)
 {
     return events_make("snapshot", server_snapshot(user));
+}
+
+/* {"ev": "ticket", "ticket": …}: a new failover ticket for s's login, or
+ * NULL (docs/security.md). New reference. */
+static json_t *client_ticket(void *user, const session *s)
+{
+    const pantau_server *srv = user;
+    char *ticket = auth_ticket_issue(srv->auth, s->login_hash);
+    if (!ticket)
+        return NULL;
+    json_t *msg = events_make("ticket", json_pack("{s:s}", "ticket", ticket));
+    password_forget(ticket);
+    return msg;
 }
 
 static void client_request(void *user, session *s, const char *text, size_t len, ws_reply_fn reply,
@@ -78,6 +92,7 @@ ws_server *ws_app_start(pantau_server *srv, int port)
         .request = client_request,
         .error_reply = client_error_reply,
         .close = client_close,
+        .ticket = client_ticket,
         .user = srv,
     };
     ws_server *ws = ws_server_start(&wc, &cb);

@@ -41,6 +41,12 @@ typedef struct shared_login {
     gint64 expires_ms; /* real time, ms since 1970 */
 } shared_login;
 
+/* A failover ticket as the bucket holds it (auth_ticket_issue). */
+typedef struct shared_ticket {
+    char login[PASSWORD_SHA256_HEX + 1]; /* the SHA-256 hex of its login session's id */
+    gint64 expires_ms;                   /* real time, ms since 1970 */
+} shared_ticket;
+
 /* A write of the bucket of sessions, on the writer's thread: copies only. */
 typedef struct shared_write {
     kv_store *kv;
@@ -84,6 +90,7 @@ struct auth_center {
     kv_store *shared;            /* owned */
     GThreadPool *shared_writes;  /* one thread: shared_write *, in order */
     GHashTable *shared_sessions; /* SHA-256 hex of an id (owned) -> shared_login * (owned) */
+    GHashTable *tickets;         /* SHA-256 hex of a failover ticket (owned) -> shared_ticket * */
 };
 
 static const char *const role_names[] = {"viewer", "operator", "presenter", "admin"};
@@ -546,6 +553,8 @@ void auth_center_free(auth_center *a)
     kv_store_free(a->shared);
     if (a->shared_sessions)
         g_hash_table_destroy(a->shared_sessions);
+    if (a->tickets)
+        g_hash_table_destroy(a->tickets);
     g_ptr_array_free(a->users, TRUE);
     g_ptr_array_free(a->tokens, TRUE);
     g_hash_table_destroy(a->sessions);
@@ -874,6 +883,8 @@ static void audit_login(auth_center *a, const login_job *j, bool ok, audit_writt
 /* ---- login sessions in a cluster's bucket ---- */
 
 #define SESSION_KEY_PREFIX "session."
+#define TICKET_KEY_PREFIX "ticket."
+#define TICKETS_PRUNE_AT 256
 
 /* The bucket's key of session id: its SHA-256, never the id. New string. */
 static char *session_key(const char *id, char hash[PASSWORD_SHA256_HEX + 1])
@@ -1003,6 +1014,8 @@ static void on_shared_session(const char *key, const char *value, uint64_t rev, 
     json_decref(v);
 }
 
+static void on_shared_ticket(const char *key, const char *value, uint64_t rev, void *data);
+
 int auth_share(auth_center *a, kv_store *kv, pantau_error *err)
 {
     if (!a) {
@@ -1011,8 +1024,151 @@ int auth_share(auth_center *a, kv_store *kv, pantau_error *err)
     }
     a->shared = kv;
     a->shared_sessions = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
+    a->tickets = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
     a->shared_writes = g_thread_pool_new(shared_write_run, NULL, 1, FALSE, NULL);
-    return kv_store_watch(kv, SESSION_KEY_PREFIX ">", on_shared_session, a, err);
+    if (kv_store_watch(kv, SESSION_KEY_PREFIX ">", on_shared_session, a, err))
+        return -1;
+    return kv_store_watch(kv, TICKET_KEY_PREFIX ">", on_shared_ticket, a, err);
+}
+
+/* When the login whose id hashes to login ends (ms since 1970), as this
+ * node knows it (its own sessions or the bucket's); 0: not a live login. */
+static gint64 login_expires_ms(auth_center *a, const char *login)
+{
+    gint64 now_ms = g_get_real_time() / 1000;
+    const shared_login *sl = g_hash_table_lookup(a->shared_sessions, login);
+    if (sl)
+        return sl->expires_ms > now_ms ? sl->expires_ms : 0;
+    GHashTableIter it;
+    gpointer key, value;
+    char mine[PASSWORD_SHA256_HEX + 1];
+    gint64 expires = 0, now_us = g_get_monotonic_time();
+    g_hash_table_iter_init(&it, a->sessions);
+    while (!expires && g_hash_table_iter_next(&it, &key, &value)) {
+        password_sha256_hex(key, mine);
+        const login_session *ls = value;
+        if (strcmp(mine, login) == 0 && ls->expires > now_us)
+            expires = now_ms + (ls->expires - now_us) / 1000;
+    }
+    password_wipe(mine, sizeof mine);
+    return expires;
+}
+
+/* The principal of the live login whose id hashes to login, or NULL. */
+static const auth_principal *login_principal(auth_center *a, const char *login)
+{
+    const shared_login *sl = g_hash_table_lookup(a->shared_sessions, login);
+    if (sl)
+        return login_expires_ms(a, login) ? sl->who : NULL;
+    GHashTableIter it;
+    gpointer key, value;
+    char mine[PASSWORD_SHA256_HEX + 1];
+    const auth_principal *who = NULL;
+    g_hash_table_iter_init(&it, a->sessions);
+    while (!who && g_hash_table_iter_next(&it, &key, &value)) {
+        password_sha256_hex(key, mine);
+        const login_session *ls = value;
+        if (strcmp(mine, login) == 0 && ls->expires > g_get_monotonic_time())
+            who = ls->who;
+    }
+    password_wipe(mine, sizeof mine);
+    return who;
+}
+
+/* The watch of the bucket's tickets: one put (value) or gone (NULL). */
+static void on_shared_ticket(const char *key, const char *value, uint64_t rev, void *data)
+{
+    (void)rev;
+    auth_center *a = data;
+    if (!g_str_has_prefix(key, TICKET_KEY_PREFIX))
+        return;
+    const char *hash = key + strlen(TICKET_KEY_PREFIX);
+    if (!value) {
+        g_hash_table_remove(a->tickets, hash);
+        return;
+    }
+    json_t *v = json_loads(value, 0, NULL);
+    const char *login = json_string_value(json_object_get(v, "login"));
+    const json_t *expires = json_object_get(v, "expires");
+    if (login && hex64(login) && json_is_integer(expires)) {
+        shared_ticket *t = g_new0(shared_ticket, 1);
+        g_strlcpy(t->login, login, sizeof t->login);
+        t->expires_ms = json_integer_value(expires);
+        g_hash_table_replace(a->tickets, g_strdup(hash), t);
+    }
+    json_decref(v);
+}
+
+bool auth_login_hash(const char *login_id, char login[PASSWORD_SHA256_HEX + 1])
+{
+    if (!login_id || !hex64(login_id))
+        return false;
+    password_sha256_hex(login_id, login);
+    return true;
+}
+
+/* Forgets the expired tickets once there are many (the bucket forgets them
+ * only at its max age, and tells no watch). */
+static void prune_tickets(auth_center *a)
+{
+    if (g_hash_table_size(a->tickets) < TICKETS_PRUNE_AT)
+        return;
+    gint64 now_ms = g_get_real_time() / 1000;
+    GHashTableIter it;
+    gpointer value;
+    g_hash_table_iter_init(&it, a->tickets);
+    while (g_hash_table_iter_next(&it, NULL, &value))
+        if (((const shared_ticket *)value)->expires_ms <= now_ms)
+            g_hash_table_iter_remove(&it);
+}
+
+char *auth_ticket_issue(auth_center *a, const char *login)
+{
+    if (!a || !a->shared || !login || !hex64(login))
+        return NULL;
+    gint64 now_ms = g_get_real_time() / 1000;
+    gint64 expires = login_expires_ms(a, login);
+    if (!expires)
+        return NULL;
+    if (expires > now_ms + AUTH_TICKET_SECONDS * 1000)
+        expires = now_ms + AUTH_TICKET_SECONDS * 1000;
+    prune_tickets(a);
+    char *ticket = password_random_hex(32);
+    char hash[PASSWORD_SHA256_HEX + 1];
+    password_sha256_hex(ticket, hash);
+    shared_ticket *t = g_new0(shared_ticket, 1);
+    g_strlcpy(t->login, login, sizeof t->login);
+    t->expires_ms = expires;
+    g_hash_table_replace(a->tickets, g_strdup(hash), t);
+    json_t *v = json_pack("{s:s, s:I}", "login", login, "expires", (json_int_t)expires);
+    shared_write_queue(a, g_strconcat(TICKET_KEY_PREFIX, hash, NULL), json_dumps(v, JSON_COMPACT));
+    json_decref(v);
+    password_wipe(hash, sizeof hash);
+    return ticket;
+}
+
+const auth_principal *auth_ticket_identify(auth_center *a, const char *ticket,
+                                           char login[PASSWORD_SHA256_HEX + 1])
+{
+    if (!a || !a->tickets || !ticket || !hex64(ticket))
+        return NULL;
+    char hash[PASSWORD_SHA256_HEX + 1];
+    password_sha256_hex(ticket, hash);
+    const shared_ticket *t = g_hash_table_lookup(a->tickets, hash);
+    const auth_principal *who = NULL;
+    if (t && t->expires_ms > g_get_real_time() / 1000)
+        who = login_principal(a, t->login);
+    else if (t)
+        g_hash_table_remove(a->tickets, hash);
+    if (who)
+        g_strlcpy(login, t->login, PASSWORD_SHA256_HEX + 1);
+    password_wipe(hash, sizeof hash);
+    return who;
+}
+
+bool auth_login_alive(auth_center *a, const char *login)
+{
+    return a && a->shared && login && hex64(login) && login_principal(a, login) != NULL;
 }
 
 static void prune_sessions(auth_center *a)

@@ -44,6 +44,32 @@ void auth_center_free(auth_center *a);
  * or -1 with err. */
 int auth_share(auth_center *a, kv_store *kv, pantau_error *err);
 
+/* How long a failover ticket is valid at most (within its login's life):
+ * a socket gets a new one at least this often (AUTH_TICKET_ROTATE_SECONDS). */
+#define AUTH_TICKET_SECONDS 600
+#define AUTH_TICKET_ROTATE_SECONDS 300
+#define AUTH_LOGIN_HASH_HEX 64
+
+/* The SHA-256 hex of login_id (a session cookie's value) into login;
+ * false when login_id is not a session id. */
+bool auth_login_hash(const char *login_id, char login[AUTH_LOGIN_HASH_HEX + 1]);
+
+/* A new failover ticket (docs/security.md) for the live login whose id
+ * hashes to login: 256 random bits, put in the cluster's bucket by its
+ * SHA-256, valid until the login ends or AUTH_TICKET_SECONDS, whichever
+ * comes first. A secret: g_free it after password_wipe. NULL without a
+ * cluster or when the login is not live. */
+char *auth_ticket_issue(auth_center *a, const char *login);
+
+/* Who a failover ticket shows (the user of the live login it is bound to,
+ * lives as long as a), its login's hash into login; NULL when the ticket
+ * is unknown, expired or its login has ended. */
+const auth_principal *auth_ticket_identify(auth_center *a, const char *ticket,
+                                           char login[AUTH_LOGIN_HASH_HEX + 1]);
+
+/* Whether the login whose id hashes to login is live (a cluster only). */
+bool auth_login_alive(auth_center *a, const char *login);
+
 /* What an action needs of a session's role. */
 enum auth_permission {
     AUTH_READ,     /* every role, viewers included */

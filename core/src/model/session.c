@@ -22,6 +22,7 @@ void session_free(session *s)
     g_free(s->user);
     g_free(s->address);
     g_free(s->login_id);
+    g_free(s->login_hash);
     g_free(s->page);
     g_free(s);
 }

@@ -53,6 +53,7 @@ typedef struct session {
     GHashTable *walls; /* wall ids (owned) the user may change; NULL: every wall */
     char *address;     /* the peer's IP address, or NULL */
     char *login_id;    /* the login session it came with (a secret: never sent), or NULL */
+    char *login_hash;  /* its login's SHA-256 hex (cookie or failover ticket), or NULL */
     bool decodes_h265; /* the client said its decoder takes H.265 (subscribe "codecs") */
     char *page; /* which page the client is (subscribe "page": "console", "wall:main"), or NULL */
     /* The roles (1 << role each) with the playback permission

@@ -41,7 +41,8 @@ typedef struct ws_client {
     gint64 stalled_since;  /* monotonic us: the queue has not moved since; 0: empty */
     media_gate gate;
     session *session;
-    GByteArray *rx; /* the message being received */
+    gint64 ticket_at; /* monotonic us: its last failover ticket was sent; 0: none */
+    GByteArray *rx;   /* the message being received */
     bool rx_binary;
     double tokens;
     gint64 tokens_at;         /* monotonic us */
@@ -104,10 +105,13 @@ typedef struct http_reply {
 /* lws's per-connection user data. */
 typedef struct conn_slot {
     ws_client *client;
-    http_reply *reply;          /* HTTP only */
-    GByteArray *body;           /* a POST body being received, or NULL */
-    const auth_principal *who;  /* WebSocket: who the handshake showed (auth.h) */
-    char login_id[80];          /* WebSocket: its login session's id (cookie), or "" */
+    http_reply *reply;         /* HTTP only */
+    GByteArray *body;          /* a POST body being received, or NULL */
+    const auth_principal *who; /* WebSocket: who the handshake showed (auth.h) */
+    char login_id[80];         /* WebSocket: its login session's id (cookie), or "" */
+    char login_hash[AUTH_LOGIN_HASH_HEX + 1]; /* WebSocket: let in by a failover ticket: its
+                                                 login's hash; else "" */
+    bool ticket_refused; /* WebSocket: a failover ticket was all it had, and it is not valid */
     unsigned stray_completions; /* body completions with no body pending */
 } conn_slot;
 
@@ -633,7 +637,8 @@ static const char *peer_address(struct lws *wsi, char *buf, size_t len)
     return buf;
 }
 
-static ws_client *client_new(ws_server *ws, struct lws *wsi, const auth_principal *who)
+/* A client of wsi with empty queues and a session nobody has filled. */
+static ws_client *client_alloc(ws_server *ws, struct lws *wsi)
 {
     ws_client *c = g_new0(ws_client, 1);
     c->wsi = wsi;
@@ -645,6 +650,12 @@ static ws_client *client_new(ws_server *ws, struct lws *wsi, const auth_principa
     c->tokens_at = g_get_monotonic_time();
     media_gate_init(&c->gate);
     c->session = session_new(NULL);
+    return c;
+}
+
+static ws_client *client_new(ws_server *ws, struct lws *wsi, const auth_principal *who)
+{
+    ws_client *c = client_alloc(ws, wsi);
     char address[64];
     auth_session_fill(c->session, who, peer_address(wsi, address, sizeof address));
     g_hash_table_add(ws->clients, c);
@@ -657,6 +668,31 @@ static ws_client *client_new(ws_server *ws, struct lws *wsi, const auth_principa
         client_enqueue(c, m);
         out_msg_unref(m);
     }
+    return c;
+}
+
+/* Sends c a new failover ticket when its login has one (docs/security.md). */
+static void client_send_ticket(ws_client *c)
+{
+    if (!c->ws->cb.ticket || !c->session->login_hash)
+        return;
+    c->ticket_at = g_get_monotonic_time();
+    json_t *msg = c->ws->cb.ticket(c->ws->cb.user, c->session);
+    if (!msg)
+        return;
+    client_send_json(c, msg);
+    json_decref(msg);
+}
+
+/* A socket whose failover ticket is refused: it gets nothing but its close
+ * ("ticket refused"), so that the page goes to this node's login. */
+static ws_client *client_new_refused(ws_server *ws, struct lws *wsi)
+{
+    ws_client *c = client_alloc(ws, wsi);
+    c->session->role = ROLE_VIEWER;
+    c->kill = true;
+    c->close_reason = "ticket refused";
+    lws_callback_on_writable(wsi);
     return c;
 }
 
@@ -1140,6 +1176,50 @@ static const auth_principal *request_principal(ws_server *ws, struct lws *wsi, b
     return who;
 }
 
+/* Gives c's session the login its handshake showed (s), and c its first
+ * failover ticket. */
+static void client_login(ws_client *c, const conn_slot *s)
+{
+    char login[AUTH_LOGIN_HASH_HEX + 1];
+    if (s->login_id[0])
+        c->session->login_id = g_strdup(s->login_id);
+    if (s->login_hash[0])
+        c->session->login_hash = g_strdup(s->login_hash);
+    else if (auth_login_hash(c->session->login_id, login))
+        c->session->login_hash = g_strdup(login);
+    client_send_ticket(c);
+}
+
+/* The failover ticket the handshake offers (a Sec-WebSocket-Protocol entry
+ * "pantau.ticket.<hex>") into buf (a secret: wipe it); NULL: none. */
+static const char *offered_ticket(struct lws *wsi, char *buf, int len)
+{
+    static const char prefix[] = "pantau.ticket.";
+    if (lws_hdr_total_length(wsi, WSI_TOKEN_PROTOCOL) >= len)
+        return NULL;
+    header(wsi, WSI_TOKEN_PROTOCOL, buf, len);
+    char *at = strstr(buf, prefix);
+    if (!at)
+        return NULL;
+    at += strlen(prefix);
+    at[strcspn(at, ", \t")] = '\0';
+    return at;
+}
+
+/* Who the handshake's failover ticket shows (its login's hash into login),
+ * or NULL; *offered: whether there was one. */
+static const auth_principal *ticket_principal(ws_server *ws, struct lws *wsi,
+                                              char login[AUTH_LOGIN_HASH_HEX + 1], bool *offered)
+{
+    char buf[512];
+    const char *ticket = offered_ticket(wsi, buf, sizeof buf);
+    *offered = ticket != NULL;
+    login[0] = '\0';
+    const auth_principal *who = ticket ? auth_ticket_identify(ws->cfg.auth, ticket, login) : NULL;
+    password_wipe(buf, sizeof buf);
+    return who;
+}
+
 /* Keeps the id of the login session the handshake was let in with, so that
  * the socket ends with it (logout, expiry). Not when a viewer token let it
  * in: a wall display must not be closed for a stale cookie beside its token. */
@@ -1154,6 +1234,28 @@ static void remember_login_id(ws_server *ws, struct lws *wsi, conn_slot *s, bool
     if (id && strlen(id) < sizeof s->login_id && auth_session_alive(ws->cfg.auth, id))
         g_strlcpy(s->login_id, id, sizeof s->login_id);
     password_forget(id);
+}
+
+/* Sets s->who from the handshake's failover ticket, else its token or
+ * cookies (remembering the login). Returns false when the socket is refused
+ * at once; a ticket that is all it has and not valid gets it let in and
+ * closed with "ticket refused" (s->ticket_refused). */
+static bool socket_identify(ws_server *ws, struct lws *wsi, conn_slot *s)
+{
+    bool offered = false, from_url = false;
+    s->ticket_refused = false;
+    s->who = ws->cfg.auth ? ticket_principal(ws, wsi, s->login_hash, &offered) : NULL;
+    if (s->who) {
+        s->login_id[0] = '\0';
+        return true;
+    }
+    s->who = request_principal(ws, wsi, &from_url);
+    remember_login_id(ws, wsi, s, from_url);
+    if (offered && !from_url && !s->login_id[0]) {
+        s->ticket_refused = true;
+        return true;
+    }
+    return !ws->cfg.auth || s->who;
 }
 
 void ws_server_close_login(ws_server *ws, const char *login_id)
@@ -1184,8 +1286,16 @@ static gboolean close_expired_logins(gpointer data)
     while (g_hash_table_iter_next(&it, &key, NULL)) {
         ws_client *c = key;
         const char *login_id = c->session->login_id;
-        if (c->kill || !login_id || auth_session_alive(ws->cfg.auth, login_id))
+        const char *login_hash = c->session->login_hash;
+        if (c->kill || (!login_id && !login_hash))
             continue;
+        if (login_id ? auth_session_alive(ws->cfg.auth, login_id)
+                     : auth_login_alive(ws->cfg.auth, login_hash)) {
+            if (g_get_monotonic_time() - c->ticket_at >=
+                AUTH_TICKET_ROTATE_SECONDS * G_USEC_PER_SEC)
+                client_send_ticket(c);
+            continue;
+        }
         c->kill = true;
         c->close_reason = "session expired";
         lws_callback_on_writable(c->wsi);
@@ -1243,7 +1353,10 @@ static bool handshake_allowed(ws_server *ws, struct lws *wsi)
         return false;
     }
     bool from_url;
-    return !ws->cfg.auth || request_principal(ws, wsi, &from_url);
+    char buf[512];
+    bool ticket = offered_ticket(wsi, buf, sizeof buf) != NULL;
+    password_wipe(buf, sizeof buf);
+    return !ws->cfg.auth || ticket || request_principal(ws, wsi, &from_url);
 }
 
 /* Sets r to a 302 to /login?next=<uri and arguments, less any token>. */
@@ -1576,19 +1689,21 @@ static int callback_pantau(struct lws *wsi, enum lws_callback_reasons reason, vo
             return 0;
         return lws_return_http_status(wsi, HTTP_STATUS_FORBIDDEN, NULL) ? -1 : 1;
     case LWS_CALLBACK_FILTER_PROTOCOL_CONNECTION: {
-        bool from_url;
         if (!upgrade_path_is_ws(wsi))
             return 1;
-        s->who = request_principal(ws, wsi, &from_url);
-        remember_login_id(ws, wsi, s, from_url);
-        return ws->cfg.auth && !s->who ? 1 : 0;
+        return socket_identify(ws, wsi, s) ? 0 : 1;
     }
     case LWS_CALLBACK_ESTABLISHED:
+        if (s->ticket_refused) {
+            s->client = client_new_refused(ws, wsi);
+            return 0;
+        }
         s->client = client_new(ws, wsi, s->who);
-        if (s->login_id[0])
-            s->client->session->login_id = g_strdup(s->login_id);
+        client_login(s->client, s);
         return 0;
     case LWS_CALLBACK_RECEIVE:
+        if (s->ticket_refused)
+            return 0;
         return s->client ? client_receive(s->client, wsi, in, len) : -1;
     case LWS_CALLBACK_SERVER_WRITEABLE:
         return s->client ? client_writeable(s->client, wsi) : 0;

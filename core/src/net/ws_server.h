@@ -95,6 +95,10 @@ typedef struct ws_callbacks {
     json_t *(*error_reply)(void *user, const json_t *id, const pantau_error *err);
     /* The client left: release what s holds (it is freed after). */
     void (*close)(void *user, session *s);
+    /* A message giving s's client a new failover ticket for its login
+     * (s->login_hash), or NULL (none: no cluster, login over). New
+     * reference; a secret. May be NULL. */
+    json_t *(*ticket)(void *user, const session *s);
     void *user;
 } ws_callbacks;
 
