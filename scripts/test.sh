@@ -1,7 +1,7 @@
 #!/bin/sh
 # Runs every test: the layer check of core/src, Check unit suites (normal
 # and ASan+UBSan builds), integration tests against the sanitized server,
-# browser tests, the SDK and Debian packages (tests/sdk), and each libFuzzer harness for FUZZ_TEST_SECONDS (10) after its regressions.
+# browser tests, the SDK and Debian packages (tests/sdk), and each libFuzzer harness for FUZZ_TEST_SECONDS (6) after its regressions.
 # Usage: scripts/test.sh BUILD_DIR ASAN_BUILD_DIR [FUZZ_BUILD_DIR]
 set -u
 cd "$(dirname "$0")/.."
@@ -21,16 +21,17 @@ step() {
     name=$1
     shift
     echo "=== $name"
+    started=$(date +%s)
     log="$logs/$((passed + failed)).log"
     echo "$name" >"$log.name"
     { "$@"; echo $? >"$log.rc"; } 2>&1 | tee "$log"
     if [ "$(cat "$log.rc")" = 0 ]; then
         passed=$((passed + 1))
-        echo "=== $name: passed"
+        echo "=== $name: passed in $(($(date +%s) - started)) s"
     else
         failed=$((failed + 1))
         failures="$failures $log"
-        echo "=== $name: FAILED"
+        echo "=== $name: FAILED after $(($(date +%s) - started)) s"
     fi
 }
 
@@ -99,9 +100,9 @@ step "browser tests" env PANTAU_BIN="$root/$build/core/pantau" \
 step "SDK and packages" env PANTAU_BUILD_DIR="$root/$build" \
     node --test --test-concurrency=1 --test-reporter=spec tests/sdk/
 # Its own build directory: clang, instrumented for libFuzzer (tests/fuzz).
-step "fuzz harnesses (${FUZZ_TEST_SECONDS:-10} s each)" sh -c "CC=clang cmake -S . -B $fuzz \
+step "fuzz harnesses (${FUZZ_TEST_SECONDS:-6} s each)" sh -c "CC=clang cmake -S . -B $fuzz \
     -DCMAKE_BUILD_TYPE=RelWithDebInfo -DPANTAU_FUZZ=ON >/dev/null && \
-    cmake --build $fuzz -j 2 --target fuzzers && sh tests/fuzz/run.sh $fuzz ${FUZZ_TEST_SECONDS:-10}"
+    cmake --build $fuzz -j 2 --target fuzzers && sh tests/fuzz/run.sh $fuzz ${FUZZ_TEST_SECONDS:-6}"
 
 if [ "$failed" -gt 0 ]; then
     echo "=== what failed"
