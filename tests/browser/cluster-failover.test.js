@@ -11,7 +11,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startServer, stopServer, testConfig } from '../lib/harness.js';
-import { startNatsCluster } from '../lib/nats.js';
+import { startNatsCluster, stopNodesAndNats } from '../lib/nats.js';
 import { startRtsp, freePort } from '../lib/rtsp.js';
 import { launchBrowser, openPage, assertNoProblems, waitConnected } from './browser.js';
 
@@ -82,14 +82,10 @@ before(async () => {
 
 after(async () => {
   await browser?.close();
-  for (const { server } of Object.values(nodes)) {
-    if (!server) continue;
-    try { await stopServer(server); } finally { server.cleanup(); }
-  }
-  await rtsp?.stop();
-  if (nats) {
-    await nats.stopAll();
-    nats.cleanup();
+  try {
+    await stopNodesAndNats(Object.values(nodes).map((n) => n.server), nats);
+  } finally {
+    await rtsp?.stop();
   }
 });
 

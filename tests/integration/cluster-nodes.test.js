@@ -7,7 +7,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startServer, stopServer, Client, testConfig } from '../lib/harness.js';
-import { startNatsCluster } from '../lib/nats.js';
+import { startNatsCluster, stopNodesAndNats } from '../lib/nats.js';
 import { freePort } from '../lib/nut.js';
 
 let nats;
@@ -37,13 +37,7 @@ before(async () => {
 
 after(async () => {
   for (const c of clients) c.ws.terminate();
-  for (const s of Object.values(nodes)) {
-    try { await stopServer(s); } finally { s.cleanup(); }
-  }
-  if (nats) {
-    await nats.stopAll();
-    nats.cleanup();
-  }
+  await stopNodesAndNats(Object.values(nodes), nats);
 });
 
 test('the snapshot lists the live nodes with their public URLs, this one marked', async () => {

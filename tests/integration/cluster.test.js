@@ -11,7 +11,7 @@ import { mkdtempSync, writeFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startServer, stopServer, Client, testConfig, runPantau, pluginDirArgs, locate, diagnostics, expectError, authConfig, login, httpRequest, connectAs } from '../lib/harness.js';
-import { startNatsCluster } from '../lib/nats.js';
+import { startNatsCluster, stopNodesAndNats } from '../lib/nats.js';
 import { startFeedServer } from '../lib/feed-server.js';
 
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -63,13 +63,7 @@ before(async () => {
 
 after(async () => {
   for (const c of clients) c.close();
-  for (const s of servers) {
-    try { await stopServer(s); } finally { s.cleanup(); }
-  }
-  if (nats) {
-    await nats.stopAll();
-    nats.cleanup();
-  }
+  await stopNodesAndNats(servers, nats);
 });
 
 test('a change on node A reaches a client of node B at the same version', async () => {

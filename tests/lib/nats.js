@@ -144,20 +144,21 @@ export function clusterNodes(nats) {
     },
     async stop() {
       for (const c of clients) c.close();
-      for (const s of servers) {
-        try { await stopServer(s); } finally { s.cleanup(); }
-      }
-      await nats.stopAll();
-      nats.cleanup();
+      await stopNodesAndNats(servers, nats);
     },
   };
 }
 
-// Stops pantau servers (the undefined skipped), then nats (may be undefined).
+// Stops pantau servers (the undefined skipped), then nats (may be
+// undefined). Every process is stopped even when a stop fails (a server
+// late to exit is killed): one left running would keep the test file's
+// process alive for ever. Then the first failure is thrown.
 export async function stopNodesAndNats(servers, nats) {
+  const failures = [];
   for (const server of servers.filter(Boolean)) {
-    try { await stopServer(server); } finally { server.cleanup(); }
+    try { await stopServer(server); } catch (err) { failures.push(err); } finally { server.cleanup(); }
   }
-  await nats?.stopAll();
+  try { await nats?.stopAll(); } catch (err) { failures.push(err); }
   nats?.cleanup();
+  if (failures.length) throw failures[0];
 }

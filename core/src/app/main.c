@@ -438,6 +438,9 @@ static int run(const options *o, pantau_config *cfg)
     g_source_remove(sigterm);
     g_source_remove(sighup);
     log_info("stopping");
+    /* Writes queued behind a NATS without quorum must not each wait its
+     * timeout: the stop would take seconds per write. */
+    kv_store_closing(srv.shared);
     rc = 0;
 out:
     /* Clients first (they release their streams), then the streams (their

@@ -45,6 +45,8 @@ struct kv_store {
     GPtrArray *sub_targets; /* watch_target *, references */
     gint renew;             /* a target was added: deliver every key's latest value again */
     gint stopping;
+    gint refusing; /* the last write failed for want of NATS (cleared by one taken) */
+    gint closing;  /* kv_store_closing: a refusing store fails writes at once */
 };
 
 /* One watched entry on its way to the main loop. */
@@ -61,6 +63,34 @@ static int nats_fail(pantau_error *err, natsStatus s, const char *what)
     const char *text = nats_GetLastError(&last);
     return error_set(err, ERR_UNAVAILABLE, "", "%s: %s%s%s", what, natsStatus_GetText(s),
                      text && *text ? ": " : "", text && *text ? text : "");
+}
+
+/* Whether a write is not even tried: the server is stopping and NATS did
+ * not take the last write (each would wait the timeout: the stop must
+ * not). Sets err then. */
+static bool write_skipped(kv_store *kv, pantau_error *err)
+{
+    if (!g_atomic_int_get(&kv->closing) || !g_atomic_int_get(&kv->refusing))
+        return false;
+    error_set(err, ERR_UNAVAILABLE, "",
+              "the server is stopping and the cluster's store does not take writes");
+    return true;
+}
+
+/* Notes how a write to kv went (s), for write_skipped. Returns s. */
+static natsStatus write_noted(kv_store *kv, natsStatus s)
+{
+    bool refused = s == NATS_TIMEOUT || s == NATS_NO_RESPONDERS || s == NATS_CONNECTION_CLOSED ||
+                   s == NATS_CONNECTION_DISCONNECTED;
+    if (s == NATS_OK || refused)
+        g_atomic_int_set(&kv->refusing, refused);
+    return s;
+}
+
+void kv_store_closing(kv_store *kv)
+{
+    if (kv)
+        g_atomic_int_set(&kv->closing, 1);
 }
 
 static void on_disconnected(natsConnection *nc, void *closure)
@@ -315,6 +345,8 @@ static natsStatus try_update(kv_store *kv, const char *subject, const char *valu
 int kv_store_update(kv_store *kv, const char *key, const char *value, uint64_t last, uint64_t *rev,
                     pantau_error *err)
 {
+    if (write_skipped(kv, err))
+        return -1;
     char *subject = g_strdup_printf("$KV.%s.%s", kv->bucket, key);
     gint64 until = g_get_monotonic_time() + (gint64)kv->timeout_ms * 1000;
     natsStatus s;
@@ -323,7 +355,7 @@ int kv_store_update(kv_store *kv, const char *key, const char *value, uint64_t l
     do {
         jerr = 0;
         conflict = false;
-        s = try_update(kv, subject, value, last, rev, &jerr, &conflict);
+        s = write_noted(kv, try_update(kv, subject, value, last, rev, &jerr, &conflict));
         /* Another write to the bucket came first: is it this key's? */
     } while (s != NATS_OK && !conflict && jerr == JSStreamWrongLastSequenceErr &&
              g_get_monotonic_time() < until);
@@ -337,8 +369,10 @@ int kv_store_update(kv_store *kv, const char *key, const char *value, uint64_t l
 
 int kv_store_put(kv_store *kv, const char *key, const char *value, uint64_t *rev, pantau_error *err)
 {
+    if (write_skipped(kv, err))
+        return -1;
     uint64_t taken = 0;
-    natsStatus s = kvStore_PutString(&taken, kv->kv, key, value);
+    natsStatus s = write_noted(kv, kvStore_PutString(&taken, kv->kv, key, value));
     if (rev)
         *rev = taken;
     return s == NATS_OK ? 0 : nats_fail(err, s, "the cluster's store did not take the write");
@@ -346,7 +380,9 @@ int kv_store_put(kv_store *kv, const char *key, const char *value, uint64_t *rev
 
 int kv_store_delete(kv_store *kv, const char *key, pantau_error *err)
 {
-    natsStatus s = kvStore_Delete(kv->kv, key);
+    if (write_skipped(kv, err))
+        return -1;
+    natsStatus s = write_noted(kv, kvStore_Delete(kv->kv, key));
     return s == NATS_OK ? 0 : nats_fail(err, s, "the cluster's store did not take the delete");
 }
 
@@ -563,9 +599,12 @@ void kv_log_free(kv_log *l)
 
 int kv_log_append(kv_log *l, const char *line, size_t len, pantau_error *err)
 {
+    if (write_skipped(l->kv, err))
+        return -1;
     jsPubAck *pa = NULL;
     jsErrCode jerr = 0;
-    natsStatus s = js_Publish(&pa, l->kv->js, l->name, line, (int)len, NULL, &jerr);
+    natsStatus s =
+        write_noted(l->kv, js_Publish(&pa, l->kv->js, l->name, line, (int)len, NULL, &jerr));
     jsPubAck_Destroy(pa);
     return s == NATS_OK ? 0
                         : nats_fail(err, s,
