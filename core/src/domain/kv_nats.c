@@ -65,12 +65,20 @@ static int nats_fail(pantau_error *err, natsStatus s, const char *what)
                      text && *text ? ": " : "", text && *text ? text : "");
 }
 
+/* The process's stores all reach one NATS cluster: at the stop, the last
+ * write any of them made says whether NATS takes writes (a store that has
+ * not written for a while, the nodes' heartbeat bucket, would otherwise
+ * wait its timeout once more). */
+static gint last_refused;
+static gint stopping_all;
+
 /* Whether a write is not even tried: the server is stopping and NATS did
  * not take the last write (each would wait the timeout: the stop must
  * not). Sets err then. */
 static bool write_skipped(kv_store *kv, pantau_error *err)
 {
-    if (!g_atomic_int_get(&kv->closing) || !g_atomic_int_get(&kv->refusing))
+    bool closing = g_atomic_int_get(&kv->closing) || g_atomic_int_get(&stopping_all);
+    if (!closing || !(g_atomic_int_get(&kv->refusing) || g_atomic_int_get(&last_refused)))
         return false;
     error_set(err, ERR_UNAVAILABLE, "",
               "the server is stopping and the cluster's store does not take writes");
@@ -82,8 +90,10 @@ static natsStatus write_noted(kv_store *kv, natsStatus s)
 {
     bool refused = s == NATS_TIMEOUT || s == NATS_NO_RESPONDERS || s == NATS_CONNECTION_CLOSED ||
                    s == NATS_CONNECTION_DISCONNECTED;
-    if (s == NATS_OK || refused)
+    if (s == NATS_OK || refused) {
         g_atomic_int_set(&kv->refusing, refused);
+        g_atomic_int_set(&last_refused, refused);
+    }
     return s;
 }
 
@@ -91,6 +101,7 @@ void kv_store_closing(kv_store *kv)
 {
     if (kv)
         g_atomic_int_set(&kv->closing, 1);
+    g_atomic_int_set(&stopping_all, 1);
 }
 
 static void on_disconnected(natsConnection *nc, void *closure)

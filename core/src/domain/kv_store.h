@@ -35,9 +35,10 @@ kv_store *kv_store_open(const kv_store_options *o, pantau_error *err);
  * the watch thread ended; no watch callback runs after it. */
 void kv_store_free(kv_store *kv);
 
-/* The server is stopping: from now on, while NATS does not take kv's
- * writes (the last one failed for want of it), a write fails at once with
- * ERR_UNAVAILABLE instead of waiting the timeout. NULL is fine. */
+/* The server is stopping: from now on, while NATS does not take writes
+ * (the last write of any store of the process failed for want of it), a
+ * write to any store fails at once with ERR_UNAVAILABLE instead of waiting
+ * the timeout. kv may be NULL. */
 void kv_store_closing(kv_store *kv);
 
 /* The value of key: 0 with *value a new string (g_free) and *rev its
