@@ -71,3 +71,19 @@ export async function waitFrames(page, tile, count, timeoutMs = 15000) {
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
 }
+
+// Waits until the text of `selector` equals `expected` (a string) or matches
+// it (a RegExp). A timeout names the selector and the text last seen.
+export async function waitText(page, selector, expected, timeoutMs = 10000) {
+  const pattern = expected instanceof RegExp ? { source: expected.source, flags: expected.flags } : null;
+  try {
+    await page.waitForFunction(({ sel, text, re }) => {
+      const now = document.querySelector(sel)?.textContent;
+      return re ? new RegExp(re.source, re.flags).test(now ?? '') : now === text;
+    }, { sel: selector, text: pattern ? null : expected, re: pattern }, { timeout: timeoutMs });
+  } catch (err) {
+    const seen = await page.evaluate((sel) => document.querySelector(sel)?.textContent ?? '(no such element)', selector)
+      .catch(() => '(page gone)');
+    throw new Error(`${selector}: waited ${timeoutMs} ms for ${expected}, saw ${JSON.stringify(seen)} (${err.message.split('\n')[0]})`);
+  }
+}

@@ -5,7 +5,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startServer, Client, testConfig } from '../lib/server.js';
-import { freePort } from '../lib/rtsp.js';
+import { closedPort } from '../lib/rtsp.js';
 import { launchBrowser, openPage, assertNoProblems, waitConnected } from './browser.js';
 
 let chromium;
@@ -18,7 +18,7 @@ const LONG_NAME = 'Persimpangan Jalan Jenderal Sudirman dan Jalan Gatot Subroto 
 // named to sort last alphabetically.
 async function withConsole(body) {
   const base = testConfig();
-  const deadPort = await freePort();
+  const deadPort = await closedPort();
   const clocks = Array.from({ length: 12 }, (_, i) => ({
     id: `clock-${i}`, type: 'clock', name: i === 0 ? LONG_NAME : `Clock ${String(i).padStart(2, '0')}`,
     settings: { timezone: i % 2 ? 'Asia/Jakarta' : 'UTC', label: i % 2 ? 'WIB' : 'UTC' },

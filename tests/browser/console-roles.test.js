@@ -7,7 +7,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startServer, Client } from '../lib/server.js';
 import { authConfig, login } from '../lib/harness.js';
-import { freePort } from '../lib/rtsp.js';
+import { closedPort } from '../lib/rtsp.js';
 import { launchBrowser, openPage, assertNoProblems, waitConnected } from './browser.js';
 
 let chromium;
@@ -19,7 +19,7 @@ const ADMIN = { name: 'ana', role: 'admin', password: 'ana-roles-password' };
 // Anonymous visitors get `role`; a data-centre check against a closed port
 // raises a critical alarm; the admin saves one preset.
 async function withServer(role, body) {
-  const deadPort = await freePort();
+  const deadPort = await closedPort();
   const config = await authConfig({ users: [ADMIN], auth: { anonymous_role: role } });
   config.plugins = { load: ['clock', 'dchealth'] };
   config.sources.push({

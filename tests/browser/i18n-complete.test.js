@@ -21,8 +21,8 @@ import { dirname, join } from 'node:path';
 import { startServer, stopServer, testConfig, Client } from '../lib/harness.js';
 import { repoRoot } from '../lib/server.js';
 import { startFeedServer } from '../lib/feed-server.js';
-import { freePort, startRtsp } from '../lib/rtsp.js';
-import { launchBrowser, openPage, assertNoProblems, waitConnected } from './browser.js';
+import { closedPort, startRtsp } from '../lib/rtsp.js';
+import { launchBrowser, openPage, assertNoProblems, waitConnected, waitText } from './browser.js';
 
 // Common English words of a user interface (about 300). Any of them in the
 // Indonesian pages is a word someone forgot to translate.
@@ -254,7 +254,7 @@ test('the wall, the console, the presenter, start and login pages show no Englis
 const CORRIDORS = { corridors: [{ id: 'dago', name: 'Simpang Dago', count: 120, speed: 42, level: 'free' }] };
 
 async function faultConfig(lockedUrl, feedUrl) {
-  const closedPort = await freePort();
+  const deadPort = await closedPort();
   const base = testConfig();
   const tile = (id, x, y, source) => ({ id, x, y, w: 1, h: 1, source });
   return {
@@ -262,11 +262,11 @@ async function faultConfig(lockedUrl, feedUrl) {
     plugins: { load: ['clock', 'cctv', 'traffic', 'dchealth'] },
     sources: [
       ...base.sources,
-      { id: 'cam-never', type: 'rtsp', name: 'Jl. Sudirman', settings: { url: `rtsp://127.0.0.1:${closedPort}/main` } },
+      { id: 'cam-never', type: 'rtsp', name: 'Jl. Sudirman', settings: { url: `rtsp://127.0.0.1:${deadPort}/main` } },
       { id: 'cam-auth', type: 'rtsp', name: 'Pasar Bawah', settings: { url: lockedUrl, username: 'admin', password: 'not-this-one' } },
       { id: 'traffic', type: 'traffic', name: 'Lalu lintas', settings: { feed: 'http', url: feedUrl, interval_s: 0.3, timeout_s: 0.5 } },
       { id: 'dc', type: 'dchealth', name: 'Pusat data', settings: { interval_ms: 300, host: { mode: 'local', disks: ['/'] },
-        checks: [{ name: 'db', type: 'tcp', host: '127.0.0.1', port: closedPort, timeout_ms: 500 }] } },
+        checks: [{ name: 'db', type: 'tcp', host: '127.0.0.1', port: deadPort, timeout_ms: 500 }] } },
     ],
     walls: [{
       id: 'main', name: 'Gangguan',
@@ -297,10 +297,8 @@ test('faults in Bahasa Indonesia: offline and locked cameras, a stale feed, a fa
     await page.waitForFunction(() => /^data terakhir [1-9]\d* dtk lalu$/
       .test(document.querySelector('#wall [data-tile="traffic"] .widget-state-age')?.textContent), null, { timeout: 5000 });
     assert.equal(await text('traffic"] .widget-state-title'), 'Data kedaluwarsa');
-    await page.waitForFunction(() => document.querySelector('#wall [data-tile="never"] .camera-state-text')?.textContent
-      === 'Kamera mati, mencoba lagi', null, { timeout: 20000 });
-    await page.waitForFunction(() => document.querySelector('#wall [data-tile="auth"] .camera-state-text')?.textContent
-      === 'Kata sandi salah', null, { timeout: 20000 });
+    await waitText(page, '#wall [data-tile="never"] .camera-state-text', 'Kamera mati, mencoba lagi', 20000);
+    await waitText(page, '#wall [data-tile="auth"] .camera-state-text', 'Kata sandi salah', 20000);
     await page.waitForSelector('#wall [data-tile="dc"] .dch-check[data-state="down"]', { timeout: 10000 });
     await page.waitForSelector('#wall [data-tile="clock"] .pantau-clock[data-time]');
     assert.match(await text('clock"] .clock-date'), /^(Senin|Selasa|Rabu|Kamis|Jumat|Sabtu|Minggu), \d+ \p{L}+ \d{4}$/u);

@@ -8,7 +8,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startServer, testConfig, Client } from '../lib/server.js';
 import { startFeedServer } from '../lib/feed-server.js';
-import { freePort, startRtsp } from '../lib/rtsp.js';
+import { closedPort as findClosedPort, startRtsp } from '../lib/rtsp.js';
 import { launchBrowser, openPage, assertNoProblems, waitConnected } from './browser.js';
 
 const MOUNTS = { '/main': 'test:640x360@15' };
@@ -63,7 +63,7 @@ before(async () => {
   // A port nothing listens on, picked after the servers above are up: picked
   // before, the kernel could hand the same free port to one of them (seen:
   // the locked RTSP server, so "never connected" read "Wrong password").
-  closedPort = await freePort();
+  closedPort = await findClosedPort();
   feed.set('good', corridors);
   server = await startServer({ config: config() });
 });

@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { createServer } from 'node:net';
 import http from 'node:http';
 import { serverFor, connect, sleep, httpGet, testConfig } from '../lib/harness.js';
-import { startRtsp, freePort } from '../lib/rtsp.js';
+import { startRtsp, closedPort } from '../lib/rtsp.js';
 
 const PASSWORD = 'Sup3r-Secret_9';
 // Every character the README lets a password hold raw in a URL.
@@ -65,7 +65,7 @@ const waitStatus = (client, id, pred, timeoutMs = 15000) => client.waitFor((m) =
 const lastStats = (client) => client.messages.filter((m) => m.ev === 'stats').at(-1)?.sources;
 
 test('a camera nobody has opened yet is idle (snapshot, stats, /metrics, no alarm) until a stream runs', async (t) => {
-  const closed = await freePort();
+  const closed = await closedPort();
   const server = await serverFor(t, { config: cameraConfig([
     cam('cam-closed', { url: `rtsp://127.0.0.1:${closed}/main` }),
     cam('cam-good', { url: rtsp.url('/main'), username: 'admin', password: PASSWORD }),
@@ -120,7 +120,7 @@ test('an HTTP server at the camera\'s address: not an RTSP server, quoting its s
 });
 
 test('GStreamer path: a connection failure names the host and the cause, as the lean client does', async (t) => {
-  const closed = await freePort();
+  const closed = await closedPort();
   const server = await serverFor(t, { config: cameraConfig([
     cam('cam-udp', { url: `rtsp://127.0.0.1:${closed}/main`, transport: 'udp' }),
     cam('cam-tcp', { url: `rtsp://127.0.0.1:${closed}/main` }),
@@ -166,7 +166,7 @@ test('every restart counts in stats.reconnects and pantau_camera_reconnects_tota
 });
 
 test('snapshot.jpg of a failing camera answers 503 at once with its status and reason', async (t) => {
-  const closed = await freePort();
+  const closed = await closedPort();
   const server = await serverFor(t, { config: cameraConfig([
     cam('cam-down', { url: `rtsp://127.0.0.1:${closed}/main` }),
     cam('cam-wrong', { url: rtsp.url('/main', 'admin:Wrong-Pass_7@') }),

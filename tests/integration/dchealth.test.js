@@ -8,7 +8,8 @@ import assert from 'node:assert/strict';
 import http from 'node:http';
 import { readFileSync } from 'node:fs';
 import { serverFor, connect, sleep } from '../lib/harness.js';
-import { startNut, freePort } from '../lib/nut.js';
+import { startNut } from '../lib/nut.js';
+import { closedPort } from '../lib/ports.js';
 import { startNodeExporter } from '../lib/node-exporter.js';
 
 const SOURCE = 'dc';
@@ -122,7 +123,7 @@ test('this host: CPU, memory, disk, load and network from /proc, with updated_ms
 
 test('checks: HTTP up, TCP refused, HTTP 500 and timeout; events once on down and once on up', async (t) => {
   const feed = await startFeed(t);
-  const refused = await freePort();
+  const refused = await closedPort();
   const { client } = await start(t, {
     host: { mode: 'off' },
     checks: [
@@ -245,7 +246,7 @@ test('Prometheus: garbage, HTTP 500 and recovery; a metric threshold raises once
 });
 
 test('a peer that never answered: status error with the reason', async (t) => {
-  const refused = await freePort();
+  const refused = await closedPort();
   const { client } = await start(t, {
     host: { mode: 'off' },
     exporters: [{ name: 'gone', url: `http://127.0.0.1:${refused}/metrics`, metrics: ['up'] }],

@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import {
   serverFor, connect, authConfig, login, connectAs, expectError, testConfig, sleep, runPantau, pluginDirArgs,
 } from '../lib/harness.js';
-import { startRtsp, freePort } from '../lib/rtsp.js';
+import { startRtsp, closedPort } from '../lib/rtsp.js';
 import { startOnvif, waitForState } from '../lib/onvif.js';
 
 const SECRET = 'cam-Secret-7f3a';
@@ -246,7 +246,7 @@ test('the camera password never reaches a client, also when the camera refuses i
 test('a camera down when the server starts becomes steerable once it answers', async (t) => {
   const rtsp = await startRtsp({ mounts: { '/main': 'test:320x180@15' } });
   t.after(() => rtsp.stop());
-  const port = await freePort();
+  const port = await closedPort();
   const config = testConfig();
   config.plugins = { load: ['clock', 'cctv'] };
   config.sources.push({

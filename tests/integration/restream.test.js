@@ -11,7 +11,7 @@ import { writeFileSync, mkdtempSync, rmSync, readFileSync, readdirSync, readlink
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { serverFor, connect, connectAs, login, sleep, authConfig, testConfig, runPantau, pluginDirArgs, diagnostics } from '../lib/harness.js';
-import { startRtsp, freePort } from '../lib/rtsp.js';
+import { startRtsp, freePort, closedPort } from '../lib/rtsp.js';
 import { listeningOn } from '../lib/sockets.js';
 
 const CAMERA_PASSWORD = 'Cam3ra-Secret_7';
@@ -308,7 +308,7 @@ test('password guesses are limited per address, as web logins are; credentials a
 
 test('a camera that is down is answered 503 at once, not after gst-rtsp-server\'s 20 s', async (t) => {
   const port = await freePort();
-  const dead = await freePort();
+  const dead = await closedPort();
   const config = testConfig();
   config.server = { ...config.server, stream_grace_ms: 500, rtsp_restream: { port } };
   config.plugins = { load: ['clock', 'cctv'] };

@@ -6,6 +6,7 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, writeFileSync, rmSync, chmodSync, utimesSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { freePort } from './ports.js';
 import net from 'node:net';
 
 const DRIVER = '/lib/nut/dummy-ups';
@@ -13,17 +14,7 @@ const UPSD = '/lib/nut/upsd'; // /usr/sbin/upsd is a wrapper that obeys /etc/nut
 
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
-// A TCP port that was free a moment ago on 127.0.0.1.
-export function freePort() {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.on('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address();
-      srv.close(() => resolve(port));
-    });
-  });
-}
+export { freePort } from './ports.js';
 
 function devText({ status = 'OL', charge = 100, runtime = 1800, load = 30 }) {
   return `ups.status: ${status}\nbattery.charge: ${charge}\nbattery.runtime: ${runtime}\nups.load: ${load}\n`;

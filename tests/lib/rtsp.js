@@ -2,9 +2,9 @@
 // build/tests/tools/pantau-test-rtsp): start, stop, restart on the same port.
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { dirname, join } from 'node:path';
 import { repoRoot } from './server.js';
+import { freePort } from './ports.js';
 
 // The tool next to the pantau binary under test (same build tree).
 export function rtspServerBin() {
@@ -14,17 +14,7 @@ export function rtspServerBin() {
   return join(build, 'tests', 'tools', 'pantau-test-rtsp');
 }
 
-// A free TCP port on 127.0.0.1 (closed again before it is returned).
-export function freePort() {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address();
-      srv.close(() => resolve(port));
-    });
-  });
-}
+export { freePort, closedPort } from './ports.js';
 
 // Starts the server with mounts { '/main': 'test:640x360@15', ... }.
 // Resolves to { port, url(path), stop(), output() } once it listens.
