@@ -672,6 +672,27 @@ static void stream_cache(media_stream *st, media_frame *f)
     st->gop_bytes += frame_cost(f);
 }
 
+/* frame to st's viewers: the clients, or (background) the server's own
+ * work that may wait (session_sink.background). */
+static void viewers_send(const media_stream *st, media_frame *frame, bool background)
+{
+    for (guint i = 0; i < st->viewers->len; i++) {
+        const session *s = g_ptr_array_index(st->viewers, i);
+        if (session_is_background(s) == background)
+            session_send_frame(s, frame);
+    }
+}
+
+/* After frame_deliver, once the clients' writes are out: f to the
+ * background viewers. */
+static void frame_deliver_background(pending_frame *f)
+{
+    if (f->stream->open)
+        viewers_send(f->stream, f->frame, true);
+}
+
+/* f to its stream: counted, cached for newcomers, sent to the clients
+ * (frame_deliver_background follows) and fed to its conversion. */
 static void frame_deliver(pending_frame *f)
 {
     media_stream *st = f->stream;
@@ -687,8 +708,7 @@ static void frame_deliver(pending_frame *f)
     stream_cache(st, f->frame);
     if (media_frame_is_keyframe(f->frame) && st->gop->len && st->engine->gop_waiters)
         waiters_take_keyframe(st->engine, st);
-    for (guint i = 0; i < st->viewers->len; i++)
-        session_send_frame(g_ptr_array_index(st->viewers, i), f->frame);
+    viewers_send(st, f->frame, false);
     if (stream_feeds_transcode(st))
         transcoder_push(st->transcode->tc, media_frame_data(f->frame), f->frame->len,
                         f->frame->pts_us);
@@ -709,13 +729,17 @@ static gboolean drain_pending(gpointer data)
     g_queue_init(&engine->pending);
     engine->wake_scheduled = false;
     g_mutex_unlock(&engine->lock);
-    pending_frame *f;
     hold_video(engine);
+    for (GList *l = batch.head; l; l = l->next)
+        frame_deliver(l->data);
+    release_video(engine);
+    /* The clients' frames are written: now the recorders, so that the
+     * disk's work never stands between a camera and a wall. */
+    pending_frame *f;
     while ((f = g_queue_pop_head(&batch)) != NULL) {
-        frame_deliver(f);
+        frame_deliver_background(f);
         pending_free(f);
     }
-    release_video(engine);
     return G_SOURCE_REMOVE;
 }
 
@@ -773,6 +797,7 @@ static void stream_push(media_stream *st, const void *data, size_t len, int64_t 
         /* A stream is fed from one thread only, so nothing of this stream
          * can be waiting in the queue. */
         frame_deliver(f);
+        frame_deliver_background(f);
         media_frame_unref(f->frame);
         return;
     }

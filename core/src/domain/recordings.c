@@ -737,6 +737,7 @@ static const session_sink recorder_sink = {
     .send_frame = recorder_frame,
     .expect_keyframe = recorder_expect_keyframe,
     .forget_stream = session_sink_ignore_stream,
+    .background = true,
 };
 
 static recorder *recorder_new(recordings *r, const char *id, int64_t retention_ms)

@@ -55,6 +55,11 @@ bool session_has_sink(const session *s)
     return s && s->sink;
 }
 
+bool session_is_background(const session *s)
+{
+    return session_has_sink(s) && s->sink->background;
+}
+
 void session_send_json(const session *s, const json_t *msg)
 {
     if (session_has_sink(s))

@@ -40,6 +40,10 @@ typedef struct session_sink {
     void (*expect_keyframe)(void *peer, uint32_t stream);
     /* The client stopped watching stream: forget what was kept for it. */
     void (*forget_stream)(void *peer, uint32_t stream);
+    /* The server's own work that may wait (the recorder): frames reach it
+     * after every other viewer's have been written, so that it never
+     * delays live video. */
+    bool background;
 } session_sink;
 
 typedef struct session {
@@ -80,6 +84,8 @@ session *session_new(void *peer);
 void session_set_sink(session *s, const session_sink *sink, void *peer);
 /* Whether s has a sink: something reaches a client. */
 bool session_has_sink(const session *s);
+/* Whether s's sink is background work (session_sink.background). */
+bool session_is_background(const session *s);
 
 /* Through s's sink, when it has one (else nothing): see session_sink.
  * Everything passed is borrowed. */

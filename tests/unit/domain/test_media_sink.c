@@ -3,7 +3,9 @@
  * the stream's description, a keyframe and a delta frame in order, each in
  * a frame with the room the engine was given; a viewer who comes later gets
  * the frames since the keyframe from the cache, in one video hold; frames
- * are the same bytes for every viewer; the stats go out on the bus. */
+ * are the same bytes for every viewer; a background viewer (the recorder)
+ * gets a camera thread's frames only once the clients' are out of the
+ * video hold; the stats go out on the bus. */
 #include "bus.h"
 #include "media.h"
 #include "session.h"
@@ -229,6 +231,55 @@ START_TEST(late_viewer_gets_the_cache)
 }
 END_TEST
 
+/* ---- a background viewer: after the clients ---- */
+
+static int released_at_background_frame = -1;
+
+static void background_frame(void *peer, media_frame *f)
+{
+    released_at_background_frame = released;
+    rec_frame(peer, f);
+}
+
+static const session_sink background_sink = {
+    rec_json, rec_stream_info, background_frame, rec_expect_keyframe, rec_forget, .background = true};
+
+static gpointer push_from_camera_thread(gpointer data)
+{
+    (void)data;
+    push(key_au, sizeof key_au, 1000);
+    return NULL;
+}
+
+START_TEST(background_viewer_after_the_clients)
+{
+    recorder client, rec;
+    session *c = viewer_new(&client);
+    session *b = viewer_new(&rec);
+    session_set_sink(b, &background_sink, &rec);
+    watch_camera(b); /* first: the engine's order is not what puts it last */
+    watch_camera(c);
+    g_thread_join(g_thread_new("camera", push_from_camera_thread, NULL));
+    gint64 until = g_get_monotonic_time() + 2 * G_USEC_PER_SEC;
+    while (rec.frames->len == 0 && g_get_monotonic_time() < until)
+        if (!g_main_context_iteration(NULL, FALSE))
+            g_usleep(1000);
+    /* The client's frame went out in the hold, the recorder's after it. */
+    ck_assert_uint_eq(client.frames->len, 1);
+    ck_assert_str_eq(line_at(&client, 2), "frame key held");
+    ck_assert_uint_eq(rec.frames->len, 1);
+    ck_assert_str_eq(line_at(&rec, 2), "frame key");
+    ck_assert_int_eq(released_at_background_frame, 1);
+    ck_assert_ptr_eq(g_ptr_array_index(rec.frames, 0), g_ptr_array_index(client.frames, 0));
+    /* From the main thread (no hold) both get it, the recorder too. */
+    push(delta_au, sizeof delta_au, 2000);
+    ck_assert_str_eq(line_at(&client, 3), "frame delta");
+    ck_assert_str_eq(line_at(&rec, 3), "frame delta");
+    viewer_free(c, &client);
+    viewer_free(b, &rec);
+}
+END_TEST
+
 /* ---- the stats on the bus ---- */
 
 static void record_stats(const bus_event *ev, void *user)
@@ -268,6 +319,7 @@ static Suite *media_sink_suite(void)
     tcase_add_checked_fixture(tc, setup, teardown);
     tcase_add_test(tc, keyframe_then_delta);
     tcase_add_test(tc, late_viewer_gets_the_cache);
+    tcase_add_test(tc, background_viewer_after_the_clients);
     suite_add_tcase(s, tc);
     tc = tcase_create("stats");
     tcase_add_checked_fixture(tc, setup, teardown);
