@@ -242,7 +242,13 @@ static void background_frame(void *peer, media_frame *f)
 }
 
 static const session_sink background_sink = {
-    rec_json, rec_stream_info, background_frame, rec_expect_keyframe, rec_forget, .background = true};
+    .send_json = rec_json,
+    .stream_info = rec_stream_info,
+    .send_frame = background_frame,
+    .expect_keyframe = rec_expect_keyframe,
+    .forget_stream = rec_forget,
+    .background = true,
+};
 
 static gpointer push_from_camera_thread(gpointer data)
 {
