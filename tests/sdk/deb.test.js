@@ -56,7 +56,7 @@ test('pantau and pantau-dev install, the server answers on its installed config,
   for (const f of ['/usr/bin/pantau', '/etc/pantau/pantau.json', '/usr/lib/systemd/system/pantau.service',
     '/usr/lib/pantau/plugins/clock.so', '/usr/share/pantau/web/js/widget-kit.js', '/usr/include/pantau/plugin.h',
     '/usr/lib/pkgconfig/pantau-plugin.pc', '/usr/lib/cmake/Pantau/PantauConfig.cmake',
-    '/usr/include/pantau/testhost.h', '/usr/lib/libpantau-testhost.so.0.1.0', '/usr/lib/pkgconfig/pantau-testhost.pc',
+    '/usr/include/pantau/testhost.h', '/usr/include/pantau/testhost_check.h', '/usr/lib/libpantau-testhost.so.0.1.0', '/usr/lib/pkgconfig/pantau-testhost.pc',
     '/usr/share/pantau/plugin-template/example.c']) {
     assert.ok(files.includes(f), `${f} is installed`);
   }

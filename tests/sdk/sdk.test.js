@@ -81,7 +81,7 @@ test('the install holds the server, its plugins, pages, widget kit, browser libr
     'share/pantau/vendor/uplot/dist/uPlot.esm.js', 'share/pantau/vendor/gridstack/dist/gridstack-all.js',
     'share/pantau/examples/demo/pantau.json', 'share/doc/pantau/copyright',
     'etc/pantau/pantau.json', 'lib/systemd/system/pantau.service',
-    'include/pantau/testhost.h', 'lib/libpantau-testhost.so', 'lib/pkgconfig/pantau-testhost.pc',
+    'include/pantau/testhost.h', 'include/pantau/testhost_check.h', 'lib/libpantau-testhost.so', 'lib/pkgconfig/pantau-testhost.pc',
     'share/pantau/plugin-template/example.c', 'share/pantau/plugin-template/tests/test_example.c']) {
     assert.ok(existsSync(join(prefix, rel)), `${rel} is installed`);
   }

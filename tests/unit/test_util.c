@@ -53,6 +53,20 @@ int tu_run(Suite *s, int argc, char **argv)
     return failed == 0 ? 0 : 1;
 }
 
+bool tu_loop_until(bool (*done)(const void *data), const void *data, int ms)
+{
+    gint64 end = g_get_monotonic_time() + (gint64)ms * 1000;
+    while (!(done && done(data)) && g_get_monotonic_time() < end)
+        if (!g_main_context_iteration(NULL, FALSE))
+            g_usleep(2000);
+    return done && done(data);
+}
+
+void tu_loop_for(int ms)
+{
+    tu_loop_until(NULL, NULL, ms);
+}
+
 char *tu_temp_dir(void)
 {
     GError *err = NULL;

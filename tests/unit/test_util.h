@@ -14,6 +14,13 @@
  * ran. Frees s. */
 int tu_run(Suite *s, int argc, char **argv);
 
+/* Runs the default main context for ms (sleeping 2 ms when it has nothing
+ * to do). */
+void tu_loop_for(int ms);
+
+/* Runs the default main context until done(data) or ms pass. Whether done. */
+bool tu_loop_until(bool (*done)(const void *data), const void *data, int ms);
+
 /* A fresh directory under $TMPDIR; g_free the result. */
 char *tu_temp_dir(void);
 

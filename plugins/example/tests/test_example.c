@@ -4,6 +4,7 @@
 #include <pantau/testhost.h>
 
 #include <check.h>
+#include <pantau/testhost_check.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -111,31 +112,16 @@ START_TEST(stop_removes_its_timer)
 }
 END_TEST
 
-/* Runs the TCase named argv[1], or all of them. */
 int main(int argc, char **argv)
 {
-    const struct {
-        const char *name;
-        const TTest *test;
-    } tcases[] = {
+    /* The TCases, one ctest entry each (CMakeLists.txt). */
+    const pantau_testhost_tcase tcases[] = {
         {"settings", defaults_and_bad_settings},
         {"publish", publishes_on_its_timer},
         {"event", raises_an_event_once},
         {"update", update_changes_the_interval_or_keeps_the_old},
         {"stop", stop_removes_its_timer},
     };
-    Suite *suite = suite_create("example");
-    for (size_t i = 0; i < sizeof tcases / sizeof tcases[0]; i++) {
-        if (argc > 1 && strcmp(argv[1], tcases[i].name) != 0)
-            continue;
-        TCase *tc = tcase_create(tcases[i].name);
-        tcase_add_checked_fixture(tc, setup, teardown);
-        tcase_add_test(tc, tcases[i].test);
-        suite_add_tcase(suite, tc);
-    }
-    SRunner *runner = srunner_create(suite);
-    srunner_run_all(runner, CK_NORMAL);
-    int failed = srunner_ntests_failed(runner), ran = srunner_ntests_run(runner);
-    srunner_free(runner);
-    return failed == 0 && ran > 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+    return pantau_testhost_run_tcases("example", tcases, sizeof tcases / sizeof tcases[0], setup,
+                                      teardown, argc, argv);
 }

@@ -5,6 +5,7 @@
 #include <pantau/testhost.h>
 
 #include <check.h>
+#include <pantau/testhost_check.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -132,26 +133,13 @@ END_TEST
 
 int main(int argc, char **argv)
 {
-    const struct {
-        const char *name;
-        const TTest *test;
-    } tcases[] = {
+    /* The TCases, one ctest entry each (CMakeLists.txt). */
+    const pantau_testhost_tcase tcases[] = {
         {"refusals", refuses_with_the_reason},
         {"lifecycle", loads_one_at_a_time},
         {"timers", runs_timers_in_virtual_time},
         {"control", control_actions},
     };
-    Suite *suite = suite_create("testhost");
-    for (size_t i = 0; i < sizeof tcases / sizeof tcases[0]; i++) {
-        if (argc > 1 && strcmp(argv[1], tcases[i].name) != 0)
-            continue;
-        TCase *tc = tcase_create(tcases[i].name);
-        tcase_add_test(tc, tcases[i].test);
-        suite_add_tcase(suite, tc);
-    }
-    SRunner *runner = srunner_create(suite);
-    srunner_run_all(runner, CK_NORMAL);
-    int failed = srunner_ntests_failed(runner), ran = srunner_ntests_run(runner);
-    srunner_free(runner);
-    return failed == 0 && ran > 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+    return pantau_testhost_run_tcases("testhost", tcases, sizeof tcases / sizeof tcases[0], NULL,
+                                      NULL, argc, argv);
 }

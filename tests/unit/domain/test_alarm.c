@@ -179,15 +179,6 @@ static void assert_version(const char *wall_id, gint64 want)
     ck_assert_int_eq(wall_named(wall_id)->version, want);
 }
 
-/* Runs the main loop for ms. */
-static void spin(int ms)
-{
-    gint64 end = g_get_monotonic_time() + ms * 1000;
-    while (g_get_monotonic_time() < end)
-        if (!g_main_context_iteration(NULL, FALSE))
-            g_usleep(2000);
-}
-
 static json_t *request(const char *text)
 {
     json_t *reply = ops_handle_text(srv, NULL, text, strlen(text));
@@ -423,9 +414,9 @@ START_TEST(timed_rule_expires)
     gint64 v = wall_named("main")->version;
     event("cam1", PANTAU_SEVERITY_WARNING, "timed", true);
     assert_shows("main", "cam1");
-    spin(40);
+    tu_loop_for(40);
     assert_shows("main", "cam1");
-    spin(200);
+    tu_loop_for(200);
     assert_shows("main", "feed,-");
     assert_version("main", v + 2);
     assert_state("timed", "active");
@@ -474,10 +465,10 @@ START_TEST(camera_offline_after_debounce)
 {
     set_status("cam1", PANTAU_STATUS_RECONNECTING);
     assert_state("core.camera_offline", NULL);
-    spin(120);
+    tu_loop_for(120);
     assert_state("core.camera_offline", "active");
     set_status("cam1", PANTAU_STATUS_OFFLINE);
-    spin(120);
+    tu_loop_for(120);
     json_t *list = alarm_snapshot(srv->alarms);
     ck_assert_int_eq(json_array_size(list), 1);
     json_decref(list);
@@ -486,13 +477,13 @@ START_TEST(camera_offline_after_debounce)
     /* A quick reconnect raises nothing. */
     set_status("cam2", PANTAU_STATUS_RECONNECTING);
     set_status("cam2", PANTAU_STATUS_LIVE);
-    spin(120);
+    tu_loop_for(120);
     list = alarm_snapshot(srv->alarms);
     ck_assert_int_eq(json_array_size(list), 1);
     json_decref(list);
     /* A widget: feed stale. */
     set_status("feed", PANTAU_STATUS_STALE);
-    spin(120);
+    tu_loop_for(120);
     assert_state("core.feed_stale", "active");
     set_status("feed", PANTAU_STATUS_LIVE);
     assert_state("core.feed_stale", "cleared");

@@ -250,6 +250,11 @@ static const session_sink background_sink = {
     .background = true,
 };
 
+static bool has_frames(const void *r)
+{
+    return ((const recorder *)r)->frames->len > 0;
+}
+
 static gpointer push_from_camera_thread(gpointer data)
 {
     (void)data;
@@ -266,10 +271,7 @@ START_TEST(background_viewer_after_the_clients)
     watch_camera(b); /* first: the engine's order is not what puts it last */
     watch_camera(c);
     g_thread_join(g_thread_new("camera", push_from_camera_thread, NULL));
-    gint64 until = g_get_monotonic_time() + 2 * G_USEC_PER_SEC;
-    while (rec.frames->len == 0 && g_get_monotonic_time() < until)
-        if (!g_main_context_iteration(NULL, FALSE))
-            g_usleep(1000);
+    tu_loop_until(has_frames, &rec, 2000);
     /* The client's frame went out in the hold, the recorder's after it. */
     ck_assert_uint_eq(client.frames->len, 1);
     ck_assert_str_eq(line_at(&client, 2), "frame key held");
@@ -294,6 +296,11 @@ static void record_stats(const bus_event *ev, void *user)
     g_ptr_array_add(user, text);
 }
 
+static bool array_filled(const void *array)
+{
+    return ((const GPtrArray *)array)->len > 0;
+}
+
 START_TEST(stats_on_the_bus)
 {
     GPtrArray *seen = g_ptr_array_new_with_free_func(free);
@@ -302,11 +309,7 @@ START_TEST(stats_on_the_bus)
     session *s = viewer_new(&r);
     watch_camera(s);
     /* The stats tick is once a second (g_timeout_add_seconds: within 2 s). */
-    gint64 until = g_get_monotonic_time() + 3 * G_USEC_PER_SEC;
-    while (seen->len == 0 && g_get_monotonic_time() < until)
-        if (!g_main_context_iteration(NULL, FALSE))
-            g_usleep(10000);
-    ck_assert_uint_ge(seen->len, 1);
+    ck_assert(tu_loop_until(array_filled, seen, 3000));
     json_t *stats = tu_json(g_ptr_array_index(seen, 0));
     json_t *cam = json_object_get(stats, "cam1");
     ck_assert_ptr_nonnull(cam);

@@ -97,14 +97,6 @@ static pres_def *parse(const char *text, pantau_error *err)
     return d;
 }
 
-static void spin(int ms)
-{
-    gint64 end = g_get_monotonic_time() + ms * 1000;
-    while (g_get_monotonic_time() < end)
-        if (!g_main_context_iteration(NULL, FALSE))
-            g_usleep(2000);
-}
-
 /* ---- definitions ---- */
 
 START_TEST(parse_good)
@@ -215,7 +207,7 @@ START_TEST(live_run)
     ck_assert_int_eq(ok_step("{\"op\": \"presentation.next\", \"wall\": \"main\"}"), 1);
     ck_assert_int_eq(main_wall()->layout.columns, 2);
     /* Dwell: step 1 would advance to step 2, whose preset is missing: it stays. */
-    spin(150);
+    tu_loop_for(150);
     ck_assert_int_eq(ok_step("{\"op\": \"presentation.goto\", \"wall\": \"main\", \"step\": 1}"),
                      1);
     json_t *reply = request("{\"op\": \"presentation.stop\", \"wall\": \"main\"}");
@@ -235,7 +227,7 @@ START_TEST(dwell_advances)
                              "\"wall\": \"main\", \"step\": 1}"),
                      1);
     int64_t v = main_wall()->version;
-    spin(200);
+    tu_loop_for(200);
     ck_assert_int_eq(main_wall()->version, v + 1);
     json_t *snap = presentation_snapshot(srv->presentations);
     json_t *run = json_array_get(json_object_get(snap, "running"), 0);
@@ -256,7 +248,7 @@ START_TEST(rehearsal_leaves_wall)
                      1);
     json_decref(reply);
     ck_assert_int_eq(ok_step("{\"op\": \"presentation.next\", \"rehearsal\": true}"), 1);
-    spin(150); /* step 2's preset is missing: the rehearsal stays too */
+    tu_loop_for(150); /* step 2's preset is missing: the rehearsal stays too */
     ck_assert_int_eq(main_wall()->version, v0);
     json_t *snap = presentation_snapshot(srv->presentations);
     ck_assert_int_eq(json_array_size(json_object_get(snap, "running")), 0);

@@ -82,14 +82,6 @@ static void push_paced(guint from, guint to)
     }
 }
 
-/* Runs the main loop for ms. */
-static void spin(int ms)
-{
-    gint64 until = g_get_monotonic_time() + ms * 1000;
-    while (g_get_monotonic_time() < until)
-        g_main_context_iteration(NULL, FALSE), g_usleep(2000);
-}
-
 /* Reads rd until it has nothing more now; checks each frame. Returns the count. */
 static int read_all(rec_reader *rd, int64_t *last_us, bool first_is_key)
 {
@@ -117,7 +109,7 @@ START_TEST(live_edge)
     int64_t t0 = g_get_real_time();
     recordings *r = open_recordings();
     push_paced(0, 30);
-    spin(800); /* a fragment is written every RECORDINGS_FRAGMENT_MS */
+    tu_loop_for(800); /* a fragment is written every RECORDINGS_FRAGMENT_MS */
     pantau_error err = {0};
     rec_reader *rd = rec_reader_open(r, "cam1", t0 / 1000 - 60000, &err);
     ck_assert_msg(rd, "open: %s", err.message);
@@ -126,7 +118,7 @@ START_TEST(live_edge)
     ck_assert_msg(first > 0 && first <= 30, "%d frames of the first second", first);
     ck_assert_int_ge(last, t0);
     push_paced(30, FRAMES);
-    spin(800);
+    tu_loop_for(800);
     int more = read_all(rd, &last, false);
     ck_assert_msg(more > 0, "the reader sees the frames written since (live edge)");
     rec_reader_free(rd);
