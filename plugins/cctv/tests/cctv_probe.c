@@ -308,8 +308,13 @@ static unsigned aus(cam *c, enum pantau_stream which)
     return n;
 }
 
+/* Fails unless c's stream has min access units, waiting up to 10 s more
+ * for them (a busy machine, an ASan build: frames come late, not never). */
 static void expect_aus(cam *c, enum pantau_stream which, unsigned min, const char *what)
 {
+    gint64 end = g_get_monotonic_time() + 10 * G_USEC_PER_SEC;
+    while (aus(c, which) < min && g_get_monotonic_time() < end)
+        run_for(50);
     unsigned n = aus(c, which);
     fprintf(stderr, "%s: %u AUs, %u keyframes, flags %u, status %d\n", what, n,
             c->seen.streams[which].keyframes, c->seen.streams[which].flags, c->seen.status);
