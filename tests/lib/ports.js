@@ -37,8 +37,9 @@ function ephemeralRange() {
 // A port where nothing listens, and nothing will: it lies outside the kernel's
 // ephemeral range, so neither a server bound to port 0 (pantau, other tests)
 // nor an outgoing connection can take it while the test relies on it being
-// closed. (A port from freePort() was handed out again to the server under
-// test once, turning "camera offline" into something else.)
+// closed. (A port from freePort() may be handed out again, to the server
+// under test for one, turning "camera offline" into something else.) A test
+// may also open it later itself, as a camera that comes back.
 export async function closedPort() {
   const [low, high] = ephemeralRange();
   const [from, to] = low > 12000 ? [10000, low] : [high + 1, 65536];
