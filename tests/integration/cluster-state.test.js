@@ -78,8 +78,11 @@ before(async () => {
 });
 
 after(async () => {
-  if (nodes) await nodes.stop();
-  if (feed) await feed.close();
+  try {
+    if (nodes) await nodes.stop();
+  } finally {
+    if (feed) await feed.close();
+  }
 });
 
 test('a preset saved, renamed and deleted on node A is seen by a client of node B', async () => {
@@ -244,8 +247,8 @@ test('without JetStream quorum an event raised on node A still opens its alarm o
   feed.set('good', corridors('A', 'B'));
   await a.waitFor(isJamOf('B', 'active'), 5000);
   await b.waitFor(isJamOf('B', 'active'), 5000);
-  // The quorum back before the nodes stop (a stop without it waits out
-  // the writes in flight: docs/cluster.md, "Limits of this slice").
+  // The quorum back before the nodes stop, so that they delete their
+  // keys (a stop without it is tested in cluster.test.js).
   for (const s of nats.servers.slice(1)) s.start();
   await Promise.all(nats.servers.slice(1).map((s) => s.ready(true)));
 });

@@ -113,7 +113,10 @@ test('a node that starts takes the walls from the bucket', async () => {
   await stopServer(nodeC);
 });
 
-test('without quorum changes fail with unavailable, the walls keep showing, and it recovers', async () => {
+test('without quorum changes fail with unavailable, the walls keep showing, a node stops at once, and it recovers', async () => {
+  // A third node, stopped while NATS has no quorum.
+  const nodeQ = await startNode('q');
+  const q = await connect(nodeQ);
   await nats.servers[1].stop();
   await nats.servers[2].stop();
   let reply;
@@ -128,6 +131,15 @@ test('without quorum changes fail with unavailable, the walls keep showing, and 
   const snap = await a.request('snapshot');
   assert.equal(snap.ok.walls.find((w) => w.id === 'main').version, shown.version);
   expectError(await setSource(b, lastWall(b).version, null), 'unavailable');
+
+  // The stop does not wait on NATS (each watch's and subscription's
+  // consumer deleted, each waiting timeout_ms: 4.2 s on a quiet machine,
+  // over 5 s under load). A heartbeat in flight may still take its
+  // timeout_ms (2 s) once.
+  q.close();
+  const stopping = Date.now();
+  await stopServer(nodeQ, 3500);
+  console.log(`a node without NATS quorum stopped in ${Date.now() - stopping} ms`);
 
   for (const s of nats.servers.slice(1)) s.start();
   await Promise.all(nats.servers.slice(1).map((s) => s.ready(true)));

@@ -12,6 +12,10 @@
 #define NODE_KEY_PREFIX "node."
 /* How often the main loop looks for nodes gone silent. */
 #define NODES_SWEEP_MS 500
+/* How long a stop lets the heartbeat thread finish its write and delete
+ * this node's key before it cuts the connection (NATS without quorum
+ * would hold a write for the store's whole timeout). */
+#define NODES_STOP_WAIT_MS 500
 
 /* Another node as last heard of. */
 typedef struct node_entry {
@@ -27,10 +31,11 @@ struct cluster_nodes {
     char *listed;     /* the list last told, as JSON text */
     guint sweep;
     GThread *beat;
-    GMutex lock; /* guards stopping, with wake */
+    GMutex lock; /* guards stopping and beat_ended, with wake */
     GCond wake;
     bool stopping;
-    gint available; /* the last heartbeat was taken */
+    bool beat_ended; /* the heartbeat thread is done with the store */
+    gint available;  /* the last heartbeat was taken */
 };
 
 static void node_entry_free(gpointer data)
@@ -83,12 +88,45 @@ static gpointer heartbeat_run(gpointer data)
     return NULL;
 }
 
+/* heartbeat_run's body, then it says it ended (beat_ended, wake). */
+static gpointer heartbeat_thread(gpointer data)
+{
+    cluster_nodes *n = data;
+    heartbeat_run(n);
+    g_mutex_lock(&n->lock);
+    n->beat_ended = true;
+    g_cond_broadcast(&n->wake);
+    g_mutex_unlock(&n->lock);
+    return NULL;
+}
+
+/* Tells the heartbeat thread to delete this node's key and end; does not
+ * wait (the main loop may call it). */
 static void stop_beating(cluster_nodes *n)
 {
     g_mutex_lock(&n->lock);
     n->stopping = true;
-    g_cond_signal(&n->wake);
+    g_cond_broadcast(&n->wake);
     g_mutex_unlock(&n->lock);
+}
+
+/* Ends the heartbeat thread: it deletes this node's key when it can
+ * within NODES_STOP_WAIT_MS; past that its write in flight is cut. */
+static void end_beating(cluster_nodes *n)
+{
+    stop_beating(n);
+    if (!n->beat)
+        return;
+    g_mutex_lock(&n->lock);
+    gint64 until = g_get_monotonic_time() + NODES_STOP_WAIT_MS * 1000;
+    while (!n->beat_ended && g_cond_wait_until(&n->wake, &n->lock, until))
+        ;
+    bool ended = n->beat_ended;
+    g_mutex_unlock(&n->lock);
+    if (!ended)
+        kv_store_disconnect(n->kv);
+    g_thread_join(n->beat);
+    n->beat = NULL;
 }
 
 /* ---- the list (main loop) ---- */
@@ -219,7 +257,7 @@ cluster_nodes *cluster_nodes_start(kv_store *kv, const char *name, const char *u
     free(first);
     if (rc || kv_store_watch(kv, NODE_KEY_PREFIX ">", on_node, n, err))
         goto fail;
-    n->beat = g_thread_new("pantau-heartbeat", heartbeat_run, n);
+    n->beat = g_thread_new("pantau-heartbeat", heartbeat_thread, n);
     n->sweep = g_timeout_add(NODES_SWEEP_MS, sweep, n);
     return n;
 fail:
@@ -231,9 +269,7 @@ void cluster_nodes_free(cluster_nodes *n)
 {
     if (!n)
         return;
-    stop_beating(n);
-    if (n->beat)
-        g_thread_join(n->beat);
+    end_beating(n);
     if (n->sweep)
         g_source_remove(n->sweep);
     kv_store_free(n->kv);

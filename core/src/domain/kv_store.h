@@ -31,9 +31,14 @@ typedef struct kv_store_options {
  * naming why. Blocks. */
 kv_store *kv_store_open(const kv_store_options *o, pantau_error *err);
 
-/* Stops the watch and closes the connection (NULL is fine). Blocks until
- * the watch thread ended; no watch callback runs after it. */
+/* Closes the connection, then stops the watch (NULL is fine). Blocks
+ * until the watch thread ended; no watch callback runs after it. */
 void kv_store_free(kv_store *kv);
+
+/* Closes kv's connection: a call in flight on it and every later one
+ * fail at once (unavailable), whatever NATS does. For a stop that must
+ * not wait on NATS; kv_store_free is still needed. kv may be NULL. */
+void kv_store_disconnect(kv_store *kv);
 
 /* The server is stopping: from now on, while NATS does not take writes
  * (the last write of any store of the process failed for want of it), a
