@@ -46,10 +46,10 @@ test-unit: build
 	@cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
 
 test-integration: build
-	@PANTAU_BIN=$(CURDIR)/$(BUILD)/core/pantau PANTAU_PLUGIN_DIR=$(CURDIR)/$(BUILD)/lib/pantau/plugins node --test --test-concurrency=1 tests/integration/
+	@PANTAU_BIN=$(CURDIR)/$(BUILD)/core/pantau PANTAU_PLUGIN_DIR=$(CURDIR)/$(BUILD)/lib/pantau/plugins node --test --test-force-exit --test-timeout=300000 --test-concurrency=1 tests/integration/
 
 test-browser: build
-	@PANTAU_BIN=$(CURDIR)/$(BUILD)/core/pantau PANTAU_PLUGIN_DIR=$(CURDIR)/$(BUILD)/lib/pantau/plugins node --test --test-concurrency=1 tests/browser/
+	@PANTAU_BIN=$(CURDIR)/$(BUILD)/core/pantau PANTAU_PLUGIN_DIR=$(CURDIR)/$(BUILD)/lib/pantau/plugins node --test --test-force-exit --test-timeout=300000 --test-concurrency=1 tests/browser/
 
 # Each harness FUZZ_SECONDS (make fuzz FUZZ_SECONDS=600); the inputs found
 # are kept in $(FUZZ_BUILD)/corpus, never in the repository.

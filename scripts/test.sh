@@ -54,6 +54,11 @@ export ASAN_OPTIONS=detect_leaks=1:abort_on_error=0:halt_on_error=1:fast_unwind_
 export LSAN_OPTIONS=suppressions=$root/tests/lsan.supp:print_suppressions=0
 export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 
+# Every node --test run: a file whose tests are done exits even when
+# something of it still runs (a server its failed hook did not stop kept
+# make test waiting for ever), and a test that hangs fails after 5 minutes
+# (the longest takes about 70 s).
+
 # Calls go only downward in core/src (docs/architecture.md).
 step "layer check" python3 scripts/check-layers.py
 step "unit tests" sh -c "cd $build && ctest --output-on-failure -j 2"
@@ -83,22 +88,22 @@ integration() {
     export PANTAU_BIN="$root/$asan/core/pantau" PANTAU_PLUGIN_DIR="$root/$asan/lib/pantau/plugins"
     rc=0
     # shellcheck disable=SC2086 # one argument per file
-    node --test --test-concurrency=2 --test-reporter=spec $other_files || rc=1
+    node --test --test-force-exit --test-timeout=300000 --test-concurrency=2 --test-reporter=spec $other_files || rc=1
     # shellcheck disable=SC2086
-    node --test --test-concurrency=2 --test-reporter=spec $long_files || rc=1
+    node --test --test-force-exit --test-timeout=300000 --test-concurrency=2 --test-reporter=spec $long_files || rc=1
     # shellcheck disable=SC2086
-    node --test --test-concurrency=1 --test-reporter=spec $timed_files || rc=1
+    node --test --test-force-exit --test-timeout=300000 --test-concurrency=1 --test-reporter=spec $timed_files || rc=1
     return $rc
 }
 step "integration tests (ASan+UBSan server)" integration
 step "browser tests" env PANTAU_BIN="$root/$build/core/pantau" \
     PANTAU_PLUGIN_DIR="$root/$build/lib/pantau/plugins" \
-    node --test --test-concurrency=1 --test-reporter=spec tests/browser/
+    node --test --test-force-exit --test-timeout=300000 --test-concurrency=1 --test-reporter=spec tests/browser/
 # The SDK installed into a temporary prefix with out-of-tree plugins built
 # against it, and the Debian packages installed and purged (root only):
 # tests/sdk, on the normal build.
 step "SDK and packages" env PANTAU_BUILD_DIR="$root/$build" \
-    node --test --test-concurrency=1 --test-reporter=spec tests/sdk/
+    node --test --test-force-exit --test-timeout=300000 --test-concurrency=1 --test-reporter=spec tests/sdk/
 # Its own build directory: clang, instrumented for libFuzzer (tests/fuzz).
 step "fuzz harnesses (${FUZZ_TEST_SECONDS:-6} s each)" sh -c "CC=clang cmake -S . -B $fuzz \
     -DCMAKE_BUILD_TYPE=RelWithDebInfo -DPANTAU_FUZZ=ON >/dev/null && \
