@@ -32,6 +32,7 @@
 #include <gst/app/gstappsrc.h>
 #include <gst/gst.h>
 #include <gst/rtsp-server/rtsp-server.h>
+#include <gst/video/video.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -49,10 +50,6 @@ typedef struct file_feed {
 
 static GMainLoop *loop;
 static GSList *feeds;
-/* GstRTSPMedia *, one reference and one prepare each: every media made,
- * held until the server stops (hold_media_when_prepared). */
-static GSList *held_media;
-static GMutex held_lock;
 
 /* ---- file mounts: one producer, many appsrc ---- */
 
@@ -226,31 +223,6 @@ static int have_x265(void)
     return 1;
 }
 
-/* media "prepared": the server holds the media prepared itself, so that
- * no client's leaving ever tears it down (see hold_media_when_prepared). */
-static void hold_prepared_media(GstRTSPMedia *media, gpointer user)
-{
-    (void)user;
-    gst_rtsp_media_prepare(media, NULL);
-    g_mutex_lock(&held_lock);
-    held_media = g_slist_prepend(held_media, g_object_ref(media));
-    g_mutex_unlock(&held_lock);
-}
-
-/* Lets go of every held media (the pipelines stop). */
-static void release_held_media(void)
-{
-    g_mutex_lock(&held_lock);
-    GSList *all = held_media;
-    held_media = NULL;
-    g_mutex_unlock(&held_lock);
-    for (GSList *l = all; l; l = l->next) {
-        gst_rtsp_media_unprepare(l->data);
-        g_object_unref(l->data);
-    }
-    g_slist_free(all);
-}
-
 /* pay0's sink pad, upstream queries: the stream cannot be seeked. */
 static GstPadProbeReturn refuse_seeking(GstPad *pad, GstPadProbeInfo *info, gpointer user)
 {
@@ -287,33 +259,32 @@ static void refuse_seeking_of(GstRTSPMedia *media)
     gst_object_unref(bin);
 }
 
-/* factory "media-configure": the media cannot be seeked (see
- * refuse_seeking_of), and once prepared it lives as long as the server. Known races of shared media
- * (gst-rtsp-server 1.22): a media is torn down when its last client leaves (also a client that only
- * DESCRIBEd) but stays in the factory's cache until that has finished.
- * - A DESCRIBE in those few milliseconds is handed the dying media and
- *   answered "503 Service Unavailable" (rtspsrc: "Unhandled error").
- *   pantau's lean client DESCRIBEs an H.265 camera, hangs up and hands it
- *   to GStreamer within milliseconds: 3 of 22 such opens failed once.
- * A camera keeps encoding whether anyone watches or not, so this is also
- * closer to the real thing. Marking the media reusable was tried instead:
- * re-prepared media then sent no video and the server soon stopped
- * answering. */
-static void hold_media_when_prepared(GstRTSPMediaFactory *factory, GstRTSPMedia *media,
-                                     gpointer user)
+/* factory "media-configure": the media cannot be seeked. */
+static void media_configure(GstRTSPMediaFactory *factory, GstRTSPMedia *media, gpointer user)
 {
     (void)factory;
     (void)user;
     refuse_seeking_of(media);
-    g_signal_connect(media, "prepared", G_CALLBACK(hold_prepared_media), NULL);
 }
 
 /* Makes the factory for spec (test:..., test265:..., file:...), or NULL. */
 static GstRTSPMediaFactory *factory_for(const char *spec)
 {
     GstRTSPMediaFactory *factory = gst_rtsp_media_factory_new();
+    /* Known race of shared media (gst-rtsp-server 1.22): a media is torn
+     * down when its last client leaves (also a client that only DESCRIBEd)
+     * but stays in the factory's cache until that has finished, and a
+     * DESCRIBE in those few milliseconds is handed the dying media and
+     * answered "503 Service Unavailable" (rtspsrc: "Unhandled error").
+     * pantau's lean client DESCRIBEs an H.265 camera, hangs up and hands it
+     * to GStreamer within milliseconds: 3 of 22 such opens failed once and
+     * worked on the retry a second later. Marking the media reusable was
+     * tried: re-prepared media then sent no video and the server soon
+     * stopped answering. Holding every media prepared for the server's
+     * life (an extra gst_rtsp_media_prepare) was tried too: streams
+     * resumed 5 s late and snapshots timed out in cctv.test.js. */
     gst_rtsp_media_factory_set_shared(factory, TRUE);
-    g_signal_connect(factory, "media-configure", G_CALLBACK(hold_media_when_prepared), NULL);
+    g_signal_connect(factory, "media-configure", G_CALLBACK(media_configure), NULL);
     char *line = NULL;
     if (g_str_has_prefix(spec, "test:"))
         line = test_launch(spec + 5, 0);
@@ -381,11 +352,33 @@ static void add_auth(GstRTSPServer *server, const char *user, const char *passwo
     g_object_unref(auth);
 }
 
-/* client "play-request": one line per PLAY, for the tests to count. */
+/* Asks media's encoder for a keyframe with its parameter sets next (a
+ * file mount has none: its feed starts each client at a keyframe). */
+static void request_keyframe(GstRTSPMedia *media)
+{
+    GstElement *bin = gst_rtsp_media_get_element(media);
+    GstElement *pay = gst_bin_get_by_name(GST_BIN(bin), "pay0");
+    GstPad *src = pay ? gst_element_get_static_pad(pay, "src") : NULL;
+    if (src)
+        gst_pad_send_event(
+            src, gst_video_event_new_upstream_force_key_unit(GST_CLOCK_TIME_NONE, TRUE, 0));
+    if (src)
+        gst_object_unref(src);
+    if (pay)
+        gst_object_unref(pay);
+    gst_object_unref(bin);
+}
+
+/* client "play-request": one line per PLAY, for the tests to count. A
+ * camera starts a new session with a keyframe: so does this server, on a
+ * media that other clients already watch (it is not seeked back to 0:
+ * refuse_seeking_of). */
 static void on_play(GstRTSPClient *client, GstRTSPContext *ctx, gpointer user)
 {
     (void)client;
     (void)user;
+    if (ctx->media)
+        request_keyframe(ctx->media);
     printf("rtsp: play %s\n", ctx->uri && ctx->uri->abspath ? ctx->uri->abspath : "?");
     fflush(stdout);
 }
@@ -458,7 +451,6 @@ int main(int argc, char **argv)
     fflush(stdout);
     g_main_loop_run(loop);
     g_source_remove(id);
-    release_held_media();
     g_slist_free_full(feeds, (GDestroyNotify)feed_free);
     g_object_unref(server);
     g_main_loop_unref(loop);
