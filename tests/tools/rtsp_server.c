@@ -32,7 +32,6 @@
 #include <gst/app/gstappsrc.h>
 #include <gst/gst.h>
 #include <gst/rtsp-server/rtsp-server.h>
-#include <gst/video/video.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -223,50 +222,6 @@ static int have_x265(void)
     return 1;
 }
 
-/* pay0's sink pad, upstream queries: the stream cannot be seeked. */
-static GstPadProbeReturn refuse_seeking(GstPad *pad, GstPadProbeInfo *info, gpointer user)
-{
-    (void)pad;
-    (void)user;
-    GstQuery *query = GST_PAD_PROBE_INFO_QUERY(info);
-    if (GST_QUERY_TYPE(query) != GST_QUERY_SEEKING)
-        return GST_PAD_PROBE_OK;
-    GstFormat format;
-    gst_query_parse_seeking(query, &format, NULL, NULL, NULL);
-    gst_query_set_seeking(query, format, FALSE, 0, -1);
-    return GST_PAD_PROBE_HANDLED;
-}
-
-/* A live test pattern answers that it can be seeked, so gst-rtsp-server
- * 1.22 seeks the shared media back to 0 at every PLAY with "Range:
- * npt=0-" (rtspsrc and pantau's client send it): every client's stream
- * starts over, and a PLAY of another client between the flush and the
- * next frame finds a stream without its segment and aborts the server in
- * gst_rtsp_media_get_rates ("assertion failed: (FALSE)": seen in a
- * fresh-clone run of cctv_probe.rtsp, five cameras on one server). A
- * camera cannot be seeked either. */
-static void refuse_seeking_of(GstRTSPMedia *media)
-{
-    GstElement *bin = gst_rtsp_media_get_element(media);
-    GstElement *pay = gst_bin_get_by_name(GST_BIN(bin), "pay0");
-    GstPad *sink = pay ? gst_element_get_static_pad(pay, "sink") : NULL;
-    if (sink)
-        gst_pad_add_probe(sink, GST_PAD_PROBE_TYPE_QUERY_UPSTREAM, refuse_seeking, NULL, NULL);
-    if (sink)
-        gst_object_unref(sink);
-    if (pay)
-        gst_object_unref(pay);
-    gst_object_unref(bin);
-}
-
-/* factory "media-configure": the media cannot be seeked. */
-static void media_configure(GstRTSPMediaFactory *factory, GstRTSPMedia *media, gpointer user)
-{
-    (void)factory;
-    (void)user;
-    refuse_seeking_of(media);
-}
-
 /* Makes the factory for spec (test:..., test265:..., file:...), or NULL. */
 static GstRTSPMediaFactory *factory_for(const char *spec)
 {
@@ -280,11 +235,8 @@ static GstRTSPMediaFactory *factory_for(const char *spec)
      * to GStreamer within milliseconds: 3 of 22 such opens failed once and
      * worked on the retry a second later. Marking the media reusable was
      * tried: re-prepared media then sent no video and the server soon
-     * stopped answering. Holding every media prepared for the server's
-     * life (an extra gst_rtsp_media_prepare) was tried too: streams
-     * resumed 5 s late and snapshots timed out in cctv.test.js. */
+     * stopped answering. */
     gst_rtsp_media_factory_set_shared(factory, TRUE);
-    g_signal_connect(factory, "media-configure", G_CALLBACK(media_configure), NULL);
     char *line = NULL;
     if (g_str_has_prefix(spec, "test:"))
         line = test_launch(spec + 5, 0);
@@ -352,16 +304,36 @@ static void add_auth(GstRTSPServer *server, const char *user, const char *passwo
     g_object_unref(auth);
 }
 
-/* Asks media's encoder for a keyframe with its parameter sets next (a
- * file mount has none: its feed starts each client at a keyframe). */
-static void request_keyframe(GstRTSPMedia *media)
+/* Waits (2 s at most) until media's stream has a segment again where
+ * gst-rtsp-server looks for it (the pad after pay0).
+ *
+ * A live test pattern can be seeked, so gst-rtsp-server 1.22 seeks a
+ * shared media back to 0 at every PLAY with "Range: npt=0-" (rtspsrc and
+ * pantau's client send it): the flush removes that segment until the next
+ * frame. Another client's PLAY in that time aborts the whole server in
+ * gst_rtsp_media_get_rates ("assertion failed: (FALSE)": cctv_probe.rtsp,
+ * five cameras on one server, in a fresh-clone run). PLAYs of one media
+ * come one at a time (its lock, held while "play-request" runs), so the
+ * next one waits for this. The seek itself stays: it starts every PLAY
+ * with a keyframe, as cameras start a session, which the tests' timings
+ * rely on (refusing it made a client wait up to a GOP, and asking the
+ * encoder for a keyframe instead broke the recordings of replay.test.js). */
+static void wait_for_segment(GstRTSPMedia *media)
 {
     GstElement *bin = gst_rtsp_media_get_element(media);
     GstElement *pay = gst_bin_get_by_name(GST_BIN(bin), "pay0");
     GstPad *src = pay ? gst_element_get_static_pad(pay, "src") : NULL;
-    if (src)
-        gst_pad_send_event(
-            src, gst_video_event_new_upstream_force_key_unit(GST_CLOCK_TIME_NONE, TRUE, 0));
+    GstPad *peer = src ? gst_pad_get_peer(src) : NULL;
+    for (int waited_ms = 0; peer && waited_ms < 2000; waited_ms += 5) {
+        GstEvent *segment = gst_pad_get_sticky_event(peer, GST_EVENT_SEGMENT, 0);
+        if (segment) {
+            gst_event_unref(segment);
+            break;
+        }
+        g_usleep(5000);
+    }
+    if (peer)
+        gst_object_unref(peer);
     if (src)
         gst_object_unref(src);
     if (pay)
@@ -369,16 +341,14 @@ static void request_keyframe(GstRTSPMedia *media)
     gst_object_unref(bin);
 }
 
-/* client "play-request": one line per PLAY, for the tests to count. A
- * camera starts a new session with a keyframe: so does this server, on a
- * media that other clients already watch (it is not seeked back to 0:
- * refuse_seeking_of). */
+/* client "play-request": one line per PLAY, for the tests to count; then
+ * waits for the media's segment (wait_for_segment). */
 static void on_play(GstRTSPClient *client, GstRTSPContext *ctx, gpointer user)
 {
     (void)client;
     (void)user;
     if (ctx->media)
-        request_keyframe(ctx->media);
+        wait_for_segment(ctx->media);
     printf("rtsp: play %s\n", ctx->uri && ctx->uri->abspath ? ctx->uri->abspath : "?");
     fflush(stdout);
 }
