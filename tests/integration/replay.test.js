@@ -6,11 +6,13 @@
 // back to live; a viewer is refused; auth.playback_roles is checked; the
 // camera stopped for 6 s leaves a gap that recording.span shows and a
 // replay skips; a SIGTERM during an export stops the server cleanly (the
-// export's temporary file on a disk made slow by tests/tools/slow_fsync.so).
-// One server for the file, recording from `before`.
+// export's temporary file on a disk made slow by tests/tools/slow_fsync.so),
+// also when a write of that disk takes longer than any stop may.
+// One server for the file, recording from `before`; the last test has one
+// of its own.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { writeFileSync, mkdtempSync, mkdirSync, rmSync, readFileSync, readdirSync, existsSync } from 'node:fs';
+import { writeFileSync, mkdtempSync, mkdirSync, rmSync, readFileSync, readdirSync, readlinkSync, existsSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import http from 'node:http';
 import { tmpdir } from 'node:os';
@@ -66,18 +68,31 @@ const wallAt = (client, v) => client.waitFor((m) => m.ev === 'wall' && m.wall.id
   .then((m) => m.wall);
 
 // The server's temporary folder (exports are written there) on a slow
-// disk: every write to it waits 300 ms (tests/tools/slow_fsync.so,
+// disk: every write to it waits writeMs (tests/tools/slow_fsync.so,
 // preloaded after libasan in an ASan build), so an export takes seconds.
-function slowExportEnv() {
+function slowExportEnv(tmp = join(dir, 'slow-tmp'), writeMs = 300) {
   const shim = join(dirname(dirname(pantauBin)), 'tests', 'tools', 'slow_fsync.so');
   assert.ok(existsSync(shim), `the shim ${shim} is built`);
   const ldd = execFileSync('ldd', [pantauBin], { encoding: 'utf8' });
   const asan = /=>\s*(\S*libasan\.so[.\d]*)/.exec(ldd)?.[1];
-  const tmp = join(dir, 'slow-tmp');
   mkdirSync(tmp);
   return { LD_PRELOAD: [asan, shim].filter(Boolean).join(':'), PANTAU_TEST_FSYNC_DELAY_MS: '0', TMPDIR: tmp,
-    PANTAU_TEST_WRITE_MATCH: '/slow-tmp/', PANTAU_TEST_WRITE_DELAY_MS: '300' };
+    PANTAU_TEST_WRITE_MATCH: '/slow-tmp', PANTAU_TEST_WRITE_DELAY_MS: String(writeMs) };
 }
+
+// Whether srv has a file of tmp open whose name starts with prefix (an
+// export's has none left: /proc shows the name it had, "(deleted)").
+function hasOpen(srv, tmp, prefix) {
+  const fds = `/proc/${srv.proc.pid}/fd`;
+  let names = [];
+  try { names = readdirSync(fds); } catch { return false; }
+  return names.some((fd) => {
+    try { return readlinkSync(join(fds, fd)).startsWith(join(tmp, prefix)); } catch { return false; }
+  });
+}
+
+// What an export may leave in tmp: its own file, mp4mux's.
+const leftovers = (tmp) => readdirSync(tmp).filter((n) => /^(pantau-|qtmux)/.test(n));
 
 before(async () => {
   rtsp = await startRtsp({ mounts: MOUNTS });
@@ -365,10 +380,10 @@ test('the camera stopped for 6 s: recording.span shows the gap, and a replay acr
 
 // GET /export.mp4 with the operator's cookie; resolves to { status, bytes,
 // error } when the response ends or the connection is cut.
-function exportRequest(cookie, from, to, source = 'cam-a', keep = false) {
+function exportRequest(cookie, from, to, source = 'cam-a', keep = false, srv = server) {
   return new Promise((resolve) => {
     const path = `/export.mp4?source=${source}&from=${from}&to=${to}`;
-    const req = http.request({ host: '127.0.0.1', port: server.port, path, headers: { cookie }, agent: false }, (res) => {
+    const req = http.request({ host: '127.0.0.1', port: srv.port, path, headers: { cookie }, agent: false }, (res) => {
       let bytes = 0;
       const chunks = [];
       res.on('data', (c) => { bytes += c.length; if (keep) chunks.push(c); });
@@ -380,22 +395,64 @@ function exportRequest(cookie, from, to, source = 'cam-a', keep = false) {
   });
 }
 
-// Last: it stops the server.
-test('a SIGTERM while an export runs: the server exits within 5 s with 0, the client gets a cut or closed response', async () => {
-  const { cookie } = await login(server, OPERATOR.name, OPERATOR.password);
-  const span = (await (await connectAs(OPERATOR)).request('recording.span', { source: 'cam-a' })).ok;
-  const tmp = join(dir, 'slow-tmp');
-  const answer = exportRequest(cookie, span.newest_ms - 20000, span.newest_ms - 1000);
-  // The export runs: its temporary file exists (and is written slowly).
-  await until(() => readdirSync(tmp).some((n) => n.startsWith('pantau-export-')), 5000, 'the export\'s temporary file');
+// Stops srv with SIGTERM while it writes an export of cam-a into tmp (on
+// a slow disk): it must exit 0 within 5 s (ASan: no leak), answer or cut
+// the export's client, and leave no file in tmp. Resolves to the time the
+// stop took.
+async function stopDuringExport(srv, tmp) {
+  const { cookie } = await login(srv, OPERATOR.name, OPERATOR.password);
+  const op = new Client(srv.wsUrl, { headers: { cookie } });
+  clients.push(op);
+  await op.opened;
+  const span = (await op.request('recording.span', { source: 'cam-a' })).ok;
+  const from = Math.max(span.oldest_ms, span.newest_ms - 20000);
+  const answer = exportRequest(cookie, from, span.newest_ms - 500, 'cam-a', false, srv);
+  // The export runs: its temporary file is open (and written slowly).
+  await until(() => hasOpen(srv, tmp, 'pantau-export-'), 5000, 'the export\'s temporary file');
   await sleep(300); // well inside it: it takes seconds on this disk
   const sent = Date.now();
-  const result = await stopServer(server, 5000); // exit 0 within 5 s (ASan: no leak)
+  const result = await stopServer(srv, 5000);
   const took = Date.now() - sent;
   const reply = await Promise.race([answer, sleep(2000).then(() => 'hang')]);
   console.log(`export: server stopped ${took} ms after SIGTERM; the client got ${JSON.stringify(reply)}`);
   assert.deepEqual(result, { code: 0, signal: null });
   assert.notEqual(reply, 'hang', 'the export\'s client is answered or cut, not left hanging');
   assert.ok(reply.error || reply.status !== 200, `not a whole export: ${JSON.stringify(reply)}`);
-  assert.ok(!readdirSync(tmp).some((n) => n.startsWith('pantau-export-')), 'the temporary file is gone');
+  assert.deepEqual(leftovers(tmp), [], 'no temporary file is left');
+  return took;
+}
+
+test('a SIGTERM while an export runs: the server exits within 5 s with 0, the client gets a cut or closed response', async () => {
+  await stopDuringExport(server, join(dir, 'slow-tmp'));
+});
+
+// Last: it stops its own server after the file's.
+test('a SIGTERM while an export waits for a disk slower than a stop: the stop does not wait for it and leaves no file', async () => {
+  const tmp = join(dir, 'slow-tmp-6s');
+  const config = await authConfig({ users: [OPERATOR] });
+  config.server = { ...config.server,
+    recording: { enabled: true, path: join(dir, 'recordings-6s'), retention_minutes: 10 } };
+  config.plugins = { load: ['clock', 'cctv'] };
+  config.sources.push({ id: 'cam-a', type: 'rtsp', name: 'Simpang Lima', settings: { url: rtsp.url('/main') } });
+  // Each write of the export waits 6 s: longer than the 5 s of a stop.
+  const slow = await startServer({ config, env: slowExportEnv(tmp, 6000) });
+  try {
+    const { cookie } = await login(slow, OPERATOR.name, OPERATOR.password);
+    const op = new Client(slow.wsUrl, { headers: { cookie } });
+    clients.push(op);
+    await op.opened;
+    const end = Date.now() + 20000;
+    for (;;) {
+      const span = (await op.request('recording.span', { source: 'cam-a' })).ok;
+      if (span.oldest_ms !== null && span.newest_ms - span.oldest_ms > 2 * GOP_MS) break;
+      if (Date.now() > end) throw new Error(`not recorded: ${JSON.stringify(span)}\n${slow.output()}`);
+      await sleep(500);
+    }
+    const took = await stopDuringExport(slow, tmp);
+    // A stop that waited for the export's thread took 3 s and more.
+    assert.ok(took < 3000, `the stop took ${took} ms: it waited for the export`);
+  } finally {
+    await stopServer(slow).catch(() => {});
+    slow.cleanup();
+  }
 });

@@ -1,6 +1,8 @@
 /* mp4_writer.c - one GStreamer pipeline per file (see mp4_writer.h). */
 #include "mp4_writer.h"
 
+#include "anon_file.h"
+
 #include <gst/app/gstappsrc.h>
 #include <gst/gst.h>
 #include <sched.h>
@@ -47,6 +49,7 @@ struct mp4_writer {
     unsigned fragment_ms;
     GMainContext *context; /* a reference: where an async writer reports */
     char *start_error;     /* set on the worker before started is */
+    int scratch_fd;        /* mp4mux's file of a moov-first writer (anon_file.h), or -1 */
 };
 
 enum { START_PENDING, START_DONE, START_FAILED };
@@ -80,6 +83,8 @@ static void writer_free(mp4_writer *w)
         gst_object_unref(w->in);
         gst_object_unref(w->pipeline);
     }
+    if (w->scratch_fd >= 0)
+        close(w->scratch_fd); /* after mp4mux: it has closed its own */
     g_main_context_unref(w->context);
     g_free(w->start_error);
     g_free(w->path);
@@ -282,6 +287,20 @@ static GstBusSyncReply lower_priority(GstBus *bus, GstMessage *msg, gpointer dat
     return GST_BUS_PASS;
 }
 
+/* mux writes the moov first: it keeps the samples in a file of its own
+ * until the end, one without a name (anon_file.h), so that a writer left
+ * running at exit (an export on a disk slower than the stop) leaves no
+ * file behind. Without one, mux names its own in TMPDIR. */
+static void moov_first(mp4_writer *w, GstElement *mux)
+{
+    char *scratch = NULL;
+    g_object_set(mux, "faststart", TRUE, NULL);
+    w->scratch_fd = anon_file_open("pantau-mux-XXXXXX", &scratch, NULL);
+    if (w->scratch_fd >= 0)
+        g_object_set(mux, "faststart-file", scratch, NULL);
+    g_free(scratch);
+}
+
 /* Builds w's pipeline (on the worker thread for an async writer: element
  * creation is not for the relay's loop): false with *error (g_free it). */
 static bool writer_build(mp4_writer *w, char **error)
@@ -299,7 +318,7 @@ static bool writer_build(mp4_writer *w, char **error)
     if (w->fragment_ms)
         g_object_set(mux, "fragment-duration", w->fragment_ms, NULL);
     else
-        g_object_set(mux, "faststart", TRUE, NULL);
+        moov_first(w, mux);
     /* Unbuffered: each fragment reaches the file as mp4mux writes it, so a
      * crash or a reader at the live edge finds it there. */
     g_object_set(out, "location", w->path, "buffer-mode", 2, NULL);
@@ -324,6 +343,7 @@ mp4_writer *mp4_writer_new(const char *path, bool h265, unsigned fragment_ms, bo
                            char **error)
 {
     mp4_writer *w = g_new0(mp4_writer, 1);
+    w->scratch_fd = -1;
     w->sync = sync;
     w->h265 = h265;
     w->fragment_ms = fragment_ms;

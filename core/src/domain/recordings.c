@@ -54,6 +54,17 @@ struct recordings {
     guint tick;
     unsigned ticks;
     guint sync_idle;
+    rec_gate *gate; /* the readers' way in: closed by recordings_free */
+};
+
+/* What a reader (on a thread of its own: an export, a replay) holds of
+ * its recordings: reference-counted, so that it may outlive them. The
+ * lock is held only for reads of the index in memory: closing the gate
+ * never waits for a disk. */
+struct rec_gate {
+    gint refs;
+    GMutex lock;
+    recordings *r; /* NULL once the recordings are freed */
 };
 
 struct recorder {
@@ -840,6 +851,48 @@ static gboolean on_tick(gpointer data)
     return G_SOURCE_CONTINUE;
 }
 
+static rec_gate *gate_new(recordings *r)
+{
+    rec_gate *g = g_new0(rec_gate, 1);
+    g->refs = 1;
+    g_mutex_init(&g->lock);
+    g->r = r;
+    return g;
+}
+
+rec_gate *recordings_gate(recordings *r)
+{
+    g_atomic_int_inc(&r->gate->refs);
+    return r->gate;
+}
+
+void rec_gate_unref(rec_gate *g)
+{
+    if (!g || !g_atomic_int_dec_and_test(&g->refs))
+        return;
+    g_mutex_clear(&g->lock);
+    g_free(g);
+}
+
+/* The recordings are being freed: readers find the gate closed. Waits
+ * only for a read of the index under way. */
+static void gate_close(rec_gate *g)
+{
+    g_mutex_lock(&g->lock);
+    g->r = NULL;
+    g_mutex_unlock(&g->lock);
+    rec_gate_unref(g);
+}
+
+/* recordings_segments through g: NULL once the recordings are freed. */
+static GPtrArray *gate_segments(rec_gate *g, const char *source_id, int64_t from_ms, int64_t to_ms)
+{
+    g_mutex_lock(&g->lock);
+    GPtrArray *segs = g->r ? recordings_segments(g->r, source_id, from_ms, to_ms) : NULL;
+    g_mutex_unlock(&g->lock);
+    return segs;
+}
+
 recordings *recordings_new(const recordings_deps *deps)
 {
     recordings *r = g_new0(recordings, 1);
@@ -858,6 +911,7 @@ recordings *recordings_new(const recordings_deps *deps)
     const json_t *budget = json_object_get(sec, "budget_mb");
     r->budget_bytes = budget ? (uint64_t)(json_number_value(budget) * 1024 * 1024) : 0;
     g_mutex_init(&r->lock);
+    r->gate = gate_new(r);
     r->index =
         g_hash_table_new_full(g_str_hash, g_str_equal, g_free, (GDestroyNotify)g_ptr_array_unref);
     r->recorders = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, recorder_free);
@@ -890,6 +944,9 @@ void recordings_free(recordings *r)
 {
     if (!r)
         return;
+    /* First: a reader still running (an export the stop did not wait for)
+     * must not reach what goes below. */
+    gate_close(r->gate);
     if (r->deps.bus) {
         bus_unsubscribe(r->deps.bus, BUS_SOURCE_ADDED, on_sources_changed, r);
         bus_unsubscribe(r->deps.bus, BUS_SOURCE_REMOVED, on_sources_changed, r);
@@ -996,7 +1053,7 @@ json_t *recordings_camera_status(recordings *r, const char *source_id)
 /* ---- the reader ---- */
 
 struct rec_reader {
-    recordings *r;
+    rec_gate *gate; /* a reference */
     char *id;
     int64_t seg_start_ms; /* the segment open in fr */
     fmp4_reader *fr;
@@ -1008,7 +1065,9 @@ struct rec_reader {
  * at_start_ms when >= 0). 1, 0 when there is none, -1 on error. */
 static int reader_open_segment(rec_reader *rd, int64_t after_ms, int64_t at_start_ms)
 {
-    GPtrArray *segs = recordings_segments(rd->r, rd->id, after_ms, G_MAXINT64);
+    GPtrArray *segs = gate_segments(rd->gate, rd->id, after_ms, G_MAXINT64);
+    if (!segs)
+        return -1; /* the recordings are gone */
     const rec_segment *pick = NULL;
     for (guint i = 0; i < segs->len && !pick; i++) {
         const rec_segment *s = g_ptr_array_index(segs, i);
@@ -1034,10 +1093,13 @@ static int reader_open_segment(rec_reader *rd, int64_t after_ms, int64_t at_star
     return rc;
 }
 
-/* Whether rd's segment is closed (or gone): what its file holds is all. */
+/* Whether rd's segment is closed (or gone, or the recordings are): what
+ * its file holds is all. */
 static bool reader_segment_closed(rec_reader *rd)
 {
-    GPtrArray *segs = recordings_segments(rd->r, rd->id, rd->seg_start_ms, rd->seg_start_ms);
+    GPtrArray *segs = gate_segments(rd->gate, rd->id, rd->seg_start_ms, rd->seg_start_ms);
+    if (!segs)
+        return true;
     bool open = false;
     for (guint i = 0; i < segs->len; i++) {
         const rec_segment *s = g_ptr_array_index(segs, i);
@@ -1063,9 +1125,15 @@ static guint keyframe_before(rec_reader *rd, int64_t at_ms)
     return key_at;
 }
 
-rec_reader *rec_reader_open(recordings *r, const char *source_id, int64_t at_ms, pantau_error *err)
+/* rec_reader_open through gate (borrowed; the reader takes a reference). */
+static rec_reader *reader_open(rec_gate *gate, const char *source_id, int64_t at_ms,
+                               pantau_error *err)
 {
-    GPtrArray *segs = recordings_segments(r, source_id, G_MININT64, G_MAXINT64);
+    GPtrArray *segs = gate_segments(gate, source_id, G_MININT64, G_MAXINT64);
+    if (!segs) {
+        error_set(err, ERR_INTERNAL, "", "the recordings are closed: the server is stopping");
+        return NULL;
+    }
     int64_t start = -1;
     for (guint i = 0; i < segs->len; i++) {
         const rec_segment *s = g_ptr_array_index(segs, i);
@@ -1080,7 +1148,8 @@ rec_reader *rec_reader_open(recordings *r, const char *source_id, int64_t at_ms,
         return NULL;
     }
     rec_reader *rd = g_new0(rec_reader, 1);
-    rd->r = r;
+    g_atomic_int_inc(&gate->refs);
+    rd->gate = gate;
     rd->id = g_strdup(source_id);
     rd->au = g_byte_array_new();
     if (reader_open_segment(rd, 0, start) != 1) {
@@ -1099,6 +1168,11 @@ rec_reader *rec_reader_open(recordings *r, const char *source_id, int64_t at_ms,
         return NULL;
     }
     return rd;
+}
+
+rec_reader *rec_reader_open(recordings *r, const char *source_id, int64_t at_ms, pantau_error *err)
+{
+    return reader_open(r->gate, source_id, at_ms, err);
 }
 
 int rec_reader_next(rec_reader *rd, uint8_t **out, size_t *len, int64_t *time_us, unsigned *flags)
@@ -1140,15 +1214,16 @@ void rec_reader_free(rec_reader *rd)
     fmp4_close(rd->fr);
     g_byte_array_free(rd->au, TRUE);
     g_free(rd->id);
+    rec_gate_unref(rd->gate);
     g_free(rd);
 }
 
 /* ---- export ---- */
 
-int recordings_export(recordings *r, const char *source_id, int64_t from_ms, int64_t to_ms,
+int recordings_export(rec_gate *gate, const char *source_id, int64_t from_ms, int64_t to_ms,
                       const char *path, GCancellable *cancel, pantau_error *err)
 {
-    rec_reader *rd = rec_reader_open(r, source_id, from_ms, err);
+    rec_reader *rd = reader_open(gate, source_id, from_ms, err);
     if (!rd)
         return -1;
     mp4_writer *w = NULL;

@@ -33,6 +33,7 @@
 
 typedef struct recordings recordings;
 typedef struct rec_reader rec_reader;
+typedef struct rec_gate rec_gate;
 struct disk_writer;
 
 /* A segment is closed at the first keyframe after this long. */
@@ -111,7 +112,8 @@ json_t *recordings_camera_status(recordings *r, const char *source_id);
 
 /* ---- the reader ----
  * Blocking file reads (a few hundred KB per call at most): use it from one
- * thread at a time, any thread, while r lives. */
+ * thread at a time, any thread. It may outlive r: once r is freed it gives
+ * what its open segment's file holds, then -1. */
 
 /* Opens the recording of source_id at at_ms: the first frame next() gives
  * is the keyframe at or before at_ms (or the oldest kept when at_ms is
@@ -131,11 +133,19 @@ void rec_reader_free(rec_reader *rd);
 
 /* ---- export ---- */
 
+/* What a thread of its own (an export's) keeps of r instead of r: it may
+ * outlive r (a stop does not wait for a slow disk); once r is freed, reads
+ * through it fail ("the recordings are closed") and never reach freed
+ * memory. A new reference (rec_gate_unref, any thread). Main loop. */
+rec_gate *recordings_gate(recordings *r);
+void rec_gate_unref(rec_gate *g);
+
 /* Writes source_id's frames from the keyframe at or before from_ms up to
- * to_ms into one MP4 file at path (remuxed, not re-encoded; moov first).
- * Blocks (run it off the main loop) until done or cancel (borrowed, may be
- * NULL) is cancelled. Returns 0, or -1 with err set. */
-int recordings_export(recordings *r, const char *source_id, int64_t from_ms, int64_t to_ms,
+ * to_ms, read through gate (borrowed), into one MP4 file at path (remuxed,
+ * not re-encoded; moov first). Blocks (run it off the main loop) until done
+ * or cancel (borrowed, may be NULL) is cancelled. Returns 0, or -1 with err
+ * set. */
+int recordings_export(rec_gate *gate, const char *source_id, int64_t from_ms, int64_t to_ms,
                       const char *path, GCancellable *cancel, pantau_error *err);
 
 #endif

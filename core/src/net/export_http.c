@@ -1,41 +1,55 @@
 /* export_http.c - the export of a clip (export_http.h): checked and
  * audited on the main loop, written by recordings_export on a GTask thread
- * into a temporary file that is then mapped as the response's body. */
+ * into a temporary file without a name (anon_file.h) that is then mapped
+ * as the response's body. A stop never waits for that thread: it answers
+ * the request at once, and the thread, left to end by itself, holds
+ * references to all it uses (the job, the recordings' gate). */
 #include "export_http.h"
 
+#include "anon_file.h"
 #include "log.h"
 
 #include <errno.h>
 #include <gio/gio.h>
-#include <glib/gstdio.h>
 #include <string.h>
 #include <unistd.h>
 
 typedef struct export_job {
-    export_deps deps;
-    session *who; /* the user, for the check and the audit line */
+    /* Atomic: the request's (until it is answered), the thread's (its
+     * GTask's data) and the audit write's. The last frees the job, on
+     * whichever thread drops it. */
+    gint refs;
+    audit_log *audit; /* main loop only */
+    rec_gate *gate;   /* the recordings, for the thread; NULL: none */
+    session *who;     /* the user, for the check and the audit line */
     char *source;
     gint64 from_ms, to_ms;
-    export_reply_fn done;
+    export_reply_fn done; /* NULL once answered */
     void *user;
-    GBytes *body; /* the file, once written */
+    GBytes *body; /* the file, once written (the thread's until it returns) */
     pantau_error err;
-    GCancellable *cancel; /* the shutdown's */
-    gint finished;        /* atomic: the thread no longer touches the job */
+    GCancellable *cancel; /* the stop's */
 } export_job;
 
-/* The exports whose thread runs or whose answer waits (main loop only),
- * and whether the server is stopping. */
+/* The exports not answered yet whose thread runs or whose audit line is
+ * being written (main loop only), and whether the server is stopping. */
 static GPtrArray *running;
 static bool stopping;
-/* How long the shutdown waits for the exports' threads. */
-#define SHUTDOWN_WAIT_MS 3000
 
-static void job_free(export_job *j)
+static export_job *job_ref(export_job *j)
 {
-    if (running)
-        g_ptr_array_remove_fast(running, j);
+    g_atomic_int_inc(&j->refs);
+    return j;
+}
+
+/* Drops a reference of j (any thread). */
+static void job_unref(gpointer data)
+{
+    export_job *j = data;
+    if (!g_atomic_int_dec_and_test(&j->refs))
+        return;
     g_clear_object(&j->cancel);
+    rec_gate_unref(j->gate);
     session_free(j->who);
     g_free(j->source);
     if (j->body)
@@ -43,10 +57,22 @@ static void job_free(export_job *j)
     g_free(j);
 }
 
+/* Main loop: answers j's request (body stolen) and drops the request's
+ * reference. */
+static void answer(export_job *j, unsigned status, const char *mime, GBytes *body)
+{
+    if (running)
+        g_ptr_array_remove_fast(running, j);
+    export_reply_fn done = j->done;
+    j->done = NULL;
+    done(status, mime, body, j->user);
+    job_unref(j);
+}
+
 static void reply_text(export_job *j, unsigned status, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
-/* Answers j with status and a line of text, and frees j. */
+/* Answers j with status and a line of text. */
 static void reply_text(export_job *j, unsigned status, const char *fmt, ...)
 {
     va_list ap;
@@ -55,8 +81,7 @@ static void reply_text(export_job *j, unsigned status, const char *fmt, ...)
     va_end(ap);
     char *line = g_strdup_printf("%s\n", text);
     g_free(text);
-    j->done(status, "text/plain", g_bytes_new_take(line, strlen(line)), j->user);
-    job_free(j);
+    answer(j, status, "text/plain", g_bytes_new_take(line, strlen(line)));
 }
 
 /* A query field as unix ms; false when it is not one. */
@@ -73,7 +98,7 @@ static bool parse_ms(const char *text, gint64 *out)
     return true;
 }
 
-/* The thread: the clip into a temporary file, mapped into j->body. */
+/* The thread: the clip into a file without a name, mapped into j->body. */
 static void export_thread(GTask *task, gpointer source, gpointer data, GCancellable *cancel)
 {
     (void)source;
@@ -81,17 +106,16 @@ static void export_thread(GTask *task, gpointer source, gpointer data, GCancella
     export_job *j = data;
     char *path = NULL;
     GError *gerr = NULL;
-    int fd = g_file_open_tmp("pantau-export-XXXXXX.mp4", &path, &gerr);
+    int fd = anon_file_open("pantau-export-XXXXXX.mp4", &path, &gerr);
     if (fd < 0) {
         error_set(&j->err, ERR_INTERNAL, "", "cannot make a temporary file: %s", gerr->message);
         g_clear_error(&gerr);
         g_task_return_boolean(task, FALSE);
         return;
     }
-    close(fd);
-    if (recordings_export(j->deps.recordings, j->source, j->from_ms, j->to_ms, path, j->cancel,
-                          &j->err) == 0) {
-        GMappedFile *map = g_mapped_file_new(path, FALSE, &gerr);
+    if (recordings_export(j->gate, j->source, j->from_ms, j->to_ms, path, j->cancel, &j->err) ==
+        0) {
+        GMappedFile *map = g_mapped_file_new_from_fd(fd, FALSE, &gerr);
         if (map) {
             j->body = g_mapped_file_get_bytes(map);
             g_mapped_file_unref(map);
@@ -100,44 +124,28 @@ static void export_thread(GTask *task, gpointer source, gpointer data, GCancella
             g_clear_error(&gerr);
         }
     }
-    g_unlink(path);
+    close(fd); /* the mapping keeps the file */
     g_free(path);
-    bool ok = j->body != NULL;
-    g_atomic_int_set(&j->finished, 1);
-    g_task_return_boolean(task, ok);
+    g_task_return_boolean(task, j->body != NULL);
 }
 
 /* Main loop: the audit line of a finished export is on disk (or not). */
 static void export_audited(int status, void *data)
 {
     export_job *j = data;
-    if (status) {
+    if (!j->done) {
+        /* answered already: the server stopped meanwhile */
+    } else if (status) {
         reply_text(j, 500, "the export could not be audited; refused");
-        return;
+    } else {
+        answer(j, 200, "video/mp4", g_steal_pointer(&j->body));
     }
-    j->done(200, "video/mp4", g_steal_pointer(&j->body), j->user);
-    job_free(j);
+    job_unref(j); /* the audit write's */
 }
 
-/* Main loop: the thread ended. */
-static void export_written(GObject *source, GAsyncResult *res, gpointer data)
+/* Main loop: the export of j, written, is audited, then answered. */
+static void audit_export(export_job *j)
 {
-    (void)source;
-    (void)data;
-    export_job *j = g_task_get_task_data(G_TASK(res));
-    g_task_set_task_data(G_TASK(res), NULL, NULL);
-    bool ok = g_task_propagate_boolean(G_TASK(res), NULL);
-    if (stopping) {
-        log_warn("export of %s for %s cut: the server is stopping", j->source, j->who->user);
-        reply_text(j, 503, "the server is stopping: the export was cancelled");
-        return;
-    }
-    if (!ok) {
-        bool missing = j->err.code && !strcmp(j->err.code, ERR_NOT_FOUND);
-        log_warn("export of %s for %s failed: %s", j->source, j->who->user, j->err.message);
-        reply_text(j, missing ? 404 : 500, "%s", j->err.message);
-        return;
-    }
     json_t *details =
         json_pack("{s:s, s:I, s:I, s:I}", "source", j->source, "from_ms", (json_int_t)j->from_ms,
                   "to_ms", (json_int_t)j->to_ms, "bytes", (json_int_t)g_bytes_get_size(j->body));
@@ -151,8 +159,26 @@ static void export_written(GObject *source, GAsyncResult *res, gpointer data)
         .ok = true,
         .details = details,
     };
-    audit_write_async(j->deps.audit, &e, export_audited, j);
+    audit_write_async(j->audit, &e, export_audited, job_ref(j));
     json_decref(details);
+}
+
+/* Main loop: the thread ended (its reference goes with the task). */
+static void export_written(GObject *source, GAsyncResult *res, gpointer data)
+{
+    (void)source;
+    (void)data;
+    export_job *j = g_task_get_task_data(G_TASK(res));
+    bool ok = g_task_propagate_boolean(G_TASK(res), NULL);
+    if (!j->done)
+        return; /* answered already: the server is stopping */
+    if (!ok) {
+        bool missing = j->err.code && !strcmp(j->err.code, ERR_NOT_FOUND);
+        log_warn("export of %s for %s failed: %s", j->source, j->who->user, j->err.message);
+        reply_text(j, missing ? 404 : 500, "%s", j->err.message);
+        return;
+    }
+    audit_export(j);
 }
 
 /* Why the request is refused (and *status), or NULL; fills j's range. */
@@ -185,7 +211,8 @@ void export_http_start(const export_deps *deps, const auth_principal *who, const
                        void *user)
 {
     export_job *j = g_new0(export_job, 1);
-    j->deps = *deps;
+    j->refs = 1;
+    j->audit = deps->audit;
     j->done = done;
     j->user = user;
     j->who = session_new(NULL);
@@ -200,42 +227,29 @@ void export_http_start(const export_deps *deps, const auth_principal *who, const
         reply_text(j, 503, "the server is stopping");
         return;
     }
+    j->gate = recordings_gate(deps->recordings);
     j->source = g_strdup(source);
     j->cancel = g_cancellable_new();
     if (!running)
         running = g_ptr_array_new();
     g_ptr_array_add(running, j);
     GTask *task = g_task_new(NULL, NULL, export_written, NULL);
-    g_task_set_task_data(task, j, NULL);
+    g_task_set_task_data(task, job_ref(j), job_unref);
     g_task_run_in_thread(task, export_thread);
     g_object_unref(task);
-}
-
-/* Whether every running export's thread is over. */
-static bool threads_over(void)
-{
-    for (guint i = 0; running && i < running->len; i++)
-        if (!g_atomic_int_get(&((export_job *)g_ptr_array_index(running, i))->finished))
-            return false;
-    return true;
 }
 
 void export_http_shutdown(void)
 {
     stopping = true;
-    if (!running || !running->len)
-        return;
-    for (guint i = 0; i < running->len; i++)
-        g_cancellable_cancel(((export_job *)g_ptr_array_index(running, i))->cancel);
-    int64_t deadline = g_get_monotonic_time() + SHUTDOWN_WAIT_MS * 1000;
-    while (!threads_over() && g_get_monotonic_time() < deadline)
-        g_usleep(2000);
-    /* Their answers (export_written) are queued on this context: run them. */
-    for (int i = 0; running->len && i < 1000 && g_get_monotonic_time() < deadline + 1000000; i++)
-        if (!g_main_context_iteration(NULL, FALSE))
-            g_usleep(1000);
-    if (running->len)
-        log_warn("%u export(s) did not end in time", running->len);
-    else
-        g_clear_pointer(&running, g_ptr_array_unref);
+    /* Answered now, not when their threads end: a thread may wait for a
+     * slow disk for longer than a stop may take. It stops at its next
+     * frame (cancelled) or is left to the exit; its file has no name. */
+    while (running && running->len) {
+        export_job *j = g_ptr_array_index(running, running->len - 1);
+        g_cancellable_cancel(j->cancel);
+        log_warn("export of %s for %s cut: the server is stopping", j->source, j->who->user);
+        reply_text(j, 503, "the server is stopping: the export was cancelled");
+    }
+    g_clear_pointer(&running, g_ptr_array_unref);
 }

@@ -33,8 +33,10 @@ void export_http_start(const export_deps *deps, const auth_principal *who, const
                        void *user);
 
 /* Main loop, at shutdown (before the HTTP server goes): cancels the
- * exports running, waits (at most 3 s) for their threads, and answers
- * their requests 503 (the server is stopping). Later exports are refused. */
+ * exports running and answers their requests 503 (the server is stopping)
+ * at once, without waiting for their threads (a disk may be slower than a
+ * stop may take): those hold what they use and leave no file behind. Later
+ * exports are refused. */
 void export_http_shutdown(void);
 
 #endif

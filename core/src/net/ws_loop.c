@@ -1,5 +1,6 @@
 #include "ws_loop.h"
 
+#include "close_hold.h"
 #include "log.h"
 
 #include <libwebsockets.h>
@@ -118,6 +119,9 @@ void ws_loop_free(ws_loop *l, struct lws_context **pcontext)
 {
     if (!l)
         return;
+    /* lws 4.1 closes its event eventfd twice here (close_hold.h): until
+     * the second close, no other thread may be given that number. */
+    bool holding = close_hold_begin();
     if (*pcontext) {
         /* On a foreign loop, lws closes its handles in the loop and frees
          * the context only when it is destroyed again after that. */
@@ -128,6 +132,8 @@ void ws_loop_free(ws_loop *l, struct lws_context **pcontext)
     }
     uv_walk(&l->uv, close_handle, NULL);
     run_until_idle(l);
+    if (holding)
+        close_hold_end();
     if (uv_loop_close(&l->uv) < 0)
         log_warn("the WebSocket event loop still had handles at shutdown");
     g_source_destroy(&l->source->base);

@@ -2,11 +2,13 @@
  * what a descriptor waits for, changed from a GLib callback outside uv_run
  * with no other traffic, takes effect at once; timers and readable
  * descriptors wake GLib; an idle loop does not spin; freeing closes what is
- * left. */
+ * left, and destroying an lws context on it never closes a descriptor that
+ * another thread opened meanwhile. */
 #include "test_util.h"
 #include "ws_loop.h"
 
 #include <glib.h>
+#include <libwebsockets.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -207,6 +209,128 @@ START_TEST(free_closes_what_is_left)
 }
 END_TEST
 
+/* ---- destroying the lws context (docs/event-loop.md, "Shutdown") ---- */
+
+/* Another thread opens socket pairs, as GStreamer does for each pipeline's
+ * bus, when the test asks: from inside the context's destroy, at each
+ * connection lws frees (LWS_CALLBACK_WSI_DESTROY). lws 4.1 has closed its
+ * event eventfd by then and closes that number again at the end of the
+ * destroy: without close_hold.h the thread's pair gets it (the lowest free
+ * number) and loses a descriptor to lws, as a pipeline's bus did in a stop
+ * of the server ("failed to wake event: Broken pipe", then a hang). */
+static struct {
+    GMutex lock;
+    GCond cond;
+    bool destroying;
+    int asked, made;
+    bool quit;
+    GArray *pairs; /* int: the other thread's descriptors, kept open */
+} other;
+
+static gpointer open_when_asked(gpointer data)
+{
+    (void)data;
+    g_mutex_lock(&other.lock);
+    while (!other.quit) {
+        if (other.made < other.asked) {
+            int sv[2];
+            if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) == 0)
+                g_array_append_vals(other.pairs, sv, 2);
+            other.made++;
+            g_cond_broadcast(&other.cond);
+        } else {
+            g_cond_wait(&other.cond, &other.lock);
+        }
+    }
+    g_mutex_unlock(&other.lock);
+    return NULL;
+}
+
+/* Main thread: has the other thread open a pair, and waits until it has. */
+static void other_opens(void)
+{
+    g_mutex_lock(&other.lock);
+    int want = ++other.asked;
+    g_cond_broadcast(&other.cond);
+    while (other.made < want)
+        g_cond_wait(&other.cond, &other.lock);
+    g_mutex_unlock(&other.lock);
+}
+
+static int on_lws(struct lws *wsi, enum lws_callback_reasons reason, void *user, void *in,
+                  size_t len)
+{
+    if (reason == LWS_CALLBACK_WSI_DESTROY && other.destroying)
+        other_opens();
+    return lws_callback_http_dummy(wsi, reason, user, in, len);
+}
+
+static const struct lws_protocols test_protocols[] = {
+    {"http", on_lws, 0, 0, 0, NULL, 0},
+    {NULL, NULL, 0, 0, 0, NULL, 0},
+};
+
+/* An lws context listening on loopback, on loop, made as ws_server_start
+ * makes it. */
+static struct lws_context *lws_on(ws_loop *loop, struct lws_context **pcontext)
+{
+    void *foreign_loops[1] = {ws_loop_foreign(loop)};
+    struct lws_context_creation_info info;
+    memset(&info, 0, sizeof info);
+    info.iface = "127.0.0.1";
+    info.protocols = test_protocols;
+    info.options = LWS_SERVER_OPTION_LIBUV | LWS_SERVER_OPTION_DISABLE_IPV6;
+    info.foreign_loops = foreign_loops;
+    info.pcontext = pcontext;
+    *pcontext = lws_create_context(&info);
+    return *pcontext;
+}
+
+/* How many calls on the other thread's descriptors fail: none while they
+ * are all its own. */
+static int others_lost(void)
+{
+    int lost = 0;
+    for (guint i = 0; i < other.pairs->len; i += 2) {
+        int *sv = &g_array_index(other.pairs, int, i);
+        /* Its peer closed, a socket says EPIPE; closed itself, EBADF. */
+        if (send(sv[1], "W", 1, MSG_NOSIGNAL) != 1)
+            lost++;
+        lost += (close(sv[0]) < 0) + (close(sv[1]) < 0);
+    }
+    return lost;
+}
+
+START_TEST(destroy_closes_only_its_own_descriptors)
+{
+    lws_set_log_level(LLL_ERR, NULL);
+    other.pairs = g_array_new(FALSE, FALSE, sizeof(int));
+    GThread *thread = g_thread_new("other", open_when_asked, NULL);
+    GMainContext *ctx = g_main_context_new();
+    ws_loop *loop = ws_loop_new(ctx);
+    struct lws_context *context = NULL;
+    ck_assert_ptr_nonnull(lws_on(loop, &context));
+    for (int k = 0; k < 5; k++)
+        g_main_context_iteration(ctx, FALSE);
+    other.destroying = true;
+    ws_loop_free(loop, &context);
+    other.destroying = false;
+    ck_assert_ptr_null(context);
+    ck_assert_msg(other.made > 0, "lws freed no connection: nothing was opened meanwhile");
+    g_mutex_lock(&other.lock);
+    other.quit = true;
+    g_cond_broadcast(&other.cond);
+    g_mutex_unlock(&other.lock);
+    g_thread_join(thread);
+    int lost = others_lost();
+    ck_assert_msg(lost == 0,
+                  "the destroy closed descriptors another thread opened (%d of %u calls failed)",
+                  lost, other.pairs->len * 3 / 2);
+    g_array_free(other.pairs, TRUE);
+    g_main_context_unref(ctx);
+}
+END_TEST
+
 static Suite *ws_loop_suite(void)
 {
     Suite *s = suite_create("ws_loop");
@@ -221,6 +345,9 @@ static Suite *ws_loop_suite(void)
     tcase_add_test(tc, readable_descriptor_wakes_glib);
     tcase_add_test(tc, idle_loop_does_not_spin);
     tcase_add_test(tc, free_closes_what_is_left);
+    suite_add_tcase(s, tc);
+    tc = tcase_create("context_destroy");
+    tcase_add_test(tc, destroy_closes_only_its_own_descriptors);
     suite_add_tcase(s, tc);
     return s;
 }
