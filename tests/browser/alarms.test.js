@@ -2,16 +2,18 @@
 // event live, Acknowledge and "Show on wall" work; the wall page shows a
 // banner for critical alarms (until cleared) and warnings (until
 // acknowledged), at the top and never over the whole wall.
-import { test, before, after } from 'node:test';
+import { test, before, after, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer } from 'node:net';
 import { startServer, Client, testConfig } from '../lib/server.js';
 import { startFeedServer } from '../lib/feed-server.js';
 import { freePort } from '../lib/rtsp.js';
-import { launchBrowser, openPage, assertNoProblems, waitConnected } from './browser.js';
+import { launchBrowser, openPage, assertNoProblems, waitConnected, closeContexts } from './browser.js';
 
 let chromium;
 before(async () => { chromium = await launchBrowser(); });
+// What a test opened closes when it ends, passed or failed.
+afterEach(() => closeContexts(chromium?.browser));
 after(async () => { await chromium?.close(); });
 
 const ORIGINAL = testConfig().walls[0].layout;

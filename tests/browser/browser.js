@@ -55,6 +55,22 @@ export function assertNoProblems(...pages) {
   if (problems.length) throw new Error(`page problems:\n${problems.join('\n')}`);
 }
 
+// Closes the browser context of each page (openPage gives every page its
+// own): its video decoders, sockets and timers stop at once instead of
+// loading the machine until the file's after() closes the browser. Call it
+// after the page's assertNoProblems. A page already closed, or a browser
+// already gone, is no error.
+export async function closePages(...pages) {
+  await Promise.all(pages.filter(Boolean).map((page) => page.context().close().catch(() => {})));
+}
+
+// Closes every context of browser: an afterEach hook of a file whose tests
+// share no page, so that what a test opened goes when it ends, passed or
+// failed (after its assertNoProblems, which runs in the test).
+export async function closeContexts(browser) {
+  if (browser) await Promise.all(browser.contexts().map((context) => context.close().catch(() => {})));
+}
+
 export async function waitConnected(page) {
   await page.waitForSelector('body[data-connected="true"]', { timeout: 10000 });
 }

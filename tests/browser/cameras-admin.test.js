@@ -3,12 +3,12 @@
 // on the wall at once and playing; removed again with a confirmation, its
 // tile then says there is no such source. The password never reaches the
 // page after it was typed.
-import { test, before, after } from 'node:test';
+import { test, before, after, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
 import { startServer, stopServer, testConfig, sleep, Client, authConfig } from '../lib/harness.js';
 import { startRtsp } from '../lib/rtsp.js';
 import { startOnvif } from '../lib/onvif.js';
-import { launchBrowser, openPage, assertNoProblems, waitConnected, waitFrames } from './browser.js';
+import { launchBrowser, openPage, assertNoProblems, waitConnected, waitFrames, closeContexts } from './browser.js';
 
 const PASSWORD = 'Kamera-Rahasia_77';
 let rtsp, onvif, server, browser;
@@ -21,6 +21,8 @@ before(async () => {
   server = await startServer({ config });
   ({ browser } = await launchBrowser());
 });
+// What a test opened closes when it ends, passed or failed.
+afterEach(() => closeContexts(browser));
 after(async () => {
   await browser?.close();
   if (server) {

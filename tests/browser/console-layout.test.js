@@ -3,10 +3,10 @@
 // the wall editor gets the largest share. The complaints tile fits its
 // tile, in the editor and on a 1080p whole-wall view: its title on one
 // line and whole, no number running off.
-import { test, before, after } from 'node:test';
+import { test, before, after, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
 import { startServer, testConfig } from '../lib/server.js';
-import { launchBrowser, openPage, assertNoProblems, waitConnected } from './browser.js';
+import { launchBrowser, openPage, assertNoProblems, waitConnected, closeContexts } from './browser.js';
 
 let chromium;
 let server;
@@ -47,6 +47,8 @@ before(async () => {
   chromium = await launchBrowser();
   server = await startServer({ config: config() });
 });
+// What a test opened closes when it ends, passed or failed.
+afterEach(() => closeContexts(chromium?.browser));
 after(async () => {
   await chromium?.close();
   await server?.stop();

@@ -2,14 +2,16 @@
 // filter box narrows the list, full names show on hover; each preset shows
 // a thumbnail of its own layout and what it shows, and every recall (button
 // or number key) is confirmed by a message naming the preset.
-import { test, before, after } from 'node:test';
+import { test, before, after, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
 import { startServer, Client, testConfig } from '../lib/server.js';
 import { closedPort } from '../lib/rtsp.js';
-import { launchBrowser, openPage, assertNoProblems, waitConnected } from './browser.js';
+import { launchBrowser, openPage, assertNoProblems, waitConnected, closeContexts } from './browser.js';
 
 let chromium;
 before(async () => { chromium = await launchBrowser(); });
+// What a test opened closes when it ends, passed or failed.
+afterEach(() => closeContexts(chromium?.browser));
 after(async () => { await chromium?.close(); });
 
 const LONG_NAME = 'Persimpangan Jalan Jenderal Sudirman dan Jalan Gatot Subroto arah Bundaran';

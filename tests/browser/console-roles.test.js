@@ -3,15 +3,17 @@
 // on hover, and tiles that do not move; /present disables its controls
 // for a role that may not present and says why. An operator gets the
 // console's controls, not the presenter's.
-import { test, before, after } from 'node:test';
+import { test, before, after, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
 import { startServer, Client } from '../lib/server.js';
 import { authConfig, login } from '../lib/harness.js';
 import { closedPort } from '../lib/rtsp.js';
-import { launchBrowser, openPage, assertNoProblems, waitConnected } from './browser.js';
+import { launchBrowser, openPage, assertNoProblems, waitConnected, closeContexts } from './browser.js';
 
 let chromium;
 before(async () => { chromium = await launchBrowser(); });
+// What a test opened closes when it ends, passed or failed.
+afterEach(() => closeContexts(chromium?.browser));
 after(async () => { await chromium?.close(); });
 
 const ADMIN = { name: 'ana', role: 'admin', password: 'ana-roles-password' };

@@ -2,13 +2,13 @@
 // /wall, two samples of each camera's canvas 2 s apart differ in more than
 // 1% of their pixels. (Before, two of four patterns stood still but for a
 // small clock.)
-import { test, before, after } from 'node:test';
+import { test, before, after, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startServer, stopServer } from '../lib/harness.js';
 import { repoRoot } from '../lib/server.js';
-import { launchBrowser, openPage, assertNoProblems, waitConnected } from './browser.js';
+import { launchBrowser, openPage, assertNoProblems, waitConnected, closeContexts } from './browser.js';
 
 const shipped = JSON.parse(readFileSync(join(repoRoot, 'config', 'pantau.json'), 'utf8'));
 const cameras = shipped.sources.filter((s) => s.type === 'test');
@@ -28,6 +28,8 @@ before(async () => {
   server = await startServer({ config });
   ({ browser } = await launchBrowser());
 });
+// What a test opened closes when it ends, passed or failed.
+afterEach(() => closeContexts(browser));
 after(async () => {
   await browser?.close();
   if (server) {

@@ -2,13 +2,15 @@
 // in a real server and a real browser: its counter runs on the server's
 // timer, its component draws the count and, past alert_at, the warning
 // line, in Bahasa Indonesia and, after the wall's L key, in English.
-import { test, before, after } from 'node:test';
+import { test, before, after, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
 import { startServer, testConfig } from '../lib/server.js';
-import { launchBrowser, openPage, assertNoProblems, waitConnected } from './browser.js';
+import { launchBrowser, openPage, assertNoProblems, waitConnected, closeContexts } from './browser.js';
 
 let chromium;
 before(async () => { chromium = await launchBrowser(); });
+// What a test opened closes when it ends, passed or failed.
+afterEach(() => closeContexts(chromium?.browser));
 after(async () => { await chromium?.close(); });
 
 function config() {

@@ -2,14 +2,14 @@
 // decode H.265: the page asks VideoDecoder.isConfigSupported, says so in
 // subscribe "codecs", and the server serves it the camera's H.264
 // substream, which it draws. The server's stats tell why.
-import { test, before, after } from 'node:test';
+import { test, before, after, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startServer, stopServer, testConfig, sleep, connect } from '../lib/harness.js';
 import { startRtsp } from '../lib/rtsp.js';
-import { launchBrowser, openPage, assertNoProblems, waitConnected, framesOf } from './browser.js';
+import { launchBrowser, openPage, assertNoProblems, waitConnected, framesOf, closeContexts } from './browser.js';
 
 let rtsp, server, browser;
 
@@ -33,6 +33,8 @@ before(async () => {
   server = await startServer({ config: h265Config() });
   ({ browser } = await launchBrowser());
 });
+// What a test opened closes when it ends, passed or failed.
+afterEach(() => closeContexts(browser));
 after(async () => {
   await browser?.close();
   if (server) {

@@ -1,10 +1,10 @@
 // English and Bahasa Indonesia: the switch translates the page at once, is
 // remembered in the browser across reloads and pages, and the wall shows a
 // presentation's caption in the chosen language.
-import { test, before, after } from 'node:test';
+import { test, before, after, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
 import { startServer, stopServer, testConfig, Client } from '../lib/harness.js';
-import { launchBrowser, openPage, assertNoProblems, waitConnected } from './browser.js';
+import { launchBrowser, openPage, assertNoProblems, waitConnected, closeContexts } from './browser.js';
 
 let server, browser;
 
@@ -18,6 +18,8 @@ before(async () => {
   server = await startServer({ config });
   ({ browser } = await launchBrowser());
 });
+// What a test opened closes when it ends, passed or failed.
+afterEach(() => closeContexts(browser));
 after(async () => {
   await browser?.close();
   if (server) {

@@ -1,10 +1,10 @@
 // /login: a user logs in and reaches the console (an admin sees the Audit
 // panel, an operator does not); a wall display opens with its viewer token.
-import { test, before, after } from 'node:test';
+import { test, before, after, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
 import { startServer } from '../lib/server.js';
 import { authConfig } from '../lib/harness.js';
-import { launchBrowser, openPage, assertNoProblems, waitConnected } from './browser.js';
+import { launchBrowser, openPage, assertNoProblems, waitConnected, closeContexts } from './browser.js';
 
 const WALL_TOKEN = '7d0c3b9e51f24a68a1e6c2d4b8f09e3a5c7b1d2e4f6a8c0b9d7e5f3a1c2b4d6e';
 const USERS = [
@@ -18,6 +18,8 @@ before(async () => {
   chromium = await launchBrowser();
   server = await startServer({ config: await authConfig({ users: USERS, tokens: [{ name: 'wall-pc', token: WALL_TOKEN }] }) });
 });
+// What a test opened closes when it ends, passed or failed.
+afterEach(() => closeContexts(chromium?.browser));
 after(async () => {
   await chromium?.close();
   await server?.stop();

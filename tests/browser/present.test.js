@@ -2,13 +2,13 @@
 // presenter walks it with the keyboard while a /wall page follows (tiles
 // and caption change, notes never appear in the wall's DOM), and a
 // rehearsal shows the steps on the preview without touching the wall.
-import { test, before, after } from 'node:test';
+import { test, before, after, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
 import { cpSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { startServer, stopServer, Client } from '../lib/harness.js';
 import { repoRoot } from '../lib/server.js';
-import { launchBrowser, openPage, assertNoProblems, waitConnected } from './browser.js';
+import { launchBrowser, openPage, assertNoProblems, waitConnected, closeContexts } from './browser.js';
 
 const configText = readFileSync(join(repoRoot, 'config', 'pantau.json'), 'utf8');
 const example = JSON.parse(configText).presentations[0];
@@ -22,13 +22,18 @@ let server, browser;
 before(async () => {
   // Without the example alarm rules: on a busy test machine the data
   // centre's CPU alarm would take a tile over in the middle of the walk.
+  // Nor its recording: no test here replays, and recording the four demo
+  // cameras from the start keeps the server encoding them all the time.
   const config = JSON.parse(configText);
   delete config.alarms;
+  delete config.server.recording;
   server = await startServer({ config });
   // The config's slides folder sits next to the config file.
   cpSync(join(repoRoot, 'config', 'slides'), join(dirname(server.configPath), 'slides'), { recursive: true });
   ({ browser } = await launchBrowser());
 });
+// What a test opened closes when it ends, passed or failed.
+afterEach(() => closeContexts(browser));
 after(async () => {
   await browser?.close();
   if (server) {

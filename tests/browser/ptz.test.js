@@ -2,12 +2,12 @@
 // ONVIF test device (pantau-test-onvif) of a camera streaming from
 // pantau-test-rtsp, and Debian's Chromium. The device's GET /state shows
 // what the camera did.
-import { test, before, after } from 'node:test';
+import { test, before, after, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
 import { startServer, stopServer, testConfig, authConfig, login, connect } from '../lib/harness.js';
 import { startRtsp } from '../lib/rtsp.js';
 import { startOnvif, waitForState } from '../lib/onvif.js';
-import { launchBrowser, openPage, assertNoProblems, waitConnected } from './browser.js';
+import { launchBrowser, openPage, assertNoProblems, waitConnected, closeContexts } from './browser.js';
 
 const SECRET = 'cam-Secret-b81d';
 let rtsp, device, server, browser;
@@ -29,6 +29,8 @@ before(async () => {
   server = await startServer({ config: await ptzConfig() });
   ({ browser } = await launchBrowser());
 });
+// What a test opened closes when it ends, passed or failed.
+afterEach(() => closeContexts(browser));
 after(async () => {
   await browser?.close();
   if (server) {

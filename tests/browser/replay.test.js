@@ -9,7 +9,7 @@
 //
 // One server for the whole file: the camera records from the start, and
 // every test works on that one recording.
-import { test, before, after } from 'node:test';
+import { test, before, after, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -18,7 +18,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { startServer, stopServer, authConfig, login, Client, sleep } from '../lib/harness.js';
 import { startRtsp } from '../lib/rtsp.js';
-import { launchBrowser, openPage, assertNoProblems, waitConnected } from './browser.js';
+import { launchBrowser, openPage, assertNoProblems, waitConnected, closeContexts } from './browser.js';
 
 const ADMIN = { name: 'ana', role: 'admin', password: 'ana-replay-password' };
 const VIEWER = { name: 'vera', role: 'viewer', password: 'vera-replay-password' };
@@ -54,6 +54,9 @@ before(async () => {
   await admin.snapshot();
   ({ browser } = await launchBrowser());
 });
+// What a test opened closes when it ends, passed or failed: no page of
+// one test decodes video through the tests after it.
+afterEach(() => closeContexts(browser));
 after(async () => {
   await browser?.close();
   await admin?.close();
@@ -153,12 +156,14 @@ test('a viewer\'s console shows no replay controls (and the server refuses the v
 });
 
 test('the console replays a tile: every wall page shows the badge; the buttons send their operations; L is back to live', async () => {
+  // The wall pages open once the recording is long enough (no need for
+  // them to decode live video while it grows).
+  await keptAtLeast(17000); // −15 s needs 15 s kept
   const walls = [
     await openAs(`${server.url}/wall?wall=main`, null, { viewport: { width: 1920, height: 540 } }),
     await openAs(`${server.url}/wall?wall=main&lang=id`, null, { viewport: { width: 1920, height: 540 } }),
   ];
   for (const page of walls) await until(async () => (await badgeOf(page)).frames >= 5, 20000, 'live frames on the wall');
-  await keptAtLeast(17000); // −15 s needs 15 s kept
   const page = await consoleWithCamera();
   await page.waitForSelector('#replay-panel:not([hidden])[data-source="cam"]');
   await page.waitForSelector('#replay-scrubber:not([disabled])');

@@ -4,25 +4,30 @@
 // something (many colours, no single colour covering the picture), and
 // every picture the README shows from docs/screenshots/ is one the script
 // writes.
-import { test, before, after } from 'node:test';
+import { test, before, after, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { repoRoot } from '../lib/server.js';
-import { launchBrowser } from './browser.js';
+import { launchBrowser, closeContexts } from './browser.js';
 import { SHOTS, demoConfig, takeScreenshots } from '../../scripts/screenshots.js';
 import { canvasSize, tileRect } from '../../web/js/wall-geometry.js';
 
 const PNG_SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
 const REQUIRED = ['wall-en.png', 'wall-id.png', 'console-en.png', 'console-id.png'];
 
-let outDir, written, browser;
+let outDir, written, browser, canvasPage;
 
 before(async () => {
   outDir = mkdtempSync(join(tmpdir(), 'pantau-shots-'));
   written = await takeScreenshots(outDir);
   ({ browser } = await launchBrowser());
+});
+// The page colourSpread draws on goes at the end of each test.
+afterEach(async () => {
+  canvasPage = null;
+  await closeContexts(browser);
 });
 after(async () => {
   await browser?.close();
@@ -39,37 +44,34 @@ function pngSize(bytes) {
 // In the browser: the image drawn on a canvas; for each rectangle (image
 // pixels), a 48x27 grid of samples in it. Resolves to one { colours, top }
 // per rectangle: the number of distinct colours (in steps of 16) and the
-// share of the samples taken by the most common one.
+// share of the samples taken by the most common one. One blank page per
+// test draws every image (a new canvas each time).
 async function colourSpread(bytes, rects) {
-  const page = await browser.newPage();
-  try {
-    return await page.evaluate(async ({ src, rects: areas }) => {
-      const img = new Image();
-      img.src = src;
-      await img.decode();
-      const canvas = document.createElement('canvas');
-      canvas.width = img.naturalWidth;
-      canvas.height = img.naturalHeight;
-      const ctx = canvas.getContext('2d', { willReadFrequently: true });
-      ctx.drawImage(img, 0, 0);
-      const pixels = ctx.getImageData(0, 0, canvas.width, canvas.height).data;
-      return areas.map(({ x, y, width, height }) => {
-        const counts = new Map();
-        for (let gy = 0; gy < 27; gy++) {
-          for (let gx = 0; gx < 48; gx++) {
-            const px = Math.floor(x + ((gx + 0.5) * width) / 48);
-            const py = Math.floor(y + ((gy + 0.5) * height) / 27);
-            const i = (py * canvas.width + px) * 4;
-            const key = `${pixels[i] >> 4},${pixels[i + 1] >> 4},${pixels[i + 2] >> 4}`;
-            counts.set(key, (counts.get(key) || 0) + 1);
-          }
+  canvasPage ??= await browser.newPage();
+  return canvasPage.evaluate(async ({ src, rects: areas }) => {
+    const img = new Image();
+    img.src = src;
+    await img.decode();
+    const canvas = document.createElement('canvas');
+    canvas.width = img.naturalWidth;
+    canvas.height = img.naturalHeight;
+    const ctx = canvas.getContext('2d', { willReadFrequently: true });
+    ctx.drawImage(img, 0, 0);
+    const pixels = ctx.getImageData(0, 0, canvas.width, canvas.height).data;
+    return areas.map(({ x, y, width, height }) => {
+      const counts = new Map();
+      for (let gy = 0; gy < 27; gy++) {
+        for (let gx = 0; gx < 48; gx++) {
+          const px = Math.floor(x + ((gx + 0.5) * width) / 48);
+          const py = Math.floor(y + ((gy + 0.5) * height) / 27);
+          const i = (py * canvas.width + px) * 4;
+          const key = `${pixels[i] >> 4},${pixels[i + 1] >> 4},${pixels[i + 2] >> 4}`;
+          counts.set(key, (counts.get(key) || 0) + 1);
         }
-        return { colours: counts.size, top: Math.max(...counts.values()) / (48 * 27) };
-      });
-    }, { src: `data:image/png;base64,${bytes.toString('base64')}`, rects });
-  } finally {
-    await page.close();
-  }
+      }
+      return { colours: counts.size, top: Math.max(...counts.values()) / (48 * 27) };
+    });
+  }, { src: `data:image/png;base64,${bytes.toString('base64')}`, rects });
 }
 
 // The rectangles (image pixels, 10% in from each edge) of the whole-wall

@@ -2,10 +2,10 @@
 // camera's main stream or substream from the tile's real size on the
 // screen that shows it (device pixels), with no flapping near the line.
 // What the page chose is read where it matters: the server's /metrics.
-import { test, before, after } from 'node:test';
+import { test, before, after, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
 import { startServer, stopServer, testConfig, sleep, httpGet } from '../lib/harness.js';
-import { launchBrowser, openPage, assertNoProblems, waitConnected } from './browser.js';
+import { launchBrowser, openPage, assertNoProblems, waitConnected, closeContexts } from './browser.js';
 
 let server, browser;
 
@@ -37,6 +37,8 @@ before(async () => {
   server = await startServer({ config: streamsConfig() });
   ({ browser } = await launchBrowser());
 });
+// What a test opened closes when it ends, passed or failed.
+afterEach(() => closeContexts(browser));
 after(async () => {
   await browser?.close();
   if (server) {

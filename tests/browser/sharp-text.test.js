@@ -2,10 +2,10 @@
 // camera names and widget text are sized from the screen's real pixel
 // height and the wall's viewing_distance_m, read here as computed font
 // sizes in a real browser.
-import { test, before, after } from 'node:test';
+import { test, before, after, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
 import { startServer, stopServer, testConfig } from '../lib/harness.js';
-import { launchBrowser, openPage, assertNoProblems, waitConnected } from './browser.js';
+import { launchBrowser, openPage, assertNoProblems, waitConnected, closeContexts } from './browser.js';
 
 let server, browser;
 
@@ -43,6 +43,8 @@ before(async () => {
   server = await startServer({ config: textConfig() });
   ({ browser } = await launchBrowser());
 });
+// What a test opened closes when it ends, passed or failed.
+afterEach(() => closeContexts(browser));
 after(async () => {
   await browser?.close();
   if (server) {

@@ -5,11 +5,11 @@
 // "unchanged"; a changed URL takes effect at once (the feed is polled at
 // the new path, with the kept token), and a bad value is refused naming
 // the field.
-import { test, before, after } from 'node:test';
+import { test, before, after, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
 import { startServer, stopServer, testConfig } from '../lib/harness.js';
 import { startFeedServer } from '../lib/feed-server.js';
-import { launchBrowser, openPage, assertNoProblems, waitConnected } from './browser.js';
+import { launchBrowser, openPage, assertNoProblems, waitConnected, closeContexts } from './browser.js';
 
 const TOKEN = 'tok-Secret-5e21';
 let feed, server, browser;
@@ -24,6 +24,8 @@ before(async () => {
   server = await startServer({ config });
   ({ browser } = await launchBrowser());
 });
+// What a test opened closes when it ends, passed or failed.
+afterEach(() => closeContexts(browser));
 after(async () => {
   await browser?.close();
   if (server) {

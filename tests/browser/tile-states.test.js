@@ -4,12 +4,12 @@
 // stops), an empty tile, a stale traffic feed; and on a wall of two
 // displays, the alarm list on the configured display only, with a frame
 // around the tile of the camera in trouble.
-import { test, before, after } from 'node:test';
+import { test, before, after, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
 import { startServer, testConfig, Client } from '../lib/server.js';
 import { startFeedServer } from '../lib/feed-server.js';
 import { closedPort as findClosedPort, startRtsp } from '../lib/rtsp.js';
-import { launchBrowser, openPage, assertNoProblems, waitConnected } from './browser.js';
+import { launchBrowser, openPage, assertNoProblems, waitConnected, closeContexts } from './browser.js';
 
 const MOUNTS = { '/main': 'test:640x360@15' };
 const corridors = {
@@ -67,6 +67,8 @@ before(async () => {
   feed.set('good', corridors);
   server = await startServer({ config: config() });
 });
+// What a test opened closes when it ends, passed or failed.
+afterEach(() => closeContexts(chromium?.browser));
 after(async () => {
   await chromium?.close();
   if (server) {

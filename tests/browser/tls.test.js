@@ -1,14 +1,14 @@
 // Issue 11 finding 2: with auth.tls a real browser logs in, opens the
 // console with its WebSocket connected, and gets video over wss://. The
 // server offers only HTTP/1.1 over ALPN (docs/security.md).
-import { test, before, after } from 'node:test';
+import { test, before, after, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startServer, stopServer, authConfig, sleep } from '../lib/harness.js';
-import { launchBrowser, openPage, assertNoProblems, waitConnected, framesOf } from './browser.js';
+import { launchBrowser, openPage, assertNoProblems, waitConnected, framesOf, closeContexts } from './browser.js';
 
 let chromium, server, certDir;
 
@@ -29,6 +29,8 @@ before(async () => {
   chromium = await launchBrowser();
 });
 
+// What a test opened closes when it ends, passed or failed.
+afterEach(() => closeContexts(chromium?.browser));
 after(async () => {
   await chromium?.close();
   if (server) {

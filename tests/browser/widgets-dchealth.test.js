@@ -2,14 +2,16 @@
 // its charts, the checks and the UPS from real data, and shows the stale
 // treatment (the widget kit's band, drawn by the page, and the part's own
 // badge) when its exporter dies, then recovers.
-import { test, before, after } from 'node:test';
+import { test, before, after, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
 import http from 'node:http';
 import { startServer } from '../lib/server.js';
-import { launchBrowser, openPage, assertNoProblems, waitConnected } from './browser.js';
+import { launchBrowser, openPage, assertNoProblems, waitConnected, closeContexts } from './browser.js';
 
 let chromium;
 before(async () => { chromium = await launchBrowser(); });
+// What a test opened closes when it ends, passed or failed.
+afterEach(() => closeContexts(chromium?.browser));
 after(async () => { await chromium?.close(); });
 
 // A Prometheus text endpoint that can be shut down and brought back on the

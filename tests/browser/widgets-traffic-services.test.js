@@ -1,14 +1,16 @@
 // The traffic and services widgets on /wall: each renders its data (levels
 // in colour, counts, the overdue tickets in red), and shows the widget
 // kit's stale band with the reason when its feed dies.
-import { test, before, after } from 'node:test';
+import { test, before, after, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
 import { startServer, testConfig } from '../lib/server.js';
 import { startFeedServer } from '../lib/feed-server.js';
-import { launchBrowser, openPage, assertNoProblems, waitConnected } from './browser.js';
+import { launchBrowser, openPage, assertNoProblems, waitConnected, closeContexts } from './browser.js';
 
 let chromium;
 before(async () => { chromium = await launchBrowser(); });
+// What a test opened closes when it ends, passed or failed.
+afterEach(() => closeContexts(chromium?.browser));
 after(async () => { await chromium?.close(); });
 
 const trafficFeed = {
