@@ -860,10 +860,16 @@ static rec_gate *gate_new(recordings *r)
     return g;
 }
 
+/* A new reference of g (any thread). */
+static rec_gate *gate_ref(rec_gate *g)
+{
+    g_atomic_int_inc(&g->refs);
+    return g;
+}
+
 rec_gate *recordings_gate(recordings *r)
 {
-    g_atomic_int_inc(&r->gate->refs);
-    return r->gate;
+    return gate_ref(r->gate);
 }
 
 void rec_gate_unref(rec_gate *g)
@@ -1148,8 +1154,7 @@ static rec_reader *reader_open(rec_gate *gate, const char *source_id, int64_t at
         return NULL;
     }
     rec_reader *rd = g_new0(rec_reader, 1);
-    g_atomic_int_inc(&gate->refs);
-    rd->gate = gate;
+    rd->gate = gate_ref(gate);
     rd->id = g_strdup(source_id);
     rd->au = g_byte_array_new();
     if (reader_open_segment(rd, 0, start) != 1) {
