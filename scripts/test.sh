@@ -92,7 +92,7 @@ summarize() {
         if grep -q 'failing tests:' "$log"; then
             sed -n '/failing tests:/,$p' "$log" | grep -v '^ *at ' | head -80
         else
-            grep -E 'Failed|FAILED|\*\*\*|Error|error:' "$log" | head -40
+            grep -E 'FAIL|Failed|\*\*\*|Error|error:' "$log" | head -60
         fi
     done
 }

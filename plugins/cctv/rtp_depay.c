@@ -23,6 +23,9 @@
  * 90 kHz): a camera that jumps its timestamp by 2^31 every packet must not
  * overflow ticks * 100 / 9 (signed overflow after 43 million packets). */
 #define EXT_TS_LIMIT ((int64_t)1 << 56)
+/* How many emitted pictures' timestamps are remembered to drop a repeat
+ * (a GOP's worth would be more than any server repeats). */
+#define RECENT_TS 16
 
 /* What the AU being built holds. */
 enum {
@@ -53,6 +56,10 @@ struct rtp_depay {
     int wait_key; /* after a loss (and at first): drop AUs until a keyframe */
     int skipping; /* after a loss: drop packets up to the AU's end */
     uint32_t skip_ts;
+
+    uint32_t recent_ts[RECENT_TS]; /* of the last pictures emitted */
+    unsigned recent_n;
+    unsigned recent_next;
 
     int have_ts;
     uint32_t last_ts;
@@ -298,7 +305,27 @@ static long prepend_parameter_sets(rtp_depay *d)
     return (long)(d->head - need);
 }
 
-/* Ends the AU being built and emits it when it can be decoded. */
+/* Whether a picture with timestamp ts was emitted lately: two pictures
+ * never share one (RFC 6184 5.1), so it is a repeat. gst-rtsp-server sends
+ * a shared stream's keyframe again when another client joins. */
+static int repeats_recent_picture(const rtp_depay *d, uint32_t ts)
+{
+    for (unsigned i = 0; i < d->recent_n; i++)
+        if (d->recent_ts[i] == ts)
+            return 1;
+    return 0;
+}
+
+static void note_emitted(rtp_depay *d, uint32_t ts)
+{
+    d->recent_ts[d->recent_next] = ts;
+    d->recent_next = (d->recent_next + 1) % RECENT_TS;
+    if (d->recent_n < RECENT_TS)
+        d->recent_n++;
+}
+
+/* Ends the AU being built and emits it when it can be decoded and is not
+ * a repeat. */
 static void finish_au(rtp_depay *d, emit_fn emit, void *user)
 {
     if (!d->in_au)
@@ -311,7 +338,7 @@ static void finish_au(rtp_depay *d, emit_fn emit, void *user)
         return;
     }
     int key = (d->has & HAS_KEY) != 0;
-    if (!(d->has & HAS_VCL) || (d->wait_key && !key))
+    if (!(d->has & HAS_VCL) || (d->wait_key && !key) || repeats_recent_picture(d, d->au_ts))
         return;
     long off = (long)d->head;
     /* HAS_PARAM0 << slot for every slot of the codec. */
@@ -321,6 +348,7 @@ static void finish_au(rtp_depay *d, emit_fn emit, void *user)
     if (off < 0)
         return;
     d->wait_key = 0;
+    note_emitted(d, d->au_ts);
     emit(user, d->buf + off, d->head - (size_t)off + d->len, key, d->au_ext * 100 / 9);
 }
 

@@ -251,6 +251,15 @@ static void end_soon(rtsp_client *c, rtsp_end why, const char *reason)
 
 static gboolean on_writable(GSocket *sock, GIOCondition cond, gpointer user);
 
+/* Ends c when more than OUT_MAX waits to be sent; returns -1 then, else 0. */
+static int end_if_over_cap(rtsp_client *c)
+{
+    if (c->out->len - c->out_off <= OUT_MAX)
+        return 0;
+    client_end(c, RTSP_END_LOST, "camera %s does not read its RTSP connection", c->url.display);
+    return -1;
+}
+
 /* Sends what is queued; waits for G_IO_OUT when the socket is full.
  * Returns -1 when c has ended. */
 static int flush_output(rtsp_client *c)
@@ -263,11 +272,8 @@ static int flush_output(rtsp_client *c)
             g_socket_send(c->sock, c->out->str + c->out_off, c->out->len - c->out_off, NULL, &err);
         if (n < 0 && g_error_matches(err, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK)) {
             g_error_free(err);
-            if (c->out->len - c->out_off > OUT_MAX) {
-                client_end(c, RTSP_END_LOST, "camera %s does not read its RTSP connection",
-                           c->url.display);
+            if (end_if_over_cap(c))
                 return -1;
-            }
             /* A camera that reads slowly may never let the queue empty:
              * drop what was sent rather than keep it. */
             if (c->out_off >= READ_CHUNK) {
@@ -290,6 +296,18 @@ static int flush_output(rtsp_client *c)
     c->out_off = 0;
     drop_source(&c->out_src);
     return 0;
+}
+
+/* Sends what was just queued, unless the socket is full (on_writable waits
+ * for room): a send would fail again, one failed system call per message of
+ * a camera that floods requests. Returns -1 when c has ended. */
+static int send_queued(rtsp_client *c)
+{
+    if (!c->sock)
+        return -1;
+    if (c->out_src)
+        return end_if_over_cap(c);
+    return flush_output(c);
 }
 
 static gboolean on_writable(GSocket *sock, GIOCondition cond, gpointer user)
@@ -317,7 +335,7 @@ static unsigned send_request(rtsp_client *c, const char *method, const char *uri
     if (c->session)
         g_string_append_printf(c->out, "Session: %s\r\n", c->session);
     g_string_append_printf(c->out, "%s\r\n", extra ? extra : "");
-    return flush_output(c) ? 0 : cseq;
+    return send_queued(c) ? 0 : cseq;
 }
 
 /* ---- the request sequence ---- */
@@ -601,7 +619,7 @@ static void answer_request(rtsp_client *c, const rtsp_message *m)
     int ok = !strncmp(m->head, "OPTIONS ", 8) || !strncmp(m->head, "GET_PARAMETER ", 14);
     g_string_append_printf(c->out, "RTSP/1.0 %s\r\nCSeq: %d\r\nUser-Agent: pantau\r\n\r\n",
                            ok ? "200 OK" : "501 Not Implemented", m->cseq);
-    flush_output(c);
+    send_queued(c);
 }
 
 static void on_message(rtsp_client *c, const rtsp_message *m)

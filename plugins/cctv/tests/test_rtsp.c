@@ -200,6 +200,30 @@ START_TEST(depay_timestamp_change_ends_an_au)
 }
 END_TEST
 
+/* gst-rtsp-server sends a shared stream's keyframe again, with new
+ * sequence numbers but its old timestamp, when another client joins: the
+ * picture is shown once and the times stay in order. Pictures whose
+ * timestamps come out of order (B-frames) are kept. */
+START_TEST(depay_drops_a_repeated_picture)
+{
+    got g = {0};
+    rtp_depay *d = rtp_h264_depay_new(N(SDP_SPS), N(SDP_PPS));
+    push(d, &g, 1, 0, 1, N(IDR));
+    push(d, &g, 2, 3000, 1, N(PFRAME));
+    push(d, &g, 3, 0, 1, N(IDR));
+    ck_assert_uint_eq(g.n, 2);
+    push(d, &g, 4, 9000, 1, N(PFRAME));
+    push(d, &g, 5, 6000, 1, N(PFRAME));
+    ck_assert_uint_eq(g.n, 4);
+    ck_assert_int_eq(g.pts[2], 100000);
+    ck_assert_int_eq(g.pts[3], 66666);
+    push(d, &g, 6, 9000, 1, N(PFRAME));
+    ck_assert_uint_eq(g.n, 4);
+    rtp_depay_free(d);
+    got_clear(&g);
+}
+END_TEST
+
 START_TEST(depay_gap_drops_until_idr)
 {
     got g = {0};
@@ -1003,6 +1027,7 @@ static Suite *rtsp_suite(void)
     tcase_add_test(depay, depay_inserts_parameter_sets);
     tcase_add_test(depay, depay_completes_partial_in_band_sets);
     tcase_add_test(depay, depay_timestamp_change_ends_an_au);
+    tcase_add_test(depay, depay_drops_a_repeated_picture);
     tcase_add_test(depay, depay_gap_drops_until_idr);
     tcase_add_test(depay, depay_keyframe_right_after_a_gap_is_kept);
     tcase_add_test(depay, depay_sequence_and_timestamp_wrap);
