@@ -49,7 +49,7 @@ export async function startServer({ config = testConfig(), stateDir, port = 0, e
   proc.stdout.on('data', (d) => { out += d; });
   proc.stderr.on('data', (d) => { out += d; });
   const actualPort = await new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`pantau did not start in 10 s:\n${out}`)), 10000);
+    const timer = setTimeout(() => reject(new Error(`pantau did not start in 30 s:\n${out}`)), 30000);
     const onData = () => {
       const m = /pantau: ready on https?:\/\/(?:\[[^\]]+\]|[^:/]+):(\d+)\//.exec(out);
       if (m) { clearTimeout(timer); resolve(Number(m[1])); }
