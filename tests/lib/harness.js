@@ -2,7 +2,8 @@
 // that is stopped and removed when the test ends, connected clients, layout
 // invariants, raw HTTP, running the pantau binary, and positions in text.
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
+import { spawn, execFileSync } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
 import http from 'node:http';
 import { startServer, Client, testConfig, pantauBin } from './server.js';
 
@@ -38,13 +39,45 @@ export async function serverFor(t, options = {}) {
   return server;
 }
 
+// Each thread of process pid: id, state and CPU ticks ("" when it is gone).
+function threadStates(pid) {
+  try {
+    return readdirSync(`/proc/${pid}/task`).map((tid) => {
+      const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
+      const [state, , , , , , , , , , , utime, stime] = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      return `${tid} ${state} ${Number(utime) + Number(stime)}`;
+    }).join(', ');
+  } catch {
+    return '';
+  }
+}
+
+// What a server that does not stop is doing: its threads' states and CPU
+// ticks a second apart (busy, or stuck), and their stacks where gdb is.
+async function whyNotStopped(pid) {
+  const before = threadStates(pid);
+  await sleep(1000);
+  let stacks = '';
+  try {
+    stacks = execFileSync('gdb', ['-p', String(pid), '-batch', '-ex', 'thread apply all bt 15'],
+      { timeout: 30000, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
+  } catch (e) {
+    stacks = `(no stacks: ${e.code || e.message})`;
+  }
+  return `threads (id state cpu-ticks): ${before}\na second later: ${threadStates(pid)}\n`
+    + stacks.split('\n').filter((l) => /^(Thread|#)/.test(l)).join('\n');
+}
+
 // Stops a server with SIGTERM and asserts that it exits with status 0
 // within timeoutMs (else it is killed and this fails, so a server that
-// ignores SIGTERM fails the test instead of hanging the suite). Stopping a
-// stopped server again just returns how it ended, unless it ended by itself
-// (a crash, anything but this function or a SIGKILL from the test), which
-// fails. Resolves with { code, signal }.
-export async function stopServer(server, timeoutMs = 5000) {
+// ignores SIGTERM fails the test instead of hanging the suite, with what
+// its threads were doing). Stopping a stopped server again just returns
+// how it ended, unless it ended by itself (a crash, anything but this
+// function or a SIGKILL from the test), which fails. The default bound is
+// generous: an ASan server's exit runs the leak check, which waits for the
+// CPU at nice 10 beside other tests (scripts/test.sh). Resolves with
+// { code, signal }.
+export async function stopServer(server, timeoutMs = 15000) {
   const { proc } = server;
   if (proc.exitCode !== null || proc.signalCode !== null) {
     const result = await server.exited;
@@ -59,8 +92,9 @@ export async function stopServer(server, timeoutMs = 5000) {
   const result = await Promise.race([server.stop(), late]);
   clearTimeout(timer);
   if (result === 'late') {
+    const why = await whyNotStopped(server.proc.pid);
     await server.kill9();
-    assert.fail(`pantau did not exit within ${timeoutMs} ms of SIGTERM:\n${server.output().slice(-2000)}`);
+    assert.fail(`pantau did not exit within ${timeoutMs} ms of SIGTERM:\n${server.output().slice(-2000)}\n${why}`);
   }
   assert.deepEqual(result, { code: 0, signal: null }, `pantau's exit after SIGTERM:\n${server.output().slice(-2000)}`);
   return result;
