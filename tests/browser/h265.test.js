@@ -86,6 +86,12 @@ test('the console shows, per client, what each gets of the camera and why, refre
   await page.waitForSelector(rowOf('wall:main'), { timeout: 15000 });
   await page.waitForSelector(rowOf('wall:lobby'), { timeout: 15000 });
   const cells = (pageId) => page.$$eval(`${rowOf(pageId)} td`, (tds) => tds.map((td) => td.textContent));
+  // A row comes with the subscription; its codec once the stream's
+  // configuration is there (the panel refreshes while open).
+  const codecShown = (pageId) => page.waitForFunction((sel) => /\((avc1|hvc1)\./.test(
+    document.querySelector(sel)?.children[3]?.textContent || ''), rowOf(pageId), { timeout: 15000 });
+  await codecShown('wall:main');
+  await codecShown('wall:lobby');
   const wallRow = await cells('wall:main');
   assert.equal(wallRow[1], 'wall main');
   assert.equal(wallRow[2], 'main stream');

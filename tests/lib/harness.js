@@ -256,9 +256,11 @@ export function httpGet(server, path, headers = {}) {
 // The arguments that tell pantau where the plugins are (as server.js does).
 export const pluginDirArgs = () => (process.env.PANTAU_PLUGIN_DIR ? ['--plugin-dir', process.env.PANTAU_PLUGIN_DIR] : []);
 
-// Runs pantau with args to its end (killed after timeoutMs). Resolves to
+// Runs pantau with args to its end (killed after timeoutMs: generous, as an
+// ASan run that loads GStreamer waits for the CPU at nice 10 beside other
+// tests; output then says so). Resolves to
 // { code, signal, stdout, stderr, output }.
-export function runPantau(args, { timeoutMs = 5000 } = {}) {
+export function runPantau(args, { timeoutMs = 30000 } = {}) {
   return new Promise((resolve, reject) => {
     const proc = spawn(pantauBin, args, { stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
@@ -266,7 +268,10 @@ export function runPantau(args, { timeoutMs = 5000 } = {}) {
     let output = '';
     proc.stdout.on('data', (d) => { stdout += d; output += d; });
     proc.stderr.on('data', (d) => { stderr += d; output += d; });
-    const timer = setTimeout(() => proc.kill('SIGKILL'), timeoutMs);
+    const timer = setTimeout(() => {
+      output += `\n(killed: still running after ${timeoutMs} ms)`;
+      proc.kill('SIGKILL');
+    }, timeoutMs);
     proc.on('error', reject);
     proc.on('close', (code, signal) => { clearTimeout(timer); resolve({ code, signal, stdout, stderr, output }); });
   });
