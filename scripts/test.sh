@@ -148,7 +148,7 @@ step "unit tests (ASan+UBSan, and the plain build beside)" unit_tests
 # - beside them at nice 10, taking what they leave, the other files two at
 #   a time. Their bounds are generous (a server starts within 30 s): they
 #   wait for the CPU when the others want it.
-# One after the other they took 640 s, side by side about 450 s.
+# One after the other they took 640 s, side by side 381-443 s.
 # A new file whose tests bound a time goes in one of the lists.
 waiting="recording camera-return queue-budget"
 timed="slow-disk slow-client queue-snapshot cctv replay recording-load plugin-abi rate-limit store-crash \
