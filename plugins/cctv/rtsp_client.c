@@ -303,9 +303,7 @@ static int flush_output(rtsp_client *c)
  * a camera that floods requests. Returns -1 when c has ended. */
 static int send_queued(rtsp_client *c)
 {
-    if (!c->sock)
-        return -1;
-    if (c->out_src)
+    if (c->sock && c->out_src)
         return end_if_over_cap(c);
     return flush_output(c);
 }

@@ -487,6 +487,10 @@ START_TEST(camera_offline_after_debounce)
     assert_state("core.feed_stale", "active");
     set_status("feed", PANTAU_STATUS_LIVE);
     assert_state("core.feed_stale", "cleared");
+    /* An error (a feed that never had data) is "feed stale" too. */
+    set_status("feed", PANTAU_STATUS_ERROR);
+    tu_loop_for(120);
+    assert_state("core.feed_stale", "active");
 }
 END_TEST
 
