@@ -84,13 +84,22 @@ step_join() {
     bg_pid=""
 }
 
-# What a failed step's log says of its failures: node's list of failing
-# tests with their messages (stack lines left out), ctest's failed tests.
+# What a failed step's log says of its failures, short enough for the end
+# of a CI log: of node's lists of failing tests, each test's place, name
+# and the first lines of its message (no stacks, no error fields); of
+# ctest, its failed tests.
 summarize() {
     for log in $failures; do
         echo "--- $(cat "$log.name")"
         if grep -q 'failing tests:' "$log"; then
-            sed -n '/failing tests:/,$p' "$log" | grep -v '^ *at ' | head -80
+            awk '/failing tests:/ { inlist = 1; next }
+                 inlist && /^(ℹ|▶|✔|---|===) / { inlist = 0 }
+                 !inlist { next }
+                 /^test at / { print; msg = 0; next }
+                 /^✖ / { print; msg = 3; next }
+                 msg > 0 && /^ +at / { msg = 0; next }
+                 msg > 0 && /^ +[a-zA-Z]+: .*,$|^ +[{}]$/ { next }
+                 msg > 0 && NF { print; msg-- }' "$log" | head -60
         else
             grep -E 'FAIL|Failed|\*\*\*|Error|error:' "$log" | head -60
         fi

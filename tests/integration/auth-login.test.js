@@ -30,19 +30,29 @@ test('login: a good password gets a session cookie; wrong password and unknown u
   for (const attr of ['HttpOnly', 'SameSite=Strict', 'Path=/']) assert.ok(good.setCookie.includes(attr), `${attr} in ${good.setCookie}`);
   assert.ok(!good.setCookie.includes('Secure'), 'no Secure without TLS');
 
-  const t0 = performance.now();
-  const wrong = await login(server, 'ana', 'correct horse batterY');
-  const t1 = performance.now();
-  const unknown = await login(server, 'nobody', 'correct horse battery');
-  const t2 = performance.now();
-  for (const res of [wrong, unknown]) {
-    assert.equal(res.status, 401);
-    assert.deepEqual(res.json, { error: 'wrong user name or password' });
-    assert.equal(res.setCookie, undefined);
-  }
-  assert.equal(wrong.body, unknown.body, 'the same bytes whether or not the user exists');
   // Both check a hash of the same cost (a dummy one for unknown users).
-  const [a, b] = [t1 - t0, t2 - t1];
+  // Each is timed twice, in turn (five failures are allowed a minute), and
+  // the quicker of each compared: a busy machine only makes a login slower.
+  const timed = async (user, password) => {
+    const t0 = performance.now();
+    const res = await login(server, user, password);
+    return { res, ms: performance.now() - t0 };
+  };
+  const wrongMs = [];
+  const unknownMs = [];
+  for (let i = 0; i < 2; i++) {
+    const wrong = await timed('ana', 'correct horse batterY');
+    const unknown = await timed('nobody', 'correct horse battery');
+    for (const { res } of [wrong, unknown]) {
+      assert.equal(res.status, 401);
+      assert.deepEqual(res.json, { error: 'wrong user name or password' });
+      assert.equal(res.setCookie, undefined);
+    }
+    assert.equal(wrong.res.body, unknown.res.body, 'the same bytes whether or not the user exists');
+    wrongMs.push(wrong.ms);
+    unknownMs.push(unknown.ms);
+  }
+  const [a, b] = [Math.min(...wrongMs), Math.min(...unknownMs)];
   assert.ok(Math.max(a, b) < 4 * Math.min(a, b) + 50, `similar times: ${a.toFixed(0)} ms and ${b.toFixed(0)} ms`);
   // Nothing secret in the answers or the log.
   assert.ok(!server.output().includes('correct horse'), 'no password in the log');

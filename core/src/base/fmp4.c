@@ -11,6 +11,7 @@
 /* Boxes larger than this are not read into memory (moov, moof). */
 #define MAX_HEADER_BOX (4u * 1024u * 1024u)
 #define MAX_SAMPLE (16u * 1024u * 1024u)
+#define MAX_RUN_SAMPLES 4096u /* a run of samples with no field each */
 
 struct fmp4_reader {
     int fd;
@@ -335,9 +336,11 @@ static bool parse_trun(fmp4_reader *rd, const box *trun, const traf_defaults *d)
     }
     if (flags & 0x4)
         p += 4;
+    /* A run may give no field per sample (all from tfhd: mp4mux writes a
+     * fragment of one sample so); its count is still bounded. */
     size_t each =
         4u * (!!(flags & 0x100) + !!(flags & 0x200) + !!(flags & 0x400) + !!(flags & 0x800));
-    if (p > end || (size_t)(end - p) / (each ? each : 1) < count)
+    if (p > end || (each ? (size_t)(end - p) / each < count : count > MAX_RUN_SAMPLES))
         return false;
     for (uint32_t i = 0; i < count; i++) {
         uint32_t dur = d->duration, size = d->size;

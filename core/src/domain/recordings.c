@@ -583,11 +583,25 @@ static void segment_end(recorder *rec)
     mp4_writer_finish(c->w, segment_closed, c);
 }
 
-/* Starts a segment at the keyframe f. False when it cannot. */
-static bool segment_start(recorder *rec, const media_frame *f)
+/* The frame's time in its segment: the camera's clock, held to the
+ * wall clock within a second (a camera clock that jumps is rebased). */
+static int64_t frame_time(recorder *rec, const media_frame *f)
+{
+    int64_t by_recv = f->recv_us - rec->seg_recv0_us;
+    int64_t t = f->pts_us - rec->seg_pts0_us;
+    if (t - by_recv > G_USEC_PER_SEC || by_recv - t > G_USEC_PER_SEC) {
+        rec->seg_pts0_us = f->pts_us - by_recv;
+        t = by_recv;
+    }
+    return MAX(t, rec->last_t_us + 1000);
+}
+
+/* Starts a segment at the keyframe f, whose time on the recording's
+ * timeline is start_us (wall clock). False when it cannot. */
+static bool segment_start(recorder *rec, const media_frame *f, int64_t start_us)
 {
     recordings *r = rec->r;
-    int64_t start = f->recv_us / 1000;
+    int64_t start = start_us / 1000;
     char *folder = g_build_filename(r->dir, rec->id, NULL);
     if (g_mkdir_with_parents(folder, 0750)) {
         set_error(rec, g_strdup_printf("cannot make %s: %s", folder, g_strerror(errno)));
@@ -604,7 +618,7 @@ static bool segment_start(recorder *rec, const media_frame *f)
         g_free(part);
         return false;
     }
-    rec->seg_recv0_us = f->recv_us;
+    rec->seg_recv0_us = start_us;
     rec->seg_pts0_us = f->pts_us;
     rec->last_t_us = -1;
     rec->pushed = 0;
@@ -619,19 +633,6 @@ static bool segment_start(recorder *rec, const media_frame *f)
     g_mutex_unlock(&r->lock);
     rec->seg = s;
     return true;
-}
-
-/* The frame's time in its segment: the camera's clock, held to the
- * wall clock within a second (a camera clock that jumps is rebased). */
-static int64_t frame_time(recorder *rec, const media_frame *f)
-{
-    int64_t by_recv = f->recv_us - rec->seg_recv0_us;
-    int64_t t = f->pts_us - rec->seg_pts0_us;
-    if (t - by_recv > G_USEC_PER_SEC || by_recv - t > G_USEC_PER_SEC) {
-        rec->seg_pts0_us = f->pts_us - by_recv;
-        t = by_recv;
-    }
-    return MAX(t, rec->last_t_us + 1000);
 }
 
 /* Whether a new segment begins with the keyframe f. */
@@ -712,12 +713,19 @@ static void recorder_frame(void *peer, media_frame *f)
     }
     if (!keeps_up(rec))
         return;
-    if (key && rec->w && segment_due(rec, f))
+    /* A segment that follows the last one without a frame lost goes on
+     * from its timeline, not from when its keyframe came (a late one
+     * would leave a gap, an early one an overlap). */
+    int64_t start_us = f->recv_us;
+    if (key && rec->w && segment_due(rec, f)) {
+        if (!rec->need_key && ((f->flags & MEDIA_FLAG_H265) != 0) == rec->h265)
+            start_us = rec->seg_recv0_us + frame_time(rec, f);
         segment_end(rec);
+    }
     if (!rec->w) {
         if (g_get_monotonic_time() < rec->retry_at_us)
             return;
-        if (!segment_start(rec, f)) {
+        if (!segment_start(rec, f, start_us)) {
             rec->retry_at_us = g_get_monotonic_time() + RETRY_MS * 1000;
             return;
         }

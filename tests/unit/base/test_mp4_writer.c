@@ -1,7 +1,8 @@
 /* test_mp4_writer.c - base/mp4_writer.c (issue 16): a frame pushed by
  * reference (mp4_writer_push_frame) is recorded as its access unit only,
  * not the room in front of it where the network writes its headers; the
- * writer drops its references once the file is written. */
+ * writer drops its references once the file is written; fragments of one
+ * sample each (a slow camera) are read back, every one. */
 #include "fmp4.h"
 #include "h264.h"
 #include "media_frame.h"
@@ -58,6 +59,18 @@ static void on_done(const char *error, void *user)
     *(bool *)user = true;
 }
 
+/* Finishes w's file and waits for it. */
+static void finish(mp4_writer *w)
+{
+    bool done = false;
+    mp4_writer_finish(w, on_done, &done);
+    for (gint64 end = g_get_monotonic_time() + 20 * G_USEC_PER_SEC;
+         !done && g_get_monotonic_time() < end;)
+        g_main_context_iteration(NULL, FALSE), g_usleep(2000);
+    ck_assert_msg(done, "the file was not finished");
+    mp4_writer_settle();
+}
+
 START_TEST(frames_without_room)
 {
     GPtrArray *units = h264_units();
@@ -80,13 +93,7 @@ START_TEST(frames_without_room)
         ck_assert(mp4_writer_push_frame(w, f, (int64_t)i * 100000));
         g_ptr_array_add(frames, f); /* ours; the writer holds its own */
     }
-    bool done = false;
-    mp4_writer_finish(w, on_done, &done);
-    for (gint64 end = g_get_monotonic_time() + 20 * G_USEC_PER_SEC;
-         !done && g_get_monotonic_time() < end;)
-        g_main_context_iteration(NULL, FALSE), g_usleep(2000);
-    ck_assert_msg(done, "the file was not finished");
-    mp4_writer_settle();
+    finish(w);
     for (guint i = 0; i < frames->len; i++) {
         media_frame *f = g_ptr_array_index(frames, i);
         ck_assert_int_eq(g_atomic_int_get(&f->refs), 1); /* the writer's went */
@@ -126,12 +133,57 @@ START_TEST(frames_without_room)
 }
 END_TEST
 
+/* A camera at one frame a second, in fragments of 500 ms: each fragment
+ * holds one sample, whose size mp4mux gives in the fragment's header
+ * (tfhd) and not in its run (trun). The reader reads every one. */
+START_TEST(one_frame_fragments)
+{
+    GPtrArray *units = h264_units();
+    char *dir = g_dir_make_tmp("pantau-mp4w-XXXXXX", NULL);
+    char *path = g_build_filename(dir, "out.mp4", NULL);
+    char *error = NULL;
+    mp4_writer *w = mp4_writer_new(path, false, 500, false, &error);
+    ck_assert_msg(w, "%s", error);
+    for (guint i = 0; i < units->len; i++) {
+        gsize len;
+        const uint8_t *data = g_bytes_get_data(g_ptr_array_index(units, i), &len);
+        ck_assert(mp4_writer_push(w, data, len, (int64_t)i * G_USEC_PER_SEC,
+                                  h264_au_is_keyframe(data, len)));
+    }
+    finish(w);
+    fmp4_reader *rd = fmp4_open(path, &error);
+    ck_assert_msg(rd, "%s", error);
+    GByteArray *au = g_byte_array_new();
+    fmp4_sample s;
+    int n = 0, rc;
+    while ((rc = fmp4_next(rd, &s)) == 1) {
+        bool key, config;
+        ck_assert(fmp4_read_au(rd, &s, au, &key, &config));
+        ck_assert_int_eq(s.time_us, (int64_t)n * G_USEC_PER_SEC);
+        n++;
+    }
+    ck_assert_msg(rc == 0, "the file reads to its end (%d after %d samples)", rc, n);
+    ck_assert_int_eq(n, (int)units->len);
+    g_byte_array_free(au, TRUE);
+    fmp4_close(rd);
+    g_unlink(path);
+    g_rmdir(dir);
+    g_free(path);
+    g_free(dir);
+    g_ptr_array_unref(units);
+}
+END_TEST
+
 static Suite *mp4_writer_suite(void)
 {
     Suite *s = suite_create("mp4_writer");
     TCase *tc = tcase_create("frames");
     tcase_set_timeout(tc, 60);
     tcase_add_test(tc, frames_without_room);
+    suite_add_tcase(s, tc);
+    tc = tcase_create("one_frame_fragments");
+    tcase_set_timeout(tc, 60);
+    tcase_add_test(tc, one_frame_fragments);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -6,7 +6,9 @@
  * edge, and after a restart the index is rebuilt from the files; a
  * segment cut short by a crash keeps its complete fragments; a reader or
  * an export left running when the recordings are freed (a stop does not
- * wait for a slow disk) ends with an error, never reaching freed memory. */
+ * wait for a slow disk) ends with an error, never reaching freed memory;
+ * a segment that follows another without a lost frame starts where that
+ * one ends on the camera's clock, even when its keyframe comes late. */
 #include "bus.h"
 #include "media.h"
 #include "recordings.h"
@@ -245,6 +247,65 @@ START_TEST(reader_outlives_recordings)
 }
 END_TEST
 
+typedef struct span {
+    gint64 start, end; /* ms */
+} span;
+
+static gint by_span_start(gconstpointer a, gconstpointer b)
+{
+    const span *x = a, *y = b;
+    return x->start < y->start ? -1 : x->start > y->start;
+}
+
+/* The closed segments of cam1 (span), oldest first. */
+static GArray *closed_segments(void)
+{
+    GArray *spans = g_array_new(FALSE, FALSE, sizeof(span));
+    char *folder = g_build_filename(dir, "cam1", NULL);
+    GDir *d = g_dir_open(folder, 0, NULL);
+    ck_assert(d);
+    const char *name;
+    while ((name = g_dir_read_name(d))) {
+        span sp;
+        if (sscanf(name, "%" G_GINT64_FORMAT "-%" G_GINT64_FORMAT ".mp4", &sp.start, &sp.end) == 2)
+            g_array_append_val(spans, sp);
+    }
+    g_dir_close(d);
+    g_free(folder);
+    g_array_sort(spans, by_span_start);
+    return spans;
+}
+
+START_TEST(segments_follow_on)
+{
+    recordings *r = open_recordings();
+    /* 10 frames a second (a keyframe every 1.5 s): the keyframe that
+     * begins the second segment (frame 45, at 4.5 s) comes 800 ms late,
+     * as on a loaded machine. */
+    for (guint i = 0; i < FRAMES; i++) {
+        GBytes *b = g_ptr_array_index(aus, i);
+        gsize len;
+        const void *data = g_bytes_get_data(b, &len);
+        if (i == 45)
+            tu_loop_for(800);
+        media_push(camera, PANTAU_STREAM_MAIN, data, len, (int64_t)i * 100000, 0);
+        tu_loop_for(100);
+    }
+    recordings_free(r);
+    GArray *spans = closed_segments();
+    ck_assert_uint_ge(spans->len, 2);
+    for (guint i = 1; i < spans->len; i++) {
+        const span *prev = &g_array_index(spans, span, i - 1);
+        const span *next = &g_array_index(spans, span, i);
+        /* One frame (100 ms) apart on the camera's clock, no more. */
+        ck_assert_msg(next->start >= prev->end && next->start - prev->end <= 150,
+                      "segment %u starts %" G_GINT64_FORMAT " ms after the one before ends", i,
+                      next->start - prev->end);
+    }
+    g_array_free(spans, TRUE);
+}
+END_TEST
+
 int main(int argc, char **argv)
 {
     Suite *s = suite_create("recordings");
@@ -257,6 +318,11 @@ int main(int argc, char **argv)
     tcase_add_checked_fixture(tc, setup, teardown);
     tcase_set_timeout(tc, 30);
     tcase_add_test(tc, crash_keeps_fragments);
+    suite_add_tcase(s, tc);
+    tc = tcase_create("follow_on");
+    tcase_add_checked_fixture(tc, setup, teardown);
+    tcase_set_timeout(tc, 30);
+    tcase_add_test(tc, segments_follow_on);
     suite_add_tcase(s, tc);
     tc = tcase_create("outlived");
     tcase_add_checked_fixture(tc, setup, teardown);
