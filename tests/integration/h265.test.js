@@ -5,6 +5,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
+import { killOnExit } from '../lib/children.js';
 import { createHash } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -104,6 +105,7 @@ function gstReader(url, file) {
   const proc = spawn('gst-launch-1.0', ['-q', '-e', 'rtspsrc', `location=${url}`, 'protocols=tcp', 'latency=0', '!',
     'rtph265depay', '!', 'video/x-h265,stream-format=byte-stream', '!', 'filesink', `location=${file}`],
   { stdio: 'ignore' });
+  killOnExit(proc);
   return {
     stop: () => new Promise((resolve) => {
       proc.once('exit', resolve);

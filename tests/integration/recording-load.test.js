@@ -8,6 +8,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
+import { killOnExit } from '../lib/children.js';
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -38,7 +39,7 @@ function closedSegments(stateDir, id) {
 
 // Processes that keep a core busy until killed.
 function busyProcesses(n) {
-  return Array.from({ length: n }, () => spawn(process.execPath, ['-e', 'for (;;) {}'], { stdio: 'ignore' }));
+  return Array.from({ length: n }, () => killOnExit(spawn(process.execPath, ['-e', 'for (;;) {}'], { stdio: 'ignore' })));
 }
 
 test('on a saturated CPU the recordings hold neither the main loop nor the shutdown', async (t) => {

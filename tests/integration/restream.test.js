@@ -6,6 +6,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
+import { killOnExit } from '../lib/children.js';
 import { connect as tcpConnect } from 'node:net';
 import { writeFileSync, mkdtempSync, rmSync, readFileSync, readdirSync, readlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -60,7 +61,7 @@ function gstReceive(url, frames = 30, timeoutMs = 30000, protocols = 'tcp', code
   const args = ['-v', 'rtspsrc', `location=${url}`, `protocols=${protocols}`, '!', `rtp${codec}depay`, '!', `${codec}parse`, '!',
     `avdec_${codec}`, '!', 'identity', `eos-after=${frames}`, '!', 'fakesink', 'sync=false'];
   return new Promise((resolve) => {
-    const proc = spawn('gst-launch-1.0', args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    const proc = killOnExit(spawn('gst-launch-1.0', args, { stdio: ['ignore', 'pipe', 'pipe'] }));
     let output = '';
     proc.stdout.on('data', (d) => { output += d; });
     proc.stderr.on('data', (d) => { output += d; });

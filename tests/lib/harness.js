@@ -3,6 +3,7 @@
 // invariants, raw HTTP, running the pantau binary, and positions in text.
 import assert from 'node:assert/strict';
 import { spawn, execFileSync } from 'node:child_process';
+import { killOnExit } from './children.js';
 import { readdirSync, readFileSync } from 'node:fs';
 import http from 'node:http';
 import { startServer, Client, testConfig, pantauBin } from './server.js';
@@ -263,6 +264,7 @@ export const pluginDirArgs = () => (process.env.PANTAU_PLUGIN_DIR ? ['--plugin-d
 export function runPantau(args, { timeoutMs = 30000 } = {}) {
   return new Promise((resolve, reject) => {
     const proc = spawn(pantauBin, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    killOnExit(proc);
     let stdout = '';
     let stderr = '';
     let output = '';

@@ -4,6 +4,7 @@
 // the same ports and store. Without JetStream (jetstream: false) for the
 // refusal test.
 import { spawn } from 'node:child_process';
+import { killOnExit } from './children.js';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -38,6 +39,7 @@ class NatsServer {
 
   start() {
     this.proc = spawn(BIN, this.args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    killOnExit(this.proc);
     this.proc.stdout.on('data', (d) => { this.out += d; });
     this.proc.stderr.on('data', (d) => { this.out += d; });
     this.exited = new Promise((resolve) => this.proc.on('exit', resolve));

@@ -1,6 +1,7 @@
 // Debian's prometheus-node-exporter on a free 127.0.0.1 port, with only a few
 // light collectors, for tests that scrape real exporter output.
 import { spawn } from 'node:child_process';
+import { killOnExit } from './children.js';
 import http from 'node:http';
 import { freePort } from './nut.js';
 
@@ -24,6 +25,7 @@ export async function startNodeExporter() {
   const args = [`--web.listen-address=127.0.0.1:${port}`, '--collector.disable-defaults',
     '--collector.loadavg', '--collector.meminfo', '--collector.filesystem', '--collector.cpu'];
   const proc = spawn(BIN, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  killOnExit(proc);
   let out = '';
   proc.stdout.on('data', (d) => { out += d; });
   proc.stderr.on('data', (d) => { out += d; });

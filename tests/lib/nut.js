@@ -3,6 +3,7 @@
 // variables come from a .dev file the test rewrites (dummy-ups re-reads it
 // when its timestamp changes; pollinterval 1 s).
 import { spawn } from 'node:child_process';
+import { killOnExit } from './children.js';
 import { mkdtempSync, writeFileSync, rmSync, chmodSync, utimesSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -40,6 +41,7 @@ export function nutGet(port, ups, variable) {
 
 function run(cmd, args, env) {
   const proc = spawn(cmd, args, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  killOnExit(proc);
   let out = '';
   proc.stdout.on('data', (d) => { out += d; });
   proc.stderr.on('data', (d) => { out += d; });

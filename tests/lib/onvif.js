@@ -2,6 +2,7 @@
 // build/tests/tools/pantau-test-onvif): start and stop it from a test; its
 // GET /state tells the PTZ position and counts of every command.
 import { spawn } from 'node:child_process';
+import { killOnExit } from './children.js';
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { repoRoot } from './server.js';
@@ -32,6 +33,7 @@ export async function startOnvif({
   if (name) args.push('--name', name);
   if (noPtz) args.push('--no-ptz');
   const proc = spawn(bin, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  killOnExit(proc);
   let out = '';
   proc.stdout.on('data', (d) => { out += d; });
   proc.stderr.on('data', (d) => { out += d; });

@@ -1,6 +1,7 @@
 // The test RTSP server (tests/tools/rtsp_server.c, built as
 // build/tests/tools/pantau-test-rtsp): start, stop, restart on the same port.
 import { spawn } from 'node:child_process';
+import { killOnExit } from './children.js';
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { repoRoot } from './server.js';
@@ -26,6 +27,7 @@ export async function startRtsp({ port, mounts, user, password, timeoutMs = 1000
   if (user) args.push('--user', user, '--password', password);
   for (const [path, spec] of Object.entries(mounts)) args.push('--stream', `${path}=${spec}`);
   const proc = spawn(bin, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  killOnExit(proc);
   let out = '';
   proc.stdout.on('data', (d) => { out += d; });
   proc.stderr.on('data', (d) => { out += d; });

@@ -7,17 +7,10 @@ import { tmpdir } from 'node:os';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import WebSocket from 'ws';
+import { killOnExit } from './children.js';
 
 export const repoRoot = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const pantauBin = process.env.PANTAU_BIN || join(repoRoot, 'build', 'core', 'pantau');
-
-// Servers still running. When this process ends (a failed test, a hook that
-// threw, --test-force-exit) they are killed with it, never left running
-// beside the tests that follow.
-const running = new Set();
-process.on('exit', () => {
-  for (const proc of running) proc.kill('SIGKILL');
-});
 
 // A small config with the clock plugin, two clocks and one 2x2 wall.
 export function testConfig(overrides = {}) {
@@ -53,8 +46,7 @@ export async function startServer({ config = testConfig(), stateDir, port = 0, e
   const args = ['--config', configPath, '--state-dir', stateDir, '--port', String(port)];
   if (pluginDir) args.push('--plugin-dir', pluginDir);
   const proc = spawn(pantauBin, args, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-  running.add(proc);
-  proc.on('exit', () => running.delete(proc));
+  killOnExit(proc);
   let out = '';
   proc.stdout.on('data', (d) => { out += d; });
   proc.stderr.on('data', (d) => { out += d; });
@@ -72,10 +64,8 @@ export async function startServer({ config = testConfig(), stateDir, port = 0, e
     proc.on('exit', (code) => { clearTimeout(timer); reject(new Error(`pantau exited with ${code}:\n${out}`)); });
   });
   proc.removeAllListeners('exit');
-  const exited = new Promise((resolve) => proc.on('exit', (code, signal) => {
-    running.delete(proc);
-    resolve({ code, signal });
-  }));
+  killOnExit(proc); // the listeners were removed
+  const exited = new Promise((resolve) => proc.on('exit', (code, signal) => resolve({ code, signal })));
   return {
     port: actualPort,
     url: `http://127.0.0.1:${actualPort}`,

@@ -1,11 +1,12 @@
 // Helpers of the SDK and package tests: run an installed pantau (any
 // executable, any arguments) until it says where it listens.
 import { spawn } from 'node:child_process';
+import { killOnExit } from '../lib/children.js';
 
 // Starts bin with args; resolves with { port, stop(), output(),
 // waitForOutput(re) } once it prints its "ready on" line (10 s at most).
 export async function startProgram(bin, args) {
-  const proc = spawn(bin, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  const proc = killOnExit(spawn(bin, args, { stdio: ['ignore', 'pipe', 'pipe'] }));
   let out = '';
   proc.stdout.on('data', (d) => { out += d; });
   proc.stderr.on('data', (d) => { out += d; });
