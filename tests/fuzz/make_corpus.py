@@ -11,6 +11,8 @@ import json
 import os
 import shutil
 import struct
+import subprocess
+import tempfile
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
@@ -378,10 +380,30 @@ def onvif():
         '</e:Body></e:Envelope>')
 
 
+def fmp4():
+    """Recorded segments as mp4mux writes them (made with gst-launch-1.0):
+    H.264 at 2 fps in fragments of 400 ms, one frame each (the sizes in
+    tfhd, a trun with no field per sample), and H.265 in fragments of
+    several frames."""
+    pipelines = {
+        'h264_one_frame_fragments': 'videotestsrc num-buffers=4 ! video/x-raw,width=64,height=48,framerate=2/1 '
+        '! x264enc key-int-max=2 tune=zerolatency ! h264parse ! mp4mux fragment-duration=400 streamable=true',
+        'h265_fragments': 'videotestsrc num-buffers=6 ! video/x-raw,width=64,height=48,framerate=10/1 '
+        '! x265enc key-int-max=3 ! h265parse ! mp4mux fragment-duration=300 streamable=true',
+    }
+    with tempfile.TemporaryDirectory() as tmp:
+        for name, pipeline in pipelines.items():
+            out = os.path.join(tmp, name)
+            subprocess.run(['gst-launch-1.0', '-q'] + pipeline.split() + ['!', 'filesink', f'location={out}'],
+                           check=True)
+            with open(out, 'rb') as f:
+                put('fuzz_fmp4', name, f.read())
+
+
 def main():
     if os.path.isdir(CORPUS):
         shutil.rmtree(CORPUS)
-    for make in (ws, config, state, h264, h265, rtsp, rtp, rtp_h265, dch, feeds, onvif):
+    for make in (ws, config, state, h264, h265, rtsp, rtp, rtp_h265, dch, feeds, onvif, fmp4):
         make()
 
 

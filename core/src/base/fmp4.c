@@ -313,9 +313,12 @@ static bool parse_tfhd(const box *tfhd, uint64_t moof_at, const fmp4_reader *rd,
     return true;
 }
 
+/* t ticks in microseconds; a time past what that holds (a damaged file)
+ * is clamped. */
 static int64_t to_us(const fmp4_reader *rd, int64_t t)
 {
-    return t * 1000000 / rd->timescale;
+    const int64_t limit = INT64_MAX / G_USEC_PER_SEC;
+    return CLAMP(t, -limit, limit) * G_USEC_PER_SEC / rd->timescale;
 }
 
 /* The samples of one trun into pending. */
@@ -376,9 +379,12 @@ static bool parse_moof(fmp4_reader *rd, const box *moof, uint64_t moof_at)
     traf_defaults d;
     if (!parse_tfhd(&tfhd, moof_at, rd, &d))
         return false;
+    /* Held far below the largest time, so that adding durations and
+     * offsets to it never overflows. */
     if (box_child(&traf, 0, "tfdt", &tfdt) && tfdt.len >= 8)
-        rd->next_dts = tfdt.data[0] == 1 && tfdt.len >= 12 ? (int64_t)be64(tfdt.data + 4)
-                                                           : (int64_t)be32(tfdt.data + 4);
+        rd->next_dts = (int64_t)MIN(tfdt.data[0] == 1 && tfdt.len >= 12 ? be64(tfdt.data + 4)
+                                                                        : be32(tfdt.data + 4),
+                                    (uint64_t)INT64_MAX / 4);
     size_t pos = 0;
     box b;
     while (box_next(traf.data, traf.len, &pos, &b))
