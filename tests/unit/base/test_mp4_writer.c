@@ -59,6 +59,28 @@ static void on_done(const char *error, void *user)
     *(bool *)user = true;
 }
 
+/* A writer of H.264 in fragments of 500 ms into *path, a new file in a
+ * new folder *dir (both g_free'd by remove_temp). */
+static mp4_writer *writer_in_temp(char **dir, char **path)
+{
+    char *error = NULL;
+    *dir = g_dir_make_tmp("pantau-mp4w-XXXXXX", NULL);
+    ck_assert(*dir);
+    *path = g_build_filename(*dir, "out.mp4", NULL);
+    mp4_writer *w = mp4_writer_new(*path, false, 500, false, &error);
+    ck_assert_msg(w, "%s", error);
+    return w;
+}
+
+/* Removes the file and folder of writer_in_temp, and frees their names. */
+static void remove_temp(char *dir, char *path)
+{
+    g_unlink(path);
+    g_rmdir(dir);
+    g_free(path);
+    g_free(dir);
+}
+
 /* Finishes w's file and waits for it. */
 static void finish(mp4_writer *w)
 {
@@ -74,11 +96,8 @@ static void finish(mp4_writer *w)
 START_TEST(frames_without_room)
 {
     GPtrArray *units = h264_units();
-    char *dir = g_dir_make_tmp("pantau-mp4w-XXXXXX", NULL);
-    char *path = g_build_filename(dir, "out.mp4", NULL);
-    char *error = NULL;
-    mp4_writer *w = mp4_writer_new(path, false, 500, false, &error);
-    ck_assert_msg(w, "%s", error);
+    char *dir, *path, *error = NULL;
+    mp4_writer *w = writer_in_temp(&dir, &path);
     GPtrArray *frames = g_ptr_array_new_with_free_func((GDestroyNotify)media_frame_unref);
     for (guint i = 0; i < units->len; i++) {
         gsize len;
@@ -125,10 +144,7 @@ START_TEST(frames_without_room)
     g_byte_array_free(au, TRUE);
     fmp4_close(rd);
     g_ptr_array_free(frames, TRUE);
-    g_unlink(path);
-    g_rmdir(dir);
-    g_free(path);
-    g_free(dir);
+    remove_temp(dir, path);
     g_ptr_array_unref(units);
 }
 END_TEST
@@ -139,11 +155,8 @@ END_TEST
 START_TEST(one_frame_fragments)
 {
     GPtrArray *units = h264_units();
-    char *dir = g_dir_make_tmp("pantau-mp4w-XXXXXX", NULL);
-    char *path = g_build_filename(dir, "out.mp4", NULL);
-    char *error = NULL;
-    mp4_writer *w = mp4_writer_new(path, false, 500, false, &error);
-    ck_assert_msg(w, "%s", error);
+    char *dir, *path, *error = NULL;
+    mp4_writer *w = writer_in_temp(&dir, &path);
     for (guint i = 0; i < units->len; i++) {
         gsize len;
         const uint8_t *data = g_bytes_get_data(g_ptr_array_index(units, i), &len);
@@ -166,10 +179,7 @@ START_TEST(one_frame_fragments)
     ck_assert_int_eq(n, (int)units->len);
     g_byte_array_free(au, TRUE);
     fmp4_close(rd);
-    g_unlink(path);
-    g_rmdir(dir);
-    g_free(path);
-    g_free(dir);
+    remove_temp(dir, path);
     g_ptr_array_unref(units);
 }
 END_TEST
