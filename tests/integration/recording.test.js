@@ -109,9 +109,9 @@ after(async () => {
   await full?.stop();
   await unwritable?.stop();
   await slow?.stop();
-  if (!tmpfsRefusal) spawnSync('umount', ['-l', join(work, 'tmpfs')]);
+  if (tmpfsRefusal === null) spawnSync('umount', ['-l', join(work, 'tmpfs')]); // null: mounted
   await rtsp?.stop();
-  rmSync(work, { recursive: true, force: true });
+  if (work) rmSync(work, { recursive: true, force: true });
 });
 
 // The segments of id in the recordings folder root (default: the state
