@@ -170,6 +170,62 @@ static void feed_media_configure(GstRTSPMediaFactory *factory, GstRTSPMedia *med
     gst_object_unref(bin);
 }
 
+/* ---- every mount: the segment gst-rtsp-server reads ---- */
+
+/* A probe on the pad after pay0 (where gst-rtsp-server reads a stream's
+ * rates): keeps the last segment, and puts it back at once when a flush
+ * removes it. The seek of each PLAY flushes; until the next frame brings
+ * the new segment, gst_rtsp_media_get_rates() (in the answer to that
+ * PLAY, or to another client's) finds none and gst-rtsp-server 1.22
+ * aborts ("assertion failed: (FALSE)", rtsp-media.c). The segment put
+ * back is only read there; the next one replaces it. */
+static GstPadProbeReturn keep_segment(GstPad *pad, GstPadProbeInfo *info, gpointer user)
+{
+    (void)user;
+    static GQuark last;
+    if (!last)
+        last = g_quark_from_static_string("pantau-test-last-segment");
+    GstEvent *event = gst_pad_probe_info_get_event(info);
+    if (GST_EVENT_TYPE(event) == GST_EVENT_SEGMENT) {
+        g_object_set_qdata_full(G_OBJECT(pad), last, gst_event_ref(event),
+                                (GDestroyNotify)gst_event_unref);
+    } else if (GST_EVENT_TYPE(event) == GST_EVENT_FLUSH_STOP) {
+        GstEvent *segment = g_object_get_qdata(G_OBJECT(pad), last);
+        if (segment)
+            gst_pad_store_sticky_event(pad, segment);
+    }
+    return GST_PAD_PROBE_OK;
+}
+
+/* media "prepared": keep_segment on the pad after pay0. */
+static void on_media_prepared(GstRTSPMedia *media, gpointer user)
+{
+    (void)user;
+    GstElement *bin = gst_rtsp_media_get_element(media);
+    GstElement *pay = gst_bin_get_by_name(GST_BIN(bin), "pay0");
+    GstPad *src = pay ? gst_element_get_static_pad(pay, "src") : NULL;
+    GstPad *peer = src ? gst_pad_get_peer(src) : NULL;
+    if (peer) {
+        gst_pad_add_probe(peer,
+                          GST_PAD_PROBE_TYPE_EVENT_DOWNSTREAM | GST_PAD_PROBE_TYPE_EVENT_FLUSH,
+                          keep_segment, NULL, NULL);
+        gst_object_unref(peer);
+    }
+    if (src)
+        gst_object_unref(src);
+    if (pay)
+        gst_object_unref(pay);
+    gst_object_unref(bin);
+}
+
+/* factory "media-configure" (every mount): on_media_prepared. */
+static void on_media_configure(GstRTSPMediaFactory *factory, GstRTSPMedia *media, gpointer user)
+{
+    (void)factory;
+    (void)user;
+    g_signal_connect(media, "prepared", G_CALLBACK(on_media_prepared), NULL);
+}
+
 /* ---- mounts ---- */
 
 /* Parses "WxH@F[:KBPS]"; returns 0 on success. */
@@ -256,6 +312,7 @@ static GstRTSPMediaFactory *factory_for(const char *spec)
     }
     gst_rtsp_media_factory_set_launch(factory, line);
     g_free(line);
+    g_signal_connect(factory, "media-configure", G_CALLBACK(on_media_configure), NULL);
     return factory;
 }
 
